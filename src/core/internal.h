@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Core-private structures and helpers. Nothing here is part of the ABI. */
+#ifndef AXVM_CORE_INTERNAL_H
+#define AXVM_CORE_INTERNAL_H
+
+#include <axvm/axvm.h>
+#include <stdatomic.h>
+
+/* A test-and-set spinlock for control-plane paths (registry, VM control).
+ * Never taken on the exit hot path. */
+typedef struct {
+	atomic_flag flag;
+} axvm_spinlock_t;
+#define AXVM_SPINLOCK_INIT { ATOMIC_FLAG_INIT }
+void axvm_spin_lock(axvm_spinlock_t *l);
+void axvm_spin_unlock(axvm_spinlock_t *l);
+
+/* One registered device range; [base, last] inclusive so a range may end at
+ * UINT64_MAX without overflow. */
+struct axvm_bus_entry {
+	uint64_t base;
+	uint64_t last;
+	const struct axvm_device_ops *ops;
+	void *ctx;
+	const char *name;
+	uint8_t widths;
+	bool naturally_aligned;
+};
+
+/* Sorted by base, non-overlapping: binary search on the exit path. */
+struct axvm_bus_table {
+	struct axvm_bus_entry *entries;
+	uint32_t count;
+	uint32_t cap;
+};
+
+struct axvm_host {
+	struct axvm_hal hal; /* copied: the caller's struct may be a local */
+	const struct axvm_arch_ops *arch;
+	axvm_spinlock_t lock; /* guards `vms` */
+	struct axvm_vm *vms;
+	atomic_uint live_vms;
+};
+
+/* OFF -> STARTING (entry being written) -> ON; run() needs ON. The middle
+ * state keeps two racing power-ons from both writing the entry. */
+enum { AXVM_POWER_OFF = 0, AXVM_POWER_STARTING = 1, AXVM_POWER_ON = 2 };
+
+struct axvm_vcpu {
+	struct axvm_vm *vm;
+	void *arch_vcpu;
+	uint32_t index;
+	_Atomic int state;     /* enum axvm_vcpu_state */
+	atomic_uint refs;      /* 1 = the VM's own; users add to it */
+	_Atomic int power;     /* AXVM_POWER_* */
+	atomic_bool wake;      /* an inject or kick since the last halt check */
+	_Atomic uint32_t bound_pcpu;
+	/* Single writer (the thread in run()), any reader: relaxed atomics
+	 * compile to plain moves and keep TSan quiet. */
+	_Atomic uint64_t exit_counts[AXVM_EXIT_KIND_COUNT];
+	_Atomic uint64_t run_ns;
+};
+
+struct axvm_vm {
+	struct axvm_host *host;
+	const struct axvm_hal *hal;
+	const struct axvm_arch_ops *arch;
+	struct axvm_vm *next; /* host registry link, under host->lock */
+	atomic_uint refs;
+	_Atomic int state;        /* enum axvm_vm_state */
+	atomic_uint active_runs;  /* vCPUs inside axvm_vcpu_run() */
+	axvm_spinlock_t ctl;      /* serialises control-plane calls */
+	uint32_t id;
+	uint32_t vcpu_count;
+	enum axvm_unhandled_policy policy;
+	void *arch_vm;
+	struct axvm_addrspace *as;
+	struct axvm_vcpu *vcpus; /* vcpu_count entries */
+	struct axvm_bus_table buses[AXVM_BUS_COUNT];
+	_Atomic uint64_t unhandled[AXVM_BUS_COUNT];
+	struct axvm_vm_callbacks cb;
+	atomic_bool exit_code_set;
+	_Atomic uint64_t exit_code;
+	struct axvm_config cfg;
+};
+
+/* Result of dispatching one exit inside the run loop. */
+#define AXVM_DISPATCH_CONTINUE 1
+
+/* HAL-backed memory for core bookkeeping (zeroed). */
+void *axvm_zalloc(const struct axvm_hal *hal, size_t size);
+void axvm_zfree(const struct axvm_hal *hal, void *ptr, size_t size);
+
+/* Diagnostics through hal->log, without printf: up to three pieces joined. */
+void axvm_log3(const struct axvm_hal *hal, enum axvm_log_level level,
+	       const char *a, const char *b, const char *c);
+
+/* Tiny string helpers (the core avoids depending on a full libc). */
+size_t axvm_strlcpy(char *dst, const char *src, size_t size);
+/* Append the decimal form of v to buf (NUL-terminated, bounded). */
+void axvm_strcat_u64(char *buf, size_t size, uint64_t v);
+
+/* Buses. */
+int axvm_bus_add(const struct axvm_hal *hal, struct axvm_bus_table *t,
+		 const struct axvm_device_desc *d);
+int axvm_bus_remove(const struct axvm_hal *hal, struct axvm_bus_table *t,
+		    uint64_t base);
+void axvm_bus_destroy(const struct axvm_hal *hal, struct axvm_bus_table *t);
+void axvm_bus_reset(struct axvm_bus_table *t);
+/* Find the device covering [addr, addr+width-1], or NULL. */
+const struct axvm_bus_entry *axvm_bus_find(const struct axvm_bus_table *t,
+					   uint64_t addr, unsigned width);
+
+/* Exit dispatch: AXVM_DISPATCH_CONTINUE, 0 (give the exit to the caller),
+ * or a negative error. */
+int axvm_dispatch_exit(struct axvm_vcpu *vcpu, struct axvm_exit *exit);
+
+/* Kick a vCPU that may be in the guest (backend hook or HAL IPI). */
+void axvm_vcpu_kick_internal(struct axvm_vcpu *vcpu);
+
+/* Host registry (host.c). */
+int axvm_host_register(struct axvm_host *host, struct axvm_vm *vm);
+void axvm_host_unregister(struct axvm_host *host, struct axvm_vm *vm);
+
+/* Leave the run loop's VM accounting: the last vCPU out of a VM that is
+ * shutting down marks it STOPPED. */
+void axvm_vm_leave_run(struct axvm_vm *vm);
+
+/* Reset a vCPU to its power-on state (VM reset); counters cleared. */
+int axvm_vcpu_reset_internal(struct axvm_vcpu *vcpu, uint64_t entry);
+
+#endif /* AXVM_CORE_INTERNAL_H */

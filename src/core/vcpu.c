@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* vCPU state machine, references, power, and the run loop. */
+#include <string.h>
+
+#include "internal.h"
+
+/* One checked transition: succeeds only from `from`, else nothing changes. */
+static bool transition(struct axvm_vcpu *v, int from, int to)
+{
+	return atomic_compare_exchange_strong(&v->state, &from, to);
+}
+
+int axvm_vcpu_get(struct axvm_vcpu *vcpu)
+{
+	int rc;
+
+	if (!vcpu)
+		return AXVM_EINVAL;
+	/* The VM reference first: if it fails nothing was taken. */
+	if ((rc = axvm_vm_get(vcpu->vm)))
+		return rc;
+	atomic_fetch_add_explicit(&vcpu->refs, 1, memory_order_relaxed);
+	return 0;
+}
+
+int axvm_vcpu_put(struct axvm_vcpu *vcpu)
+{
+	if (!vcpu)
+		return AXVM_EINVAL;
+	/* refs == 1 is the VM's own reference, which only VM destroy drops:
+	 * one put too many is refused instead of freeing under the VM. */
+	unsigned r = atomic_load_explicit(&vcpu->refs, memory_order_relaxed);
+	do {
+		if (r <= 1)
+			return AXVM_ESTATE;
+	} while (!atomic_compare_exchange_weak_explicit(
+		&vcpu->refs, &r, r - 1, memory_order_release, memory_order_relaxed));
+	return axvm_vm_put(vcpu->vm);
+}
+
+void axvm_vcpu_kick_internal(struct axvm_vcpu *v)
+{
+	const struct axvm_hal *hal = v->vm->hal;
+	int st = atomic_load(&v->state);
+
+	atomic_store(&v->wake, true);
+	if (st == AXVM_VCPU_RUNNING && v->vm->arch->vcpu_kick)
+		v->vm->arch->vcpu_kick(v->arch_vcpu);
+	else if (st == AXVM_VCPU_RUNNING || st == AXVM_VCPU_BLOCKED ||
+		 st == AXVM_VCPU_READY)
+		hal->kick_pcpu(hal->ctx, atomic_load(&v->bound_pcpu));
+}
+
+static int enter_vm(struct axvm_vm *vm)
+{
+	atomic_fetch_add(&vm->active_runs, 1);
+	int st = atomic_load(&vm->state);
+	if (st == AXVM_VM_RUNNING)
+		return 0;
+	axvm_vm_leave_run(vm);
+	return (st == AXVM_VM_SHUTTING_DOWN || st == AXVM_VM_STOPPED)
+		       ? AXVM_ESHUTDOWN
+		       : AXVM_ESTATE;
+}
+
+static int bind(struct axvm_vcpu *v)
+{
+	const struct axvm_hal *hal = v->vm->hal;
+	int rc;
+
+	if (!transition(v, AXVM_VCPU_FREE, AXVM_VCPU_READY))
+		return AXVM_ESTATE;
+	atomic_store(&v->bound_pcpu, hal->current_pcpu(hal->ctx));
+	if ((rc = v->vm->arch->vcpu_bind(v->arch_vcpu))) {
+		transition(v, AXVM_VCPU_READY, AXVM_VCPU_FREE);
+		return rc;
+	}
+	return 0;
+}
+
+static void unbind(struct axvm_vcpu *v)
+{
+	v->vm->arch->vcpu_unbind(v->arch_vcpu);
+	transition(v, AXVM_VCPU_READY, AXVM_VCPU_FREE);
+}
+
+static void count_exit(struct axvm_vcpu *v, enum axvm_exit_kind kind)
+{
+	unsigned k = (unsigned)kind < AXVM_EXIT_KIND_COUNT ? (unsigned)kind : 0;
+	/* Single writer: load + store, no locked read-modify-write. */
+	uint64_t c = atomic_load_explicit(&v->exit_counts[k], memory_order_relaxed);
+	atomic_store_explicit(&v->exit_counts[k], c + 1, memory_order_relaxed);
+}
+
+int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
+{
+	struct axvm_vm *vm;
+	const struct axvm_arch_ops *arch;
+	uint64_t t0;
+	int rc;
+
+	if (!vcpu || !exit)
+		return AXVM_EINVAL;
+	vm = vcpu->vm;
+	arch = vm->arch;
+	exit->kind = AXVM_EXIT_NOTHING;
+	if (atomic_load_explicit(&vcpu->power, memory_order_acquire) != AXVM_POWER_ON)
+		return AXVM_EAGAIN;
+	if ((rc = enter_vm(vm)))
+		return rc;
+	if ((rc = bind(vcpu))) {
+		axvm_vm_leave_run(vm);
+		return rc;
+	}
+	t0 = vm->hal->now_ns(vm->hal->ctx);
+	for (;;) {
+		if (atomic_load_explicit(&vm->state, memory_order_acquire) !=
+		    AXVM_VM_RUNNING) {
+			rc = AXVM_ESHUTDOWN;
+			break;
+		}
+		transition(vcpu, AXVM_VCPU_READY, AXVM_VCPU_RUNNING);
+		rc = arch->vcpu_run(vcpu->arch_vcpu, exit);
+		transition(vcpu, AXVM_VCPU_RUNNING, AXVM_VCPU_READY);
+		if (rc)
+			break;
+		count_exit(vcpu, exit->kind);
+		rc = axvm_dispatch_exit(vcpu, exit);
+		if (rc != AXVM_DISPATCH_CONTINUE)
+			break;
+	}
+	uint64_t spent = vm->hal->now_ns(vm->hal->ctx) - t0;
+	uint64_t total = atomic_load_explicit(&vcpu->run_ns, memory_order_relaxed);
+	atomic_store_explicit(&vcpu->run_ns, total + spent, memory_order_relaxed);
+	unbind(vcpu);
+	axvm_vm_leave_run(vm);
+	return rc;
+}
+
+int axvm_vcpu_state(const struct axvm_vcpu *vcpu, enum axvm_vcpu_state *st)
+{
+	if (!vcpu || !st)
+		return AXVM_EINVAL;
+	*st = (enum axvm_vcpu_state)atomic_load(&vcpu->state);
+	return 0;
+}
+
+int axvm_vcpu_index(const struct axvm_vcpu *vcpu, uint32_t *index)
+{
+	if (!vcpu || !index)
+		return AXVM_EINVAL;
+	*index = vcpu->index;
+	return 0;
+}
+
+int axvm_vcpu_vm(const struct axvm_vcpu *vcpu, struct axvm_vm **vm)
+{
+	if (!vcpu || !vm)
+		return AXVM_EINVAL;
+	*vm = vcpu->vm;
+	return 0;
+}
+
+/* Registers belong to whoever runs the vCPU: from any other thread they may
+ * be touched only while it is Free. The run loop's own thread (callbacks)
+ * finds it Ready. */
+static bool regs_accessible(const struct axvm_vcpu *v)
+{
+	int st = atomic_load(&v->state);
+	return st == AXVM_VCPU_FREE || st == AXVM_VCPU_READY;
+}
+
+int axvm_vcpu_get_gpr(struct axvm_vcpu *vcpu, uint32_t reg, uint64_t *value)
+{
+	if (!vcpu || !value)
+		return AXVM_EINVAL;
+	if (!regs_accessible(vcpu))
+		return AXVM_EBUSY;
+	return vcpu->vm->arch->vcpu_get_gpr(vcpu->arch_vcpu, reg, value);
+}
+
+int axvm_vcpu_set_gpr(struct axvm_vcpu *vcpu, uint32_t reg, uint64_t value)
+{
+	if (!vcpu)
+		return AXVM_EINVAL;
+	if (!regs_accessible(vcpu))
+		return AXVM_EBUSY;
+	return vcpu->vm->arch->vcpu_set_gpr(vcpu->arch_vcpu, reg, value);
+}
+
+int axvm_vcpu_power_on(struct axvm_vcpu *vcpu, uint64_t entry, uint64_t arg)
+{
+	int expected = AXVM_POWER_OFF;
+	int rc;
+
+	if (!vcpu)
+		return AXVM_EINVAL;
+	if (!atomic_compare_exchange_strong(&vcpu->power, &expected,
+					    AXVM_POWER_STARTING))
+		return AXVM_EEXIST;
+	rc = vcpu->vm->arch->vcpu_set_entry(vcpu->arch_vcpu, entry, arg);
+	/* Release: the entry written above is visible to the thread that
+	 * sees ON (acquire in run()). */
+	atomic_store_explicit(&vcpu->power, rc ? AXVM_POWER_OFF : AXVM_POWER_ON,
+			      memory_order_release);
+	return rc;
+}
+
+int axvm_vcpu_powered(const struct axvm_vcpu *vcpu, bool *on)
+{
+	if (!vcpu || !on)
+		return AXVM_EINVAL;
+	*on = atomic_load(&vcpu->power) == AXVM_POWER_ON;
+	return 0;
+}
+
+int axvm_vcpu_inject_irq(struct axvm_vcpu *vcpu, uint32_t irq)
+{
+	const struct axvm_hal *hal;
+	int rc;
+
+	if (!vcpu)
+		return AXVM_EINVAL;
+	hal = vcpu->vm->hal;
+	if (hal->inject_irq)
+		rc = hal->inject_irq(hal->ctx, vcpu->vm->id, vcpu->index, irq);
+	else
+		rc = vcpu->vm->arch->vcpu_inject_irq(vcpu->arch_vcpu, irq);
+	if (!rc)
+		axvm_vcpu_kick_internal(vcpu);
+	return rc;
+}
+
+int axvm_vcpu_kick(struct axvm_vcpu *vcpu)
+{
+	if (!vcpu)
+		return AXVM_EINVAL;
+	axvm_vcpu_kick_internal(vcpu);
+	return 0;
+}
+
+int axvm_vcpu_exit_count(const struct axvm_vcpu *vcpu, enum axvm_exit_kind kind,
+			 uint64_t *count)
+{
+	if (!vcpu || !count || (unsigned)kind >= AXVM_EXIT_KIND_COUNT)
+		return AXVM_EINVAL;
+	*count = atomic_load_explicit(&vcpu->exit_counts[kind], memory_order_relaxed);
+	return 0;
+}
+
+int axvm_vcpu_run_time_ns(const struct axvm_vcpu *vcpu, uint64_t *ns)
+{
+	if (!vcpu || !ns)
+		return AXVM_EINVAL;
+	*ns = atomic_load_explicit(&vcpu->run_ns, memory_order_relaxed);
+	return 0;
+}
+
+int axvm_vcpu_reset_internal(struct axvm_vcpu *v, uint64_t entry)
+{
+	int st = atomic_load(&v->state);
+
+	if (st != AXVM_VCPU_FREE)
+		return AXVM_EBUSY;
+	int rc = v->vm->arch->vcpu_setup(v->arch_vcpu, entry,
+					 axvm_addrspace_root(v->vm->as));
+	if (rc)
+		return rc;
+	atomic_store(&v->power, AXVM_POWER_OFF);
+	atomic_store(&v->wake, false);
+	for (unsigned k = 0; k < AXVM_EXIT_KIND_COUNT; k++)
+		atomic_store(&v->exit_counts[k], 0);
+	atomic_store(&v->run_ns, 0);
+	return 0;
+}
