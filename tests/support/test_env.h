@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* One place that builds what most host tests need: the Linux HAL wrapped by
+ * the counting fault HAL, a mock backend instance and a host context. */
+#ifndef AXVM_TEST_ENV_H
+#define AXVM_TEST_ENV_H
+
+#include <axvm/axvm.h>
+
+#include "axvm_linux.h"
+#include "axvm_mock.h"
+#include "fault_hal.h"
+
+struct test_env {
+	struct axvm_linux_hal port;
+	struct axvm_hal base;
+	struct fault_hal fh;
+	struct axvm_mock mock;
+	struct axvm_host *host;
+};
+
+/* Build the environment; 0 or an AXVM_E* code. */
+int test_env_init(struct test_env *e);
+
+/* Tear down: the host is freed and the port closed. Returns the number of
+ * allocations still live (a leak if non-zero) or a negative code. */
+long test_env_fini(struct test_env *e);
+
+/* A config for the mock backend: `vcpus` vCPUs, no memory. */
+void test_env_config(struct axvm_config *cfg, uint32_t id, uint32_t vcpus);
+
+#endif
