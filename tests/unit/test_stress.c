@@ -17,7 +17,7 @@ enum { THREADS = 8, SLOTS = 3, VCPUS = 3 };
 static unsigned iterations(void)
 {
 	const char *s = getenv("AXVM_STRESS_ITERS");
-	return s ? (unsigned)strtoul(s, NULL, 10) : 3000u;
+	return s ? (unsigned)strtoul(s, NULL, 10) : 100000u;
 }
 
 static int nop_read(void *c, uint64_t o, unsigned w, uint64_t *v)
