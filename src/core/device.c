@@ -5,14 +5,15 @@
 
 #include "internal.h"
 
-/* Index of the first entry whose base is > addr (upper bound). */
+/* Index of the first entry whose base is > addr (upper bound); used by
+ * registration, where clarity beats speed. */
 static uint32_t upper_bound(const struct axvm_bus_table *t, uint64_t addr)
 {
 	uint32_t lo = 0, hi = t->count;
 
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (t->entries[mid].base <= addr)
+		if (t->bases[mid] <= addr)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -20,20 +21,19 @@ static uint32_t upper_bound(const struct axvm_bus_table *t, uint64_t addr)
 	return lo;
 }
 
-const struct axvm_bus_entry *axvm_bus_find(const struct axvm_bus_table *t,
-					   uint64_t addr, unsigned width)
+static void set_step(struct axvm_bus_table *t)
 {
-	uint32_t i = upper_bound(t, addr);
-	const struct axvm_bus_entry *e;
+	t->step = 0;
+	if (t->count) {
+		t->step = 1;
+		while (t->step <= t->count / 2)
+			t->step *= 2;
+	}
+}
 
-	if (i == 0)
-		return NULL;
-	e = &t->entries[i - 1];
-	/* The whole access must fall inside the range: width - 1 cannot
-	 * overflow past `last` because addr <= last is checked first. */
-	if (addr > e->last || e->last - addr < (uint64_t)width - 1)
-		return NULL;
-	return e;
+static size_t table_bytes(uint32_t cap)
+{
+	return cap * (sizeof(struct axvm_bus_entry) + sizeof(uint64_t));
 }
 
 static int grow(const struct axvm_hal *hal, struct axvm_bus_table *t)
@@ -41,17 +41,36 @@ static int grow(const struct axvm_hal *hal, struct axvm_bus_table *t)
 	uint32_t cap = t->cap ? t->cap * 2 : 8;
 	struct axvm_bus_entry *n;
 
-	if (cap > UINT32_MAX / 2 / sizeof(*n))
+	if (cap > UINT32_MAX / 2 / (sizeof(*n) + sizeof(uint64_t)))
 		return AXVM_E2BIG;
-	n = axvm_zalloc(hal, cap * sizeof(*n));
+	/* Entries, then the dense base array, in one allocation. */
+	n = axvm_zalloc(hal, table_bytes(cap));
 	if (!n)
 		return AXVM_ENOMEM;
-	if (t->count)
+	uint64_t *bases = (uint64_t *)(void *)(n + cap);
+	if (t->count) {
 		memcpy(n, t->entries, t->count * sizeof(*n));
-	axvm_zfree(hal, t->entries, t->cap * sizeof(*n));
+		memcpy(bases, t->bases, t->count * sizeof(*bases));
+	}
+	axvm_zfree(hal, t->entries, table_bytes(t->cap));
 	t->entries = n;
+	t->bases = bases;
 	t->cap = cap;
 	return 0;
+}
+
+/* Widths as a bit per byte count (bit 1, 2, 4, 8), so the exit path tests
+ * one bit instead of mapping a width to its AXVM_WIDTH_* flag. */
+static uint16_t width_bits(uint8_t widths)
+{
+	uint16_t ok = 0;
+
+	if (!widths)
+		widths = AXVM_WIDTH_ANY;
+	for (unsigned i = 0; i < 4; i++)
+		if (widths & (1u << i))
+			ok = (uint16_t)(ok | (1u << (1u << i)));
+	return ok;
 }
 
 int axvm_bus_add(const struct axvm_hal *hal, struct axvm_bus_table *t,
@@ -74,20 +93,25 @@ int axvm_bus_add(const struct axvm_hal *hal, struct axvm_bus_table *t,
 		return AXVM_EEXIST;
 	if (i < t->count && t->entries[i].base <= last)
 		return AXVM_EEXIST;
+	if (t->count >= AXVM_BUS_MAX_DEVICES)
+		return AXVM_E2BIG;
 	if (t->count == t->cap && (rc = grow(hal, t)))
 		return rc;
 	memmove(&t->entries[i + 1], &t->entries[i],
 		(t->count - i) * sizeof(t->entries[0]));
+	memmove(&t->bases[i + 1], &t->bases[i], (t->count - i) * sizeof(t->bases[0]));
 	t->entries[i] = (struct axvm_bus_entry){
 		.base = d->base,
 		.last = last,
 		.ops = d->ops,
 		.ctx = d->ctx,
 		.name = d->name,
-		.widths = d->widths ? d->widths : (uint8_t)AXVM_WIDTH_ANY,
-		.naturally_aligned = d->naturally_aligned,
+		.width_ok = width_bits(d->widths),
+		.align_mask = d->naturally_aligned ? 7 : 0,
 	};
+	t->bases[i] = d->base;
 	t->count++;
+	set_step(t);
 	return 0;
 }
 
@@ -103,7 +127,9 @@ int axvm_bus_remove(const struct axvm_hal *hal, struct axvm_bus_table *t,
 	e = t->entries[i - 1];
 	memmove(&t->entries[i - 1], &t->entries[i],
 		(t->count - i) * sizeof(t->entries[0]));
+	memmove(&t->bases[i - 1], &t->bases[i], (t->count - i) * sizeof(t->bases[0]));
 	t->count--;
+	set_step(t);
 	if (e.ops->destroy)
 		e.ops->destroy(e.ctx);
 	return 0;
@@ -121,7 +147,7 @@ void axvm_bus_destroy(const struct axvm_hal *hal, struct axvm_bus_table *t)
 	for (uint32_t i = 0; i < t->count; i++)
 		if (t->entries[i].ops->destroy)
 			t->entries[i].ops->destroy(t->entries[i].ctx);
-	axvm_zfree(hal, t->entries, t->cap * sizeof(t->entries[0]));
+	axvm_zfree(hal, t->entries, table_bytes(t->cap));
 	memset(t, 0, sizeof(*t));
 }
 

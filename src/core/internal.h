@@ -23,15 +23,28 @@ struct axvm_bus_entry {
 	const struct axvm_device_ops *ops;
 	void *ctx;
 	const char *name;
-	uint8_t widths;
-	bool naturally_aligned;
+	uint16_t width_ok;  /* bit w set: an access of w bytes is accepted */
+	uint8_t align_mask; /* 7 if accesses must be naturally aligned, else 0 */
 };
 
-/* Sorted by base, non-overlapping: binary search on the exit path. */
+#if defined(__GNUC__) || defined(__clang__)
+#define AXVM_FALLTHROUGH __attribute__((fallthrough))
+#else
+#define AXVM_FALLTHROUGH ((void)0)
+#endif
+
+/* Devices one bus can hold: the lookup's unrolled search covers 16 levels. */
+#define AXVM_BUS_MAX_DEVICES 65536u
+
+/* Sorted by base, non-overlapping. `bases` mirrors entries[i].base in a
+ * dense array (same allocation) so the exit-path binary search touches
+ * 8 bytes per step instead of a whole entry. */
 struct axvm_bus_table {
 	struct axvm_bus_entry *entries;
+	uint64_t *bases;
 	uint32_t count;
 	uint32_t cap;
+	uint32_t step; /* largest power of two <= count (0 when empty) */
 };
 
 struct axvm_host {
@@ -107,13 +120,58 @@ int axvm_bus_remove(const struct axvm_hal *hal, struct axvm_bus_table *t,
 		    uint64_t base);
 void axvm_bus_destroy(const struct axvm_hal *hal, struct axvm_bus_table *t);
 void axvm_bus_reset(struct axvm_bus_table *t);
-/* Find the device covering [addr, addr+width-1], or NULL. */
-const struct axvm_bus_entry *axvm_bus_find(const struct axvm_bus_table *t,
-					   uint64_t addr, unsigned width);
+/* Find the device covering [addr, addr+width-1], or NULL. Inline: it runs
+ * on every device exit. */
+static inline const struct axvm_bus_entry *axvm_bus_find(const struct axvm_bus_table *t,
+					   uint64_t addr, unsigned width)
+{
+	const struct axvm_bus_entry *e;
+	const uint64_t *p = t->bases;
+	uint32_t n = t->count, step = t->step;
 
-/* Exit dispatch: AXVM_DISPATCH_CONTINUE, 0 (give the exit to the caller),
- * or a negative error. */
-int axvm_dispatch_exit(struct axvm_vcpu *vcpu, struct axvm_exit *exit);
+	if (n == 0)
+		return NULL;
+	/* Power-of-two search for the last base <= addr (Shar's method): the
+	 * first probe leaves a window of exactly `step` entries, then each
+	 * halving is a compare and a conditional move. The halvings are
+	 * unrolled and entered at the table's step (a fallthrough switch),
+	 * so a level costs about three instructions and no data-dependent
+	 * branch on guest input. */
+	if (p[n - step] <= addr)
+		p += n - step;
+#define AXVM_BUS_LEVEL(s)                                                      \
+	case 2u * (s):                                                         \
+		p = p[s] <= addr ? p + (s) : p;                                \
+		AXVM_FALLTHROUGH;
+	switch (step) {
+		AXVM_BUS_LEVEL(1u << 15) AXVM_BUS_LEVEL(1u << 14)
+		AXVM_BUS_LEVEL(1u << 13) AXVM_BUS_LEVEL(1u << 12)
+		AXVM_BUS_LEVEL(1u << 11) AXVM_BUS_LEVEL(1u << 10)
+		AXVM_BUS_LEVEL(1u << 9) AXVM_BUS_LEVEL(1u << 8)
+		AXVM_BUS_LEVEL(1u << 7) AXVM_BUS_LEVEL(1u << 6)
+		AXVM_BUS_LEVEL(1u << 5) AXVM_BUS_LEVEL(1u << 4)
+		AXVM_BUS_LEVEL(1u << 3) AXVM_BUS_LEVEL(1u << 2)
+		AXVM_BUS_LEVEL(1u << 1) AXVM_BUS_LEVEL(1u << 0)
+	default:
+		break;
+	}
+#undef AXVM_BUS_LEVEL
+	if (*p > addr)
+		return NULL;
+	e = &t->entries[p - t->bases];
+	/* The whole access must fall inside the range: width - 1 cannot
+	 * overflow past `last` because addr <= last is checked first. */
+	if (addr > e->last || e->last - addr < (uint64_t)width - 1)
+		return NULL;
+	return e;
+}
+
+/* One checked vCPU state transition: succeeds only from `from`, else
+ * nothing changes. */
+static inline bool axvm_vcpu_transition(struct axvm_vcpu *v, int from, int to)
+{
+	return atomic_compare_exchange_strong(&v->state, &from, to);
+}
 
 /* Kick a vCPU that may be in the guest (backend hook or HAL IPI). */
 void axvm_vcpu_kick_internal(struct axvm_vcpu *vcpu);

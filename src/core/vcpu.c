@@ -4,12 +4,6 @@
 
 #include "internal.h"
 
-/* One checked transition: succeeds only from `from`, else nothing changes. */
-static bool transition(struct axvm_vcpu *v, int from, int to)
-{
-	return atomic_compare_exchange_strong(&v->state, &from, to);
-}
-
 int axvm_vcpu_get(struct axvm_vcpu *vcpu)
 {
 	int rc;
@@ -49,92 +43,6 @@ void axvm_vcpu_kick_internal(struct axvm_vcpu *v)
 	else if (st == AXVM_VCPU_RUNNING || st == AXVM_VCPU_BLOCKED ||
 		 st == AXVM_VCPU_READY)
 		hal->kick_pcpu(hal->ctx, atomic_load(&v->bound_pcpu));
-}
-
-static int enter_vm(struct axvm_vm *vm)
-{
-	atomic_fetch_add(&vm->active_runs, 1);
-	int st = atomic_load(&vm->state);
-	if (st == AXVM_VM_RUNNING)
-		return 0;
-	axvm_vm_leave_run(vm);
-	return (st == AXVM_VM_SHUTTING_DOWN || st == AXVM_VM_STOPPED)
-		       ? AXVM_ESHUTDOWN
-		       : AXVM_ESTATE;
-}
-
-static int bind(struct axvm_vcpu *v)
-{
-	const struct axvm_hal *hal = v->vm->hal;
-	int rc;
-
-	if (!transition(v, AXVM_VCPU_FREE, AXVM_VCPU_READY))
-		return AXVM_ESTATE;
-	atomic_store(&v->bound_pcpu, hal->current_pcpu(hal->ctx));
-	if ((rc = v->vm->arch->vcpu_bind(v->arch_vcpu))) {
-		transition(v, AXVM_VCPU_READY, AXVM_VCPU_FREE);
-		return rc;
-	}
-	return 0;
-}
-
-static void unbind(struct axvm_vcpu *v)
-{
-	v->vm->arch->vcpu_unbind(v->arch_vcpu);
-	transition(v, AXVM_VCPU_READY, AXVM_VCPU_FREE);
-}
-
-static void count_exit(struct axvm_vcpu *v, enum axvm_exit_kind kind)
-{
-	unsigned k = (unsigned)kind < AXVM_EXIT_KIND_COUNT ? (unsigned)kind : 0;
-	/* Single writer: load + store, no locked read-modify-write. */
-	uint64_t c = atomic_load_explicit(&v->exit_counts[k], memory_order_relaxed);
-	atomic_store_explicit(&v->exit_counts[k], c + 1, memory_order_relaxed);
-}
-
-int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
-{
-	struct axvm_vm *vm;
-	const struct axvm_arch_ops *arch;
-	uint64_t t0;
-	int rc;
-
-	if (!vcpu || !exit)
-		return AXVM_EINVAL;
-	vm = vcpu->vm;
-	arch = vm->arch;
-	exit->kind = AXVM_EXIT_NOTHING;
-	if (atomic_load_explicit(&vcpu->power, memory_order_acquire) != AXVM_POWER_ON)
-		return AXVM_EAGAIN;
-	if ((rc = enter_vm(vm)))
-		return rc;
-	if ((rc = bind(vcpu))) {
-		axvm_vm_leave_run(vm);
-		return rc;
-	}
-	t0 = vm->hal->now_ns(vm->hal->ctx);
-	for (;;) {
-		if (atomic_load_explicit(&vm->state, memory_order_acquire) !=
-		    AXVM_VM_RUNNING) {
-			rc = AXVM_ESHUTDOWN;
-			break;
-		}
-		transition(vcpu, AXVM_VCPU_READY, AXVM_VCPU_RUNNING);
-		rc = arch->vcpu_run(vcpu->arch_vcpu, exit);
-		transition(vcpu, AXVM_VCPU_RUNNING, AXVM_VCPU_READY);
-		if (rc)
-			break;
-		count_exit(vcpu, exit->kind);
-		rc = axvm_dispatch_exit(vcpu, exit);
-		if (rc != AXVM_DISPATCH_CONTINUE)
-			break;
-	}
-	uint64_t spent = vm->hal->now_ns(vm->hal->ctx) - t0;
-	uint64_t total = atomic_load_explicit(&vcpu->run_ns, memory_order_relaxed);
-	atomic_store_explicit(&vcpu->run_ns, total + spent, memory_order_relaxed);
-	unbind(vcpu);
-	axvm_vm_leave_run(vm);
-	return rc;
 }
 
 int axvm_vcpu_state(const struct axvm_vcpu *vcpu, enum axvm_vcpu_state *st)

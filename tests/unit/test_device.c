@@ -160,6 +160,70 @@ static void test_device_lookup_many_random(void **state)
 	}
 }
 
+/* The unrolled power-of-two search agrees with a linear scan for every
+ * table size 1..300 and addresses around every boundary. */
+static const struct axvm_bus_entry *linear_find(const struct axvm_bus_table *t,
+						uint64_t addr, unsigned width)
+{
+	for (uint32_t i = 0; i < t->count; i++) {
+		const struct axvm_bus_entry *e = &t->entries[i];
+		if (addr >= e->base && addr <= e->last && e->last - addr >= width - 1)
+			return e;
+	}
+	return NULL;
+}
+
+static void test_device_search_matches_linear_scan(void **state)
+{
+	struct fixture *f = *state;
+	unsigned seed = 99;
+
+	for (uint32_t n = 1; n <= 300; n++) {
+		struct axvm_bus_table t = { 0 };
+		uint64_t next = seed % 64;
+		for (uint32_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			uint64_t size = 1 + (seed >> 8) % 32;
+			struct axvm_device_desc d = desc(AXVM_BUS_MMIO, next, size);
+			assert_int_equal(axvm_bus_add(f->vm->hal, &t, &d), 0);
+			next += size + (seed >> 20) % 8; /* gaps of 0..7 */
+		}
+		for (uint32_t i = 0; i < n; i++) {
+			const struct axvm_bus_entry *e = &t.entries[i];
+			uint64_t probes[] = { e->base - 1, e->base, e->base + 1, e->last,
+					      e->last + 1, e->last - 1 };
+			for (size_t k = 0; k < 6; k++)
+				for (unsigned w = 1; w <= 8; w *= 2)
+					assert_ptr_equal(axvm_bus_find(&t, probes[k], w),
+							 linear_find(&t, probes[k], w));
+		}
+		assert_null(axvm_bus_find(&t, UINT64_MAX, 1));
+		axvm_bus_destroy(f->vm->hal, &t);
+	}
+}
+
+static void test_device_bus_capacity_is_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct axvm_bus_table t = { 0 };
+
+	for (uint32_t i = 0; i < AXVM_BUS_MAX_DEVICES; i++) {
+		struct axvm_device_desc d = desc(AXVM_BUS_PIO, i, 1);
+		assert_int_equal(axvm_bus_add(f->vm->hal, &t, &d), 0);
+	}
+	struct axvm_device_desc d = desc(AXVM_BUS_PIO, AXVM_BUS_MAX_DEVICES, 1);
+	assert_int_equal(axvm_bus_add(f->vm->hal, &t, &d), AXVM_E2BIG);
+	/* The search still finds the first, the last and a middle one. */
+	assert_int_equal(axvm_bus_find(&t, 0, 1)->base, 0);
+	assert_int_equal(axvm_bus_find(&t, 40000, 1)->base, 40000);
+	assert_int_equal(axvm_bus_find(&t, AXVM_BUS_MAX_DEVICES - 1, 1)->base,
+			 AXVM_BUS_MAX_DEVICES - 1);
+	assert_null(axvm_bus_find(&t, AXVM_BUS_MAX_DEVICES, 1));
+	n_destroyed = 0;
+	axvm_bus_destroy(f->vm->hal, &t);
+	assert_int_equal(n_destroyed, AXVM_BUS_MAX_DEVICES);
+}
+
 static void test_device_remove_and_destroy_hooks(void **state)
 {
 	struct fixture *f = *state;
@@ -216,6 +280,8 @@ int main(void)
 		T(test_device_bad_descriptors_refused),
 		T(test_device_lookup_boundaries),
 		T(test_device_lookup_many_random),
+		T(test_device_search_matches_linear_scan),
+		T(test_device_bus_capacity_is_bounded),
 		T(test_device_remove_and_destroy_hooks),
 		T(test_device_changes_refused_while_running),
 		T(test_device_registration_allocation_failure),

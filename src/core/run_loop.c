@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Exit dispatch: what the core handles itself, and what goes to the host
- * program. Runs once per exit: no allocation, no locks, O(log n) lookups. */
+/* The exit hot path: axvm_vcpu_run()'s loop and the dispatch of each exit
+ * (what the core handles itself, what goes to the host program). One file
+ * so the compiler can inline dispatch into the loop without LTO, which
+ * embedded users linking libaxvm.a with their own toolchain may not have.
+ * Per exit: no allocation, no locks, O(log n) device lookup. */
 #include "internal.h"
 
 /* Halted vCPUs re-check for wake-ups at least this often, so a lost kick
  * costs at most this much latency, never a hang. */
 #define AXVM_HALT_POLL_NS 1000000u
 
+/* 1, 2, 4 or 8: bits 1, 2, 4 and 8 of 0x116. */
 static bool valid_width(unsigned w)
 {
-	return w == 1 || w == 2 || w == 4 || w == 8;
+	return w <= 8 && ((0x116u >> w) & 1u);
 }
 
 static uint64_t width_mask(unsigned w)
@@ -17,21 +21,24 @@ static uint64_t width_mask(unsigned w)
 	return w >= 8 ? UINT64_MAX : (((uint64_t)1 << (w * 8)) - 1);
 }
 
-/* Device value -> register value: truncate to the access width, optionally
- * sign-extend, then truncate to the register width (AArch64 Wn and RISC-V
- * LW semantics fall out of the last two steps). */
+/* Device value -> register value: keep the low `width` bytes, optionally
+ * sign-extend them, then keep the low `reg_width` bytes (AArch64 Wn and
+ * RISC-V LW semantics fall out of the last step). Widths were validated
+ * (1, 2, 4, 8), so the shifts are in 0..56. Branchless: the arithmetic
+ * right shift of a negative int64_t is what gcc and clang define. */
 static uint64_t extend_read(uint64_t v, const struct axvm_exit_read *r)
 {
-	unsigned w = r->width;
-	unsigned rw = r->reg_width ? r->reg_width : 8;
+	unsigned sh = 64u - 8u * r->width;
+	unsigned rw = r->reg_width && r->reg_width < 8 ? r->reg_width : 8;
+	unsigned rsh = 64u - 8u * rw;
 
-	v &= width_mask(w);
-	if (r->sign_extend && w < 8 && (v >> (w * 8 - 1)) & 1)
-		v |= ~width_mask(w);
-	return v & width_mask(rw > 8 ? 8 : rw);
+	v <<= sh;
+	v = r->sign_extend ? (uint64_t)((int64_t)v >> sh) : v >> sh;
+	return (v << rsh) >> rsh;
 }
 
-static const struct axvm_bus_entry *lookup(struct axvm_vm *vm, unsigned bus,
+static inline __attribute__((always_inline)) const struct axvm_bus_entry *
+lookup(struct axvm_vm *vm, unsigned bus,
 					   uint64_t addr, unsigned width)
 {
 	const struct axvm_bus_entry *e;
@@ -39,9 +46,8 @@ static const struct axvm_bus_entry *lookup(struct axvm_vm *vm, unsigned bus,
 	if (!valid_width(width))
 		return NULL;
 	e = axvm_bus_find(&vm->buses[bus], addr, width);
-	if (!e || !(e->widths & (1u << (__builtin_ctz(width)))))
-		return NULL;
-	if (e->naturally_aligned && (addr & (width - 1)))
+	if (!e || !((e->width_ok >> width) & 1u) ||
+	    (addr & (width - 1) & e->align_mask))
 		return NULL;
 	return e;
 }
@@ -56,21 +62,24 @@ static int refused(struct axvm_vm *vm, unsigned bus)
 	return vm->policy == AXVM_POLICY_STOP ? AXVM_ENODEV : 0;
 }
 
-static int bus_read(struct axvm_vcpu *v, unsigned bus, struct axvm_exit_read *r)
+static inline __attribute__((always_inline)) int
+bus_read(struct axvm_vcpu *v, unsigned bus, struct axvm_exit_read *r)
 {
 	struct axvm_vm *vm = v->vm;
 	const struct axvm_bus_entry *e = lookup(vm, bus, r->addr, r->width);
 	uint64_t val = 0;
 	int rc;
 
-	if (!e || e->ops->read(e->ctx, r->addr - e->base, r->width, &val)) {
+	if (e && e->ops->read(e->ctx, r->addr - e->base, r->width, &val) == 0) {
+		val = extend_read(val, r); /* width validated by lookup() */
+	} else {
 		if ((rc = refused(vm, bus)))
 			return rc;
 		val = 0; /* read-as-zero */
 	}
 	if (r->reg == AXVM_REG_NONE)
 		return AXVM_DISPATCH_CONTINUE;
-	rc = vm->arch->vcpu_set_gpr(v->arch_vcpu, r->reg, extend_read(val, r));
+	rc = vm->arch->vcpu_set_gpr(v->arch_vcpu, r->reg, val);
 	return rc ? rc : AXVM_DISPATCH_CONTINUE;
 }
 
@@ -184,10 +193,14 @@ static int halt(struct axvm_vcpu *v, struct axvm_exit *exit)
 	return AXVM_DISPATCH_CONTINUE;
 }
 
-int axvm_dispatch_exit(struct axvm_vcpu *v, struct axvm_exit *exit)
+static int dispatch_exit(struct axvm_vcpu *v, struct axvm_exit *exit)
 {
 	struct axvm_vm *vm = v->vm;
 
+	/* Emulated MMIO is the exit that dominates; test it before the jump
+	 * table. */
+	if (exit->kind == AXVM_EXIT_MMIO_READ)
+		return bus_read(v, AXVM_BUS_MMIO, &exit->u.read);
 	switch (exit->kind) {
 	case AXVM_EXIT_NOTHING:
 	case AXVM_EXIT_EXTERNAL_IRQ:
@@ -232,4 +245,92 @@ int axvm_dispatch_exit(struct axvm_vcpu *v, struct axvm_exit *exit)
 	default:
 		return AXVM_EIO; /* a backend bug, reported, not trusted */
 	}
+}
+
+/* ---- the run loop ---- */
+
+static int enter_vm(struct axvm_vm *vm)
+{
+	atomic_fetch_add(&vm->active_runs, 1);
+	int st = atomic_load(&vm->state);
+	if (st == AXVM_VM_RUNNING)
+		return 0;
+	axvm_vm_leave_run(vm);
+	return (st == AXVM_VM_SHUTTING_DOWN || st == AXVM_VM_STOPPED)
+		       ? AXVM_ESHUTDOWN
+		       : AXVM_ESTATE;
+}
+
+static int bind(struct axvm_vcpu *v)
+{
+	const struct axvm_hal *hal = v->vm->hal;
+	int rc;
+
+	if (!axvm_vcpu_transition(v, AXVM_VCPU_FREE, AXVM_VCPU_READY))
+		return AXVM_ESTATE;
+	atomic_store(&v->bound_pcpu, hal->current_pcpu(hal->ctx));
+	if ((rc = v->vm->arch->vcpu_bind(v->arch_vcpu))) {
+		axvm_vcpu_transition(v, AXVM_VCPU_READY, AXVM_VCPU_FREE);
+		return rc;
+	}
+	return 0;
+}
+
+static void unbind(struct axvm_vcpu *v)
+{
+	v->vm->arch->vcpu_unbind(v->arch_vcpu);
+	axvm_vcpu_transition(v, AXVM_VCPU_READY, AXVM_VCPU_FREE);
+}
+
+static void count_exit(struct axvm_vcpu *v, enum axvm_exit_kind kind)
+{
+	unsigned k = (unsigned)kind < AXVM_EXIT_KIND_COUNT ? (unsigned)kind : 0;
+	/* Single writer: load + store, no locked read-modify-write. */
+	uint64_t c = atomic_load_explicit(&v->exit_counts[k], memory_order_relaxed);
+	atomic_store_explicit(&v->exit_counts[k], c + 1, memory_order_relaxed);
+}
+
+int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
+{
+	struct axvm_vm *vm;
+	const struct axvm_arch_ops *arch;
+	uint64_t t0;
+	int rc;
+
+	if (!vcpu || !exit)
+		return AXVM_EINVAL;
+	vm = vcpu->vm;
+	arch = vm->arch;
+	exit->kind = AXVM_EXIT_NOTHING;
+	if (atomic_load_explicit(&vcpu->power, memory_order_acquire) != AXVM_POWER_ON)
+		return AXVM_EAGAIN;
+	if ((rc = enter_vm(vm)))
+		return rc;
+	if ((rc = bind(vcpu))) {
+		axvm_vm_leave_run(vm);
+		return rc;
+	}
+	t0 = vm->hal->now_ns(vm->hal->ctx);
+	for (;;) {
+		if (atomic_load_explicit(&vm->state, memory_order_acquire) !=
+		    AXVM_VM_RUNNING) {
+			rc = AXVM_ESHUTDOWN;
+			break;
+		}
+		axvm_vcpu_transition(vcpu, AXVM_VCPU_READY, AXVM_VCPU_RUNNING);
+		rc = arch->vcpu_run(vcpu->arch_vcpu, exit);
+		axvm_vcpu_transition(vcpu, AXVM_VCPU_RUNNING, AXVM_VCPU_READY);
+		if (rc)
+			break;
+		count_exit(vcpu, exit->kind);
+		rc = dispatch_exit(vcpu, exit);
+		if (rc != AXVM_DISPATCH_CONTINUE)
+			break;
+	}
+	uint64_t spent = vm->hal->now_ns(vm->hal->ctx) - t0;
+	uint64_t total = atomic_load_explicit(&vcpu->run_ns, memory_order_relaxed);
+	atomic_store_explicit(&vcpu->run_ns, total + spent, memory_order_relaxed);
+	unbind(vcpu);
+	axvm_vm_leave_run(vm);
+	return rc;
 }
