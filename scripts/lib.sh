@@ -1,0 +1,57 @@
+# Shared by scripts/test, scripts/demo and scripts/bench. Sourced, not run.
+
+AXVM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Debian packages the project needs. Installed only when missing, so a
+# prepared machine pays nothing and a fresh Debian 12 gets everything.
+AXVM_PACKAGES=(cmake ninja-build gcc clang libclang-rt-14-dev pkg-config
+  libcmocka-dev libfdt-dev device-tree-compiler valgrind
+  qemu-system-arm qemu-system-misc gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu
+  binutils-aarch64-linux-gnu binutils-riscv64-linux-gnu file)
+
+axvm_install_deps() {
+  local missing=() p
+  for p in "${AXVM_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "== installing: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Configure and build one preset from scratch (build/<preset>).
+axvm_build_preset() {
+  local preset=$1; shift
+  rm -rf "$AXVM_ROOT/build/$preset"
+  cmake --preset "$preset" -S "$AXVM_ROOT" "$@" >/dev/null
+  cmake --build "$AXVM_ROOT/build/$preset" -j "$(nproc)"
+}
+
+# Step accounting: every step counts as passed or failed; the summary line
+# is the one CI reads.
+AXVM_PASSED=0
+AXVM_FAILED=0
+AXVM_FAILED_STEPS=()
+axvm_step() {
+  local name=$1; shift
+  echo
+  echo "=== $name"
+  local t0=$SECONDS
+  if "$@"; then
+    AXVM_PASSED=$((AXVM_PASSED + 1))
+    echo "=== $name: ok ($((SECONDS - t0)) s)"
+  else
+    AXVM_FAILED=$((AXVM_FAILED + 1))
+    AXVM_FAILED_STEPS+=("$name")
+    echo "=== $name: FAILED ($((SECONDS - t0)) s)"
+  fi
+}
+axvm_summary() {
+  echo
+  [ ${#AXVM_FAILED_STEPS[@]} -gt 0 ] && printf 'failed step: %s\n' "${AXVM_FAILED_STEPS[@]}"
+  echo "$AXVM_PASSED passed, $AXVM_FAILED failed"
+  [ "$AXVM_FAILED" -eq 0 ]
+}
