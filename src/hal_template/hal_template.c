@@ -9,16 +9,16 @@
 
 static bool bit(const uint8_t *map, size_t i)
 {
-	return (map[i / 8] >> (i % 8)) & 1u;
+	return ((unsigned)map[i / 8] >> (i % 8)) & 1u;
 }
 
 static void set_bits(uint8_t *map, size_t first, size_t n, bool on)
 {
 	for (size_t i = first; i < first + n; i++) {
 		if (on)
-			map[i / 8] = (uint8_t)(map[i / 8] | (1u << (i % 8)));
+			map[i / 8] = (uint8_t)((unsigned)map[i / 8] | (1u << (i % 8)));
 		else
-			map[i / 8] = (uint8_t)(map[i / 8] & ~(1u << (i % 8)));
+			map[i / 8] = (uint8_t)((unsigned)map[i / 8] & ~(1u << (i % 8)));
 	}
 }
 
