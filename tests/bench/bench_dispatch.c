@@ -10,19 +10,6 @@
 
 #include "test_env.h"
 
-static int nop_read(void *c, uint64_t o, unsigned w, uint64_t *v)
-{
-	(void)c; (void)o; (void)w;
-	*v = 0x80;
-	return 0;
-}
-static int nop_write(void *c, uint64_t o, unsigned w, uint64_t v)
-{
-	(void)c; (void)o; (void)w; (void)v;
-	return 0;
-}
-static const struct axvm_device_ops nop_ops = { nop_read, nop_write, NULL, NULL };
-
 enum { SCRIPT = 256 };
 static struct axvm_exit script[SCRIPT];
 
@@ -59,7 +46,7 @@ static void measure(unsigned devices, uint64_t exits, double *ns_per_exit,
 		die("create", rc);
 	for (unsigned d = 0; d < devices; d++) {
 		struct axvm_device_desc desc = { .bus = AXVM_BUS_MMIO,
-			.base = 0x10000000ull + d * 0x1000ull, .size = 0x100, .ops = &nop_ops };
+			.base = 0x10000000ull + d * 0x1000ull, .size = 0x100, .ops = &test_nop_device };
 		if ((rc = axvm_vm_add_device(vm, &desc)))
 			die("add_device", rc);
 	}

@@ -35,3 +35,30 @@ void test_env_config(struct axvm_config *cfg, uint32_t id, uint32_t vcpus)
 	axvm_config_init(cfg, id);
 	axvm_config_set_vcpus(cfg, vcpus);
 }
+
+static int nop_read(void *ctx, uint64_t off, unsigned width, uint64_t *value)
+{
+	(void)ctx;
+	(void)off;
+	(void)width;
+	*value = 0x80;
+	return 0;
+}
+
+static int nop_write(void *ctx, uint64_t off, unsigned width, uint64_t value)
+{
+	(void)ctx;
+	(void)off;
+	(void)width;
+	(void)value;
+	return 0;
+}
+
+const struct axvm_device_ops test_nop_device = { nop_read, nop_write, NULL, NULL };
+
+void *test_runner_thread(void *runner)
+{
+	struct test_runner *r = runner;
+	r->rc = axvm_vcpu_run(r->v, &r->ex);
+	return NULL;
+}

@@ -25,6 +25,17 @@ int test_env_init(struct test_env *e);
  * allocations still live (a leak if non-zero) or a negative code. */
 long test_env_fini(struct test_env *e);
 
+/* A device that reads as 0x80 (so sign extension shows) and ignores writes. */
+extern const struct axvm_device_ops test_nop_device;
+
+/* Run a vCPU on a thread: pthread_create(&t, NULL, test_runner_thread, &r). */
+struct test_runner {
+	struct axvm_vcpu *v;
+	struct axvm_exit ex;
+	int rc;
+};
+void *test_runner_thread(void *runner);
+
 /* A config for the mock backend: `vcpus` vCPUs, no memory. */
 void test_env_config(struct axvm_config *cfg, uint32_t id, uint32_t vcpus);
 

@@ -10,19 +10,6 @@
 
 #include "test_env.h"
 
-static int nop_read(void *c, uint64_t o, unsigned w, uint64_t *v)
-{
-	(void)c; (void)o; (void)w;
-	*v = 0;
-	return 0;
-}
-static int nop_write(void *c, uint64_t o, unsigned w, uint64_t v)
-{
-	(void)c; (void)o; (void)w; (void)v;
-	return 0;
-}
-static const struct axvm_device_ops nop_ops = { nop_read, nop_write, NULL, NULL };
-
 static const struct axvm_exit script[] = {
 	{ .kind = AXVM_EXIT_MMIO_WRITE, .u.write = { .addr = 0x9000000, .width = 4, .data = 1 } },
 	{ .kind = AXVM_EXIT_IO_READ, .u.read = { .addr = 0x60, .width = 1, .reg_width = 8, .reg = 0 } },
@@ -36,7 +23,7 @@ static int scenario(struct test_env *e)
 	struct axvm_mem_region ram = { .gpa = 0, .size = 1 << 20,
 				       .flags = AXVM_MEM_RWX, .type = AXVM_MAP_ALLOCATED };
 	struct axvm_device_desc extra = { .bus = AXVM_BUS_MMIO, .base = 0xa000000,
-					  .size = 0x1000, .ops = &nop_ops };
+					  .size = 0x1000, .ops = &test_nop_device };
 	struct axvm_vm *vm;
 	struct axvm_vcpu *v;
 	struct axvm_exit ex;
@@ -46,9 +33,9 @@ static int scenario(struct test_env *e)
 	cfg.bsp_entry = cfg.ap_entry = 0x1000;
 	axvm_config_add_region(&cfg, &ram);
 	cfg.devices[0] = (struct axvm_device_desc){
-		.bus = AXVM_BUS_MMIO, .base = 0x9000000, .size = 0x1000, .ops = &nop_ops };
+		.bus = AXVM_BUS_MMIO, .base = 0x9000000, .size = 0x1000, .ops = &test_nop_device };
 	cfg.devices[1] = (struct axvm_device_desc){
-		.bus = AXVM_BUS_PIO, .base = 0x60, .size = 4, .ops = &nop_ops };
+		.bus = AXVM_BUS_PIO, .base = 0x60, .size = 4, .ops = &test_nop_device };
 	cfg.device_count = 2;
 	if ((rc = axvm_vm_create(e->host, &cfg, &vm, NULL)))
 		return rc;

@@ -7,20 +7,8 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include <axvm/axvm.h>
+#include "test_env.h"
 
-static int dummy_read(void *c, uint64_t o, unsigned w, uint64_t *v)
-{
-	(void)c; (void)o; (void)w;
-	*v = 0;
-	return 0;
-}
-static int dummy_write(void *c, uint64_t o, unsigned w, uint64_t v)
-{
-	(void)c; (void)o; (void)w; (void)v;
-	return 0;
-}
-static const struct axvm_device_ops dummy_ops = { dummy_read, dummy_write, NULL, NULL };
 
 /* A valid config: 2 vCPUs, 64 MiB RAM at 0x40000000, a UART. */
 static void good(struct axvm_config *c)
@@ -30,7 +18,7 @@ static void good(struct axvm_config *c)
 		.type = AXVM_MAP_ALLOCATED };
 	struct axvm_device_desc uart = {
 		.name = "uart", .bus = AXVM_BUS_MMIO, .base = 0x9000000,
-		.size = 0x1000, .ops = &dummy_ops };
+		.size = 0x1000, .ops = &test_nop_device };
 
 	assert_int_equal(axvm_config_init(c, 3), 0);
 	assert_int_equal(axvm_config_set_vcpus(c, 2), 0);
@@ -85,7 +73,7 @@ static void test_config_builder_limits(void **state)
 {
 	struct axvm_config c;
 	struct axvm_mem_region r = { .gpa = 0, .size = 4096, .flags = AXVM_MEM_RWX };
-	struct axvm_device_desc d = { .bus = AXVM_BUS_PIO, .size = 1, .ops = &dummy_ops };
+	struct axvm_device_desc d = { .bus = AXVM_BUS_PIO, .size = 1, .ops = &test_nop_device };
 	char longname[AXVM_NAME_MAX + 1];
 	(void)state;
 
@@ -218,7 +206,7 @@ static void test_config_rejects_entries_outside_ram(void **state)
 static void test_config_rejects_bad_devices(void **state)
 {
 	struct axvm_config c;
-	const struct axvm_device_ops no_read = { NULL, dummy_write, NULL, NULL };
+	const struct axvm_device_ops no_read = { NULL, test_nop_device.write, NULL, NULL };
 	(void)state;
 
 	good(&c);

@@ -556,19 +556,6 @@ static void test_dispatch_page_fault_outside_memory_goes_to_caller(void **state)
 	assert_int_equal(ex.u.page_fault.addr, 0x12345000);
 }
 
-struct halt_ctx {
-	struct axvm_vcpu *v;
-	struct axvm_exit ex;
-	int rc;
-};
-
-static void *halt_thread(void *p)
-{
-	struct halt_ctx *h = p;
-	h->rc = axvm_vcpu_run(h->v, &h->ex);
-	return NULL;
-}
-
 static void test_dispatch_halt_blocks_until_interrupt(void **state)
 {
 	struct fixture *f = *state;
@@ -576,7 +563,7 @@ static void test_dispatch_halt_blocks_until_interrupt(void **state)
 		{ .kind = AXVM_EXIT_HALT },
 		MMIO_WRITE(0x9000000, 1, 0x5a),
 	};
-	struct halt_ctx h = { 0 };
+	struct test_runner h = { 0 };
 	pthread_t t;
 	enum axvm_vcpu_state st;
 
@@ -585,7 +572,7 @@ static void test_dispatch_halt_blocks_until_interrupt(void **state)
 	assert_int_equal(axvm_vm_vcpu(f->vm, 0, &f->v0), 0);
 	assert_int_equal(axvm_vm_boot(f->vm), 0);
 	h.v = f->v0;
-	assert_int_equal(pthread_create(&t, NULL, halt_thread, &h), 0);
+	assert_int_equal(pthread_create(&t, NULL, test_runner_thread, &h), 0);
 	/* Wait until the vCPU is parked in the Blocked state. */
 	do {
 		assert_int_equal(axvm_vcpu_state(f->v0, &st), 0);

@@ -20,19 +20,6 @@ static unsigned iterations(void)
 	return s ? (unsigned)strtoul(s, NULL, 10) : 100000u;
 }
 
-static int nop_read(void *c, uint64_t o, unsigned w, uint64_t *v)
-{
-	(void)c; (void)o; (void)w;
-	*v = 1;
-	return 0;
-}
-static int nop_write(void *c, uint64_t o, unsigned w, uint64_t v)
-{
-	(void)c; (void)o; (void)w; (void)v;
-	return 0;
-}
-static const struct axvm_device_ops nop_ops = { nop_read, nop_write, NULL, NULL };
-
 /* Each vCPU replays this 31 times, then its script ends in SYSTEM_DOWN,
  * so every run ends by itself even if no thread calls shutdown. */
 static const struct axvm_exit script[] = {
@@ -63,7 +50,7 @@ static void create_into(unsigned slot)
 
 	test_env_config(&cfg, slot + 1, VCPUS);
 	cfg.devices[0] = (struct axvm_device_desc){
-		.bus = AXVM_BUS_MMIO, .base = 0x1000, .size = 0x100, .ops = &nop_ops };
+		.bus = AXVM_BUS_MMIO, .base = 0x1000, .size = 0x100, .ops = &test_nop_device };
 	cfg.device_count = 1;
 	/* EEXIST while an old VM with this id still has references. */
 	int rc = axvm_vm_create(env.host, &cfg, &vm, NULL);

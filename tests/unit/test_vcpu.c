@@ -43,19 +43,6 @@ static int teardown(void **state)
 	return test_env_fini(&f->env) == 0 ? 0 : -1;
 }
 
-struct runner {
-	struct axvm_vcpu *v;
-	struct axvm_exit ex;
-	int rc;
-};
-
-static void *run_thread(void *p)
-{
-	struct runner *r = p;
-	r->rc = axvm_vcpu_run(r->v, &r->ex);
-	return NULL;
-}
-
 static void wait_state(struct axvm_vcpu *v, enum axvm_vcpu_state want)
 {
 	enum axvm_vcpu_state st;
@@ -93,13 +80,13 @@ static void test_vcpu_run_before_boot_is_illegal(void **state)
 static void test_vcpu_second_runner_refused_while_running(void **state)
 {
 	struct fixture *f = *state;
-	struct runner r = { .v = f->v };
+	struct test_runner r = { .v = f->v };
 	struct axvm_exit ex;
 	pthread_t t;
 	uint64_t val;
 
 	assert_int_equal(axvm_vm_boot(f->vm), 0);
-	assert_int_equal(pthread_create(&t, NULL, run_thread, &r), 0);
+	assert_int_equal(pthread_create(&t, NULL, test_runner_thread, &r), 0);
 	wait_state(f->v, AXVM_VCPU_RUNNING);
 	/* The same vCPU cannot be run twice, nor its registers touched. */
 	assert_int_equal(axvm_vcpu_run(f->v, &ex), AXVM_ESTATE);
@@ -123,12 +110,12 @@ static void test_vcpu_second_runner_refused_while_running(void **state)
 static void test_vcpu_kick_returns_nothing_and_loop_continues(void **state)
 {
 	struct fixture *f = *state;
-	struct runner r = { .v = f->v };
+	struct test_runner r = { .v = f->v };
 	pthread_t t;
 	uint64_t n;
 
 	assert_int_equal(axvm_vm_boot(f->vm), 0);
-	assert_int_equal(pthread_create(&t, NULL, run_thread, &r), 0);
+	assert_int_equal(pthread_create(&t, NULL, test_runner_thread, &r), 0);
 	wait_state(f->v, AXVM_VCPU_RUNNING);
 	assert_int_equal(axvm_vcpu_kick(f->v), 0);
 	/* The NOTHING exit is absorbed by the core; the vCPU re-enters. */
@@ -189,14 +176,14 @@ static void test_vcpu_double_put_refused(void **state)
 static void test_vcpu_run_time_accumulates(void **state)
 {
 	struct fixture *f = *state;
-	struct runner r = { .v = f->v };
+	struct test_runner r = { .v = f->v };
 	pthread_t t;
 	uint64_t ns;
 
 	assert_int_equal(axvm_vcpu_run_time_ns(f->v, &ns), 0);
 	assert_int_equal(ns, 0);
 	assert_int_equal(axvm_vm_boot(f->vm), 0);
-	assert_int_equal(pthread_create(&t, NULL, run_thread, &r), 0);
+	assert_int_equal(pthread_create(&t, NULL, test_runner_thread, &r), 0);
 	wait_state(f->v, AXVM_VCPU_RUNNING);
 	assert_int_equal(axvm_vm_shutdown(f->vm), 0);
 	pthread_join(t, NULL);
