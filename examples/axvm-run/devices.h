@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The devices axvm-run gives an x86_64 guest (docs/guest-abi-x86_64.md),
+ * each an ordinary axvm_device_ops model registered through the core's
+ * device API. */
+#ifndef AXVM_RUN_DEVICES_H
+#define AXVM_RUN_DEVICES_H
+
+#include <axvm/axvm.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+
+/* 16550-style UART, polled: transmit goes to `out`; nothing to receive. */
+struct uart16550 {
+	pthread_mutex_t lock;
+	FILE *out;
+	uint8_t ier, lcr, mcr, fcr, dll, dlm;
+	atomic_uchar scr;
+	_Atomic uint64_t tx_bytes;
+};
+void uart16550_init(struct uart16550 *u, FILE *out);
+void uart16550_fini(struct uart16550 *u);
+void uart16550_desc(struct uart16550 *u, struct axvm_device_desc *d);
+
+/* Exit port: a write of v shuts the VM down; v & 0xff is the status. */
+struct exit_port {
+	struct axvm_vm *vm; /* set once the VM exists */
+	atomic_bool written;
+	_Atomic uint8_t code;
+};
+void exit_port_desc(struct exit_port *e, struct axvm_device_desc *d);
+
+/* Test device for the mmio guest (axvm-run --testdev): 64 bytes of
+ * scratch at 0x00, a read-only pattern at 0x40..0x4f. */
+#define TESTDEV_BASE 0xfe000000ull
+#define TESTDEV_SIZE 0x1000ull
+struct testdev {
+	uint8_t bytes[0x50];
+};
+void testdev_init(struct testdev *t);
+void testdev_desc(struct testdev *t, struct axvm_device_desc *d);
+
+#endif
