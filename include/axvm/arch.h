@@ -71,6 +71,10 @@ struct axvm_arch_ops {
 	/* Optional: make a vCPU in run() return soon (thread-safe). Without
 	 * it the core asks the HAL to kick the pCPU the vCPU is bound to. */
 	int (*vcpu_kick)(void *vcpu_arch);
+	/* Optional: called when a halt exit is about to block; the HAL time
+	 * (now_ns) at which the vCPU wakes by itself, e.g. when its own timer
+	 * fires, or 0 for none. The core then waits at most until then. */
+	uint64_t (*vcpu_halt_deadline)(void *vcpu_arch);
 };
 
 #ifdef __cplusplus

@@ -179,15 +179,29 @@ static int halt(struct axvm_vcpu *v, struct axvm_exit *exit)
 {
 	struct axvm_vm *vm = v->vm;
 	const struct axvm_hal *hal = vm->hal;
+	uint64_t deadline;
 
 	if (!hal->wait)
 		return unhandled(v, exit);
+	/* A guest timer that fires while the vCPU waits ends the wait. */
+	deadline = vm->arch->vcpu_halt_deadline
+			   ? vm->arch->vcpu_halt_deadline(v->arch_vcpu)
+			   : 0;
 	atomic_compare_exchange_strong(&v->state, &(int){ AXVM_VCPU_READY },
 				       AXVM_VCPU_BLOCKED);
 	while (!atomic_exchange(&v->wake, false) &&
 	       atomic_load(&vm->state) == AXVM_VM_RUNNING &&
-	       atomic_load(&v->power) == AXVM_POWER_ON)
-		hal->wait(hal->ctx, AXVM_HALT_POLL_NS);
+	       atomic_load(&v->power) == AXVM_POWER_ON) {
+		uint64_t t = AXVM_HALT_POLL_NS;
+		if (deadline) {
+			uint64_t now = hal->now_ns(hal->ctx);
+			if (now >= deadline)
+				break;
+			if (deadline - now < t)
+				t = deadline - now;
+		}
+		hal->wait(hal->ctx, t);
+	}
 	atomic_compare_exchange_strong(&v->state, &(int){ AXVM_VCPU_BLOCKED },
 				       AXVM_VCPU_READY);
 	return AXVM_DISPATCH_CONTINUE;
