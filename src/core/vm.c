@@ -120,6 +120,9 @@ int axvm_vm_create(struct axvm_host *host, const struct axvm_config *cfg,
 		};
 		rc = vm->arch->vm_init(&info, &vm->arch_vm);
 	}
+	if (!rc) /* stage-2 changes from now on reach the backend's TLBs */
+		rc = axvm_addrspace_set_flush(vm->as, vm->arch->flush_stage2,
+					      vm->arch_vm);
 	if (!rc)
 		rc = vm_map_backend_regions(vm);
 	if (!rc)
