@@ -247,6 +247,7 @@ static int write_cpus(void *fdt, const struct axvm_guest_fdt_params *p)
 			TRY(prop_str(fdt, "status", "okay"));
 			TRY(fdt_begin_node(fdt, "interrupt-controller"));
 			TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
+			TRY(fdt_property_u32(fdt, "#address-cells", 0));
 			TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
 			TRY(prop_str(fdt, "compatible",
 						"riscv,cpu-intc"));
@@ -286,6 +287,7 @@ static int write_arm_platform(void *fdt, const struct axvm_guest_fdt_params *p)
 	TRY(fdt_begin_node(fdt, name));
 	TRY(prop_str(fdt, "compatible", "arm,gic-v3"));
 	TRY(fdt_property_u32(fdt, "#interrupt-cells", 3));
+	TRY(fdt_property_u32(fdt, "#address-cells", 0));
 	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
 	c.n = 0;
 	cells_add64(&c, p->gicv3.dist_base);

@@ -173,16 +173,16 @@ static int get_addr(struct vm_parse *p, int node, const char *name,
 		    uint64_t *v, bool *present)
 {
 	const void *val;
-	uint32_t n;
-	int rc = get_cells(p->c, node, name, p->ac, 1, &val, &n);
+	uint32_t len;
+	int rc = axvm_fdt_prop(p->c, node, name, &val, &len);
 
 	*present = false;
-	if (rc == AXVM_E2BIG) {
-		rc = fail2(p->c, AXVM_EINVAL, node, name, "must be one address of ",
-			   p->ac, " cell(s) (#address-cells)");
-	}
-	if (rc || !n)
+	if (rc || !val)
 		return rc;
+	if (len != p->ac * 4u)
+		return fail2(p->c, AXVM_EINVAL, node, name,
+			     "must be one address of ", p->ac,
+			     " cell(s), as #address-cells says");
 	*v = axvm_fdt_cells(val, 0, p->ac);
 	*present = true;
 	return 0;
@@ -994,12 +994,14 @@ static int parse_vm(struct axvm_fdt_ctx *c, int node, struct axvm_fdt_vm *vm)
 		return axvm_fdt_fail(c, AXVM_ENOENT, node, NULL,
 				     "no memory: add a child node with "
 				     "compatible \"axvm,memory\"");
-	if ((rc = check_irqchip_ranges(&p)) || (rc = check_irqs(&p)))
-		return rc;
 	if ((rc = axvm_fdt_vm_bind(vm)))
 		return axvm_fdt_fail(c, rc, node, NULL, "bind failed");
+	/* The core's rules first (regions, devices, entries), then what only
+	 * this binding has, which may rely on regions being well-formed. */
 	if ((rc = axvm_config_validate(&vm->cfg, &ce)))
 		return core_error(&p, &ce);
+	if ((rc = check_irqchip_ranges(&p)) || (rc = check_irqs(&p)))
+		return rc;
 	return check_images(&p);
 }
 
