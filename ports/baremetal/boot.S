@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Entry at EL2 (QEMU virt, virtualization=on, booted with -kernel ELF):
+ * CPU 0 enters at _start; the others are started with PSCI CPU_ON at
+ * bm_secondary_entry with their index as context id. Each CPU sets up its
+ * stack, its EL2 state and the shared identity map, then enters C.
+ */
+#define BM_STACK_SIZE 0x4000
+
+/* SCTLR_EL2: RES1 bits; M, C, I set once the tables are ready. */
+#define SCTLR_EL2_RES1 0x30c50830
+#define SCTLR_M (1 << 0)
+#define SCTLR_C (1 << 2)
+#define SCTLR_I (1 << 12)
+
+/* HCR_EL2 for the host: RW (EL1 AArch64), IMO/FMO/AMO so physical
+ * interrupts are taken at EL2 while the kernel runs. */
+#define HOST_HCR ((1 << 31) | (1 << 5) | (1 << 4) | (1 << 3))
+
+/* MAIR: 0 Device-nGnRnE, 1 Device-nGnRE, 2 Normal WB RW-allocate. */
+#define HOST_MAIR 0xff0400
+/* TCR_EL2: RES1 (31, 23), T0SZ = 32, WB walks, inner shareable, 4 KiB,
+ * PS = 40 bits. */
+#define HOST_TCR 0x80823520
+
+	.section .text.boot, "ax"
+	.global _start
+_start:
+	mrs	x1, mpidr_el1
+	and	x1, x1, #0xff
+	cbnz	x1, park		/* only CPU 0 comes here */
+	mrs	x1, CurrentEL
+	cmp	x1, #(2 << 2)
+	b.ne	not_el2
+	ldr	x1, =bm_stacks + BM_STACK_SIZE
+	mov	sp, x1
+	bl	el2_setup
+	/* Zero .bss (through the cache, now that it is on). */
+	ldr	x1, =__bss_start
+	ldr	x2, =__bss_end
+1:	cmp	x1, x2
+	b.hs	2f
+	str	xzr, [x1], #8
+	b	1b
+2:	mov	x0, #0
+	bl	bm_main
+park:
+	wfe
+	b	park
+
+not_el2:
+	/* Say so on the UART without any setup, then stop the board. */
+	ldr	x1, =0x09000000
+	adr	x2, msg_not_el2
+3:	ldrb	w3, [x2], #1
+	cbz	w3, 4f
+	str	w3, [x1]
+	b	3b
+4:	ldr	x0, =0x84000008		/* PSCI SYSTEM_OFF */
+	smc	#0
+	b	park
+
+	.global bm_secondary_entry
+bm_secondary_entry:
+	mov	x19, x0			/* CPU index */
+	ldr	x1, =bm_stacks + BM_STACK_SIZE
+	mov	x2, #BM_STACK_SIZE
+	madd	x1, x19, x2, x1
+	mov	sp, x1
+	bl	el2_setup
+	mov	x0, x19
+	bl	bm_secondary_main
+	b	park
+
+/* Per-CPU EL2 state: vectors, HCR/CPTR/timer controls, MMU and caches. */
+el2_setup:
+	ldr	x0, =SCTLR_EL2_RES1
+	msr	sctlr_el2, x0
+	isb
+	ldr	x0, =bm_el2_vectors
+	msr	vbar_el2, x0
+	ldr	x0, =HOST_HCR
+	msr	hcr_el2, x0
+	mov	x0, #0x33ff		/* CPTR_EL2: FP/SIMD not trapped */
+	msr	cptr_el2, x0
+	mov	x0, #3			/* CNTHCTL_EL2: EL1 may use the counter */
+	msr	cnthctl_el2, x0
+	msr	cntvoff_el2, xzr
+	msr	cnthp_ctl_el2, xzr
+	msr	cntv_ctl_el0, xzr
+	msr	vttbr_el2, xzr
+	ldr	x0, =HOST_MAIR
+	msr	mair_el2, x0
+	ldr	x0, =HOST_TCR
+	msr	tcr_el2, x0
+	ldr	x0, =bm_el2_l1
+	msr	ttbr0_el2, x0
+	isb
+	tlbi	alle2
+	dsb	ish
+	isb
+	ldr	x0, =(SCTLR_EL2_RES1 | SCTLR_M | SCTLR_C | SCTLR_I)
+	msr	sctlr_el2, x0
+	isb
+	ret
+
+/* x0..x3 in, x0 out; SMCCC lets the firmware clobber x0-x17. */
+	.text
+	.global psci_smc
+psci_smc:
+	smc	#0
+	ret
+
+/* --- EL2 exception vectors (the host's; guests run under the backend's) --- */
+
+.macro	save_caller
+	stp	x29, x30, [sp, #-16]!
+	stp	x17, x18, [sp, #-16]!
+	stp	x15, x16, [sp, #-16]!
+	stp	x13, x14, [sp, #-16]!
+	stp	x11, x12, [sp, #-16]!
+	stp	x9, x10, [sp, #-16]!
+	stp	x7, x8, [sp, #-16]!
+	stp	x5, x6, [sp, #-16]!
+	stp	x3, x4, [sp, #-16]!
+	stp	x1, x2, [sp, #-16]!
+	mrs	x1, elr_el2
+	mrs	x2, spsr_el2
+	stp	x0, x1, [sp, #-16]!
+	str	x2, [sp, #-16]!
+.endm
+
+.macro	restore_caller
+	ldr	x2, [sp], #16
+	ldp	x0, x1, [sp], #16
+	msr	elr_el2, x1
+	msr	spsr_el2, x2
+	ldp	x1, x2, [sp], #16
+	ldp	x3, x4, [sp], #16
+	ldp	x5, x6, [sp], #16
+	ldp	x7, x8, [sp], #16
+	ldp	x9, x10, [sp], #16
+	ldp	x11, x12, [sp], #16
+	ldp	x13, x14, [sp], #16
+	ldp	x15, x16, [sp], #16
+	ldp	x17, x18, [sp], #16
+	ldp	x29, x30, [sp], #16
+.endm
+
+.macro	vec_fatal kind
+	.balign 0x80
+	mov	x0, #\kind
+	mrs	x1, esr_el2
+	mrs	x2, elr_el2
+	mrs	x3, far_el2
+	b	bm_fatal_exception
+.endm
+
+.macro	vec_irq
+	.balign 0x80
+	b	irq_entry
+.endm
+
+	.balign 2048
+	.global bm_el2_vectors
+bm_el2_vectors:
+	vec_fatal 0		/* EL2t */
+	vec_fatal 1
+	vec_fatal 2
+	vec_fatal 3
+	vec_fatal 4		/* EL2h sync */
+	vec_irq			/* EL2h IRQ */
+	vec_irq			/* EL2h FIQ */
+	vec_fatal 7		/* EL2h SError */
+	vec_fatal 8		/* lower EL: the backend's table is live then */
+	vec_fatal 9
+	vec_fatal 10
+	vec_fatal 11
+	vec_fatal 12
+	vec_fatal 13
+	vec_fatal 14
+	vec_fatal 15
+
+irq_entry:
+	save_caller
+	bl	bm_irq_handler
+	restore_caller
+	eret
+
+/* --- identity map for EL2: four 1 GiB blocks (4 GiB VA, start level 1) --- */
+#define BLK_DEVICE ((1 << 10) | (1 << 2) | 1)		/* AF, attr 1 */
+#define BLK_NORMAL ((1 << 10) | (3 << 8) | (2 << 2) | 1) /* AF, ISH, attr 2 */
+	.section .data
+	.balign 4096
+	.global bm_el2_l1
+bm_el2_l1:
+	.quad	0x00000000 | BLK_DEVICE | (1 << 54)	/* 0-1 GiB: MMIO, XN */
+	.quad	0x40000000 | BLK_NORMAL			/* 1-2 GiB: RAM */
+	.quad	0x80000000 | BLK_NORMAL
+	.quad	0xc0000000 | BLK_NORMAL
+	.fill	508, 8, 0
+
+	.section .rodata
+msg_not_el2:
+	.asciz	"axvm: not entered at EL2: run QEMU with -M virt,virtualization=on\n"
+
+	.section .bss
+	.balign 16
+	.global bm_stacks
+bm_stacks:
+	.space	BM_STACK_SIZE * 4

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* PL011 console and a small printf (no C library on bare metal). */
+#include <string.h>
+
+#include "kernel.h"
+
+#define UART_DR 0x00
+#define UART_FR 0x18
+#define UART_FR_TXFF (1u << 5)
+#define UART_IBRD 0x24
+#define UART_FBRD 0x28
+#define UART_LCRH 0x2c
+#define UART_CR 0x30
+
+static atomic_flag console_lock = ATOMIC_FLAG_INIT;
+
+static volatile uint32_t *uart_reg(unsigned off)
+{
+	return (volatile uint32_t *)(BM_UART_BASE + off);
+}
+
+void uart_init(void)
+{
+	/* QEMU's PL011 works out of reset; program it like real hardware
+	 * anyway: 8N1, FIFOs on, TX and RX enabled. */
+	*uart_reg(UART_CR) = 0;
+	*uart_reg(UART_IBRD) = 13; /* 115200 at 24 MHz */
+	*uart_reg(UART_FBRD) = 1;
+	*uart_reg(UART_LCRH) = (3u << 5) | (1u << 4);
+	*uart_reg(UART_CR) = (1u << 0) | (1u << 8) | (1u << 9);
+}
+
+void uart_putc(char c)
+{
+	while (*uart_reg(UART_FR) & UART_FR_TXFF)
+		;
+	*uart_reg(UART_DR) = (uint32_t)(unsigned char)c;
+}
+
+static void lock(void)
+{
+	while (atomic_flag_test_and_set_explicit(&console_lock, memory_order_acquire))
+		;
+}
+
+static void unlock(void)
+{
+	atomic_flag_clear_explicit(&console_lock, memory_order_release);
+}
+
+void kputs(const char *s)
+{
+	lock();
+	for (; *s; s++) {
+		if (*s == '\n')
+			uart_putc('\r');
+		uart_putc(*s);
+	}
+	unlock();
+}
+
+/* --- formatting: %[0][width][l|ll|z](d|i|u|x|X|p|s|c) and %% --- */
+
+struct out {
+	char *buf;
+	size_t size, len;
+};
+
+static void put(struct out *o, char c)
+{
+	if (o->len + 1 < o->size)
+		o->buf[o->len] = c;
+	o->len++;
+}
+
+static void put_num(struct out *o, uint64_t v, unsigned base, bool neg,
+		    unsigned width, char pad, bool upper)
+{
+	char tmp[24];
+	unsigned n = 0;
+	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+
+	do {
+		tmp[n++] = digits[v % base];
+		v /= base;
+	} while (v && n < sizeof(tmp));
+	if (neg)
+		tmp[n++] = '-';
+	while (width > n) {
+		put(o, pad);
+		width--;
+	}
+	while (n)
+		put(o, tmp[--n]);
+}
+
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	struct out o = { buf, size, 0 };
+
+	for (; *fmt; fmt++) {
+		if (*fmt != '%') {
+			put(&o, *fmt);
+			continue;
+		}
+		fmt++;
+		char pad = ' ';
+		unsigned width = 0, lng = 0;
+		if (*fmt == '0') {
+			pad = '0';
+			fmt++;
+		}
+		while (*fmt >= '0' && *fmt <= '9')
+			width = width * 10 + (unsigned)(*fmt++ - '0');
+		while (*fmt == 'l' || *fmt == 'z') {
+			lng++;
+			fmt++;
+		}
+		switch (*fmt) {
+		case 'd':
+		case 'i': {
+			int64_t v = lng ? va_arg(ap, int64_t) : va_arg(ap, int);
+			put_num(&o, v < 0 ? (uint64_t)-v : (uint64_t)v, 10, v < 0,
+				width, pad, false);
+			break;
+		}
+		case 'u':
+			put_num(&o, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 10,
+				false, width, pad, false);
+			break;
+		case 'x':
+		case 'X':
+			put_num(&o, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16,
+				false, width, pad, *fmt == 'X');
+			break;
+		case 'p':
+			put(&o, '0');
+			put(&o, 'x');
+			put_num(&o, (uint64_t)(uintptr_t)va_arg(ap, void *), 16, false,
+				width, pad, false);
+			break;
+		case 's': {
+			const char *s = va_arg(ap, const char *);
+			if (!s)
+				s = "(null)";
+			size_t l = strlen(s);
+			while (width > l) {
+				put(&o, ' ');
+				width--;
+			}
+			while (*s)
+				put(&o, *s++);
+			break;
+		}
+		case 'c':
+			put(&o, (char)va_arg(ap, int));
+			break;
+		case '%':
+			put(&o, '%');
+			break;
+		case '\0':
+			fmt--;
+			break;
+		default:
+			put(&o, '%');
+			put(&o, *fmt);
+			break;
+		}
+	}
+	if (size)
+		buf[o.len < size ? o.len : size - 1] = '\0';
+	return (int)o.len;
+}
+
+int ksnprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = kvsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void kprintf(const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	kputs(line);
+}
+
+_Noreturn void panic(const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	kputs("axvm: PANIC: ");
+	kputs(line);
+	kputs("\n");
+	board_power_off();
+}

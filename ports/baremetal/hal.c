@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * struct axvm_hal for the bare-metal kernel: a bitmap page allocator over a
+ * fixed pool, the generic timer for time, SGIs for kicks, WFI for waits.
+ * Physical and virtual addresses are the same (identity map at EL2).
+ */
+#include <string.h>
+
+#include "kernel.h"
+
+#define POOL_PAGES (BM_POOL_SIZE / AXVM_PAGE_SIZE)
+
+static uint64_t pool_map[POOL_PAGES / 64];
+static size_t pool_used;
+static atomic_flag pool_lock = ATOMIC_FLAG_INIT;
+
+static bool page_busy(size_t i)
+{
+	return (pool_map[i / 64] >> (i % 64)) & 1u;
+}
+
+static void mark(size_t first, size_t count, bool busy)
+{
+	for (size_t i = first; i < first + count; i++) {
+		if (busy)
+			pool_map[i / 64] |= 1ull << (i % 64);
+		else
+			pool_map[i / 64] &= ~(1ull << (i % 64));
+	}
+}
+
+static int bm_alloc_pages(void *ctx, size_t count, size_t align, axvm_hpa_t *pa)
+{
+	size_t step, i, n;
+	int rc = AXVM_ENOMEM;
+
+	(void)ctx;
+	if (!pa || !count || count > POOL_PAGES || align < AXVM_PAGE_SIZE ||
+	    (align & (align - 1)))
+		return AXVM_ENOMEM;
+	step = align / AXVM_PAGE_SIZE; /* the pool base is 1 GiB + 16 MiB aligned */
+	while (atomic_flag_test_and_set_explicit(&pool_lock, memory_order_acquire))
+		;
+	for (i = 0; i + count <= POOL_PAGES; i += step) {
+		for (n = 0; n < count && !page_busy(i + n); n++)
+			;
+		if (n == count) {
+			mark(i, count, true);
+			pool_used += count;
+			*pa = BM_POOL_BASE + i * AXVM_PAGE_SIZE;
+			rc = 0;
+			break;
+		}
+	}
+	atomic_flag_clear_explicit(&pool_lock, memory_order_release);
+	return rc;
+}
+
+static void bm_free_pages(void *ctx, axvm_hpa_t pa, size_t count)
+{
+	(void)ctx;
+	if (pa < BM_POOL_BASE || pa >= BM_POOL_BASE + BM_POOL_SIZE || (pa & (AXVM_PAGE_SIZE - 1)))
+		panic("free_pages: %lx is not from the pool", pa);
+	size_t first = (pa - BM_POOL_BASE) / AXVM_PAGE_SIZE;
+	if (count > POOL_PAGES - first)
+		panic("free_pages: %zu pages at %lx overrun the pool", count, pa);
+	while (atomic_flag_test_and_set_explicit(&pool_lock, memory_order_acquire))
+		;
+	mark(first, count, false);
+	pool_used -= count;
+	atomic_flag_clear_explicit(&pool_lock, memory_order_release);
+}
+
+void bm_pool_stats(size_t *used, size_t *total)
+{
+	*used = pool_used;
+	*total = POOL_PAGES;
+}
+
+static void *bm_phys_to_virt(void *ctx, axvm_hpa_t pa)
+{
+	(void)ctx;
+	return (void *)(uintptr_t)pa;
+}
+
+static axvm_hpa_t bm_virt_to_phys(void *ctx, const void *va)
+{
+	(void)ctx;
+	return (axvm_hpa_t)(uintptr_t)va;
+}
+
+/* --- time ------------------------------------------------------------------ */
+
+static uint64_t cntfrq(void)
+{
+	uint64_t f;
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(f));
+	return f;
+}
+
+static uint64_t cntpct(void)
+{
+	uint64_t c;
+	__asm__ volatile("isb; mrs %0, cntpct_el0" : "=r"(c));
+	return c;
+}
+
+uint64_t time_now_ns(void)
+{
+	uint64_t f = cntfrq(), c = cntpct();
+	return (c / f) * 1000000000ull + (c % f) * 1000000000ull / f;
+}
+
+void time_delay_ns(uint64_t ns)
+{
+	uint64_t end = time_now_ns() + ns;
+	while (time_now_ns() < end)
+		;
+}
+
+static uint64_t bm_now_ns(void *ctx)
+{
+	(void)ctx;
+	return time_now_ns();
+}
+
+static uint32_t bm_current_pcpu(void *ctx)
+{
+	(void)ctx;
+	return this_cpu()->id;
+}
+
+static int bm_kick_pcpu(void *ctx, uint32_t pcpu)
+{
+	(void)ctx;
+	if (pcpu >= bm_ncpus)
+		return AXVM_EINVAL;
+	if (pcpu == this_cpu()->id) {
+		this_cpu()->kicked = true; /* we are not in a guest: just note it */
+		return 0;
+	}
+	gic_send_sgi(bm_cpus[pcpu].mpidr, BM_SGI_KICK);
+	return 0;
+}
+
+/* Sleep in WFI until an interrupt (a kick, the timer armed here for the
+ * timeout) or the timeout. Interrupts are masked between the check of the
+ * kick flag and the WFI, so a kick in that window still ends the WFI. */
+static void bm_wait(void *ctx, uint64_t timeout_ns)
+{
+	struct percpu *c = this_cpu();
+	uint64_t f = cntfrq();
+	uint64_t ticks = (timeout_ns / 1000000000ull) * f +
+			 (timeout_ns % 1000000000ull) * f / 1000000000ull;
+
+	(void)ctx;
+	if (ticks > UINT32_MAX)
+		ticks = UINT32_MAX;
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+	if (!c->kicked) {
+		__asm__ volatile("msr cnthp_tval_el2, %0; mov x9, #1; msr cnthp_ctl_el2, x9; isb"
+				 ::"r"(ticks) : "x9");
+		__asm__ volatile("dsb sy; wfi" ::: "memory");
+	}
+	__asm__ volatile("msr daifclr, #2; isb" ::: "memory"); /* take it */
+	__asm__ volatile("msr cnthp_ctl_el2, xzr" ::: "memory");
+	c->kicked = false;
+}
+
+static void bm_log(void *ctx, enum axvm_log_level level, const char *msg)
+{
+	static const char *const names[] = { "error", "warn", "info", "debug" };
+	(void)ctx;
+	kprintf("%s: %s\n", (unsigned)level < 4 ? names[level] : "log", msg);
+}
+
+void bm_hal_init(struct axvm_hal *hal)
+{
+	memset(hal, 0, sizeof(*hal));
+	hal->alloc_pages = bm_alloc_pages;
+	hal->free_pages = bm_free_pages;
+	hal->phys_to_virt = bm_phys_to_virt;
+	hal->virt_to_phys = bm_virt_to_phys;
+	hal->now_ns = bm_now_ns;
+	hal->current_pcpu = bm_current_pcpu;
+	hal->kick_pcpu = bm_kick_pcpu;
+	hal->wait = bm_wait;
+	hal->log = bm_log;
+}

@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The bare-metal kernel: boots every CPU at EL2, links libaxvm with the
+ * AArch64 backend, creates the VMs its compiled-in config describes, runs
+ * each vCPU on the pCPU its affinity names, and powers the board off when
+ * every VM is down.
+ *
+ * VM config (until the device-tree config is wired in): two slots, each
+ * 16 MiB of guest RAM at guest-physical 0x4000_0000 backed linearly by a
+ * fixed host range. A slot runs only if QEMU loaded an image into it (a
+ * Linux-style arm64 image header, "ARM\x64" at offset 0x38, at the entry):
+ *   vm1: 2 vCPUs on pCPUs 0 and 1, RAM at host 0x4800_0000
+ *   vm2: 1 vCPU  on pCPU 1,        RAM at host 0x4900_0000
+ * Guest contract: docs/guest-abi-aarch64.md.
+ */
+#include <string.h>
+
+#include "axvm_aarch64.h"
+#include "kernel.h"
+
+#define GUEST_RAM_GPA 0x40000000ul
+#define GUEST_ENTRY_OFF 0x80000ul
+#define IMAGE_MAGIC 0x644d5241u /* "ARM\x64" */
+#define FDT_MAGIC_LE 0xedfe0dd0u
+
+/* Hypercalls the kernel offers its guests (X0 = number, X1.. = args). */
+#define HC_ADD 0x100u       /* X0 = X1 + ... + X6 */
+#define HC_PUTNUM 0x101u    /* print X1 on the console */
+#define HC_RAISE_IRQ 0x102u /* inject interrupt X1 into the caller */
+
+struct percpu bm_cpus[BM_MAX_CPUS];
+uint32_t bm_ncpus = 1;
+
+struct slot {
+	const char *name;
+	uint32_t id;
+	uint32_t nvcpus;
+	uint32_t affinity[2];
+	uint64_t ram_hpa;
+	bool present;
+	struct axvm_vm *vm;
+	struct axvm_vcpu *vcpu[2];
+	struct bm_vm_devs *devs;
+};
+
+static struct slot slots[] = {
+	{ .name = "vm1", .id = 1, .nvcpus = 2, .affinity = { 0, 1 },
+	  .ram_hpa = BM_SLOT_BASE },
+	{ .name = "vm2", .id = 2, .nvcpus = 1, .affinity = { 1 },
+	  .ram_hpa = BM_SLOT_BASE + BM_SLOT_SIZE },
+};
+#define NSLOTS (sizeof(slots) / sizeof(slots[0]))
+
+static struct axvm_hal hal;
+static struct axvm_host *host;
+static atomic_bool vms_ready;
+static atomic_uint cpus_done;
+
+/* --- interrupts and faults ------------------------------------------------------ */
+
+void bm_irq_handler(void)
+{
+	struct percpu *c = this_cpu();
+
+	for (int n = 0; n < 16; n++) {
+		uint64_t iar;
+		__asm__ volatile("mrs %0, icc_iar1_el1" : "=r"(iar));
+		uint32_t id = (uint32_t)(iar & 0xffffff);
+		if (id >= 1020)
+			break;
+		c->irqs++;
+		if (id == BM_SGI_KICK)
+			c->kicked = true;
+		else if (id == BM_IRQ_HYP_TIMER)
+			__asm__ volatile("msr cnthp_ctl_el2, xzr");
+		else
+			c->stray_irqs++; /* a guest's, caught in a window */
+		__asm__ volatile("msr icc_eoir1_el1, %0; isb" ::"r"(iar));
+	}
+}
+
+void bm_fatal_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far);
+void bm_fatal_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far)
+{
+	panic("EL2 exception %lu on CPU %u: ESR %lx ELR %lx FAR %lx", kind,
+	      this_cpu()->id, esr, elr, far);
+}
+
+_Noreturn void board_power_off(void)
+{
+	psci_smc(0x84000008, 0, 0, 0); /* SYSTEM_OFF */
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+/* --- VM callbacks ------------------------------------------------------------------ */
+
+static int on_hypercall(void *ctx, struct axvm_vcpu *vcpu, uint64_t nr,
+			const uint64_t args[6], uint64_t *ret)
+{
+	struct slot *s = ctx;
+	uint64_t sum = 0;
+
+	switch (nr) {
+	case HC_ADD:
+		for (int i = 0; i < 6; i++)
+			sum += args[i];
+		*ret = sum;
+		return 0;
+	case HC_PUTNUM:
+		bm_devs_flush(s->devs);
+		kprintf("[%s] hypercall putnum %lu (0x%lx)\n", s->name, args[0], args[0]);
+		*ret = 0;
+		return 0;
+	case HC_RAISE_IRQ:
+		*ret = (uint64_t)(int64_t)(args[0] > UINT32_MAX
+						   ? AXVM_EINVAL
+						   : axvm_vcpu_inject_irq(vcpu, (uint32_t)args[0]));
+		return 0;
+	default:
+		*ret = UINT64_MAX; /* SMCCC NOT_SUPPORTED (-1) */
+		return 0;
+	}
+}
+
+static int on_unhandled(void *ctx, struct axvm_vcpu *vcpu, struct axvm_exit *exit)
+{
+	(void)ctx;
+	(void)vcpu;
+	(void)exit;
+	return AXVM_EUNHANDLED; /* run() returns it; the scheduler reports it */
+}
+
+static void on_powered_on(void *ctx, struct axvm_vm *vm, uint32_t vcpu_id)
+{
+	struct slot *s = ctx;
+	(void)vm;
+	if (vcpu_id < s->nvcpus)
+		hal.kick_pcpu(hal.ctx, s->affinity[vcpu_id]);
+}
+
+/* --- VMs ----------------------------------------------------------------------------- */
+
+static bool image_present(const struct slot *s)
+{
+	const volatile uint32_t *m =
+		(const volatile uint32_t *)(uintptr_t)(s->ram_hpa + GUEST_ENTRY_OFF + 0x38);
+	return *m == IMAGE_MAGIC;
+}
+
+static int create_vm(struct slot *s)
+{
+	struct axvm_config cfg;
+	struct axvm_config_error err = { 0 };
+	struct axvm_mem_region ram = {
+		.gpa = GUEST_RAM_GPA,
+		.size = BM_SLOT_SIZE,
+		.hpa = s->ram_hpa,
+		.flags = AXVM_MEM_RWX,
+		.type = AXVM_MAP_LINEAR,
+	};
+	struct axvm_vm_callbacks cb = {
+		.ctx = s,
+		.hypercall = on_hypercall,
+		.unhandled_exit = on_unhandled,
+		.vcpu_powered_on = on_powered_on,
+	};
+	int rc;
+
+	axvm_config_init(&cfg, s->id);
+	axvm_config_set_name(&cfg, s->name);
+	axvm_config_set_vcpus(&cfg, s->nvcpus);
+	for (uint32_t i = 0; i < s->nvcpus; i++) {
+		if (s->affinity[i] >= bm_ncpus) {
+			kprintf("axvm: %s vCPU %u wants pCPU %u, only %u online: using pCPU %u\n",
+				s->name, i, s->affinity[i], bm_ncpus, s->affinity[i] % bm_ncpus);
+			s->affinity[i] %= bm_ncpus;
+		}
+		cfg.pcpu_affinity[i] = s->affinity[i];
+	}
+	cfg.bsp_entry = GUEST_RAM_GPA + GUEST_ENTRY_OFF;
+	cfg.ap_entry = cfg.bsp_entry;
+	cfg.unhandled_policy = AXVM_POLICY_IGNORE;
+	if ((rc = axvm_config_add_region(&cfg, &ram)))
+		return rc;
+	if (!(s->devs = bm_devs_create(s->name)))
+		return AXVM_ENOMEM;
+	if ((rc = bm_devs_add(s->devs, &cfg)))
+		return rc;
+	if ((rc = axvm_vm_create(host, &cfg, &s->vm, &err))) {
+		kprintf("axvm: %s: create failed: %s (%s)\n", s->name,
+			axvm_strerror(rc), err.message);
+		return rc;
+	}
+	if ((rc = axvm_vm_set_callbacks(s->vm, &cb)))
+		return rc;
+	for (uint32_t i = 0; i < s->nvcpus; i++)
+		if ((rc = axvm_vm_vcpu(s->vm, i, &s->vcpu[i])))
+			return rc;
+	/* X0 = the guest DTB if QEMU loaded one at the start of guest RAM. */
+	uint64_t dtb = *(const volatile uint32_t *)(uintptr_t)s->ram_hpa == FDT_MAGIC_LE
+			       ? GUEST_RAM_GPA
+			       : 0;
+	if ((rc = axvm_vcpu_set_gpr(s->vcpu[0], AXVM_A64_REG_X(0), dtb)))
+		return rc;
+	kprintf("axvm: %s: %u vCPU(s), RAM %lx..%lx (host %lx), entry %lx, dtb %lx\n",
+		s->name, s->nvcpus, GUEST_RAM_GPA, GUEST_RAM_GPA + BM_SLOT_SIZE - 1,
+		s->ram_hpa, cfg.bsp_entry, dtb);
+	return axvm_vm_boot(s->vm);
+}
+
+static void report_stop(struct slot *s, uint32_t idx, int rc, const struct axvm_exit *ex)
+{
+	bm_devs_flush(s->devs);
+	if (rc) {
+		kprintf("axvm: %s vCPU %u stopped: %s\n", s->name, idx, axvm_strerror(rc));
+		return;
+	}
+	switch (ex->kind) {
+	case AXVM_EXIT_NESTED_PAGE_FAULT:
+		kprintf("axvm: %s vCPU %u stopped: unhandled %s at 0x%lx (access %u)\n",
+			s->name, idx, axvm_exit_kind_name(ex->kind), ex->u.page_fault.addr,
+			ex->u.page_fault.access);
+		break;
+	case AXVM_EXIT_FAIL_ENTRY:
+		kprintf("axvm: %s vCPU %u stopped: unhandled %s, ESR 0x%lx\n", s->name,
+			idx, axvm_exit_kind_name(ex->kind), ex->u.fail_entry.reason);
+		break;
+	case AXVM_EXIT_HYPERCALL:
+		kprintf("axvm: %s vCPU %u stopped: unhandled %s nr 0x%lx\n", s->name, idx,
+			axvm_exit_kind_name(ex->kind), ex->u.hypercall.nr);
+		break;
+	default:
+		kprintf("axvm: %s vCPU %u stopped: unhandled %s\n", s->name, idx,
+			axvm_exit_kind_name(ex->kind));
+		break;
+	}
+}
+
+/* Run every vCPU whose affinity is this pCPU, one at a time, until every
+ * VM is stopped. A vCPU keeps the pCPU until its run() returns (guest
+ * CPU_OFF, VM shutdown, or an exit nobody handled). */
+static void run_cpu(uint32_t cpu)
+{
+	for (;;) {
+		bool alive = false, ran = false;
+
+		for (size_t k = 0; k < NSLOTS; k++) {
+			struct slot *s = &slots[k];
+			enum axvm_vm_state st;
+			if (!s->vm || axvm_vm_state(s->vm, &st) || st == AXVM_VM_STOPPED)
+				continue;
+			alive = true;
+			bool any_on = false;
+			for (uint32_t i = 0; i < s->nvcpus; i++) {
+				bool on = false;
+				axvm_vcpu_powered(s->vcpu[i], &on);
+				any_on |= on;
+				if (s->affinity[i] != cpu || !on)
+					continue;
+				struct axvm_exit ex;
+				int rc = axvm_vcpu_run(s->vcpu[i], &ex);
+				if (rc == AXVM_EAGAIN || rc == AXVM_ESHUTDOWN)
+					continue;
+				ran = true;
+				if (rc == 0 && ex.kind == AXVM_EXIT_CPU_DOWN) {
+					bm_devs_flush(s->devs);
+					kprintf("axvm: %s vCPU %u: PSCI CPU_OFF\n", s->name, i);
+					continue;
+				}
+				report_stop(s, i, rc, &ex);
+				axvm_vm_shutdown(s->vm);
+			}
+			if (!any_on && st == AXVM_VM_RUNNING) {
+				kprintf("axvm: %s: every vCPU is off, shutting it down\n", s->name);
+				axvm_vm_shutdown(s->vm);
+			}
+		}
+		if (!alive)
+			return;
+		if (!ran)
+			hal.wait(hal.ctx, 1000000);
+	}
+}
+
+static void report_vm(struct slot *s)
+{
+	static const enum axvm_exit_kind kinds[] = {
+		AXVM_EXIT_MMIO_READ, AXVM_EXIT_MMIO_WRITE, AXVM_EXIT_SYSREG_READ,
+		AXVM_EXIT_SYSREG_WRITE, AXVM_EXIT_HYPERCALL, AXVM_EXIT_HALT,
+		AXVM_EXIT_EXTERNAL_IRQ, AXVM_EXIT_CPU_UP, AXVM_EXIT_CPU_DOWN,
+		AXVM_EXIT_SEND_IPI, AXVM_EXIT_SYSTEM_DOWN, AXVM_EXIT_NOTHING,
+	};
+	uint64_t code;
+	char line[256];
+	int n;
+
+	bm_devs_flush(s->devs);
+	if (axvm_vm_exit_code(s->vm, &code) == 0)
+		kprintf("axvm: %s: down, guest code %lu (%s)\n", s->name, code,
+			code == AXVM_A64_DOWN_OFF ? "PSCI SYSTEM_OFF" : "PSCI SYSTEM_RESET");
+	else
+		kprintf("axvm: %s: down (stopped by the host)\n", s->name);
+	for (uint32_t i = 0; i < s->nvcpus; i++) {
+		n = ksnprintf(line, sizeof(line), "axvm: %s vCPU %u exits:", s->name, i);
+		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+			uint64_t c = 0;
+			axvm_vcpu_exit_count(s->vcpu[i], kinds[k], &c);
+			if (c && n > 0 && (size_t)n < sizeof(line))
+				n += ksnprintf(line + n, sizeof(line) - (size_t)n, " %s=%lu",
+					       axvm_exit_kind_name(kinds[k]), c);
+		}
+		kprintf("%s\n", line);
+	}
+}
+
+/* --- boot ------------------------------------------------------------------------------ */
+
+static void cpu_setup(uint32_t id)
+{
+	struct percpu *c = &bm_cpus[id];
+	uint64_t mpidr;
+
+	__asm__ volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
+	c->id = id;
+	c->mpidr = mpidr & 0xff00ffffffull;
+	__asm__ volatile("msr tpidr_el2, %0" ::"r"(c));
+	gic_init_cpu();
+	__asm__ volatile("msr daifclr, #2; isb" ::: "memory"); /* IRQs on */
+	atomic_store(&c->online, true);
+}
+
+void bm_secondary_main(uint64_t id);
+void bm_secondary_main(uint64_t id)
+{
+	cpu_setup((uint32_t)id);
+	while (!atomic_load(&vms_ready))
+		__asm__ volatile("wfe");
+	run_cpu((uint32_t)id);
+	atomic_fetch_add(&cpus_done, 1);
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+extern char bm_secondary_entry[];
+
+static void start_secondaries(void)
+{
+	for (uint32_t i = 1; i < BM_MAX_CPUS; i++) {
+		uint64_t target = ((uint64_t)(i / 8) << 8) | (i % 8); /* virt's MPIDRs */
+		int64_t r = (int64_t)psci_smc(0xc4000003, target,
+					      (uint64_t)(uintptr_t)bm_secondary_entry, i);
+		if (r != 0)
+			break; /* INVALID_PARAMETERS: no such CPU */
+		uint64_t t0 = time_now_ns();
+		while (!atomic_load(&bm_cpus[i].online))
+			if (time_now_ns() - t0 > 1000000000ull)
+				panic("CPU %u did not come up", i);
+		bm_ncpus = i + 1;
+	}
+}
+
+void bm_main(void);
+void bm_main(void)
+{
+	uint64_t el;
+	int rc;
+
+	uart_init();
+	__asm__ volatile("mrs %0, CurrentEL" : "=r"(el));
+	gic_init_dist();
+	cpu_setup(0);
+	kprintf("\naxvm: bare-metal kernel, libaxvm + %s backend, CurrentEL = %lu\n",
+		axvm_arch_aarch64.name, el >> 2);
+	start_secondaries();
+	kprintf("axvm: %u pCPU(s) online\n", bm_ncpus);
+
+	bm_hal_init(&hal);
+	if ((rc = axvm_init(&hal, &axvm_arch_aarch64, &host)))
+		panic("axvm_init: %s", axvm_strerror(rc));
+	unsigned started = 0;
+	for (size_t k = 0; k < NSLOTS; k++) {
+		struct slot *s = &slots[k];
+		if (!(s->present = image_present(s)))
+			continue;
+		if ((rc = create_vm(s))) {
+			kprintf("axvm: %s: not started: %s\n", s->name, axvm_strerror(rc));
+			continue;
+		}
+		started++;
+	}
+	if (!started)
+		kprintf("axvm: no guest image loaded (see docs/guest-abi-aarch64.md)\n");
+	atomic_store(&vms_ready, true);
+	__asm__ volatile("dsb ish; sev");
+
+	run_cpu(0);
+	while (atomic_load(&cpus_done) + 1 < bm_ncpus)
+		hal.wait(hal.ctx, 1000000);
+
+	for (size_t k = 0; k < NSLOTS; k++) {
+		struct slot *s = &slots[k];
+		if (!s->vm)
+			continue;
+		report_vm(s);
+		for (uint32_t i = 0; i < s->nvcpus; i++)
+			if (s->vcpu[i])
+				axvm_vcpu_put(s->vcpu[i]);
+		axvm_vm_put(s->vm);
+		s->vm = NULL;
+	}
+	if ((rc = axvm_fini(host)))
+		kprintf("axvm: axvm_fini: %s\n", axvm_strerror(rc));
+	size_t used, total;
+	bm_pool_stats(&used, &total);
+	kprintf("axvm: page pool: %zu of %zu pages in use after teardown\n", used, total);
+	kprintf("axvm: all VMs stopped, powering off\n");
+	board_power_off();
+}

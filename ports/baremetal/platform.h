@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* QEMU `virt` (virtualization=on, gic-version=3): the host's physical map
+ * and how the bare-metal kernel divides its RAM. */
+#ifndef BM_PLATFORM_H
+#define BM_PLATFORM_H
+
+/* Devices */
+#define BM_UART_BASE 0x09000000ul /* PL011 */
+#define BM_GICD_BASE 0x08000000ul
+#define BM_GICR_BASE 0x080A0000ul /* one 128 KiB frame pair per CPU */
+#define BM_GICR_STRIDE 0x20000ul
+
+/* PPIs (INTIDs) of the generic timer on virt */
+#define BM_IRQ_HYP_TIMER 26u   /* CNTHP: the kernel's own timer */
+#define BM_IRQ_VTIMER 27u      /* CNTV: belongs to the running guest */
+#define BM_IRQ_MAINT 25u       /* GIC maintenance: the running guest's */
+#define BM_SGI_KICK 0u         /* kick_pcpu() */
+
+/* RAM starts at 1 GiB; QEMU puts its DTB at the start. Layout:
+ *   0x4000_0000  QEMU's DTB (not used yet)
+ *   0x4020_0000  this kernel (text, data, bss, stacks)
+ *   0x4100_0000  page pool for the HAL (64 MiB)
+ *   0x4800_0000  VM slots: guest RAM, 16 MiB each (images loaded by QEMU)
+ * Run with -m 256M or more. */
+#define BM_POOL_BASE 0x41000000ul
+#define BM_POOL_SIZE 0x04000000ul
+#define BM_SLOT_BASE 0x48000000ul
+#define BM_SLOT_SIZE 0x01000000ul
+
+#define BM_MAX_CPUS 4u
+#define BM_STACK_SIZE 0x4000ul
+
+#endif

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* AArch64 backend internals: vCPU context, VM state, shared helpers. */
+#ifndef AXVM_A64_H
+#define AXVM_A64_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "axvm_aarch64.h"
+
+/* Exception kinds the lower-EL vectors hand back (a64_entry.S). */
+#define A64_EXC_SYNC 0u
+#define A64_EXC_IRQ 1u
+#define A64_EXC_FIQ 2u
+#define A64_EXC_SERROR 3u
+
+/* Offsets shared with a64_entry.S (checked by static asserts below). */
+#define A64_REGS_PC 248
+#define A64_REGS_PSTATE 256
+#define A64_FP_FPSR 512
+#define A64_FP_FPCR 520
+
+/* Saved on every exit by the world switch. */
+struct a64_regs {
+	uint64_t x[31];
+	uint64_t pc;     /* ELR_EL2 */
+	uint64_t pstate; /* SPSR_EL2 */
+};
+
+/* Guest FP/SIMD: switched at bind/unbind (the host uses no FP). */
+struct a64_fp {
+	uint64_t q[64]; /* V0..V31, 128 bits each */
+	uint64_t fpsr;
+	uint64_t fpcr;
+};
+
+/* EL1 system registers a guest owns; live in hardware while bound. */
+struct a64_el1 {
+	uint64_t sctlr, cpacr, ttbr0, ttbr1, tcr, esr, afsr0, afsr1, far;
+	uint64_t mair, amair, vbar, contextidr, tpidr_el0, tpidrro_el0;
+	uint64_t tpidr_el1, cntkctl, par, sp_el0, sp_el1, elr, spsr, csselr;
+	uint64_t cntv_cval;
+};
+
+#define A64_MAX_LR 16u
+
+/* Host priority mask while a guest timer interrupt is in flight: the host
+ * must give PPI 27 a priority >= this and its own interrupts lower values
+ * (higher priority), see axvm_aarch64.h. */
+#define A64_VTIMER_PMR 0xf0u
+
+/* Per-vCPU GIC state: redistributor registers the guest sees, the
+ * software pending set, and the list-register bookkeeping. */
+struct a64_vgic_cpu {
+	uint32_t enable;    /* SGI/PPI enables (GICR_ISENABLER0) */
+	uint32_t cfg1;      /* GICR_ICFGR1 (PPI trigger modes) */
+	uint32_t waker;     /* GICR_WAKER.ProcessorSleep */
+	uint8_t prio[32];   /* GICR_IPRIORITYR<n> */
+	_Atomic uint64_t pending[(AXVM_A64_NR_IRQS + 63) / 64];
+	uint32_t nr_lr;     /* list registers implemented */
+	uint32_t nr_apr;    /* active-priority registers per group */
+	uint32_t lr_used;   /* bit n: LR n holds lr_intid[n] */
+	uint32_t lr_intid[A64_MAX_LR];
+	uint64_t lr[A64_MAX_LR]; /* saved at unbind */
+	uint64_t vmcr;
+	uint64_t ap0r[4], ap1r[4];
+	uint64_t hcr;       /* ICH_HCR_EL2 for the next entry */
+};
+
+/* Distributor state shared by a VM's vCPUs, under a64_vm.lock. */
+struct a64_vgic_dist {
+	uint32_t ctlr;
+	uint32_t enable[AXVM_A64_NR_SPIS / 32];
+	uint32_t cfg[AXVM_A64_NR_SPIS / 16];
+	uint8_t prio[AXVM_A64_NR_SPIS];
+	uint64_t route[AXVM_A64_NR_SPIS];
+};
+
+/* Private stage-2 tables (until the core's page-table engine owns them):
+ * 4 KiB granule, 32-bit IPA, walk starting at level 1. */
+struct a64_s2 {
+	axvm_hpa_t root;
+	uint32_t tables;
+};
+
+struct a64_vm;
+
+struct a64_vcpu {
+	struct a64_regs regs; /* first: the world switch gets &regs */
+	_Alignas(16) struct a64_fp fp;
+	struct a64_el1 el1;
+	struct a64_vm *vm;
+	uint32_t id;
+	uint64_t mpidr;           /* VMPIDR_EL2 */
+	bool loaded;              /* EL1/GIC/timer state live in hardware */
+	atomic_bool reset_pending; /* power-on state to apply at next bind */
+	atomic_bool powered;      /* for PSCI AFFINITY_INFO */
+
+	/* Virtual timer. timer_ctl is the guest's CNTV_CTL (ENABLE, IMASK),
+	 * read back at every exit; while the host runs the hardware copy
+	 * carries IMASK so the timer cannot interrupt the host. While the
+	 * timer interrupt is in flight (queued or in a list register, not yet
+	 * deactivated by the guest) the guest runs with ICC_PMR_EL1 lowered
+	 * to A64_VTIMER_PMR so the still-high level does not exit again; the
+	 * guest sees its own CNTV_CTL untouched. */
+	uint64_t timer_ctl;
+	bool timer_inflight;
+
+	/* An ICC_SGI1R_EL1 write fans out as one SEND_IPI exit per target. */
+	uint64_t sgi_targets;
+	uint32_t sgi_intid;
+
+	/* Host EL2 controls saved at bind, restored at unbind. */
+	uint64_t host_hcr, host_cptr, host_mdcr, host_cnthctl, host_pmr;
+
+	struct a64_vgic_cpu vgic;
+};
+
+struct a64_vm {
+	const struct axvm_hal *hal;
+	const struct axvm_config *cfg;
+	uint32_t vm_id;
+	uint32_t vcpu_count;
+	uint32_t vmid;
+	uint64_t vtcr;
+	uint64_t vttbr;
+	uint64_t cntvoff;
+	struct a64_s2 s2;
+	atomic_flag lock; /* distributor state */
+	struct a64_vgic_dist dist;
+	struct a64_vcpu **vcpus; /* vcpu_count slots, filled by vcpu_create */
+};
+
+_Static_assert(offsetof(struct a64_regs, pc) == A64_REGS_PC, "asm offset");
+_Static_assert(offsetof(struct a64_regs, pstate) == A64_REGS_PSTATE, "asm offset");
+_Static_assert(offsetof(struct a64_fp, fpsr) == A64_FP_FPSR, "asm offset");
+_Static_assert(offsetof(struct a64_fp, fpcr) == A64_FP_FPCR, "asm offset");
+_Static_assert(offsetof(struct a64_vcpu, regs) == 0, "regs first");
+
+/* a64_entry.S */
+uint64_t axvm_a64_enter(struct a64_regs *regs);
+void axvm_a64_fp_save(struct a64_fp *fp);
+void axvm_a64_fp_restore(const struct a64_fp *fp);
+extern char axvm_a64_vectors[];
+
+/* Memory for backend state: small allocator when the HAL has one, pages
+ * otherwise. Zeroed. */
+void *a64_zalloc(const struct axvm_hal *hal, size_t size);
+void a64_zfree(const struct axvm_hal *hal, void *p, size_t size);
+
+static inline void a64_lock(struct a64_vm *vm)
+{
+	while (atomic_flag_test_and_set_explicit(&vm->lock, memory_order_acquire))
+		;
+}
+
+static inline void a64_unlock(struct a64_vm *vm)
+{
+	atomic_flag_clear_explicit(&vm->lock, memory_order_release);
+}
+
+/* The vCPU index an MPIDR names, or UINT32_MAX if none of this VM's. */
+uint32_t a64_mpidr_to_index(const struct a64_vm *vm, uint64_t mpidr);
+/* Is [gpa, gpa+len) inside one RAM region of the VM's config? */
+bool a64_gpa_is_ram(const struct a64_vm *vm, uint64_t gpa, uint64_t len);
+
+/* a64_stage2.c */
+int a64_s2_init(const struct axvm_hal *hal, struct a64_s2 *s2);
+void a64_s2_destroy(const struct axvm_hal *hal, struct a64_s2 *s2);
+int a64_s2_map(const struct axvm_hal *hal, struct a64_s2 *s2, uint64_t gpa,
+	       uint64_t hpa, uint64_t size, uint32_t flags);
+uint64_t a64_s2_vtcr(void);
+void a64_s2_flush_vmid(uint64_t vttbr);
+
+/* a64_vgic.c */
+void a64_vgic_vm_reset(struct a64_vm *vm);
+void a64_vgic_cpu_init(struct a64_vcpu *v);
+void a64_vgic_cpu_reset(struct a64_vcpu *v);
+void a64_vgic_load(struct a64_vcpu *v);
+void a64_vgic_put(struct a64_vcpu *v);
+void a64_vgic_flush(struct a64_vcpu *v); /* before entry */
+void a64_vgic_sync(struct a64_vcpu *v);  /* after exit */
+bool a64_vgic_has_pending(struct a64_vcpu *v);
+int a64_vgic_inject(struct a64_vcpu *v, uint32_t intid);
+void a64_vgic_unpend(struct a64_vcpu *v, uint32_t intid);
+bool a64_vgic_in_lr(const struct a64_vcpu *v, uint32_t intid);
+/* Emulate a distributor/redistributor access; false if `ipa` is not in
+ * the vGIC windows. */
+bool a64_vgic_mmio(struct a64_vcpu *v, uint64_t ipa, bool write,
+		   unsigned width, uint64_t *val);
+
+/* a64_vcpu.c: the guest's virtual timer would interrupt it right now. */
+bool a64_timer_fires_now(struct a64_vcpu *v);
+
+/* a64_exit.c */
+int a64_decode_exit(struct a64_vcpu *v, uint64_t kind, uint64_t esr,
+		    uint64_t far, uint64_t hpfar, struct axvm_exit *exit);
+int a64_emit_sgi(struct a64_vcpu *v, struct axvm_exit *exit);
+
+#endif /* AXVM_A64_H */

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * World switch and the EL2 vector table used while a guest runs.
+ *
+ * axvm_a64_enter(regs) saves the host's callee-saved registers on the EL2
+ * stack, pushes `regs`, loads the guest's X0-X30, ELR_EL2 and SPSR_EL2 and
+ * ERETs. The guest runs until an exception reaches EL2 through
+ * axvm_a64_vectors (installed in VBAR_EL2 by the C caller only around this
+ * call): the lower-EL entry pushes the guest's X0/X1, finds `regs` on the
+ * stack, saves the guest's registers into it, pops the host's frame and
+ * returns the exception kind (A64_EXC_*) as if enter() were an ordinary
+ * call. EL1 system registers are not touched here: they are switched at
+ * bind/unbind (the host never runs at EL1).
+ *
+ * The stack used by the vectors is SP_EL2, so the caller must run on SP_EL2
+ * (SPSel = 1), which is how a port at EL2 normally runs.
+ */
+#define A64_REGS_PC 248
+#define A64_FP_FPSR 512
+#define A64_FP_FPCR 520
+
+	.text
+	.balign 16
+	.global axvm_a64_enter
+	.type axvm_a64_enter, %function
+axvm_a64_enter:
+	stp	x29, x30, [sp, #-16]!
+	stp	x27, x28, [sp, #-16]!
+	stp	x25, x26, [sp, #-16]!
+	stp	x23, x24, [sp, #-16]!
+	stp	x21, x22, [sp, #-16]!
+	stp	x19, x20, [sp, #-16]!
+	stp	x0, xzr, [sp, #-16]!	/* the exit path finds regs here */
+
+	ldp	x1, x2, [x0, #A64_REGS_PC]
+	msr	elr_el2, x1
+	msr	spsr_el2, x2
+	ldp	x2, x3, [x0, #16]
+	ldp	x4, x5, [x0, #32]
+	ldp	x6, x7, [x0, #48]
+	ldp	x8, x9, [x0, #64]
+	ldp	x10, x11, [x0, #80]
+	ldp	x12, x13, [x0, #96]
+	ldp	x14, x15, [x0, #112]
+	ldp	x16, x17, [x0, #128]
+	ldp	x18, x19, [x0, #144]
+	ldp	x20, x21, [x0, #160]
+	ldp	x22, x23, [x0, #176]
+	ldp	x24, x25, [x0, #192]
+	ldp	x26, x27, [x0, #208]
+	ldp	x28, x29, [x0, #224]
+	ldr	x30, [x0, #240]
+	ldp	x0, x1, [x0]
+	eret
+	dsb	nsh			/* no straight-line speculation past eret */
+	isb
+	.size axvm_a64_enter, . - axvm_a64_enter
+
+/* x1 = exception kind; [sp] = guest x0, x1; [sp + 16] = regs. */
+	.balign 16
+a64_exit:
+	ldr	x0, [sp, #16]
+	stp	x2, x3, [x0, #16]
+	stp	x4, x5, [x0, #32]
+	stp	x6, x7, [x0, #48]
+	stp	x8, x9, [x0, #64]
+	stp	x10, x11, [x0, #80]
+	stp	x12, x13, [x0, #96]
+	stp	x14, x15, [x0, #112]
+	stp	x16, x17, [x0, #128]
+	stp	x18, x19, [x0, #144]
+	stp	x20, x21, [x0, #160]
+	stp	x22, x23, [x0, #176]
+	stp	x24, x25, [x0, #192]
+	stp	x26, x27, [x0, #208]
+	stp	x28, x29, [x0, #224]
+	str	x30, [x0, #240]
+	ldp	x2, x3, [sp], #16
+	stp	x2, x3, [x0]
+	mrs	x2, elr_el2
+	mrs	x3, spsr_el2
+	stp	x2, x3, [x0, #A64_REGS_PC]
+	add	sp, sp, #16		/* drop the regs slot */
+	mov	x0, x1
+	ldp	x19, x20, [sp], #16
+	ldp	x21, x22, [sp], #16
+	ldp	x23, x24, [sp], #16
+	ldp	x25, x26, [sp], #16
+	ldp	x27, x28, [sp], #16
+	ldp	x29, x30, [sp], #16
+	ret
+
+/* An exception taken at EL2 itself while this table is installed can only
+ * come from a bug in the few instructions around eret: stop this pCPU
+ * rather than run on with corrupted state. */
+	.balign 16
+a64_hyp_fault:
+	wfe
+	b	a64_hyp_fault
+
+.macro	vec_hyp
+	.balign 0x80
+	b	a64_hyp_fault
+.endm
+
+.macro	vec_guest kind
+	.balign 0x80
+	stp	x0, x1, [sp, #-16]!
+	mov	x1, #\kind
+	b	a64_exit
+.endm
+
+	.balign 2048
+	.global axvm_a64_vectors
+axvm_a64_vectors:
+	vec_hyp			/* current EL, SP_EL0: sync */
+	vec_hyp			/* irq */
+	vec_hyp			/* fiq */
+	vec_hyp			/* serror */
+	vec_hyp			/* current EL, SP_ELx: sync */
+	vec_hyp			/* irq */
+	vec_hyp			/* fiq */
+	vec_hyp			/* serror */
+	vec_guest 0		/* lower EL, AArch64: sync */
+	vec_guest 1		/* irq */
+	vec_guest 2		/* fiq */
+	vec_guest 3		/* serror */
+	vec_guest 0		/* lower EL, AArch32: sync */
+	vec_guest 1		/* irq */
+	vec_guest 2		/* fiq */
+	vec_guest 3		/* serror */
+
+/* Guest FP/SIMD state (bind/unbind). */
+	.balign 16
+	.global axvm_a64_fp_save
+	.type axvm_a64_fp_save, %function
+axvm_a64_fp_save:
+	stp	q0, q1, [x0, #0]
+	stp	q2, q3, [x0, #32]
+	stp	q4, q5, [x0, #64]
+	stp	q6, q7, [x0, #96]
+	stp	q8, q9, [x0, #128]
+	stp	q10, q11, [x0, #160]
+	stp	q12, q13, [x0, #192]
+	stp	q14, q15, [x0, #224]
+	stp	q16, q17, [x0, #256]
+	stp	q18, q19, [x0, #288]
+	stp	q20, q21, [x0, #320]
+	stp	q22, q23, [x0, #352]
+	stp	q24, q25, [x0, #384]
+	stp	q26, q27, [x0, #416]
+	stp	q28, q29, [x0, #448]
+	stp	q30, q31, [x0, #480]
+	mrs	x1, fpsr
+	mrs	x2, fpcr
+	add	x0, x0, #A64_FP_FPSR
+	stp	x1, x2, [x0]
+	ret
+	.size axvm_a64_fp_save, . - axvm_a64_fp_save
+
+	.global axvm_a64_fp_restore
+	.type axvm_a64_fp_restore, %function
+axvm_a64_fp_restore:
+	ldp	q0, q1, [x0, #0]
+	ldp	q2, q3, [x0, #32]
+	ldp	q4, q5, [x0, #64]
+	ldp	q6, q7, [x0, #96]
+	ldp	q8, q9, [x0, #128]
+	ldp	q10, q11, [x0, #160]
+	ldp	q12, q13, [x0, #192]
+	ldp	q14, q15, [x0, #224]
+	ldp	q16, q17, [x0, #256]
+	ldp	q18, q19, [x0, #288]
+	ldp	q20, q21, [x0, #320]
+	ldp	q22, q23, [x0, #352]
+	ldp	q24, q25, [x0, #384]
+	ldp	q26, q27, [x0, #416]
+	ldp	q28, q29, [x0, #448]
+	ldp	q30, q31, [x0, #480]
+	add	x0, x0, #A64_FP_FPSR
+	ldp	x1, x2, [x0]
+	msr	fpsr, x1
+	msr	fpcr, x2
+	ret
+	.size axvm_a64_fp_restore, . - axvm_a64_fp_restore

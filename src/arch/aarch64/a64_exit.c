@@ -1,0 +1,461 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Exit decoding: ESR_EL2 (plus FAR_EL2/HPFAR_EL2) of an exception the guest
+ * took to EL2 becomes one struct axvm_exit, or is handled here (PSCI
+ * queries, the emulated GIC) and reported as AXVM_EXIT_NOTHING.
+ *
+ * Everything read here is guest-controlled: register numbers are 5-bit
+ * fields (31 = XZR, never SP), widths come from 2-bit fields, addresses and
+ * PSCI arguments are checked before they index anything.
+ */
+#include "a64.h"
+#include "a64_sysreg.h"
+
+/* ESR_EL2 */
+#define ESR_EC(esr) (((esr) >> 26) & 0x3fu)
+#define ESR_IL (1ull << 25)
+#define ESR_ISS(esr) ((esr) & 0x1ffffffu)
+
+#define EC_UNKNOWN 0x00u
+#define EC_WFX 0x01u
+#define EC_HVC32 0x12u
+#define EC_SMC32 0x13u
+#define EC_HVC64 0x16u
+#define EC_SMC64 0x17u
+#define EC_SYSREG 0x18u
+#define EC_IABT_LOW 0x20u
+#define EC_DABT_LOW 0x24u
+
+/* Data-abort ISS */
+#define DABT_ISV (1u << 24)
+#define DABT_SAS(iss) (((iss) >> 22) & 3u)
+#define DABT_SSE (1u << 21)
+#define DABT_SRT(iss) (((iss) >> 16) & 0x1fu)
+#define DABT_SF (1u << 15)
+#define DABT_FNV (1u << 10)
+#define DABT_EA (1u << 9)
+#define DABT_CM (1u << 8)
+#define DABT_S1PTW (1u << 7)
+#define DABT_WNR (1u << 6)
+#define DABT_DFSC(iss) ((iss) & 0x3fu)
+
+/* PSCI 1.0 (DEN0022) */
+#define PSCI_VERSION 0x0u
+#define PSCI_CPU_SUSPEND 0x1u
+#define PSCI_CPU_OFF 0x2u
+#define PSCI_CPU_ON 0x3u
+#define PSCI_AFFINITY_INFO 0x4u
+#define PSCI_MIGRATE 0x5u
+#define PSCI_MIGRATE_INFO_TYPE 0x6u
+#define PSCI_SYSTEM_OFF 0x8u
+#define PSCI_SYSTEM_RESET 0x9u
+#define PSCI_FEATURES 0xAu
+#define PSCI_RET_SUCCESS 0
+#define PSCI_RET_NOT_SUPPORTED (-1)
+#define PSCI_RET_INVALID_PARAMS (-2)
+#define PSCI_RET_INVALID_ADDRESS (-9)
+
+#define SMCCC_FAST (1u << 31)
+#define SMCCC_64 (1u << 30)
+#define SMCCC_OWNER(fid) (((fid) >> 24) & 0x3fu)
+#define SMCCC_OWNER_ARCH 0u
+#define SMCCC_OWNER_STANDARD 4u
+
+#define ICC_SGI1R_EL1 AXVM_A64_SYSREG(3, 0, 12, 11, 5)
+#define ICC_ASGI1R_EL1 AXVM_A64_SYSREG(3, 0, 12, 11, 6)
+#define ICC_SGI0R_EL1 AXVM_A64_SYSREG(3, 0, 12, 11, 7)
+
+#define PSTATE_EL1H_MASKED 0x3c5u
+
+static void set_x(struct a64_vcpu *v, uint32_t r, uint64_t val)
+{
+	if (r < 31)
+		v->regs.x[r] = val;
+}
+
+static uint64_t get_x(const struct a64_vcpu *v, uint32_t r)
+{
+	return r < 31 ? v->regs.x[r] : 0; /* 31 is XZR here, never SP */
+}
+
+static void skip_insn(struct a64_vcpu *v, uint64_t esr)
+{
+	v->regs.pc += (esr & ESR_IL) ? 4u : 2u;
+}
+
+static int nothing(struct axvm_exit *exit)
+{
+	exit->kind = AXVM_EXIT_NOTHING;
+	return 0;
+}
+
+static int fail(struct axvm_exit *exit, uint64_t reason)
+{
+	exit->kind = AXVM_EXIT_FAIL_ENTRY;
+	exit->u.fail_entry.reason = reason;
+	return 0;
+}
+
+/*
+ * Make the guest take an Undefined Instruction exception at EL1, as the
+ * hardware would for an instruction the VM does not offer (SVE, SME,
+ * pointer authentication, AArch32 HVC/SMC). EL1 registers are live.
+ */
+static int inject_undef(struct a64_vcpu *v, struct axvm_exit *exit)
+{
+	uint64_t ps = v->regs.pstate, off;
+
+	if (ps & 0x10u)
+		off = 0x600; /* from AArch32 EL0 */
+	else if ((ps & 0xcu) == 0)
+		off = 0x400; /* from EL0 */
+	else
+		off = (ps & 1u) ? 0x200 : 0x000; /* EL1h / EL1t */
+	wr_esr_el1(ESR_IL); /* EC = unknown reason */
+	wr_elr_el1(v->regs.pc);
+	wr_spsr_el1(ps);
+	v->regs.pc = rd_vbar_el1() + off;
+	v->regs.pstate = PSTATE_EL1H_MASKED;
+	return nothing(exit);
+}
+
+/* --- PSCI and hypercalls --------------------------------------------------- */
+
+static bool psci_implemented(uint32_t fid)
+{
+	uint32_t fn = fid & 0xffffu;
+	bool is64 = fid & SMCCC_64;
+
+	if ((fid & ~(SMCCC_64 | 0xffffu)) != (SMCCC_FAST | (SMCCC_OWNER_STANDARD << 24)))
+		return false;
+	switch (fn) {
+	case PSCI_VERSION:
+	case PSCI_CPU_OFF:
+	case PSCI_MIGRATE_INFO_TYPE:
+	case PSCI_SYSTEM_OFF:
+	case PSCI_SYSTEM_RESET:
+	case PSCI_FEATURES:
+		return !is64;
+	case PSCI_CPU_SUSPEND:
+	case PSCI_CPU_ON:
+	case PSCI_AFFINITY_INFO:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int psci_ret(struct a64_vcpu *v, int64_t r, struct axvm_exit *exit)
+{
+	v->regs.x[0] = (uint64_t)r;
+	return nothing(exit);
+}
+
+static int psci(struct a64_vcpu *v, uint32_t fid, struct axvm_exit *exit)
+{
+	struct a64_vm *vm = v->vm;
+	bool is64 = fid & SMCCC_64;
+	uint64_t mask = is64 ? UINT64_MAX : UINT32_MAX;
+	uint64_t a1 = v->regs.x[1] & mask, a2 = v->regs.x[2] & mask;
+	uint64_t a3 = v->regs.x[3] & mask;
+	uint32_t t;
+
+	if (!psci_implemented(fid))
+		return psci_ret(v, PSCI_RET_NOT_SUPPORTED, exit);
+	switch (fid & 0xffffu) {
+	case PSCI_VERSION:
+		return psci_ret(v, 0x10000, exit); /* 1.0 */
+	case PSCI_FEATURES:
+		return psci_ret(v, psci_implemented((uint32_t)a1) ? PSCI_RET_SUCCESS
+								 : PSCI_RET_NOT_SUPPORTED,
+				exit);
+	case PSCI_MIGRATE_INFO_TYPE:
+		return psci_ret(v, 2, exit); /* no trusted OS to migrate */
+	case PSCI_CPU_SUSPEND:
+		/* Standby only: a WFI that returns success. */
+		v->regs.x[0] = PSCI_RET_SUCCESS;
+		if (a64_vgic_has_pending(v))
+			return nothing(exit);
+		exit->kind = AXVM_EXIT_HALT;
+		return 0;
+	case PSCI_CPU_OFF:
+		atomic_store(&v->powered, false);
+		exit->kind = AXVM_EXIT_CPU_DOWN;
+		exit->u.cpu_down.state = 0;
+		return 0;
+	case PSCI_CPU_ON:
+		t = a64_mpidr_to_index(vm, a1);
+		if (t == UINT32_MAX)
+			return psci_ret(v, PSCI_RET_INVALID_PARAMS, exit);
+		if ((a2 & 3u) || !a64_gpa_is_ram(vm, a2, 4))
+			return psci_ret(v, PSCI_RET_INVALID_ADDRESS, exit);
+		exit->kind = AXVM_EXIT_CPU_UP;
+		exit->u.cpu_up.target = t;
+		exit->u.cpu_up.entry = a2;
+		exit->u.cpu_up.arg = a3;
+		exit->u.cpu_up.ret_reg = AXVM_A64_REG_PSCI_RET;
+		return 0;
+	case PSCI_AFFINITY_INFO:
+		t = a64_mpidr_to_index(vm, a1);
+		if (t == UINT32_MAX || a2 != 0 || !vm->vcpus[t])
+			return psci_ret(v, PSCI_RET_INVALID_PARAMS, exit);
+		return psci_ret(v, atomic_load(&vm->vcpus[t]->powered) ? 0 : 1, exit);
+	case PSCI_SYSTEM_OFF:
+	case PSCI_SYSTEM_RESET:
+		exit->kind = AXVM_EXIT_SYSTEM_DOWN;
+		exit->u.system_down.code = (fid & 0xffffu) == PSCI_SYSTEM_OFF
+						   ? AXVM_A64_DOWN_OFF
+						   : AXVM_A64_DOWN_RESET;
+		return 0;
+	default:
+		return psci_ret(v, PSCI_RET_NOT_SUPPORTED, exit);
+	}
+}
+
+/* HVC, or a trapped SMC: PSCI and the rest of the Arm-architecture and
+ * standard-service SMCCC ranges are answered here; any other function id
+ * is a hypercall for the host program (nr = X0, args X1..X6, result X0). */
+static int hvc(struct a64_vcpu *v, struct axvm_exit *exit)
+{
+	uint32_t fid = (uint32_t)v->regs.x[0];
+
+	if ((fid & SMCCC_FAST) && (SMCCC_OWNER(fid) == SMCCC_OWNER_STANDARD ||
+				   SMCCC_OWNER(fid) == SMCCC_OWNER_ARCH)) {
+		if (SMCCC_OWNER(fid) == SMCCC_OWNER_STANDARD && (fid & 0xffe0u) == 0)
+			return psci(v, fid, exit);
+		return psci_ret(v, PSCI_RET_NOT_SUPPORTED, exit);
+	}
+	exit->kind = AXVM_EXIT_HYPERCALL;
+	exit->u.hypercall.nr = v->regs.x[0];
+	for (unsigned i = 0; i < 6; i++)
+		exit->u.hypercall.args[i] = v->regs.x[i + 1];
+	exit->u.hypercall.ret_reg = 0;
+	return 0;
+}
+
+/* --- SGIs ------------------------------------------------------------------- */
+
+/* ICC_SGI1R_EL1: TargetList[15:0], Aff1[23:16], INTID[27:24], Aff2[39:32],
+ * IRM[40], RS[47:44], Aff3[55:48]. */
+static int sgi_write(struct a64_vcpu *v, uint64_t val, struct axvm_exit *exit)
+{
+	struct a64_vm *vm = v->vm;
+	uint32_t intid = (uint32_t)(val >> 24) & 0xfu;
+
+	if (val & (1ull << 40)) {
+		exit->kind = AXVM_EXIT_SEND_IPI;
+		exit->u.ipi.target = 0;
+		exit->u.ipi.target_aux = 0;
+		exit->u.ipi.to_all = true;
+		exit->u.ipi.to_self = false;
+		exit->u.ipi.vector = intid;
+		return 0;
+	}
+	uint64_t aff = ((val >> 16) & 0xffu) << 8 | ((val >> 32) & 0xffu) << 16 |
+		       ((val >> 48) & 0xffu) << 32;
+	uint32_t rs = (uint32_t)(val >> 44) & 0xfu;
+	uint64_t targets = 0;
+	for (uint32_t b = 0; b < 16; b++) {
+		if (!((val >> b) & 1u))
+			continue;
+		uint32_t t = a64_mpidr_to_index(vm, aff | (rs * 16u + b));
+		if (t != UINT32_MAX)
+			targets |= 1ull << t;
+	}
+	v->sgi_targets = targets;
+	v->sgi_intid = intid;
+	return a64_emit_sgi(v, exit);
+}
+
+/* One SEND_IPI exit per target of the last SGI write, lowest first. */
+int a64_emit_sgi(struct a64_vcpu *v, struct axvm_exit *exit)
+{
+	if (!v->sgi_targets)
+		return nothing(exit);
+	uint32_t t = (uint32_t)__builtin_ctzll(v->sgi_targets);
+	v->sgi_targets &= v->sgi_targets - 1;
+	exit->kind = AXVM_EXIT_SEND_IPI;
+	exit->u.ipi.target = t;
+	exit->u.ipi.target_aux = 0;
+	exit->u.ipi.to_all = false;
+	exit->u.ipi.to_self = false;
+	exit->u.ipi.vector = v->sgi_intid;
+	return 0;
+}
+
+/* --- system registers -------------------------------------------------------- */
+
+/* ISS: Op0[21:20] Op2[19:17] Op1[16:14] CRn[13:10] Rt[9:5] CRm[4:1] Dir[0] */
+static int sysreg(struct a64_vcpu *v, uint64_t esr, struct axvm_exit *exit)
+{
+	uint32_t iss = (uint32_t)ESR_ISS(esr);
+	uint64_t id = AXVM_A64_SYSREG((iss >> 20) & 3u, (iss >> 14) & 7u,
+				      (iss >> 10) & 0xfu, (iss >> 1) & 0xfu,
+				      (iss >> 17) & 7u);
+	uint32_t rt = (iss >> 5) & 0x1fu;
+	bool read = iss & 1u;
+
+	skip_insn(v, esr);
+	if (!read && id == ICC_SGI1R_EL1)
+		return sgi_write(v, get_x(v, rt), exit);
+	if (!read && (id == ICC_ASGI1R_EL1 || id == ICC_SGI0R_EL1))
+		return nothing(exit); /* no Group 0 / other security state */
+	if (read) {
+		exit->kind = AXVM_EXIT_SYSREG_READ;
+		exit->u.read.addr = id;
+		exit->u.read.width = 8;
+		exit->u.read.reg_width = 8;
+		exit->u.read.sign_extend = false;
+		exit->u.read.reg = rt == 31 ? AXVM_REG_NONE : rt;
+	} else {
+		exit->kind = AXVM_EXIT_SYSREG_WRITE;
+		exit->u.write.addr = id;
+		exit->u.write.width = 8;
+		exit->u.write.data = get_x(v, rt);
+	}
+	return 0;
+}
+
+/* --- aborts ------------------------------------------------------------------ */
+
+/* IPA of a stage-2 permission fault: HPFAR_EL2 is not guaranteed valid, so
+ * translate FAR_EL2 through the guest's own stage 1 (AT S1E1R uses the
+ * live EL1 registers; PAR_EL1 is guest state, so it is put back). */
+static bool far_to_ipa(uint64_t far, uint64_t *ipa)
+{
+	uint64_t saved = rd_par_el1(), par;
+
+	__asm__ volatile("at s1e1r, %0" ::"r"(far));
+	a64_isb();
+	par = rd_par_el1();
+	wr_par_el1(saved);
+	if (par & 1u)
+		return false;
+	*ipa = (par & 0x0000fffffffff000ull) | (far & 0xfffu);
+	return true;
+}
+
+static int page_fault(struct axvm_exit *exit, uint64_t ipa, uint32_t access)
+{
+	exit->kind = AXVM_EXIT_NESTED_PAGE_FAULT;
+	exit->u.page_fault.addr = ipa;
+	exit->u.page_fault.access = access;
+	return 0;
+}
+
+static int dabt(struct a64_vcpu *v, uint64_t esr, uint64_t far, uint64_t hpfar,
+		struct axvm_exit *exit)
+{
+	uint32_t iss = (uint32_t)ESR_ISS(esr);
+	uint32_t dfsc = DABT_DFSC(iss);
+	uint32_t access = (iss & DABT_WNR) ? AXVM_ACCESS_WRITE : AXVM_ACCESS_READ;
+	uint64_t ipa = ((hpfar >> 4) << 12) | (far & 0xfffu);
+
+	/* External aborts and unknown FAR: nothing sensible to emulate. */
+	if ((iss & (DABT_EA | DABT_FNV)) || dfsc < 0x04 || dfsc > 0x0f)
+		return fail(exit, esr);
+	if (dfsc >= 0x0c && !(iss & DABT_S1PTW) && !far_to_ipa(far, &ipa))
+		return fail(exit, esr);
+	/* The guest's own page-table walk hit a hole: its tables are bad. */
+	if (iss & DABT_S1PTW)
+		return page_fault(exit, ipa & ~0xfffull, AXVM_ACCESS_READ);
+	/* RAM (or a lazily backed region): the core may map it and retry. */
+	if (a64_gpa_is_ram(v->vm, ipa, 1) || dfsc >= 0x08 || !(iss & DABT_ISV))
+		return page_fault(exit, ipa, access);
+	/* Cache maintenance by VA on an MMIO address: nothing to do. */
+	if (iss & DABT_CM) {
+		skip_insn(v, esr);
+		return nothing(exit);
+	}
+
+	unsigned width = 1u << DABT_SAS(iss);
+	uint32_t srt = DABT_SRT(iss);
+	bool write = iss & DABT_WNR;
+	uint64_t data = write ? get_x(v, srt) : 0;
+
+	skip_insn(v, esr);
+	if (write && width < 8)
+		data &= (1ull << (8 * width)) - 1;
+	if (a64_vgic_mmio(v, ipa, write, width, &data)) {
+		if (!write) {
+			if ((iss & DABT_SSE) && width < 8 && (data >> (8 * width - 1)) & 1u)
+				data |= ~((1ull << (8 * width)) - 1);
+			if (!(iss & DABT_SF))
+				data &= UINT32_MAX;
+			set_x(v, srt, data);
+		}
+		return nothing(exit);
+	}
+	if (write) {
+		exit->kind = AXVM_EXIT_MMIO_WRITE;
+		exit->u.write.addr = ipa;
+		exit->u.write.width = (uint8_t)width;
+		exit->u.write.data = data;
+	} else {
+		exit->kind = AXVM_EXIT_MMIO_READ;
+		exit->u.read.addr = ipa;
+		exit->u.read.width = (uint8_t)width;
+		exit->u.read.reg_width = (iss & DABT_SF) ? 8 : 4;
+		exit->u.read.sign_extend = iss & DABT_SSE;
+		exit->u.read.reg = srt == 31 ? AXVM_REG_NONE : srt;
+	}
+	return 0;
+}
+
+/* --- entry point --------------------------------------------------------------- */
+
+int a64_decode_exit(struct a64_vcpu *v, uint64_t kind, uint64_t esr,
+		    uint64_t far, uint64_t hpfar, struct axvm_exit *exit)
+{
+	switch (kind) {
+	case A64_EXC_IRQ:
+	case A64_EXC_FIQ:
+		/* A host interrupt (already handled by the host when the
+		 * caller's DAIF came back), or the guest's timer or GIC
+		 * maintenance interrupt (handled at exit). */
+		exit->kind = AXVM_EXIT_EXTERNAL_IRQ;
+		exit->u.external_irq.vector = 0;
+		return 0;
+	case A64_EXC_SERROR:
+		return fail(exit, esr);
+	case A64_EXC_SYNC:
+		break;
+	default:
+		return AXVM_EIO;
+	}
+
+	switch (ESR_EC(esr)) {
+	case EC_WFX:
+		skip_insn(v, esr);
+		/* WFE (TI = 1, 3) is not trapped (TWE = 0); if it ever is,
+		 * it is a hint: just continue. */
+		if ((esr & 1u) || a64_vgic_has_pending(v) || a64_timer_fires_now(v))
+			return nothing(exit);
+		exit->kind = AXVM_EXIT_HALT;
+		return 0;
+	case EC_HVC64:
+		return hvc(v, exit); /* ELR_EL2 already points past the HVC */
+	case EC_SMC64:
+		skip_insn(v, esr); /* a trapped SMC returns to itself */
+		return hvc(v, exit);
+	case EC_SYSREG:
+		return sysreg(v, esr, exit);
+	case EC_DABT_LOW:
+		return dabt(v, esr, far, hpfar, exit);
+	case EC_IABT_LOW:
+		if (ESR_ISS(esr) & DABT_S1PTW)
+			return page_fault(exit, (hpfar >> 4) << 12, AXVM_ACCESS_READ);
+		return page_fault(exit, ((hpfar >> 4) << 12) | (far & 0xfffu),
+				  AXVM_ACCESS_EXEC);
+	case EC_UNKNOWN:
+	case 0x07: /* FP/SIMD access (if trapped) */
+	case 0x09: /* pointer authentication */
+	case EC_HVC32:
+	case EC_SMC32:
+	case 0x19: /* SVE */
+	case 0x1d: /* SME */
+		return inject_undef(v, exit);
+	default:
+		return fail(exit, esr);
+	}
+}

@@ -1,0 +1,639 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The AArch64 EL2 backend: VM and vCPU state, bind/unbind (the lazy switch
+ * of everything the host never uses at EL2: EL1 system registers, FP/SIMD,
+ * the GIC virtual interface, the virtual timer) and run() (the eager switch
+ * of general registers, PC and PSTATE around one guest entry).
+ */
+#include <string.h>
+
+#include "a64.h"
+#include "a64_sysreg.h"
+
+/*
+ * HCR_EL2 while a guest is bound.
+ *  VM    stage-2 translation on: the guest sees only what its VM maps.
+ *  SWIO  set/way invalidates become clean+invalidate: with stage 2 a guest
+ *        invalidating by set/way could otherwise discard another VM's or
+ *        the host's dirty lines.
+ *  FMO, IMO  physical FIQ/IRQ go to EL2 (a host interrupt always exits the
+ *        guest) and the guest's ICC_* accesses go to the virtual CPU
+ *        interface fed by our list registers; ICC_SGI1R_EL1 writes trap.
+ *  AMO   physical SError to EL2, so a guest cannot mask the host's.
+ *  FB, BSU=IS  a vCPU may move between pCPUs: its local TLB/cache
+ *        maintenance and barriers are upgraded to inner shareable.
+ *  TWI   WFI traps: an idle vCPU becomes a halt exit, so the host can
+ *        sleep, run another vCPU, or notice a shutdown. WFE (TWE) is left
+ *        alone: guests spin with it on locks held by running vCPUs, where
+ *        an exit per iteration only slows the holder down.
+ *  TSC   SMC traps: without it a guest's SMC would reach the real firmware
+ *        (on QEMU: PSCI SYSTEM_OFF powers off the whole board).
+ *  TIDCP, TACR  implementation-defined registers and ACTLR_EL1 become
+ *        system-register exits: they are CPU-specific and not the guest's.
+ *  RW    EL1 is AArch64.
+ * Not set: TVM/TRVM (guests own their stage 1), TSW (SWIO/FB cover set/way
+ * use without an exit per line), TID* (ID registers read natively), API/APK
+ * (pointer-authentication use traps: its keys are not switched here).
+ */
+#define HCR_VM (1ull << 0)
+#define HCR_SWIO (1ull << 1)
+#define HCR_FMO (1ull << 3)
+#define HCR_IMO (1ull << 4)
+#define HCR_AMO (1ull << 5)
+#define HCR_FB (1ull << 9)
+#define HCR_BSU_IS (1ull << 10)
+#define HCR_TWI (1ull << 13)
+#define HCR_TSC (1ull << 19)
+#define HCR_TIDCP (1ull << 20)
+#define HCR_TACR (1ull << 21)
+#define HCR_RW (1ull << 31)
+#define GUEST_HCR                                                             \
+	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB |           \
+	 HCR_BSU_IS | HCR_TWI | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_RW)
+
+/* CPTR_EL2 (E2H = 0): RES1 bits, TZ (SVE) and TSM (SME) trap because their
+ * state is not switched; TFP = 0: FP/SIMD is switched at bind/unbind. */
+#define GUEST_CPTR 0x33ffull
+/* MDCR_EL2: trap PMU (TPM, TPMCR) and debug (TDA, TDOSA, TDRA) registers to
+ * system-register exits; HPMN is kept from the host. */
+#define GUEST_MDCR ((1ull << 5) | (1ull << 6) | (1ull << 9) | (1ull << 10) | (1ull << 11))
+/* CNTHCTL_EL2: EL1PCTEN = 1 (physical counter readable), EL1PCEN = 0 (the
+ * physical timer traps: guests use the virtual timer, which is switched). */
+#define GUEST_CNTHCTL 1ull
+
+#define CNTV_ENABLE 1ull
+#define CNTV_IMASK 2ull
+#define CNTV_ISTATUS 4ull
+
+/* SCTLR_EL1 at reset: RES1 bits, MMU and caches off, little endian. */
+#define SCTLR_EL1_RESET 0x30d00800ull
+#define PSTATE_EL1H_MASKED 0x3c5ull
+
+/* --- small helpers ----------------------------------------------------------- */
+
+void *a64_zalloc(const struct axvm_hal *hal, size_t size)
+{
+	void *p = NULL;
+	axvm_hpa_t pa;
+
+	if (hal->alloc) {
+		p = hal->alloc(hal->ctx, size);
+	} else if (!hal->alloc_pages(hal->ctx, (size + AXVM_PAGE_SIZE - 1) / AXVM_PAGE_SIZE,
+				     AXVM_PAGE_SIZE, &pa)) {
+		p = hal->phys_to_virt(hal->ctx, pa);
+	}
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+void a64_zfree(const struct axvm_hal *hal, void *p, size_t size)
+{
+	if (!p)
+		return;
+	if (hal->free)
+		hal->free(hal->ctx, p, size);
+	else
+		hal->free_pages(hal->ctx, hal->virt_to_phys(hal->ctx, p),
+				(size + AXVM_PAGE_SIZE - 1) / AXVM_PAGE_SIZE);
+}
+
+uint64_t axvm_a64_vcpu_mpidr(uint32_t index)
+{
+	return ((uint64_t)(index / 16u) << 8) | (index % 16u);
+}
+
+uint32_t a64_mpidr_to_index(const struct a64_vm *vm, uint64_t mpidr)
+{
+	uint64_t aff0 = mpidr & 0xffu, aff1 = (mpidr >> 8) & 0xffu;
+
+	/* Aff2 and Aff3 must be zero; MT/U/RES1 bits are ignored. */
+	if ((mpidr & 0xff00ff0000ull) || aff0 >= 16)
+		return UINT32_MAX;
+	uint64_t idx = aff1 * 16u + aff0;
+	return idx < vm->vcpu_count ? (uint32_t)idx : UINT32_MAX;
+}
+
+bool a64_gpa_is_ram(const struct a64_vm *vm, uint64_t gpa, uint64_t len)
+{
+	const struct axvm_config *c = vm->cfg;
+
+	for (uint32_t i = 0; i < c->region_count && i < AXVM_MAX_REGIONS; i++) {
+		const struct axvm_mem_region *r = &c->regions[i];
+		if (r->type == AXVM_MAP_DEVICE || (r->flags & AXVM_MEM_DEVICE))
+			continue;
+		if (gpa >= r->gpa && gpa - r->gpa < r->size && len <= r->size - (gpa - r->gpa))
+			return true;
+	}
+	return false;
+}
+
+/* --- VMIDs: a hardware-global resource, so a global (lock-free) bitmap --- */
+
+static _Atomic uint64_t vmid_map[4]; /* VMID 0 is never handed out */
+
+static uint32_t vmid_alloc(void)
+{
+	for (uint32_t id = 1; id < 256; id++) {
+		uint64_t bit = 1ull << (id % 64);
+		if (!(atomic_fetch_or(&vmid_map[id / 64], bit) & bit))
+			return id;
+	}
+	return 0;
+}
+
+static void vmid_free(uint32_t id)
+{
+	if (id && id < 256)
+		atomic_fetch_and(&vmid_map[id / 64], ~(1ull << (id % 64)));
+}
+
+/* --- VM ---------------------------------------------------------------------- */
+
+static void a64_vm_destroy(void *p)
+{
+	struct a64_vm *vm = p;
+
+	if (!vm)
+		return;
+	if (vm->vmid)
+		a64_s2_flush_vmid(vm->vttbr);
+	a64_s2_destroy(vm->hal, &vm->s2);
+	vmid_free(vm->vmid);
+	a64_zfree(vm->hal, vm->vcpus, vm->vcpu_count * sizeof(vm->vcpus[0]));
+	a64_zfree(vm->hal, vm, sizeof(*vm));
+}
+
+static int a64_vm_init(const struct axvm_arch_vm_info *info, void **out)
+{
+	struct a64_vm *vm;
+	int rc;
+
+	if (!info || !info->hal || !info->config || !out || !info->vcpu_count)
+		return AXVM_EINVAL;
+	vm = a64_zalloc(info->hal, sizeof(*vm));
+	if (!vm)
+		return AXVM_ENOMEM;
+	vm->hal = info->hal;
+	vm->cfg = info->config;
+	vm->vm_id = info->vm_id;
+	vm->vcpu_count = info->vcpu_count;
+	atomic_flag_clear(&vm->lock);
+	vm->vcpus = a64_zalloc(vm->hal, vm->vcpu_count * sizeof(vm->vcpus[0]));
+	vm->vmid = vmid_alloc();
+	if (!vm->vcpus || !vm->vmid) {
+		rc = vm->vmid ? AXVM_ENOMEM : AXVM_EBUSY; /* 255 VMs live */
+		a64_vm_destroy(vm);
+		return rc;
+	}
+	if ((rc = a64_s2_init(vm->hal, &vm->s2))) {
+		a64_vm_destroy(vm);
+		return rc;
+	}
+	/* Passthrough windows: RAM regions arrive through map_region(). */
+	for (uint32_t i = 0; i < vm->cfg->region_count; i++) {
+		const struct axvm_mem_region *r = &vm->cfg->regions[i];
+		if (r->type != AXVM_MAP_DEVICE)
+			continue;
+		if ((rc = a64_s2_map(vm->hal, &vm->s2, r->gpa, r->hpa, r->size,
+				     r->flags | AXVM_MEM_DEVICE))) {
+			a64_vm_destroy(vm);
+			return rc;
+		}
+	}
+	vm->vtcr = a64_s2_vtcr();
+	vm->vttbr = vm->s2.root | ((uint64_t)vm->vmid << 48);
+	vm->cntvoff = rd_cntpct_el0(); /* guest virtual time starts near 0 */
+	a64_vgic_vm_reset(vm);
+	a64_s2_flush_vmid(vm->vttbr); /* a reused VMID may have stale TLBs */
+	*out = vm;
+	return 0;
+}
+
+static int a64_map_region(void *p, const struct axvm_mem_region *r, void *hva)
+{
+	struct a64_vm *vm = p;
+
+	if (!vm || !r || !hva)
+		return AXVM_EINVAL;
+	return a64_s2_map(vm->hal, &vm->s2, r->gpa,
+			  vm->hal->virt_to_phys(vm->hal->ctx, hva), r->size, r->flags);
+}
+
+static void a64_flush_stage2(void *p, axvm_gpa_t gpa, uint64_t size)
+{
+	struct a64_vm *vm = p;
+
+	(void)gpa;
+	(void)size;
+	a64_s2_flush_vmid(vm->vttbr);
+}
+
+/* --- vCPU lifetime ----------------------------------------------------------- */
+
+static int a64_vcpu_create(void *p, uint32_t id, void **out)
+{
+	struct a64_vm *vm = p;
+	struct a64_vcpu *v;
+
+	if (!vm || !out || id >= vm->vcpu_count || vm->vcpus[id])
+		return AXVM_EINVAL;
+	v = a64_zalloc(vm->hal, sizeof(*v));
+	if (!v)
+		return AXVM_ENOMEM;
+	v->vm = vm;
+	v->id = id;
+	v->mpidr = (1ull << 31) | axvm_a64_vcpu_mpidr(id);
+	atomic_init(&v->reset_pending, true);
+	atomic_init(&v->powered, false);
+	a64_vgic_cpu_init(v);
+	vm->vcpus[id] = v;
+	*out = v;
+	return 0;
+}
+
+static void a64_vcpu_destroy(void *p)
+{
+	struct a64_vcpu *v = p;
+
+	if (!v)
+		return;
+	v->vm->vcpus[v->id] = NULL;
+	a64_zfree(v->vm->hal, v, sizeof(*v));
+}
+
+/* Power-on register state; EL1 state is reset at the next bind. */
+static void set_entry(struct a64_vcpu *v, uint64_t entry, uint64_t arg)
+{
+	memset(&v->regs, 0, sizeof(v->regs));
+	v->regs.x[0] = arg;
+	v->regs.pc = entry;
+	v->regs.pstate = PSTATE_EL1H_MASKED;
+	v->sgi_targets = 0;
+	atomic_store(&v->reset_pending, true);
+}
+
+static int a64_vcpu_setup(void *p, uint64_t entry, axvm_hpa_t s2_root)
+{
+	struct a64_vcpu *v = p;
+
+	if (!v || v->loaded)
+		return v ? AXVM_EBUSY : AXVM_EINVAL;
+	(void)s2_root; /* 0 until the core's stage-2 engine owns the tables */
+	set_entry(v, entry, 0);
+	atomic_store(&v->powered, false);
+	/* A VM reset sets every vCPU up again: vCPU 0 resets the distributor,
+	 * each vCPU its redistributor. */
+	if (v->id == 0)
+		a64_vgic_vm_reset(v->vm);
+	a64_vgic_cpu_init(v);
+	return 0;
+}
+
+static int a64_vcpu_set_entry(void *p, uint64_t entry, uint64_t arg)
+{
+	struct a64_vcpu *v = p;
+
+	if (!v)
+		return AXVM_EINVAL;
+	set_entry(v, entry, arg);
+	atomic_store(&v->powered, true);
+	return 0;
+}
+
+/* --- bind / unbind ----------------------------------------------------------- */
+
+static void el1_reset(struct a64_vcpu *v)
+{
+	memset(&v->el1, 0, sizeof(v->el1));
+	memset(&v->fp, 0, sizeof(v->fp));
+	v->el1.sctlr = SCTLR_EL1_RESET;
+	v->timer_ctl = 0;
+	v->timer_inflight = false;
+	a64_vgic_cpu_reset(v);
+}
+
+static void el1_restore(const struct a64_el1 *e)
+{
+	wr_sctlr_el1(e->sctlr);
+	wr_cpacr_el1(e->cpacr);
+	wr_ttbr0_el1(e->ttbr0);
+	wr_ttbr1_el1(e->ttbr1);
+	wr_tcr_el1(e->tcr);
+	wr_esr_el1(e->esr);
+	wr_afsr0_el1(e->afsr0);
+	wr_afsr1_el1(e->afsr1);
+	wr_far_el1(e->far);
+	wr_mair_el1(e->mair);
+	wr_amair_el1(e->amair);
+	wr_vbar_el1(e->vbar);
+	wr_contextidr_el1(e->contextidr);
+	wr_tpidr_el0(e->tpidr_el0);
+	wr_tpidrro_el0(e->tpidrro_el0);
+	wr_tpidr_el1(e->tpidr_el1);
+	wr_cntkctl_el1(e->cntkctl);
+	wr_par_el1(e->par);
+	wr_sp_el0(e->sp_el0);
+	wr_sp_el1(e->sp_el1);
+	wr_elr_el1(e->elr);
+	wr_spsr_el1(e->spsr);
+	wr_csselr_el1(e->csselr);
+	wr_cntv_cval_el0(e->cntv_cval);
+}
+
+static void el1_save(struct a64_el1 *e)
+{
+	e->sctlr = rd_sctlr_el1();
+	e->cpacr = rd_cpacr_el1();
+	e->ttbr0 = rd_ttbr0_el1();
+	e->ttbr1 = rd_ttbr1_el1();
+	e->tcr = rd_tcr_el1();
+	e->esr = rd_esr_el1();
+	e->afsr0 = rd_afsr0_el1();
+	e->afsr1 = rd_afsr1_el1();
+	e->far = rd_far_el1();
+	e->mair = rd_mair_el1();
+	e->amair = rd_amair_el1();
+	e->vbar = rd_vbar_el1();
+	e->contextidr = rd_contextidr_el1();
+	e->tpidr_el0 = rd_tpidr_el0();
+	e->tpidrro_el0 = rd_tpidrro_el0();
+	e->tpidr_el1 = rd_tpidr_el1();
+	e->cntkctl = rd_cntkctl_el1();
+	e->par = rd_par_el1();
+	e->sp_el0 = rd_sp_el0();
+	e->sp_el1 = rd_sp_el1();
+	e->elr = rd_elr_el1();
+	e->spsr = rd_spsr_el1();
+	e->csselr = rd_csselr_el1();
+	e->cntv_cval = rd_cntv_cval_el0();
+}
+
+static int a64_vcpu_bind(void *p)
+{
+	struct a64_vcpu *v = p;
+	struct a64_vm *vm;
+	uint64_t daif;
+
+	if (!v || v->loaded)
+		return v ? AXVM_EBUSY : AXVM_EINVAL;
+	vm = v->vm;
+	daif = a64_irq_save();
+	v->host_hcr = rd_hcr_el2();
+	v->host_cptr = rd_cptr_el2();
+	v->host_mdcr = rd_mdcr_el2();
+	v->host_cnthctl = rd_cnthctl_el2();
+	v->host_pmr = rd_icc_pmr_el1();
+
+	wr_vtcr_el2(vm->vtcr);
+	wr_vttbr_el2(vm->vttbr);
+	wr_vmpidr_el2(v->mpidr);
+	wr_vpidr_el2(rd_midr_el1());
+	wr_cntvoff_el2(vm->cntvoff);
+	wr_cptr_el2(GUEST_CPTR);
+	wr_mdcr_el2(GUEST_MDCR | (v->host_mdcr & 0x1fu));
+	wr_cnthctl_el2(GUEST_CNTHCTL);
+	wr_hcr_el2(GUEST_HCR);
+	a64_isb();
+
+	if (atomic_exchange(&v->reset_pending, false))
+		el1_reset(v);
+	el1_restore(&v->el1);
+	axvm_a64_fp_restore(&v->fp);
+	a64_vgic_load(v);
+	/* Masked while the host runs; run() puts the guest's value back. */
+	wr_cntv_ctl_el0(v->timer_ctl | CNTV_IMASK);
+	a64_isb();
+	v->loaded = true;
+	wr_daif(daif);
+	return 0;
+}
+
+static int a64_vcpu_unbind(void *p)
+{
+	struct a64_vcpu *v = p;
+	uint64_t daif;
+
+	if (!v || !v->loaded)
+		return v ? AXVM_ESTATE : AXVM_EINVAL;
+	daif = a64_irq_save();
+	wr_cntv_ctl_el0(0); /* the next vCPU here must not get our timer */
+	el1_save(&v->el1);
+	axvm_a64_fp_save(&v->fp);
+	a64_vgic_put(v);
+	wr_hcr_el2(v->host_hcr);
+	wr_cptr_el2(v->host_cptr);
+	wr_mdcr_el2(v->host_mdcr);
+	wr_cnthctl_el2(v->host_cnthctl);
+	wr_vttbr_el2(0);
+	a64_isb();
+	v->loaded = false;
+	wr_daif(daif);
+	return 0;
+}
+
+/* --- virtual timer ------------------------------------------------------------ */
+
+static bool timer_level(const struct a64_vcpu *v, uint64_t hw_ctl)
+{
+	return (v->timer_ctl & CNTV_ENABLE) && !(v->timer_ctl & CNTV_IMASK) &&
+	       (hw_ctl & CNTV_ISTATUS);
+}
+
+bool a64_timer_fires_now(struct a64_vcpu *v)
+{
+	return !v->timer_inflight && timer_level(v, rd_cntv_ctl_el0());
+}
+
+/* Before entry: a level-high timer becomes virtual PPI 27 (once, until the
+ * guest deactivates it); a level that dropped before delivery is dropped. */
+static void timer_entry(struct a64_vcpu *v)
+{
+	bool level = timer_level(v, rd_cntv_ctl_el0());
+
+	if (level && !v->timer_inflight) {
+		a64_vgic_inject(v, AXVM_A64_IRQ_VTIMER);
+		v->timer_inflight = true;
+	} else if (!level && v->timer_inflight &&
+		   !a64_vgic_in_lr(v, AXVM_A64_IRQ_VTIMER)) {
+		a64_vgic_unpend(v, AXVM_A64_IRQ_VTIMER);
+		v->timer_inflight = false;
+	}
+	wr_cntv_ctl_el0(v->timer_ctl);
+}
+
+static void timer_exit(struct a64_vcpu *v)
+{
+	uint64_t hw = rd_cntv_ctl_el0();
+
+	v->timer_ctl = hw & (CNTV_ENABLE | CNTV_IMASK);
+	wr_cntv_ctl_el0(v->timer_ctl | CNTV_IMASK);
+}
+
+static uint64_t ticks_to_ns(uint64_t ticks, uint64_t freq)
+{
+	uint64_t s = ticks / freq;
+
+	if (s > 1000000000ull) /* > 30 years: no deadline worth keeping */
+		return UINT64_MAX;
+	return s * 1000000000ull + (ticks % freq) * 1000000000ull / freq;
+}
+
+static uint64_t a64_vcpu_halt_deadline(void *p)
+{
+	struct a64_vcpu *v = p;
+	const struct axvm_hal *hal = v->vm->hal;
+	uint64_t freq = rd_cntfrq_el0(), now, cval, ns, t;
+
+	if (!v->loaded || !freq || v->timer_inflight ||
+	    (v->timer_ctl & (CNTV_ENABLE | CNTV_IMASK)) != CNTV_ENABLE)
+		return 0;
+	cval = rd_cntv_cval_el0();
+	now = rd_cntvct_el0();
+	t = hal->now_ns(hal->ctx);
+	if (cval <= now)
+		return t ? t : 1;
+	ns = ticks_to_ns(cval - now, freq);
+	if (ns == UINT64_MAX || t > UINT64_MAX - ns)
+		return 0;
+	return t + ns;
+}
+
+/* --- run ---------------------------------------------------------------------- */
+
+static int a64_vcpu_run(void *p, struct axvm_exit *exit)
+{
+	struct a64_vcpu *v = p;
+	uint64_t daif, vbar, kind, esr, far, hpfar;
+
+	if (!v || !exit)
+		return AXVM_EINVAL;
+	if (!v->loaded)
+		return AXVM_ESTATE;
+	if (v->sgi_targets) /* rest of an SGI fan-out first */
+		return a64_emit_sgi(v, exit);
+	atomic_store(&v->powered, true);
+
+	daif = a64_irq_save();
+	timer_entry(v);
+	a64_vgic_flush(v);
+	wr_ich_hcr_el2(v->vgic.hcr);
+	if (v->timer_inflight)
+		wr_icc_pmr_el1(v->host_pmr < A64_VTIMER_PMR ? v->host_pmr : A64_VTIMER_PMR);
+	vbar = rd_vbar_el2();
+	wr_vbar_el2((uint64_t)(uintptr_t)axvm_a64_vectors);
+	a64_isb();
+
+	kind = axvm_a64_enter(&v->regs);
+
+	wr_vbar_el2(vbar);
+	esr = rd_esr_el2();
+	far = rd_far_el2();
+	hpfar = rd_hpfar_el2();
+	wr_icc_pmr_el1(v->host_pmr);
+	a64_vgic_sync(v);
+	timer_exit(v);
+	a64_isb();
+	wr_daif(daif); /* pending host interrupts are taken here */
+
+	return a64_decode_exit(v, kind, esr, far, hpfar, exit);
+}
+
+/* --- registers and interrupts ------------------------------------------------- */
+
+static int psci_code(int64_t status)
+{
+	switch (status) {
+	case 0:
+		return 0;
+	case AXVM_EEXIST:
+		return -4; /* ALREADY_ON */
+	case AXVM_EINVAL:
+		return -2; /* INVALID_PARAMETERS */
+	default:
+		return -6; /* INTERNAL_FAILURE */
+	}
+}
+
+static int a64_vcpu_get_gpr(void *p, uint32_t reg, uint64_t *value)
+{
+	struct a64_vcpu *v = p;
+
+	if (!v || !value)
+		return AXVM_EINVAL;
+	if (reg < 31)
+		*value = v->regs.x[reg];
+	else if (reg == AXVM_A64_REG_XZR)
+		*value = 0;
+	else if (reg == AXVM_A64_REG_PC)
+		*value = v->regs.pc;
+	else if (reg == AXVM_A64_REG_PSTATE)
+		*value = v->regs.pstate;
+	else if (reg == AXVM_A64_REG_SP_EL0)
+		*value = v->loaded ? rd_sp_el0() : v->el1.sp_el0;
+	else if (reg == AXVM_A64_REG_SP_EL1)
+		*value = v->loaded ? rd_sp_el1() : v->el1.sp_el1;
+	else
+		return AXVM_EINVAL;
+	return 0;
+}
+
+static int a64_vcpu_set_gpr(void *p, uint32_t reg, uint64_t value)
+{
+	struct a64_vcpu *v = p;
+
+	if (!v)
+		return AXVM_EINVAL;
+	if (reg < 31)
+		v->regs.x[reg] = value;
+	else if (reg == AXVM_A64_REG_XZR)
+		; /* writes to XZR are discarded */
+	else if (reg == AXVM_A64_REG_PC)
+		v->regs.pc = value;
+	else if (reg == AXVM_A64_REG_PSTATE)
+		v->regs.pstate = value;
+	else if (reg == AXVM_A64_REG_SP_EL0 && v->loaded)
+		wr_sp_el0(value);
+	else if (reg == AXVM_A64_REG_SP_EL0)
+		v->el1.sp_el0 = value;
+	else if (reg == AXVM_A64_REG_SP_EL1 && v->loaded)
+		wr_sp_el1(value);
+	else if (reg == AXVM_A64_REG_SP_EL1)
+		v->el1.sp_el1 = value;
+	else if (reg == AXVM_A64_REG_PSCI_RET)
+		v->regs.x[0] = (uint64_t)(int64_t)psci_code((int64_t)value);
+	else
+		return AXVM_EINVAL;
+	return 0;
+}
+
+static int a64_vcpu_inject_irq(void *p, uint32_t irq)
+{
+	struct a64_vcpu *v = p;
+
+	if (!v)
+		return AXVM_EINVAL;
+	return a64_vgic_inject(v, irq);
+}
+
+const struct axvm_arch_ops axvm_arch_aarch64 = {
+	.name = "aarch64",
+	.ctx = NULL,
+	.pt_format = NULL,
+	.vm_init = a64_vm_init,
+	.vm_destroy = a64_vm_destroy,
+	.map_region = a64_map_region,
+	.flush_stage2 = a64_flush_stage2,
+	.vcpu_create = a64_vcpu_create,
+	.vcpu_destroy = a64_vcpu_destroy,
+	.vcpu_setup = a64_vcpu_setup,
+	.vcpu_set_entry = a64_vcpu_set_entry,
+	.vcpu_bind = a64_vcpu_bind,
+	.vcpu_unbind = a64_vcpu_unbind,
+	.vcpu_run = a64_vcpu_run,
+	.vcpu_get_gpr = a64_vcpu_get_gpr,
+	.vcpu_set_gpr = a64_vcpu_set_gpr,
+	.vcpu_inject_irq = a64_vcpu_inject_irq,
+	.vcpu_kick = NULL,
+	.vcpu_halt_deadline = a64_vcpu_halt_deadline,
+};

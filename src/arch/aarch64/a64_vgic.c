@@ -1,0 +1,563 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Minimal virtual GICv3: the guest's CPU interface is the hardware's
+ * virtual one (ICV_* behind the guest's ICC_* registers, fed through the
+ * ICH_LR<n>_EL2 list registers); the distributor and redistributors are
+ * emulated here from stage-2 faults on their windows.
+ *
+ * What is modelled: Group 1 only (GICD_CTLR.DS = 1, ARE = 1), SGIs and PPIs
+ * per vCPU, AXVM_A64_NR_SPIS SPIs with enable, priority, trigger config and
+ * IROUTER; pending set/clear registers feed the software pending set.
+ * Active-state registers read as zero. Everything else is RAZ/WI.
+ *
+ * Injection: inject() sets a bit in the vCPU's atomic pending set (any
+ * thread); flush() moves enabled pending interrupts into free list
+ * registers right before entry; sync() frees list registers the guest has
+ * finished with right after exit. The virtual timer interrupt carries the
+ * LR EOI bit so its deactivation raises a maintenance interrupt (an exit)
+ * and the backend can unmask the timer again.
+ */
+#include <string.h>
+
+#include "a64.h"
+#include "a64_sysreg.h"
+
+#define LR_STATE_PENDING (1ull << 62)
+#define LR_STATE_ACTIVE (1ull << 63)
+#define LR_GROUP1 (1ull << 60)
+#define LR_EOI (1ull << 41)
+#define LR_PRIO_SHIFT 48
+
+#define ICH_HCR_EN (1ull << 0)
+#define ICH_HCR_UIE (1ull << 1)
+
+#define GICD_CTLR_GRP1 (1u << 1)
+#define GICD_CTLR_ARE (1u << 4)
+#define GICD_CTLR_DS (1u << 6)
+#define GIC_PIDR2_V3 0x3bu
+#define GIC_IIDR 0x0000043bu /* implementer: Arm */
+
+/* --- list-register access: the register number is in the instruction --- */
+
+#define LR_CASE(n)                                                            \
+	case n:                                                               \
+		if (write)                                                    \
+			__asm__ volatile("msr ich_lr" #n "_el2, %0" ::"r"(v)); \
+		else                                                          \
+			__asm__ volatile("mrs %0, ich_lr" #n "_el2" : "=r"(v)); \
+		break;
+
+static uint64_t lr_access(unsigned n, bool write, uint64_t v)
+{
+	switch (n) {
+		LR_CASE(0) LR_CASE(1) LR_CASE(2) LR_CASE(3)
+		LR_CASE(4) LR_CASE(5) LR_CASE(6) LR_CASE(7)
+		LR_CASE(8) LR_CASE(9) LR_CASE(10) LR_CASE(11)
+		LR_CASE(12) LR_CASE(13) LR_CASE(14) LR_CASE(15)
+	default:
+		break;
+	}
+	return v;
+}
+
+static uint64_t lr_read(unsigned n)
+{
+	return lr_access(n, false, 0);
+}
+
+static void lr_write(unsigned n, uint64_t v)
+{
+	(void)lr_access(n, true, v);
+}
+
+static uint64_t apr_access(unsigned grp, unsigned n, bool write, uint64_t v)
+{
+	switch (grp * 4 + n) {
+	case 0: if (write) wr_ich_ap0r0_el2(v); else v = rd_ich_ap0r0_el2(); break;
+	case 1: if (write) wr_ich_ap0r1_el2(v); else v = rd_ich_ap0r1_el2(); break;
+	case 2: if (write) wr_ich_ap0r2_el2(v); else v = rd_ich_ap0r2_el2(); break;
+	case 3: if (write) wr_ich_ap0r3_el2(v); else v = rd_ich_ap0r3_el2(); break;
+	case 4: if (write) wr_ich_ap1r0_el2(v); else v = rd_ich_ap1r0_el2(); break;
+	case 5: if (write) wr_ich_ap1r1_el2(v); else v = rd_ich_ap1r1_el2(); break;
+	case 6: if (write) wr_ich_ap1r2_el2(v); else v = rd_ich_ap1r2_el2(); break;
+	case 7: if (write) wr_ich_ap1r3_el2(v); else v = rd_ich_ap1r3_el2(); break;
+	default: break;
+	}
+	return v;
+}
+
+/* --- state ----------------------------------------------------------------- */
+
+void a64_vgic_vm_reset(struct a64_vm *vm)
+{
+	a64_lock(vm);
+	memset(&vm->dist, 0, sizeof(vm->dist));
+	a64_unlock(vm);
+}
+
+void a64_vgic_cpu_init(struct a64_vcpu *v)
+{
+	uint64_t vtr = rd_ich_vtr_el2();
+	unsigned pribits = (unsigned)((vtr >> 29) & 7u) + 1u;
+
+	v->vgic.nr_lr = (uint32_t)(vtr & 0x1fu) + 1u;
+	if (v->vgic.nr_lr > A64_MAX_LR)
+		v->vgic.nr_lr = A64_MAX_LR;
+	v->vgic.nr_apr = pribits >= 7 ? 4u : pribits == 6 ? 2u : 1u;
+	v->vgic.enable = 0;
+	v->vgic.cfg1 = 0;
+	v->vgic.waker = 1u << 1; /* ProcessorSleep until the guest wakes it */
+	memset(v->vgic.prio, 0, sizeof(v->vgic.prio));
+	a64_vgic_cpu_reset(v);
+}
+
+/* The CPU-interface half: what a PSCI CPU_ON starts from. */
+void a64_vgic_cpu_reset(struct a64_vcpu *v)
+{
+	for (unsigned i = 0; i < sizeof(v->vgic.pending) / sizeof(v->vgic.pending[0]); i++)
+		atomic_store(&v->vgic.pending[i], 0);
+	v->vgic.lr_used = 0;
+	memset(v->vgic.lr, 0, sizeof(v->vgic.lr));
+	memset(v->vgic.lr_intid, 0, sizeof(v->vgic.lr_intid));
+	v->vgic.vmcr = 0;
+	memset(v->vgic.ap0r, 0, sizeof(v->vgic.ap0r));
+	memset(v->vgic.ap1r, 0, sizeof(v->vgic.ap1r));
+	v->vgic.hcr = ICH_HCR_EN;
+}
+
+void a64_vgic_load(struct a64_vcpu *v)
+{
+	struct a64_vgic_cpu *g = &v->vgic;
+
+	wr_ich_hcr_el2(0);
+	wr_ich_vmcr_el2(g->vmcr);
+	for (unsigned n = 0; n < g->nr_apr; n++) {
+		apr_access(0, n, true, g->ap0r[n]);
+		apr_access(1, n, true, g->ap1r[n]);
+	}
+	for (unsigned n = 0; n < g->nr_lr; n++)
+		lr_write(n, (g->lr_used >> n) & 1u ? g->lr[n] : 0);
+}
+
+void a64_vgic_put(struct a64_vcpu *v)
+{
+	struct a64_vgic_cpu *g = &v->vgic;
+
+	wr_ich_hcr_el2(0);
+	g->vmcr = rd_ich_vmcr_el2();
+	for (unsigned n = 0; n < g->nr_apr; n++) {
+		g->ap0r[n] = apr_access(0, n, false, 0);
+		g->ap1r[n] = apr_access(1, n, false, 0);
+		apr_access(0, n, true, 0);
+		apr_access(1, n, true, 0);
+	}
+	for (unsigned n = 0; n < g->nr_lr; n++) {
+		if ((g->lr_used >> n) & 1u)
+			g->lr[n] = lr_read(n);
+		lr_write(n, 0);
+	}
+	a64_isb();
+}
+
+static bool irq_enabled(const struct a64_vcpu *v, uint32_t intid)
+{
+	const struct a64_vm *vm = v->vm;
+
+	if (!(vm->dist.ctlr & GICD_CTLR_GRP1))
+		return false;
+	if (intid < 32)
+		return (v->vgic.enable >> intid) & 1u;
+	intid -= 32;
+	return (vm->dist.enable[intid / 32] >> (intid % 32)) & 1u;
+}
+
+static uint8_t irq_prio(const struct a64_vcpu *v, uint32_t intid)
+{
+	return intid < 32 ? v->vgic.prio[intid] : v->vm->dist.prio[intid - 32];
+}
+
+int a64_vgic_inject(struct a64_vcpu *v, uint32_t intid)
+{
+	if (intid >= AXVM_A64_NR_IRQS)
+		return AXVM_EINVAL;
+	atomic_fetch_or(&v->vgic.pending[intid / 64], 1ull << (intid % 64));
+	return 0;
+}
+
+void a64_vgic_unpend(struct a64_vcpu *v, uint32_t intid)
+{
+	if (intid < AXVM_A64_NR_IRQS)
+		atomic_fetch_and(&v->vgic.pending[intid / 64],
+				 ~(1ull << (intid % 64)));
+}
+
+bool a64_vgic_in_lr(const struct a64_vcpu *v, uint32_t intid)
+{
+	for (unsigned n = 0; n < v->vgic.nr_lr; n++)
+		if (((v->vgic.lr_used >> n) & 1u) && v->vgic.lr_intid[n] == intid)
+			return true;
+	return false;
+}
+
+/* Pending for the guest: queued in software (and enabled) or pending in a
+ * list register. Used to decide whether a WFI may block. */
+bool a64_vgic_has_pending(struct a64_vcpu *v)
+{
+	bool any = false;
+
+	for (unsigned n = 0; n < v->vgic.nr_lr; n++)
+		if (((v->vgic.lr_used >> n) & 1u) && (lr_read(n) & LR_STATE_PENDING))
+			return true;
+	a64_lock(v->vm);
+	for (uint32_t w = 0; !any && w < sizeof(v->vgic.pending) / 8; w++) {
+		uint64_t bits = atomic_load(&v->vgic.pending[w]);
+		while (bits && !any) {
+			uint32_t b = (uint32_t)__builtin_ctzll(bits);
+			bits &= bits - 1;
+			any = irq_enabled(v, w * 64 + b);
+		}
+	}
+	a64_unlock(v->vm);
+	return any;
+}
+
+/* Put one interrupt in a list register; false if none is free. */
+static bool lr_place(struct a64_vcpu *v, uint32_t intid)
+{
+	struct a64_vgic_cpu *g = &v->vgic;
+	uint64_t lr;
+
+	for (unsigned n = 0; n < g->nr_lr; n++) {
+		if (((g->lr_used >> n) & 1u) && g->lr_intid[n] == intid) {
+			/* Already there (active): mark it pending as well. */
+			lr = lr_read(n);
+			if (!(lr & LR_STATE_PENDING))
+				lr_write(n, lr | LR_STATE_PENDING);
+			return true;
+		}
+	}
+	for (unsigned n = 0; n < g->nr_lr; n++) {
+		if ((g->lr_used >> n) & 1u)
+			continue;
+		lr = LR_STATE_PENDING | LR_GROUP1 |
+		     ((uint64_t)irq_prio(v, intid) << LR_PRIO_SHIFT) | intid;
+		if (intid == AXVM_A64_IRQ_VTIMER)
+			lr |= LR_EOI; /* level: tell us when the guest is done */
+		lr_write(n, lr);
+		g->lr_used |= 1u << n;
+		g->lr_intid[n] = intid;
+		return true;
+	}
+	return false;
+}
+
+void a64_vgic_flush(struct a64_vcpu *v)
+{
+	struct a64_vgic_cpu *g = &v->vgic;
+	bool overflow = false;
+
+	g->hcr = ICH_HCR_EN;
+	for (uint32_t w = 0; w < sizeof(g->pending) / 8; w++) {
+		uint64_t bits, keep = 0;
+
+		if (!atomic_load_explicit(&g->pending[w], memory_order_relaxed))
+			continue;
+		bits = atomic_exchange(&g->pending[w], 0);
+		a64_lock(v->vm);
+		while (bits) {
+			uint32_t b = (uint32_t)__builtin_ctzll(bits);
+			uint32_t intid = w * 64 + b;
+			bits &= bits - 1;
+			/* Disabled interrupts stay pending (GIC semantics). */
+			if (!irq_enabled(v, intid)) {
+				keep |= 1ull << b;
+			} else if (!lr_place(v, intid)) {
+				keep |= 1ull << b;
+				overflow = true;
+			}
+		}
+		a64_unlock(v->vm);
+		if (keep)
+			atomic_fetch_or(&g->pending[w], keep);
+	}
+	/* Out of list registers: ask for a maintenance interrupt when at most
+	 * one is still in use, and refill then. */
+	if (overflow)
+		g->hcr |= ICH_HCR_UIE;
+}
+
+void a64_vgic_sync(struct a64_vcpu *v)
+{
+	struct a64_vgic_cpu *g = &v->vgic;
+	uint32_t done;
+
+	/* No maintenance interrupts while the host runs. */
+	wr_ich_hcr_el2(0);
+	if (!g->lr_used)
+		return;
+	/* Empty (ELRSR) or finished with an EOI request (EISR). */
+	done = g->lr_used & (uint32_t)(rd_ich_elrsr_el2() | rd_ich_eisr_el2());
+	for (unsigned n = 0; done >> n; n++) {
+		if (!((done >> n) & 1u))
+			continue;
+		lr_write(n, 0);
+		if (g->lr_intid[n] == AXVM_A64_IRQ_VTIMER)
+			v->timer_inflight = false;
+	}
+	g->lr_used &= ~done;
+}
+
+/* --- distributor / redistributor MMIO ------------------------------------- */
+
+/* Byte-array registers (IPRIORITYR): any width, any byte. */
+static void bytes_access(uint8_t *arr, size_t len, uint64_t idx, unsigned width,
+			 bool write, uint64_t *val)
+{
+	uint64_t r = 0;
+
+	for (unsigned i = 0; i < width; i++) {
+		if (idx + i >= len)
+			break;
+		if (write)
+			arr[idx + i] = (uint8_t)(*val >> (8 * i));
+		else
+			r |= (uint64_t)arr[idx + i] << (8 * i);
+	}
+	if (!write)
+		*val = r;
+}
+
+static void set_pending_bits(struct a64_vcpu *v, uint32_t first, uint32_t bits,
+			     bool set)
+{
+	for (uint32_t b = 0; b < 32; b++) {
+		if (!((bits >> b) & 1u))
+			continue;
+		if (set)
+			a64_vgic_inject(v, first + b);
+		else
+			a64_vgic_unpend(v, first + b);
+	}
+}
+
+static struct a64_vcpu *spi_target(struct a64_vm *vm, uint32_t spi)
+{
+	uint64_t route;
+	uint32_t idx;
+
+	a64_lock(vm);
+	route = vm->dist.route[spi];
+	a64_unlock(vm);
+	idx = a64_mpidr_to_index(vm, route);
+	if (idx == UINT32_MAX || !vm->vcpus[idx])
+		idx = 0;
+	return vm->vcpus[idx];
+}
+
+static uint64_t gicd_read(struct a64_vm *vm, uint64_t off, unsigned width)
+{
+	uint64_t val = 0;
+
+	if (off >= 0x400 && off < 0x800) { /* IPRIORITYR */
+		if (off >= 0x420)
+			bytes_access(vm->dist.prio, sizeof(vm->dist.prio),
+				     off - 0x420, width, false, &val);
+		return val;
+	}
+	if (off >= 0x6100 && off < 0x6100 + 8u * AXVM_A64_NR_SPIS) { /* IROUTER */
+		uint64_t r = vm->dist.route[(off - 0x6100) / 8];
+		return width == 8 ? r : (off & 4) ? r >> 32 : r & 0xffffffffu;
+	}
+	if (width != 4)
+		return 0;
+	if (off == 0x0000)
+		return vm->dist.ctlr | GICD_CTLR_ARE | GICD_CTLR_DS;
+	if (off == 0x0004) /* TYPER: IDbits = 10, ITLinesNumber */
+		return (9u << 19) | ((AXVM_A64_NR_IRQS / 32) - 1u);
+	if (off == 0x0008)
+		return GIC_IIDR;
+	if (off >= 0x0084 && off < 0x0080 + AXVM_A64_NR_IRQS / 8) /* IGROUPR */
+		return 0xffffffffu;
+	if (off >= 0x0104 && off < 0x0100 + AXVM_A64_NR_IRQS / 8) /* ISENABLER */
+		return vm->dist.enable[(off - 0x0104) / 4];
+	if (off >= 0x0184 && off < 0x0180 + AXVM_A64_NR_IRQS / 8) /* ICENABLER */
+		return vm->dist.enable[(off - 0x0184) / 4];
+	if (off >= 0x0c08 && off < 0x0c00 + AXVM_A64_NR_IRQS / 4) /* ICFGR */
+		return vm->dist.cfg[(off - 0x0c08) / 4];
+	if (off == 0xffe8)
+		return GIC_PIDR2_V3;
+	return 0;
+}
+
+static void gicd_write(struct a64_vm *vm, uint64_t off, unsigned width,
+		       uint64_t val)
+{
+	uint32_t v32 = (uint32_t)val;
+
+	if (off >= 0x420 && off < 0x800) {
+		bytes_access(vm->dist.prio, sizeof(vm->dist.prio), off - 0x420,
+			     width, true, &val);
+		return;
+	}
+	if (off >= 0x6100 && off < 0x6100 + 8u * AXVM_A64_NR_SPIS) {
+		uint64_t *r = &vm->dist.route[(off - 0x6100) / 8];
+		if (width == 8)
+			*r = val;
+		else if (width == 4 && (off & 4))
+			*r = (*r & 0xffffffffu) | ((uint64_t)v32 << 32);
+		else if (width == 4)
+			*r = (*r & ~0xffffffffull) | v32;
+		return;
+	}
+	if (width != 4)
+		return;
+	if (off == 0x0000)
+		vm->dist.ctlr = v32 & GICD_CTLR_GRP1;
+	else if (off >= 0x0104 && off < 0x0100 + AXVM_A64_NR_IRQS / 8)
+		vm->dist.enable[(off - 0x0104) / 4] |= v32;
+	else if (off >= 0x0184 && off < 0x0180 + AXVM_A64_NR_IRQS / 8)
+		vm->dist.enable[(off - 0x0184) / 4] &= ~v32;
+	else if (off >= 0x0c08 && off < 0x0c00 + AXVM_A64_NR_IRQS / 4)
+		vm->dist.cfg[(off - 0x0c08) / 4] = v32;
+}
+
+/* GICD_ISPENDR/ICPENDR for SPIs: delivered to the routed vCPU, outside the
+ * distributor lock (inject takes none). */
+static void gicd_pend(struct a64_vm *vm, uint64_t off, uint64_t val)
+{
+	bool set = off < 0x280;
+	uint32_t n = (uint32_t)((off - (set ? 0x200u : 0x280u)) / 4);
+
+	if (n == 0 || n >= AXVM_A64_NR_IRQS / 32)
+		return;
+	for (uint32_t b = 0; b < 32; b++) {
+		if (!((val >> b) & 1u))
+			continue;
+		struct a64_vcpu *t = spi_target(vm, n * 32 + b - 32);
+		if (t)
+			set_pending_bits(t, n * 32 + b, 1, set);
+	}
+}
+
+static uint64_t gicr_read(struct a64_vcpu *t, uint64_t off, unsigned width)
+{
+	struct a64_vm *vm = t->vm;
+	uint64_t val = 0;
+
+	if (off >= 0x10400 && off < 0x10420) {
+		bytes_access(t->vgic.prio, sizeof(t->vgic.prio), off - 0x10400,
+			     width, false, &val);
+		return val;
+	}
+	if (off == 0x0008 || off == 0x000c) {
+		/* TYPER: affinity, processor number, Last. */
+		uint64_t m = t->mpidr;
+		uint64_t aff = (m & 0xffffffu) | ((m >> 8) & 0xff000000u);
+		uint64_t typer = (aff << 32) | ((uint64_t)t->id << 8) |
+				 (t->id + 1 == vm->vcpu_count ? 1u << 4 : 0);
+		if (width == 8 && off == 0x0008)
+			return typer;
+		return width == 4 ? (off == 0x0008 ? typer & 0xffffffffu : typer >> 32) : 0;
+	}
+	if (width != 4)
+		return 0;
+	switch (off) {
+	case 0x0004:
+		return GIC_IIDR;
+	case 0x0014: /* WAKER: ChildrenAsleep follows ProcessorSleep */
+		return t->vgic.waker | (t->vgic.waker << 1);
+	case 0xffe8:
+		return GIC_PIDR2_V3;
+	case 0x10080:
+		return 0xffffffffu;
+	case 0x10100:
+	case 0x10180:
+		return t->vgic.enable;
+	case 0x10c00:
+		return 0xaaaaaaaau; /* SGIs: edge */
+	case 0x10c04:
+		return t->vgic.cfg1;
+	default:
+		return 0;
+	}
+}
+
+static void gicr_write(struct a64_vcpu *t, uint64_t off, unsigned width,
+		       uint64_t val)
+{
+	uint32_t v32 = (uint32_t)val;
+
+	if (off >= 0x10400 && off < 0x10420) {
+		bytes_access(t->vgic.prio, sizeof(t->vgic.prio), off - 0x10400,
+			     width, true, &val);
+		return;
+	}
+	if (width != 4)
+		return;
+	switch (off) {
+	case 0x0014:
+		t->vgic.waker = v32 & (1u << 1);
+		break;
+	case 0x10100:
+		t->vgic.enable |= v32;
+		break;
+	case 0x10180:
+		t->vgic.enable &= ~v32;
+		break;
+	case 0x10c04:
+		t->vgic.cfg1 = v32;
+		break;
+	default:
+		break;
+	}
+}
+
+bool a64_vgic_mmio(struct a64_vcpu *v, uint64_t ipa, bool write,
+		   unsigned width, uint64_t *val)
+{
+	struct a64_vm *vm = v->vm;
+	uint64_t gicr_end = AXVM_A64_GICR_BASE +
+			    (uint64_t)vm->vcpu_count * AXVM_A64_GICR_STRIDE;
+	uint64_t off;
+
+	if (ipa >= AXVM_A64_GICD_BASE && ipa - AXVM_A64_GICD_BASE < AXVM_A64_GICD_SIZE) {
+		off = ipa - AXVM_A64_GICD_BASE;
+		if (write && (off & ~0x7full) == 0x200 && width == 4) {
+			gicd_pend(vm, off, *val);
+			return true;
+		}
+		if (write && (off & ~0x7full) == 0x280 && width == 4) {
+			gicd_pend(vm, off, *val);
+			return true;
+		}
+		a64_lock(vm);
+		if (write)
+			gicd_write(vm, off, width, *val);
+		else
+			*val = gicd_read(vm, off, width);
+		a64_unlock(vm);
+		return true;
+	}
+	if (ipa >= AXVM_A64_GICR_BASE && ipa < gicr_end) {
+		off = ipa - AXVM_A64_GICR_BASE;
+		struct a64_vcpu *t = vm->vcpus[off / AXVM_A64_GICR_STRIDE];
+		off %= AXVM_A64_GICR_STRIDE;
+		if (!t) {
+			if (!write)
+				*val = 0;
+			return true;
+		}
+		if (write && (off == 0x10200 || off == 0x10280) && width == 4) {
+			set_pending_bits(t, 0, (uint32_t)*val, off == 0x10200);
+			return true;
+		}
+		a64_lock(vm);
+		if (write)
+			gicr_write(t, off, width, *val);
+		else
+			*val = gicr_read(t, off, width);
+		a64_unlock(vm);
+		return true;
+	}
+	return false;
+}

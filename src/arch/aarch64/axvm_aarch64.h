@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The AArch64 EL2 backend (axvm_arch_aarch64): what a port and a host
+ * program need beyond arch.h. Register ids for axvm_vcpu_get/set_gpr, the
+ * system-register ids used on the SYSREG bus, and the guest-physical map of
+ * the emulated GICv3. The guest-side contract is docs/guest-abi-aarch64.md.
+ *
+ * Host requirements (what the port must have done before the first bind):
+ *  - running at EL2, non-VHE (HCR_EL2.E2H = 0), on SP_EL2 (SPSel = 1);
+ *  - GICv3 system-register interface at EL2: ICC_SRE_EL2.SRE = 1 and
+ *    ICC_SRE_EL2.Enable = 1 (lets guests use their ICC_* registers);
+ *  - PPIs 25 (GIC maintenance) and 27 (EL1 virtual timer) enabled as Group 1
+ *    in the host GIC, so they make the guest exit; the backend keeps both
+ *    quiet whenever the host runs, so the host's handler never sees them;
+ *  - PPI 27 at a priority value >= 0xf0 (the lowest) and every interrupt
+ *    the host itself handles below 0xf0: while a guest's timer interrupt
+ *    is being handled by the guest, the backend runs it with ICC_PMR_EL1 =
+ *    0xf0 so the timer's still-high level does not cause exits;
+ *  - HCR_EL2.IMO = 1 while the host runs (its own IRQs taken at EL2);
+ *  - no FP/SIMD use in EL2 host code while a vCPU is bound (guest FP state
+ *    stays live in the registers between bind and unbind);
+ *  - stage-1 MMU and data cache on at EL2 (the backend writes stage-2
+ *    tables through the cache; the walker reads them cacheable).
+ * The backend masks interrupts around the world switch itself and restores
+ * the caller's DAIF afterwards, so pending host IRQs are taken right after
+ * an exit through the host's own VBAR_EL2.
+ */
+#ifndef AXVM_AARCH64_H
+#define AXVM_AARCH64_H
+
+#include <axvm/arch.h>
+#include <axvm/backends.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Register ids (axvm_vcpu_get_gpr / axvm_vcpu_set_gpr). */
+#define AXVM_A64_REG_X(n) ((uint32_t)(n)) /* X0..X30 */
+#define AXVM_A64_REG_XZR 31u              /* reads 0, writes ignored */
+#define AXVM_A64_REG_PC 32u               /* where the guest resumes */
+#define AXVM_A64_REG_PSTATE 33u           /* SPSR_EL2 image of PSTATE */
+#define AXVM_A64_REG_SP_EL0 34u
+#define AXVM_A64_REG_SP_EL1 35u
+/* Write-only pseudo register: a 0 / negative AXVM_E* status written here
+ * lands in X0 as the matching PSCI return code (CPU_ON results). */
+#define AXVM_A64_REG_PSCI_RET 0x100u
+
+/* Address of a system register on the SYSREG bus and in SYSREG exits.
+ * The bus is addressed like memory (an access of width w covers w
+ * addresses), so each 64-bit register gets an 8-byte slot: the 16-bit
+ * MRS/MSR operand encoding op0:op1:CRn:CRm:op2 times 8. A device serving
+ * one register registers base AXVM_A64_SYSREG(...) and size 8. */
+#define AXVM_A64_SYSREG(op0, op1, crn, crm, op2)                              \
+	((uint64_t)(((op0) << 14) | ((op1) << 11) | ((crn) << 7) |            \
+		    ((crm) << 3) | (op2)) << 3)
+#define AXVM_A64_SYSREG_ACTLR_EL1 AXVM_A64_SYSREG(3, 0, 1, 0, 1)
+
+/* Guest-physical map of the emulated GICv3 (QEMU virt's addresses). */
+#define AXVM_A64_GICD_BASE 0x08000000u
+#define AXVM_A64_GICD_SIZE 0x10000u
+#define AXVM_A64_GICR_BASE 0x080A0000u
+#define AXVM_A64_GICR_STRIDE 0x20000u /* RD_base + SGI_base frames */
+
+/* Interrupt ids (INTIDs) the emulated GIC knows. */
+#define AXVM_A64_NR_SPIS 64u                    /* SPIs 32 .. 95 */
+#define AXVM_A64_NR_IRQS (32u + AXVM_A64_NR_SPIS)
+#define AXVM_A64_IRQ_VTIMER 27u                 /* EL1 virtual timer PPI */
+#define AXVM_A64_IRQ_MAINT 25u                  /* host: GIC maintenance */
+
+/* Codes in a SYSTEM_DOWN exit from PSCI. */
+#define AXVM_A64_DOWN_OFF 0u   /* PSCI SYSTEM_OFF */
+#define AXVM_A64_DOWN_RESET 1u /* PSCI SYSTEM_RESET */
+
+/* The guest MPIDR of vCPU `index`: Aff0 = index % 16, Aff1 = index / 16. */
+uint64_t axvm_a64_vcpu_mpidr(uint32_t index);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* AXVM_AARCH64_H */

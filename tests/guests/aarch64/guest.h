@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Test-guest support: console, PSCI and hypercalls, GIC, timer, checks.
+ * The guest side of docs/guest-abi-aarch64.md. */
+#ifndef GUEST_H
+#define GUEST_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Guest-physical map */
+#define UART_BASE 0x09000000ul
+#define TESTDEV_BASE 0x0a000000ul
+#define GICD_BASE 0x08000000ul
+#define GICR_BASE 0x080a0000ul
+#define GICR_STRIDE 0x20000ul
+#define UNMAPPED_MMIO 0x0c000000ul
+
+/* PSCI function ids */
+#define PSCI_VERSION 0x84000000u
+#define PSCI_CPU_OFF 0x84000002u
+#define PSCI_CPU_ON 0xc4000003u
+#define PSCI_AFFINITY_INFO 0xc4000004u
+#define PSCI_MIGRATE_INFO_TYPE 0x84000006u
+#define PSCI_SYSTEM_OFF 0x84000008u
+#define PSCI_SYSTEM_RESET 0x84000009u
+#define PSCI_FEATURES 0x8400000au
+
+/* The bare-metal kernel's hypercalls */
+#define HC_ADD 0x100u
+#define HC_PUTNUM 0x101u
+#define HC_RAISE_IRQ 0x102u
+
+#define IRQ_VTIMER 27u
+
+/* console.c-like helpers (lib.c) */
+void gputc(char c);
+void gputs(const char *s);
+void gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* SMCCC calls */
+int64_t hvc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
+int64_t hvc6(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+	     uint64_t a5, uint64_t a6);
+int64_t smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
+void psci_system_off(void);
+void psci_cpu_off(void);
+extern char guest_secondary_entry[];
+
+/* checks: each prints on failure; done() prints the verdict and powers off */
+void check(bool ok, const char *what);
+void check_eq(uint64_t got, uint64_t want, const char *what);
+_Noreturn void done(const char *name);
+
+/* identity */
+uint32_t cpu_index(void);
+
+/* GIC (emulated distributor/redistributor, virtual CPU interface) */
+void gic_dist_enable(void);
+void gic_cpu_init(void);
+void gic_enable_irq(uint32_t intid);
+void gic_disable_irq(uint32_t intid);
+void gic_send_sgi(uint32_t intid, uint32_t target_index);
+extern void (*irq_hook)(uint32_t intid);
+static inline void irq_enable(void) { __asm__ volatile("msr daifclr, #2" ::: "memory"); }
+static inline void irq_disable(void) { __asm__ volatile("msr daifset, #2" ::: "memory"); }
+static inline void wfi(void) { __asm__ volatile("dsb sy; wfi" ::: "memory"); }
+
+/* timer */
+static inline uint64_t cntfrq(void)
+{
+	uint64_t v;
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
+	return v;
+}
+static inline uint64_t cntvct(void)
+{
+	uint64_t v;
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
+	return v;
+}
+static inline void cntv_tval(uint64_t v) { __asm__ volatile("msr cntv_tval_el0, %0; isb" ::"r"(v)); }
+static inline void cntv_ctl(uint64_t v) { __asm__ volatile("msr cntv_ctl_el0, %0; isb" ::"r"(v)); }
+static inline uint64_t cntv_ctl_read(void)
+{
+	uint64_t v;
+	__asm__ volatile("mrs %0, cntv_ctl_el0" : "=r"(v));
+	return v;
+}
+void delay_us(uint64_t us);
+
+/* MMIO */
+static inline void w32(uintptr_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
+static inline uint32_t r32(uintptr_t a) { return *(volatile uint32_t *)a; }
+
+#endif

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * smp: PSCI CPU_ON starts vCPU 1 (on the other pCPU), AFFINITY_INFO and
+ * ALREADY_ON, an SGI from vCPU 0 wakes vCPU 1 out of WFI, vCPU 1 leaves
+ * with CPU_OFF and is started a second time.
+ */
+#include "guest.h"
+
+#define SGI_PING 3u
+
+static volatile uint32_t up_count, last_ctx, sgis, stop;
+
+static bool wait_for(volatile uint32_t *v, uint32_t want, uint64_t ms)
+{
+	uint64_t end = cntvct() + cntfrq() / 1000 * ms;
+	while (*v != want && cntvct() < end)
+		__asm__ volatile("dsb sy" ::: "memory");
+	return *v == want;
+}
+
+static void on_irq(uint32_t intid)
+{
+	if (intid == SGI_PING)
+		sgis = sgis + 1;
+}
+
+int main(uint64_t dtb);
+int main(uint64_t dtb)
+{
+	(void)dtb;
+	gic_dist_enable();
+	gic_cpu_init();
+	gputs("smp: starting vCPU 1\n");
+	check_eq((uint64_t)hvc(PSCI_AFFINITY_INFO, 1, 0, 0), 1, "vCPU 1 starts OFF");
+	check_eq((uint64_t)hvc(PSCI_CPU_ON, 1, (uintptr_t)guest_secondary_entry, 0x1234), 0,
+		 "CPU_ON(1)");
+	check(wait_for(&up_count, 1, 2000), "vCPU 1 came up");
+	check_eq(last_ctx, 0x1234, "CPU_ON context id reaches X0");
+	check_eq((uint64_t)hvc(PSCI_AFFINITY_INFO, 1, 0, 0), 0, "AFFINITY_INFO(1) is ON");
+	check_eq((uint64_t)hvc(PSCI_CPU_ON, 1, (uintptr_t)guest_secondary_entry, 0), (uint64_t)-4,
+		 "second CPU_ON is ALREADY_ON");
+	check_eq((uint64_t)hvc(PSCI_CPU_ON, 7, (uintptr_t)guest_secondary_entry, 0), (uint64_t)-2,
+		 "CPU_ON of a vCPU the VM lacks");
+
+	/* vCPU 1 sleeps in WFI (a halt exit); an SGI must wake it. */
+	delay_us(20000);
+	gic_send_sgi(SGI_PING, 1);
+	check(wait_for(&sgis, 1, 2000), "SGI reached vCPU 1");
+	stop = 1;
+	__asm__ volatile("dsb sy" ::: "memory");
+	gic_send_sgi(SGI_PING, 1);
+
+	uint64_t end = cntvct() + cntfrq() * 2;
+	while (hvc(PSCI_AFFINITY_INFO, 1, 0, 0) != 1 && cntvct() < end)
+		;
+	check_eq((uint64_t)hvc(PSCI_AFFINITY_INFO, 1, 0, 0), 1, "vCPU 1 is OFF after CPU_OFF");
+
+	/* Power it on again: a fresh entry with a new context id. */
+	check_eq((uint64_t)hvc(PSCI_CPU_ON, 1, (uintptr_t)guest_secondary_entry, 0x5678), 0,
+		 "CPU_ON(1) again");
+	check(wait_for(&up_count, 3, 2000), "vCPU 1 came up again");
+	check_eq(last_ctx, 0x5678, "second context id");
+	done("smp");
+}
+
+void secondary_main(uint64_t ctx);
+void secondary_main(uint64_t ctx)
+{
+	gprintf("smp: vCPU %u up, context 0x%lx\n", cpu_index(), ctx);
+	last_ctx = (uint32_t)ctx;
+	if (ctx == 0x1234) {
+		gic_cpu_init();
+		gic_enable_irq(SGI_PING);
+		irq_hook = on_irq;
+		irq_enable();
+		up_count = 1;
+		while (!stop)
+			wfi();
+		irq_disable();
+		gprintf("smp: vCPU %u got %u SGI(s), CPU_OFF\n", cpu_index(), sgis);
+	} else {
+		up_count = 3;
+	}
+	/* returning calls PSCI CPU_OFF */
+}
