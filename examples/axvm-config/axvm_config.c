@@ -19,7 +19,7 @@
 #include <axvm/axvm.h>
 #include <axvm/config_fdt.h>
 
-#define MAX_VMS 16u
+#define MAX_VMS       16u
 #define GUEST_DTB_MAX (64u * 1024u)
 
 static const char *prog = "axvm-config";
@@ -27,28 +27,40 @@ static const char *prog = "axvm-config";
 static const char *code_name(int code)
 {
 	switch (code) {
-	case AXVM_EPERM: return "AXVM_EPERM";
-	case AXVM_ENOENT: return "AXVM_ENOENT";
-	case AXVM_EIO: return "AXVM_EIO";
-	case AXVM_E2BIG: return "AXVM_E2BIG";
-	case AXVM_ENOMEM: return "AXVM_ENOMEM";
-	case AXVM_EEXIST: return "AXVM_EEXIST";
-	case AXVM_EINVAL: return "AXVM_EINVAL";
-	case AXVM_ERANGE: return "AXVM_ERANGE";
-	case AXVM_EOVERFLOW: return "AXVM_EOVERFLOW";
-	case AXVM_ENOTSUP: return "AXVM_ENOTSUP";
-	default: return "AXVM_E?";
+	case AXVM_EPERM:
+		return "AXVM_EPERM";
+	case AXVM_ENOENT:
+		return "AXVM_ENOENT";
+	case AXVM_EIO:
+		return "AXVM_EIO";
+	case AXVM_E2BIG:
+		return "AXVM_E2BIG";
+	case AXVM_ENOMEM:
+		return "AXVM_ENOMEM";
+	case AXVM_EEXIST:
+		return "AXVM_EEXIST";
+	case AXVM_EINVAL:
+		return "AXVM_EINVAL";
+	case AXVM_ERANGE:
+		return "AXVM_ERANGE";
+	case AXVM_EOVERFLOW:
+		return "AXVM_EOVERFLOW";
+	case AXVM_ENOTSUP:
+		return "AXVM_ENOTSUP";
+	default:
+		return "AXVM_E?";
 	}
 }
 
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: %s [-g GUEST.dtb [-i VM-ID]] FILE.dtb\n"
-		"  Validate FILE.dtb against the axvm,vm binding and print its VMs.\n"
-		"  -g OUT  also write the guest device tree of one VM to OUT\n"
-		"  -i ID   the VM for -g (default: the first)\n",
-		prog);
+	        "usage: %s [-g GUEST.dtb [-i VM-ID]] FILE.dtb\n"
+	        "  Validate FILE.dtb against the axvm,vm binding and print its "
+	        "VMs.\n"
+	        "  -g OUT  also write the guest device tree of one VM to OUT\n"
+	        "  -i ID   the VM for -g (default: the first)\n",
+	        prog);
 	return 1;
 }
 
@@ -62,7 +74,7 @@ static int read_file(const char *path, void **out, size_t *len)
 
 	if (!f) {
 		fprintf(stderr, "%s: %s: cannot open: %s\n", prog, path,
-			strerror(errno));
+		        strerror(errno));
 		return -1;
 	}
 	for (;;) {
@@ -70,14 +82,15 @@ static int read_file(const char *path, void **out, size_t *len)
 			if (buf)
 				cap *= 2;
 			if (cap > (size_t)AXVM_FDT_MAX_BLOB + 4096) {
-				fprintf(stderr, "%s: %s: larger than %u bytes\n",
-					prog, path, AXVM_FDT_MAX_BLOB);
+				fprintf(stderr,
+				        "%s: %s: larger than %u bytes\n", prog,
+				        path, AXVM_FDT_MAX_BLOB);
 				goto fail;
 			}
 			unsigned char *nb = realloc(buf, cap);
 			if (!nb) {
 				fprintf(stderr, "%s: %s: out of memory\n", prog,
-					path);
+				        path);
 				goto fail;
 			}
 			buf = nb;
@@ -89,7 +102,7 @@ static int read_file(const char *path, void **out, size_t *len)
 	}
 	if (ferror(f)) {
 		fprintf(stderr, "%s: %s: read error: %s\n", prog, path,
-			strerror(errno));
+		        strerror(errno));
 		goto fail;
 	}
 	fclose(f);
@@ -105,11 +118,16 @@ fail:
 static const char *map_name(enum axvm_map_type t)
 {
 	switch (t) {
-	case AXVM_MAP_LINEAR: return "linear";
-	case AXVM_MAP_ALLOCATED: return "allocated";
-	case AXVM_MAP_LAZY: return "lazy";
-	case AXVM_MAP_DEVICE: return "device";
-	default: return "?";
+	case AXVM_MAP_LINEAR:
+		return "linear";
+	case AXVM_MAP_ALLOCATED:
+		return "allocated";
+	case AXVM_MAP_LAZY:
+		return "lazy";
+	case AXVM_MAP_DEVICE:
+		return "device";
+	default:
+		return "?";
 	}
 }
 
@@ -162,11 +180,13 @@ static void print_vm(const struct axvm_fdt_vm *vm)
 	}
 	if (vm->irqchip.kind != AXVM_FDT_IRQCHIP_NONE) {
 		const struct axvm_fdt_irqchip *ic = &vm->irqchip;
-		printf("  interrupt controller: %s %s at 0x%" PRIx64 " (0x%" PRIx64
-		       ")", axvm_fdt_irqchip_name(ic->kind), ic->node,
-		       ic->base[0], ic->size[0]);
+		printf("  interrupt controller: %s %s at 0x%" PRIx64
+		       " (0x%" PRIx64 ")",
+		       axvm_fdt_irqchip_name(ic->kind), ic->node, ic->base[0],
+		       ic->size[0]);
 		if (ic->kind == AXVM_FDT_IRQCHIP_GICV3)
-			printf(", redistributors at 0x%" PRIx64 " (0x%" PRIx64 ")",
+			printf(", redistributors at 0x%" PRIx64 " (0x%" PRIx64
+			       ")",
 			       ic->base[1], ic->size[1]);
 		else
 			printf(", %" PRIu32 " sources", ic->ndev);
@@ -196,18 +216,18 @@ static int write_guest_dtb(const char *out, const struct axvm_fdt_vm *vm)
 {
 	struct axvm_guest_fdt_params p;
 	enum axvm_guest_arch arch = vm->irqchip.kind == AXVM_FDT_IRQCHIP_PLIC
-					    ? AXVM_GUEST_RISCV64
-					    : AXVM_GUEST_AARCH64;
+	                                ? AXVM_GUEST_RISCV64
+	                                : AXVM_GUEST_AARCH64;
 	size_t used = 0;
 	int rc = axvm_guest_fdt_params_from_vm(vm, arch, &p);
 
 	if (rc) {
 		fprintf(stderr, "%s: %s: no guest device tree: %s (%s)\n", prog,
-			vm->path,
-			rc == AXVM_ENOENT ? "the VM needs RAM and an interrupt "
-					    "controller"
-					  : "unsupported interrupt controller",
-			code_name(rc));
+		        vm->path,
+		        rc == AXVM_ENOENT ? "the VM needs RAM and an interrupt "
+		                            "controller"
+		                          : "unsupported interrupt controller",
+		        code_name(rc));
 		return 1;
 	}
 	void *buf = aligned_alloc(8, GUEST_DTB_MAX);
@@ -218,21 +238,22 @@ static int write_guest_dtb(const char *out, const struct axvm_fdt_vm *vm)
 	rc = axvm_guest_fdt_build(&p, buf, GUEST_DTB_MAX, &used);
 	if (rc) {
 		fprintf(stderr, "%s: %s: guest device tree: %s (%s)\n", prog,
-			vm->path, axvm_strerror(rc), code_name(rc));
+		        vm->path, axvm_strerror(rc), code_name(rc));
 		free(buf);
 		return 1;
 	}
 	FILE *f = fopen(out, "wb");
 	if (!f || fwrite(buf, 1, used, f) != used || fclose(f) != 0) {
 		fprintf(stderr, "%s: %s: cannot write: %s\n", prog, out,
-			strerror(errno));
+		        strerror(errno));
 		free(buf);
 		return 1;
 	}
 	free(buf);
-	printf("wrote %s: guest device tree of vm %" PRIu32 " (%s, %zu bytes)\n",
-	       out, vm->cfg.id, arch == AXVM_GUEST_AARCH64 ? "aarch64" : "riscv64",
-	       used);
+	printf("wrote %s: guest device tree of vm %" PRIu32
+	       " (%s, %zu bytes)\n",
+	       out, vm->cfg.id,
+	       arch == AXVM_GUEST_AARCH64 ? "aarch64" : "riscv64", used);
 	return 0;
 }
 
@@ -251,9 +272,10 @@ int main(int argc, char **argv)
 			char *end;
 			errno = 0;
 			want_id = strtol(optarg, &end, 0);
-			if (errno || *end || want_id < 0 || want_id > UINT32_MAX) {
-				fprintf(stderr, "%s: -i: not a VM id: %s\n", prog,
-					optarg);
+			if (errno || *end || want_id < 0 ||
+			    want_id > UINT32_MAX) {
+				fprintf(stderr, "%s: -i: not a VM id: %s\n",
+				        prog, optarg);
 				return 1;
 			}
 			break;
@@ -277,8 +299,8 @@ int main(int argc, char **argv)
 	int rc = axvm_config_from_fdt(blob, len, vms, MAX_VMS, &count, &err);
 	free(blob);
 	if (rc) {
-		fprintf(stderr, "%s: %s: %s (%s: %s)\n", prog, path, err.message,
-			code_name(rc), axvm_strerror(rc));
+		fprintf(stderr, "%s: %s: %s (%s: %s)\n", prog, path,
+		        err.message, code_name(rc), axvm_strerror(rc));
 		return 1;
 	}
 	printf("%s: %" PRIu32 " VM%s\n", path, count, count == 1 ? "" : "s");

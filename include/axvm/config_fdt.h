@@ -16,12 +16,12 @@ extern "C" {
 #endif
 
 #define AXVM_FDT_VM_COMPATIBLE "axvm,vm"
-#define AXVM_FDT_BOOTARGS_MAX 256u  /* including the NUL */
-#define AXVM_FDT_MAX_IRQS 32u       /* passthrough interrupts per VM */
-#define AXVM_FDT_MAX_CHILDREN 64u   /* child nodes of one VM node */
-#define AXVM_FDT_NODE_NAME_MAX 48u  /* stored node names, with the NUL */
-#define AXVM_FDT_PATH_MAX 128u      /* node paths in messages */
-#define AXVM_FDT_MAX_BLOB (16u << 20) /* larger blobs are refused */
+#define AXVM_FDT_BOOTARGS_MAX  256u        /* including the NUL */
+#define AXVM_FDT_MAX_IRQS      32u         /* passthrough interrupts per VM */
+#define AXVM_FDT_MAX_CHILDREN  64u         /* child nodes of one VM node */
+#define AXVM_FDT_NODE_NAME_MAX 48u         /* stored node names, with the NUL */
+#define AXVM_FDT_PATH_MAX      128u        /* node paths in messages */
+#define AXVM_FDT_MAX_BLOB      (16u << 20) /* larger blobs are refused */
 
 /* How guest interrupts are delivered (AxVM's VMInterruptMode). */
 enum axvm_irq_mode {
@@ -33,9 +33,9 @@ enum axvm_irq_mode {
 /* Emulated device models the compatible registry can build. */
 enum axvm_fdt_dev_kind {
 	AXVM_FDT_DEV_NONE = 0,
-	AXVM_FDT_DEV_NS16550A = 1, /* "ns16550a", "ns16550": polled 16550 UART */
-	AXVM_FDT_DEV_PL011 = 2,    /* "arm,pl011": polled PrimeCell UART */
-	AXVM_FDT_DEV_DUMMY = 3,    /* "axvm,dummy": reads a constant, drops writes */
+	AXVM_FDT_DEV_NS16550A = 1, /* "ns16550a", "ns16550": 16550 UART */
+	AXVM_FDT_DEV_PL011 = 2,    /* "arm,pl011": PrimeCell UART */
+	AXVM_FDT_DEV_DUMMY = 3,    /* "axvm,dummy": constant reads */
 };
 
 /* Interrupt controllers. They are described, not emulated here: the
@@ -54,20 +54,21 @@ typedef void (*axvm_fdt_console_fn)(void *arg, uint32_t vm_id, uint8_t byte);
 struct axvm_fdt_dev_state {
 	enum axvm_fdt_dev_kind kind;
 	uint32_t vm_id;
-	uint32_t reg_shift;   /* ns16550a: registers are 1 << reg_shift apart */
-	uint64_t read_value;  /* axvm,dummy: the value every read returns */
-	uint64_t accesses;    /* reads and writes seen */
-	uint64_t tx_bytes;    /* bytes the guest transmitted (UARTs) */
+	uint32_t reg_shift;  /* ns16550a: registers are 1 << reg_shift apart */
+	uint64_t read_value; /* axvm,dummy: the value every read returns */
+	uint64_t accesses;   /* reads and writes seen */
+	uint64_t tx_bytes;   /* bytes the guest transmitted (UARTs) */
 	axvm_fdt_console_fn console; /* NULL: transmitted bytes are dropped */
 	void *console_arg;
-	uint32_t regs[16];    /* model registers; layout private to the model */
+	uint32_t regs[16]; /* model registers; layout private to the model */
 };
 
 /* One emulated device; devices[i] describes cfg.devices[i]. */
 struct axvm_fdt_device {
 	enum axvm_fdt_dev_kind kind;
-	char node[AXVM_FDT_NODE_NAME_MAX]; /* e.g. "serial@10000000"; desc name */
-	uint32_t irq;      /* guest interrupt (GIC INTID, PLIC source); 0 none */
+	/* Node name, e.g. "serial@10000000"; the device desc's name. */
+	char node[AXVM_FDT_NODE_NAME_MAX];
+	uint32_t irq; /* guest interrupt (GIC INTID, PLIC source); 0 none */
 	uint32_t clock_hz; /* UART input clock for the guest DT */
 	struct axvm_fdt_dev_state state;
 };
@@ -78,7 +79,7 @@ struct axvm_fdt_irqchip {
 	char node[AXVM_FDT_NODE_NAME_MAX];
 	uint64_t base[2]; /* GICv3: distributor, redistributors; PLIC: [0] */
 	uint64_t size[2];
-	uint32_t ndev;    /* PLIC: interrupt sources (riscv,ndev) */
+	uint32_t ndev; /* PLIC: interrupt sources (riscv,ndev) */
 };
 
 /* One VM from the tree: the core config plus what the config lacks. Device
@@ -89,13 +90,13 @@ struct axvm_fdt_vm {
 	struct axvm_config cfg;
 	char path[AXVM_FDT_PATH_MAX]; /* node path, e.g. "/vms/vm@1" */
 	enum axvm_irq_mode irq_mode;
-	uint64_t kernel_addr;   /* "kernel-addr"; defaults to the BSP entry */
-	uint64_t initrd_addr;   /* "initrd" = <addr size>; size 0: none */
+	uint64_t kernel_addr; /* "kernel-addr"; defaults to the BSP entry */
+	uint64_t initrd_addr; /* "initrd" = <addr size>; size 0: none */
 	uint64_t initrd_size;
 	bool has_dtb;
-	uint64_t dtb_addr;      /* "dtb-addr": where the guest DTB is loaded */
+	uint64_t dtb_addr; /* "dtb-addr": where the guest DTB is loaded */
 	char bootargs[AXVM_FDT_BOOTARGS_MAX];
-	uint32_t timebase_hz;   /* "timebase-frequency" (RISC-V guests) */
+	uint32_t timebase_hz; /* "timebase-frequency" (RISC-V guests) */
 	struct axvm_fdt_irqchip irqchip;
 	uint32_t passthrough_irq_count;
 	uint32_t passthrough_irqs[AXVM_FDT_MAX_IRQS];
@@ -115,22 +116,22 @@ struct axvm_fdt_error {
  * bytes, 8-byte aligned) into vms[0..max-1]; *count gets how many. 0, or a
  * negative AXVM_E* code with detail in *err (then *count is 0). */
 int axvm_config_from_fdt(const void *blob, size_t size, struct axvm_fdt_vm *vms,
-			 uint32_t max, uint32_t *count,
-			 struct axvm_fdt_error *err);
+                         uint32_t max, uint32_t *count,
+                         struct axvm_fdt_error *err);
 
 /* Re-point cfg.devices[i].ctx and .name at vm's own storage (after a copy). */
 int axvm_fdt_vm_bind(struct axvm_fdt_vm *vm);
 
 /* Send the bytes the guest writes to vm's UARTs to fn(arg, id, byte). */
 int axvm_fdt_vm_set_console(struct axvm_fdt_vm *vm, axvm_fdt_console_fn fn,
-			    void *arg);
+                            void *arg);
 
 /* Short names for printing ("ns16550a", "gic-v3", "emulated", ...). */
 const char *axvm_fdt_dev_kind_name(enum axvm_fdt_dev_kind kind);
 const char *axvm_fdt_irqchip_name(enum axvm_fdt_irqchip_kind kind);
 const char *axvm_irq_mode_name(enum axvm_irq_mode mode);
 
-/* ---- guest device tree ---------------------------------------------- */
+/* ---- guest device tree ---- */
 
 enum axvm_guest_arch {
 	AXVM_GUEST_AARCH64 = 1,
@@ -152,33 +153,33 @@ struct axvm_guest_mem {
  * GIC INTIDs (SPIs, 32..1019) on AArch64, PLIC sources on RISC-V. */
 struct axvm_guest_fdt_params {
 	enum axvm_guest_arch arch;
-	uint32_t vcpu_count;            /* 1 .. AXVM_MAX_VCPUS */
-	uint32_t mem_count;             /* 1 .. AXVM_MAX_REGIONS */
+	uint32_t vcpu_count; /* 1 .. AXVM_MAX_VCPUS */
+	uint32_t mem_count;  /* 1 .. AXVM_MAX_REGIONS */
 	struct axvm_guest_mem mem[AXVM_MAX_REGIONS];
-	const char *bootargs;           /* NULL or "": no bootargs */
-	uint64_t initrd_start;          /* initrd_end == initrd_start: none */
-	uint64_t initrd_end;            /* exclusive, as linux,initrd-end */
+	const char *bootargs;  /* NULL or "": no bootargs */
+	uint64_t initrd_start; /* initrd_end == initrd_start: none */
+	uint64_t initrd_end;   /* exclusive, as linux,initrd-end */
 	struct {
-		enum axvm_guest_uart kind;  /* NONE: no UART, no stdout-path */
+		enum axvm_guest_uart kind; /* NONE: no UART, no stdout-path */
 		uint64_t base, size;
-		uint32_t irq;               /* 0: no interrupts property */
-		uint32_t clock_hz;          /* 0: 24 MHz (PL011), 3.6864 MHz */
-		uint32_t reg_shift;         /* ns16550a only */
+		uint32_t irq;       /* 0: no interrupts property */
+		uint32_t clock_hz;  /* 0: 24 MHz (PL011), 3.6864 MHz */
+		uint32_t reg_shift; /* ns16550a only */
 	} uart;
 	struct {
 		uint64_t dist_base, dist_size;     /* GICD */
 		uint64_t redist_base, redist_size; /* GICR, 128 KiB per vCPU */
-	} gicv3;                        /* AArch64 */
+	} gicv3;                                   /* AArch64 */
 	struct {
 		uint64_t base, size;
-		uint32_t ndev;              /* 1 .. 1023 */
-	} plic;                         /* RISC-V */
-	const uint64_t *mpidr;          /* AArch64: vcpu_count MPIDR affinity
-					 * values; NULL: Aff1 = i / 16,
-					 * Aff0 = i % 16 for vCPU i */
-	uint32_t timebase_hz;           /* RISC-V; 0: 10 MHz */
-	const char *riscv_isa;          /* NULL: "rv64imafdc" */
-	const char *riscv_mmu;          /* NULL: "riscv,sv39" */
+		uint32_t ndev; /* 1 .. 1023 */
+	} plic;                /* RISC-V */
+	const uint64_t *mpidr; /* AArch64: vcpu_count MPIDR affinity
+	                        * values; NULL: Aff1 = i / 16,
+	                        * Aff0 = i % 16 for vCPU i */
+	uint32_t timebase_hz;  /* RISC-V; 0: 10 MHz */
+	const char *riscv_isa; /* NULL: "rv64imafdc" */
+	const char *riscv_mmu; /* NULL: "riscv,sv39" */
 };
 
 /* Fill *p for `arch` from a parsed VM: its RAM regions, vCPUs, bootargs,
@@ -186,14 +187,14 @@ struct axvm_guest_fdt_params {
  * AXVM_ENOTSUP otherwise, AXVM_ENOENT if there is none). p->bootargs
  * points into vm. */
 int axvm_guest_fdt_params_from_vm(const struct axvm_fdt_vm *vm,
-				  enum axvm_guest_arch arch,
-				  struct axvm_guest_fdt_params *p);
+                                  enum axvm_guest_arch arch,
+                                  struct axvm_guest_fdt_params *p);
 
 /* Write the guest DTB into buf[0..size-1] with libfdt's sequential-write
  * API; *used gets its length. AXVM_E2BIG if it does not fit (nothing is
  * written past size); AXVM_EINVAL/ERANGE/EOVERFLOW for bad parameters. */
 int axvm_guest_fdt_build(const struct axvm_guest_fdt_params *p, void *buf,
-			 size_t size, size_t *used);
+                         size_t size, size_t *used);
 
 #ifdef __cplusplus
 }

@@ -23,7 +23,7 @@ extern const size_t corpus_case_count;
 /* Build case c's blob: malloc'd, exactly *len bytes (so a sanitizer sees
  * any read past it). Returns 0, or -1 with a reason printed. */
 int corpus_make(const struct corpus_case *c, const char *example_dir,
-		const char *corpus_dir, void **blob, size_t *len);
+                const char *corpus_dir, void **blob, size_t *len);
 
 /* Read a whole file into an exact-size malloc'd buffer; 0 or -1. */
 int corpus_read_file(const char *path, void **blob, size_t *len);

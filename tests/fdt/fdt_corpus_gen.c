@@ -24,7 +24,9 @@ int main(int argc, char **argv)
 	char path[1024], text[512];
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: fdt_corpus_gen OUT-DIR EXAMPLE-DIR CORPUS-DIR\n");
+		fprintf(
+		    stderr,
+		    "usage: fdt_corpus_gen OUT-DIR EXAMPLE-DIR CORPUS-DIR\n");
 		return 1;
 	}
 	for (size_t i = 0; i < corpus_case_count; i++) {
@@ -39,7 +41,7 @@ int main(int argc, char **argv)
 		if (rc)
 			return 1;
 		int n = snprintf(text, sizeof(text), "%s\n%s\n", c->code_name,
-				 c->expect);
+		                 c->expect);
 		snprintf(path, sizeof(path), "%s/%s.expect", argv[1], c->name);
 		if (n < 0 || (size_t)n >= sizeof(text) ||
 		    write_file(path, text, (size_t)n))

@@ -30,11 +30,12 @@ static void test_fdt_corpus_case(void **state)
 	size_t len = 0;
 
 	assert_int_equal(corpus_make(c, AXVM_FDT_EXAMPLE_DIR,
-				     AXVM_FDT_CORPUS_DIR, &blob, &len), 0);
+	                             AXVM_FDT_CORPUS_DIR, &blob, &len),
+	                 0);
 	int rc = axvm_config_from_fdt(blob, len, vms, 4, &n, &err);
 	if (rc != c->code || !strstr(err.message, c->expect))
-		fprintf(stderr, "%s: got %d \"%s\"\n  want %s \"%s\"\n", c->name,
-			rc, err.message, c->code_name, c->expect);
+		fprintf(stderr, "%s: got %d \"%s\"\n  want %s \"%s\"\n",
+		        c->name, rc, err.message, c->code_name, c->expect);
 	assert_int_equal(rc, c->code);
 	assert_int_equal(err.code, c->code);
 	assert_int_equal(n, 0);
@@ -58,7 +59,7 @@ int main(void)
 		tests[i].initial_state = (void *)&corpus_cases[i];
 	}
 	int rc = _cmocka_run_group_tests("fdt_corpus", tests, corpus_case_count,
-					 NULL, NULL);
+	                                 NULL, NULL);
 	free(tests);
 	return rc;
 }

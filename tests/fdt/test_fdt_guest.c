@@ -63,7 +63,8 @@ static const void *prop(int off, const char *name, int len)
 	const void *v = fdt_getprop(dtb, off, name, &got);
 
 	if (!v || got != len)
-		fprintf(stderr, "property %s: length %d, want %d\n", name, got, len);
+		fprintf(stderr, "property %s: length %d, want %d\n", name, got,
+		        len);
 	assert_non_null(v);
 	assert_int_equal(got, len);
 	return v;
@@ -91,7 +92,8 @@ static int count_children(int parent, const char *prefix)
 {
 	int child, n = 0;
 
-	fdt_for_each_subnode(child, dtb, parent) {
+	fdt_for_each_subnode(child, dtb, parent)
+	{
 		const char *name = fdt_get_name(dtb, child, NULL);
 		if (name && strncmp(name, prefix, strlen(prefix)) == 0)
 			n++;
@@ -106,7 +108,7 @@ static void check_memory(const struct axvm_guest_fdt_params *p)
 	for (uint32_t i = 0; i < p->mem_count; i++) {
 		char path[64];
 		snprintf(path, sizeof(path), "/memory@%llx",
-			 (unsigned long long)p->mem[i].base);
+		         (unsigned long long)p->mem[i].base);
 		int off = node(path);
 		assert_str(off, "device_type", "memory");
 		const void *reg = prop(off, "reg", 16);
@@ -124,12 +126,14 @@ static void check_chosen(const struct axvm_guest_fdt_params *p)
 	if (p->bootargs)
 		assert_str(chosen, "bootargs", p->bootargs);
 	if (p->initrd_end > p->initrd_start) {
-		assert_int_equal(fdt64_ld(prop(chosen, "linux,initrd-start", 8)),
-				 p->initrd_start);
+		assert_int_equal(
+		    fdt64_ld(prop(chosen, "linux,initrd-start", 8)),
+		    p->initrd_start);
 		assert_int_equal(fdt64_ld(prop(chosen, "linux,initrd-end", 8)),
-				 p->initrd_end);
+		                 p->initrd_end);
 	} else {
-		assert_null(fdt_getprop(dtb, chosen, "linux,initrd-start", NULL));
+		assert_null(
+		    fdt_getprop(dtb, chosen, "linux,initrd-start", NULL));
 	}
 	const char *out = fdt_getprop(dtb, chosen, "stdout-path", NULL);
 	if (p->uart.kind == AXVM_GUEST_UART_NONE) {
@@ -139,13 +143,16 @@ static void check_chosen(const struct axvm_guest_fdt_params *p)
 	assert_non_null(out);
 	int uart = node(out);
 	assert_string_equal(fdt_getprop(dtb, node("/aliases"), "serial0", NULL),
-			    out);
+	                    out);
 	const void *reg = prop(uart, "reg", 16);
 	assert_int_equal(cells64(reg, 0), p->uart.base);
 	assert_int_equal(cells64(reg, 2), p->uart.size);
-	assert_int_equal(fdt_node_check_compatible(dtb, uart,
-		p->uart.kind == AXVM_GUEST_UART_PL011 ? "arm,pl011"
-						      : "ns16550a"), 0);
+	assert_int_equal(
+	    fdt_node_check_compatible(dtb, uart,
+	                              p->uart.kind == AXVM_GUEST_UART_PL011
+	                                  ? "arm,pl011"
+	                                  : "ns16550a"),
+	    0);
 }
 
 static uint32_t phandle_of(int off)
@@ -170,12 +177,15 @@ static void check_aarch64(const struct axvm_guest_fdt_params *p)
 		assert_int_equal(cell(prop(cpu, "reg", 4), 0), mpidr);
 		assert_str(cpu, "device_type", "cpu");
 		assert_str(cpu, "enable-method", "psci");
-		assert_int_equal(fdt_node_check_compatible(dtb, cpu, "arm,armv8"), 0);
+		assert_int_equal(
+		    fdt_node_check_compatible(dtb, cpu, "arm,armv8"), 0);
 	}
 	int psci = node("/psci");
 	assert_str(psci, "method", "hvc");
-	assert_int_equal(fdt_node_check_compatible(dtb, psci, "arm,psci-0.2"), 0);
-	assert_int_equal(fdt_node_check_compatible(dtb, psci, "arm,psci-1.0"), 0);
+	assert_int_equal(fdt_node_check_compatible(dtb, psci, "arm,psci-0.2"),
+	                 0);
+	assert_int_equal(fdt_node_check_compatible(dtb, psci, "arm,psci-1.0"),
+	                 0);
 
 	/* GICv3: distributor then redistributors; the root's parent. */
 	int gic = fdt_node_offset_by_compatible(dtb, -1, "arm,gic-v3");
@@ -188,21 +198,21 @@ static void check_aarch64(const struct axvm_guest_fdt_params *p)
 	assert_int_equal(cell(prop(gic, "#interrupt-cells", 4), 0), 3);
 	prop(gic, "interrupt-controller", 0);
 	assert_int_equal(cell(prop(root, "interrupt-parent", 4), 0),
-			 phandle_of(gic));
+	                 phandle_of(gic));
 
 	/* Timer: four PPIs, secure/non-secure physical, virtual, hyp. */
 	int timer = fdt_node_offset_by_compatible(dtb, -1, "arm,armv8-timer");
 	assert_true(timer >= 0);
 	const void *irqs = prop(timer, "interrupts", 48);
-	static const uint32_t ppis[4] = { 13, 14, 11, 10 };
+	static const uint32_t ppis[4] = {13, 14, 11, 10};
 	for (int i = 0; i < 4; i++) {
 		assert_int_equal(cell(irqs, 3 * i), 1);
 		assert_int_equal(cell(irqs, 3 * i + 1), ppis[i]);
 	}
 
 	if (p->uart.kind == AXVM_GUEST_UART_PL011) {
-		int uart = node(fdt_getprop(dtb, node("/chosen"), "stdout-path",
-					    NULL));
+		int uart = node(
+		    fdt_getprop(dtb, node("/chosen"), "stdout-path", NULL));
 		const void *ui = prop(uart, "interrupts", 12);
 		assert_int_equal(cell(ui, 0), 0); /* SPI */
 		assert_int_equal(cell(ui, 1), p->uart.irq - 32);
@@ -210,8 +220,8 @@ static void check_aarch64(const struct axvm_guest_fdt_params *p)
 		const void *ck = prop(uart, "clocks", 8);
 		int clk = fdt_node_offset_by_phandle(dtb, cell(ck, 0));
 		assert_true(clk >= 0);
-		assert_int_equal(fdt_node_check_compatible(dtb, clk,
-							   "fixed-clock"), 0);
+		assert_int_equal(
+		    fdt_node_check_compatible(dtb, clk, "fixed-clock"), 0);
 	}
 }
 
@@ -220,20 +230,20 @@ static void check_riscv(const struct axvm_guest_fdt_params *p)
 	int cpus = node("/cpus");
 
 	assert_int_equal(cell(prop(cpus, "timebase-frequency", 4), 0),
-			 p->timebase_hz ? p->timebase_hz : 10000000u);
+	                 p->timebase_hz ? p->timebase_hz : 10000000u);
 	assert_int_equal(count_children(cpus, "cpu@"), (int)p->vcpu_count);
 
 	int plic = fdt_node_offset_by_compatible(dtb, -1, "riscv,plic0");
 	assert_true(plic >= 0);
-	assert_int_equal(fdt_node_check_compatible(dtb, plic,
-						   "sifive,plic-1.0.0"), 0);
+	assert_int_equal(
+	    fdt_node_check_compatible(dtb, plic, "sifive,plic-1.0.0"), 0);
 	const void *reg = prop(plic, "reg", 16);
 	assert_int_equal(cells64(reg, 0), p->plic.base);
 	assert_int_equal(cells64(reg, 2), p->plic.size);
 	assert_int_equal(cell(prop(plic, "riscv,ndev", 4), 0), p->plic.ndev);
 	assert_int_equal(cell(prop(plic, "#interrupt-cells", 4), 0), 1);
-	const void *ext = prop(plic, "interrupts-extended",
-			       (int)(8 * p->vcpu_count));
+	const void *ext =
+	    prop(plic, "interrupts-extended", (int)(8 * p->vcpu_count));
 
 	for (uint32_t i = 0; i < p->vcpu_count; i++) {
 		char path[48];
@@ -241,12 +251,13 @@ static void check_riscv(const struct axvm_guest_fdt_params *p)
 		int cpu = node(path);
 		assert_str(cpu, "device_type", "cpu");
 		assert_str(cpu, "compatible", "riscv");
-		assert_str(cpu, "riscv,isa", p->riscv_isa ? p->riscv_isa
-							 : "rv64imafdc");
-		assert_str(cpu, "mmu-type", p->riscv_mmu ? p->riscv_mmu
-							: "riscv,sv39");
+		assert_str(cpu, "riscv,isa",
+		           p->riscv_isa ? p->riscv_isa : "rv64imafdc");
+		assert_str(cpu, "mmu-type",
+		           p->riscv_mmu ? p->riscv_mmu : "riscv,sv39");
 		assert_int_equal(cell(prop(cpu, "reg", 4), 0), i);
-		snprintf(path, sizeof(path), "/cpus/cpu@%x/interrupt-controller", i);
+		snprintf(path, sizeof(path),
+		         "/cpus/cpu@%x/interrupt-controller", i);
 		int intc = node(path);
 		assert_str(intc, "compatible", "riscv,cpu-intc");
 		/* PLIC context i: hart i's S-mode external interrupt (9). */
@@ -254,14 +265,16 @@ static void check_riscv(const struct axvm_guest_fdt_params *p)
 		assert_int_equal(cell(ext, 2 * (int)i + 1), 9);
 	}
 	if (p->uart.kind == AXVM_GUEST_UART_NS16550A && p->uart.irq) {
-		int uart = node(fdt_getprop(dtb, node("/chosen"), "stdout-path",
-					    NULL));
-		assert_int_equal(cell(prop(uart, "interrupts", 4), 0), p->uart.irq);
+		int uart = node(
+		    fdt_getprop(dtb, node("/chosen"), "stdout-path", NULL));
+		assert_int_equal(cell(prop(uart, "interrupts", 4), 0),
+		                 p->uart.irq);
 		assert_int_equal(cell(prop(uart, "clock-frequency", 4), 0),
-				 p->uart.clock_hz ? p->uart.clock_hz : 3686400u);
+		                 p->uart.clock_hz ? p->uart.clock_hz
+		                                  : 3686400u);
 	}
 	assert_int_equal(cell(prop(node("/"), "interrupt-parent", 4), 0),
-			 phandle_of(plic));
+	                 phandle_of(plic));
 }
 
 static void check_all(const struct axvm_guest_fdt_params *p)
@@ -281,8 +294,8 @@ static void test_guest_fdt_roundtrip_aarch64(void **state)
 	const struct axvm_fdt_vm *vm = parse_one("axvm-vm.dtb", 0);
 
 	(void)state;
-	assert_int_equal(axvm_guest_fdt_params_from_vm(vm, AXVM_GUEST_AARCH64, &p),
-			 0);
+	assert_int_equal(
+	    axvm_guest_fdt_params_from_vm(vm, AXVM_GUEST_AARCH64, &p), 0);
 	/* The values came from the config ... */
 	assert_int_equal(p.vcpu_count, 2);
 	assert_int_equal(p.mem_count, 2); /* RAM only, not the passthrough */
@@ -305,8 +318,8 @@ static void test_guest_fdt_roundtrip_riscv(void **state)
 	const struct axvm_fdt_vm *vm = parse_one("riscv-linux.dtb", 0);
 
 	(void)state;
-	assert_int_equal(axvm_guest_fdt_params_from_vm(vm, AXVM_GUEST_RISCV64, &p),
-			 0);
+	assert_int_equal(
+	    axvm_guest_fdt_params_from_vm(vm, AXVM_GUEST_RISCV64, &p), 0);
 	assert_int_equal(p.vcpu_count, 4);
 	assert_int_equal(p.mem_count, 3);
 	assert_int_equal(p.timebase_hz, 1000000);
@@ -326,8 +339,8 @@ static void test_guest_fdt_roundtrip_from_c(void **state)
 	p.arch = AXVM_GUEST_AARCH64;
 	p.vcpu_count = 20; /* crosses an Aff1 boundary */
 	p.mem_count = 2;
-	p.mem[0] = (struct axvm_guest_mem){ 0x40000000, 0x8000000 };
-	p.mem[1] = (struct axvm_guest_mem){ 0x100000000ull, 0x40000000 };
+	p.mem[0] = (struct axvm_guest_mem){0x40000000, 0x8000000};
+	p.mem[1] = (struct axvm_guest_mem){0x100000000ull, 0x40000000};
 	p.bootargs = "console=ttyAMA0 root=/dev/vda";
 	p.uart.kind = AXVM_GUEST_UART_PL011;
 	p.uart.base = 0x09000000;
@@ -344,7 +357,7 @@ static void test_guest_fdt_roundtrip_from_c(void **state)
 	p.arch = AXVM_GUEST_RISCV64;
 	p.vcpu_count = 2;
 	p.mem_count = 1;
-	p.mem[0] = (struct axvm_guest_mem){ 0x80000000, 0x4000000 };
+	p.mem[0] = (struct axvm_guest_mem){0x80000000, 0x4000000};
 	p.initrd_start = 0x82000000;
 	p.initrd_end = 0x82100000;
 	p.uart.kind = AXVM_GUEST_UART_NS16550A;
@@ -372,14 +385,14 @@ static void test_guest_fdt_too_small(void **state)
 	size_t need, used;
 
 	(void)state;
-	assert_int_equal(axvm_guest_fdt_params_from_vm(vm, AXVM_GUEST_RISCV64, &p),
-			 0);
+	assert_int_equal(
+	    axvm_guest_fdt_params_from_vm(vm, AXVM_GUEST_RISCV64, &p), 0);
 	need = build(&p);
 	for (size_t size = 0; size < need; size++) {
 		memset(dtb, 0xa5, sizeof(dtb));
 		used = 123;
 		assert_int_equal(axvm_guest_fdt_build(&p, dtb, size, &used),
-				 AXVM_E2BIG);
+		                 AXVM_E2BIG);
 		assert_int_equal(used, 0);
 		for (size_t i = size; i < sizeof(dtb); i++)
 			if (dtb[i] != 0xa5)
@@ -399,42 +412,67 @@ static void test_guest_fdt_bad_params(void **state)
 	good.arch = AXVM_GUEST_AARCH64;
 	good.vcpu_count = 1;
 	good.mem_count = 1;
-	good.mem[0] = (struct axvm_guest_mem){ 0x40000000, 0x100000 };
+	good.mem[0] = (struct axvm_guest_mem){0x40000000, 0x100000};
 	good.gicv3.dist_base = 0x08000000;
 	good.gicv3.dist_size = 0x10000;
 	good.gicv3.redist_base = 0x080a0000;
 	good.gicv3.redist_size = 0x20000;
-	assert_int_equal(axvm_guest_fdt_build(&good, dtb, sizeof(dtb), &used), 0);
+	assert_int_equal(axvm_guest_fdt_build(&good, dtb, sizeof(dtb), &used),
+	                 0);
 
 	assert_int_equal(axvm_guest_fdt_build(NULL, dtb, sizeof(dtb), &used),
-			 AXVM_EINVAL);
+	                 AXVM_EINVAL);
 	assert_int_equal(axvm_guest_fdt_build(&good, NULL, sizeof(dtb), &used),
-			 AXVM_EINVAL);
+	                 AXVM_EINVAL);
 	assert_int_equal(axvm_guest_fdt_build(&good, dtb, sizeof(dtb), NULL),
-			 AXVM_EINVAL);
-	assert_int_equal(axvm_guest_fdt_build(&good, dtb + 4, sizeof(dtb) - 4,
-					      &used), AXVM_EINVAL);
-	p = good; p.arch = 7;
-	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used), AXVM_EINVAL);
-	p = good; p.vcpu_count = 0;
-	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used), AXVM_EINVAL);
-	p = good; p.vcpu_count = AXVM_MAX_VCPUS + 1;
-	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used), AXVM_E2BIG);
-	p = good; p.vcpu_count = 2; /* one redistributor frame only */
-	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used), AXVM_ERANGE);
-	p = good; p.mem_count = 0;
-	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used), AXVM_EINVAL);
-	p = good; p.mem[0].base = UINT64_MAX - 0xfff;
-	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used), AXVM_EOVERFLOW);
-	p = good; p.bootargs = "bad\x01";
-	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used), AXVM_EINVAL);
-	p = good; p.initrd_start = 2; p.initrd_end = 1;
-	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used), AXVM_ERANGE);
-	p = good; p.uart.kind = AXVM_GUEST_UART_PL011; p.uart.base = 0x9000000;
-	p.uart.size = 0x1000; p.uart.irq = 5; /* a PPI, not an SPI */
-	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used), AXVM_ERANGE);
-	p = good; p.arch = AXVM_GUEST_RISCV64; /* no PLIC */
-	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used), AXVM_EINVAL);
+	                 AXVM_EINVAL);
+	assert_int_equal(
+	    axvm_guest_fdt_build(&good, dtb + 4, sizeof(dtb) - 4, &used),
+	    AXVM_EINVAL);
+	p = good;
+	p.arch = 7;
+	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used),
+	                 AXVM_EINVAL);
+	p = good;
+	p.vcpu_count = 0;
+	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used),
+	                 AXVM_EINVAL);
+	p = good;
+	p.vcpu_count = AXVM_MAX_VCPUS + 1;
+	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used),
+	                 AXVM_E2BIG);
+	p = good;
+	p.vcpu_count = 2; /* one redistributor frame only */
+	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used),
+	                 AXVM_ERANGE);
+	p = good;
+	p.mem_count = 0;
+	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used),
+	                 AXVM_EINVAL);
+	p = good;
+	p.mem[0].base = UINT64_MAX - 0xfff;
+	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used),
+	                 AXVM_EOVERFLOW);
+	p = good;
+	p.bootargs = "bad\x01";
+	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used),
+	                 AXVM_EINVAL);
+	p = good;
+	p.initrd_start = 2;
+	p.initrd_end = 1;
+	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used),
+	                 AXVM_ERANGE);
+	p = good;
+	p.uart.kind = AXVM_GUEST_UART_PL011;
+	p.uart.base = 0x9000000;
+	p.uart.size = 0x1000;
+	p.uart.irq = 5; /* a PPI, not an SPI */
+	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used),
+	                 AXVM_ERANGE);
+	p = good;
+	p.arch = AXVM_GUEST_RISCV64; /* no PLIC */
+	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used),
+	                 AXVM_EINVAL);
 }
 
 static void test_guest_fdt_params_need_matching_irqchip(void **state)
@@ -443,28 +481,33 @@ static void test_guest_fdt_params_need_matching_irqchip(void **state)
 
 	(void)state;
 	const struct axvm_fdt_vm *arm = parse_one("axvm-vm.dtb", 0);
-	assert_int_equal(axvm_guest_fdt_params_from_vm(arm, AXVM_GUEST_RISCV64, &p),
-			 AXVM_ENOTSUP);
+	assert_int_equal(
+	    axvm_guest_fdt_params_from_vm(arm, AXVM_GUEST_RISCV64, &p),
+	    AXVM_ENOTSUP);
 	const struct axvm_fdt_vm *riscv = parse_one("riscv-linux.dtb", 0);
-	assert_int_equal(axvm_guest_fdt_params_from_vm(riscv, AXVM_GUEST_AARCH64,
-						       &p), AXVM_ENOTSUP);
+	assert_int_equal(
+	    axvm_guest_fdt_params_from_vm(riscv, AXVM_GUEST_AARCH64, &p),
+	    AXVM_ENOTSUP);
 	const struct axvm_fdt_vm *none = parse_one("minimal.dtb", 0);
-	assert_int_equal(axvm_guest_fdt_params_from_vm(none, AXVM_GUEST_AARCH64,
-						       &p), AXVM_ENOENT);
-	assert_int_equal(axvm_guest_fdt_params_from_vm(NULL, AXVM_GUEST_AARCH64,
-						       &p), AXVM_EINVAL);
-	assert_int_equal(axvm_guest_fdt_params_from_vm(none, 9, &p), AXVM_EINVAL);
+	assert_int_equal(
+	    axvm_guest_fdt_params_from_vm(none, AXVM_GUEST_AARCH64, &p),
+	    AXVM_ENOENT);
+	assert_int_equal(
+	    axvm_guest_fdt_params_from_vm(NULL, AXVM_GUEST_AARCH64, &p),
+	    AXVM_EINVAL);
+	assert_int_equal(axvm_guest_fdt_params_from_vm(none, 9, &p),
+	                 AXVM_EINVAL);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_guest_fdt_roundtrip_aarch64),
-		cmocka_unit_test(test_guest_fdt_roundtrip_riscv),
-		cmocka_unit_test(test_guest_fdt_roundtrip_from_c),
-		cmocka_unit_test(test_guest_fdt_too_small),
-		cmocka_unit_test(test_guest_fdt_bad_params),
-		cmocka_unit_test(test_guest_fdt_params_need_matching_irqchip),
+	    cmocka_unit_test(test_guest_fdt_roundtrip_aarch64),
+	    cmocka_unit_test(test_guest_fdt_roundtrip_riscv),
+	    cmocka_unit_test(test_guest_fdt_roundtrip_from_c),
+	    cmocka_unit_test(test_guest_fdt_too_small),
+	    cmocka_unit_test(test_guest_fdt_bad_params),
+	    cmocka_unit_test(test_guest_fdt_params_need_matching_irqchip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,7 +50,7 @@ static uint32_t parse(const char *name, int expect)
 }
 
 static const struct axvm_mem_region *region(const struct axvm_fdt_vm *vm,
-					    uint32_t i)
+                                            uint32_t i)
 {
 	assert_true(i < vm->cfg.region_count);
 	return &vm->cfg.regions[i];
@@ -77,7 +77,7 @@ static void test_fdt_parse_binding_example(void **state)
 	assert_true(a->has_dtb);
 	assert_int_equal(a->dtb_addr, 0x47e00000);
 	assert_string_equal(a->bootargs,
-			    "console=ttyAMA0 earlycon rdinit=/sbin/init");
+	                    "console=ttyAMA0 earlycon rdinit=/sbin/init");
 	assert_int_equal(a->irq_mode, AXVM_IRQ_EMULATED);
 	assert_int_equal(c->unhandled_policy, AXVM_POLICY_STOP);
 
@@ -91,15 +91,15 @@ static void test_fdt_parse_binding_example(void **state)
 	assert_int_equal(region(a, 1)->type, AXVM_MAP_LINEAR);
 	assert_int_equal(region(a, 1)->hpa, 0xb0000000);
 	assert_int_equal(region(a, 1)->flags,
-			 AXVM_MEM_READ | AXVM_MEM_WRITE | AXVM_MEM_UNCACHED);
+	                 AXVM_MEM_READ | AXVM_MEM_WRITE | AXVM_MEM_UNCACHED);
 	/* The passthrough NIC. */
 	assert_int_equal(region(a, 2)->gpa, 0x0a000000);
 	assert_int_equal(region(a, 2)->size, 0x10000);
 	assert_int_equal(region(a, 2)->hpa, 0x1c000000);
 	assert_int_equal(region(a, 2)->type, AXVM_MAP_DEVICE);
 	assert_int_equal(region(a, 2)->flags, AXVM_MEM_READ | AXVM_MEM_WRITE |
-					       AXVM_MEM_DEVICE |
-					       AXVM_MEM_UNCACHED);
+	                                          AXVM_MEM_DEVICE |
+	                                          AXVM_MEM_UNCACHED);
 	assert_int_equal(a->passthrough_irq_count, 1);
 	assert_int_equal(a->passthrough_irqs[0], 48);
 
@@ -210,14 +210,15 @@ static void test_fdt_parse_minimal_defaults(void **state)
 /* Whatever the parser accepts, the core's own validation accepts. */
 static void test_fdt_parse_result_passes_core_validation(void **state)
 {
-	static const char *const names[] = { "axvm-vm.dtb", "riscv-linux.dtb",
-					     "minimal.dtb", "aarch64-small.dtb" };
+	static const char *const names[] = {"axvm-vm.dtb", "riscv-linux.dtb",
+	                                    "minimal.dtb", "aarch64-small.dtb"};
 	(void)state;
 	for (size_t i = 0; i < 4; i++) {
 		uint32_t n = parse(names[i], 0);
 		for (uint32_t k = 0; k < n; k++) {
 			struct axvm_config_error ce;
-			assert_int_equal(axvm_config_validate(&vms[k].cfg, &ce), 0);
+			assert_int_equal(axvm_config_validate(&vms[k].cfg, &ce),
+			                 0);
 		}
 	}
 }
@@ -231,18 +232,18 @@ static void test_fdt_parse_arguments(void **state)
 
 	(void)state;
 	assert_int_equal(axvm_config_from_fdt(NULL, len, vms, 4, &n, &err),
-			 AXVM_EINVAL);
+	                 AXVM_EINVAL);
 	assert_int_equal(n, 0);
 	assert_non_null(strstr(err.message, "NULL"));
 	assert_int_equal(axvm_config_from_fdt(blob, len, vms, 4, NULL, &err),
-			 AXVM_EINVAL);
+	                 AXVM_EINVAL);
 	assert_int_equal(axvm_config_from_fdt(blob, len, NULL, 4, &n, &err),
-			 AXVM_EINVAL);
+	                 AXVM_EINVAL);
 	/* No error struct is fine; max 0 with one VM is too small. */
 	assert_int_equal(axvm_config_from_fdt(blob, len, vms, 1, &n, NULL), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(axvm_config_from_fdt(blob, len, NULL, 0, &n, &err),
-			 AXVM_E2BIG);
+	                 AXVM_E2BIG);
 	free(blob);
 }
 
@@ -255,10 +256,10 @@ static void test_fdt_parse_array_too_small(void **state)
 
 	(void)state;
 	assert_int_equal(axvm_config_from_fdt(blob, len, vms, 1, &n, &err),
-			 AXVM_E2BIG);
+	                 AXVM_E2BIG);
 	assert_int_equal(n, 0);
 	assert_string_equal(err.message, "the blob describes 2 VMs; the array "
-					 "has room for fewer");
+	                                 "has room for fewer");
 	free(blob);
 }
 
@@ -274,7 +275,7 @@ static void test_fdt_parse_unaligned_blob(void **state)
 	assert_non_null(buf);
 	memcpy(buf + 4, blob, len);
 	assert_int_equal(axvm_config_from_fdt(buf + 4, len, vms, 4, &n, &err),
-			 AXVM_EINVAL);
+	                 AXVM_EINVAL);
 	assert_non_null(strstr(err.message, "8-byte aligned"));
 	free(buf);
 	free(blob);
@@ -297,7 +298,7 @@ static void test_fdt_parse_oversized_blob(void **state)
 	buf[6] = (unsigned char)(big >> 8);
 	buf[7] = (unsigned char)big;
 	assert_int_equal(axvm_config_from_fdt(buf, big, vms, 4, &n, &err),
-			 AXVM_E2BIG);
+	                 AXVM_E2BIG);
 	assert_non_null(strstr(err.message, "over the limit"));
 	free(buf);
 	free(blob);
@@ -333,7 +334,7 @@ static void test_fdt_parse_every_byte_flipped(void **state)
 	size_t len;
 	void *blob = load("axvm-vm.dtb", &len);
 	unsigned char *p = malloc(len);
-	static const unsigned char xors[] = { 0xff, 0x01, 0x80 };
+	static const unsigned char xors[] = {0xff, 0x01, 0x80};
 
 	(void)state;
 	assert_non_null(p);
@@ -350,8 +351,8 @@ static void test_fdt_parse_every_byte_flipped(void **state)
 				continue;
 			}
 			for (uint32_t v = 0; v < n; v++)
-				assert_int_equal(axvm_config_validate(&vms[v].cfg,
-								      NULL), 0);
+				assert_int_equal(
+				    axvm_config_validate(&vms[v].cfg, NULL), 0);
 		}
 	}
 	free(p);
@@ -368,8 +369,10 @@ static void test_fdt_bind_after_copy(void **state)
 	assert_ptr_equal(copy.cfg.devices[0].ctx, &vms[0].devices[0].state);
 	assert_int_equal(axvm_fdt_vm_bind(&copy), 0);
 	for (uint32_t i = 0; i < copy.cfg.device_count; i++) {
-		assert_ptr_equal(copy.cfg.devices[i].ctx, &copy.devices[i].state);
-		assert_ptr_equal(copy.cfg.devices[i].name, copy.devices[i].node);
+		assert_ptr_equal(copy.cfg.devices[i].ctx,
+		                 &copy.devices[i].state);
+		assert_ptr_equal(copy.cfg.devices[i].name,
+		                 copy.devices[i].node);
 	}
 	assert_int_equal(axvm_fdt_vm_bind(NULL), AXVM_EINVAL);
 }
@@ -390,7 +393,7 @@ static void sink_byte(void *arg, uint32_t vm_id, uint8_t byte)
 }
 
 static uint64_t rd(const struct axvm_device_desc *d, uint64_t off,
-		   unsigned width)
+                   unsigned width)
 {
 	uint64_t v = 0xdead;
 
@@ -399,14 +402,14 @@ static uint64_t rd(const struct axvm_device_desc *d, uint64_t off,
 }
 
 static void wr(const struct axvm_device_desc *d, uint64_t off, unsigned width,
-	       uint64_t v)
+               uint64_t v)
 {
 	assert_int_equal(d->ops->write(d->ctx, off, width, v), 0);
 }
 
 static void test_fdt_device_models(void **state)
 {
-	struct sink s = { .n = 0 };
+	struct sink s = {.n = 0};
 
 	(void)state;
 	assert_int_equal(parse("axvm-vm.dtb", 0), 2);
@@ -436,7 +439,7 @@ static void test_fdt_device_models(void **state)
 	assert_int_equal(rd(u, 5 << 2, 4), 0x60); /* LSR: THR empty */
 	assert_int_equal(rd(u, 2 << 2, 1), 0x01); /* IIR: none pending */
 	wr(u, 0, 1, 'h');
-	wr(u, 1, 1, 'X'); /* between registers: dropped */
+	wr(u, 1, 1, 'X');       /* between registers: dropped */
 	wr(u, 3 << 2, 1, 0x80); /* DLAB */
 	wr(u, 0, 1, 0x0c);
 	assert_int_equal(rd(u, 0, 1), 0x0c);
@@ -473,15 +476,15 @@ static void test_fdt_vm_created_from_fdt(void **state)
 	struct axvm_vcpu *v0 = NULL;
 	struct axvm_config_error ce;
 	struct axvm_exit ex;
-	struct sink s = { .n = 0 };
+	struct sink s = {.n = 0};
 	static const struct axvm_exit script[] = {
-		{ .kind = AXVM_EXIT_MMIO_WRITE,
-		  .u.write = { .addr = 0x09000000, .width = 4, .data = 'A' } },
-		{ .kind = AXVM_EXIT_MMIO_WRITE,
-		  .u.write = { .addr = 0x09000000, .width = 4, .data = '\n' } },
-		{ .kind = AXVM_EXIT_MMIO_READ,
-		  .u.read = { .addr = 0x09010000, .width = 4, .reg_width = 8,
-			    .reg = 3 } },
+	    {.kind = AXVM_EXIT_MMIO_WRITE,
+	     .u.write = {.addr = 0x09000000, .width = 4, .data = 'A'}},
+	    {.kind = AXVM_EXIT_MMIO_WRITE,
+	     .u.write = {.addr = 0x09000000, .width = 4, .data = '\n'}},
+	    {.kind = AXVM_EXIT_MMIO_READ,
+	     .u.read =
+	         {.addr = 0x09010000, .width = 4, .reg_width = 8, .reg = 3}},
 	};
 
 	(void)state;
@@ -489,7 +492,7 @@ static void test_fdt_vm_created_from_fdt(void **state)
 	assert_int_equal(axvm_fdt_vm_set_console(&vms[0], sink_byte, &s), 0);
 	assert_int_equal(test_env_init(&env), 0);
 	env.mock.scripts[0] = (struct axvm_mock_script){
-		.exits = script, .count = 3, .end_code = 0 };
+	    .exits = script, .count = 3, .end_code = 0};
 	assert_int_equal(axvm_vm_create(env.host, &vms[0].cfg, &vm, &ce), 0);
 	assert_int_equal(axvm_vm_vcpu(vm, 0, &v0), 0);
 	assert_int_equal(axvm_vm_boot(vm), 0);
@@ -509,19 +512,19 @@ static void test_fdt_vm_created_from_fdt(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fdt_parse_binding_example),
-		cmocka_unit_test(test_fdt_parse_riscv_one_cell),
-		cmocka_unit_test(test_fdt_parse_minimal_defaults),
-		cmocka_unit_test(test_fdt_parse_result_passes_core_validation),
-		cmocka_unit_test(test_fdt_parse_arguments),
-		cmocka_unit_test(test_fdt_parse_array_too_small),
-		cmocka_unit_test(test_fdt_parse_unaligned_blob),
-		cmocka_unit_test(test_fdt_parse_oversized_blob),
-		cmocka_unit_test(test_fdt_parse_every_truncation),
-		cmocka_unit_test(test_fdt_parse_every_byte_flipped),
-		cmocka_unit_test(test_fdt_bind_after_copy),
-		cmocka_unit_test(test_fdt_device_models),
-		cmocka_unit_test(test_fdt_vm_created_from_fdt),
+	    cmocka_unit_test(test_fdt_parse_binding_example),
+	    cmocka_unit_test(test_fdt_parse_riscv_one_cell),
+	    cmocka_unit_test(test_fdt_parse_minimal_defaults),
+	    cmocka_unit_test(test_fdt_parse_result_passes_core_validation),
+	    cmocka_unit_test(test_fdt_parse_arguments),
+	    cmocka_unit_test(test_fdt_parse_array_too_small),
+	    cmocka_unit_test(test_fdt_parse_unaligned_blob),
+	    cmocka_unit_test(test_fdt_parse_oversized_blob),
+	    cmocka_unit_test(test_fdt_parse_every_truncation),
+	    cmocka_unit_test(test_fdt_parse_every_byte_flipped),
+	    cmocka_unit_test(test_fdt_bind_after_copy),
+	    cmocka_unit_test(test_fdt_device_models),
+	    cmocka_unit_test(test_fdt_vm_created_from_fdt),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

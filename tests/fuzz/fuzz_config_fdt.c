@@ -37,21 +37,24 @@ static void check_error(int rc, uint32_t n, const struct axvm_fdt_error *err)
 }
 
 static void poke_devices(struct axvm_fdt_vm *vm, const uint8_t *data,
-			 size_t size)
+                         size_t size)
 {
 	for (uint32_t i = 0; i < vm->cfg.device_count; i++) {
 		const struct axvm_device_desc *d = &vm->cfg.devices[i];
 		for (size_t k = 0; k + 2 < size && k < 48; k += 3) {
 			unsigned width = 1u << (data[k] & 3);
-			uint64_t off = ((uint64_t)data[k + 1] << 4 | data[k + 2]) %
-				       d->size;
+			uint64_t off =
+			    ((uint64_t)data[k + 1] << 4 | data[k + 2]) %
+			    d->size;
 			uint64_t v = 0;
 			if (width > d->size || off > d->size - width)
 				continue;
 			if (data[k] & 4)
-				CHECK(d->ops->write(d->ctx, off, width, data[k + 2]) == 0);
+				CHECK(d->ops->write(d->ctx, off, width,
+				                    data[k + 2]) == 0);
 			else
-				CHECK(d->ops->read(d->ctx, off, width, &v) == 0);
+				CHECK(d->ops->read(d->ctx, off, width, &v) ==
+				      0);
 			if (d->ops->reset && (data[k] & 0x80))
 				d->ops->reset(d->ctx);
 		}
@@ -59,7 +62,7 @@ static void poke_devices(struct axvm_fdt_vm *vm, const uint8_t *data,
 }
 
 static void build_guest(const struct axvm_fdt_vm *vm, enum axvm_guest_arch arch,
-			size_t room)
+                        size_t room)
 {
 	struct axvm_guest_fdt_params p;
 	size_t used = 0;
@@ -99,12 +102,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(err.code == 0);
 	for (uint32_t i = 0; i < n; i++) {
 		CHECK(axvm_config_validate(&vms[i].cfg, NULL) == 0);
-		size_t room = size ? 64u + (size_t)data[size - 1] * 64u
-				   : sizeof(guest);
+		size_t room =
+		    size ? 64u + (size_t)data[size - 1] * 64u : sizeof(guest);
 		build_guest(&vms[i], AXVM_GUEST_AARCH64, sizeof(guest));
 		build_guest(&vms[i], AXVM_GUEST_RISCV64, sizeof(guest));
-		build_guest(&vms[i], i & 1 ? AXVM_GUEST_AARCH64 : AXVM_GUEST_RISCV64,
-			    room < sizeof(guest) ? room : sizeof(guest));
+		build_guest(&vms[i],
+		            i & 1 ? AXVM_GUEST_AARCH64 : AXVM_GUEST_RISCV64,
+		            room < sizeof(guest) ? room : sizeof(guest));
 		poke_devices(&vms[i], data, size);
 	}
 	free(blob);

@@ -36,7 +36,7 @@ void axvm_fdt_node_path(const void *blob, int node, char *out, size_t size);
 /* Record an error at `node` (negative: none) and `prop` (NULL: none):
  * err->message = "<path>: <prop>: <what>". Returns code. */
 int axvm_fdt_fail(struct axvm_fdt_ctx *c, int code, int node, const char *prop,
-		  const char *what);
+                  const char *what);
 /* Same, with the message already built by the caller in `what`. */
 #define AXVM_FDT_WHAT_MAX 160u
 
@@ -47,7 +47,7 @@ int axvm_fdt_check_blob(struct axvm_fdt_ctx *c);
 /* Properties. Each returns 0, or a negative code after axvm_fdt_fail(). */
 /* Find a property; *val NULL when absent. Checks it lies inside the blob. */
 int axvm_fdt_prop(struct axvm_fdt_ctx *c, int node, const char *name,
-		  const void **val, uint32_t *len);
+                  const void **val, uint32_t *len);
 /* Big-endian cell i of a property value. */
 uint32_t axvm_fdt_cell(const void *val, uint32_t i);
 /* n (1 or 2) cells starting at cell i as one number. */
@@ -56,16 +56,17 @@ uint64_t axvm_fdt_cells(const void *val, uint32_t i, uint32_t n);
 /* An optional one-cell property: *present false when absent; any length
  * but 4 is an AXVM_EINVAL error. */
 int axvm_fdt_opt_u32(struct axvm_fdt_ctx *c, int node, const char *name,
-		     uint32_t *v, bool *present);
+                     uint32_t *v, bool *present);
 
 /* Registry of emulated device models. */
 struct axvm_fdt_model {
 	const char *compatible;
 	enum axvm_fdt_dev_kind kind;
-	uint64_t min_size;  /* smallest register window the model accepts */
+	uint64_t min_size; /* smallest register window the model accepts */
 	/* Read model-specific properties of `node` into dev (may be NULL). */
-	int (*setup)(struct axvm_fdt_ctx *c, int node, struct axvm_fdt_device *dev,
-		     struct axvm_device_desc *desc);
+	int (*setup)(struct axvm_fdt_ctx *c, int node,
+	             struct axvm_fdt_device *dev,
+	             struct axvm_device_desc *desc);
 	const struct axvm_device_ops *ops;
 };
 

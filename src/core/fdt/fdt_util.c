@@ -82,7 +82,7 @@ void axvm_fdt_node_path(const void *blob, int node, char *out, size_t size)
 }
 
 int axvm_fdt_fail(struct axvm_fdt_ctx *c, int code, int node, const char *prop,
-		  const char *what)
+                  const char *what)
 {
 	struct axvm_fdt_error *e = c->err;
 	struct axvm_msg m;
@@ -111,7 +111,7 @@ int axvm_fdt_fail(struct axvm_fdt_ctx *c, int code, int node, const char *prop,
 }
 
 int axvm_fdt_prop(struct axvm_fdt_ctx *c, int node, const char *name,
-		  const void **val, uint32_t *len)
+                  const void **val, uint32_t *len)
 {
 	int l = 0;
 	const void *p = fdt_getprop(c->blob, node, name, &l);
@@ -122,7 +122,7 @@ int axvm_fdt_prop(struct axvm_fdt_ctx *c, int node, const char *name,
 		if (l == -FDT_ERR_NOTFOUND)
 			return 0;
 		return axvm_fdt_fail(c, AXVM_EINVAL, node, name,
-				     "cannot be read (malformed blob)");
+		                     "cannot be read (malformed blob)");
 	}
 	/* libfdt checked this after fdt_check_full(); re-check cheaply so no
 	 * read of ours can leave the caller's buffer whatever libfdt does. */
@@ -130,7 +130,7 @@ int axvm_fdt_prop(struct axvm_fdt_ctx *c, int node, const char *name,
 	if (l < 0 || q < base || (size_t)(q - base) > c->size ||
 	    (size_t)l > c->size - (size_t)(q - base))
 		return axvm_fdt_fail(c, AXVM_EINVAL, node, name,
-				     "value lies outside the blob");
+		                     "value lies outside the blob");
 	*val = p;
 	*len = (uint32_t)l;
 	return 0;
@@ -154,7 +154,7 @@ uint64_t axvm_fdt_cells(const void *val, uint32_t i, uint32_t n)
 }
 
 int axvm_fdt_opt_u32(struct axvm_fdt_ctx *c, int node, const char *name,
-		     uint32_t *v, bool *present)
+                     uint32_t *v, bool *present)
 {
 	const void *val;
 	uint32_t len;

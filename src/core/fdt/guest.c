@@ -14,16 +14,16 @@
 
 #include "fdt_internal.h"
 
-#define PH_INTC 1u       /* GIC or PLIC */
-#define PH_CLK 2u        /* PL011 clock */
+#define PH_INTC      1u  /* GIC or PLIC */
+#define PH_CLK       2u  /* PL011 clock */
 #define PH_HART_INTC 16u /* + hart index */
 
-#define GIC_SPI 0u
-#define GIC_PPI 1u
-#define IRQ_LEVEL_HIGH 4u
+#define GIC_SPI         0u
+#define GIC_PPI         1u
+#define IRQ_LEVEL_HIGH  4u
 #define RISCV_IRQ_S_EXT 9u
 #define GICR_FRAME_SIZE 0x20000u
-#define STRING_MAX 64u   /* riscv,isa and mmu-type */
+#define STRING_MAX      64u /* riscv,isa and mmu-type */
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -68,7 +68,7 @@ static int prop_str(void *fdt, const char *name, const char *s)
 
 static int prop_reg(void *fdt, uint64_t base, uint64_t size)
 {
-	struct cells c = { .n = 0 };
+	struct cells c = {.n = 0};
 
 	cells_add64(&c, base);
 	cells_add64(&c, size);
@@ -94,11 +94,11 @@ static void unit_name(char *out, size_t size, const char *name, uint64_t addr)
 	axvm_msg_str(&m, hex + i);
 }
 
-#define TRY(expr)                                                            \
-	do {                                                                 \
-		int try_rc_ = (expr);                                        \
-		if (try_rc_ < 0)                                             \
-			return try_rc_;                                      \
+#define TRY(expr)                                                              \
+	do {                                                                   \
+		int try_rc_ = (expr);                                          \
+		if (try_rc_ < 0)                                               \
+			return try_rc_;                                        \
 	} while (0)
 
 /* Bounded printable string of at most max-1 characters. */
@@ -149,8 +149,8 @@ static int check_params(const struct axvm_guest_fdt_params *p)
 			return AXVM_EINVAL;
 		if (p->gicv3.redist_size / GICR_FRAME_SIZE < p->vcpu_count)
 			return AXVM_ERANGE;
-		if (p->uart.kind && p->uart.irq && (p->uart.irq < 32 ||
-						    p->uart.irq > 1019))
+		if (p->uart.kind && p->uart.irq &&
+		    (p->uart.irq < 32 || p->uart.irq > 1019))
 			return AXVM_ERANGE;
 	} else {
 		if (wraps(p->plic.base, p->plic.size) || p->plic.ndev == 0)
@@ -167,7 +167,7 @@ static int check_params(const struct axvm_guest_fdt_params *p)
 }
 
 static int uart_path(const struct axvm_guest_fdt_params *p, char *out,
-		     size_t size)
+                     size_t size)
 {
 	out[0] = '/';
 	unit_name(out + 1, size - 1, "serial", p->uart.base);
@@ -182,7 +182,8 @@ static int write_chosen(void *fdt, const struct axvm_guest_fdt_params *p)
 	if (p->bootargs && p->bootargs[0])
 		TRY(prop_str(fdt, "bootargs", p->bootargs));
 	if (p->initrd_end > p->initrd_start) {
-		TRY(fdt_property_u64(fdt, "linux,initrd-start", p->initrd_start));
+		TRY(fdt_property_u64(fdt, "linux,initrd-start",
+		                     p->initrd_start));
 		TRY(fdt_property_u64(fdt, "linux,initrd-end", p->initrd_end));
 	}
 	if (p->uart.kind != AXVM_GUEST_UART_NONE) {
@@ -222,13 +223,13 @@ static int write_cpus(void *fdt, const struct axvm_guest_fdt_params *p)
 	TRY(fdt_property_u32(fdt, "#size-cells", 0));
 	if (!arm)
 		TRY(fdt_property_u32(fdt, "timebase-frequency",
-				     p->timebase_hz ? p->timebase_hz
-						    : 10000000u));
+		                     p->timebase_hz ? p->timebase_hz
+		                                    : 10000000u));
 	for (uint32_t i = 0; i < p->vcpu_count; i++) {
 		uint32_t reg = i;
 		if (arm)
 			reg = p->mpidr ? (uint32_t)(p->mpidr[i] & 0xffffffu)
-				       : (i / 16u) << 8 | (i % 16u);
+			               : (i / 16u) << 8 | (i % 16u);
 		unit_name(name, sizeof(name), "cpu", reg);
 		TRY(fdt_begin_node(fdt, name));
 		TRY(prop_str(fdt, "device_type", "cpu"));
@@ -239,18 +240,17 @@ static int write_cpus(void *fdt, const struct axvm_guest_fdt_params *p)
 		} else {
 			TRY(prop_str(fdt, "compatible", "riscv"));
 			TRY(prop_str(fdt, "riscv,isa",
-						p->riscv_isa ? p->riscv_isa
-							     : "rv64imafdc"));
+			             p->riscv_isa ? p->riscv_isa
+			                          : "rv64imafdc"));
 			TRY(prop_str(fdt, "mmu-type",
-						p->riscv_mmu ? p->riscv_mmu
-							     : "riscv,sv39"));
+			             p->riscv_mmu ? p->riscv_mmu
+			                          : "riscv,sv39"));
 			TRY(prop_str(fdt, "status", "okay"));
 			TRY(fdt_begin_node(fdt, "interrupt-controller"));
 			TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
 			TRY(fdt_property_u32(fdt, "#address-cells", 0));
 			TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
-			TRY(prop_str(fdt, "compatible",
-						"riscv,cpu-intc"));
+			TRY(prop_str(fdt, "compatible", "riscv,cpu-intc"));
 			TRY(fdt_property_u32(fdt, "phandle", PH_HART_INTC + i));
 			TRY(fdt_end_node(fdt));
 		}
@@ -262,8 +262,8 @@ static int write_cpus(void *fdt, const struct axvm_guest_fdt_params *p)
 static int write_arm_platform(void *fdt, const struct axvm_guest_fdt_params *p)
 {
 	static const char psci[] = "arm,psci-1.0\0arm,psci-0.2";
-	static const uint32_t ppis[4] = { 13, 14, 11, 10 }; /* S, NS, virt, hyp */
-	struct cells c = { .n = 0 };
+	static const uint32_t ppis[4] = {13, 14, 11, 10}; /* S, NS, virt, hyp */
+	struct cells c = {.n = 0};
 	char name[40];
 
 	TRY(fdt_begin_node(fdt, "psci"));
@@ -283,7 +283,7 @@ static int write_arm_platform(void *fdt, const struct axvm_guest_fdt_params *p)
 	TRY(fdt_end_node(fdt));
 
 	unit_name(name, sizeof(name), "interrupt-controller",
-		  p->gicv3.dist_base);
+	          p->gicv3.dist_base);
 	TRY(fdt_begin_node(fdt, name));
 	TRY(prop_str(fdt, "compatible", "arm,gic-v3"));
 	TRY(fdt_property_u32(fdt, "#interrupt-cells", 3));
@@ -303,8 +303,8 @@ static int write_arm_platform(void *fdt, const struct axvm_guest_fdt_params *p)
 		TRY(prop_str(fdt, "compatible", "fixed-clock"));
 		TRY(fdt_property_u32(fdt, "#clock-cells", 0));
 		TRY(fdt_property_u32(fdt, "clock-frequency",
-				     p->uart.clock_hz ? p->uart.clock_hz
-						      : 24000000u));
+		                     p->uart.clock_hz ? p->uart.clock_hz
+		                                      : 24000000u));
 		TRY(prop_str(fdt, "clock-output-names", "apb_pclk"));
 		TRY(fdt_property_u32(fdt, "phandle", PH_CLK));
 		TRY(fdt_end_node(fdt));
@@ -312,7 +312,8 @@ static int write_arm_platform(void *fdt, const struct axvm_guest_fdt_params *p)
 	return 0;
 }
 
-static int write_riscv_platform(void *fdt, const struct axvm_guest_fdt_params *p)
+static int write_riscv_platform(void *fdt,
+                                const struct axvm_guest_fdt_params *p)
 {
 	static const char plic[] = "sifive,plic-1.0.0\0riscv,plic0";
 	char name[40];
@@ -328,7 +329,7 @@ static int write_riscv_platform(void *fdt, const struct axvm_guest_fdt_params *p
 	/* Context i is hart i's S-mode external interrupt. */
 	void *ext;
 	TRY(fdt_property_placeholder(fdt, "interrupts-extended",
-				     (int)(p->vcpu_count * 8u), &ext));
+	                             (int)(p->vcpu_count * 8u), &ext));
 	for (uint32_t i = 0; i < p->vcpu_count; i++) {
 		put32((uint8_t *)ext + 8u * i, PH_HART_INTC + i);
 		put32((uint8_t *)ext + 8u * i + 4u, RISCV_IRQ_S_EXT);
@@ -341,7 +342,7 @@ static int write_uart(void *fdt, const struct axvm_guest_fdt_params *p)
 {
 	bool arm = p->arch == AXVM_GUEST_AARCH64;
 	char name[40];
-	struct cells c = { .n = 0 };
+	struct cells c = {.n = 0};
 
 	if (p->uart.kind == AXVM_GUEST_UART_NONE)
 		return 0;
@@ -352,20 +353,21 @@ static int write_uart(void *fdt, const struct axvm_guest_fdt_params *p)
 		static const char clocks[] = "uartclk\0apb_pclk";
 		TRY(fdt_property(fdt, "compatible", compat, sizeof(compat)));
 		if (arm) {
-			struct cells ck = { .n = 0 };
+			struct cells ck = {.n = 0};
 			cells_add(&ck, PH_CLK);
 			cells_add(&ck, PH_CLK);
 			TRY(prop_cells(fdt, "clocks", &ck));
 			TRY(fdt_property(fdt, "clock-names", clocks,
-					 sizeof(clocks)));
+			                 sizeof(clocks)));
 		}
 	} else {
 		TRY(prop_str(fdt, "compatible", "ns16550a"));
 		TRY(fdt_property_u32(fdt, "clock-frequency",
-				     p->uart.clock_hz ? p->uart.clock_hz
-						      : 3686400u));
+		                     p->uart.clock_hz ? p->uart.clock_hz
+		                                      : 3686400u));
 		if (p->uart.reg_shift) {
-			TRY(fdt_property_u32(fdt, "reg-shift", p->uart.reg_shift));
+			TRY(fdt_property_u32(fdt, "reg-shift",
+			                     p->uart.reg_shift));
 			TRY(fdt_property_u32(fdt, "reg-io-width", 4));
 		}
 	}
@@ -391,9 +393,9 @@ static int build(void *fdt, int size, const struct axvm_guest_fdt_params *p)
 	TRY(fdt_finish_reservemap(fdt));
 	TRY(fdt_begin_node(fdt, ""));
 	TRY(prop_str(fdt, "compatible", compat));
-	TRY(prop_str(fdt, "model", p->arch == AXVM_GUEST_AARCH64
-						      ? "axvm guest (aarch64)"
-						      : "axvm guest (riscv64)"));
+	TRY(prop_str(fdt, "model",
+	             p->arch == AXVM_GUEST_AARCH64 ? "axvm guest (aarch64)"
+	                                           : "axvm guest (riscv64)"));
 	TRY(fdt_property_u32(fdt, "#address-cells", 2));
 	TRY(fdt_property_u32(fdt, "#size-cells", 2));
 	TRY(fdt_property_u32(fdt, "interrupt-parent", PH_INTC));
@@ -410,7 +412,7 @@ static int build(void *fdt, int size, const struct axvm_guest_fdt_params *p)
 }
 
 int axvm_guest_fdt_build(const struct axvm_guest_fdt_params *p, void *buf,
-			 size_t size, size_t *used)
+                         size_t size, size_t *used)
 {
 	int rc;
 
@@ -421,7 +423,8 @@ int axvm_guest_fdt_build(const struct axvm_guest_fdt_params *p, void *buf,
 	if ((rc = check_params(p)))
 		return rc;
 	if (size > INT32_MAX)
-		size = INT32_MAX; /* libfdt sizes are int; a DTB is far smaller */
+		size =
+		    INT32_MAX; /* libfdt sizes are int; a DTB is far smaller */
 	rc = build(buf, (int)size, p);
 	if (rc == -FDT_ERR_NOSPACE)
 		return AXVM_E2BIG;
@@ -432,8 +435,8 @@ int axvm_guest_fdt_build(const struct axvm_guest_fdt_params *p, void *buf,
 }
 
 int axvm_guest_fdt_params_from_vm(const struct axvm_fdt_vm *vm,
-				  enum axvm_guest_arch arch,
-				  struct axvm_guest_fdt_params *p)
+                                  enum axvm_guest_arch arch,
+                                  struct axvm_guest_fdt_params *p)
 {
 	if (!p)
 		return AXVM_EINVAL;
@@ -465,8 +468,8 @@ int axvm_guest_fdt_params_from_vm(const struct axvm_fdt_vm *vm,
 		    d->kind != AXVM_FDT_DEV_NS16550A)
 			continue;
 		p->uart.kind = d->kind == AXVM_FDT_DEV_PL011
-				       ? AXVM_GUEST_UART_PL011
-				       : AXVM_GUEST_UART_NS16550A;
+		                   ? AXVM_GUEST_UART_PL011
+		                   : AXVM_GUEST_UART_NS16550A;
 		p->uart.base = vm->cfg.devices[i].base;
 		p->uart.size = vm->cfg.devices[i].size;
 		p->uart.irq = d->irq;

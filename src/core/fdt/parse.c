@@ -11,13 +11,13 @@
 
 #include "fdt_internal.h"
 
-#define GICR_FRAME_SIZE 0x20000u  /* RD_base + SGI_base, per vCPU */
-#define GICD_MIN_SIZE 0x10000u
-#define PLIC_CONTEXT_BASE 0x200000u
+#define GICR_FRAME_SIZE     0x20000u /* RD_base + SGI_base, per vCPU */
+#define GICD_MIN_SIZE       0x10000u
+#define PLIC_CONTEXT_BASE   0x200000u
 #define PLIC_CONTEXT_STRIDE 0x1000u
-#define PLIC_MAX_SOURCES 1023u
-#define GIC_MAX_SPI 987u          /* INTID 32 + 987 = 1019 */
-#define MAX_PLAIN_IRQ 1023u
+#define PLIC_MAX_SOURCES    1023u
+#define GIC_MAX_SPI         987u /* INTID 32 + 987 = 1019 */
+#define MAX_PLAIN_IRQ       1023u
 
 struct vm_parse {
 	struct axvm_fdt_ctx *c;
@@ -31,10 +31,10 @@ struct vm_parse {
 	uint32_t irq_cells;
 };
 
-/* ---- small property readers ---------------------------------------------- */
+/* ---- small property readers ---- */
 
 static int fail2(struct axvm_fdt_ctx *c, int code, int node, const char *prop,
-		 const char *a, uint64_t n, const char *b)
+                 const char *a, uint64_t n, const char *b)
 {
 	char what[AXVM_FDT_WHAT_MAX];
 	struct axvm_msg m;
@@ -49,11 +49,11 @@ static int fail2(struct axvm_fdt_ctx *c, int code, int node, const char *prop,
 static int missing(struct axvm_fdt_ctx *c, int node, const char *prop)
 {
 	return axvm_fdt_fail(c, AXVM_ENOENT, node, prop,
-			     "missing required property");
+	                     "missing required property");
 }
 
 static int req_u32(struct axvm_fdt_ctx *c, int node, const char *name,
-		   uint32_t *v)
+                   uint32_t *v)
 {
 	bool present;
 	int rc = axvm_fdt_opt_u32(c, node, name, v, &present);
@@ -66,7 +66,7 @@ static int req_u32(struct axvm_fdt_ctx *c, int node, const char *name,
 /* A property holding exactly one string; it must fit in size bytes and be
  * printable ASCII. *present false (and dst untouched) when absent. */
 static int get_string(struct axvm_fdt_ctx *c, int node, const char *name,
-		      char *dst, size_t size, bool *present)
+                      char *dst, size_t size, bool *present)
 {
 	const void *val;
 	uint32_t len;
@@ -78,17 +78,17 @@ static int get_string(struct axvm_fdt_ctx *c, int node, const char *name,
 	const char *s = val;
 	if (len == 0 || s[len - 1] != '\0')
 		return axvm_fdt_fail(c, AXVM_EINVAL, node, name,
-				     "is not a NUL-terminated string");
+		                     "is not a NUL-terminated string");
 	if (strlen(s) != len - 1)
 		return axvm_fdt_fail(c, AXVM_EINVAL, node, name,
-				     "must be a single string, not a list");
+		                     "must be a single string, not a list");
 	if (len > size)
 		return fail2(c, AXVM_E2BIG, node, name, "longer than ",
-			     size - 1, " characters");
+		             size - 1, " characters");
 	for (uint32_t i = 0; i + 1 < len; i++)
 		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
 			return axvm_fdt_fail(c, AXVM_EINVAL, node, name,
-					     "has non-printable characters");
+			                     "has non-printable characters");
 	memcpy(dst, s, len);
 	*present = true;
 	return 0;
@@ -96,15 +96,15 @@ static int get_string(struct axvm_fdt_ctx *c, int node, const char *name,
 
 /* A string property that must be one of names[]; *out its index. */
 static int get_enum(struct axvm_fdt_ctx *c, int node, const char *name,
-		    const char *const *names, unsigned n, unsigned *out,
-		    bool *present)
+                    const char *const *names, unsigned n, unsigned *out,
+                    bool *present)
 {
 	char buf[32];
 	int rc = get_string(c, node, name, buf, sizeof(buf), present);
 
 	if (rc == AXVM_E2BIG) /* too long to be any accepted value */
 		return axvm_fdt_fail(c, AXVM_EINVAL, node, name,
-				     "unknown value (too long)");
+		                     "unknown value (too long)");
 	if (rc || !*present)
 		return rc;
 	for (unsigned i = 0; i < n; i++) {
@@ -120,7 +120,9 @@ static int get_enum(struct axvm_fdt_ctx *c, int node, const char *name,
 	axvm_msg_str(&m, buf);
 	axvm_msg_str(&m, "\" (expected ");
 	for (unsigned i = 0; i < n; i++) {
-		axvm_msg_str(&m, i == 0 ? "\"" : i + 1 == n ? " or \"" : ", \"");
+		axvm_msg_str(&m, i == 0       ? "\""
+		                 : i + 1 == n ? " or \""
+		                              : ", \"");
 		axvm_msg_str(&m, names[i]);
 		axvm_msg_str(&m, "\"");
 	}
@@ -129,8 +131,7 @@ static int get_enum(struct axvm_fdt_ctx *c, int node, const char *name,
 }
 
 /* A boolean (empty) property. */
-static int get_bool(struct axvm_fdt_ctx *c, int node, const char *name,
-		    bool *v)
+static int get_bool(struct axvm_fdt_ctx *c, int node, const char *name, bool *v)
 {
 	const void *val;
 	uint32_t len;
@@ -141,15 +142,15 @@ static int get_bool(struct axvm_fdt_ctx *c, int node, const char *name,
 		return rc;
 	if (len != 0)
 		return axvm_fdt_fail(c, AXVM_EINVAL, node, name,
-				     "is a boolean and must have no value");
+		                     "is a boolean and must have no value");
 	*v = true;
 	return 0;
 }
 
 /* A property of `count` groups of `cells` cells; `max` groups at most. */
 static int get_cells(struct axvm_fdt_ctx *c, int node, const char *name,
-		     uint32_t cells, uint32_t max, const void **val,
-		     uint32_t *count)
+                     uint32_t cells, uint32_t max, const void **val,
+                     uint32_t *count)
 {
 	uint32_t len;
 	int rc = axvm_fdt_prop(c, node, name, val, &len);
@@ -159,18 +160,18 @@ static int get_cells(struct axvm_fdt_ctx *c, int node, const char *name,
 		return rc;
 	if (len == 0 || len % (cells * 4u))
 		return fail2(c, AXVM_EINVAL, node, name, "length ", len,
-			     cells == 1 ? " is not a whole number of cells"
-				        : " is not a whole number of entries");
+		             cells == 1 ? " is not a whole number of cells"
+		                        : " is not a whole number of entries");
 	*count = len / (cells * 4u);
 	if (*count > max)
 		return fail2(c, AXVM_E2BIG, node, name, "has more than ", max,
-			     " entries");
+		             " entries");
 	return 0;
 }
 
 /* One guest address in the VM node's #address-cells. */
-static int get_addr(struct vm_parse *p, int node, const char *name,
-		    uint64_t *v, bool *present)
+static int get_addr(struct vm_parse *p, int node, const char *name, uint64_t *v,
+                    bool *present)
 {
 	const void *val;
 	uint32_t len;
@@ -181,8 +182,8 @@ static int get_addr(struct vm_parse *p, int node, const char *name,
 		return rc;
 	if (len != p->ac * 4u)
 		return fail2(p->c, AXVM_EINVAL, node, name,
-			     "must be one address of ", p->ac,
-			     " cell(s), as #address-cells says");
+		             "must be one address of ", p->ac,
+		             " cell(s), as #address-cells says");
 	*v = axvm_fdt_cells(val, 0, p->ac);
 	*present = true;
 	return 0;
@@ -190,7 +191,7 @@ static int get_addr(struct vm_parse *p, int node, const char *name,
 
 /* "#address-cells"/"#size-cells" of the VM node: 1 or 2. */
 static int get_ncells(struct axvm_fdt_ctx *c, int node, const char *name,
-		      uint32_t dflt, uint32_t *v)
+                      uint32_t dflt, uint32_t *v)
 {
 	bool present;
 	int rc = axvm_fdt_opt_u32(c, node, name, v, &present);
@@ -201,14 +202,14 @@ static int get_ncells(struct axvm_fdt_ctx *c, int node, const char *name,
 		*v = dflt;
 	if (*v != 1 && *v != 2)
 		return axvm_fdt_fail(c, AXVM_ERANGE, node, name,
-				     "must be 1 or 2 (64-bit guest addresses)");
+		                     "must be 1 or 2 (64-bit guest addresses)");
 	return 0;
 }
 
 static int node_enabled(struct axvm_fdt_ctx *c, int node, bool *enabled)
 {
-	static const char *const names[] = { "okay", "ok", "disabled",
-					     "reserved" };
+	static const char *const names[] = {"okay", "ok", "disabled",
+	                                    "reserved"};
 	unsigned v = 0;
 	bool present;
 	int rc = get_enum(c, node, "status", names, 4, &v, &present);
@@ -228,9 +229,14 @@ static void copy_node_name(const void *blob, int node, char *dst, size_t size)
 		axvm_msg_strn(&m, name, (size_t)len);
 }
 
-/* ---- child classification ------------------------------------------------- */
+/* ---- child classification ---- */
 
-enum child_kind { CHILD_MEMORY, CHILD_PASSTHROUGH, CHILD_IRQCHIP, CHILD_DEVICE };
+enum child_kind {
+	CHILD_MEMORY,
+	CHILD_PASSTHROUGH,
+	CHILD_IRQCHIP,
+	CHILD_DEVICE
+};
 
 struct child_class {
 	enum child_kind kind;
@@ -242,9 +248,9 @@ static const struct {
 	const char *compatible;
 	enum axvm_fdt_irqchip_kind kind;
 } irqchips[] = {
-	{ "arm,gic-v3", AXVM_FDT_IRQCHIP_GICV3 },
-	{ "riscv,plic0", AXVM_FDT_IRQCHIP_PLIC },
-	{ "sifive,plic-1.0.0", AXVM_FDT_IRQCHIP_PLIC },
+    {"arm,gic-v3", AXVM_FDT_IRQCHIP_GICV3},
+    {"riscv,plic0", AXVM_FDT_IRQCHIP_PLIC},
+    {"sifive,plic-1.0.0", AXVM_FDT_IRQCHIP_PLIC},
 };
 
 static bool classify_one(const char *s, struct child_class *out)
@@ -284,7 +290,7 @@ static int classify(struct axvm_fdt_ctx *c, int node, struct child_class *out)
 	const char *s = val;
 	if (len == 0 || s[len - 1] != '\0')
 		return axvm_fdt_fail(c, AXVM_EINVAL, node, "compatible",
-				     "is not a list of NUL-terminated strings");
+		                     "is not a list of NUL-terminated strings");
 	for (uint32_t off = 0; off < len;) {
 		const char *item = s + off;
 		if (classify_one(item, out))
@@ -297,65 +303,67 @@ static int classify(struct axvm_fdt_ctx *c, int node, struct child_class *out)
 	axvm_msg_str(&m, "no known device model for \"");
 	axvm_msg_str(&m, s);
 	axvm_msg_str(&m, "\" (known: axvm,memory, axvm,passthrough, ns16550a, "
-			 "arm,pl011, axvm,dummy, arm,gic-v3, riscv,plic0)");
+	                 "arm,pl011, axvm,dummy, arm,gic-v3, riscv,plic0)");
 	return axvm_fdt_fail(c, AXVM_ENOTSUP, node, "compatible", what);
 }
 
-/* ---- interrupts ------------------------------------------------------------ */
+/* ---- interrupts ---- */
 
 /* Decode specifier i of `val` (p->irq_cells cells each) to a guest IRQ. */
-static int decode_irq(struct vm_parse *p, int node, const void *val,
-		      uint32_t i, uint32_t *irq)
+static int decode_irq(struct vm_parse *p, int node, const void *val, uint32_t i,
+                      uint32_t *irq)
 {
 	const struct axvm_fdt_irqchip *ic = &p->vm->irqchip;
 	uint32_t first = axvm_fdt_cell(val, i * p->irq_cells);
 
 	if (p->vm->irq_mode == AXVM_IRQ_NONE)
 		return axvm_fdt_fail(p->c, AXVM_EINVAL, node, "interrupts",
-				     "the VM has interrupt-mode \"none\"");
+		                     "the VM has interrupt-mode \"none\"");
 	if (ic->kind == AXVM_FDT_IRQCHIP_GICV3) {
 		uint32_t num = axvm_fdt_cell(val, i * p->irq_cells + 1);
 		if (first != 0)
-			return axvm_fdt_fail(p->c, AXVM_EINVAL, node, "interrupts",
-					     "only SPIs (type 0) can be given "
-					     "to a device; PPIs are per-CPU");
+			return axvm_fdt_fail(p->c, AXVM_EINVAL, node,
+			                     "interrupts",
+			                     "only SPIs (type 0) can be given "
+			                     "to a device; PPIs are per-CPU");
 		if (num > GIC_MAX_SPI)
 			return fail2(p->c, AXVM_ERANGE, node, "interrupts",
-				     "SPI ", num, " is above 987 (INTID 1019)");
+			             "SPI ", num, " is above 987 (INTID 1019)");
 		*irq = num + 32u;
 		return 0;
 	}
 	if (ic->kind == AXVM_FDT_IRQCHIP_PLIC) {
 		if (first == 0 || first > ic->ndev)
 			return fail2(p->c, AXVM_ERANGE, node, "interrupts",
-				     "PLIC source ", first,
-				     " is outside 1 .. riscv,ndev");
+			             "PLIC source ", first,
+			             " is outside 1 .. riscv,ndev");
 		*irq = first;
 		return 0;
 	}
 	if (first == 0 || first > MAX_PLAIN_IRQ)
-		return fail2(p->c, AXVM_ERANGE, node, "interrupts", "interrupt ",
-			     first, " is outside 1 .. 1023");
+		return fail2(p->c, AXVM_ERANGE, node, "interrupts",
+		             "interrupt ", first, " is outside 1 .. 1023");
 	*irq = first;
 	return 0;
 }
 
-/* ---- children ------------------------------------------------------------ */
+/* ---- children ---- */
 
 static int add_regions(struct vm_parse *p, int node, const void *reg,
-		       uint32_t n, const void *host, enum axvm_map_type type,
-		       uint32_t flags)
+                       uint32_t n, const void *host, enum axvm_map_type type,
+                       uint32_t flags)
 {
 	struct axvm_config *cfg = &p->vm->cfg;
 
 	if (n > AXVM_MAX_REGIONS - cfg->region_count)
 		return fail2(p->c, AXVM_E2BIG, node, "reg",
-			     "the VM has more than ", AXVM_MAX_REGIONS,
-			     " memory and passthrough regions");
+		             "the VM has more than ", AXVM_MAX_REGIONS,
+		             " memory and passthrough regions");
 	for (uint32_t i = 0; i < n; i++) {
 		struct axvm_mem_region *r = &cfg->regions[cfg->region_count];
 		r->gpa = axvm_fdt_cells(reg, i * (p->ac + p->sc), p->ac);
-		r->size = axvm_fdt_cells(reg, i * (p->ac + p->sc) + p->ac, p->sc);
+		r->size =
+		    axvm_fdt_cells(reg, i * (p->ac + p->sc) + p->ac, p->sc);
 		r->hpa = host ? axvm_fdt_cells(host, i * p->ac, p->ac) : 0;
 		r->type = type;
 		r->flags = flags;
@@ -365,7 +373,7 @@ static int add_regions(struct vm_parse *p, int node, const void *reg,
 }
 
 static int parse_access(struct axvm_fdt_ctx *c, int node, uint32_t dflt,
-			uint32_t *flags)
+                        uint32_t *flags)
 {
 	char buf[8];
 	bool present;
@@ -373,8 +381,8 @@ static int parse_access(struct axvm_fdt_ctx *c, int node, uint32_t dflt,
 
 	if (rc == AXVM_E2BIG)
 		return axvm_fdt_fail(c, AXVM_EINVAL, node, "access",
-				     "must be letters from \"rwx\", each at "
-				     "most once");
+		                     "must be letters from \"rwx\", each at "
+		                     "most once");
 	if (rc)
 		return rc;
 	if (!present) {
@@ -383,27 +391,29 @@ static int parse_access(struct axvm_fdt_ctx *c, int node, uint32_t dflt,
 	}
 	*flags = 0;
 	for (size_t i = 0; buf[i]; i++) {
-		uint32_t bit = buf[i] == 'r' ? AXVM_MEM_READ
-			       : buf[i] == 'w' ? AXVM_MEM_WRITE
-			       : buf[i] == 'x' ? AXVM_MEM_EXEC : 0;
+		uint32_t bit = buf[i] == 'r'   ? AXVM_MEM_READ
+		               : buf[i] == 'w' ? AXVM_MEM_WRITE
+		               : buf[i] == 'x' ? AXVM_MEM_EXEC
+		                               : 0;
 		if (!bit || (*flags & bit))
 			return axvm_fdt_fail(c, AXVM_EINVAL, node, "access",
-					     "must be letters from \"rwx\", "
-					     "each at most once");
+			                     "must be letters from \"rwx\", "
+			                     "each at most once");
 		*flags |= bit;
 	}
 	if (!*flags)
 		return axvm_fdt_fail(c, AXVM_EINVAL, node, "access",
-				     "is empty");
+		                     "is empty");
 	return 0;
 }
 
 static int parse_memory(struct vm_parse *p, int node)
 {
-	static const char *const maps[] = { "linear", "allocated", "lazy",
-					    "device" };
-	static const enum axvm_map_type types[] = { AXVM_MAP_LINEAR,
-		AXVM_MAP_ALLOCATED, AXVM_MAP_LAZY, AXVM_MAP_DEVICE };
+	static const char *const maps[] = {"linear", "allocated", "lazy",
+	                                   "device"};
+	static const enum axvm_map_type types[] = {
+	    AXVM_MAP_LINEAR, AXVM_MAP_ALLOCATED, AXVM_MAP_LAZY,
+	    AXVM_MAP_DEVICE};
 	struct axvm_fdt_ctx *c = p->c;
 	const void *reg, *host;
 	uint32_t n, nh, flags;
@@ -412,7 +422,7 @@ static int parse_memory(struct vm_parse *p, int node)
 	int rc;
 
 	if ((rc = get_cells(c, node, "reg", p->ac + p->sc, AXVM_MAX_REGIONS,
-			    &reg, &n)))
+	                    &reg, &n)))
 		return rc;
 	if (!n)
 		return missing(c, node, "reg");
@@ -421,22 +431,23 @@ static int parse_memory(struct vm_parse *p, int node)
 	enum axvm_map_type type = types[map];
 	bool fixed = type == AXVM_MAP_LINEAR || type == AXVM_MAP_DEVICE;
 	if ((rc = get_cells(c, node, "host-addr", p->ac, AXVM_MAX_REGIONS,
-			    &host, &nh)))
+	                    &host, &nh)))
 		return rc;
 	if (fixed && !host)
 		return axvm_fdt_fail(c, AXVM_ENOENT, node, "host-addr",
-				     "missing: required with map \"linear\" "
-				     "or \"device\"");
+		                     "missing: required with map \"linear\" "
+		                     "or \"device\"");
 	if (!fixed && host)
 		return axvm_fdt_fail(c, AXVM_EINVAL, node, "host-addr",
-				     "only map \"linear\" or \"device\" "
-				     "takes a host address");
+		                     "only map \"linear\" or \"device\" "
+		                     "takes a host address");
 	if (host && nh != n)
-		return fail2(c, AXVM_EINVAL, node, "host-addr", "must hold one "
-			     "address per reg entry (", n, ")");
-	uint32_t dflt = type == AXVM_MAP_DEVICE
-				? AXVM_MEM_READ | AXVM_MEM_WRITE
-				: AXVM_MEM_RWX;
+		return fail2(c, AXVM_EINVAL, node, "host-addr",
+		             "must hold one "
+		             "address per reg entry (",
+		             n, ")");
+	uint32_t dflt = type == AXVM_MAP_DEVICE ? AXVM_MEM_READ | AXVM_MEM_WRITE
+	                                        : AXVM_MEM_RWX;
 	if ((rc = parse_access(c, node, dflt, &flags)) ||
 	    (rc = get_bool(c, node, "uncached", &uncached)))
 		return rc;
@@ -456,33 +467,35 @@ static int parse_passthrough(struct vm_parse *p, int node)
 	int rc;
 
 	if ((rc = get_cells(c, node, "reg", p->ac + p->sc, AXVM_MAX_REGIONS,
-			    &reg, &n)))
+	                    &reg, &n)))
 		return rc;
 	if (!n)
 		return missing(c, node, "reg");
 	if ((rc = get_cells(c, node, "host-addr", p->ac, AXVM_MAX_REGIONS,
-			    &host, &nh)))
+	                    &host, &nh)))
 		return rc;
 	if (host && nh != n)
-		return fail2(c, AXVM_EINVAL, node, "host-addr", "must hold one "
-			     "address per reg entry (", n, ")");
+		return fail2(c, AXVM_EINVAL, node, "host-addr",
+		             "must hold one "
+		             "address per reg entry (",
+		             n, ")");
 	if ((rc = add_regions(p, node, reg, n, NULL, AXVM_MAP_DEVICE,
-			      AXVM_MEM_READ | AXVM_MEM_WRITE | AXVM_MEM_DEVICE |
-				      AXVM_MEM_UNCACHED)))
+	                      AXVM_MEM_READ | AXVM_MEM_WRITE | AXVM_MEM_DEVICE |
+	                          AXVM_MEM_UNCACHED)))
 		return rc;
 	/* Identity unless host-addr says otherwise. */
 	for (uint32_t i = 0; i < n; i++) {
 		struct axvm_mem_region *r =
-			&vm->cfg.regions[vm->cfg.region_count - n + i];
+		    &vm->cfg.regions[vm->cfg.region_count - n + i];
 		r->hpa = host ? axvm_fdt_cells(host, i * p->ac, p->ac) : r->gpa;
 	}
 	if ((rc = get_cells(c, node, "interrupts", p->irq_cells,
-			    AXVM_FDT_MAX_IRQS, &irqs, &ni)))
+	                    AXVM_FDT_MAX_IRQS, &irqs, &ni)))
 		return rc;
 	if (ni > AXVM_FDT_MAX_IRQS - vm->passthrough_irq_count)
 		return fail2(c, AXVM_E2BIG, node, "interrupts",
-			     "the VM has more than ", AXVM_FDT_MAX_IRQS,
-			     " passthrough interrupts");
+		             "the VM has more than ", AXVM_FDT_MAX_IRQS,
+		             " passthrough interrupts");
 	for (uint32_t i = 0; i < ni; i++) {
 		uint32_t irq;
 		if ((rc = decode_irq(p, node, irqs, i, &irq)))
@@ -494,7 +507,7 @@ static int parse_passthrough(struct vm_parse *p, int node)
 }
 
 static int parse_device(struct vm_parse *p, int node,
-			const struct axvm_fdt_model *model)
+                        const struct axvm_fdt_model *model)
 {
 	struct axvm_fdt_ctx *c = p->c;
 	struct axvm_config *cfg = &p->vm->cfg;
@@ -504,12 +517,12 @@ static int parse_device(struct vm_parse *p, int node,
 
 	if (cfg->device_count >= AXVM_MAX_CONFIG_DEVICES)
 		return fail2(c, AXVM_E2BIG, node, NULL, "the VM has more than ",
-			     AXVM_MAX_CONFIG_DEVICES, " emulated devices");
+		             AXVM_MAX_CONFIG_DEVICES, " emulated devices");
 	if ((rc = get_cells(c, node, "reg", p->ac + p->sc, 1, &reg, &n))) {
 		if (rc == AXVM_E2BIG)
 			rc = axvm_fdt_fail(c, AXVM_EINVAL, node, "reg",
-					   "must be exactly one <address size> "
-					   "pair");
+			                   "must be exactly one <address size> "
+			                   "pair");
 		return rc;
 	}
 	if (!n)
@@ -528,13 +541,13 @@ static int parse_device(struct vm_parse *p, int node,
 	desc->ops = model->ops;
 	if (desc->size != 0 && desc->size < model->min_size)
 		return fail2(c, AXVM_ERANGE, node, "reg", "smaller than the ",
-			     model->min_size, "-byte register window");
+		             model->min_size, "-byte register window");
 	if ((rc = get_cells(c, node, "interrupts", p->irq_cells, 1, &irqs,
-			    &ni))) {
+	                    &ni))) {
 		if (rc == AXVM_E2BIG)
 			rc = axvm_fdt_fail(c, AXVM_EINVAL, node, "interrupts",
-					   "an emulated device has one "
-					   "interrupt");
+			                   "an emulated device has one "
+			                   "interrupt");
 		return rc;
 	}
 	if (ni && (rc = decode_irq(p, node, irqs, 0, &dev->irq)))
@@ -549,7 +562,7 @@ static int parse_device(struct vm_parse *p, int node,
 }
 
 static int parse_irqchip(struct vm_parse *p, int node,
-			 enum axvm_fdt_irqchip_kind kind)
+                         enum axvm_fdt_irqchip_kind kind)
 {
 	struct axvm_fdt_ctx *c = p->c;
 	struct axvm_fdt_irqchip *ic = &p->vm->irqchip;
@@ -570,64 +583,64 @@ static int parse_irqchip(struct vm_parse *p, int node,
 		return rc;
 	if (rc || n != want)
 		return axvm_fdt_fail(c, AXVM_EINVAL, node, "reg",
-				     want == 2 ? "must hold two <address size> "
-						 "pairs: distributor, "
-						 "redistributors"
-					       : "must hold one <address size> "
-						 "pair");
+		                     want == 2 ? "must hold two <address size> "
+		                                 "pairs: distributor, "
+		                                 "redistributors"
+		                               : "must hold one <address size> "
+		                                 "pair");
 	if ((rc = req_u32(c, node, "#interrupt-cells", &cells)))
 		return rc;
 	if (cells != (kind == AXVM_FDT_IRQCHIP_GICV3 ? 3u : 1u))
 		return axvm_fdt_fail(c, AXVM_EINVAL, node, "#interrupt-cells",
-				     kind == AXVM_FDT_IRQCHIP_GICV3
-					     ? "must be 3 for arm,gic-v3"
-					     : "must be 1 for a PLIC");
+		                     kind == AXVM_FDT_IRQCHIP_GICV3
+		                         ? "must be 3 for arm,gic-v3"
+		                         : "must be 1 for a PLIC");
 	ic->kind = kind;
 	copy_node_name(c->blob, node, ic->node, sizeof(ic->node));
 	for (uint32_t i = 0; i < want; i++) {
 		ic->base[i] = axvm_fdt_cells(reg, i * (p->ac + p->sc), p->ac);
-		ic->size[i] = axvm_fdt_cells(reg, i * (p->ac + p->sc) + p->ac,
-					     p->sc);
+		ic->size[i] =
+		    axvm_fdt_cells(reg, i * (p->ac + p->sc) + p->ac, p->sc);
 		if (ic->size[i] == 0)
 			return axvm_fdt_fail(c, AXVM_EINVAL, node, "reg",
-					     "a size is zero");
+			                     "a size is zero");
 		if (ic->base[i] + (ic->size[i] - 1) < ic->base[i])
 			return axvm_fdt_fail(c, AXVM_EOVERFLOW, node, "reg",
-					     "address + size wraps around");
+			                     "address + size wraps around");
 	}
 	uint32_t vcpus = p->vm->cfg.vcpu_count;
 	if (kind == AXVM_FDT_IRQCHIP_GICV3) {
 		if (ic->size[0] < GICD_MIN_SIZE)
 			return axvm_fdt_fail(c, AXVM_ERANGE, node, "reg",
-					     "distributor smaller than 64 KiB");
+			                     "distributor smaller than 64 KiB");
 		if (ic->size[1] / GICR_FRAME_SIZE < vcpus)
 			return fail2(c, AXVM_ERANGE, node, "reg",
-				     "redistributors too small for ", vcpus,
-				     " vCPUs (128 KiB each)");
+			             "redistributors too small for ", vcpus,
+			             " vCPUs (128 KiB each)");
 		if (ic->base[0] <= ic->base[1] + (ic->size[1] - 1) &&
 		    ic->base[1] <= ic->base[0] + (ic->size[0] - 1))
 			return axvm_fdt_fail(c, AXVM_EEXIST, node, "reg",
-					     "distributor and redistributors "
-					     "overlap");
+			                     "distributor and redistributors "
+			                     "overlap");
 	} else {
 		if ((rc = req_u32(c, node, "riscv,ndev", &ic->ndev)))
 			return rc;
 		if (ic->ndev == 0 || ic->ndev > PLIC_MAX_SOURCES)
 			return axvm_fdt_fail(c, AXVM_ERANGE, node, "riscv,ndev",
-					     "must be 1 .. 1023");
+			                     "must be 1 .. 1023");
 		if (ic->size[0] < PLIC_CONTEXT_BASE ||
 		    (ic->size[0] - PLIC_CONTEXT_BASE) / PLIC_CONTEXT_STRIDE <
-			    vcpus)
+		        vcpus)
 			return fail2(c, AXVM_ERANGE, node, "reg",
-				     "too small for the S-mode contexts of ",
-				     vcpus, " harts");
+			             "too small for the S-mode contexts of ",
+			             vcpus, " harts");
 	}
 	p->irqchip_node = node;
 	p->irq_cells = cells;
 	return 0;
 }
 
-/* ---- checks across the VM -------------------------------------------------- */
+/* ---- checks across the VM ---- */
 
 static bool overlap(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
 {
@@ -648,7 +661,7 @@ static bool in_ram(const struct axvm_config *cfg, uint64_t addr, uint64_t len)
 }
 
 static int fail_with_node(struct vm_parse *p, int code, int node,
-			  const char *prop, const char *what, int other)
+                          const char *prop, const char *what, int other)
 {
 	char buf[AXVM_FDT_WHAT_MAX + AXVM_FDT_PATH_MAX];
 	char path[AXVM_FDT_PATH_MAX];
@@ -669,24 +682,24 @@ static int check_irqchip_ranges(struct vm_parse *p)
 {
 	const struct axvm_fdt_irqchip *ic = &p->vm->irqchip;
 	const struct axvm_config *cfg = &p->vm->cfg;
-	unsigned n = ic->kind == AXVM_FDT_IRQCHIP_GICV3 ? 2
-		     : ic->kind == AXVM_FDT_IRQCHIP_PLIC ? 1 : 0;
+	unsigned n = ic->kind == AXVM_FDT_IRQCHIP_GICV3  ? 2
+	             : ic->kind == AXVM_FDT_IRQCHIP_PLIC ? 1
+	                                                 : 0;
 
 	for (unsigned k = 0; k < n; k++) {
 		for (uint32_t i = 0; i < cfg->region_count; i++)
-			if (overlap(ic->base[k], ic->size[k], cfg->regions[i].gpa,
-				    cfg->regions[i].size))
-				return fail_with_node(p, AXVM_EEXIST,
-						      p->irqchip_node, "reg",
-						      "overlaps a memory region",
-						      p->region_node[i]);
+			if (overlap(ic->base[k], ic->size[k],
+			            cfg->regions[i].gpa, cfg->regions[i].size))
+				return fail_with_node(
+				    p, AXVM_EEXIST, p->irqchip_node, "reg",
+				    "overlaps a memory region",
+				    p->region_node[i]);
 		for (uint32_t i = 0; i < cfg->device_count; i++)
-			if (overlap(ic->base[k], ic->size[k], cfg->devices[i].base,
-				    cfg->devices[i].size))
-				return fail_with_node(p, AXVM_EEXIST,
-						      p->irqchip_node, "reg",
-						      "overlaps a device",
-						      p->device_node[i]);
+			if (overlap(ic->base[k], ic->size[k],
+			            cfg->devices[i].base, cfg->devices[i].size))
+				return fail_with_node(
+				    p, AXVM_EEXIST, p->irqchip_node, "reg",
+				    "overlaps a device", p->device_node[i]);
 	}
 	return 0;
 }
@@ -719,7 +732,7 @@ static int check_irqs(struct vm_parse *p)
 			axvm_msg_u64(&m, irq[i]);
 			axvm_msg_str(&m, " is already used");
 			return fail_with_node(p, AXVM_EEXIST, node[i],
-					      "interrupts", what, node[j]);
+			                      "interrupts", what, node[j]);
 		}
 	}
 	return 0;
@@ -741,36 +754,39 @@ static int core_error(struct vm_parse *p, const struct axvm_config_error *ce)
 			idx = idx * 10 + (uint32_t)(*q++ - '0');
 		const char *sub = strchr(q, '.');
 		sub = sub ? sub + 1 : "";
-		uint32_t count = region ? p->vm->cfg.region_count
-					: p->vm->cfg.device_count;
+		uint32_t count =
+		    region ? p->vm->cfg.region_count : p->vm->cfg.device_count;
 		if (idx < count)
-			node = region ? p->region_node[idx] : p->device_node[idx];
+			node =
+			    region ? p->region_node[idx] : p->device_node[idx];
 		prop = strcmp(sub, "hpa") == 0     ? "host-addr"
 		       : strcmp(sub, "flags") == 0 ? "access"
 		       : strcmp(sub, "type") == 0  ? "map"
-						   : "reg";
+		                                   : "reg";
 		/* Name the earlier region an overlapping one collides with. */
 		if (region && ce->code == AXVM_EEXIST && idx < count) {
-			const struct axvm_mem_region *r = &p->vm->cfg.regions[idx];
+			const struct axvm_mem_region *r =
+			    &p->vm->cfg.regions[idx];
 			for (uint32_t j = 0; j < idx && other < 0; j++) {
 				const struct axvm_mem_region *o =
-					&p->vm->cfg.regions[j];
+				    &p->vm->cfg.regions[j];
 				if (overlap(r->gpa, r->size, o->gpa, o->size))
 					other = p->region_node[j];
 			}
 		}
 		if (!region && ce->code == AXVM_EEXIST && idx < count) {
-			const struct axvm_device_desc *d = &p->vm->cfg.devices[idx];
-			for (uint32_t j = 0; j < p->vm->cfg.region_count &&
-					     other < 0; j++)
+			const struct axvm_device_desc *d =
+			    &p->vm->cfg.devices[idx];
+			for (uint32_t j = 0;
+			     j < p->vm->cfg.region_count && other < 0; j++)
 				if (overlap(d->base, d->size,
-					    p->vm->cfg.regions[j].gpa,
-					    p->vm->cfg.regions[j].size))
+				            p->vm->cfg.regions[j].gpa,
+				            p->vm->cfg.regions[j].size))
 					other = p->region_node[j];
 			for (uint32_t j = 0; j < idx && other < 0; j++)
 				if (overlap(d->base, d->size,
-					    p->vm->cfg.devices[j].base,
-					    p->vm->cfg.devices[j].size))
+				            p->vm->cfg.devices[j].base,
+				            p->vm->cfg.devices[j].size))
 					other = p->device_node[j];
 		}
 	} else if (strcmp(f, "vcpu_count") == 0) {
@@ -794,39 +810,44 @@ static int check_images(struct vm_parse *p)
 
 	if (!in_ram(cfg, vm->kernel_addr, 1))
 		return axvm_fdt_fail(p->c, AXVM_ERANGE, p->node, "kernel-addr",
-				     "not inside a RAM region");
+		                     "not inside a RAM region");
 	if (vm->initrd_size) {
 		if (vm->initrd_addr + (vm->initrd_size - 1) < vm->initrd_addr)
 			return axvm_fdt_fail(p->c, AXVM_EOVERFLOW, p->node,
-					     "initrd", "address + size wraps "
-						       "around");
+			                     "initrd",
+			                     "address + size wraps "
+			                     "around");
 		if (!in_ram(cfg, vm->initrd_addr, vm->initrd_size))
-			return axvm_fdt_fail(p->c, AXVM_ERANGE, p->node, "initrd",
-					     "not inside one RAM region");
-		if (overlap(vm->initrd_addr, vm->initrd_size, vm->kernel_addr, 1))
-			return axvm_fdt_fail(p->c, AXVM_EEXIST, p->node, "initrd",
-					     "covers the kernel load address");
+			return axvm_fdt_fail(p->c, AXVM_ERANGE, p->node,
+			                     "initrd",
+			                     "not inside one RAM region");
+		if (overlap(vm->initrd_addr, vm->initrd_size, vm->kernel_addr,
+		            1))
+			return axvm_fdt_fail(p->c, AXVM_EEXIST, p->node,
+			                     "initrd",
+			                     "covers the kernel load address");
 	}
 	if (vm->has_dtb) {
 		if (!in_ram(cfg, vm->dtb_addr, 1))
 			return axvm_fdt_fail(p->c, AXVM_ERANGE, p->node,
-					     "dtb-addr", "not inside a RAM region");
+			                     "dtb-addr",
+			                     "not inside a RAM region");
 		if (overlap(vm->initrd_addr, vm->initrd_size, vm->dtb_addr, 1))
 			return axvm_fdt_fail(p->c, AXVM_EEXIST, p->node,
-					     "dtb-addr", "inside the initrd");
+			                     "dtb-addr", "inside the initrd");
 		if (vm->dtb_addr == vm->kernel_addr)
 			return axvm_fdt_fail(p->c, AXVM_EEXIST, p->node,
-					     "dtb-addr", "equals kernel-addr");
+			                     "dtb-addr", "equals kernel-addr");
 	}
 	return 0;
 }
 
-/* ---- one VM ---------------------------------------------------------------- */
+/* ---- one VM ---- */
 
 static int parse_vm_props(struct vm_parse *p, bool *has_ap_entry)
 {
-	static const char *const modes[] = { "emulated", "passthrough", "none" };
-	static const char *const policies[] = { "ignore", "stop" };
+	static const char *const modes[] = {"emulated", "passthrough", "none"};
+	static const char *const policies[] = {"ignore", "stop"};
 	struct axvm_fdt_ctx *c = p->c;
 	struct axvm_fdt_vm *vm = p->vm;
 	struct axvm_config *cfg = &vm->cfg;
@@ -840,20 +861,20 @@ static int parse_vm_props(struct vm_parse *p, bool *has_ap_entry)
 	    (rc = get_ncells(c, p->node, "#size-cells", 1, &p->sc)))
 		return rc;
 	if ((rc = get_string(c, p->node, "label", cfg->name, sizeof(cfg->name),
-			     &present)))
+	                     &present)))
 		return rc;
 	if ((rc = req_u32(c, p->node, "cpus", &cpus)))
 		return rc;
 	if (cpus > AXVM_MAX_VCPUS)
 		return fail2(c, AXVM_E2BIG, p->node, "cpus", "more than ",
-			     AXVM_MAX_VCPUS, " vCPUs");
+		             AXVM_MAX_VCPUS, " vCPUs");
 	cfg->vcpu_count = cpus; /* zero is left to axvm_config_validate() */
 	if ((rc = get_cells(c, p->node, "cpu-affinity", 1, AXVM_MAX_VCPUS, &val,
-			    &n)))
+	                    &n)))
 		return rc;
 	if (val && n != cpus)
 		return fail2(c, AXVM_EINVAL, p->node, "cpu-affinity",
-			     "must list one pCPU per vCPU (cpus = ", cpus, ")");
+		             "must list one pCPU per vCPU (cpus = ", cpus, ")");
 	for (uint32_t i = 0; val && i < n; i++)
 		cfg->pcpu_affinity[i] = axvm_fdt_cell(val, i);
 
@@ -862,22 +883,23 @@ static int parse_vm_props(struct vm_parse *p, bool *has_ap_entry)
 	if (!present)
 		return missing(c, p->node, "entry");
 	if ((rc = get_addr(p, p->node, "ap-entry", &cfg->ap_entry,
-			   has_ap_entry)))
+	                   has_ap_entry)))
 		return rc;
 	if (!*has_ap_entry)
 		cfg->ap_entry = cfg->bsp_entry;
 	if ((rc = get_addr(p, p->node, "kernel-addr", &vm->kernel_addr,
-			   &present)))
+	                   &present)))
 		return rc;
 	if (!present)
 		vm->kernel_addr = cfg->bsp_entry;
-	if ((rc = get_addr(p, p->node, "dtb-addr", &vm->dtb_addr,
-			   &vm->has_dtb)))
+	if ((rc =
+	         get_addr(p, p->node, "dtb-addr", &vm->dtb_addr, &vm->has_dtb)))
 		return rc;
-	if ((rc = get_cells(c, p->node, "initrd", p->ac + p->sc, 1, &val, &n))) {
+	if ((rc =
+	         get_cells(c, p->node, "initrd", p->ac + p->sc, 1, &val, &n))) {
 		if (rc == AXVM_E2BIG)
 			rc = axvm_fdt_fail(c, AXVM_EINVAL, p->node, "initrd",
-					   "must be one <address size> pair");
+			                   "must be one <address size> pair");
 		return rc;
 	}
 	if (n) {
@@ -885,28 +907,28 @@ static int parse_vm_props(struct vm_parse *p, bool *has_ap_entry)
 		vm->initrd_size = axvm_fdt_cells(val, p->ac, p->sc);
 		if (!vm->initrd_size)
 			return axvm_fdt_fail(c, AXVM_EINVAL, p->node, "initrd",
-					     "size is zero (leave the property "
-					     "out for no initrd)");
+			                     "size is zero (leave the property "
+			                     "out for no initrd)");
 	}
 	if ((rc = get_string(c, p->node, "bootargs", vm->bootargs,
-			     sizeof(vm->bootargs), &present)))
+	                     sizeof(vm->bootargs), &present)))
 		return rc;
 	e = AXVM_IRQ_EMULATED;
 	if ((rc = get_enum(c, p->node, "interrupt-mode", modes, 3, &e,
-			   &present)))
+	                   &present)))
 		return rc;
 	vm->irq_mode = (enum axvm_irq_mode)e;
 	e = AXVM_POLICY_IGNORE;
 	if ((rc = get_enum(c, p->node, "unhandled-access", policies, 2, &e,
-			   &present)))
+	                   &present)))
 		return rc;
 	cfg->unhandled_policy = (enum axvm_unhandled_policy)e;
 	if ((rc = axvm_fdt_opt_u32(c, p->node, "timebase-frequency",
-				   &vm->timebase_hz, &present)))
+	                           &vm->timebase_hz, &present)))
 		return rc;
 	if (present && vm->timebase_hz == 0)
 		return axvm_fdt_fail(c, AXVM_EINVAL, p->node,
-				     "timebase-frequency", "is zero");
+		                     "timebase-frequency", "is zero");
 	return 0;
 }
 
@@ -920,11 +942,11 @@ static int parse_children(struct vm_parse *p)
 
 	/* Pass 1: bound the child count and find the interrupt controller,
 	 * which decides how every other child's interrupts are read. */
-	fdt_for_each_subnode(child, c->blob, p->node) {
+	fdt_for_each_subnode(child, c->blob, p->node)
+	{
 		if (++seen > AXVM_FDT_MAX_CHILDREN)
-			return fail2(c, AXVM_E2BIG, p->node, NULL,
-				     "more than ", AXVM_FDT_MAX_CHILDREN,
-				     " child nodes");
+			return fail2(c, AXVM_E2BIG, p->node, NULL, "more than ",
+			             AXVM_FDT_MAX_CHILDREN, " child nodes");
 		if ((rc = node_enabled(c, child, &enabled)))
 			return rc;
 		if (!enabled)
@@ -937,8 +959,9 @@ static int parse_children(struct vm_parse *p)
 	}
 	if (child != -FDT_ERR_NOTFOUND)
 		return axvm_fdt_fail(c, AXVM_EINVAL, p->node, NULL,
-				     "cannot walk the child nodes");
-	fdt_for_each_subnode(child, c->blob, p->node) {
+		                     "cannot walk the child nodes");
+	fdt_for_each_subnode(child, c->blob, p->node)
+	{
 		if ((rc = node_enabled(c, child, &enabled)))
 			return rc;
 		if (!enabled)
@@ -946,10 +969,18 @@ static int parse_children(struct vm_parse *p)
 		if ((rc = classify(c, child, &cls)))
 			return rc;
 		switch (cls.kind) {
-		case CHILD_MEMORY: rc = parse_memory(p, child); break;
-		case CHILD_PASSTHROUGH: rc = parse_passthrough(p, child); break;
-		case CHILD_DEVICE: rc = parse_device(p, child, cls.model); break;
-		default: rc = 0; break;
+		case CHILD_MEMORY:
+			rc = parse_memory(p, child);
+			break;
+		case CHILD_PASSTHROUGH:
+			rc = parse_passthrough(p, child);
+			break;
+		case CHILD_DEVICE:
+			rc = parse_device(p, child, cls.model);
+			break;
+		default:
+			rc = 0;
+			break;
 		}
 		if (rc)
 			return rc;
@@ -978,12 +1009,12 @@ static int parse_vm(struct axvm_fdt_ctx *c, int node, struct axvm_fdt_vm *vm)
 		return rc;
 	if (!val)
 		return axvm_fdt_fail(c, AXVM_ENOENT, node, "reg",
-				     "missing required property (the VM id)");
+		                     "missing required property (the VM id)");
 	if (len != 4)
 		return axvm_fdt_fail(c, AXVM_EINVAL, node, "reg",
-				     "must be one cell, the VM id (give the "
-				     "parent #address-cells = <1> and "
-				     "#size-cells = <0>)");
+		                     "must be one cell, the VM id (give the "
+		                     "parent #address-cells = <1> and "
+		                     "#size-cells = <0>)");
 	if ((rc = axvm_config_init(&vm->cfg, axvm_fdt_cell(val, 0))))
 		return axvm_fdt_fail(c, rc, node, "reg", "config init failed");
 	axvm_fdt_node_path(c->blob, node, vm->path, sizeof(vm->path));
@@ -992,8 +1023,8 @@ static int parse_vm(struct axvm_fdt_ctx *c, int node, struct axvm_fdt_vm *vm)
 		return rc;
 	if (vm->cfg.region_count == 0)
 		return axvm_fdt_fail(c, AXVM_ENOENT, node, NULL,
-				     "no memory: add a child node with "
-				     "compatible \"axvm,memory\"");
+		                     "no memory: add a child node with "
+		                     "compatible \"axvm,memory\"");
 	if ((rc = axvm_fdt_vm_bind(vm)))
 		return axvm_fdt_fail(c, rc, node, NULL, "bind failed");
 	/* The core's rules first (regions, devices, entries), then what only
@@ -1005,7 +1036,7 @@ static int parse_vm(struct axvm_fdt_ctx *c, int node, struct axvm_fdt_vm *vm)
 	return check_images(&p);
 }
 
-/* ---- the blob ---------------------------------------------------------------- */
+/* ---- the blob ---- */
 
 static int next_vm(struct axvm_fdt_ctx *c, int from, int *node)
 {
@@ -1013,14 +1044,14 @@ static int next_vm(struct axvm_fdt_ctx *c, int from, int *node)
 		bool enabled;
 		int rc;
 		int off = fdt_node_offset_by_compatible(c->blob, from,
-							AXVM_FDT_VM_COMPATIBLE);
+		                                        AXVM_FDT_VM_COMPATIBLE);
 		if (off == -FDT_ERR_NOTFOUND) {
 			*node = -1;
 			return 0;
 		}
 		if (off < 0 || off <= from)
 			return axvm_fdt_fail(c, AXVM_EINVAL, -1, NULL,
-					     "cannot walk the tree");
+			                     "cannot walk the tree");
 		if ((rc = node_enabled(c, off, &enabled)))
 			return rc;
 		if (enabled) {
@@ -1032,10 +1063,10 @@ static int next_vm(struct axvm_fdt_ctx *c, int from, int *node)
 }
 
 int axvm_config_from_fdt(const void *blob, size_t size, struct axvm_fdt_vm *vms,
-			 uint32_t max, uint32_t *count,
-			 struct axvm_fdt_error *err)
+                         uint32_t max, uint32_t *count,
+                         struct axvm_fdt_error *err)
 {
-	struct axvm_fdt_ctx c = { .blob = blob, .size = size, .err = err };
+	struct axvm_fdt_ctx c = {.blob = blob, .size = size, .err = err};
 	uint32_t n = 0;
 	int node, rc;
 
@@ -1045,7 +1076,7 @@ int axvm_config_from_fdt(const void *blob, size_t size, struct axvm_fdt_vm *vms,
 		*count = 0;
 	if (!blob || !count || (!vms && max))
 		return axvm_fdt_fail(&c, AXVM_EINVAL, -1, NULL,
-				     "NULL blob, vms or count");
+		                     "NULL blob, vms or count");
 	if ((rc = axvm_fdt_check_blob(&c)))
 		return rc;
 	/* Count first so a short array is reported with the real number. */
@@ -1056,11 +1087,11 @@ int axvm_config_from_fdt(const void *blob, size_t size, struct axvm_fdt_vm *vms,
 		return rc;
 	if (n == 0)
 		return axvm_fdt_fail(&c, AXVM_ENOENT, -1, NULL,
-				     "no enabled node with compatible "
-				     "\"axvm,vm\"");
+		                     "no enabled node with compatible "
+		                     "\"axvm,vm\"");
 	if (n > max)
 		return fail2(&c, AXVM_E2BIG, -1, NULL, "the blob describes ", n,
-			     " VMs; the array has room for fewer");
+		             " VMs; the array has room for fewer");
 	uint32_t i = 0;
 	for (rc = next_vm(&c, -1, &node); !rc && node >= 0 && i < n;
 	     rc = next_vm(&c, node, &node), i++) {
@@ -1076,7 +1107,8 @@ int axvm_config_from_fdt(const void *blob, size_t size, struct axvm_fdt_vm *vms,
 			axvm_msg_u64(&m, vms[i].cfg.id);
 			axvm_msg_str(&m, " is already used by ");
 			axvm_msg_str(&m, vms[j].path);
-			return axvm_fdt_fail(&c, AXVM_EEXIST, node, "reg", what);
+			return axvm_fdt_fail(&c, AXVM_EEXIST, node, "reg",
+			                     what);
 		}
 	}
 	if (rc)
@@ -1088,18 +1120,25 @@ int axvm_config_from_fdt(const void *blob, size_t size, struct axvm_fdt_vm *vms,
 const char *axvm_fdt_irqchip_name(enum axvm_fdt_irqchip_kind kind)
 {
 	switch (kind) {
-	case AXVM_FDT_IRQCHIP_GICV3: return "gic-v3";
-	case AXVM_FDT_IRQCHIP_PLIC: return "plic";
-	default: return "none";
+	case AXVM_FDT_IRQCHIP_GICV3:
+		return "gic-v3";
+	case AXVM_FDT_IRQCHIP_PLIC:
+		return "plic";
+	default:
+		return "none";
 	}
 }
 
 const char *axvm_irq_mode_name(enum axvm_irq_mode mode)
 {
 	switch (mode) {
-	case AXVM_IRQ_EMULATED: return "emulated";
-	case AXVM_IRQ_PASSTHROUGH: return "passthrough";
-	case AXVM_IRQ_NONE: return "none";
-	default: return "invalid";
+	case AXVM_IRQ_EMULATED:
+		return "emulated";
+	case AXVM_IRQ_PASSTHROUGH:
+		return "passthrough";
+	case AXVM_IRQ_NONE:
+		return "none";
+	default:
+		return "invalid";
 	}
 }
