@@ -76,13 +76,6 @@ struct a64_vgic_dist {
 	uint64_t route[AXVM_A64_NR_SPIS];
 };
 
-/* Private stage-2 tables (until the core's page-table engine owns them):
- * 4 KiB granule, 32-bit IPA, walk starting at level 1. */
-struct a64_s2 {
-	axvm_hpa_t root;
-	uint32_t tables;
-};
-
 struct a64_vm;
 
 struct a64_vcpu {
@@ -125,7 +118,6 @@ struct a64_vm {
 	uint64_t vtcr;
 	uint64_t vttbr;
 	uint64_t cntvoff;
-	struct a64_s2 s2;
 	atomic_flag lock; /* distributor state */
 	struct a64_vgic_dist dist;
 	struct a64_vcpu **vcpus; /* vcpu_count slots, filled by vcpu_create */
@@ -163,14 +155,6 @@ static inline void a64_unlock(struct a64_vm *vm)
 uint32_t a64_mpidr_to_index(const struct a64_vm *vm, uint64_t mpidr);
 /* Is [gpa, gpa+len) inside one RAM region of the VM's config? */
 bool a64_gpa_is_ram(const struct a64_vm *vm, uint64_t gpa, uint64_t len);
-
-/* a64_stage2.c */
-int a64_s2_init(const struct axvm_hal *hal, struct a64_s2 *s2);
-void a64_s2_destroy(const struct axvm_hal *hal, struct a64_s2 *s2);
-int a64_s2_map(const struct axvm_hal *hal, struct a64_s2 *s2, uint64_t gpa,
-	       uint64_t hpa, uint64_t size, uint32_t flags);
-uint64_t a64_s2_vtcr(void);
-void a64_s2_flush_vmid(uint64_t vttbr);
 
 /* a64_vgic.c */
 void a64_vgic_vm_reset(struct a64_vm *vm);

@@ -7,6 +7,8 @@
  */
 #include <string.h>
 
+#include <axvm/addrspace.h>
+
 #include "a64.h"
 #include "a64_sysreg.h"
 
@@ -148,6 +150,46 @@ static void vmid_free(uint32_t id)
 		atomic_fetch_and(&vmid_map[id / 64], ~(1ull << (id % 64)));
 }
 
+/* --- stage 2: the core's page-table engine owns the tables ------------------ */
+
+#define A64_PT_FORMAT (&axvm_pt_arm_s2_4k_ipa40)
+
+static uint64_t info_vtcr(void)
+{
+	struct axvm_pt_info info = { 0 };
+
+	axvm_pt_format_info(A64_PT_FORMAT, &info);
+	return info.control;
+}
+
+/*
+ * Invalidate the VM's stage-2 (and combined stage-1) TLB entries on every
+ * pCPU: by IPA for small ranges, the whole VMID otherwise (size 0). TLBI by
+ * VMID acts on the VMID in VTTBR_EL2, so it is loaded for the operation.
+ */
+static void flush_vmid(struct a64_vm *vm, axvm_gpa_t gpa, uint64_t size)
+{
+	uint64_t daif = a64_irq_save();
+	uint64_t old = rd_vttbr_el2();
+
+	wr_vttbr_el2((uint64_t)vm->vmid << 48);
+	a64_isb();
+	a64_dsb_ishst();
+	if (size && size <= 64 * AXVM_PAGE_SIZE) {
+		for (uint64_t off = 0; off < size; off += AXVM_PAGE_SIZE)
+			__asm__ volatile("tlbi ipas2e1is, %0" ::"r"(((gpa + off) >> 12) &
+								 0xffffffffffull));
+		a64_dsb_ish();
+		__asm__ volatile("tlbi vmalle1is" ::: "memory");
+	} else {
+		__asm__ volatile("tlbi vmalls12e1is" ::: "memory");
+	}
+	a64_dsb_ish();
+	wr_vttbr_el2(old);
+	a64_isb();
+	wr_daif(daif);
+}
+
 /* --- VM ---------------------------------------------------------------------- */
 
 static void a64_vm_destroy(void *p)
@@ -156,10 +198,10 @@ static void a64_vm_destroy(void *p)
 
 	if (!vm)
 		return;
-	if (vm->vmid)
-		a64_s2_flush_vmid(vm->vttbr);
-	a64_s2_destroy(vm->hal, &vm->s2);
-	vmid_free(vm->vmid);
+	if (vm->vmid) {
+		flush_vmid(vm, 0, 0); /* the VMID may be handed out again */
+		vmid_free(vm->vmid);
+	}
 	a64_zfree(vm->hal, vm->vcpus, vm->vcpu_count * sizeof(vm->vcpus[0]));
 	a64_zfree(vm->hal, vm, sizeof(*vm));
 }
@@ -186,47 +228,17 @@ static int a64_vm_init(const struct axvm_arch_vm_info *info, void **out)
 		a64_vm_destroy(vm);
 		return rc;
 	}
-	if ((rc = a64_s2_init(vm->hal, &vm->s2))) {
-		a64_vm_destroy(vm);
-		return rc;
-	}
-	/* Passthrough windows: RAM regions arrive through map_region(). */
-	for (uint32_t i = 0; i < vm->cfg->region_count; i++) {
-		const struct axvm_mem_region *r = &vm->cfg->regions[i];
-		if (r->type != AXVM_MAP_DEVICE)
-			continue;
-		if ((rc = a64_s2_map(vm->hal, &vm->s2, r->gpa, r->hpa, r->size,
-				     r->flags | AXVM_MEM_DEVICE))) {
-			a64_vm_destroy(vm);
-			return rc;
-		}
-	}
-	vm->vtcr = a64_s2_vtcr();
-	vm->vttbr = vm->s2.root | ((uint64_t)vm->vmid << 48);
+	vm->vtcr = info_vtcr();
 	vm->cntvoff = rd_cntpct_el0(); /* guest virtual time starts near 0 */
 	a64_vgic_vm_reset(vm);
-	a64_s2_flush_vmid(vm->vttbr); /* a reused VMID may have stale TLBs */
+	flush_vmid(vm, 0, 0); /* a reused VMID may have stale TLB entries */
 	*out = vm;
 	return 0;
 }
 
-static int a64_map_region(void *p, const struct axvm_mem_region *r, void *hva)
-{
-	struct a64_vm *vm = p;
-
-	if (!vm || !r || !hva)
-		return AXVM_EINVAL;
-	return a64_s2_map(vm->hal, &vm->s2, r->gpa,
-			  vm->hal->virt_to_phys(vm->hal->ctx, hva), r->size, r->flags);
-}
-
 static void a64_flush_stage2(void *p, axvm_gpa_t gpa, uint64_t size)
 {
-	struct a64_vm *vm = p;
-
-	(void)gpa;
-	(void)size;
-	a64_s2_flush_vmid(vm->vttbr);
+	flush_vmid(p, gpa, size);
 }
 
 /* --- vCPU lifetime ----------------------------------------------------------- */
@@ -277,9 +289,17 @@ static int a64_vcpu_setup(void *p, uint64_t entry, axvm_hpa_t s2_root)
 {
 	struct a64_vcpu *v = p;
 
+	uint64_t vttbr;
+	int rc;
+
 	if (!v || v->loaded)
 		return v ? AXVM_EBUSY : AXVM_EINVAL;
-	(void)s2_root; /* 0 until the core's stage-2 engine owns the tables */
+	/* Every vCPU of a VM shares the root the core built. */
+	if (!s2_root)
+		return AXVM_EINVAL;
+	if ((rc = axvm_pt_root_register(A64_PT_FORMAT, s2_root, v->vm->vmid, &vttbr)))
+		return rc;
+	v->vm->vttbr = vttbr;
 	set_entry(v, entry, 0);
 	atomic_store(&v->powered, false);
 	/* A VM reset sets every vCPU up again: vCPU 0 resets the distributor,
@@ -619,10 +639,10 @@ static int a64_vcpu_inject_irq(void *p, uint32_t irq)
 const struct axvm_arch_ops axvm_arch_aarch64 = {
 	.name = "aarch64",
 	.ctx = NULL,
-	.pt_format = NULL,
+	.pt_format = A64_PT_FORMAT,
 	.vm_init = a64_vm_init,
 	.vm_destroy = a64_vm_destroy,
-	.map_region = a64_map_region,
+	.map_region = NULL, /* the core maps RAM into the shared tables */
 	.flush_stage2 = a64_flush_stage2,
 	.vcpu_create = a64_vcpu_create,
 	.vcpu_destroy = a64_vcpu_destroy,
