@@ -3,7 +3,9 @@
 # file, else the plain header + library (Debian's libfdt-dev has no .pc).
 # Included from the top-level CMakeLists.txt after the axvm target exists.
 
-if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+# ON for native Linux builds (libfdt-dev is one apt-get away); a cross or
+# bare-metal build opts in with -DAXVM_WITH_FDT=ON and its own libfdt.
+if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND NOT CMAKE_CROSSCOMPILING)
   set(_axvm_fdt_default ON)
 else()
   set(_axvm_fdt_default OFF)

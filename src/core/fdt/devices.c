@@ -37,12 +37,15 @@ static void ns16550_reset(void *ctx)
 static int ns16550_index(const struct axvm_fdt_dev_state *s, uint64_t offset,
                          uint32_t *index)
 {
-	uint64_t stride_mask = ((uint64_t)1 << s->reg_shift) - 1;
+	unsigned shift = s->reg_shift > 2 ? 2 : (unsigned)s->reg_shift;
+	uint64_t stride_mask = ((uint64_t)1 << shift) - 1;
 
 	if (offset & stride_mask)
 		return -1; /* between registers: read 0, writes dropped */
-	*index = (uint32_t)(offset >> s->reg_shift);
-	return *index < 8 ? 0 : -1;
+	if (offset >> shift >= 8)
+		return -1;
+	*index = (uint32_t)(offset >> shift);
+	return 0;
 }
 
 static int ns16550_read(void *ctx, uint64_t offset, unsigned width,
