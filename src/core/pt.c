@@ -579,7 +579,8 @@ static int check_format(const struct axvm_pt_format *f)
 	unsigned rp = f->root_pages, log_rp = 0;
 
 	if (f->levels < 2 || f->levels > PT_MAX_LEVELS || rp == 0 || (rp & (rp - 1)) ||
-	    f->oa_bits <= 12 || f->oa_bits > 64 - f->addr_lsb + 12 ||
+	    f->oa_bits <= 12 || f->oa_bits >= 64 || f->ia_bits >= 64 ||
+	    f->oa_bits > 64 - f->addr_lsb + 12 ||
 	    !f->valid || !f->root_reg)
 		return AXVM_EINVAL;
 	while ((1u << log_rp) < rp)
@@ -589,6 +590,23 @@ static int check_format(const struct axvm_pt_format *f)
 	if (!(f->leaf_levels & 1u) || (f->leaf_levels & (f->leaf_levels + 1u)) ||
 	    f->leaf_levels >= (1u << PT_LEAF_LEVELS))
 		return AXVM_EINVAL;
+	/* Encodings must read back: tables as tables, every leaf the format
+	 * offers as a present leaf with the same permissions. */
+	for (unsigned l = 1; l < f->levels; l++)
+		if (!present(f, table_desc(f, 0)) || !is_table(f, table_desc(f, 0), l))
+			return AXVM_EINVAL;
+	for (uint32_t p = 1; p < 8; p++) {
+		if (!(f->perm_ok & (1u << p)))
+			continue;
+		for (unsigned l = 0; l < PT_LEAF_LEVELS; l++) {
+			uint64_t e = pt_encode_leaf(f, 0, p, l);
+			if (!(f->leaf_levels & (1u << l)))
+				continue;
+			if (!present(f, e) || is_table(f, e, l) ||
+			    decode_flags(f, e) != p)
+				return AXVM_EINVAL;
+		}
+	}
 	return 0;
 }
 

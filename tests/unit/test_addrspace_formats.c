@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "addrspace_env.h"
+#include "core/pt.h"
 
 #define R AXVM_MEM_READ
 #define W AXVM_MEM_WRITE
@@ -404,6 +405,32 @@ static void test_addrspace_format_info_rejects_null(void **state)
 			 AXVM_EINVAL);
 }
 
+/* A new format is data: a descriptor that contradicts itself is refused
+ * at create time instead of building tables the hardware would misread. */
+static void test_addrspace_create_rejects_inconsistent_format(void **state)
+{
+	struct as_env env;
+	struct axvm_addrspace *as = NULL;
+	struct axvm_pt_format bad;
+
+	(void)state;
+	assert_int_equal(as_env_init(&env), 0);
+	bad = axvm_pt_amd_npt4;
+	bad.perm_ok |= 1u << 4; /* X-only: present implies readable on x86 */
+	assert_int_equal(axvm_addrspace_create(&env.fh.hal, &bad, &as), AXVM_EINVAL);
+	bad = axvm_pt_riscv_sv39x4;
+	bad.ia_bits = 42; /* does not match 3 levels and a 16 KiB root */
+	assert_int_equal(axvm_addrspace_create(&env.fh.hal, &bad, &as), AXVM_EINVAL);
+	bad = axvm_pt_x86_ept4;
+	bad.leaf_bits[1] = 0; /* 2 MiB leaf without the page-size bit */
+	assert_int_equal(axvm_addrspace_create(&env.fh.hal, &bad, &as), AXVM_EINVAL);
+	bad = axvm_pt_amd_npt4;
+	bad.oa_bits = 64;
+	assert_int_equal(axvm_addrspace_create(&env.fh.hal, &bad, &as), AXVM_EINVAL);
+	assert_null(as);
+	assert_int_equal(as_env_fini(&env), 0);
+}
+
 #define T(fn) cmocka_unit_test_teardown(fn, teardown)
 
 int main(void)
@@ -421,6 +448,7 @@ int main(void)
 		T(test_addrspace_npt_descriptors),
 		cmocka_unit_test(test_addrspace_translate_reports_encoded_flags),
 		cmocka_unit_test(test_addrspace_format_info_rejects_null),
+		cmocka_unit_test(test_addrspace_create_rejects_inconsistent_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
