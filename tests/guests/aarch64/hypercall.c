@@ -19,7 +19,7 @@ int main(uint64_t dtb)
 		 "AFFINITY_INFO level 1 is INVALID_PARAMETERS");
 	check_eq((uint64_t)hvc(PSCI_CPU_ON, 0xff00ff0f07ull, 0x40080000, 0), (uint64_t)-2,
 		 "CPU_ON(garbage MPIDR) is INVALID_PARAMETERS");
-	check_eq((uint64_t)hvc(PSCI_CPU_ON, 1, 0xdead0000beefull, 0), (uint64_t)-9,
+	check_eq((uint64_t)hvc(PSCI_CPU_ON, 0, 0xdead0000beefull, 0), (uint64_t)-9,
 		 "CPU_ON(entry outside RAM) is INVALID_ADDRESS");
 
 	gprintf("hypercall: HC_ADD(1..6)\n");
