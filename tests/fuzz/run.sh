@@ -6,7 +6,8 @@
 # BUILD_DIR is a build of the `fuzz` preset (clang, AXVM_FUZZ=ON), e.g.
 # build/fuzz. Each BUILD_DIR/tests/fuzz/fuzz_* target runs for SECONDS on a
 # copy of its seeds (BUILD_DIR/tests/fuzz/<target>.seeds) in a temporary
-# directory; nothing is written to the source tree. Exits non-zero if a
+# directory, with <target>.dict as its dictionary if there is one; nothing
+# is written to the source tree. Exits non-zero if a
 # target finds a crash, leak, timeout or out-of-memory, or cannot run;
 # the reproducers are kept in BUILD_DIR/fuzz-artifacts/<target>/.
 set -uo pipefail
@@ -41,11 +42,15 @@ for t in "${targets[@]}"; do
   if [ -d "$dir/$name.seeds" ]; then
     cp -R "$dir/$name.seeds/." "$work/$name/corpus/"
   fi
+  dict=()
+  if [ -f "$dir/$name.dict" ]; then
+    dict=(-dict="$dir/$name.dict")
+  fi
   nseeds=$(find "$work/$name/corpus" -type f | wc -l)
   echo "== $name: $secs s from $nseeds seeds"
   "$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
        -print_final_stats=1 -artifact_prefix="$work/$name/artifacts/" \
-       "$work/$name/corpus" >"$work/$name/log" 2>&1
+       "${dict[@]}" "$work/$name/corpus" >"$work/$name/log" 2>&1
   rc=$?
   found=$(find "$work/$name/artifacts" -type f | wc -l)
   if [ $rc -ne 0 ] || [ "$found" -ne 0 ]; then
