@@ -416,7 +416,7 @@ static int parse_memory(struct vm_parse *p, int node)
 	    AXVM_MAP_DEVICE};
 	struct axvm_fdt_ctx *c = p->c;
 	const void *reg, *host;
-	uint32_t n, nh, flags;
+	uint32_t n, nh, flags = 0;
 	unsigned map = 1;
 	bool present, uncached;
 	int rc;
