@@ -85,6 +85,8 @@ case_ isv0 "isv0 -" "[vm1] isv0: ldp from the test device" \
   "axvm: vm1 vCPU 0 stopped: unhandled nested_page_fault at 0xa000000" \
   "axvm: vm1: down (stopped by the host)" "!RESULT"
 
+case_ hostile "hostile -" "[vm1] RESULT hostile PASS" "axvm: vm1: down, guest code 0"
+
 case_ two-vms "hello timer" "[vm1] RESULT hello PASS" "[vm2] RESULT timer PASS" \
   "axvm: vm1: down, guest code 0" "axvm: vm2: down, guest code 0"
 
@@ -93,6 +95,9 @@ case_ two-vms-mmio-hypercall "mmio hypercall" "[vm1] RESULT mmio PASS" \
 
 case_ cortex-a57 "--cpu cortex-a57 smp timer" "[vm1] RESULT smp PASS" \
   "[vm2] RESULT timer PASS"
+
+case_ cortex-a57-hostile "--cpu cortex-a57 hostile mmio" "[vm1] RESULT hostile PASS" \
+  "[vm2] RESULT mmio PASS"
 
 echo "aarch64 guests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

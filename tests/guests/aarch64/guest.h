@@ -52,6 +52,7 @@ extern char guest_secondary_entry[];
 void check(bool ok, const char *what);
 void check_eq(uint64_t got, uint64_t want, const char *what);
 _Noreturn void done(const char *name);
+_Noreturn void guest_fatal(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far);
 
 /* identity */
 uint32_t cpu_index(void);
@@ -63,6 +64,8 @@ void gic_enable_irq(uint32_t intid);
 void gic_disable_irq(uint32_t intid);
 void gic_send_sgi(uint32_t intid, uint32_t target_index);
 extern void (*irq_hook)(uint32_t intid);
+/* Synchronous exceptions at EL1 go here when set; returns where to resume. */
+extern uint64_t (*sync_hook)(uint64_t esr, uint64_t elr, uint64_t far);
 static inline void irq_enable(void) { __asm__ volatile("msr daifclr, #2" ::: "memory"); }
 static inline void irq_disable(void) { __asm__ volatile("msr daifset, #2" ::: "memory"); }
 static inline void wfi(void) { __asm__ volatile("dsb sy; wfi" ::: "memory"); }
@@ -90,8 +93,31 @@ static inline uint64_t cntv_ctl_read(void)
 }
 void delay_us(uint64_t us);
 
-/* MMIO */
-static inline void w32(uintptr_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
-static inline uint32_t r32(uintptr_t a) { return *(volatile uint32_t *)a; }
+/* MMIO: plain LDR/STR, never a writeback or pair form the compiler might
+ * pick for a loop (those carry no syndrome, see the guest ABI). */
+static inline void w32(uintptr_t a, uint32_t v)
+{
+	__asm__ volatile("str %w0, [%1]" ::"r"(v), "r"(a) : "memory");
+}
+static inline uint32_t r32(uintptr_t a)
+{
+	uint32_t v;
+	__asm__ volatile("ldr %w0, [%1]" : "=r"(v) : "r"(a) : "memory");
+	return v;
+}
+static inline void w64(uintptr_t a, uint64_t v)
+{
+	__asm__ volatile("str %0, [%1]" ::"r"(v), "r"(a) : "memory");
+}
+static inline uint64_t r64(uintptr_t a)
+{
+	uint64_t v;
+	__asm__ volatile("ldr %0, [%1]" : "=r"(v) : "r"(a) : "memory");
+	return v;
+}
+static inline void w8(uintptr_t a, uint8_t v)
+{
+	__asm__ volatile("strb %w0, [%1]" ::"r"(v), "r"(a) : "memory");
+}
 
 #endif

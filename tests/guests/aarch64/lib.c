@@ -3,6 +3,7 @@
 
 static unsigned checks, failures;
 void (*irq_hook)(uint32_t intid);
+uint64_t (*sync_hook)(uint64_t esr, uint64_t elr, uint64_t far);
 
 void gputc(char c)
 {
@@ -170,11 +171,20 @@ _Noreturn void done(const char *name)
 		wfi();
 }
 
-void guest_fatal(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far);
-void guest_fatal(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far)
+_Noreturn void guest_fatal(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far)
 {
+	checks++;
+	failures++;
 	gprintf("FAIL: guest exception %lu: ESR %lx ELR %lx FAR %lx\n", kind, esr, elr, far);
 	done("exception");
+}
+
+uint64_t guest_sync(uint64_t esr, uint64_t elr, uint64_t far);
+uint64_t guest_sync(uint64_t esr, uint64_t elr, uint64_t far)
+{
+	if (sync_hook)
+		return sync_hook(esr, elr, far);
+	guest_fatal(4, esr, elr, far);
 }
 
 uint32_t cpu_index(void)

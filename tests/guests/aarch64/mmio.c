@@ -107,12 +107,19 @@ int main(uint64_t dtb)
 	/* The emulated GICv3 distributor and redistributors. */
 	check_eq(ldr_w(GICD_BASE + 0xffe8) >> 4 & 0xf, 3, "GICD_PIDR2 says GICv3");
 	check_eq(ldr_w(GICD_BASE + 0x4) & 0x1f, 2, "GICD_TYPER: 96 interrupt lines");
-	uint64_t typer0 = ldr_x(GICR_BASE + 0x8);
-	check_eq(typer0 >> 32, 0, "GICR0_TYPER affinity");
-	check_eq(typer0 & (1u << 4), 0, "GICR0 is not the last");
-	uint64_t typer1 = ldr_x(GICR_BASE + GICR_STRIDE + 0x8);
-	check_eq(typer1 >> 32, 1, "GICR1_TYPER affinity");
-	check(typer1 & (1u << 4), "GICR1 is the last");
+	/* Redistributors: one per vCPU, affinities 0, 1, ..., Last on the
+	 * final one; nothing after it. */
+	unsigned n = 0;
+	bool order_ok = true;
+	for (; n < 4; n++) {
+		uint64_t typer = ldr_x(GICR_BASE + n * GICR_STRIDE + 0x8);
+		order_ok &= (typer >> 32) == n && ((typer >> 8) & 0xffff) == n;
+		if (typer & (1u << 4))
+			break;
+	}
+	check(n < 4 && order_ok, "GICR_TYPER: affinity and processor number per vCPU");
+	check_eq(ldr_x(GICR_BASE + (n + 1) * GICR_STRIDE + 0x8), 0,
+		 "no redistributor after the Last one");
 	w32(GICD_BASE + 0x420, 0xa0b0c0d0);
 	check_eq(ldrb_w(GICD_BASE + 0x421), 0xc0, "GICD_IPRIORITYR byte access");
 	done("mmio");

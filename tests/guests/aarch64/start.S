@@ -77,7 +77,8 @@ guest_vectors:
 	vec_fatal 1
 	vec_fatal 2
 	vec_fatal 3
-	vec_fatal 4		/* EL1h sync */
+	.balign 0x80		/* EL1h sync */
+	b	sync_entry
 	.balign 0x80		/* EL1h IRQ */
 	b	irq_entry
 	vec_fatal 6
@@ -90,6 +91,31 @@ guest_vectors:
 	vec_fatal 13
 	vec_fatal 14
 	vec_fatal 15
+
+/* Synchronous exception at EL1: guest_sync(esr, elr, far) returns where
+ * to resume (or reports the exception and powers off). */
+sync_entry:
+	sub	sp, sp, #192
+	stp	x0, x1, [sp, #0]
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	stp	x10, x11, [sp, #80]
+	stp	x12, x13, [sp, #96]
+	stp	x14, x15, [sp, #112]
+	stp	x16, x17, [sp, #128]
+	stp	x18, x30, [sp, #144]
+	mrs	x0, esr_el1
+	mrs	x1, elr_el1
+	mrs	x2, far_el1
+	mrs	x3, spsr_el1
+	str	x3, [sp, #168]
+	bl	guest_sync
+	msr	elr_el1, x0
+	ldr	x3, [sp, #168]
+	msr	spsr_el1, x3
+	b	restore_and_eret
 
 irq_entry:
 	sub	sp, sp, #192
@@ -110,6 +136,7 @@ irq_entry:
 	ldp	x0, x1, [sp, #160]
 	msr	elr_el1, x0
 	msr	spsr_el1, x1
+restore_and_eret:
 	ldp	x0, x1, [sp, #0]
 	ldp	x2, x3, [sp, #16]
 	ldp	x4, x5, [sp, #32]

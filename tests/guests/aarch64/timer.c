@@ -11,7 +11,10 @@
 #define SPI_A 40u
 #define SPI_B 41u
 
-static volatile uint32_t ticks, spi_a, spi_b;
+#define SPI_BURST 42u /* 42 .. 49: more than there are list registers */
+#define BURST 8u
+
+static volatile uint32_t ticks, spi_a, spi_b, burst_mask;
 static uint64_t period;
 
 static void on_irq(uint32_t intid)
@@ -30,6 +33,8 @@ static void on_irq(uint32_t intid)
 		spi_a = spi_a + 1;
 	} else if (intid == SPI_B) {
 		spi_b = spi_b + 1;
+	} else if (intid >= SPI_BURST && intid < SPI_BURST + BURST) {
+		burst_mask = burst_mask | (1u << (intid - SPI_BURST));
 	}
 }
 
@@ -78,6 +83,20 @@ int main(uint64_t dtb)
 	while (!spi_b && cntvct() < limit)
 		wfi();
 	check_eq(spi_b, 1, "SPI 41 delivered once enabled");
+
+	/* More pending interrupts than list registers: all must arrive
+	 * (refilled after an underflow maintenance interrupt). */
+	irq_disable();
+	for (uint32_t i = 0; i < BURST; i++) {
+		gic_enable_irq(SPI_BURST + i);
+		hvc(HC_RAISE_IRQ, SPI_BURST + i, 0, 0);
+	}
+	irq_enable();
+	limit = cntvct() + cntfrq();
+	while (burst_mask != (1u << BURST) - 1 && cntvct() < limit)
+		wfi();
+	check_eq(burst_mask, (1u << BURST) - 1, "a burst of 8 SPIs all delivered");
+
 	check_eq((uint64_t)hvc(HC_RAISE_IRQ, 5000, 0, 0), (uint64_t)(int64_t)-22,
 		 "raising a nonexistent interrupt fails");
 	irq_disable();
