@@ -25,9 +25,11 @@ enum axvm_log_level {
 struct axvm_hal {
 	void *ctx;
 
-	/* Allocate `count` physically contiguous 4 KiB frames aligned to
-	 * `align` bytes (a power of two >= 4096); store the host-physical
-	 * address in *pa. Return 0 or AXVM_ENOMEM. (AxVM PagingHandler) */
+	/* Allocate `count` physically contiguous, zeroed 4 KiB frames aligned
+	 * to `align` bytes (a power of two >= 4096); store the host-physical
+	 * address in *pa. Return 0 or AXVM_ENOMEM. Zeroed because guest RAM
+	 * comes from here: stale host data must never reach a guest, and the
+	 * port knows the cheapest way (fresh mmap pages already are). */
 	int (*alloc_pages)(void *ctx, size_t count, size_t align, axvm_hpa_t *pa);
 	/* Free frames from alloc_pages; count matches the allocation. */
 	void (*free_pages)(void *ctx, axvm_hpa_t pa, size_t count);

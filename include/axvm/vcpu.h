@@ -40,7 +40,8 @@ int axvm_vcpu_put(struct axvm_vcpu *vcpu);
  *   AXVM_ESTATE     already running elsewhere, or the VM is not booted
  *   AXVM_ENODEV     an access hit no device under the STOP policy
  *   other negative  a backend or callback error
- * Never allocates.
+ * Allocates nothing, except the frame a guest's first touch of a lazy region
+ * needs (taken under the address-space lock).
  */
 int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit);
 

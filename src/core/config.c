@@ -110,6 +110,9 @@ static int check_region(const struct axvm_mem_region *r, uint32_t i,
 	if (r->flags & ~(uint32_t)AXVM_MEM_FLAGS_ALL)
 		return fail(err, AXVM_EINVAL, "regions", i, "flags",
 			    "unknown flag bits");
+	if (!(r->flags & AXVM_MEM_RWX))
+		return fail(err, AXVM_EINVAL, "regions", i, "flags",
+			    "no access flags (READ, WRITE or EXEC)");
 	if (r->size == 0)
 		return fail(err, AXVM_EINVAL, "regions", i, "size", "is zero");
 	if (!page_aligned(r->gpa))

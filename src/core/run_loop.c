@@ -3,7 +3,8 @@
  * (what the core handles itself, what goes to the host program). One file
  * so the compiler can inline dispatch into the loop without LTO, which
  * embedded users linking libaxvm.a with their own toolchain may not have.
- * Per exit: no allocation, no locks, O(log n) device lookup. */
+ * Per exit: no allocation, no locks, O(log n) device lookup; the one
+ * exception is a nested page fault in a lazy region, which maps a frame. */
 #include "internal.h"
 
 /* Halted vCPUs re-check for wake-ups at least this often, so a lost kick

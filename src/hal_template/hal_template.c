@@ -52,6 +52,8 @@ static int t_alloc_pages(void *ctx, size_t count, size_t align, axvm_hpa_t *pa)
 		if (run == count) {
 			set_bits(map, i, count, true);
 			p->free_pages -= count;
+			/* The HAL contract: frames arrive zeroed. */
+			memset(p->base + i * AXVM_PAGE_SIZE, 0, count * AXVM_PAGE_SIZE);
 			*pa = frame_pa;
 			return 0;
 		}

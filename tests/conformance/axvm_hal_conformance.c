@@ -52,6 +52,10 @@ static void frames(struct run *r, size_t count, size_t align, const char *name)
 			} else if (h->virt_to_phys(h->ctx, p) != pa + i * AXVM_PAGE_SIZE) {
 				ok = false;
 				why = "virt_to_phys does not invert phys_to_virt";
+			} else if (p[0] != 0 || p[AXVM_PAGE_SIZE / 2] != 0 ||
+				   p[AXVM_PAGE_SIZE - 1] != 0) {
+				ok = false;
+				why = "frame not zeroed (stale data would reach a guest)";
 			} else {
 				memset(p, 0xa5, AXVM_PAGE_SIZE);
 				if (p[0] != 0xa5 || p[AXVM_PAGE_SIZE - 1] != 0xa5) {

@@ -149,6 +149,9 @@ static void test_config_rejects_bad_regions(void **state)
 	c.regions[0].flags = 1u << 20;
 	expect(&c, AXVM_EINVAL, "regions[0].flags", "unknown");
 	good(&c);
+	c.regions[0].flags = AXVM_MEM_USER;
+	expect(&c, AXVM_EINVAL, "regions[0].flags", "no access");
+	good(&c);
 	c.regions[0].type = (enum axvm_map_type)9;
 	expect(&c, AXVM_EINVAL, "regions[0].type", "unknown");
 	good(&c);
