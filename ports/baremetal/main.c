@@ -38,6 +38,7 @@ struct slot {
 	uint32_t affinity[2];
 	uint64_t ram_hpa;
 	bool present;
+	atomic_uint reboots;
 	struct axvm_vm *vm;
 	struct axvm_vcpu *vcpu[2];
 	struct bm_vm_devs *devs;
@@ -148,6 +149,47 @@ static bool image_present(const struct slot *s)
 	return *m == IMAGE_MAGIC;
 }
 
+/* X0 = the guest DTB if QEMU loaded one at the start of guest RAM. */
+static int set_boot_args(struct slot *s, uint64_t *dtb)
+{
+	*dtb = *(const volatile uint32_t *)(uintptr_t)s->ram_hpa == FDT_MAGIC_LE
+		       ? GUEST_RAM_GPA
+		       : 0;
+	return axvm_vcpu_set_gpr(s->vcpu[0], AXVM_A64_REG_X(0), *dtb);
+}
+
+/* A guest that asked for PSCI SYSTEM_RESET is reset (vCPUs to power-on
+ * state, devices reset, RAM kept) and booted again, a few times at most. */
+#define MAX_REBOOTS 3u
+static bool wants_reboot(struct slot *s)
+{
+	uint64_t code;
+
+	return !axvm_vm_exit_code(s->vm, &code) && code == AXVM_A64_DOWN_RESET &&
+	       atomic_load(&s->reboots) < MAX_REBOOTS;
+}
+
+static bool maybe_reboot(struct slot *s)
+{
+	uint64_t dtb;
+	int rc;
+
+	if (!wants_reboot(s))
+		return false;
+	unsigned n = atomic_fetch_add(&s->reboots, 1) + 1;
+	bm_devs_flush(s->devs);
+	kprintf("axvm: %s: guest asked for a reset, rebooting (%u of %u)\n", s->name, n,
+		MAX_REBOOTS);
+	if ((rc = axvm_vm_reset(s->vm)) || (rc = set_boot_args(s, &dtb)) ||
+	    (rc = axvm_vm_boot(s->vm))) {
+		kprintf("axvm: %s: reboot failed: %s\n", s->name, axvm_strerror(rc));
+		return false;
+	}
+	for (uint32_t i = 0; i < s->nvcpus; i++)
+		hal.kick_pcpu(hal.ctx, s->affinity[i]);
+	return true;
+}
+
 static int create_vm(struct slot *s)
 {
 	struct axvm_config cfg;
@@ -197,11 +239,8 @@ static int create_vm(struct slot *s)
 	for (uint32_t i = 0; i < s->nvcpus; i++)
 		if ((rc = axvm_vm_vcpu(s->vm, i, &s->vcpu[i])))
 			return rc;
-	/* X0 = the guest DTB if QEMU loaded one at the start of guest RAM. */
-	uint64_t dtb = *(const volatile uint32_t *)(uintptr_t)s->ram_hpa == FDT_MAGIC_LE
-			       ? GUEST_RAM_GPA
-			       : 0;
-	if ((rc = axvm_vcpu_set_gpr(s->vcpu[0], AXVM_A64_REG_X(0), dtb)))
+	uint64_t dtb;
+	if ((rc = set_boot_args(s, &dtb)))
 		return rc;
 	kprintf("axvm: %s: %u vCPU(s), RAM %lx..%lx (host %lx), entry %lx, dtb %lx\n",
 		s->name, s->nvcpus, GUEST_RAM_GPA, GUEST_RAM_GPA + BM_SLOT_SIZE - 1,
@@ -248,7 +287,15 @@ static void run_cpu(uint32_t cpu)
 		for (size_t k = 0; k < NSLOTS; k++) {
 			struct slot *s = &slots[k];
 			enum axvm_vm_state st;
-			if (!s->vm || axvm_vm_state(s->vm, &st) || st == AXVM_VM_STOPPED)
+			if (!s->vm || axvm_vm_state(s->vm, &st))
+				continue;
+			/* pCPU 0 owns reboots (the VM is STOPPED: no vCPU is in
+			 * it); the others wait for it. */
+			if (st == AXVM_VM_STOPPED && cpu != 0) {
+				alive |= wants_reboot(s);
+				continue;
+			}
+			if (st == AXVM_VM_STOPPED && !maybe_reboot(s))
 				continue;
 			alive = true;
 			bool any_on = false;
@@ -260,7 +307,8 @@ static void run_cpu(uint32_t cpu)
 					continue;
 				struct axvm_exit ex;
 				int rc = axvm_vcpu_run(s->vcpu[i], &ex);
-				if (rc == AXVM_EAGAIN || rc == AXVM_ESHUTDOWN)
+				/* Not on, going down, or being reset by pCPU 0. */
+				if (rc == AXVM_EAGAIN || rc == AXVM_ESHUTDOWN || rc == AXVM_ESTATE)
 					continue;
 				ran = true;
 				if (rc == 0 && ex.kind == AXVM_EXIT_CPU_DOWN) {

@@ -74,7 +74,8 @@ case_ hypercall "hypercall -" "[vm1] RESULT hypercall PASS" \
   "[vm1] hypercall putnum 4242" "hypercall=5"
 
 case_ smp "smp -" "[vm1] RESULT smp PASS" "[vm1] smp: vCPU 1 up, context 0x1234" \
-  "[vm1] smp: vCPU 1 up, context 0x5678" "axvm: vm1 vCPU 1: PSCI CPU_OFF" "send_ipi="
+  "[vm1] smp: vCPU 1 up, context 0x5678" "[vm1] smp: vCPU 1 up, context 0x9999" \
+  "axvm: vm1 vCPU 1: PSCI CPU_OFF" "send_ipi=" "axvm: vm1: down, guest code 0"
 
 case_ timer "timer -" "[vm1] RESULT timer PASS" "[vm1] timer: 5 ticks in"
 
@@ -84,6 +85,11 @@ case_ off "off -" "[vm1] off: calling PSCI SYSTEM_OFF" \
 case_ isv0 "isv0 -" "[vm1] isv0: ldp from the test device" \
   "axvm: vm1 vCPU 0 stopped: unhandled nested_page_fault at 0xa000000" \
   "axvm: vm1: down (stopped by the host)" "!RESULT"
+
+case_ reset "reset -" "[vm1] reset: first boot" \
+  "axvm: vm1: guest asked for a reset, rebooting (1 of 3)" \
+  "[vm1] reset: boot 2 after SYSTEM_RESET" "[vm1] RESULT reset PASS" \
+  "axvm: vm1: down, guest code 0"
 
 case_ hostile "hostile -" "[vm1] RESULT hostile PASS" "axvm: vm1: down, guest code 0"
 

@@ -110,6 +110,9 @@ a64_hyp_fault:
 	b	a64_exit
 .endm
 
+/* Own section, so the 2 KiB alignment costs no padding inside this object
+ * (the linker places it). */
+	.section .text.axvm_a64_vectors, "ax"
 	.balign 2048
 	.global axvm_a64_vectors
 axvm_a64_vectors:
@@ -131,6 +134,7 @@ axvm_a64_vectors:
 	vec_guest 3		/* serror */
 
 /* Guest FP/SIMD state (bind/unbind). */
+	.text
 	.balign 16
 	.global axvm_a64_fp_save
 	.type axvm_a64_fp_save, %function

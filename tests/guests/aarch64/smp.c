@@ -60,6 +60,14 @@ int main(uint64_t dtb)
 		 "CPU_ON(1) again");
 	check(wait_for(&up_count, 3, 2000), "vCPU 1 came up again");
 	check_eq(last_ctx, 0x5678, "second context id");
+
+	/* A third time it spins without ever exiting: SYSTEM_OFF from here
+	 * must still stop the VM (the host kicks vCPU 1 out of the guest). */
+	while (hvc(PSCI_AFFINITY_INFO, 1, 0, 0) != 1)
+		;
+	check_eq((uint64_t)hvc(PSCI_CPU_ON, 1, (uintptr_t)guest_secondary_entry, 0x9999), 0,
+		 "CPU_ON(1) a third time");
+	check(wait_for(&up_count, 4, 2000), "vCPU 1 spinning");
 	done("smp");
 }
 
@@ -78,6 +86,11 @@ void secondary_main(uint64_t ctx)
 			wfi();
 		irq_disable();
 		gprintf("smp: vCPU %u got %u SGI(s), CPU_OFF\n", cpu_index(), sgis);
+	} else if (ctx == 0x9999) {
+		up_count = 4;
+		__asm__ volatile("dsb sy" ::: "memory");
+		for (;;)
+			__asm__ volatile("" ::: "memory"); /* no exits, ever */
 	} else {
 		up_count = 3;
 	}
