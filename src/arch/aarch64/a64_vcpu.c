@@ -330,6 +330,7 @@ static void el1_reset(struct a64_vcpu *v)
 	v->el1.sctlr = SCTLR_EL1_RESET;
 	v->timer_ctl = 0;
 	v->timer_inflight = false;
+	a64_vgic_unpend(v, AXVM_A64_IRQ_VTIMER); /* the timer is CPU-local */
 	a64_vgic_cpu_reset(v);
 }
 

@@ -108,14 +108,17 @@ void a64_vgic_cpu_init(struct a64_vcpu *v)
 	v->vgic.cfg1 = 0;
 	v->vgic.waker = 1u << 1; /* ProcessorSleep until the guest wakes it */
 	memset(v->vgic.prio, 0, sizeof(v->vgic.prio));
+	for (unsigned i = 0; i < sizeof(v->vgic.pending) / sizeof(v->vgic.pending[0]); i++)
+		atomic_store(&v->vgic.pending[i], 0);
 	a64_vgic_cpu_reset(v);
 }
 
-/* The CPU-interface half: what a PSCI CPU_ON starts from. */
+/* The CPU-interface half: what a PSCI CPU_ON starts from. Pending state
+ * belongs to the redistributor and survives (an SGI sent to a vCPU that is
+ * still starting is delivered once it runs); in-flight list-register
+ * contents and active priorities do not. */
 void a64_vgic_cpu_reset(struct a64_vcpu *v)
 {
-	for (unsigned i = 0; i < sizeof(v->vgic.pending) / sizeof(v->vgic.pending[0]); i++)
-		atomic_store(&v->vgic.pending[i], 0);
 	v->vgic.lr_used = 0;
 	memset(v->vgic.lr, 0, sizeof(v->vgic.lr));
 	memset(v->vgic.lr_intid, 0, sizeof(v->vgic.lr_intid));

@@ -7,8 +7,9 @@
 #include "guest.h"
 
 #define SGI_PING 3u
+#define SGI_EARLY 5u
 
-static volatile uint32_t up_count, last_ctx, sgis, stop;
+static volatile uint32_t up_count, last_ctx, sgis, early, stop;
 
 static bool wait_for(volatile uint32_t *v, uint32_t want, uint64_t ms)
 {
@@ -22,6 +23,8 @@ static void on_irq(uint32_t intid)
 {
 	if (intid == SGI_PING)
 		sgis = sgis + 1;
+	else if (intid == SGI_EARLY)
+		early = early + 1;
 }
 
 int main(uint64_t dtb);
@@ -34,7 +37,10 @@ int main(uint64_t dtb)
 	check_eq((uint64_t)hvc(PSCI_AFFINITY_INFO, 1, 0, 0), 1, "vCPU 1 starts OFF");
 	check_eq((uint64_t)hvc(PSCI_CPU_ON, 1, (uintptr_t)guest_secondary_entry, 0x1234), 0,
 		 "CPU_ON(1)");
+	/* Sent before vCPU 1 has run at all: stays pending for it. */
+	gic_send_sgi(SGI_EARLY, 1);
 	check(wait_for(&up_count, 1, 2000), "vCPU 1 came up");
+	check(wait_for(&early, 1, 2000), "an SGI sent while vCPU 1 was starting");
 	check_eq(last_ctx, 0x1234, "CPU_ON context id reaches X0");
 	check_eq((uint64_t)hvc(PSCI_AFFINITY_INFO, 1, 0, 0), 0, "AFFINITY_INFO(1) is ON");
 	check_eq((uint64_t)hvc(PSCI_CPU_ON, 1, (uintptr_t)guest_secondary_entry, 0), (uint64_t)-4,
@@ -79,6 +85,7 @@ void secondary_main(uint64_t ctx)
 	if (ctx == 0x1234) {
 		gic_cpu_init();
 		gic_enable_irq(SGI_PING);
+		gic_enable_irq(SGI_EARLY);
 		irq_hook = on_irq;
 		irq_enable();
 		up_count = 1;
