@@ -25,6 +25,7 @@ struct vcpu_thread {
 	uint32_t index;
 	pthread_t tid;
 	bool started;
+	uint64_t cpu_ns; /* the thread's CPU time in its run loop */
 };
 
 struct runner {
@@ -101,6 +102,14 @@ static void report(struct runner *r, uint32_t idx, struct axvm_vcpu *v, int rc,
 	}
 }
 
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static void *vcpu_main(void *arg)
 {
 	struct vcpu_thread *t = arg;
@@ -112,6 +121,7 @@ static void *vcpu_main(void *arg)
 	if ((rc = axvm_vm_vcpu(r->vm, t->index, &v))) {
 		stop(r, "vCPU %" PRIu32 ": %s", t->index, axvm_strerror(rc));
 	} else {
+		uint64_t c0 = thread_cpu_ns();
 		for (;;) {
 			rc = axvm_vcpu_run(v, &e);
 			if (rc == AXVM_ESHUTDOWN)
@@ -124,6 +134,7 @@ static void *vcpu_main(void *arg)
 			report(r, t->index, v, rc, &e);
 			break;
 		}
+		t->cpu_ns = thread_cpu_ns() - c0;
 		axvm_vcpu_put(v);
 	}
 	pthread_mutex_lock(&r->lock);
@@ -327,6 +338,9 @@ static void print_stats(struct runner *r)
 		}
 		fprintf(f, "stats: vcpu %" PRIu32 " run_ns %" PRIu64 " exits %" PRIu64
 			   "\n", i, ns, sum);
+		if (i < AXVM_MAX_VCPUS && r->th[i].started)
+			fprintf(f, "stats: vcpu %" PRIu32 " thread_cpu_ns %" PRIu64 "\n",
+				i, r->th[i].cpu_ns);
 		total += sum;
 		axvm_vcpu_put(v);
 	}
