@@ -53,6 +53,9 @@ static int bm_alloc_pages(void *ctx, size_t count, size_t align, axvm_hpa_t *pa)
 		}
 	}
 	atomic_flag_clear_explicit(&pool_lock, memory_order_release);
+	/* Zeroed by contract: guest RAM and tables come from here. */
+	if (!rc)
+		memset((void *)(uintptr_t)*pa, 0, count * AXVM_PAGE_SIZE);
 	return rc;
 }
 
