@@ -327,8 +327,9 @@ int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
 	}
 	t0 = vm->hal->now_ns(vm->hal->ctx);
 	for (;;) {
-		if (atomic_load_explicit(&vm->state, memory_order_acquire) !=
-		    AXVM_VM_RUNNING) {
+		/* seq_cst, paired with shutdown's state CAS and its kick's
+		 * load of the vCPU state (bind's CAS came before this). */
+		if (atomic_load(&vm->state) != AXVM_VM_RUNNING) {
 			rc = AXVM_ESHUTDOWN;
 			break;
 		}

@@ -38,7 +38,12 @@ void axvm_vcpu_kick_internal(struct axvm_vcpu *v)
 	int st = atomic_load(&v->state);
 
 	atomic_store(&v->wake, true);
-	if (st == AXVM_VCPU_RUNNING && v->vm->arch->vcpu_kick)
+	/* READY as well as RUNNING: a vCPU between its loop's VM-state check
+	 * and guest entry is READY. A backend kick is sticky (KVM's
+	 * immediate_exit: the next entry returns at once), the HAL's IPI is
+	 * not, so only the backend kick closes that window. */
+	if ((st == AXVM_VCPU_RUNNING || st == AXVM_VCPU_READY) &&
+	    v->vm->arch->vcpu_kick)
 		v->vm->arch->vcpu_kick(v->arch_vcpu);
 	else if (st == AXVM_VCPU_RUNNING || st == AXVM_VCPU_BLOCKED ||
 		 st == AXVM_VCPU_READY)
