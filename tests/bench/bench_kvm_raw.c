@@ -122,13 +122,15 @@ int main(int argc, char **argv)
 				   MAP_SHARED, cpu, 0);
 	if (run == MAP_FAILED)
 		die("mmap kvm_run");
-	struct {
-		struct kvm_cpuid2 c;
-		struct kvm_cpuid_entry2 e[256];
-	} cpuid = { .c.nent = 256 };
-	if (ioctl(kvm, KVM_GET_SUPPORTED_CPUID, &cpuid) ||
-	    ioctl(cpu, KVM_SET_CPUID2, &cpuid))
+	struct kvm_cpuid2 *cpuid = calloc(1, sizeof(*cpuid) +
+					  256 * sizeof(struct kvm_cpuid_entry2));
+	if (!cpuid)
+		die("calloc");
+	cpuid->nent = 256;
+	if (ioctl(kvm, KVM_GET_SUPPORTED_CPUID, cpuid) ||
+	    ioctl(cpu, KVM_SET_CPUID2, cpuid))
 		die("CPUID");
+	free(cpuid);
 
 	struct kvm_sregs sr;
 	if (ioctl(cpu, KVM_GET_SREGS, &sr))
