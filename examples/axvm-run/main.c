@@ -9,6 +9,7 @@
  * reason on stderr); 125 for host-side errors; 2 for usage errors. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,8 @@ static void usage(FILE *f)
 	      "  --entry ADDR    entry point (raw images; default 0x100000)\n"
 	      "  --mem SIZE      RAM at guest-physical 0: 2M..3G (default 64M)\n"
 	      "  --vcpus N       vCPUs (default 1); others start by CPU-up\n"
-	      "  --config DTB    VM description (axvm,vm device tree)\n"
+	      "  --config DTB    VM from an \"axvm,vm\" device tree (RAM, vCPUs,\n"
+	      "                  entry, policy, MMIO devices); replaces --mem/--vcpus\n"
 	      "  --stats         per-vCPU exit counts and run time on stderr\n"
 	      "  --strict        accesses with no device stop the VM\n"
 	      "  --testdev       the mmio test device at 0xfe000000\n",
@@ -81,6 +83,15 @@ static int parse_size(const char *s, uint64_t *out)
 }
 
 #ifdef AXVM_HAVE_FDT
+/* Bytes the guest writes to a UART the DTB describes (MMIO ns16550a). */
+static void dtb_console(void *arg, uint32_t vm_id, uint8_t byte)
+{
+	(void)vm_id;
+	fputc(byte, arg);
+	if (byte == '\n')
+		fflush(arg);
+}
+
 static int load_dtb(const char *path, struct axvm_fdt_vm *vm)
 {
 	struct axvm_fdt_error err;
@@ -108,6 +119,7 @@ static int load_dtb(const char *path, struct axvm_fdt_vm *vm)
 			rc ? err.message : "no enabled \"axvm,vm\" node");
 		return -1;
 	}
+	axvm_fdt_vm_set_console(vm, dtb_console, stdout);
 	return 0;
 }
 #endif
@@ -134,6 +146,7 @@ int main(int argc, char **argv)
 		.err = stderr,
 	};
 	const char *config = NULL;
+	bool sized = false; /* --mem or --vcpus given */
 	uint64_t v;
 	int c;
 
@@ -156,6 +169,7 @@ int main(int argc, char **argv)
 						"4 KiB multiple)\n", optarg);
 				return 2;
 			}
+			sized = true;
 			break;
 		case 'n':
 			if (parse_u64(optarg, &v) || v == 0 || v > AXVM_MAX_VCPUS) {
@@ -164,6 +178,7 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			o.vcpus = (uint32_t)v;
+			sized = true;
 			break;
 		case 'c':
 			config = optarg;
@@ -190,6 +205,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	if (config && sized) {
+		fprintf(stderr, "axvm-run: --mem and --vcpus come from --config\n");
+		return 2;
+	}
 #ifdef AXVM_HAVE_FDT
 	struct axvm_fdt_vm *fvm = NULL;
 	if (config) {

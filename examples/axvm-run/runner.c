@@ -218,9 +218,13 @@ static int build_config(const struct runner_opts *o, uint64_t entry,
 		    (rc = axvm_config_add_region(cfg, &ram)))
 			return rc;
 	}
-	cfg->bsp_entry = entry;
-	cfg->ap_entry = entry; /* CPU up names the real one */
-	cfg->unhandled_policy = o->strict ? AXVM_POLICY_STOP : AXVM_POLICY_IGNORE;
+	if (!o->base_cfg) {
+		cfg->bsp_entry = entry;
+		cfg->ap_entry = entry; /* CPU up names the real one */
+		cfg->unhandled_policy = AXVM_POLICY_IGNORE;
+	}
+	if (o->strict)
+		cfg->unhandled_policy = AXVM_POLICY_STOP;
 	uart16550_desc(&r->uart, &d);
 	if ((rc = axvm_config_add_device(cfg, &d)))
 		return rc;
@@ -406,8 +410,15 @@ int runner_run(struct axvm_host *host, const struct runner_opts *o)
 			msg);
 		goto out;
 	}
-	cfg->bsp_entry = o->has_entry ? o->entry : img.entry;
-	cfg->ap_entry = cfg->bsp_entry;
+	/* The entry: --entry, else the config's (a DTB's "entry"), else the
+	 * image's own. */
+	if (o->has_entry) {
+		cfg->bsp_entry = o->entry;
+		cfg->ap_entry = o->entry;
+	} else if (!o->base_cfg) {
+		cfg->bsp_entry = img.entry;
+		cfg->ap_entry = img.entry;
+	}
 	if ((rc = axvm_vm_create(host, cfg, &r->vm, &cerr))) {
 		fprintf(o->err, "axvm-run: cannot create the VM: %s%s%s\n",
 			axvm_strerror(rc), cerr.message[0] ? ": " : "", cerr.message);
