@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* mmio: reads and writes of axvm-run's test device (--testdev) at
  * 0xfe000000, every width, with the x86 extension rules checked: movsx
- * sign-extends, movzx and 32-bit moves zero-extend, 8/16-bit moves merge.
+ * sign-extends, movzx and 32-bit moves zero-extend, 8/16-bit moves merge;
+ * then string port I/O (rep outsb / rep insb) on the UART.
  * Device layout: 0x00..0x3f scratch (RW), 0x40..0x4f constant pattern
  * bb aa 99 88 f0 e0 c0 80 11 22 33 44 55 66 77 08 (RO). */
 #include "guest.h"
@@ -88,6 +89,28 @@ int guest_main(uint64_t index, uint64_t ram_size, uint64_t arg)
 	wr(0x40, 4, 0);
 	bad |= check("read-only", rd(0x40, 4), 0x8899aabbu);
 
+	/* String port I/O (one KVM exit, many elements): rep outsb to the
+	 * UART's THR prints a line; rep insb from its scratch register reads
+	 * the same byte every time. */
+	{
+		static const char line[] = "mmio: rep outsb ok\n";
+		const char *src = line;
+		uint64_t n = sizeof(line) - 1;
+		__asm__ volatile("rep outsb"
+				 : "+S"(src), "+c"(n)
+				 : "d"((uint16_t)UART)
+				 : "memory");
+		uint8_t buf[16] = { 0 };
+		uint8_t *dst = buf;
+		outb(UART + 7, 0x5a);
+		n = sizeof(buf);
+		__asm__ volatile("rep insb"
+				 : "+D"(dst), "+c"(n)
+				 : "d"((uint16_t)(UART + 7))
+				 : "memory");
+		for (unsigned i = 0; i < sizeof(buf); i++)
+			bad |= check("rep insb", buf[i], 0x5a);
+	}
 	if (bad)
 		return 1;
 	puts("mmio: ok\n");
