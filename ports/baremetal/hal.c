@@ -157,8 +157,8 @@ static void bm_wait(void *ctx, uint64_t timeout_ns)
 			 (timeout_ns % 1000000000ull) * f / 1000000000ull;
 
 	(void)ctx;
-	if (ticks > UINT32_MAX)
-		ticks = UINT32_MAX;
+	if (ticks > INT32_MAX) /* CNTHP_TVAL is a signed 32-bit count */
+		ticks = INT32_MAX;
 	__asm__ volatile("msr daifset, #2" ::: "memory");
 	if (!c->kicked) {
 		__asm__ volatile("msr cnthp_tval_el2, %0; mov x9, #1; msr cnthp_ctl_el2, x9; isb"
