@@ -159,6 +159,9 @@ static void bm_wait(void *ctx, uint64_t timeout_ns)
 	(void)ctx;
 	if (ticks > INT32_MAX) /* CNTHP_TVAL is a signed 32-bit count */
 		ticks = INT32_MAX;
+	uint64_t end = time_now_ns() + timeout_ns;
+
+	c->waits++;
 	__asm__ volatile("msr daifset, #2" ::: "memory");
 	if (!c->kicked) {
 		__asm__ volatile("msr cnthp_tval_el2, %0; mov x9, #1; msr cnthp_ctl_el2, x9; isb"
@@ -168,6 +171,8 @@ static void bm_wait(void *ctx, uint64_t timeout_ns)
 	__asm__ volatile("msr daifclr, #2; isb" ::: "memory"); /* take it */
 	__asm__ volatile("msr cnthp_ctl_el2, xzr" ::: "memory");
 	c->kicked = false;
+	if (time_now_ns() < end)
+		c->early_waits++;
 }
 
 static void bm_log(void *ctx, enum axvm_log_level level, const char *msg)

@@ -20,6 +20,8 @@ struct percpu {
 	volatile bool kicked;      /* set by the kick SGI's handler */
 	atomic_bool online;
 	uint64_t irqs;             /* interrupts handled */
+	uint64_t kicks;            /* kick SGIs received */
+	uint64_t waits, early_waits; /* HAL waits, and those ended early */
 	uint64_t stray_irqs;       /* interrupts that were not ours */
 };
 

@@ -70,8 +70,10 @@ void bm_irq_handler(void)
 		if (id >= 1020)
 			break;
 		c->irqs++;
-		if (id == BM_SGI_KICK)
+		if (id == BM_SGI_KICK) {
 			c->kicked = true;
+			c->kicks++;
+		}
 		else if (id == BM_IRQ_HYP_TIMER)
 			__asm__ volatile("msr cnthp_ctl_el2, xzr");
 		else
@@ -459,6 +461,10 @@ void bm_main(void)
 	}
 	if ((rc = axvm_fini(host)))
 		kprintf("axvm: axvm_fini: %s\n", axvm_strerror(rc));
+	for (uint32_t i = 0; i < bm_ncpus; i++)
+		kprintf("axvm: pCPU %u: %lu interrupts (%lu kicks, %lu stray), %lu waits (%lu ended early)\n",
+			i, bm_cpus[i].irqs, bm_cpus[i].kicks, bm_cpus[i].stray_irqs,
+			bm_cpus[i].waits, bm_cpus[i].early_waits);
 	size_t used, total;
 	bm_pool_stats(&used, &total);
 	kprintf("axvm: page pool: %zu of %zu pages in use after teardown\n", used, total);

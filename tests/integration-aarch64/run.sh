@@ -91,6 +91,16 @@ case_ reset "reset -" "[vm1] reset: first boot" \
   "[vm1] reset: boot 2 after SYSTEM_RESET" "[vm1] RESULT reset PASS" \
   "axvm: vm1: down, guest code 0"
 
+case_ fpu "fpu -" "[vm1] fpu: FP/SIMD state kept" "[vm1] RESULT fpu PASS"
+# A WFI waiting for the guest's timer is one halt exit per wait, not a
+# busy loop of exits (the fpu guest waits four times).
+fpu_halts() {
+  local n
+  n=$(sed -n 's/.*vm1 vCPU 0 exits:.* halt=\([0-9]*\).*/\1/p' "$log")
+  [ "${n:-0}" -ge 1 ] && [ "${n:-0}" -le 40 ]
+}
+fpu_halts || { echo "FAIL fpu-halts: halt exits not 1..40 (a busy WFI loop?)"; fail=$((fail + 1)); }
+
 case_ hostile "hostile -" "[vm1] RESULT hostile PASS" "axvm: vm1: down, guest code 0"
 
 case_ two-vms "hello timer" "[vm1] RESULT hello PASS" "[vm2] RESULT timer PASS" \
@@ -98,6 +108,10 @@ case_ two-vms "hello timer" "[vm1] RESULT hello PASS" "[vm2] RESULT timer PASS" 
 
 case_ two-vms-mmio-hypercall "mmio hypercall" "[vm1] RESULT mmio PASS" \
   "[vm2] RESULT hypercall PASS"
+
+# smp's vCPU 1 and fpu's vCPU share pCPU 1: each must start with zeroed
+# FP/SIMD registers and keep its own.
+case_ fp-isolation "smp fpu" "[vm1] RESULT smp PASS" "[vm2] RESULT fpu PASS"
 
 case_ cortex-a57 "--cpu cortex-a57 smp timer" "[vm1] RESULT smp PASS" \
   "[vm2] RESULT timer PASS"

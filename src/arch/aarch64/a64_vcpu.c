@@ -65,7 +65,6 @@
 
 #define CNTV_ENABLE 1ull
 #define CNTV_IMASK 2ull
-#define CNTV_ISTATUS 4ull
 
 /* SCTLR_EL1 at reset: RES1 bits, MMU and caches off, little endian. */
 #define SCTLR_EL1_RESET 0x30d00800ull
@@ -455,22 +454,28 @@ static int a64_vcpu_unbind(void *p)
 
 /* --- virtual timer ------------------------------------------------------------ */
 
-static bool timer_level(const struct a64_vcpu *v, uint64_t hw_ctl)
+/* The guest's timer output: enabled, unmasked, and CVAL reached. The
+ * condition is computed from CVAL and the virtual count rather than read
+ * from CNTV_CTL.ISTATUS, which an emulator may update late (QEMU does, from
+ * a host timer callback); the two are the same thing architecturally. */
+static bool timer_level(const struct a64_vcpu *v)
 {
-	return (v->timer_ctl & CNTV_ENABLE) && !(v->timer_ctl & CNTV_IMASK) &&
-	       (hw_ctl & CNTV_ISTATUS);
+	if ((v->timer_ctl & (CNTV_ENABLE | CNTV_IMASK)) != CNTV_ENABLE)
+		return false;
+	a64_isb(); /* no early counter read */
+	return rd_cntvct_el0() >= rd_cntv_cval_el0();
 }
 
 bool a64_timer_fires_now(struct a64_vcpu *v)
 {
-	return !v->timer_inflight && timer_level(v, rd_cntv_ctl_el0());
+	return !v->timer_inflight && timer_level(v);
 }
 
 /* Before entry: a level-high timer becomes virtual PPI 27 (once, until the
  * guest deactivates it); a level that dropped before delivery is dropped. */
 static void timer_entry(struct a64_vcpu *v)
 {
-	bool level = timer_level(v, rd_cntv_ctl_el0());
+	bool level = timer_level(v);
 
 	if (level && !v->timer_inflight) {
 		a64_vgic_inject(v, AXVM_A64_IRQ_VTIMER);

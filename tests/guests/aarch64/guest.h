@@ -54,6 +54,12 @@ void check_eq(uint64_t got, uint64_t want, const char *what);
 _Noreturn void done(const char *name);
 _Noreturn void guest_fatal(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far);
 
+/* FP/SIMD (fp.S) */
+void fp_enable(void);
+void fp_fill(uint64_t seed);
+unsigned fp_check(uint64_t seed);
+unsigned fp_nonzero(void);
+
 /* identity */
 uint32_t cpu_index(void);
 

@@ -86,6 +86,11 @@ void secondary_main(uint64_t ctx);
 void secondary_main(uint64_t ctx)
 {
 	gprintf("smp: vCPU %u up, context 0x%lx\n", cpu_index(), ctx);
+	/* Every power-on starts from zeroed FP/SIMD state, whatever ran on
+	 * this pCPU before (this vCPU last time, or another VM). */
+	fp_enable();
+	check_eq(fp_nonzero(), 0, "FP/SIMD zeroed at CPU_ON");
+	fp_fill(ctx);
 	last_ctx = (uint32_t)ctx;
 	if (ctx == 0x1234) {
 		gic_cpu_init();
@@ -97,6 +102,7 @@ void secondary_main(uint64_t ctx)
 		while (!stop)
 			wfi();
 		irq_disable();
+		check_eq(fp_check(ctx), 0, "vCPU 1 FP/SIMD kept across halts");
 		gprintf("smp: vCPU %u got %u SGI(s), CPU_OFF\n", cpu_index(), sgis);
 	} else if (ctx == 0x9999) {
 		up_count = 4;
