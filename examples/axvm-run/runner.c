@@ -250,15 +250,16 @@ static uint64_t ram_at_zero(const struct axvm_config *cfg)
 	return 0;
 }
 
-/* Every started vCPU halted: nothing in axvm-run can wake one. */
-static bool all_halted(struct runner *r)
+/* Every started vCPU halted: nothing in axvm-run can wake one. `started`
+ * is a snapshot taken under the lock. */
+static bool all_halted(struct runner *r, const bool *started)
 {
 	uint32_t n = 0;
 
 	for (uint32_t i = 0; i < AXVM_MAX_VCPUS; i++) {
 		struct axvm_vcpu *v;
 		enum axvm_vcpu_state st;
-		if (!r->th[i].started)
+		if (!started[i])
 			continue;
 		if (axvm_vm_vcpu(r->vm, i, &v))
 			return false;
@@ -271,11 +272,11 @@ static bool all_halted(struct runner *r)
 	return n > 0;
 }
 
-static void kick_all(struct runner *r)
+static void kick_all(struct runner *r, const bool *started)
 {
 	for (uint32_t i = 0; i < AXVM_MAX_VCPUS; i++) {
 		struct axvm_vcpu *v;
-		if (r->th[i].started && axvm_vm_vcpu(r->vm, i, &v) == 0) {
+		if (started[i] && axvm_vm_vcpu(r->vm, i, &v) == 0) {
 			axvm_vcpu_kick(v);
 			axvm_vcpu_put(v);
 		}
@@ -297,12 +298,15 @@ static void wait_all(struct runner *r)
 		}
 		if (pthread_cond_timedwait(&r->cond, &r->lock, &ts) != ETIMEDOUT)
 			continue;
+		bool started[AXVM_MAX_VCPUS];
+		for (uint32_t i = 0; i < AXVM_MAX_VCPUS; i++)
+			started[i] = r->th[i].started;
 		pthread_mutex_unlock(&r->lock);
 		enum axvm_vm_state st;
 		axvm_vm_state(r->vm, &st);
 		if (st != AXVM_VM_RUNNING) {
-			kick_all(r); /* stragglers: a kick is cheap and idempotent */
-		} else if (all_halted(r)) {
+			kick_all(r, started); /* stragglers: a kick is cheap and idempotent */
+		} else if (all_halted(r, started)) {
 			/* Twice in a row, 20 ms apart, to be sure. */
 			if (++halted_ticks >= 2)
 				stop(r, "every vCPU halted and nothing can wake "

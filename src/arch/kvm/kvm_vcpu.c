@@ -106,6 +106,7 @@ int axvm_kvm_vcpu_setup(void *p, uint64_t entry, axvm_hpa_t root)
 		return rc;
 	v->regs_valid = false;
 	v->regs_dirty = false;
+	v->boot_pending = false;
 	v->pending = KVM_PENDING_NONE;
 	v->io_index = v->io_count = 0;
 	clear_irqs(v);
