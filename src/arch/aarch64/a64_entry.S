@@ -133,7 +133,9 @@ axvm_a64_vectors:
 	vec_guest 2		/* fiq */
 	vec_guest 3		/* serror */
 
-/* Guest FP/SIMD state (bind/unbind). */
+/* Guest FP/SIMD state (bind/unbind). The library's C is built
+ * general-regs-only; these two functions are the only FP/SIMD code. */
+	.arch_extension simd
 	.text
 	.balign 16
 	.global axvm_a64_fp_save

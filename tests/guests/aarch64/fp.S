@@ -4,6 +4,7 @@
  * that the hypervisor keeps a vCPU's FP state and leaks none to others. */
 #define REGS 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 
+	.arch_extension simd	/* the C flags say general-regs-only */
 	.text
 	.global fp_enable
 fp_enable:
