@@ -16,21 +16,36 @@ static int uart_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
 	struct uart16550 *u = ctx;
 	uint8_t v = 0;
 
-	(void)width; /* registered for 1-byte accesses only */
+	(void)width;    /* registered for 1-byte accesses only */
 	if (off == 7) { /* scratch: no lock on the hot register */
 		*val = atomic_load_explicit(&u->scr, memory_order_relaxed);
 		return 0;
 	}
 	pthread_mutex_lock(&u->lock);
 	switch (off) {
-	case 0: v = (u->lcr & LCR_DLAB) ? u->dll : 0; break; /* RBR: empty */
-	case 1: v = (u->lcr & LCR_DLAB) ? u->dlm : u->ier; break;
-	case 2: v = (uint8_t)(0x01u | ((u->fcr & 1u) ? 0xc0u : 0u)); break;
-	case 3: v = u->lcr; break;
-	case 4: v = u->mcr; break;
-	case 5: v = LSR_THRE | LSR_TEMT; break; /* always ready */
-	case 6: v = 0xb0; break; /* DCD, DSR, CTS */
-	default: break;
+	case 0:
+		v = (u->lcr & LCR_DLAB) ? u->dll : 0;
+		break; /* RBR: empty */
+	case 1:
+		v = (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
+		break;
+	case 2:
+		v = (uint8_t)(0x01u | ((u->fcr & 1u) ? 0xc0u : 0u));
+		break;
+	case 3:
+		v = u->lcr;
+		break;
+	case 4:
+		v = u->mcr;
+		break;
+	case 5:
+		v = LSR_THRE | LSR_TEMT;
+		break; /* always ready */
+	case 6:
+		v = 0xb0;
+		break; /* DCD, DSR, CTS */
+	default:
+		break;
 	}
 	pthread_mutex_unlock(&u->lock);
 	*val = v;
@@ -65,10 +80,17 @@ static int uart_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
 		else
 			u->ier = v & 0x0fu;
 		break;
-	case 2: u->fcr = v; break;
-	case 3: u->lcr = v; break;
-	case 4: u->mcr = v & 0x1fu; break;
-	default: break; /* LSR, MSR: read-only */
+	case 2:
+		u->fcr = v;
+		break;
+	case 3:
+		u->lcr = v;
+		break;
+	case 4:
+		u->mcr = v & 0x1fu;
+		break;
+	default:
+		break; /* LSR, MSR: read-only */
 	}
 	pthread_mutex_unlock(&u->lock);
 	return 0;
@@ -85,9 +107,9 @@ static void uart_reset(void *ctx)
 }
 
 static const struct axvm_device_ops uart_ops = {
-	.read = uart_read,
-	.write = uart_write,
-	.reset = uart_reset,
+    .read = uart_read,
+    .write = uart_write,
+    .reset = uart_reset,
 };
 
 void uart16550_init(struct uart16550 *u, FILE *out)
@@ -109,13 +131,13 @@ void uart16550_fini(struct uart16550 *u)
 void uart16550_desc(struct uart16550 *u, struct axvm_device_desc *d)
 {
 	*d = (struct axvm_device_desc){
-		.name = "uart16550",
-		.bus = AXVM_BUS_PIO,
-		.base = AXVM_KVM_UART_PORT,
-		.size = 8,
-		.widths = AXVM_WIDTH_1,
-		.ops = &uart_ops,
-		.ctx = u,
+	    .name = "uart16550",
+	    .bus = AXVM_BUS_PIO,
+	    .base = AXVM_KVM_UART_PORT,
+	    .size = 8,
+	    .widths = AXVM_WIDTH_1,
+	    .ops = &uart_ops,
+	    .ctx = u,
 	};
 }
 
@@ -153,29 +175,29 @@ static void exit_reset(void *ctx)
 }
 
 static const struct axvm_device_ops exit_ops = {
-	.read = exit_read,
-	.write = exit_write,
-	.reset = exit_reset,
+    .read = exit_read,
+    .write = exit_write,
+    .reset = exit_reset,
 };
 
 void exit_port_desc(struct exit_port *e, struct axvm_device_desc *d)
 {
 	*d = (struct axvm_device_desc){
-		.name = "exit-port",
-		.bus = AXVM_BUS_PIO,
-		.base = AXVM_KVM_EXIT_PORT,
-		.size = 1,
-		.widths = AXVM_WIDTH_1 | AXVM_WIDTH_2 | AXVM_WIDTH_4,
-		.ops = &exit_ops,
-		.ctx = e,
+	    .name = "exit-port",
+	    .bus = AXVM_BUS_PIO,
+	    .base = AXVM_KVM_EXIT_PORT,
+	    .size = 1,
+	    .widths = AXVM_WIDTH_1 | AXVM_WIDTH_2 | AXVM_WIDTH_4,
+	    .ops = &exit_ops,
+	    .ctx = e,
 	};
 }
 
 /* ---- test device --------------------------------------------------- */
 
 static const uint8_t testdev_pattern[16] = {
-	0xbb, 0xaa, 0x99, 0x88, 0xf0, 0xe0, 0xc0, 0x80,
-	0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x08,
+    0xbb, 0xaa, 0x99, 0x88, 0xf0, 0xe0, 0xc0, 0x80,
+    0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x08,
 };
 
 static int testdev_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
@@ -208,9 +230,9 @@ static void testdev_reset(void *ctx)
 }
 
 static const struct axvm_device_ops testdev_ops = {
-	.read = testdev_read,
-	.write = testdev_write,
-	.reset = testdev_reset,
+    .read = testdev_read,
+    .write = testdev_write,
+    .reset = testdev_reset,
 };
 
 void testdev_init(struct testdev *t)
@@ -222,13 +244,13 @@ void testdev_init(struct testdev *t)
 void testdev_desc(struct testdev *t, struct axvm_device_desc *d)
 {
 	*d = (struct axvm_device_desc){
-		.name = "axvm-testdev",
-		.bus = AXVM_BUS_MMIO,
-		.base = TESTDEV_BASE,
-		.size = TESTDEV_SIZE,
-		.widths = AXVM_WIDTH_ANY,
-		.naturally_aligned = true,
-		.ops = &testdev_ops,
-		.ctx = t,
+	    .name = "axvm-testdev",
+	    .bus = AXVM_BUS_MMIO,
+	    .base = TESTDEV_BASE,
+	    .size = TESTDEV_SIZE,
+	    .widths = AXVM_WIDTH_ANY,
+	    .naturally_aligned = true,
+	    .ops = &testdev_ops,
+	    .ctx = t,
 	};
 }

@@ -28,20 +28,24 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: axvm-run --kernel GUEST [--entry ADDR] [--mem SIZE] "
-	      "[--vcpus N]\n"
-	      "                [--config VM.dtb] [--stats] [--strict] "
-	      "[--testdev]\n"
-	      "  --kernel GUEST  ELF64 (loaded at p_paddr) or raw image (at 1 MiB)\n"
-	      "  --entry ADDR    entry point (raw images; default 0x100000)\n"
-	      "  --mem SIZE      RAM at guest-physical 0: 2M..3G (default 64M)\n"
-	      "  --vcpus N       vCPUs (default 1); others start by CPU-up\n"
-	      "  --config DTB    VM from an \"axvm,vm\" device tree (RAM, vCPUs,\n"
-	      "                  entry, policy, MMIO devices); replaces --mem/--vcpus\n"
-	      "  --stats         per-vCPU exit counts and run time on stderr\n"
-	      "  --strict        accesses with no device stop the VM\n"
-	      "  --testdev       the mmio test device at 0xfe000000\n",
-	      f);
+	fputs(
+	    "usage: axvm-run --kernel GUEST [--entry ADDR] [--mem SIZE] "
+	    "[--vcpus N]\n"
+	    "                [--config VM.dtb] [--stats] [--strict] "
+	    "[--testdev]\n"
+	    "  --kernel GUEST  ELF64 (loaded at p_paddr) or raw image (at 1 "
+	    "MiB)\n"
+	    "  --entry ADDR    entry point (raw images; default 0x100000)\n"
+	    "  --mem SIZE      RAM at guest-physical 0: 2M..3G (default 64M)\n"
+	    "  --vcpus N       vCPUs (default 1); others start by CPU-up\n"
+	    "  --config DTB    VM from an \"axvm,vm\" device tree (RAM, "
+	    "vCPUs,\n"
+	    "                  entry, policy, MMIO devices); replaces "
+	    "--mem/--vcpus\n"
+	    "  --stats         per-vCPU exit counts and run time on stderr\n"
+	    "  --strict        accesses with no device stop the VM\n"
+	    "  --testdev       the mmio test device at 0xfe000000\n",
+	    f);
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -70,11 +74,25 @@ static int parse_size(const char *s, uint64_t *out)
 	if (errno || end == s)
 		return -1;
 	switch (*end) {
-	case '\0': break;
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	default: return -1;
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		end++;
+		break;
+	default:
+		return -1;
 	}
 	if (*end || (shift && v > (UINT64_MAX >> shift)))
 		return -1;
@@ -116,7 +134,7 @@ static int load_dtb(const char *path, struct axvm_fdt_vm *vm)
 	free(blob);
 	if (rc || count == 0) {
 		fprintf(stderr, "axvm-run: %s: %s\n", path,
-			rc ? err.message : "no enabled \"axvm,vm\" node");
+		        rc ? err.message : "no enabled \"axvm,vm\" node");
 		return -1;
 	}
 	axvm_fdt_vm_set_console(vm, dtb_console, stdout);
@@ -127,23 +145,23 @@ static int load_dtb(const char *path, struct axvm_fdt_vm *vm)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "entry", required_argument, NULL, 'e' },
-		{ "mem", required_argument, NULL, 'm' },
-		{ "vcpus", required_argument, NULL, 'n' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "stats", no_argument, NULL, 's' },
-		{ "strict", no_argument, NULL, 'S' },
-		{ "testdev", no_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"kernel", required_argument, NULL, 'k'},
+	    {"entry", required_argument, NULL, 'e'},
+	    {"mem", required_argument, NULL, 'm'},
+	    {"vcpus", required_argument, NULL, 'n'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"stats", no_argument, NULL, 's'},
+	    {"strict", no_argument, NULL, 'S'},
+	    {"testdev", no_argument, NULL, 'T'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct runner_opts o = {
-		.mem = 64ull << 20,
-		.vcpus = 1,
-		.vm_id = 1,
-		.out = stdout,
-		.err = stderr,
+	    .mem = 64ull << 20,
+	    .vcpus = 1,
+	    .vm_id = 1,
+	    .out = stdout,
+	    .err = stderr,
 	};
 	const char *config = NULL;
 	bool sized = false; /* --mem or --vcpus given */
@@ -157,24 +175,30 @@ int main(int argc, char **argv)
 			break;
 		case 'e':
 			if (parse_u64(optarg, &o.entry)) {
-				fprintf(stderr, "axvm-run: bad --entry '%s'\n", optarg);
+				fprintf(stderr, "axvm-run: bad --entry '%s'\n",
+				        optarg);
 				return 2;
 			}
 			o.has_entry = true;
 			break;
 		case 'm':
-			if (parse_size(optarg, &o.mem) || o.mem < AXVM_KVM_RAM_MIN ||
-			    o.mem > MEM_MAX || (o.mem & (AXVM_PAGE_SIZE - 1))) {
-				fprintf(stderr, "axvm-run: bad --mem '%s' (2M..3G, "
-						"4 KiB multiple)\n", optarg);
+			if (parse_size(optarg, &o.mem) ||
+			    o.mem < AXVM_KVM_RAM_MIN || o.mem > MEM_MAX ||
+			    (o.mem & (AXVM_PAGE_SIZE - 1))) {
+				fprintf(stderr,
+				        "axvm-run: bad --mem '%s' (2M..3G, "
+				        "4 KiB multiple)\n",
+				        optarg);
 				return 2;
 			}
 			sized = true;
 			break;
 		case 'n':
-			if (parse_u64(optarg, &v) || v == 0 || v > AXVM_MAX_VCPUS) {
-				fprintf(stderr, "axvm-run: bad --vcpus '%s' (1..%u)\n",
-					optarg, AXVM_MAX_VCPUS);
+			if (parse_u64(optarg, &v) || v == 0 ||
+			    v > AXVM_MAX_VCPUS) {
+				fprintf(stderr,
+				        "axvm-run: bad --vcpus '%s' (1..%u)\n",
+				        optarg, AXVM_MAX_VCPUS);
 				return 2;
 			}
 			o.vcpus = (uint32_t)v;
@@ -206,7 +230,8 @@ int main(int argc, char **argv)
 	}
 
 	if (config && sized) {
-		fprintf(stderr, "axvm-run: --mem and --vcpus come from --config\n");
+		fprintf(stderr,
+		        "axvm-run: --mem and --vcpus come from --config\n");
 		return 2;
 	}
 #ifdef AXVM_HAVE_FDT
@@ -221,8 +246,9 @@ int main(int argc, char **argv)
 	}
 #else
 	if (config) {
-		fprintf(stderr, "axvm-run: --config is not supported in this build "
-				"(libaxvm was built without FDT support)\n");
+		fprintf(stderr,
+		        "axvm-run: --config is not supported in this build "
+		        "(libaxvm was built without FDT support)\n");
 		return 2;
 	}
 #endif

@@ -13,9 +13,9 @@
 #include "loader.h"
 #include "runner.h"
 
-#define HC_VERSION 0u
-#define HC_SUM 2u
-#define ABI_VERSION 0x00010000u
+#define HC_VERSION     0u
+#define HC_SUM         2u
+#define ABI_VERSION    0x00010000u
 #define MAX_IMAGE_FILE (1ull << 30)
 
 struct runner;
@@ -36,7 +36,7 @@ struct runner {
 	struct testdev testdev;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	uint32_t live;     /* vCPU threads not yet finished */
+	uint32_t live; /* vCPU threads not yet finished */
 	bool failed;
 	char reason[512];
 	struct vcpu_thread th[AXVM_MAX_VCPUS];
@@ -61,11 +61,16 @@ static void stop(struct runner *r, const char *fmt, ...)
 static const char *bus_access(const struct axvm_exit *e)
 {
 	switch (e->kind) {
-	case AXVM_EXIT_IO_READ: return "port read";
-	case AXVM_EXIT_IO_WRITE: return "port write";
-	case AXVM_EXIT_MMIO_READ: return "MMIO read";
-	case AXVM_EXIT_MMIO_WRITE: return "MMIO write";
-	default: return NULL;
+	case AXVM_EXIT_IO_READ:
+		return "port read";
+	case AXVM_EXIT_IO_WRITE:
+		return "port write";
+	case AXVM_EXIT_MMIO_READ:
+		return "MMIO read";
+	case AXVM_EXIT_MMIO_WRITE:
+		return "MMIO write";
+	default:
+		return NULL;
 	}
 }
 
@@ -79,26 +84,30 @@ static uint64_t rip_of(struct axvm_vcpu *v)
 
 /* Why run() came back, as one line. */
 static void report(struct runner *r, uint32_t idx, struct axvm_vcpu *v, int rc,
-		   const struct axvm_exit *e)
+                   const struct axvm_exit *e)
 {
 	const char *acc = bus_access(e);
 
 	if (rc == AXVM_ENODEV && acc) {
-		bool rd = e->kind == AXVM_EXIT_IO_READ || e->kind == AXVM_EXIT_MMIO_READ;
-		stop(r, "vCPU %" PRIu32 ": %s at 0x%" PRIx64 " (width %u) hit no "
-			"device (strict policy)", idx, acc,
-		     rd ? e->u.read.addr : e->u.write.addr,
+		bool rd = e->kind == AXVM_EXIT_IO_READ ||
+		          e->kind == AXVM_EXIT_MMIO_READ;
+		stop(r,
+		     "vCPU %" PRIu32 ": %s at 0x%" PRIx64 " (width %u) hit no "
+		     "device (strict policy)",
+		     idx, acc, rd ? e->u.read.addr : e->u.write.addr,
 		     (unsigned)(rd ? e->u.read.width : e->u.write.width));
 	} else if (rc) {
-		stop(r, "vCPU %" PRIu32 ": run failed: %s", idx, axvm_strerror(rc));
+		stop(r, "vCPU %" PRIu32 ": run failed: %s", idx,
+		     axvm_strerror(rc));
 	} else if (e->kind == AXVM_EXIT_FAIL_ENTRY) {
-		stop(r, "vCPU %" PRIu32 ": guest stopped: %s (reason 0x%" PRIx64
-			") at rip 0x%" PRIx64, idx,
-		     axvm_kvm_fail_name(e->u.fail_entry.reason),
+		stop(r,
+		     "vCPU %" PRIu32 ": guest stopped: %s (reason 0x%" PRIx64
+		     ") at rip 0x%" PRIx64,
+		     idx, axvm_kvm_fail_name(e->u.fail_entry.reason),
 		     e->u.fail_entry.reason, rip_of(v));
 	} else {
-		stop(r, "vCPU %" PRIu32 ": unhandled %s exit at rip 0x%" PRIx64, idx,
-		     axvm_exit_kind_name(e->kind), rip_of(v));
+		stop(r, "vCPU %" PRIu32 ": unhandled %s exit at rip 0x%" PRIx64,
+		     idx, axvm_exit_kind_name(e->kind), rip_of(v));
 	}
 }
 
@@ -126,7 +135,8 @@ static void *vcpu_main(void *arg)
 			rc = axvm_vcpu_run(v, &e);
 			if (rc == AXVM_ESHUTDOWN)
 				break;
-			if (rc == AXVM_EAGAIN) { /* not powered on: nothing to run */
+			if (rc ==
+			    AXVM_EAGAIN) { /* not powered on: nothing to run */
 				stop(r, "vCPU %" PRIu32 ": started while off",
 				     t->index);
 				break;
@@ -172,7 +182,7 @@ static int start_vcpu(struct runner *r, uint32_t index)
 /* ---- callbacks (on vCPU threads) ---------------------------------- */
 
 static int on_hypercall(void *ctx, struct axvm_vcpu *vcpu, uint64_t nr,
-			const uint64_t args[6], uint64_t *ret)
+                        const uint64_t args[6], uint64_t *ret)
 {
 	(void)ctx;
 	(void)vcpu;
@@ -181,7 +191,8 @@ static int on_hypercall(void *ctx, struct axvm_vcpu *vcpu, uint64_t nr,
 		*ret = ABI_VERSION;
 		break;
 	case HC_SUM:
-		*ret = args[0] + args[1] + args[2] + args[3] + args[4] + args[5];
+		*ret =
+		    args[0] + args[1] + args[2] + args[3] + args[4] + args[5];
 		break;
 	default:
 		*ret = (uint64_t)(int64_t)AXVM_ENOSYS;
@@ -199,13 +210,13 @@ static void on_powered_on(void *ctx, struct axvm_vm *vm, uint32_t vcpu_id)
 /* ---- set-up -------------------------------------------------------- */
 
 static int build_config(const struct runner_opts *o, uint64_t entry,
-			struct runner *r, struct axvm_config *cfg)
+                        struct runner *r, struct axvm_config *cfg)
 {
 	struct axvm_mem_region ram = {
-		.gpa = 0,
-		.size = o->mem,
-		.flags = AXVM_MEM_RWX,
-		.type = AXVM_MAP_ALLOCATED,
+	    .gpa = 0,
+	    .size = o->mem,
+	    .flags = AXVM_MEM_RWX,
+	    .type = AXVM_MAP_ALLOCATED,
 	};
 	struct axvm_device_desc d;
 	int rc;
@@ -296,7 +307,8 @@ static void wait_all(struct runner *r)
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000L;
 		}
-		if (pthread_cond_timedwait(&r->cond, &r->lock, &ts) != ETIMEDOUT)
+		if (pthread_cond_timedwait(&r->cond, &r->lock, &ts) !=
+		    ETIMEDOUT)
 			continue;
 		bool started[AXVM_MAX_VCPUS];
 		for (uint32_t i = 0; i < AXVM_MAX_VCPUS; i++)
@@ -305,12 +317,14 @@ static void wait_all(struct runner *r)
 		enum axvm_vm_state st;
 		axvm_vm_state(r->vm, &st);
 		if (st != AXVM_VM_RUNNING) {
-			kick_all(r, started); /* stragglers: a kick is cheap and idempotent */
+			kick_all(r, started); /* stragglers: a kick is cheap and
+			                         idempotent */
 		} else if (all_halted(r, started)) {
 			/* Twice in a row, 20 ms apart, to be sure. */
 			if (++halted_ticks >= 2)
-				stop(r, "every vCPU halted and nothing can wake "
-					"one (hlt)");
+				stop(r,
+				     "every vCPU halted and nothing can wake "
+				     "one (hlt)");
 		} else {
 			halted_ticks = 0;
 		}
@@ -340,24 +354,35 @@ static void print_stats(struct runner *r)
 			axvm_vcpu_exit_count(v, (enum axvm_exit_kind)k, &c);
 			sum += c;
 			if (c)
-				fprintf(f, "stats: vcpu %" PRIu32 " exit %s %" PRIu64 "\n",
-					i, axvm_exit_kind_name((enum axvm_exit_kind)k),
-					c);
+				fprintf(
+				    f,
+				    "stats: vcpu %" PRIu32 " exit %s %" PRIu64
+				    "\n",
+				    i,
+				    axvm_exit_kind_name((enum axvm_exit_kind)k),
+				    c);
 		}
-		fprintf(f, "stats: vcpu %" PRIu32 " run_ns %" PRIu64 " exits %" PRIu64
-			   "\n", i, ns, sum);
+		fprintf(f,
+		        "stats: vcpu %" PRIu32 " run_ns %" PRIu64
+		        " exits %" PRIu64 "\n",
+		        i, ns, sum);
 		if (i < AXVM_MAX_VCPUS && r->th[i].started)
-			fprintf(f, "stats: vcpu %" PRIu32 " thread_cpu_ns %" PRIu64 "\n",
-				i, r->th[i].cpu_ns);
+			fprintf(f,
+			        "stats: vcpu %" PRIu32 " thread_cpu_ns %" PRIu64
+			        "\n",
+			        i, r->th[i].cpu_ns);
 		total += sum;
 		axvm_vcpu_put(v);
 	}
 	fprintf(f, "stats: total exits %" PRIu64 "\n", total);
-	static const char *const bus[AXVM_BUS_COUNT] = { "mmio", "pio", "sysreg" };
+	static const char *const bus[AXVM_BUS_COUNT] = {"mmio", "pio",
+	                                                "sysreg"};
 	for (int b = 0; b < AXVM_BUS_COUNT; b++)
-		if (axvm_vm_unhandled_accesses(r->vm, (enum axvm_bus)b, &un) == 0 && un)
+		if (axvm_vm_unhandled_accesses(r->vm, (enum axvm_bus)b, &un) ==
+		        0 &&
+		    un)
 			fprintf(f, "stats: unhandled %s accesses %" PRIu64 "\n",
-				bus[b], un);
+			        bus[b], un);
 }
 
 int runner_run(struct axvm_host *host, const struct runner_opts *o)
@@ -387,8 +412,8 @@ int runner_run(struct axvm_host *host, const struct runner_opts *o)
 	uart16550_init(&r->uart, o->out);
 	testdev_init(&r->testdev);
 
-	if (!bytes && image_read_file(o->kernel, MAX_IMAGE_FILE, &file, &len, msg,
-				      sizeof(msg))) {
+	if (!bytes && image_read_file(o->kernel, MAX_IMAGE_FILE, &file, &len,
+	                              msg, sizeof(msg))) {
 		fprintf(o->err, "axvm-run: %s\n", msg);
 		goto out;
 	}
@@ -402,16 +427,17 @@ int runner_run(struct axvm_host *host, const struct runner_opts *o)
 	ram = ram_at_zero(cfg);
 	uint64_t stacks = (uint64_t)cfg->vcpu_count * AXVM_KVM_STACK_SIZE;
 	if (ram < AXVM_KVM_RAM_MIN || stacks > ram - AXVM_KVM_IMAGE_MIN) {
-		fprintf(o->err, "axvm-run: the guest needs RAM at 0 of at least "
-				"2 MiB plus 64 KiB per vCPU\n");
+		fprintf(o->err,
+		        "axvm-run: the guest needs RAM at 0 of at least "
+		        "2 MiB plus 64 KiB per vCPU\n");
 		goto out;
 	}
 	load_end = (ram < AXVM_KVM_MAPPED_LIMIT ? ram : AXVM_KVM_MAPPED_LIMIT) -
-		   stacks;
+	           stacks;
 	if (image_parse(bytes, len, AXVM_KVM_IMAGE_MIN, load_end, &img, msg,
-			sizeof(msg))) {
-		fprintf(o->err, "axvm-run: %s: %s\n", o->kernel ? o->kernel : "image",
-			msg);
+	                sizeof(msg))) {
+		fprintf(o->err, "axvm-run: %s: %s\n",
+		        o->kernel ? o->kernel : "image", msg);
 		goto out;
 	}
 	/* The entry: --entry, else the config's (a DTB's "entry"), else the
@@ -425,7 +451,8 @@ int runner_run(struct axvm_host *host, const struct runner_opts *o)
 	}
 	if ((rc = axvm_vm_create(host, cfg, &r->vm, &cerr))) {
 		fprintf(o->err, "axvm-run: cannot create the VM: %s%s%s\n",
-			axvm_strerror(rc), cerr.message[0] ? ": " : "", cerr.message);
+		        axvm_strerror(rc), cerr.message[0] ? ": " : "",
+		        cerr.message);
 		goto out;
 	}
 	r->exitp.vm = r->vm;
@@ -434,13 +461,14 @@ int runner_run(struct axvm_host *host, const struct runner_opts *o)
 		goto out_vm;
 	}
 	struct axvm_vm_callbacks cb = {
-		.ctx = r,
-		.hypercall = on_hypercall,
-		.vcpu_powered_on = on_powered_on,
+	    .ctx = r,
+	    .hypercall = on_hypercall,
+	    .vcpu_powered_on = on_powered_on,
 	};
-	if ((rc = axvm_vm_set_callbacks(r->vm, &cb)) || (rc = axvm_vm_boot(r->vm))) {
+	if ((rc = axvm_vm_set_callbacks(r->vm, &cb)) ||
+	    (rc = axvm_vm_boot(r->vm))) {
 		fprintf(o->err, "axvm-run: cannot boot the VM: %s\n",
-			axvm_strerror(rc));
+		        axvm_strerror(rc));
 		goto out_vm;
 	}
 	if (start_vcpu(r, 0) == 0)
@@ -456,7 +484,8 @@ int runner_run(struct axvm_host *host, const struct runner_opts *o)
 		fprintf(o->err, "axvm-run: %s\n", r->reason);
 		status = RUNNER_STATUS_GUEST_FAILED;
 	} else {
-		fprintf(o->err, "axvm-run: the VM stopped without an exit code\n");
+		fprintf(o->err,
+		        "axvm-run: the VM stopped without an exit code\n");
 		status = RUNNER_STATUS_GUEST_FAILED;
 	}
 out_vm:

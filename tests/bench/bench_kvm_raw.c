@@ -6,8 +6,9 @@
  * registers get the least answer a polled driver needs.
  *   bench_kvm_raw GUEST.bin [MEM_MB]
  * prints `raw exits <n> ns <t> cpu_ns <c> status <v>` (t: wall time from
- * the first KVM_RUN to the exit-port write; c: this thread's CPU time). Stands alone on purpose: it also builds where libaxvm has
- * another backend, and then reports itself skipped. */
+ * the first KVM_RUN to the exit-port write; c: this thread's CPU time). Stands
+ * alone on purpose: it also builds where libaxvm has another backend, and then
+ * reports itself skipped. */
 #if defined(__linux__) && defined(__x86_64__)
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -21,9 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LOAD 0x100000u
+#define LOAD      0x100000u
 #define EXIT_PORT 0x501u
-#define UART 0x3f8u
+#define UART      0x3f8u
 
 static void die(const char *what)
 {
@@ -95,7 +96,7 @@ int main(int argc, char **argv)
 	if (vm < 0)
 		die("KVM_CREATE_VM");
 	uint8_t *ram = mmap(NULL, mem, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (ram == MAP_FAILED)
 		die("mmap");
 	FILE *f = fopen(argv[1], "rb");
@@ -109,8 +110,10 @@ int main(int argc, char **argv)
 	}
 	tables(ram);
 	struct kvm_userspace_memory_region slot = {
-		.slot = 0, .guest_phys_addr = 0, .memory_size = mem,
-		.userspace_addr = (uint64_t)(uintptr_t)ram,
+	    .slot = 0,
+	    .guest_phys_addr = 0,
+	    .memory_size = mem,
+	    .userspace_addr = (uint64_t)(uintptr_t)ram,
 	};
 	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &slot))
 		die("KVM_SET_USER_MEMORY_REGION");
@@ -118,12 +121,12 @@ int main(int argc, char **argv)
 	if (cpu < 0)
 		die("KVM_CREATE_VCPU");
 	long run_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-	struct kvm_run *run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE,
-				   MAP_SHARED, cpu, 0);
+	struct kvm_run *run = mmap(NULL, (size_t)run_size,
+	                           PROT_READ | PROT_WRITE, MAP_SHARED, cpu, 0);
 	if (run == MAP_FAILED)
 		die("mmap kvm_run");
-	struct kvm_cpuid2 *cpuid = calloc(1, sizeof(*cpuid) +
-					  256 * sizeof(struct kvm_cpuid_entry2));
+	struct kvm_cpuid2 *cpuid =
+	    calloc(1, sizeof(*cpuid) + 256 * sizeof(struct kvm_cpuid_entry2));
 	if (!cpuid)
 		die("calloc");
 	cpuid->nent = 256;
@@ -158,7 +161,11 @@ int main(int argc, char **argv)
 	if (ioctl(cpu, KVM_SET_SREGS, &sr))
 		die("KVM_SET_SREGS");
 	struct kvm_regs regs = {
-		.rip = LOAD, .rflags = 2, .rsp = mem - 8, .rdi = 0, .rsi = mem,
+	    .rip = LOAD,
+	    .rflags = 2,
+	    .rsp = mem - 8,
+	    .rdi = 0,
+	    .rsi = mem,
 	};
 	if (ioctl(cpu, KVM_SET_REGS, &regs))
 		die("KVM_SET_REGS");
@@ -182,9 +189,11 @@ int main(int argc, char **argv)
 					scr = d[0];
 			} else {
 				/* The least a polled UART driver needs: LSR
-				 * says "transmitter empty"; scratch reads back. */
-				d[0] = run->io.port == UART + 5 ? 0x60
-				     : run->io.port == UART + 7 ? scr : 0;
+				 * says "transmitter empty"; scratch reads back.
+				 */
+				d[0] = run->io.port == UART + 5   ? 0x60
+				       : run->io.port == UART + 7 ? scr
+				                                  : 0;
 			}
 			continue;
 		}

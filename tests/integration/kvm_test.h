@@ -17,13 +17,13 @@ static inline void kvm_test_require_kvm(void)
 	}
 }
 
-#define EXPECT(cond)                                                          \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__,        \
-				__LINE__, #cond);                             \
-			failures++;                                           \
-		}                                                             \
+#define EXPECT(cond)                                                           \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__,         \
+			        __LINE__, #cond);                              \
+			failures++;                                            \
+		}                                                              \
 	} while (0)
 
 #endif

@@ -37,8 +37,8 @@ static uint64_t median(uint64_t *v, int n)
 
 int main(int argc, char **argv)
 {
-	static uint64_t create[MAX_ROUNDS], first[MAX_ROUNDS], destroy[MAX_ROUNDS],
-		total[MAX_ROUNDS];
+	static uint64_t create[MAX_ROUNDS], first[MAX_ROUNDS],
+	    destroy[MAX_ROUNDS], total[MAX_ROUNDS];
 	struct axvm_linux_hal port;
 	struct axvm_hal hal;
 	struct axvm_host *host;
@@ -50,14 +50,14 @@ int main(int argc, char **argv)
 
 	if (argc < 2 || rounds < 1 || rounds > MAX_ROUNDS) {
 		fprintf(stderr, "usage: %s GUEST.elf [ROUNDS 1..%d]\n", argv[0],
-			MAX_ROUNDS);
+		        MAX_ROUNDS);
 		return 2;
 	}
 	kvm_test_require_kvm();
 	const uint64_t mem = 64u << 20;
 	if (image_read_file(argv[1], 1u << 24, &file, &len, msg, sizeof(msg)) ||
-	    image_parse(file, len, AXVM_KVM_IMAGE_MIN, mem - AXVM_KVM_STACK_SIZE,
-			&img, msg, sizeof(msg))) {
+	    image_parse(file, len, AXVM_KVM_IMAGE_MIN,
+	                mem - AXVM_KVM_STACK_SIZE, &img, msg, sizeof(msg))) {
 		fprintf(stderr, "%s\n", msg);
 		return 1;
 	}
@@ -67,8 +67,10 @@ int main(int argc, char **argv)
 	for (int i = 0; i < rounds; i++) {
 		struct axvm_config cfg;
 		struct axvm_mem_region ram = {
-			.gpa = 0, .size = mem, .flags = AXVM_MEM_RWX,
-			.type = AXVM_MAP_ALLOCATED,
+		    .gpa = 0,
+		    .size = mem,
+		    .flags = AXVM_MEM_RWX,
+		    .type = AXVM_MAP_ALLOCATED,
 		};
 		struct axvm_vm *vm;
 		struct axvm_vcpu *v;
@@ -103,10 +105,14 @@ int main(int argc, char **argv)
 		destroy[i] = t3 - t2;
 		total[i] = t3 - t0;
 	}
-	printf("bench kvm_vm_create_us %.1f us\n", (double)median(create, rounds) / 1e3);
-	printf("bench kvm_vm_first_exit_us %.1f us\n", (double)median(first, rounds) / 1e3);
-	printf("bench kvm_vm_destroy_us %.1f us\n", (double)median(destroy, rounds) / 1e3);
-	printf("bench kvm_vm_lifecycle_us %.1f us\n", (double)median(total, rounds) / 1e3);
+	printf("bench kvm_vm_create_us %.1f us\n",
+	       (double)median(create, rounds) / 1e3);
+	printf("bench kvm_vm_first_exit_us %.1f us\n",
+	       (double)median(first, rounds) / 1e3);
+	printf("bench kvm_vm_destroy_us %.1f us\n",
+	       (double)median(destroy, rounds) / 1e3);
+	printf("bench kvm_vm_lifecycle_us %.1f us\n",
+	       (double)median(total, rounds) / 1e3);
 	free(file);
 	axvm_fini(host);
 	return axvm_linux_hal_fini(&port) ? 1 : 0;

@@ -30,7 +30,7 @@ struct vm_box {
 };
 
 static int make_vm(struct axvm_host *host, uint32_t id, const char *guest,
-		   struct vm_box *b)
+                   struct vm_box *b)
 {
 	char path[512], msg[256];
 	struct axvm_config cfg;
@@ -38,8 +38,10 @@ static int make_vm(struct axvm_host *host, uint32_t id, const char *guest,
 	struct image img;
 	size_t len;
 	struct axvm_mem_region ram = {
-		.gpa = 0, .size = 8u << 20, .flags = AXVM_MEM_RWX,
-		.type = AXVM_MAP_ALLOCATED,
+	    .gpa = 0,
+	    .size = 8u << 20,
+	    .flags = AXVM_MEM_RWX,
+	    .type = AXVM_MAP_ALLOCATED,
 	};
 
 	memset(b, 0, sizeof(*b));
@@ -48,7 +50,8 @@ static int make_vm(struct axvm_host *host, uint32_t id, const char *guest,
 	snprintf(path, sizeof(path), "%s/%s", guest_dir, guest);
 	if (image_read_file(path, 1u << 20, &b->file, &len, msg, sizeof(msg)) ||
 	    image_parse(b->file, len, AXVM_KVM_IMAGE_MIN,
-			ram.size - AXVM_KVM_STACK_SIZE, &img, msg, sizeof(msg))) {
+	                ram.size - AXVM_KVM_STACK_SIZE, &img, msg,
+	                sizeof(msg))) {
 		fprintf(stderr, "%s\n", msg);
 		return -1;
 	}
@@ -100,7 +103,7 @@ static int join_within(pthread_t t, unsigned seconds)
 
 static void sleep_ms(unsigned ms)
 {
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
 	nanosleep(&ts, NULL);
 }
 
@@ -115,12 +118,14 @@ static void test_reset_and_reboot(struct axvm_host *host)
 	for (int round = 0; round < 3; round++) {
 		EXPECT(axvm_vm_boot(b.vm) == 0);
 		EXPECT(axvm_vcpu_run(b.v0, &e) == AXVM_ESHUTDOWN);
-		EXPECT(atomic_load(&b.exitp.written) && atomic_load(&b.exitp.code) == 0);
+		EXPECT(atomic_load(&b.exitp.written) &&
+		       atomic_load(&b.exitp.code) == 0);
 		EXPECT(axvm_vm_state(b.vm, &st) == 0 && st == AXVM_VM_STOPPED);
 		/* Registers of a stopped vCPU are readable; the pseudo-register
 		 * is not (no read in flight). */
 		EXPECT(axvm_vcpu_get_gpr(b.v0, AXVM_KVM_REG_RIP, &v) == 0);
-		EXPECT(v >= AXVM_KVM_IMAGE_MIN && v < AXVM_KVM_IMAGE_MIN + 0x10000);
+		EXPECT(v >= AXVM_KVM_IMAGE_MIN &&
+		       v < AXVM_KVM_IMAGE_MIN + 0x10000);
 		EXPECT(axvm_vcpu_get_gpr(b.v0, AXVM_KVM_REG_IO_DATA, &v) ==
 		       AXVM_EINVAL);
 		EXPECT(axvm_vcpu_get_gpr(b.v0, 999, &v) == AXVM_EINVAL);
@@ -151,7 +156,8 @@ static void test_kick_spinning_guest(struct axvm_host *host)
 		sleep_ms(round == 0 ? 100 : (unsigned)(round % 4));
 		EXPECT(axvm_vm_shutdown(b.vm) == 0);
 		if (join_within(t, 10)) {
-			fprintf(stderr, "FAIL: a spinning vCPU ignored the kick\n");
+			fprintf(stderr,
+			        "FAIL: a spinning vCPU ignored the kick\n");
 			exit(1); /* the thread still runs: cannot clean up */
 		}
 		EXPECT(b.run_rc == AXVM_ESHUTDOWN);
@@ -165,7 +171,7 @@ static void test_inject_irq(struct axvm_host *host)
 	pthread_t t;
 
 	EXPECT(make_vm(host, 3, "irq.elf", &b) == 0);
-	EXPECT(axvm_vcpu_inject_irq(b.v0, 5) == AXVM_ERANGE);   /* exception */
+	EXPECT(axvm_vcpu_inject_irq(b.v0, 5) == AXVM_ERANGE); /* exception */
 	EXPECT(axvm_vcpu_inject_irq(b.v0, 256) == AXVM_ERANGE);
 	EXPECT(axvm_vm_boot(b.vm) == 0);
 	EXPECT(pthread_create(&t, NULL, run_thread, &b) == 0);
@@ -176,7 +182,8 @@ static void test_inject_irq(struct axvm_host *host)
 		exit(1);
 	}
 	EXPECT(b.run_rc == AXVM_ESHUTDOWN);
-	EXPECT(atomic_load(&b.exitp.written) && atomic_load(&b.exitp.code) == 0);
+	EXPECT(atomic_load(&b.exitp.written) &&
+	       atomic_load(&b.exitp.code) == 0);
 	fflush(b.outf);
 	EXPECT(strstr(b.out, "irq: got vector 0x40\n") != NULL);
 	drop_vm(&b);

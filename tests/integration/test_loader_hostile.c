@@ -24,7 +24,8 @@ static int parse(const uint8_t *buf, size_t len, struct image *img)
 			const struct image_segment *s = &img->seg[i];
 			EXPECT(s->paddr >= LO && s->memsz <= HI - s->paddr);
 			EXPECT(s->filesz <= s->memsz);
-			EXPECT(s->data >= buf && (size_t)(s->data - buf) <= len &&
+			EXPECT(s->data >= buf &&
+			       (size_t)(s->data - buf) <= len &&
 			       s->filesz <= len - (size_t)(s->data - buf));
 		}
 	}
@@ -67,8 +68,9 @@ int main(int argc, char **argv)
 		parse(t, n, &img); /* ASan watches the reads */
 		free(t);
 	}
-#define FRESH() (memcpy(buf, good, len), eh = (Elf64_Ehdr *)buf,              \
-		 ph = (Elf64_Phdr *)(buf + eh->e_phoff))
+#define FRESH()                                                                \
+	(memcpy(buf, good, len), eh = (Elf64_Ehdr *)buf,                       \
+	 ph = (Elf64_Phdr *)(buf + eh->e_phoff))
 	FRESH();
 	eh->e_phoff = UINT64_MAX - 8;
 	EXPECT(parse(buf, len, &img) != 0);
@@ -116,7 +118,8 @@ int main(int argc, char **argv)
 		EXPECT(parse(buf, len, &img) != 0);
 	}
 	/* A raw image too big for the window. */
-	EXPECT(image_parse(good, len, LO, LO + 16, &img, msg, sizeof(msg)) != 0 ||
+	EXPECT(image_parse(good, len, LO, LO + 16, &img, msg, sizeof(msg)) !=
+	           0 ||
 	       len <= 16);
 
 	/* Random corruption of the headers and the whole file. */
@@ -132,8 +135,9 @@ int main(int argc, char **argv)
 		if (parse(buf, len, &img) == 0)
 			accepted++;
 	}
-	printf("random corruptions: %u of 200000 still accepted (all in bounds)\n",
-	       accepted);
+	printf(
+	    "random corruptions: %u of 200000 still accepted (all in bounds)\n",
+	    accepted);
 	free(buf);
 	free(good);
 	printf("%s\n", failures ? "FAILED" : "loader: ok");

@@ -59,7 +59,7 @@ int main(int argc, char **argv)
 		jobs[i].o.vm_id = (uint32_t)(10 + i);
 		jobs[i].o.vcpus = i == 0 ? 1 : 2;
 		snprintf(jobs[i].path, sizeof(jobs[i].path), "%s/%s", argv[1],
-			 i == 0 ? "hello.elf" : "smp.elf");
+		         i == 0 ? "hello.elf" : "smp.elf");
 		jobs[i].o.kernel = jobs[i].path;
 	}
 	for (int i = 0; i < 2; i++)
@@ -67,11 +67,11 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
 	for (int i = 0; i < 2; i++)
-		printf("vm %d: status %d\n--- out\n%s--- err\n%s", i, jobs[i].status,
-		       jobs[i].out, jobs[i].err);
+		printf("vm %d: status %d\n--- out\n%s--- err\n%s", i,
+		       jobs[i].status, jobs[i].out, jobs[i].err);
 	EXPECT(jobs[0].status == 0);
 	EXPECT(strcmp(jobs[0].out, "Hello from an x86_64 guest on libaxvm!\n"
-				   "hello: vcpu 0, ram 16 MiB\n") == 0);
+	                           "hello: vcpu 0, ram 16 MiB\n") == 0);
 	EXPECT(jobs[1].status == 0);
 	EXPECT(strstr(jobs[1].out, "smp: cpu 1 up\n") != NULL);
 	EXPECT(strstr(jobs[1].out, "smp: 2 cpus up\n") != NULL);

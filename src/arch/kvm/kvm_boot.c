@@ -11,37 +11,37 @@
 #include "kvm_internal.h"
 
 /* Runner-owned guest-physical layout below 1 MiB. */
-#define BOOT_GDT 0x1000u
+#define BOOT_GDT         0x1000u
 #define BOOT_GDT_ENTRIES 5u /* null, code64, data, TSS (two slots) */
-#define BOOT_TSS 0x1800u
-#define BOOT_TSS_LIMIT 0x67u
-#define BOOT_PML4 0x2000u
-#define BOOT_PDPT 0x3000u
-#define BOOT_PD 0x4000u /* four tables, 0x4000..0x7fff */
-#define BOOT_TABLES_END 0x8000u
+#define BOOT_TSS         0x1800u
+#define BOOT_TSS_LIMIT   0x67u
+#define BOOT_PML4        0x2000u
+#define BOOT_PDPT        0x3000u
+#define BOOT_PD          0x4000u /* four tables, 0x4000..0x7fff */
+#define BOOT_TABLES_END  0x8000u
 
 #define SEL_CODE 0x08u
 #define SEL_DATA 0x10u
-#define SEL_TSS 0x18u
+#define SEL_TSS  0x18u
 
-#define PTE_P (1ull << 0)
-#define PTE_RW (1ull << 1)
+#define PTE_P   (1ull << 0)
+#define PTE_RW  (1ull << 1)
 #define PTE_PWT (1ull << 3)
 #define PTE_PCD (1ull << 4)
-#define PTE_PS (1ull << 7)
+#define PTE_PS  (1ull << 7)
 
-#define CR0_PE (1ull << 0)
-#define CR0_MP (1ull << 1)
-#define CR0_ET (1ull << 4)
-#define CR0_NE (1ull << 5)
-#define CR0_WP (1ull << 16)
-#define CR0_AM (1ull << 18)
-#define CR0_PG (1ull << 31)
-#define CR4_PAE (1ull << 5)
-#define CR4_OSFXSR (1ull << 9)
+#define CR0_PE         (1ull << 0)
+#define CR0_MP         (1ull << 1)
+#define CR0_ET         (1ull << 4)
+#define CR0_NE         (1ull << 5)
+#define CR0_WP         (1ull << 16)
+#define CR0_AM         (1ull << 18)
+#define CR0_PG         (1ull << 31)
+#define CR4_PAE        (1ull << 5)
+#define CR4_OSFXSR     (1ull << 9)
 #define CR4_OSXMMEXCPT (1ull << 10)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
+#define EFER_LME       (1ull << 8)
+#define EFER_LMA       (1ull << 10)
 
 static void put64(uint8_t *p, uint64_t v)
 {
@@ -51,11 +51,13 @@ static void put64(uint8_t *p, uint64_t v)
 
 /* An 8-byte code/data descriptor. */
 static uint64_t seg_desc(uint32_t base, uint32_t limit, uint8_t access,
-			 uint8_t flags)
+                         uint8_t flags)
 {
-	return (uint64_t)(limit & 0xffffu) | ((uint64_t)(base & 0xffffffu) << 16) |
-	       ((uint64_t)access << 40) | ((uint64_t)((limit >> 16) & 0xfu) << 48) |
-	       ((uint64_t)(flags & 0xfu) << 52) | ((uint64_t)(base >> 24) << 56);
+	return (uint64_t)(limit & 0xffffu) |
+	       ((uint64_t)(base & 0xffffffu) << 16) | ((uint64_t)access << 40) |
+	       ((uint64_t)((limit >> 16) & 0xfu) << 48) |
+	       ((uint64_t)(flags & 0xfu) << 52) |
+	       ((uint64_t)(base >> 24) << 56);
 }
 
 int axvm_kvm_write_boot_tables(uint8_t *ram, uint64_t ram_size)
@@ -143,10 +145,10 @@ void axvm_kvm_longmode_sregs(struct kvm_sregs *sr)
 }
 
 void axvm_kvm_boot_regs(struct kvm_regs *r, uint64_t entry, uint32_t index,
-			uint64_t ram_size, uint64_t arg)
+                        uint64_t ram_size, uint64_t arg)
 {
-	uint64_t top = ram_size < AXVM_KVM_MAPPED_LIMIT ? ram_size
-							 : AXVM_KVM_MAPPED_LIMIT;
+	uint64_t top =
+	    ram_size < AXVM_KVM_MAPPED_LIMIT ? ram_size : AXVM_KVM_MAPPED_LIMIT;
 
 	memset(r, 0, sizeof(*r));
 	r->rip = entry;
@@ -163,7 +165,7 @@ int axvm_kvm_supported_cpuid(int kvm_fd, struct kvm_cpuid2 **out, size_t *bytes)
 {
 	for (uint32_t n = 64; n <= 4096; n *= 2) {
 		size_t sz = sizeof(struct kvm_cpuid2) +
-			    n * sizeof(struct kvm_cpuid_entry2);
+		            n * sizeof(struct kvm_cpuid_entry2);
 		struct kvm_cpuid2 *c = calloc(1, sz);
 		if (!c)
 			return AXVM_ENOMEM;
@@ -171,7 +173,7 @@ int axvm_kvm_supported_cpuid(int kvm_fd, struct kvm_cpuid2 **out, size_t *bytes)
 		if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
 			*out = c;
 			*bytes = sizeof(struct kvm_cpuid2) +
-				 c->nent * sizeof(struct kvm_cpuid_entry2);
+			         c->nent * sizeof(struct kvm_cpuid_entry2);
 			return 0;
 		}
 		free(c);
@@ -182,7 +184,7 @@ int axvm_kvm_supported_cpuid(int kvm_fd, struct kvm_cpuid2 **out, size_t *bytes)
 }
 
 int axvm_kvm_set_cpuid(int vcpu_fd, const struct kvm_cpuid2 *sup, size_t bytes,
-		       uint32_t index)
+                       uint32_t index)
 {
 	struct kvm_cpuid2 *c = malloc(bytes);
 	int rc = 0;
@@ -193,7 +195,8 @@ int axvm_kvm_set_cpuid(int vcpu_fd, const struct kvm_cpuid2 *sup, size_t bytes,
 	for (uint32_t i = 0; i < c->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &c->entries[i];
 		if (e->function == 1) /* initial APIC id */
-			e->ebx = (e->ebx & 0x00ffffffu) | ((index & 0xffu) << 24);
+			e->ebx =
+			    (e->ebx & 0x00ffffffu) | ((index & 0xffu) << 24);
 		else if (e->function == 0xb || e->function == 0x1f)
 			e->edx = index; /* x2APIC id */
 	}
@@ -204,7 +207,7 @@ int axvm_kvm_set_cpuid(int vcpu_fd, const struct kvm_cpuid2 *sup, size_t bytes,
 }
 
 int axvm_kvm_vcpu_boot_state(int fd, uint64_t entry, uint32_t index,
-			     uint64_t ram_size, uint64_t arg)
+                             uint64_t ram_size, uint64_t arg)
 {
 	struct kvm_sregs sr;
 	struct kvm_fpu fpu;

@@ -18,7 +18,7 @@ static uint64_t load_le(const uint8_t *d, unsigned n)
 }
 
 static int fail(struct kvm_vcpu *v, struct axvm_exit *exit, uint32_t cls,
-		uint32_t detail)
+                uint32_t detail)
 {
 	v->pending = KVM_PENDING_NONE;
 	exit->kind = AXVM_EXIT_FAIL_ENTRY;
@@ -51,7 +51,7 @@ static int io_element(struct kvm_vcpu *v, struct axvm_exit *exit)
 {
 	const struct kvm_run *run = v->run;
 	const uint8_t *d = (const uint8_t *)run + run->io.data_offset +
-			   (size_t)v->io_index * run->io.size;
+	                   (size_t)v->io_index * run->io.size;
 
 	if (run->io.direction == KVM_EXIT_IO_OUT) {
 		exit->kind = AXVM_EXIT_IO_WRITE;
@@ -103,8 +103,8 @@ static int decode_io(struct kvm_vcpu *v, struct axvm_exit *exit)
 	uint64_t size = run->io.size, count = run->io.count;
 	uint64_t off = run->io.data_offset, room = v->vm->run_size;
 
-	if ((size != 1 && size != 2 && size != 4) || count == 0 ||
-	    off > room || size * count > room - off)
+	if ((size != 1 && size != 2 && size != 4) || count == 0 || off > room ||
+	    size * count > room - off)
 		return fail(v, exit, AXVM_KVM_FAIL_BAD_EXIT, KVM_EXIT_IO);
 	v->pending = KVM_PENDING_IO;
 	v->needs_completion = true;
@@ -164,10 +164,12 @@ static int decode(struct kvm_vcpu *v, struct axvm_exit *exit)
 	case KVM_EXIT_SHUTDOWN:
 		return fail(v, exit, AXVM_KVM_FAIL_TRIPLE_FAULT, 0);
 	case KVM_EXIT_FAIL_ENTRY:
-		return fail(v, exit, AXVM_KVM_FAIL_HARDWARE,
-			    (uint32_t)run->fail_entry.hardware_entry_failure_reason);
+		return fail(
+		    v, exit, AXVM_KVM_FAIL_HARDWARE,
+		    (uint32_t)run->fail_entry.hardware_entry_failure_reason);
 	case KVM_EXIT_INTERNAL_ERROR:
-		return fail(v, exit, AXVM_KVM_FAIL_INTERNAL, run->internal.suberror);
+		return fail(v, exit, AXVM_KVM_FAIL_INTERNAL,
+		            run->internal.suberror);
 	default:
 		return fail(v, exit, AXVM_KVM_FAIL_UNKNOWN, run->exit_reason);
 	}
@@ -187,8 +189,10 @@ static int inject_pending(struct kvm_vcpu *v)
 			if (!bits)
 				continue;
 			unsigned bit = 63u - (unsigned)__builtin_clzll(bits);
-			atomic_fetch_and(&v->irq_pending[w], ~((uint64_t)1 << bit));
-			struct kvm_interrupt irq = { .irq = (uint32_t)w * 64u + bit };
+			atomic_fetch_and(&v->irq_pending[w],
+			                 ~((uint64_t)1 << bit));
+			struct kvm_interrupt irq = {.irq = (uint32_t)w * 64u +
+			                                   bit};
 			if (ioctl(v->fd, KVM_INTERRUPT, &irq))
 				return AXVM_EIO;
 			break;

@@ -18,11 +18,11 @@ struct kvm_vm {
 	const struct axvm_hal *hal;
 	int vm_fd;
 	int kick_signal;
-	size_t run_size;       /* mmap size of struct kvm_run */
+	size_t run_size; /* mmap size of struct kvm_run */
 	uint32_t vm_id;
 	uint32_t vcpu_count;
-	uint32_t slots;        /* memory slots in use */
-	uint8_t *ram;          /* host view of the RAM region at gpa 0 */
+	uint32_t slots; /* memory slots in use */
+	uint8_t *ram;   /* host view of the RAM region at gpa 0 */
 	uint64_t ram_size;
 	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID, sized below */
 	size_t cpuid_bytes;
@@ -69,16 +69,16 @@ int axvm_kvm_write_boot_tables(uint8_t *ram, uint64_t ram_size);
 void axvm_kvm_longmode_sregs(struct kvm_sregs *sregs);
 /* Registers at power-on for vCPU `index`: entry, stack, RDI/RSI/RDX. */
 void axvm_kvm_boot_regs(struct kvm_regs *regs, uint64_t entry, uint32_t index,
-			uint64_t ram_size, uint64_t arg);
+                        uint64_t ram_size, uint64_t arg);
 /* KVM_SET_CPUID2 on vcpu_fd from the supported list, APIC ids patched. */
 int axvm_kvm_set_cpuid(int vcpu_fd, const struct kvm_cpuid2 *supported,
-		       size_t bytes, uint32_t index);
+                       size_t bytes, uint32_t index);
 /* KVM_GET_SUPPORTED_CPUID into a fresh allocation (free with free()). */
 int axvm_kvm_supported_cpuid(int kvm_fd, struct kvm_cpuid2 **out,
-			     size_t *bytes);
+                             size_t *bytes);
 /* Set sregs, FPU and registers on a vCPU (boot or reset). */
 int axvm_kvm_vcpu_boot_state(int vcpu_fd, uint64_t entry, uint32_t index,
-			     uint64_t ram_size, uint64_t arg);
+                             uint64_t ram_size, uint64_t arg);
 
 /* Exit decoding (kvm_exit.c). */
 int axvm_kvm_vcpu_run(void *vcpu_arch, struct axvm_exit *exit);
@@ -103,6 +103,6 @@ int axvm_kvm_vcpu_kick(void *vcpu_arch);
 
 /* Diagnostics through the HAL log. */
 void axvm_kvm_log(const struct axvm_hal *hal, enum axvm_log_level lvl,
-		  const char *msg);
+                  const char *msg);
 
 #endif /* AXVM_KVM_INTERNAL_H */

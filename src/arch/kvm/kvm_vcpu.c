@@ -26,12 +26,14 @@ int axvm_kvm_vcpu_create(void *vm_arch, uint32_t id, void **out)
 		return AXVM_ENOMEM;
 	fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
 	if (fd < 0) {
-		axvm_kvm_log(vm->hal, AXVM_LOG_ERROR, "kvm: KVM_CREATE_VCPU failed");
+		axvm_kvm_log(vm->hal, AXVM_LOG_ERROR,
+		             "kvm: KVM_CREATE_VCPU failed");
 		rc = errno == ENOMEM ? AXVM_ENOMEM : AXVM_EIO;
 		goto fail;
 	}
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
-	run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	run =
+	    mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (run == MAP_FAILED) {
 		rc = AXVM_ENOMEM;
 		close(fd);
@@ -39,7 +41,8 @@ int axvm_kvm_vcpu_create(void *vm_arch, uint32_t id, void **out)
 	}
 	/* CPUID once: KVM refuses a different table after the first run. */
 	if ((rc = axvm_kvm_set_cpuid(fd, vm->cpuid, vm->cpuid_bytes, id))) {
-		axvm_kvm_log(vm->hal, AXVM_LOG_ERROR, "kvm: KVM_SET_CPUID2 failed");
+		axvm_kvm_log(vm->hal, AXVM_LOG_ERROR,
+		             "kvm: KVM_SET_CPUID2 failed");
 		munmap(run, vm->run_size);
 		close(fd);
 		goto fail;
@@ -83,16 +86,16 @@ int axvm_kvm_vcpu_setup(void *p, uint64_t entry, axvm_hpa_t root)
 	(void)root; /* KVM owns the nested page tables */
 	if (!vm->ram || vm->ram_size < AXVM_KVM_RAM_MIN) {
 		axvm_kvm_log(vm->hal, AXVM_LOG_ERROR,
-			     "kvm: the x86_64 guest ABI needs writable RAM at "
-			     "guest-physical 0, at least 2 MiB");
+		             "kvm: the x86_64 guest ABI needs writable RAM at "
+		             "guest-physical 0, at least 2 MiB");
 		return AXVM_EINVAL;
 	}
 	top = vm->ram_size < AXVM_KVM_MAPPED_LIMIT ? vm->ram_size
-						   : AXVM_KVM_MAPPED_LIMIT;
+	                                           : AXVM_KVM_MAPPED_LIMIT;
 	if ((uint64_t)(v->index + 1) * AXVM_KVM_STACK_SIZE >
 	    top - AXVM_KVM_IMAGE_MIN) {
 		axvm_kvm_log(vm->hal, AXVM_LOG_ERROR,
-			     "kvm: RAM too small for one stack per vCPU");
+		             "kvm: RAM too small for one stack per vCPU");
 		return AXVM_EINVAL;
 	}
 	/* A VM reset may find an exit in flight: finish it first, or KVM
@@ -102,7 +105,7 @@ int axvm_kvm_vcpu_setup(void *p, uint64_t entry, axvm_hpa_t root)
 	if ((rc = axvm_kvm_write_boot_tables(vm->ram, vm->ram_size)))
 		return rc;
 	if ((rc = axvm_kvm_vcpu_boot_state(v->fd, entry, v->index, vm->ram_size,
-					   0)))
+	                                   0)))
 		return rc;
 	v->regs_valid = false;
 	v->regs_dirty = false;
@@ -171,25 +174,44 @@ int axvm_kvm_flush_regs(struct kvm_vcpu *v)
 static uint64_t *gpr_slot(struct kvm_regs *r, uint32_t reg)
 {
 	switch (reg) {
-	case AXVM_KVM_REG_RAX: return (uint64_t *)&r->rax;
-	case AXVM_KVM_REG_RCX: return (uint64_t *)&r->rcx;
-	case AXVM_KVM_REG_RDX: return (uint64_t *)&r->rdx;
-	case AXVM_KVM_REG_RBX: return (uint64_t *)&r->rbx;
-	case AXVM_KVM_REG_RSP: return (uint64_t *)&r->rsp;
-	case AXVM_KVM_REG_RBP: return (uint64_t *)&r->rbp;
-	case AXVM_KVM_REG_RSI: return (uint64_t *)&r->rsi;
-	case AXVM_KVM_REG_RDI: return (uint64_t *)&r->rdi;
-	case AXVM_KVM_REG_R8: return (uint64_t *)&r->r8;
-	case AXVM_KVM_REG_R9: return (uint64_t *)&r->r9;
-	case AXVM_KVM_REG_R10: return (uint64_t *)&r->r10;
-	case AXVM_KVM_REG_R11: return (uint64_t *)&r->r11;
-	case AXVM_KVM_REG_R12: return (uint64_t *)&r->r12;
-	case AXVM_KVM_REG_R13: return (uint64_t *)&r->r13;
-	case AXVM_KVM_REG_R14: return (uint64_t *)&r->r14;
-	case AXVM_KVM_REG_R15: return (uint64_t *)&r->r15;
-	case AXVM_KVM_REG_RIP: return (uint64_t *)&r->rip;
-	case AXVM_KVM_REG_RFLAGS: return (uint64_t *)&r->rflags;
-	default: return NULL;
+	case AXVM_KVM_REG_RAX:
+		return (uint64_t *)&r->rax;
+	case AXVM_KVM_REG_RCX:
+		return (uint64_t *)&r->rcx;
+	case AXVM_KVM_REG_RDX:
+		return (uint64_t *)&r->rdx;
+	case AXVM_KVM_REG_RBX:
+		return (uint64_t *)&r->rbx;
+	case AXVM_KVM_REG_RSP:
+		return (uint64_t *)&r->rsp;
+	case AXVM_KVM_REG_RBP:
+		return (uint64_t *)&r->rbp;
+	case AXVM_KVM_REG_RSI:
+		return (uint64_t *)&r->rsi;
+	case AXVM_KVM_REG_RDI:
+		return (uint64_t *)&r->rdi;
+	case AXVM_KVM_REG_R8:
+		return (uint64_t *)&r->r8;
+	case AXVM_KVM_REG_R9:
+		return (uint64_t *)&r->r9;
+	case AXVM_KVM_REG_R10:
+		return (uint64_t *)&r->r10;
+	case AXVM_KVM_REG_R11:
+		return (uint64_t *)&r->r11;
+	case AXVM_KVM_REG_R12:
+		return (uint64_t *)&r->r12;
+	case AXVM_KVM_REG_R13:
+		return (uint64_t *)&r->r13;
+	case AXVM_KVM_REG_R14:
+		return (uint64_t *)&r->r14;
+	case AXVM_KVM_REG_R15:
+		return (uint64_t *)&r->r15;
+	case AXVM_KVM_REG_RIP:
+		return (uint64_t *)&r->rip;
+	case AXVM_KVM_REG_RFLAGS:
+		return (uint64_t *)&r->rflags;
+	default:
+		return NULL;
 	}
 }
 

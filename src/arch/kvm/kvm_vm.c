@@ -31,7 +31,7 @@ void axvm_kvm_free(const struct axvm_hal *hal, void *p, size_t size)
 }
 
 void axvm_kvm_log(const struct axvm_hal *hal, enum axvm_log_level lvl,
-		  const char *msg)
+                  const char *msg)
 {
 	if (hal && hal->log)
 		hal->log(hal->ctx, lvl, msg);
@@ -45,9 +45,10 @@ const char *axvm_kvm_fail_name(uint64_t reason)
 	case AXVM_KVM_FAIL_TRIPLE_FAULT:
 		return "triple fault";
 	case AXVM_KVM_FAIL_INTERNAL:
-		return AXVM_KVM_FAIL_DETAIL(reason) == KVM_INTERNAL_ERROR_EMULATION
-			       ? "KVM internal error: instruction emulation failed"
-			       : "KVM internal error";
+		return AXVM_KVM_FAIL_DETAIL(reason) ==
+		               KVM_INTERNAL_ERROR_EMULATION
+		           ? "KVM internal error: instruction emulation failed"
+		           : "KVM internal error";
 	case AXVM_KVM_FAIL_BAD_EXIT:
 		return "malformed exit data from KVM";
 	case AXVM_KVM_FAIL_UNKNOWN:
@@ -90,14 +91,14 @@ static int kvm_vm_init(const struct axvm_arch_vm_info *info, void **out)
 	kvm = open(dev, O_RDWR | O_CLOEXEC);
 	if (kvm < 0) {
 		axvm_kvm_log(info->hal, AXVM_LOG_ERROR,
-			     "kvm: cannot open the KVM device");
+		             "kvm: cannot open the KVM device");
 		return errno == ENOENT ? AXVM_ENOENT : AXVM_EPERM;
 	}
 	if (ioctl(kvm, KVM_GET_API_VERSION, 0) != KVM_API_VERSION ||
 	    ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) <= 0 ||
 	    ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY) <= 0) {
 		axvm_kvm_log(info->hal, AXVM_LOG_ERROR,
-			     "kvm: API version 12 with immediate_exit needed");
+		             "kvm: API version 12 with immediate_exit needed");
 		close(kvm);
 		return AXVM_ENOTSUP;
 	}
@@ -122,7 +123,8 @@ static int kvm_vm_init(const struct axvm_arch_vm_info *info, void **out)
 	while (vm->vm_fd < 0 && errno == EINTR);
 	if (vm->vm_fd < 0) {
 		rc = errno == ENOMEM ? AXVM_ENOMEM : AXVM_EIO;
-		axvm_kvm_log(info->hal, AXVM_LOG_ERROR, "kvm: KVM_CREATE_VM failed");
+		axvm_kvm_log(info->hal, AXVM_LOG_ERROR,
+		             "kvm: KVM_CREATE_VM failed");
 		goto fail;
 	}
 	/* Every fd we hold stays out of children the program may spawn. */
@@ -170,7 +172,7 @@ static int kvm_map_region(void *p, const struct axvm_mem_region *r, void *hva)
 		m.flags = KVM_MEM_READONLY;
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &m)) {
 		axvm_kvm_log(vm->hal, AXVM_LOG_ERROR,
-			     "kvm: KVM_SET_USER_MEMORY_REGION failed");
+		             "kvm: KVM_SET_USER_MEMORY_REGION failed");
 		return errno == ENOMEM ? AXVM_ENOMEM : AXVM_EINVAL;
 	}
 	vm->slots++;
@@ -182,21 +184,21 @@ static int kvm_map_region(void *p, const struct axvm_mem_region *r, void *hva)
 }
 
 const struct axvm_arch_ops axvm_arch_kvm = {
-	.name = "kvm",
-	.ctx = NULL,
-	.pt_format = NULL, /* KVM owns the nested page tables */
-	.vm_init = kvm_vm_init,
-	.vm_destroy = kvm_vm_destroy,
-	.map_region = kvm_map_region,
-	.vcpu_create = axvm_kvm_vcpu_create,
-	.vcpu_destroy = axvm_kvm_vcpu_destroy,
-	.vcpu_setup = axvm_kvm_vcpu_setup,
-	.vcpu_set_entry = axvm_kvm_vcpu_set_entry,
-	.vcpu_bind = axvm_kvm_vcpu_bind,
-	.vcpu_unbind = axvm_kvm_vcpu_unbind,
-	.vcpu_run = axvm_kvm_vcpu_run,
-	.vcpu_get_gpr = axvm_kvm_vcpu_get_gpr,
-	.vcpu_set_gpr = axvm_kvm_vcpu_set_gpr,
-	.vcpu_inject_irq = axvm_kvm_vcpu_inject_irq,
-	.vcpu_kick = axvm_kvm_vcpu_kick,
+    .name = "kvm",
+    .ctx = NULL,
+    .pt_format = NULL, /* KVM owns the nested page tables */
+    .vm_init = kvm_vm_init,
+    .vm_destroy = kvm_vm_destroy,
+    .map_region = kvm_map_region,
+    .vcpu_create = axvm_kvm_vcpu_create,
+    .vcpu_destroy = axvm_kvm_vcpu_destroy,
+    .vcpu_setup = axvm_kvm_vcpu_setup,
+    .vcpu_set_entry = axvm_kvm_vcpu_set_entry,
+    .vcpu_bind = axvm_kvm_vcpu_bind,
+    .vcpu_unbind = axvm_kvm_vcpu_unbind,
+    .vcpu_run = axvm_kvm_vcpu_run,
+    .vcpu_get_gpr = axvm_kvm_vcpu_get_gpr,
+    .vcpu_set_gpr = axvm_kvm_vcpu_set_gpr,
+    .vcpu_inject_irq = axvm_kvm_vcpu_inject_irq,
+    .vcpu_kick = axvm_kvm_vcpu_kick,
 };

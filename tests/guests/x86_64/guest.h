@@ -6,12 +6,12 @@
 
 #include <stdint.h>
 
-#define UART 0x3f8
-#define EXIT_PORT 0x501
-#define HC_PORT 0xf5
+#define UART       0x3f8
+#define EXIT_PORT  0x501
+#define HC_PORT    0xf5
 #define HC_VERSION 0
-#define HC_CPU_UP 1
-#define HC_SUM 2
+#define HC_CPU_UP  1
+#define HC_SUM     2
 
 static inline void outb(uint16_t port, uint8_t v)
 {
@@ -52,16 +52,16 @@ static inline uint32_t inl(uint16_t port)
 /* The doorbell: number in RAX, arguments in RDI, RSI, RDX, R10, R8, R9,
  * result in RAX; every other register is preserved. */
 static inline uint64_t hypercall(uint64_t nr, uint64_t a0, uint64_t a1,
-				 uint64_t a2, uint64_t a3, uint64_t a4,
-				 uint64_t a5)
+                                 uint64_t a2, uint64_t a3, uint64_t a4,
+                                 uint64_t a5)
 {
 	register uint64_t r10 __asm__("r10") = a3;
 	register uint64_t r8 __asm__("r8") = a4;
 	register uint64_t r9 __asm__("r9") = a5;
 	__asm__ volatile("outb %%al, $0xf5"
-			 : "+a"(nr)
-			 : "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
-			 : "memory");
+	                 : "+a"(nr)
+	                 : "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
+	                 : "memory");
 	return nr;
 }
 
@@ -102,7 +102,9 @@ static inline __attribute__((noreturn)) void guest_exit(uint8_t code)
 {
 	for (;;)
 		__asm__ volatile("movw $0x501, %%dx; outb %%al, %%dx; cli; hlt"
-				 : : "a"(code) : "rdx", "memory");
+		                 :
+		                 : "a"(code)
+		                 : "rdx", "memory");
 }
 
 /* Compare and report; returns 1 on a mismatch. */

@@ -30,18 +30,18 @@ int guest_main(uint64_t index, uint64_t ram_size, uint64_t arg)
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
+	} __attribute__((packed)) idtr = {sizeof(idt) - 1, (uint64_t)idt};
 	uint64_t h = (uint64_t)isr40;
 
 	(void)index;
 	(void)ram_size;
 	(void)arg;
 	idt[0x40] = (struct idt_gate){
-		.off0 = (uint16_t)h,
-		.sel = 0x08, /* the ABI's code segment */
-		.type = 0x8e, /* present, 64-bit interrupt gate */
-		.off1 = (uint16_t)(h >> 16),
-		.off2 = (uint32_t)(h >> 32),
+	    .off0 = (uint16_t)h,
+	    .sel = 0x08,  /* the ABI's code segment */
+	    .type = 0x8e, /* present, 64-bit interrupt gate */
+	    .off1 = (uint16_t)(h >> 16),
+	    .off2 = (uint32_t)(h >> 32),
 	};
 	__asm__ volatile("lidt %0" : : "m"(idtr));
 	puts("irq: waiting\n");

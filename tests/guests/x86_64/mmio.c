@@ -13,10 +13,14 @@ static inline uint64_t rd(unsigned off, unsigned w)
 {
 	volatile void *p = (volatile void *)(DEV + off);
 	switch (w) {
-	case 1: return *(volatile uint8_t *)p;
-	case 2: return *(volatile uint16_t *)p;
-	case 4: return *(volatile uint32_t *)p;
-	default: return *(volatile uint64_t *)p;
+	case 1:
+		return *(volatile uint8_t *)p;
+	case 2:
+		return *(volatile uint16_t *)p;
+	case 4:
+		return *(volatile uint32_t *)p;
+	default:
+		return *(volatile uint64_t *)p;
 	}
 }
 
@@ -24,10 +28,18 @@ static inline void wr(unsigned off, unsigned w, uint64_t v)
 {
 	volatile void *p = (volatile void *)(DEV + off);
 	switch (w) {
-	case 1: *(volatile uint8_t *)p = (uint8_t)v; break;
-	case 2: *(volatile uint16_t *)p = (uint16_t)v; break;
-	case 4: *(volatile uint32_t *)p = (uint32_t)v; break;
-	default: *(volatile uint64_t *)p = v; break;
+	case 1:
+		*(volatile uint8_t *)p = (uint8_t)v;
+		break;
+	case 2:
+		*(volatile uint16_t *)p = (uint16_t)v;
+		break;
+	case 4:
+		*(volatile uint32_t *)p = (uint32_t)v;
+		break;
+	default:
+		*(volatile uint64_t *)p = v;
+		break;
 	}
 }
 
@@ -59,23 +71,35 @@ int guest_main(uint64_t index, uint64_t ram_size, uint64_t arg)
 	bad |= check("movswq", r, 0xffffffffffffaabbull);
 	__asm__ volatile("movslq (%1), %0" : "=r"(r) : "r"(neg) : "memory");
 	bad |= check("movslq", r, 0xffffffff8899aabbull);
-	__asm__ volatile("movq $-1, %0; movsbl (%1), %k0" : "=&r"(r) : "r"(neg)
-			 : "memory");
+	__asm__ volatile("movq $-1, %0; movsbl (%1), %k0"
+	                 : "=&r"(r)
+	                 : "r"(neg)
+	                 : "memory");
 	bad |= check("movsbl", r, 0xffffffbbull);
-	__asm__ volatile("movq $-1, %0; movzbq (%1), %0" : "=&r"(r) : "r"(neg)
-			 : "memory");
+	__asm__ volatile("movq $-1, %0; movzbq (%1), %0"
+	                 : "=&r"(r)
+	                 : "r"(neg)
+	                 : "memory");
 	bad |= check("movzbq", r, 0xbbull);
-	__asm__ volatile("movq $-1, %0; movzwl (%1), %k0" : "=&r"(r) : "r"(neg)
-			 : "memory");
+	__asm__ volatile("movq $-1, %0; movzwl (%1), %k0"
+	                 : "=&r"(r)
+	                 : "r"(neg)
+	                 : "memory");
 	bad |= check("movzwl", r, 0xaabbull);
-	__asm__ volatile("movq $-1, %0; movl (%1), %k0" : "=&r"(r) : "r"(neg)
-			 : "memory");
+	__asm__ volatile("movq $-1, %0; movl (%1), %k0"
+	                 : "=&r"(r)
+	                 : "r"(neg)
+	                 : "memory");
 	bad |= check("movl zero-extends", r, 0x8899aabbull);
-	__asm__ volatile("movq $-1, %0; movw (%1), %w0" : "=&r"(r) : "r"(neg)
-			 : "memory");
+	__asm__ volatile("movq $-1, %0; movw (%1), %w0"
+	                 : "=&r"(r)
+	                 : "r"(neg)
+	                 : "memory");
 	bad |= check("movw merges", r, 0xffffffffffffaabbull);
-	__asm__ volatile("movq $-1, %0; movb (%1), %b0" : "=&r"(r) : "r"(neg)
-			 : "memory");
+	__asm__ volatile("movq $-1, %0; movb (%1), %b0"
+	                 : "=&r"(r)
+	                 : "r"(neg)
+	                 : "memory");
 	bad |= check("movb merges", r, 0xffffffffffffffbbull);
 	__asm__ volatile("movq (%1), %0" : "=r"(r) : "r"(neg) : "memory");
 	bad |= check("movq pattern", r, 0x80c0e0f08899aabbull);
@@ -97,17 +121,17 @@ int guest_main(uint64_t index, uint64_t ram_size, uint64_t arg)
 		const char *src = line;
 		uint64_t n = sizeof(line) - 1;
 		__asm__ volatile("rep outsb"
-				 : "+S"(src), "+c"(n)
-				 : "d"((uint16_t)UART)
-				 : "memory");
-		uint8_t buf[16] = { 0 };
+		                 : "+S"(src), "+c"(n)
+		                 : "d"((uint16_t)UART)
+		                 : "memory");
+		uint8_t buf[16] = {0};
 		uint8_t *dst = buf;
 		outb(UART + 7, 0x5a);
 		n = sizeof(buf);
 		__asm__ volatile("rep insb"
-				 : "+D"(dst), "+c"(n)
-				 : "d"((uint16_t)(UART + 7))
-				 : "memory");
+		                 : "+D"(dst), "+c"(n)
+		                 : "d"((uint16_t)(UART + 7))
+		                 : "memory");
 		for (unsigned i = 0; i < sizeof(buf); i++)
 			bad |= check("rep insb", buf[i], 0x5a);
 	}

@@ -19,9 +19,8 @@ static void unlock(void)
 
 /* Entered with RDI = index, RSI = RAM size, RDX = the CPU-up argument and
  * a stack of its own, as after a call. Never returns. */
-static __attribute__((noreturn, used)) void ap_main(uint64_t index,
-						     uint64_t ram_size,
-						     uint64_t arg)
+static __attribute__((noreturn, used)) void
+ap_main(uint64_t index, uint64_t ram_size, uint64_t arg)
 {
 	(void)ram_size;
 	lock();
@@ -30,7 +29,7 @@ static __attribute__((noreturn, used)) void ap_main(uint64_t index,
 	puts(arg == 0x5a00 + index ? " up\n" : " up with a wrong argument\n");
 	unlock();
 	__atomic_fetch_add(&started, arg == 0x5a00 + index ? 1 : 1000,
-			   __ATOMIC_SEQ_CST);
+	                   __ATOMIC_SEQ_CST);
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }
@@ -48,7 +47,7 @@ int guest_main(uint64_t index, uint64_t ram_size, uint64_t arg)
 	unlock();
 	for (n = 1;; n++) {
 		r = hypercall(HC_CPU_UP, n, (uint64_t)ap_main, 0x5a00 + n, 0, 0,
-			      0);
+		              0);
 		if (r == (uint64_t)-22)
 			break; /* no such vCPU: all started */
 		if (r != 0) {
@@ -59,7 +58,7 @@ int guest_main(uint64_t index, uint64_t ram_size, uint64_t arg)
 		}
 	}
 	if (n > 1 && hypercall(HC_CPU_UP, 1, (uint64_t)ap_main, 0, 0, 0, 0) !=
-			     (uint64_t)-17) {
+	                 (uint64_t)-17) {
 		puts("smp: second cpu-up of vcpu 1 was not refused\n");
 		return 1;
 	}
