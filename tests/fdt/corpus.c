@@ -169,6 +169,20 @@ const struct corpus_case corpus_cases[] = {
     {"zero-cpus", "zero-cpus.dtb", M_NONE, C(AXVM_EINVAL),
      "/vms/vm@1: cpus: vcpu_count: is zero"},
 
+    {"access-empty", "access-empty.dtb", M_NONE, C(AXVM_EINVAL),
+     "/vms/vm@1/memory@50000000: access: is empty"},
+    {"label-empty", "label-empty.dtb", M_NONE, C(AXVM_EINVAL),
+     "/vms/vm@1: label: name: empty or not NUL-terminated"},
+    {"pt-host-addr-len", "pt-host-addr-len.dtb", M_NONE, C(AXVM_EINVAL),
+     "/vms/vm@1/passthrough@60000000: host-addr: must hold one address per "
+     "reg entry (2)"},
+    {"pt-irqs-total", "pt-irqs-total.dtb", M_NONE, C(AXVM_E2BIG),
+     "/vms/vm@1/passthrough@60001000: interrupts: the VM has more than 32 "
+     "passthrough interrupts"},
+    {"regions-total", "regions-total.dtb", M_NONE, C(AXVM_E2BIG),
+     "/vms/vm@1/passthrough@60000000: reg: the VM has more than 16 memory "
+     "and passthrough regions"},
+
     /* Mutations of the binding's example. */
     {"m-empty", EX, M_EMPTY, C(AXVM_EINVAL),
      "bad device tree blob: truncated: 0 bytes"},
