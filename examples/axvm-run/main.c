@@ -3,6 +3,7 @@
  *
  *   axvm-run --kernel GUEST [--entry ADDR] [--mem 64M] [--vcpus N]
  *            [--config VM.dtb] [--stats] [--strict] [--testdev]
+ *            [--timeout SECONDS]
  *
  * Exit status: the byte the guest wrote to the exit port (0x501); 124 when
  * the VM stopped otherwise (fault, triple fault, unhandled exit: a one-line
@@ -28,24 +29,22 @@
 
 static void usage(FILE *f)
 {
-	fputs(
-	    "usage: axvm-run --kernel GUEST [--entry ADDR] [--mem SIZE] "
-	    "[--vcpus N]\n"
-	    "                [--config VM.dtb] [--stats] [--strict] "
-	    "[--testdev]\n"
-	    "  --kernel GUEST  ELF64 (loaded at p_paddr) or raw image (at 1 "
-	    "MiB)\n"
-	    "  --entry ADDR    entry point (raw images; default 0x100000)\n"
-	    "  --mem SIZE      RAM at guest-physical 0: 2M..3G (default 64M)\n"
+	static const char text[] =
+	    "usage: axvm-run --kernel GUEST [--entry ADDR] [--mem SIZE]\n"
+	    "                [--vcpus N] [--config VM.dtb] [--stats]\n"
+	    "                [--strict] [--testdev] [--timeout SECONDS]\n"
+	    "  --kernel GUEST  ELF64 (at p_paddr) or raw image (at 1 MiB)\n"
+	    "  --entry ADDR    entry point (raw images: default 0x100000)\n"
+	    "  --mem SIZE      RAM at guest-physical 0, 2M..3G (default 64M)\n"
 	    "  --vcpus N       vCPUs (default 1); others start by CPU-up\n"
-	    "  --config DTB    VM from an \"axvm,vm\" device tree (RAM, "
-	    "vCPUs,\n"
-	    "                  entry, policy, MMIO devices); replaces "
-	    "--mem/--vcpus\n"
+	    "  --config DTB    the VM from an \"axvm,vm\" device tree (RAM,\n"
+	    "                  vCPUs, entry, policy, MMIO devices)\n"
 	    "  --stats         per-vCPU exit counts and run time on stderr\n"
-	    "  --strict        accesses with no device stop the VM\n"
-	    "  --testdev       the mmio test device at 0xfe000000\n",
-	    f);
+	    "  --strict        an access no device takes stops the VM\n"
+	    "  --testdev       the mmio guest's test device at 0xfe000000\n"
+	    "  --timeout S     stop the VM after S seconds\n";
+
+	fputs(text, f);
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -153,6 +152,7 @@ int main(int argc, char **argv)
 	    {"stats", no_argument, NULL, 's'},
 	    {"strict", no_argument, NULL, 'S'},
 	    {"testdev", no_argument, NULL, 'T'},
+	    {"timeout", required_argument, NULL, 't'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -215,6 +215,16 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			o.testdev = true;
+			break;
+		case 't':
+			if (parse_u64(optarg, &v) || v == 0 || v > 86400) {
+				fprintf(stderr,
+				        "axvm-run: bad --timeout '%s' "
+				        "(1..86400 s)\n",
+				        optarg);
+				return 2;
+			}
+			o.timeout_ms = v * 1000;
 			break;
 		case 'h':
 			usage(stdout);

@@ -294,9 +294,18 @@ static void kick_all(struct runner *r, const bool *started)
 	}
 }
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 static void wait_all(struct runner *r)
 {
 	unsigned halted_ticks = 0;
+	uint64_t deadline = r->o->timeout_ms ? mono_ms() + r->o->timeout_ms : 0;
 
 	pthread_mutex_lock(&r->lock);
 	while (r->live > 0) {
@@ -316,9 +325,13 @@ static void wait_all(struct runner *r)
 		pthread_mutex_unlock(&r->lock);
 		enum axvm_vm_state st;
 		axvm_vm_state(r->vm, &st);
-		if (st != AXVM_VM_RUNNING) {
-			kick_all(r, started); /* stragglers: a kick is cheap and
-			                         idempotent */
+		if (st == AXVM_VM_RUNNING && deadline &&
+		    mono_ms() >= deadline) {
+			stop(r, "timed out after %" PRIu64 " ms",
+			     r->o->timeout_ms);
+		} else if (st != AXVM_VM_RUNNING) {
+			/* Stragglers: a kick is cheap and idempotent. */
+			kick_all(r, started);
 		} else if (all_halted(r, started)) {
 			/* Twice in a row, 20 ms apart, to be sure. */
 			if (++halted_ticks >= 2)

@@ -24,11 +24,12 @@ struct runner_opts {
 	uint64_t mem; /* RAM bytes at gpa 0 */
 	uint32_t vcpus;
 	uint32_t vm_id;
-	bool strict;  /* STOP policy: accesses with no device stop */
-	bool testdev; /* the mmio guest's test device */
-	bool stats;   /* per-vCPU statistics on `err` at the end */
-	FILE *out;    /* UART output */
-	FILE *err;    /* reasons and statistics */
+	bool strict;         /* STOP policy: accesses with no device stop */
+	bool testdev;        /* the mmio guest's test device */
+	bool stats;          /* per-vCPU statistics on `err` at the end */
+	uint64_t timeout_ms; /* 0: none; else stop the VM after this long */
+	FILE *out;           /* UART output */
+	FILE *err;           /* reasons and statistics */
 	const struct axvm_config *base_cfg; /* NULL, or e.g. from a DTB */
 };
 
