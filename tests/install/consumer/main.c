@@ -2,6 +2,11 @@
 #include <axvm/axvm.h>
 #include <axvm_linux.h>
 #include <stdio.h>
+#if defined(__has_include)
+#if __has_include(<axvm_kvm.h>)
+#include <axvm_kvm.h> /* the KVM backend's register ids are installed too */
+#endif
+#endif
 
 int main(void)
 {
