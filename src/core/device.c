@@ -154,7 +154,7 @@ void axvm_bus_destroy(const struct axvm_hal *hal, struct axvm_bus_table *t)
 /* Device tables change only while no vCPU can be in the run loop. */
 static int vm_quiescent(const struct axvm_vm *vm)
 {
-	int st = atomic_load(&vm->state);
+	int st = axvm_vm_state_now(vm);
 	return st == AXVM_VM_CREATED || st == AXVM_VM_STOPPED;
 }
 

@@ -80,8 +80,11 @@ struct axvm_vm {
 	const struct axvm_arch_ops *arch;
 	struct axvm_vm *next; /* host registry link, under host->lock */
 	atomic_uint refs;
-	_Atomic int state;        /* enum axvm_vm_state */
-	atomic_uint active_runs;  /* vCPUs inside axvm_vcpu_run() */
+	/* enum axvm_vm_state in the high 32 bits, the number of vCPUs inside
+	 * axvm_vcpu_run() in the low 32: one word, so "the last vCPU out of a
+	 * shutting-down VM stops it" is a single CAS that cannot act on a
+	 * later shutdown of the same VM (no ABA after a reset and reboot). */
+	_Atomic uint64_t run_state;
 	axvm_spinlock_t ctl;      /* serialises control-plane calls */
 	uint32_t id;
 	uint32_t vcpu_count;
@@ -175,6 +178,29 @@ static inline bool axvm_vcpu_transition(struct axvm_vcpu *v, int from, int to)
 
 /* Kick a vCPU that may be in the guest (backend hook or HAL IPI). */
 void axvm_vcpu_kick_internal(struct axvm_vcpu *vcpu);
+
+/* The VM's run_state word. */
+static inline uint64_t axvm_run_state(int state, uint32_t active)
+{
+	return (uint64_t)(uint32_t)state << 32 | active;
+}
+static inline int axvm_run_state_vm(uint64_t rs)
+{
+	return (int)(rs >> 32);
+}
+static inline uint32_t axvm_run_state_active(uint64_t rs)
+{
+	return (uint32_t)rs;
+}
+/* The VM's lifecycle state (enum axvm_vm_state). */
+static inline int axvm_vm_state_now(const struct axvm_vm *vm)
+{
+	return axvm_run_state_vm(atomic_load(&vm->run_state));
+}
+
+/* Enter the run loop's VM accounting: 0 if the VM is RUNNING (counted in),
+ * else AXVM_ESHUTDOWN or AXVM_ESTATE and nothing changes. */
+int axvm_vm_enter_run(struct axvm_vm *vm);
 
 /* Host registry (host.c). */
 int axvm_host_register(struct axvm_host *host, struct axvm_vm *vm);

@@ -191,7 +191,7 @@ static int halt(struct axvm_vcpu *v, struct axvm_exit *exit)
 	atomic_compare_exchange_strong(&v->state, &(int){ AXVM_VCPU_READY },
 				       AXVM_VCPU_BLOCKED);
 	while (!atomic_exchange(&v->wake, false) &&
-	       atomic_load(&vm->state) == AXVM_VM_RUNNING &&
+	       axvm_vm_state_now(vm) == AXVM_VM_RUNNING &&
 	       atomic_load(&v->power) == AXVM_POWER_ON) {
 		uint64_t t = AXVM_HALT_POLL_NS;
 		if (deadline) {
@@ -264,18 +264,6 @@ static int dispatch_exit(struct axvm_vcpu *v, struct axvm_exit *exit)
 
 /* ---- the run loop ---- */
 
-static int enter_vm(struct axvm_vm *vm)
-{
-	atomic_fetch_add(&vm->active_runs, 1);
-	int st = atomic_load(&vm->state);
-	if (st == AXVM_VM_RUNNING)
-		return 0;
-	axvm_vm_leave_run(vm);
-	return (st == AXVM_VM_SHUTTING_DOWN || st == AXVM_VM_STOPPED)
-		       ? AXVM_ESHUTDOWN
-		       : AXVM_ESTATE;
-}
-
 static int bind(struct axvm_vcpu *v)
 {
 	const struct axvm_hal *hal = v->vm->hal;
@@ -319,7 +307,7 @@ int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
 	exit->kind = AXVM_EXIT_NOTHING;
 	if (atomic_load_explicit(&vcpu->power, memory_order_acquire) != AXVM_POWER_ON)
 		return AXVM_EAGAIN;
-	if ((rc = enter_vm(vm)))
+	if ((rc = axvm_vm_enter_run(vm)))
 		return rc;
 	if ((rc = bind(vcpu))) {
 		axvm_vm_leave_run(vm);
@@ -329,7 +317,7 @@ int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
 	for (;;) {
 		/* seq_cst, paired with shutdown's state CAS and its kick's
 		 * load of the vCPU state (bind's CAS came before this). */
-		if (atomic_load(&vm->state) != AXVM_VM_RUNNING) {
+		if (axvm_vm_state_now(vm) != AXVM_VM_RUNNING) {
 			rc = AXVM_ESHUTDOWN;
 			break;
 		}

@@ -105,8 +105,7 @@ int axvm_vm_create(struct axvm_host *host, const struct axvm_config *cfg,
 	vm->vcpu_count = cfg->vcpu_count;
 	vm->policy = cfg->unhandled_policy;
 	atomic_init(&vm->refs, 1);
-	atomic_init(&vm->state, AXVM_VM_CREATED);
-	atomic_init(&vm->active_runs, 0);
+	atomic_init(&vm->run_state, axvm_run_state(AXVM_VM_CREATED, 0));
 	atomic_flag_clear(&vm->ctl.flag);
 
 	rc = vm_build_memory(vm);
@@ -190,7 +189,7 @@ int axvm_vm_set_callbacks(struct axvm_vm *vm, const struct axvm_vm_callbacks *cb
 	if (!vm)
 		return AXVM_EINVAL;
 	axvm_spin_lock(&vm->ctl);
-	int st = atomic_load(&vm->state);
+	int st = axvm_vm_state_now(vm);
 	if (st == AXVM_VM_RUNNING || st == AXVM_VM_SHUTTING_DOWN)
 		rc = AXVM_EBUSY;
 	else if (cb)
@@ -211,47 +210,69 @@ int axvm_vm_boot(struct axvm_vm *vm)
 	/* CREATED is left only under `ctl`, so check-then-store is safe. The
 	 * BSP is powered before RUNNING is published: a vCPU thread that sees
 	 * RUNNING also sees vCPU 0 on. */
-	if (atomic_load(&vm->state) != AXVM_VM_CREATED) {
+	if (axvm_vm_state_now(vm) != AXVM_VM_CREATED) {
 		rc = AXVM_ESTATE;
 	} else {
 		atomic_store(&vm->vcpus[0].power, AXVM_POWER_ON);
-		atomic_store(&vm->state, AXVM_VM_RUNNING);
+		/* No vCPU counts itself into a VM that is not RUNNING, so a
+		 * CREATED VM's count is 0. */
+		atomic_store(&vm->run_state, axvm_run_state(AXVM_VM_RUNNING, 0));
 	}
 	axvm_spin_unlock(&vm->ctl);
 	return rc;
 }
 
+int axvm_vm_enter_run(struct axvm_vm *vm)
+{
+	uint64_t rs = atomic_load(&vm->run_state);
+
+	do {
+		int st = axvm_run_state_vm(rs);
+		if (st != AXVM_VM_RUNNING)
+			return (st == AXVM_VM_SHUTTING_DOWN || st == AXVM_VM_STOPPED)
+				       ? AXVM_ESHUTDOWN
+				       : AXVM_ESTATE;
+	} while (!atomic_compare_exchange_weak(&vm->run_state, &rs, rs + 1));
+	return 0;
+}
+
 void axvm_vm_leave_run(struct axvm_vm *vm)
 {
-	/* seq_cst pairs with shutdown's store-then-load: either shutdown sees
-	 * this vCPU gone, or this vCPU sees SHUTTING_DOWN, so the VM always
-	 * reaches STOPPED and never while a vCPU is still inside. */
-	if (atomic_fetch_sub(&vm->active_runs, 1) == 1) {
-		int expected = AXVM_VM_SHUTTING_DOWN;
-		atomic_compare_exchange_strong(&vm->state, &expected,
-					       AXVM_VM_STOPPED);
-	}
+	uint64_t rs = atomic_load(&vm->run_state), next;
+
+	/* Count out; the last one out of a SHUTTING_DOWN VM stops it in the
+	 * same CAS, so the state it acts on is the one it counted out of. */
+	do {
+		int st = axvm_run_state_vm(rs);
+		uint32_t n = axvm_run_state_active(rs) - 1;
+		next = st == AXVM_VM_SHUTTING_DOWN && n == 0
+			       ? axvm_run_state(AXVM_VM_STOPPED, 0)
+			       : axvm_run_state(st, n);
+	} while (!atomic_compare_exchange_weak(&vm->run_state, &rs, next));
 }
 
 int axvm_vm_shutdown(struct axvm_vm *vm)
 {
+	uint64_t rs, next;
+
 	if (!vm)
 		return AXVM_EINVAL;
-	int expected = AXVM_VM_RUNNING;
-	if (!atomic_compare_exchange_strong(&vm->state, &expected,
-					    AXVM_VM_SHUTTING_DOWN)) {
+	rs = atomic_load(&vm->run_state);
+	do {
+		int st = axvm_run_state_vm(rs);
 		/* Asking twice is fine; shutting down a VM never booted is not. */
-		if (expected == AXVM_VM_SHUTTING_DOWN || expected == AXVM_VM_STOPPED)
+		if (st == AXVM_VM_SHUTTING_DOWN || st == AXVM_VM_STOPPED)
 			return 0;
-		return AXVM_ESTATE;
-	}
+		if (st != AXVM_VM_RUNNING)
+			return AXVM_ESTATE;
+		/* No vCPU inside: stopped at once. */
+		next = axvm_run_state_active(rs) == 0
+			       ? axvm_run_state(AXVM_VM_STOPPED, 0)
+			       : axvm_run_state(AXVM_VM_SHUTTING_DOWN,
+						axvm_run_state_active(rs));
+	} while (!atomic_compare_exchange_weak(&vm->run_state, &rs, next));
 	for (uint32_t i = 0; i < vm->vcpu_count; i++)
 		axvm_vcpu_kick_internal(&vm->vcpus[i]);
-	if (atomic_load(&vm->active_runs) == 0) {
-		expected = AXVM_VM_SHUTTING_DOWN;
-		atomic_compare_exchange_strong(&vm->state, &expected,
-					       AXVM_VM_STOPPED);
-	}
 	return 0;
 }
 
@@ -262,7 +283,9 @@ int axvm_vm_reset(struct axvm_vm *vm)
 	if (!vm)
 		return AXVM_EINVAL;
 	axvm_spin_lock(&vm->ctl);
-	int st = atomic_load(&vm->state);
+	/* Only boot (under `ctl`, held here) leaves CREATED or STOPPED, and
+	 * no vCPU is inside either, so the VM stays put while it is reset. */
+	int st = axvm_vm_state_now(vm);
 	if (st != AXVM_VM_STOPPED && st != AXVM_VM_CREATED) {
 		axvm_spin_unlock(&vm->ctl);
 		return AXVM_ESTATE;
@@ -277,7 +300,7 @@ int axvm_vm_reset(struct axvm_vm *vm)
 		}
 		atomic_store(&vm->exit_code_set, false);
 		atomic_store(&vm->exit_code, 0);
-		atomic_store(&vm->state, AXVM_VM_CREATED);
+		atomic_store(&vm->run_state, axvm_run_state(AXVM_VM_CREATED, 0));
 	}
 	axvm_spin_unlock(&vm->ctl);
 	return rc;
@@ -287,7 +310,7 @@ int axvm_vm_state(const struct axvm_vm *vm, enum axvm_vm_state *state)
 {
 	if (!vm || !state)
 		return AXVM_EINVAL;
-	*state = (enum axvm_vm_state)atomic_load(&vm->state);
+	*state = (enum axvm_vm_state)axvm_vm_state_now(vm);
 	return 0;
 }
 

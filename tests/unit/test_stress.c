@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "test_env.h"
@@ -33,6 +34,18 @@ static const struct axvm_exit script[] = {
 };
 
 static struct test_env env;
+
+/* CMocka's asserts longjmp to the main thread: from a worker that is
+ * undefined. Workers record the first failure; main asserts on it. */
+static atomic_int failures;
+static char first_failure[256];
+#define CHECK(cond, rc)                                                        \
+	do {                                                                   \
+		if (!(cond) && atomic_fetch_add(&failures, 1) == 0)            \
+			snprintf(first_failure, sizeof(first_failure),         \
+				 "%s:%d: %s (rc %d: %s)", __FILE__, __LINE__,  \
+				 #cond, (int)(rc), axvm_strerror((int)(rc)));   \
+	} while (0)
 /* Owning references, one per slot; NULL while the slot is empty. */
 static struct axvm_vm *_Atomic slots[SLOTS];
 static atomic_ulong runs_ok, creates, destroys;
@@ -54,11 +67,11 @@ static void create_into(unsigned slot)
 	cfg.device_count = 1;
 	/* EEXIST while an old VM with this id still has references. */
 	int rc = axvm_vm_create(env.host, &cfg, &vm, NULL);
-	assert_true(rc == 0 || rc == AXVM_EEXIST);
+	CHECK(rc == 0 || rc == AXVM_EEXIST, rc);
 	if (rc)
 		return;
 	if (!atomic_compare_exchange_strong(&slots[slot], &expected, vm)) {
-		assert_int_equal(axvm_vm_put(vm), 0);
+		{ int r_ = axvm_vm_put(vm); CHECK(r_ == 0, r_); }
 		return;
 	}
 	atomic_fetch_add(&creates, 1);
@@ -73,31 +86,31 @@ static void exercise(struct axvm_vm *vm, unsigned *seed)
 	switch (rnd(seed) % 6) {
 	case 0:
 	case 1:
-		assert_int_equal(axvm_vm_vcpu(vm, rnd(seed) % VCPUS, &v), 0);
+		{ int r_ = axvm_vm_vcpu(vm, rnd(seed) % VCPUS, &v); CHECK(r_ == 0, r_); }
 		rc = axvm_vcpu_run(v, &ex);
 		/* Not booted / someone else runs it (ESTATE), AP not up yet
 		 * (EAGAIN), or it ran until a shutdown (ESHUTDOWN). */
-		assert_true(rc == AXVM_ESHUTDOWN || rc == AXVM_ESTATE ||
-			    rc == AXVM_EAGAIN);
+		CHECK(rc == AXVM_ESHUTDOWN || rc == AXVM_ESTATE ||
+			    rc == AXVM_EAGAIN, rc);
 		if (rc == AXVM_ESHUTDOWN)
 			atomic_fetch_add(&runs_ok, 1);
-		assert_int_equal(axvm_vcpu_put(v), 0);
+		{ int r_ = axvm_vcpu_put(v); CHECK(r_ == 0, r_); }
 		break;
 	case 2:
 		rc = axvm_vm_boot(vm);
-		assert_true(rc == 0 || rc == AXVM_ESTATE);
+		CHECK(rc == 0 || rc == AXVM_ESTATE, rc);
 		break;
 	case 3:
 		rc = axvm_vm_shutdown(vm);
-		assert_true(rc == 0 || rc == AXVM_ESTATE);
+		CHECK(rc == 0 || rc == AXVM_ESTATE, rc);
 		break;
 	case 4:
 		rc = axvm_vm_reset(vm);
-		assert_true(rc == 0 || rc == AXVM_ESTATE);
+		CHECK(rc == 0 || rc == AXVM_ESTATE, rc);
 		break;
 	default:
-		assert_int_equal(axvm_vm_get(vm), 0);
-		assert_int_equal(axvm_vm_put(vm), 0);
+		{ int r_ = axvm_vm_get(vm); CHECK(r_ == 0, r_); }
+		{ int r_ = axvm_vm_put(vm); CHECK(r_ == 0, r_); }
 		break;
 	}
 }
@@ -119,7 +132,7 @@ static void *worker(void *arg)
 			vm = atomic_exchange(&slots[slot], NULL);
 			if (vm) {
 				axvm_vm_shutdown(vm);
-				assert_int_equal(axvm_vm_put(vm), 0);
+				{ int r_ = axvm_vm_put(vm); CHECK(r_ == 0, r_); }
 				atomic_fetch_add(&destroys, 1);
 			}
 			continue;
@@ -131,7 +144,7 @@ static void *worker(void *arg)
 		if (axvm_vm_lookup(env.host, slot + 1, &vm))
 			continue;
 		exercise(vm, &seed);
-		assert_int_equal(axvm_vm_put(vm), 0);
+		{ int r_ = axvm_vm_put(vm); CHECK(r_ == 0, r_); }
 	}
 	return NULL;
 }
@@ -158,6 +171,9 @@ static void test_stress_lifecycle_races(void **state)
 			assert_int_equal(axvm_vm_put(vm), 0);
 		}
 	}
+	if (atomic_load(&failures))
+		fail_msg("%d failures in workers; first: %s", atomic_load(&failures),
+			 first_failure);
 	print_message("creates %lu destroys %lu runs-to-shutdown %lu\n",
 		      atomic_load(&creates), atomic_load(&destroys),
 		      atomic_load(&runs_ok));
