@@ -21,8 +21,11 @@ struct test_env {
 /* Build the environment; 0 or an AXVM_E* code. */
 int test_env_init(struct test_env *e);
 
-/* Tear down: the host is freed and the port closed. Returns the number of
- * allocations still live (a leak if non-zero) or a negative code. */
+/* Only the HAL half (port + counting fault HAL), for tests with no host. */
+int test_env_init_hal(struct test_env *e);
+
+/* Tear down: the host (if any) is freed and the port closed. Returns the
+ * number of allocations still live (a leak if non-zero) or a negative code. */
 long test_env_fini(struct test_env *e);
 
 /* A device that reads as 0x80 (so sign extension shows) and ignores writes. */

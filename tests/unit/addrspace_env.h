@@ -9,35 +9,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "axvm_linux.h"
-#include "fault_hal.h"
+#include "test_env.h"
 
-struct as_env {
-	struct axvm_linux_hal port;
-	struct axvm_hal base;
-	struct fault_hal fh;
-};
+/* The HAL half of the shared test environment: no host, no backend. */
+#define as_env test_env
 
 static inline int as_env_init(struct as_env *e)
 {
-	int rc;
-
-	memset(e, 0, sizeof(*e));
-	if ((rc = axvm_linux_hal_init(&e->port, &e->base)))
-		return rc;
-	e->port.log_level = AXVM_LOG_ERROR;
-	fault_hal_init(&e->fh, &e->base);
-	return 0;
+	return test_env_init_hal(e);
 }
 
 /* Allocations still live (0 = nothing leaked); the port is closed. */
 static inline long as_env_fini(struct as_env *e)
 {
-	long live = atomic_load(&e->fh.live) + atomic_load(&e->fh.live_pages);
-
-	if (axvm_linux_hal_fini(&e->port) && live == 0)
-		return 1;
-	return live;
+	return test_env_fini(e);
 }
 
 /* How a test walks a format by hand. */
