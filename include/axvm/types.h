@@ -25,6 +25,7 @@ enum axvm_error {
 	AXVM_OK = 0,
 	AXVM_EPERM = -1,      /* operation not permitted in this context */
 	AXVM_ENOENT = -2,     /* no such VM, vCPU, device or region */
+	AXVM_EINTR = -4,      /* run() returned at the host's request */
 	AXVM_EIO = -5,        /* backend or device I/O failure */
 	AXVM_E2BIG = -7,      /* a count or size over a fixed limit */
 	AXVM_EAGAIN = -11,    /* try again (e.g. vCPU not powered on yet) */

@@ -39,6 +39,7 @@ int axvm_vcpu_put(struct axvm_vcpu *vcpu);
  *   AXVM_EAGAIN     the vCPU is not powered on yet (an AP before CPU up)
  *   AXVM_ESTATE     already running elsewhere, or the VM is not booted
  *   AXVM_ENODEV     an access hit no device under the STOP policy
+ *   AXVM_EINTR      axvm_vcpu_interrupt() asked it to return
  *   other negative  a backend or callback error
  * Allocates nothing, except the frame a guest's first touch of a lazy region
  * needs (taken under the address-space lock).
@@ -66,6 +67,11 @@ int axvm_vcpu_powered(const struct axvm_vcpu *vcpu, bool *on);
 
 /* Queue virtual interrupt `irq` and kick the vCPU if it is in the guest. */
 int axvm_vcpu_inject_irq(struct axvm_vcpu *vcpu, uint32_t irq);
+
+/* Make the vCPU's run() return AXVM_EINTR, e.g. at the end of a host
+ * scheduler's time slice for vCPUs sharing a pCPU. It kicks the vCPU; the
+ * run returns at the exit the kick causes (or at once if not running). */
+int axvm_vcpu_interrupt(struct axvm_vcpu *vcpu);
 
 /* Make the vCPU leave guest mode soon (its run() re-checks VM state). */
 int axvm_vcpu_kick(struct axvm_vcpu *vcpu);

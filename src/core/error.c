@@ -8,6 +8,7 @@ const char *axvm_strerror(int err)
 	case AXVM_OK: return "success";
 	case AXVM_EPERM: return "operation not permitted";
 	case AXVM_ENOENT: return "no such object";
+	case AXVM_EINTR: return "interrupted at the host's request";
 	case AXVM_EIO: return "I/O error";
 	case AXVM_E2BIG: return "over a fixed limit";
 	case AXVM_EAGAIN: return "try again (not ready)";

@@ -67,6 +67,7 @@ struct axvm_vcpu {
 	atomic_uint refs;      /* 1 = the VM's own; users add to it */
 	_Atomic int power;     /* AXVM_POWER_* */
 	atomic_bool wake;      /* an inject or kick since the last halt check */
+	atomic_bool interrupt; /* axvm_vcpu_interrupt(): return from run() */
 	_Atomic uint32_t bound_pcpu;
 	/* Single writer (the thread in run()), any reader: relaxed atomics
 	 * compile to plain moves and keep TSan quiet. */

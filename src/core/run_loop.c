@@ -174,6 +174,16 @@ static int send_ipi(struct axvm_vcpu *v, struct axvm_exit *exit)
 	return AXVM_DISPATCH_CONTINUE;
 }
 
+/* Consume a pending axvm_vcpu_interrupt(). Checked where its kick lands
+ * (NOTHING / external-interrupt exits, halts, entry to run()), not on every
+ * exit: device accesses stay as cheap as they were. A plain load first so
+ * the locked exchange runs only when a request is pending. */
+static bool take_interrupt(struct axvm_vcpu *v)
+{
+	return atomic_load_explicit(&v->interrupt, memory_order_relaxed) &&
+	       atomic_exchange(&v->interrupt, false);
+}
+
 /* WFI/HLT: wait inside run() (Blocked) when the port can block, until an
  * interrupt or kick arrives or the VM stops; else it is the caller's. */
 static int halt(struct axvm_vcpu *v, struct axvm_exit *exit)
@@ -191,6 +201,7 @@ static int halt(struct axvm_vcpu *v, struct axvm_exit *exit)
 	atomic_compare_exchange_strong(&v->state, &(int){ AXVM_VCPU_READY },
 				       AXVM_VCPU_BLOCKED);
 	while (!atomic_exchange(&v->wake, false) &&
+	       !atomic_load(&v->interrupt) &&
 	       axvm_vm_state_now(vm) == AXVM_VM_RUNNING &&
 	       atomic_load(&v->power) == AXVM_POWER_ON) {
 		uint64_t t = AXVM_HALT_POLL_NS;
@@ -205,7 +216,7 @@ static int halt(struct axvm_vcpu *v, struct axvm_exit *exit)
 	}
 	atomic_compare_exchange_strong(&v->state, &(int){ AXVM_VCPU_BLOCKED },
 				       AXVM_VCPU_READY);
-	return AXVM_DISPATCH_CONTINUE;
+	return take_interrupt(v) ? AXVM_EINTR : AXVM_DISPATCH_CONTINUE;
 }
 
 static int dispatch_exit(struct axvm_vcpu *v, struct axvm_exit *exit)
@@ -219,7 +230,7 @@ static int dispatch_exit(struct axvm_vcpu *v, struct axvm_exit *exit)
 	switch (exit->kind) {
 	case AXVM_EXIT_NOTHING:
 	case AXVM_EXIT_EXTERNAL_IRQ:
-		return AXVM_DISPATCH_CONTINUE;
+		return take_interrupt(v) ? AXVM_EINTR : AXVM_DISPATCH_CONTINUE;
 	case AXVM_EXIT_MMIO_READ:
 		return bus_read(v, AXVM_BUS_MMIO, &exit->u.read);
 	case AXVM_EXIT_MMIO_WRITE:
@@ -314,7 +325,9 @@ int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
 		return rc;
 	}
 	t0 = vm->hal->now_ns(vm->hal->ctx);
-	for (;;) {
+	/* A request made while the vCPU was not running ends this run at once. */
+	rc = take_interrupt(vcpu) ? AXVM_EINTR : AXVM_DISPATCH_CONTINUE;
+	while (rc == AXVM_DISPATCH_CONTINUE) {
 		/* seq_cst, paired with shutdown's state CAS and its kick's
 		 * load of the vCPU state (bind's CAS came before this). */
 		if (axvm_vm_state_now(vm) != AXVM_VM_RUNNING) {
@@ -328,8 +341,6 @@ int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
 			break;
 		count_exit(vcpu, exit->kind);
 		rc = dispatch_exit(vcpu, exit);
-		if (rc != AXVM_DISPATCH_CONTINUE)
-			break;
 	}
 	uint64_t spent = vm->hal->now_ns(vm->hal->ctx) - t0;
 	uint64_t total = atomic_load_explicit(&vcpu->run_ns, memory_order_relaxed);

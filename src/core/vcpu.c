@@ -144,6 +144,15 @@ int axvm_vcpu_inject_irq(struct axvm_vcpu *vcpu, uint32_t irq)
 	return rc;
 }
 
+int axvm_vcpu_interrupt(struct axvm_vcpu *vcpu)
+{
+	if (!vcpu)
+		return AXVM_EINVAL;
+	atomic_store(&vcpu->interrupt, true);
+	axvm_vcpu_kick_internal(vcpu);
+	return 0;
+}
+
 int axvm_vcpu_kick(struct axvm_vcpu *vcpu)
 {
 	if (!vcpu)
@@ -181,6 +190,7 @@ int axvm_vcpu_reset_internal(struct axvm_vcpu *v, uint64_t entry)
 		return rc;
 	atomic_store(&v->power, AXVM_POWER_OFF);
 	atomic_store(&v->wake, false);
+	atomic_store(&v->interrupt, false);
 	for (unsigned k = 0; k < AXVM_EXIT_KIND_COUNT; k++)
 		atomic_store(&v->exit_counts[k], 0);
 	atomic_store(&v->run_ns, 0);

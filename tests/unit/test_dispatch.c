@@ -585,6 +585,29 @@ static void test_dispatch_halt_blocks_until_interrupt(void **state)
 	assert_int_equal(atomic_load(&rec0(f)->last_irq), 27);
 }
 
+static void test_dispatch_interrupt_ends_a_halt(void **state)
+{
+	struct fixture *f = *state;
+	const struct axvm_exit s[] = { { .kind = AXVM_EXIT_HALT } };
+	struct test_runner h = { 0 };
+	pthread_t t;
+	enum axvm_vcpu_state st;
+
+	f->env.mock.scripts[0] = (struct axvm_mock_script){ .exits = s, .count = 1 };
+	assert_int_equal(axvm_vm_create(f->env.host, &f->cfg, &f->vm, NULL), 0);
+	assert_int_equal(axvm_vm_vcpu(f->vm, 0, &f->v0), 0);
+	assert_int_equal(axvm_vm_boot(f->vm), 0);
+	h.v = f->v0;
+	assert_int_equal(pthread_create(&t, NULL, test_runner_thread, &h), 0);
+	do {
+		assert_int_equal(axvm_vcpu_state(f->v0, &st), 0);
+	} while (st != AXVM_VCPU_BLOCKED);
+	assert_int_equal(axvm_vcpu_interrupt(f->v0), 0);
+	pthread_join(t, NULL);
+	assert_int_equal(h.rc, AXVM_EINTR);
+	assert_int_equal(h.ex.kind, AXVM_EXIT_HALT);
+}
+
 static void test_dispatch_halt_without_wait_hook_goes_to_caller(void **state)
 {
 	struct fixture *f = *state;
@@ -642,6 +665,7 @@ int main(void)
 		T(test_dispatch_backend_error_unbinds),
 		T(test_dispatch_page_fault_outside_memory_goes_to_caller),
 		T(test_dispatch_halt_blocks_until_interrupt),
+		T(test_dispatch_interrupt_ends_a_halt),
 		T(test_dispatch_halt_without_wait_hook_goes_to_caller),
 		T(test_dispatch_external_irq_and_nothing_continue),
 	};

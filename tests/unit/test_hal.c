@@ -107,7 +107,7 @@ static void test_hal_works_without_object_allocator(void **state)
 static void test_hal_strerror_names_every_code(void **state)
 {
 	static const int codes[] = {
-		AXVM_OK, AXVM_EPERM, AXVM_ENOENT, AXVM_EIO, AXVM_E2BIG, AXVM_EAGAIN,
+		AXVM_OK, AXVM_EPERM, AXVM_ENOENT, AXVM_EINTR, AXVM_EIO, AXVM_E2BIG, AXVM_EAGAIN,
 		AXVM_ENOMEM, AXVM_EFAULT, AXVM_EBUSY, AXVM_EEXIST, AXVM_ENODEV,
 		AXVM_EINVAL, AXVM_ERANGE, AXVM_ENOSYS, AXVM_EOVERFLOW, AXVM_ENOTSUP,
 		AXVM_ESHUTDOWN, AXVM_ESTATE, AXVM_EUNHANDLED, AXVM_EGUEST,

@@ -129,6 +129,37 @@ static void test_vcpu_kick_returns_nothing_and_loop_continues(void **state)
 	assert_int_equal(axvm_vcpu_kick(NULL), AXVM_EINVAL);
 }
 
+static void test_vcpu_interrupt_makes_run_return(void **state)
+{
+	struct fixture *f = *state;
+	struct test_runner r = { .v = f->v };
+	pthread_t t;
+	enum axvm_vcpu_state st;
+	enum axvm_vm_state vst;
+
+	assert_int_equal(axvm_vm_boot(f->vm), 0);
+	assert_int_equal(pthread_create(&t, NULL, test_runner_thread, &r), 0);
+	wait_state(f->v, AXVM_VCPU_RUNNING);
+	/* A host scheduler ends the time slice: run() returns, the VM runs on. */
+	assert_int_equal(axvm_vcpu_interrupt(f->v), 0);
+	pthread_join(t, NULL);
+	assert_int_equal(r.rc, AXVM_EINTR);
+	assert_int_equal(axvm_vcpu_state(f->v, &st), 0);
+	assert_int_equal(st, AXVM_VCPU_FREE);
+	assert_int_equal(axvm_vm_state(f->vm, &vst), 0);
+	assert_int_equal(vst, AXVM_VM_RUNNING);
+	/* A request made while not running is consumed by the next run(). */
+	assert_int_equal(axvm_vcpu_interrupt(f->v), 0);
+	assert_int_equal(axvm_vcpu_run(f->v, &r.ex), AXVM_EINTR);
+	/* ...only once: the next run() goes into the guest again. */
+	assert_int_equal(pthread_create(&t, NULL, test_runner_thread, &r), 0);
+	wait_state(f->v, AXVM_VCPU_RUNNING);
+	assert_int_equal(axvm_vm_shutdown(f->vm), 0);
+	pthread_join(t, NULL);
+	assert_int_equal(r.rc, AXVM_ESHUTDOWN);
+	assert_int_equal(axvm_vcpu_interrupt(NULL), AXVM_EINVAL);
+}
+
 static void test_vcpu_registers_roundtrip_when_free(void **state)
 {
 	struct fixture *f = *state;
@@ -200,6 +231,7 @@ int main(void)
 		T(test_vcpu_run_before_boot_is_illegal),
 		T(test_vcpu_second_runner_refused_while_running),
 		T(test_vcpu_kick_returns_nothing_and_loop_continues),
+		T(test_vcpu_interrupt_makes_run_return),
 		T(test_vcpu_registers_roundtrip_when_free),
 		T(test_vcpu_inject_reaches_backend),
 		T(test_vcpu_double_put_refused),
