@@ -556,6 +556,24 @@ static void test_dispatch_page_fault_outside_memory_goes_to_caller(void **state)
 	assert_int_equal(ex.u.page_fault.addr, 0x12345000);
 }
 
+/* Boot with `exits` as vCPU 0's script, run it on a thread and return once
+ * the vCPU is parked in the Blocked state (the script starts with a HALT). */
+static void start_halted(struct fixture *f, const struct axvm_exit *exits,
+			 size_t n, struct test_runner *h, pthread_t *t)
+{
+	enum axvm_vcpu_state st;
+
+	f->env.mock.scripts[0] = (struct axvm_mock_script){ .exits = exits, .count = n };
+	assert_int_equal(axvm_vm_create(f->env.host, &f->cfg, &f->vm, NULL), 0);
+	assert_int_equal(axvm_vm_vcpu(f->vm, 0, &f->v0), 0);
+	assert_int_equal(axvm_vm_boot(f->vm), 0);
+	h->v = f->v0;
+	assert_int_equal(pthread_create(t, NULL, test_runner_thread, h), 0);
+	do {
+		assert_int_equal(axvm_vcpu_state(f->v0, &st), 0);
+	} while (st != AXVM_VCPU_BLOCKED);
+}
+
 static void test_dispatch_halt_blocks_until_interrupt(void **state)
 {
 	struct fixture *f = *state;
@@ -565,18 +583,8 @@ static void test_dispatch_halt_blocks_until_interrupt(void **state)
 	};
 	struct test_runner h = { 0 };
 	pthread_t t;
-	enum axvm_vcpu_state st;
 
-	f->env.mock.scripts[0] = (struct axvm_mock_script){ .exits = s, .count = 2 };
-	assert_int_equal(axvm_vm_create(f->env.host, &f->cfg, &f->vm, NULL), 0);
-	assert_int_equal(axvm_vm_vcpu(f->vm, 0, &f->v0), 0);
-	assert_int_equal(axvm_vm_boot(f->vm), 0);
-	h.v = f->v0;
-	assert_int_equal(pthread_create(&t, NULL, test_runner_thread, &h), 0);
-	/* Wait until the vCPU is parked in the Blocked state. */
-	do {
-		assert_int_equal(axvm_vcpu_state(f->v0, &st), 0);
-	} while (st != AXVM_VCPU_BLOCKED);
+	start_halted(f, s, 2, &h, &t);
 	assert_int_equal(dev.writes, 0);
 	assert_int_equal(axvm_vcpu_inject_irq(f->v0, 27), 0);
 	pthread_join(t, NULL);
@@ -591,17 +599,8 @@ static void test_dispatch_interrupt_ends_a_halt(void **state)
 	const struct axvm_exit s[] = { { .kind = AXVM_EXIT_HALT } };
 	struct test_runner h = { 0 };
 	pthread_t t;
-	enum axvm_vcpu_state st;
 
-	f->env.mock.scripts[0] = (struct axvm_mock_script){ .exits = s, .count = 1 };
-	assert_int_equal(axvm_vm_create(f->env.host, &f->cfg, &f->vm, NULL), 0);
-	assert_int_equal(axvm_vm_vcpu(f->vm, 0, &f->v0), 0);
-	assert_int_equal(axvm_vm_boot(f->vm), 0);
-	h.v = f->v0;
-	assert_int_equal(pthread_create(&t, NULL, test_runner_thread, &h), 0);
-	do {
-		assert_int_equal(axvm_vcpu_state(f->v0, &st), 0);
-	} while (st != AXVM_VCPU_BLOCKED);
+	start_halted(f, s, 1, &h, &t);
 	assert_int_equal(axvm_vcpu_interrupt(f->v0), 0);
 	pthread_join(t, NULL);
 	assert_int_equal(h.rc, AXVM_EINTR);
