@@ -115,13 +115,11 @@ int axvm_bus_add(const struct axvm_hal *hal, struct axvm_bus_table *t,
 	return 0;
 }
 
-int axvm_bus_remove(const struct axvm_hal *hal, struct axvm_bus_table *t,
-		    uint64_t base)
+int axvm_bus_remove(struct axvm_bus_table *t, uint64_t base)
 {
 	uint32_t i = upper_bound(t, base);
 	struct axvm_bus_entry e;
 
-	(void)hal;
 	if (i == 0 || t->entries[i - 1].base != base)
 		return AXVM_ENOENT;
 	e = t->entries[i - 1];
@@ -151,13 +149,6 @@ void axvm_bus_destroy(const struct axvm_hal *hal, struct axvm_bus_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* Device tables change only while no vCPU can be in the run loop. */
-static int vm_quiescent(const struct axvm_vm *vm)
-{
-	int st = axvm_vm_state_now(vm);
-	return st == AXVM_VM_CREATED || st == AXVM_VM_STOPPED;
-}
-
 int axvm_vm_add_device(struct axvm_vm *vm, const struct axvm_device_desc *desc)
 {
 	int rc;
@@ -165,7 +156,7 @@ int axvm_vm_add_device(struct axvm_vm *vm, const struct axvm_device_desc *desc)
 	if (!vm || !desc || (unsigned)desc->bus >= AXVM_BUS_COUNT)
 		return AXVM_EINVAL;
 	axvm_spin_lock(&vm->ctl);
-	if (!vm_quiescent(vm))
+	if (!axvm_vm_quiescent(vm))
 		rc = AXVM_EBUSY;
 	else
 		rc = axvm_bus_add(vm->hal, &vm->buses[desc->bus], desc);
@@ -180,10 +171,10 @@ int axvm_vm_remove_device(struct axvm_vm *vm, enum axvm_bus bus, uint64_t base)
 	if (!vm || (unsigned)bus >= AXVM_BUS_COUNT)
 		return AXVM_EINVAL;
 	axvm_spin_lock(&vm->ctl);
-	if (!vm_quiescent(vm))
+	if (!axvm_vm_quiescent(vm))
 		rc = AXVM_EBUSY;
 	else
-		rc = axvm_bus_remove(vm->hal, &vm->buses[bus], base);
+		rc = axvm_bus_remove(&vm->buses[bus], base);
 	axvm_spin_unlock(&vm->ctl);
 	return rc;
 }

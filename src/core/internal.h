@@ -120,8 +120,7 @@ void axvm_strcat_u64(char *buf, size_t size, uint64_t v);
 /* Buses. */
 int axvm_bus_add(const struct axvm_hal *hal, struct axvm_bus_table *t,
 		 const struct axvm_device_desc *d);
-int axvm_bus_remove(const struct axvm_hal *hal, struct axvm_bus_table *t,
-		    uint64_t base);
+int axvm_bus_remove(struct axvm_bus_table *t, uint64_t base);
 void axvm_bus_destroy(const struct axvm_hal *hal, struct axvm_bus_table *t);
 void axvm_bus_reset(struct axvm_bus_table *t);
 /* Find the device covering [addr, addr+width-1], or NULL. Inline: it runs
@@ -197,6 +196,29 @@ static inline uint32_t axvm_run_state_active(uint64_t rs)
 static inline int axvm_vm_state_now(const struct axvm_vm *vm)
 {
 	return axvm_run_state_vm(atomic_load(&vm->run_state));
+}
+
+/* Device tables and callbacks change only while no vCPU can be in the run
+ * loop: the VM is CREATED or STOPPED. */
+static inline bool axvm_vm_quiescent(const struct axvm_vm *vm)
+{
+	int st = axvm_vm_state_now(vm);
+	return st == AXVM_VM_CREATED || st == AXVM_VM_STOPPED;
+}
+
+/* Entry point of vCPU `i` at power-on: the BSP's or the APs'. */
+static inline uint64_t axvm_vm_vcpu_entry(const struct axvm_vm *vm, uint32_t i)
+{
+	return i == 0 ? vm->cfg.bsp_entry : vm->cfg.ap_entry;
+}
+
+/* Add to a statistics counter with relaxed load + store: no locked
+ * read-modify-write on the exit path. Exact for a single writer; where
+ * several vCPUs race (unhandled accesses) the count is approximate. */
+static inline void axvm_stat_add(_Atomic uint64_t *counter, uint64_t n)
+{
+	uint64_t c = atomic_load_explicit(counter, memory_order_relaxed);
+	atomic_store_explicit(counter, c + n, memory_order_relaxed);
 }
 
 /* Enter the run loop's VM accounting: 0 if the VM is RUNNING (counted in),

@@ -56,11 +56,20 @@ lookup(struct axvm_vm *vm, unsigned bus,
 /* An access nobody took: count it and go on (IGNORE), or stop (STOP). */
 static int refused(struct axvm_vm *vm, unsigned bus)
 {
-	uint64_t c = atomic_load_explicit(&vm->unhandled[bus], memory_order_relaxed);
-	/* Several vCPUs may race here; an approximate count is acceptable,
-	 * a locked RMW on this path is not needed for a statistic. */
-	atomic_store_explicit(&vm->unhandled[bus], c + 1, memory_order_relaxed);
+	axvm_stat_add(&vm->unhandled[bus], 1);
 	return vm->policy == AXVM_POLICY_STOP ? AXVM_ENODEV : 0;
+}
+
+/* Give the guest a result in the register the backend named for it (none
+ * for AXVM_REG_NONE); continue, or the backend's error. */
+static inline int write_back(struct axvm_vcpu *v, uint32_t reg, uint64_t value)
+{
+	int rc;
+
+	if (reg == AXVM_REG_NONE)
+		return AXVM_DISPATCH_CONTINUE;
+	rc = v->vm->arch->vcpu_set_gpr(v->arch_vcpu, reg, value);
+	return rc ? rc : AXVM_DISPATCH_CONTINUE;
 }
 
 static inline __attribute__((always_inline)) int
@@ -76,12 +85,9 @@ bus_read(struct axvm_vcpu *v, unsigned bus, struct axvm_exit_read *r)
 	} else {
 		if ((rc = refused(vm, bus)))
 			return rc;
-		val = 0; /* read-as-zero */
+		val = 0; /* read-as-zero, whatever a failed read left behind */
 	}
-	if (r->reg == AXVM_REG_NONE)
-		return AXVM_DISPATCH_CONTINUE;
-	rc = vm->arch->vcpu_set_gpr(v->arch_vcpu, r->reg, val);
-	return rc ? rc : AXVM_DISPATCH_CONTINUE;
+	return write_back(v, r->reg, val);
 }
 
 static int bus_write(struct axvm_vcpu *v, unsigned bus, struct axvm_exit_write *w)
@@ -126,11 +132,7 @@ static int hypercall(struct axvm_vcpu *v, struct axvm_exit *exit)
 		return unhandled(v, exit);
 	if (rc)
 		return rc;
-	if (exit->u.hypercall.ret_reg != AXVM_REG_NONE &&
-	    (rc = v->vm->arch->vcpu_set_gpr(v->arch_vcpu, exit->u.hypercall.ret_reg,
-					     ret)))
-		return rc;
-	return AXVM_DISPATCH_CONTINUE;
+	return write_back(v, exit->u.hypercall.ret_reg, ret);
 }
 
 /* Guest CPU-up: the target index is guest input, checked before use. The
@@ -139,19 +141,16 @@ static int cpu_up(struct axvm_vcpu *v, struct axvm_exit *exit)
 {
 	struct axvm_vm *vm = v->vm;
 	uint64_t t = exit->u.cpu_up.target;
-	int status;
+	int status, rc;
 
 	if (t >= vm->vcpu_count)
 		status = AXVM_EINVAL;
 	else
 		status = axvm_vcpu_power_on(&vm->vcpus[t], exit->u.cpu_up.entry,
 					    exit->u.cpu_up.arg);
-	if (exit->u.cpu_up.ret_reg != AXVM_REG_NONE) {
-		int rc = vm->arch->vcpu_set_gpr(v->arch_vcpu, exit->u.cpu_up.ret_reg,
-						(uint64_t)(int64_t)status);
-		if (rc)
-			return rc;
-	}
+	rc = write_back(v, exit->u.cpu_up.ret_reg, (uint64_t)(int64_t)status);
+	if (rc != AXVM_DISPATCH_CONTINUE)
+		return rc;
 	if (status == 0 && vm->cb.vcpu_powered_on)
 		vm->cb.vcpu_powered_on(vm->cb.ctx, vm, (uint32_t)t);
 	return AXVM_DISPATCH_CONTINUE;
@@ -231,8 +230,6 @@ static int dispatch_exit(struct axvm_vcpu *v, struct axvm_exit *exit)
 	case AXVM_EXIT_NOTHING:
 	case AXVM_EXIT_EXTERNAL_IRQ:
 		return take_interrupt(v) ? AXVM_EINTR : AXVM_DISPATCH_CONTINUE;
-	case AXVM_EXIT_MMIO_READ:
-		return bus_read(v, AXVM_BUS_MMIO, &exit->u.read);
 	case AXVM_EXIT_MMIO_WRITE:
 		return bus_write(v, AXVM_BUS_MMIO, &exit->u.write);
 	case AXVM_EXIT_IO_READ:
@@ -267,6 +264,7 @@ static int dispatch_exit(struct axvm_vcpu *v, struct axvm_exit *exit)
 		return send_ipi(v, exit);
 	case AXVM_EXIT_FAIL_ENTRY:
 		return unhandled(v, exit);
+	case AXVM_EXIT_MMIO_READ: /* taken before the switch */
 	case AXVM_EXIT_KIND_COUNT:
 	default:
 		return AXVM_EIO; /* a backend bug, reported, not trusted */
@@ -299,9 +297,7 @@ static void unbind(struct axvm_vcpu *v)
 static void count_exit(struct axvm_vcpu *v, enum axvm_exit_kind kind)
 {
 	unsigned k = (unsigned)kind < AXVM_EXIT_KIND_COUNT ? (unsigned)kind : 0;
-	/* Single writer: load + store, no locked read-modify-write. */
-	uint64_t c = atomic_load_explicit(&v->exit_counts[k], memory_order_relaxed);
-	atomic_store_explicit(&v->exit_counts[k], c + 1, memory_order_relaxed);
+	axvm_stat_add(&v->exit_counts[k], 1);
 }
 
 int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
@@ -342,9 +338,7 @@ int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
 		count_exit(vcpu, exit->kind);
 		rc = dispatch_exit(vcpu, exit);
 	}
-	uint64_t spent = vm->hal->now_ns(vm->hal->ctx) - t0;
-	uint64_t total = atomic_load_explicit(&vcpu->run_ns, memory_order_relaxed);
-	atomic_store_explicit(&vcpu->run_ns, total + spent, memory_order_relaxed);
+	axvm_stat_add(&vcpu->run_ns, vm->hal->now_ns(vm->hal->ctx) - t0);
 	unbind(vcpu);
 	axvm_vm_leave_run(vm);
 	return rc;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* vCPU state machine, references, power, and the run loop. */
+/* vCPU references, state queries, registers, power, interrupts, statistics.
+ * The run loop itself is in run_loop.c. */
 #include <string.h>
 
 #include "internal.h"

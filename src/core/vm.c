@@ -71,8 +71,7 @@ static int vm_build_vcpus(struct axvm_vm *vm)
 		if ((rc = vm->arch->vcpu_create(vm->arch_vm, i, &v->arch_vcpu)))
 			return rc;
 		atomic_store(&v->state, AXVM_VCPU_CREATED);
-		rc = vm->arch->vcpu_setup(v->arch_vcpu,
-					  i == 0 ? vm->cfg.bsp_entry : vm->cfg.ap_entry,
+		rc = vm->arch->vcpu_setup(v->arch_vcpu, axvm_vm_vcpu_entry(vm, i),
 					  root);
 		if (rc)
 			return rc;
@@ -189,8 +188,7 @@ int axvm_vm_set_callbacks(struct axvm_vm *vm, const struct axvm_vm_callbacks *cb
 	if (!vm)
 		return AXVM_EINVAL;
 	axvm_spin_lock(&vm->ctl);
-	int st = axvm_vm_state_now(vm);
-	if (st == AXVM_VM_RUNNING || st == AXVM_VM_SHUTTING_DOWN)
+	if (!axvm_vm_quiescent(vm))
 		rc = AXVM_EBUSY;
 	else if (cb)
 		vm->cb = *cb;
@@ -292,7 +290,7 @@ int axvm_vm_reset(struct axvm_vm *vm)
 	}
 	for (uint32_t i = 0; !rc && i < vm->vcpu_count; i++)
 		rc = axvm_vcpu_reset_internal(
-			&vm->vcpus[i], i == 0 ? vm->cfg.bsp_entry : vm->cfg.ap_entry);
+			&vm->vcpus[i], axvm_vm_vcpu_entry(vm, i));
 	if (!rc) {
 		for (unsigned b = 0; b < AXVM_BUS_COUNT; b++) {
 			axvm_bus_reset(&vm->buses[b]);
