@@ -26,7 +26,17 @@ enum axvm_exit_kind {
 	AXVM_EXIT_SYSTEM_DOWN,
 	AXVM_EXIT_SEND_IPI,
 	AXVM_EXIT_FAIL_ENTRY,
+	AXVM_EXIT_CPU_STATUS,    /* guest asks whether a vCPU is powered */
 	AXVM_EXIT_KIND_COUNT
+};
+
+/* What a CPU_STATUS exit writes back. The values are PSCI AFFINITY_INFO's
+ * and SBI HSM hart_get_status's, so most backends pass them on as they are;
+ * an unknown vCPU index gets AXVM_EINVAL instead. */
+enum axvm_cpu_status {
+	AXVM_CPU_STATUS_ON = 0,
+	AXVM_CPU_STATUS_OFF = 1,
+	AXVM_CPU_STATUS_ON_PENDING = 2,
 };
 
 /* A register index meaning "no register": the backend wants no value back. */
@@ -76,6 +86,12 @@ struct axvm_exit {
 		struct {
 			uint64_t state;
 		} cpu_down;
+		/* Answered by the core, which owns power state: a backend's
+		 * own flag can say OFF before the core lets CPU_UP succeed. */
+		struct {
+			uint64_t target;  /* vCPU index (guest input) */
+			uint32_t ret_reg; /* gets an enum axvm_cpu_status or AXVM_EINVAL */
+		} cpu_status;
 		struct {
 			uint64_t code; /* guest-supplied status (e.g. exit port) */
 		} system_down;

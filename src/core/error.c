@@ -49,6 +49,7 @@ const char *axvm_exit_kind_name(enum axvm_exit_kind kind)
 		[AXVM_EXIT_SYSTEM_DOWN] = "system_down",
 		[AXVM_EXIT_SEND_IPI] = "send_ipi",
 		[AXVM_EXIT_FAIL_ENTRY] = "fail_entry",
+		[AXVM_EXIT_CPU_STATUS] = "cpu_status",
 	};
 	if ((unsigned)kind >= AXVM_EXIT_KIND_COUNT)
 		return "invalid";

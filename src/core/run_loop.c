@@ -156,6 +156,24 @@ static int cpu_up(struct axvm_vcpu *v, struct axvm_exit *exit)
 	return AXVM_DISPATCH_CONTINUE;
 }
 
+/* Guest power-status query (PSCI AFFINITY_INFO, SBI hart_get_status).
+ * Answered from the core's power word, the one CPU_UP tests, so a guest
+ * that polls for OFF and then powers the vCPU on never sees "already on". */
+static int cpu_status(struct axvm_vcpu *v, struct axvm_exit *exit)
+{
+	struct axvm_vm *vm = v->vm;
+	uint64_t t = exit->u.cpu_status.target;
+	int64_t status = AXVM_EINVAL;
+
+	if (t < vm->vcpu_count) {
+		int power = atomic_load(&vm->vcpus[t].power);
+		status = power == AXVM_POWER_ON	      ? AXVM_CPU_STATUS_ON
+			 : power == AXVM_POWER_OFF    ? AXVM_CPU_STATUS_OFF
+						      : AXVM_CPU_STATUS_ON_PENDING;
+	}
+	return write_back(v, exit->u.cpu_status.ret_reg, (uint64_t)status);
+}
+
 static int send_ipi(struct axvm_vcpu *v, struct axvm_exit *exit)
 {
 	struct axvm_vm *vm = v->vm;
@@ -264,6 +282,8 @@ static int dispatch_exit(struct axvm_vcpu *v, struct axvm_exit *exit)
 		return send_ipi(v, exit);
 	case AXVM_EXIT_FAIL_ENTRY:
 		return unhandled(v, exit);
+	case AXVM_EXIT_CPU_STATUS:
+		return cpu_status(v, exit);
 	case AXVM_EXIT_MMIO_READ: /* taken before the switch */
 	case AXVM_EXIT_KIND_COUNT:
 	default:

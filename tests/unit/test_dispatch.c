@@ -463,6 +463,44 @@ static void test_dispatch_cpu_down_returns_and_powers_off(void **state)
 	assert_int_equal(axvm_vcpu_power_on(f->v0, 0x1000, 0), AXVM_EEXIST);
 }
 
+/* Power status comes from the core's own power word: OFF until CPU_UP,
+ * ON after it, OFF again once a CPU_DOWN has been dispatched; a hostile
+ * index is refused. */
+static void test_dispatch_cpu_status_follows_core_power(void **state)
+{
+	struct fixture *f = *state;
+#define STATUS(t, r) { .kind = AXVM_EXIT_CPU_STATUS, .u.cpu_status = { .target = (t), .ret_reg = (r) } }
+	const struct axvm_exit s[] = {
+		STATUS(1, 0),
+		{ .kind = AXVM_EXIT_CPU_UP, .u.cpu_up = { .target = 1, .ret_reg = AXVM_REG_NONE } },
+		STATUS(1, 1),
+		STATUS(0, 2),
+		STATUS(1ull << 40, 3),
+		STATUS(4, 4),
+		STATUS(1, AXVM_REG_NONE),
+		{ .kind = AXVM_EXIT_CPU_DOWN },
+		STATUS(0, 5),
+	};
+#undef STATUS
+	/* vCPU 1 asks about vCPU 0 once vCPU 0 is down. */
+	const struct axvm_exit s1[] = { s[8] };
+	struct axvm_vcpu *v1;
+	struct axvm_exit ex;
+
+	f->env.mock.scripts[1] = (struct axvm_mock_script){ .exits = s1, .count = 1 };
+	assert_int_equal(run_script(f, s, 8, &ex), 0);
+	assert_int_equal(ex.kind, AXVM_EXIT_CPU_DOWN);
+	assert_int_equal(rec0(f)->gpr[0], AXVM_CPU_STATUS_OFF);
+	assert_int_equal(rec0(f)->gpr[1], AXVM_CPU_STATUS_ON);
+	assert_int_equal(rec0(f)->gpr[2], AXVM_CPU_STATUS_ON);
+	assert_int_equal((int64_t)rec0(f)->gpr[3], AXVM_EINVAL);
+	assert_int_equal((int64_t)rec0(f)->gpr[4], AXVM_EINVAL);
+	assert_int_equal(axvm_vm_vcpu(f->vm, 1, &v1), 0);
+	assert_int_equal(axvm_vcpu_run(v1, &ex), AXVM_ESHUTDOWN);
+	assert_int_equal(axvm_mock_vcpu(&f->env.mock, 1, 1)->gpr[5], AXVM_CPU_STATUS_OFF);
+	assert_int_equal(axvm_vcpu_put(v1), 0);
+}
+
 static void test_dispatch_system_down_shuts_vm_down(void **state)
 {
 	struct fixture *f = *state;
@@ -657,6 +695,7 @@ int main(void)
 		T(test_dispatch_hypercall_without_handler_goes_to_caller),
 		T(test_dispatch_unhandled_callback_decides),
 		T(test_dispatch_cpu_up_powers_target),
+		T(test_dispatch_cpu_status_follows_core_power),
 		T(test_dispatch_cpu_down_returns_and_powers_off),
 		T(test_dispatch_system_down_shuts_vm_down),
 		T(test_dispatch_send_ipi_targets),

@@ -87,7 +87,6 @@ struct a64_vcpu {
 	uint64_t mpidr;           /* VMPIDR_EL2 */
 	bool loaded;              /* EL1/GIC/timer state live in hardware */
 	atomic_bool reset_pending; /* power-on state to apply at next bind */
-	atomic_bool powered;      /* for PSCI AFFINITY_INFO */
 
 	/* Virtual timer. timer_ctl is the guest's CNTV_CTL (ENABLE, IMASK),
 	 * read back at every exit; while the host runs the hardware copy

@@ -179,7 +179,6 @@ static int psci(struct a64_vcpu *v, uint32_t fid, struct axvm_exit *exit)
 		exit->kind = AXVM_EXIT_HALT;
 		return 0;
 	case PSCI_CPU_OFF:
-		atomic_store(&v->powered, false);
 		exit->kind = AXVM_EXIT_CPU_DOWN;
 		exit->u.cpu_down.state = 0;
 		return 0;
@@ -199,7 +198,10 @@ static int psci(struct a64_vcpu *v, uint32_t fid, struct axvm_exit *exit)
 		t = a64_mpidr_to_index(vm, a1);
 		if (t == UINT32_MAX || a2 != 0 || !vm->vcpus[t])
 			return psci_ret(v, PSCI_RET_INVALID_PARAMS, exit);
-		return psci_ret(v, atomic_load(&vm->vcpus[t]->powered) ? 0 : 1, exit);
+		exit->kind = AXVM_EXIT_CPU_STATUS;
+		exit->u.cpu_status.target = t;
+		exit->u.cpu_status.ret_reg = AXVM_A64_REG_PSCI_RET;
+		return 0;
 	case PSCI_SYSTEM_OFF:
 	case PSCI_SYSTEM_RESET:
 		exit->kind = AXVM_EXIT_SYSTEM_DOWN;

@@ -256,7 +256,6 @@ static int a64_vcpu_create(void *p, uint32_t id, void **out)
 	v->id = id;
 	v->mpidr = (1ull << 31) | axvm_a64_vcpu_mpidr(id);
 	atomic_init(&v->reset_pending, true);
-	atomic_init(&v->powered, false);
 	a64_vgic_cpu_init(v);
 	vm->vcpus[id] = v;
 	*out = v;
@@ -300,7 +299,6 @@ static int a64_vcpu_setup(void *p, uint64_t entry, axvm_hpa_t s2_root)
 		return rc;
 	v->vm->vttbr = vttbr;
 	set_entry(v, entry, 0);
-	atomic_store(&v->powered, false);
 	/* A VM reset sets every vCPU up again: vCPU 0 resets the distributor,
 	 * each vCPU its redistributor. */
 	if (v->id == 0)
@@ -316,7 +314,6 @@ static int a64_vcpu_set_entry(void *p, uint64_t entry, uint64_t arg)
 	if (!v)
 		return AXVM_EINVAL;
 	set_entry(v, entry, arg);
-	atomic_store(&v->powered, true);
 	return 0;
 }
 
@@ -538,7 +535,6 @@ static int a64_vcpu_run(void *p, struct axvm_exit *exit)
 		return AXVM_ESTATE;
 	if (v->sgi_targets) /* rest of an SGI fan-out first */
 		return a64_emit_sgi(v, exit);
-	atomic_store(&v->powered, true);
 
 	daif = a64_irq_save();
 	timer_entry(v);
@@ -567,11 +563,13 @@ static int a64_vcpu_run(void *p, struct axvm_exit *exit)
 
 /* --- registers and interrupts ------------------------------------------------- */
 
+/* A core result to a PSCI return: CPU_UP's 0 or AXVM_E* code, or a
+ * CPU_STATUS answer, whose non-negative values already are AFFINITY_INFO's. */
 static int psci_code(int64_t status)
 {
+	if (status >= 0 && status <= AXVM_CPU_STATUS_ON_PENDING)
+		return (int)status;
 	switch (status) {
-	case 0:
-		return 0;
 	case AXVM_EEXIST:
 		return -4; /* ALREADY_ON */
 	case AXVM_EINVAL:

@@ -42,8 +42,9 @@ extern "C" {
 #define AXVM_A64_REG_PSTATE 33u           /* SPSR_EL2 image of PSTATE */
 #define AXVM_A64_REG_SP_EL0 34u
 #define AXVM_A64_REG_SP_EL1 35u
-/* Write-only pseudo register: a 0 / negative AXVM_E* status written here
- * lands in X0 as the matching PSCI return code (CPU_ON results). */
+/* Write-only pseudo register: a core result written here lands in X0 as
+ * the matching PSCI return code (CPU_ON's 0 / AXVM_E*, AFFINITY_INFO's
+ * enum axvm_cpu_status). */
 #define AXVM_A64_REG_PSCI_RET 0x100u
 
 /* Address of a system register on the SYSREG bus and in SYSREG exits.
