@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "axvm_aarch64.h"
+#include "bm_backend.h"
 
 /* Exception kinds the lower-EL vectors hand back (a64_entry.S). */
 #define A64_EXC_SYNC 0u
@@ -134,11 +135,6 @@ void axvm_a64_fp_save(struct a64_fp *fp);
 void axvm_a64_fp_restore(const struct a64_fp *fp);
 extern char axvm_a64_vectors[];
 
-/* Memory for backend state: small allocator when the HAL has one, pages
- * otherwise. Zeroed. */
-void *a64_zalloc(const struct axvm_hal *hal, size_t size);
-void a64_zfree(const struct axvm_hal *hal, void *p, size_t size);
-
 static inline void a64_lock(struct a64_vm *vm)
 {
 	while (atomic_flag_test_and_set_explicit(&vm->lock, memory_order_acquire))
@@ -153,7 +149,10 @@ static inline void a64_unlock(struct a64_vm *vm)
 /* The vCPU index an MPIDR names, or UINT32_MAX if none of this VM's. */
 uint32_t a64_mpidr_to_index(const struct a64_vm *vm, uint64_t mpidr);
 /* Is [gpa, gpa+len) inside one RAM region of the VM's config? */
-bool a64_gpa_is_ram(const struct a64_vm *vm, uint64_t gpa, uint64_t len);
+static inline bool a64_gpa_is_ram(const struct a64_vm *vm, uint64_t gpa, uint64_t len)
+{
+	return axvm_bm_gpa_is_ram(vm->cfg, gpa, len);
+}
 
 /* a64_vgic.c */
 void a64_vgic_vm_reset(struct a64_vm *vm);

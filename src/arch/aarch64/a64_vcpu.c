@@ -72,33 +72,6 @@
 
 /* --- small helpers ----------------------------------------------------------- */
 
-void *a64_zalloc(const struct axvm_hal *hal, size_t size)
-{
-	void *p = NULL;
-	axvm_hpa_t pa;
-
-	if (hal->alloc) {
-		p = hal->alloc(hal->ctx, size);
-	} else if (!hal->alloc_pages(hal->ctx, (size + AXVM_PAGE_SIZE - 1) / AXVM_PAGE_SIZE,
-				     AXVM_PAGE_SIZE, &pa)) {
-		p = hal->phys_to_virt(hal->ctx, pa);
-	}
-	if (p)
-		memset(p, 0, size);
-	return p;
-}
-
-void a64_zfree(const struct axvm_hal *hal, void *p, size_t size)
-{
-	if (!p)
-		return;
-	if (hal->free)
-		hal->free(hal->ctx, p, size);
-	else
-		hal->free_pages(hal->ctx, hal->virt_to_phys(hal->ctx, p),
-				(size + AXVM_PAGE_SIZE - 1) / AXVM_PAGE_SIZE);
-}
-
 uint64_t axvm_a64_vcpu_mpidr(uint32_t index)
 {
 	return ((uint64_t)(index / 16u) << 8) | (index % 16u);
@@ -115,39 +88,9 @@ uint32_t a64_mpidr_to_index(const struct a64_vm *vm, uint64_t mpidr)
 	return idx < vm->vcpu_count ? (uint32_t)idx : UINT32_MAX;
 }
 
-bool a64_gpa_is_ram(const struct a64_vm *vm, uint64_t gpa, uint64_t len)
-{
-	const struct axvm_config *c = vm->cfg;
-
-	for (uint32_t i = 0; i < c->region_count && i < AXVM_MAX_REGIONS; i++) {
-		const struct axvm_mem_region *r = &c->regions[i];
-		if (r->type == AXVM_MAP_DEVICE || (r->flags & AXVM_MEM_DEVICE))
-			continue;
-		if (gpa >= r->gpa && gpa - r->gpa < r->size && len <= r->size - (gpa - r->gpa))
-			return true;
-	}
-	return false;
-}
-
 /* --- VMIDs: a hardware-global resource, so a global (lock-free) bitmap --- */
 
-static _Atomic uint64_t vmid_map[4]; /* VMID 0 is never handed out */
-
-static uint32_t vmid_alloc(void)
-{
-	for (uint32_t id = 1; id < 256; id++) {
-		uint64_t bit = 1ull << (id % 64);
-		if (!(atomic_fetch_or(&vmid_map[id / 64], bit) & bit))
-			return id;
-	}
-	return 0;
-}
-
-static void vmid_free(uint32_t id)
-{
-	if (id && id < 256)
-		atomic_fetch_and(&vmid_map[id / 64], ~(1ull << (id % 64)));
-}
+static struct axvm_bm_vmids vmids;
 
 /* --- stage 2: the core's page-table engine owns the tables ------------------ */
 
@@ -199,10 +142,10 @@ static void a64_vm_destroy(void *p)
 		return;
 	if (vm->vmid) {
 		flush_vmid(vm, 0, 0); /* the VMID may be handed out again */
-		vmid_free(vm->vmid);
+		axvm_bm_vmid_free(&vmids, vm->vmid);
 	}
-	a64_zfree(vm->hal, vm->vcpus, vm->vcpu_count * sizeof(vm->vcpus[0]));
-	a64_zfree(vm->hal, vm, sizeof(*vm));
+	axvm_bm_zfree(vm->hal, vm->vcpus, vm->vcpu_count * sizeof(vm->vcpus[0]));
+	axvm_bm_zfree(vm->hal, vm, sizeof(*vm));
 }
 
 static int a64_vm_init(const struct axvm_arch_vm_info *info, void **out)
@@ -212,7 +155,7 @@ static int a64_vm_init(const struct axvm_arch_vm_info *info, void **out)
 
 	if (!info || !info->hal || !info->config || !out || !info->vcpu_count)
 		return AXVM_EINVAL;
-	vm = a64_zalloc(info->hal, sizeof(*vm));
+	vm = axvm_bm_zalloc(info->hal, sizeof(*vm));
 	if (!vm)
 		return AXVM_ENOMEM;
 	vm->hal = info->hal;
@@ -220,8 +163,8 @@ static int a64_vm_init(const struct axvm_arch_vm_info *info, void **out)
 	vm->vm_id = info->vm_id;
 	vm->vcpu_count = info->vcpu_count;
 	atomic_flag_clear(&vm->lock);
-	vm->vcpus = a64_zalloc(vm->hal, vm->vcpu_count * sizeof(vm->vcpus[0]));
-	vm->vmid = vmid_alloc();
+	vm->vcpus = axvm_bm_zalloc(vm->hal, vm->vcpu_count * sizeof(vm->vcpus[0]));
+	vm->vmid = axvm_bm_vmid_alloc(&vmids, AXVM_BM_VMIDS);
 	if (!vm->vcpus || !vm->vmid) {
 		rc = vm->vmid ? AXVM_ENOMEM : AXVM_EBUSY; /* 255 VMs live */
 		a64_vm_destroy(vm);
@@ -249,7 +192,7 @@ static int a64_vcpu_create(void *p, uint32_t id, void **out)
 
 	if (!vm || !out || id >= vm->vcpu_count || vm->vcpus[id])
 		return AXVM_EINVAL;
-	v = a64_zalloc(vm->hal, sizeof(*v));
+	v = axvm_bm_zalloc(vm->hal, sizeof(*v));
 	if (!v)
 		return AXVM_ENOMEM;
 	v->vm = vm;
@@ -269,7 +212,7 @@ static void a64_vcpu_destroy(void *p)
 	if (!v)
 		return;
 	v->vm->vcpus[v->id] = NULL;
-	a64_zfree(v->vm->hal, v, sizeof(*v));
+	axvm_bm_zfree(v->vm->hal, v, sizeof(*v));
 }
 
 /* Power-on register state; EL1 state is reset at the next bind. */
@@ -493,33 +436,17 @@ static void timer_exit(struct a64_vcpu *v)
 	wr_cntv_ctl_el0(v->timer_ctl | CNTV_IMASK);
 }
 
-static uint64_t ticks_to_ns(uint64_t ticks, uint64_t freq)
-{
-	uint64_t s = ticks / freq;
-
-	if (s > 1000000000ull) /* > 30 years: no deadline worth keeping */
-		return UINT64_MAX;
-	return s * 1000000000ull + (ticks % freq) * 1000000000ull / freq;
-}
-
 static uint64_t a64_vcpu_halt_deadline(void *p)
 {
 	struct a64_vcpu *v = p;
-	const struct axvm_hal *hal = v->vm->hal;
-	uint64_t freq = rd_cntfrq_el0(), now, cval, ns, t;
+	uint64_t freq = rd_cntfrq_el0(), now, cval;
 
 	if (!v->loaded || !freq || v->timer_inflight ||
 	    (v->timer_ctl & (CNTV_ENABLE | CNTV_IMASK)) != CNTV_ENABLE)
 		return 0;
 	cval = rd_cntv_cval_el0();
 	now = rd_cntvct_el0();
-	t = hal->now_ns(hal->ctx);
-	if (cval <= now)
-		return t ? t : 1;
-	ns = ticks_to_ns(cval - now, freq);
-	if (ns == UINT64_MAX || t > UINT64_MAX - ns)
-		return 0;
-	return t + ns;
+	return axvm_bm_deadline(v->vm->hal, cval > now ? cval - now : 0, freq);
 }
 
 /* --- run ---------------------------------------------------------------------- */

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <string.h>
+
+#include "bm_backend.h"
+
+void *axvm_bm_zalloc(const struct axvm_hal *hal, size_t size)
+{
+	void *p = NULL;
+	axvm_hpa_t pa;
+
+	if (hal->alloc) {
+		p = hal->alloc(hal->ctx, size);
+	} else if (!hal->alloc_pages(hal->ctx, (size + AXVM_PAGE_SIZE - 1) / AXVM_PAGE_SIZE,
+				     AXVM_PAGE_SIZE, &pa)) {
+		p = hal->phys_to_virt(hal->ctx, pa);
+	}
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+void axvm_bm_zfree(const struct axvm_hal *hal, void *p, size_t size)
+{
+	if (!p)
+		return;
+	if (hal->free)
+		hal->free(hal->ctx, p, size);
+	else
+		hal->free_pages(hal->ctx, hal->virt_to_phys(hal->ctx, p),
+				(size + AXVM_PAGE_SIZE - 1) / AXVM_PAGE_SIZE);
+}
+
+bool axvm_bm_gpa_is_ram(const struct axvm_config *c, uint64_t gpa, uint64_t len)
+{
+	for (uint32_t i = 0; i < c->region_count && i < AXVM_MAX_REGIONS; i++) {
+		const struct axvm_mem_region *r = &c->regions[i];
+		if (r->type == AXVM_MAP_DEVICE || (r->flags & AXVM_MEM_DEVICE))
+			continue;
+		if (gpa >= r->gpa && gpa - r->gpa < r->size && len <= r->size - (gpa - r->gpa))
+			return true;
+	}
+	return false;
+}
+
+uint32_t axvm_bm_vmid_alloc(struct axvm_bm_vmids *ids, uint32_t limit)
+{
+	if (limit > AXVM_BM_VMIDS)
+		limit = AXVM_BM_VMIDS;
+	for (uint32_t id = 1; id < limit; id++) {
+		uint64_t bit = 1ull << (id % 64);
+		if (!(atomic_fetch_or(&ids->map[id / 64], bit) & bit))
+			return id;
+	}
+	return 0;
+}
+
+void axvm_bm_vmid_free(struct axvm_bm_vmids *ids, uint32_t id)
+{
+	if (id && id < AXVM_BM_VMIDS)
+		atomic_fetch_and(&ids->map[id / 64], ~(1ull << (id % 64)));
+}
+
+uint64_t axvm_bm_ticks_to_ns(uint64_t ticks, uint64_t freq)
+{
+	uint64_t s = ticks / freq;
+
+	if (s > 1000000000ull) /* > 30 years: no deadline worth keeping */
+		return UINT64_MAX;
+	return s * 1000000000ull + (ticks % freq) * 1000000000ull / freq;
+}
+
+uint64_t axvm_bm_deadline(const struct axvm_hal *hal, uint64_t ticks_left, uint64_t freq)
+{
+	uint64_t t = hal->now_ns(hal->ctx), ns;
+
+	if (!ticks_left)
+		return t ? t : 1;
+	ns = axvm_bm_ticks_to_ns(ticks_left, freq);
+	if (ns == UINT64_MAX || t > UINT64_MAX - ns)
+		return 0;
+	return t + ns;
+}

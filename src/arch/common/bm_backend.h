@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What the bare-metal backends (aarch64, riscv64) share: backend memory,
+ * the RAM test for guest-supplied addresses, a VMID allocator, and tick to
+ * nanosecond conversion for halt deadlines. */
+#ifndef AXVM_BM_BACKEND_H
+#define AXVM_BM_BACKEND_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <axvm/config.h>
+#include <axvm/hal.h>
+
+/* Zeroed memory for backend state: the HAL's small allocator when it has
+ * one, whole pages otherwise. NULL when out of memory. */
+void *axvm_bm_zalloc(const struct axvm_hal *hal, size_t size);
+/* Free what axvm_bm_zalloc returned (NULL is ignored). */
+void axvm_bm_zfree(const struct axvm_hal *hal, void *p, size_t size);
+
+/* Is [gpa, gpa+len) inside one RAM (non-device) region of the config?
+ * Overflow-safe for any guest-supplied gpa and len. */
+bool axvm_bm_gpa_is_ram(const struct axvm_config *cfg, uint64_t gpa, uint64_t len);
+
+/* VMIDs are a per-machine hardware resource: one lock-free bitmap per
+ * backend, passed in so each architecture keeps its own. 0 is never handed
+ * out (it means "none"). */
+#define AXVM_BM_VMIDS 256u
+struct axvm_bm_vmids {
+	_Atomic uint64_t map[AXVM_BM_VMIDS / 64];
+};
+/* A free VMID below `limit` (<= AXVM_BM_VMIDS), or 0 when all are taken. */
+uint32_t axvm_bm_vmid_alloc(struct axvm_bm_vmids *ids, uint32_t limit);
+void axvm_bm_vmid_free(struct axvm_bm_vmids *ids, uint32_t id);
+
+/* ticks at freq Hz in ns; UINT64_MAX for spans beyond ~30 years. */
+uint64_t axvm_bm_ticks_to_ns(uint64_t ticks, uint64_t freq);
+
+/* The HAL time at which `ticks_left` counter ticks will have passed, for a
+ * halt deadline: 0 (no deadline) when it cannot be represented, `now` (or
+ * 1) when already due. */
+uint64_t axvm_bm_deadline(const struct axvm_hal *hal, uint64_t ticks_left, uint64_t freq);
+
+#endif /* AXVM_BM_BACKEND_H */
