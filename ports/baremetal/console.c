@@ -1,41 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* PL011 console and a small printf (no C library on bare metal). */
+/* The kernel console (the target's UART) and a small printf (no C
+ * library on bare metal). */
 #include <string.h>
 
 #include "kernel.h"
 
-#define UART_DR 0x00
-#define UART_FR 0x18
-#define UART_FR_TXFF (1u << 5)
-#define UART_IBRD 0x24
-#define UART_FBRD 0x28
-#define UART_LCRH 0x2c
-#define UART_CR 0x30
-
 static atomic_flag console_lock = ATOMIC_FLAG_INIT;
-
-static volatile uint32_t *uart_reg(unsigned off)
-{
-	return (volatile uint32_t *)(BM_UART_BASE + off);
-}
-
-void uart_init(void)
-{
-	/* QEMU's PL011 works out of reset; program it like real hardware
-	 * anyway: 8N1, FIFOs on, TX and RX enabled. */
-	*uart_reg(UART_CR) = 0;
-	*uart_reg(UART_IBRD) = 13; /* 115200 at 24 MHz */
-	*uart_reg(UART_FBRD) = 1;
-	*uart_reg(UART_LCRH) = (3u << 5) | (1u << 4);
-	*uart_reg(UART_CR) = (1u << 0) | (1u << 8) | (1u << 9);
-}
-
-void uart_putc(char c)
-{
-	while (*uart_reg(UART_FR) & UART_FR_TXFF)
-		;
-	*uart_reg(UART_DR) = (uint32_t)(unsigned char)c;
-}
 
 static void lock(void)
 {
@@ -53,8 +23,8 @@ void kputs(const char *s)
 	lock();
 	for (; *s; s++) {
 		if (*s == '\n')
-			uart_putc('\r');
-		uart_putc(*s);
+			bm_arch_putc('\r');
+		bm_arch_putc(*s);
 	}
 	unlock();
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * struct axvm_hal for the bare-metal kernel: a bitmap page allocator over a
- * fixed pool, the generic timer for time, SGIs for kicks, WFI for waits.
+ * fixed pool; time, kicks and waits from the target (bm_arch_*).
  * Physical and virtual addresses are the same (identity map at EL2).
  */
 #include <string.h>
@@ -92,31 +92,12 @@ static axvm_hpa_t bm_virt_to_phys(void *ctx, const void *va)
 	return (axvm_hpa_t)(uintptr_t)va;
 }
 
-/* --- time ------------------------------------------------------------------ */
-
-static uint64_t cntfrq(void)
-{
-	uint64_t f;
-	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(f));
-	return f;
-}
-
-static uint64_t cntpct(void)
-{
-	uint64_t c;
-	__asm__ volatile("isb; mrs %0, cntpct_el0" : "=r"(c));
-	return c;
-}
-
-uint64_t time_now_ns(void)
-{
-	uint64_t f = cntfrq(), c = cntpct();
-	return (c / f) * 1000000000ull + (c % f) * 1000000000ull / f;
-}
+/* --- time, CPUs, kicks ------------------------------------------------------ */
 
 void time_delay_ns(uint64_t ns)
 {
 	uint64_t end = time_now_ns() + ns;
+
 	while (time_now_ns() < end)
 		;
 }
@@ -142,37 +123,14 @@ static int bm_kick_pcpu(void *ctx, uint32_t pcpu)
 		this_cpu()->kicked = true; /* we are not in a guest: just note it */
 		return 0;
 	}
-	gic_send_sgi(bm_cpus[pcpu].mpidr, BM_SGI_KICK);
+	bm_arch_send_kick(pcpu);
 	return 0;
 }
 
-/* Sleep in WFI until an interrupt (a kick, the timer armed here for the
- * timeout) or the timeout. Interrupts are masked between the check of the
- * kick flag and the WFI, so a kick in that window still ends the WFI. */
 static void bm_wait(void *ctx, uint64_t timeout_ns)
 {
-	struct percpu *c = this_cpu();
-	uint64_t f = cntfrq();
-	uint64_t ticks = (timeout_ns / 1000000000ull) * f +
-			 (timeout_ns % 1000000000ull) * f / 1000000000ull;
-
 	(void)ctx;
-	if (ticks > INT32_MAX) /* CNTHP_TVAL is a signed 32-bit count */
-		ticks = INT32_MAX;
-	uint64_t end = time_now_ns() + timeout_ns;
-
-	c->waits++;
-	__asm__ volatile("msr daifset, #2" ::: "memory");
-	if (!c->kicked) {
-		__asm__ volatile("msr cnthp_tval_el2, %0; mov x9, #1; msr cnthp_ctl_el2, x9; isb"
-				 ::"r"(ticks) : "x9");
-		__asm__ volatile("dsb sy; wfi" ::: "memory");
-	}
-	__asm__ volatile("msr daifclr, #2; isb" ::: "memory"); /* take it */
-	__asm__ volatile("msr cnthp_ctl_el2, xzr" ::: "memory");
-	c->kicked = false;
-	if (time_now_ns() < end)
-		c->early_waits++;
+	bm_arch_wait(timeout_ns);
 }
 
 static void bm_log(void *ctx, enum axvm_log_level level, const char *msg)

@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The bare-metal kernel's internal interfaces. */
+/*
+ * The bare-metal kernel's internal interfaces. The kernel is one program
+ * for every target: main.c (VMs and the per-pCPU scheduler), hal.c (the
+ * page pool and the HAL), console.c and devices.c are shared; each target
+ * directory (aarch64/, riscv64/) supplies boot code, platform.h and the
+ * `bm_arch_*` hooks below.
+ */
 #ifndef BM_KERNEL_H
 #define BM_KERNEL_H
 
@@ -13,14 +19,14 @@
 
 #include "platform.h"
 
-/* One per physical CPU; TPIDR_EL2 points at the running CPU's. */
+/* One per physical CPU. */
 struct percpu {
 	uint32_t id;
-	uint64_t mpidr;
-	volatile bool kicked;      /* set by the kick SGI's handler */
+	uint64_t hwid;             /* MPIDR or hart id */
+	volatile bool kicked;      /* set by the kick interrupt's handler */
 	atomic_bool online;
 	uint64_t irqs;             /* interrupts handled */
-	uint64_t kicks;            /* kick SGIs received */
+	uint64_t kicks;            /* kick interrupts received */
 	uint64_t waits, early_waits; /* HAL waits, and those ended early */
 	uint64_t stray_irqs;       /* interrupts that were not ours */
 };
@@ -28,16 +34,7 @@ struct percpu {
 extern struct percpu bm_cpus[BM_MAX_CPUS];
 extern uint32_t bm_ncpus;
 
-static inline struct percpu *this_cpu(void)
-{
-	struct percpu *p;
-	__asm__ volatile("mrs %0, tpidr_el2" : "=r"(p));
-	return p;
-}
-
 /* console.c */
-void uart_init(void);
-void uart_putc(char c);
 void kputs(const char *s);   /* whole string under the console lock */
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int ksnprintf(char *buf, size_t size, const char *fmt, ...)
@@ -45,33 +42,54 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...)
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* gic.c */
-void gic_init_dist(void);
-void gic_init_cpu(void);
-void gic_send_sgi(uint64_t target_mpidr, uint32_t intid);
-
-/* time (hal.c) */
-uint64_t time_now_ns(void);
-void time_delay_ns(uint64_t ns);
-
-/* psci (boot.S): SMC conduit (QEMU virt with virtualization=on). */
-uint64_t psci_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
-_Noreturn void board_power_off(void);
-
 /* hal.c */
 void bm_hal_init(struct axvm_hal *hal);
 void bm_pool_stats(size_t *used, size_t *total);
+void time_delay_ns(uint64_t ns);
 
 /* devices.c: the emulated devices the kernel gives each guest. */
-#define BM_GUEST_UART_GPA 0x09000000ull
-#define BM_GUEST_TESTDEV_GPA 0x0a000000ull
-#define BM_GUEST_TESTDEV_SIZE 0x1000ull
 struct bm_vm_devs;
 struct bm_vm_devs *bm_devs_create(const char *vm_name);
 int bm_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg);
 void bm_devs_flush(struct bm_vm_devs *d);
+/* A byte the guest wrote to its console, by whatever path: lines go to
+ * the kernel console prefixed "[vmname] ". */
+void bm_devs_putc(struct bm_vm_devs *d, char c);
+
+/* --- what each target supplies (aarch64/arch.c, riscv64/arch.c) --------------- */
+
+/* Boot CPU: console and shared interrupt hardware, before anything prints. */
+void bm_arch_early_init(void);
+/* This CPU: its percpu pointer, local interrupt setup, interrupts on. */
+void bm_arch_cpu_setup(struct percpu *c);
+/* Start the other CPUs (each ends in bm_secondary_main); sets bm_ncpus. */
+void bm_arch_start_secondaries(void);
+struct percpu *this_cpu(void);
+void bm_arch_putc(char c);
+uint64_t time_now_ns(void);
+/* Interrupt CPU `pcpu` (its handler sets ->kicked). */
+void bm_arch_send_kick(uint32_t pcpu);
+/* Sleep until an interrupt or `timeout_ns`; returns at once if this CPU
+ * was kicked (the flag is checked with interrupts masked). */
+void bm_arch_wait(uint64_t timeout_ns);
+_Noreturn void board_power_off(void);
+/* The backend, set up for this machine. */
+const struct axvm_arch_ops *bm_arch_ops(void);
+/* How the CPU runs the kernel, for the banner ("CurrentEL = 2"). */
+void bm_arch_describe(char *buf, size_t size);
+/* The guest contract: does the slot at `ram_hpa` hold an image, and the
+ * boot vCPU's registers for it (the DTB's guest address, or 0). */
+bool bm_arch_image_present(uint64_t ram_hpa);
+int bm_arch_boot_args(struct axvm_vcpu *bsp, uint64_t dtb_gpa);
+/* Names for the kernel's log: a SYSTEM_DOWN code and a CPU_DOWN. */
+const char *bm_arch_down_name(uint64_t code);
+bool bm_arch_down_is_reset(uint64_t code);
+extern const char bm_arch_cpu_off_name[];
+/* The guest UART and any target-only devices. */
+int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg);
 
 /* main.c */
-void bm_irq_handler(void);
+void bm_main(void);
+void bm_secondary_main(uint64_t id);
 
 #endif

@@ -1,26 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The bare-metal kernel: boots every CPU at EL2, links libaxvm with the
- * AArch64 backend, creates the VMs its compiled-in config describes, runs
- * each vCPU on the pCPU its affinity names, and powers the board off when
- * every VM is down.
+ * The bare-metal kernel: boots every CPU in the hypervisor mode of its
+ * target (EL2, HS-mode), links libaxvm with that target's backend, creates
+ * the VMs its compiled-in config describes, runs each vCPU on the pCPU its
+ * affinity names, and powers the board off when every VM is down.
  *
  * VM config (until the device-tree config is wired in): two slots, each
- * 16 MiB of guest RAM at guest-physical 0x4000_0000 backed linearly by a
- * fixed host range. A slot runs only if QEMU loaded an image into it (a
- * Linux-style arm64 image header, "ARM\x64" at offset 0x38, at the entry):
- *   vm1: 2 vCPUs on pCPUs 0 and 1, RAM at host 0x4800_0000
- *   vm2: 1 vCPU  on pCPU 1,        RAM at host 0x4900_0000
- * Guest contract: docs/guest-abi-aarch64.md.
+ * 16 MiB of guest RAM at the target's guest RAM base, backed linearly by a
+ * fixed host range. A slot runs only if QEMU loaded an image into it (the
+ * target's Linux-style image header at the entry):
+ *   vm1: 2 vCPUs on pCPUs 0 and 1, RAM at host BM_SLOT_BASE
+ *   vm2: 1 vCPU  on pCPU 1,        RAM at host BM_SLOT_BASE + 16 MiB
+ * Guest contracts: docs/guest-abi-aarch64.md, docs/guest-abi-riscv64.md.
  */
 #include <string.h>
 
-#include "axvm_aarch64.h"
 #include "kernel.h"
 
-#define GUEST_RAM_GPA 0x40000000ul
-#define GUEST_ENTRY_OFF 0x80000ul
-#define IMAGE_MAGIC 0x644d5241u /* "ARM\x64" */
 #define FDT_MAGIC_LE 0xedfe0dd0u
 
 /* Hypercalls the kernel offers its guests (X0 = number, X1.. = args). */
@@ -56,45 +52,6 @@ static struct axvm_hal hal;
 static struct axvm_host *host;
 static atomic_bool vms_ready;
 static atomic_uint cpus_done;
-
-/* --- interrupts and faults ------------------------------------------------------ */
-
-void bm_irq_handler(void)
-{
-	struct percpu *c = this_cpu();
-
-	for (int n = 0; n < 16; n++) {
-		uint64_t iar;
-		__asm__ volatile("mrs %0, icc_iar1_el1" : "=r"(iar));
-		uint32_t id = (uint32_t)(iar & 0xffffff);
-		if (id >= 1020)
-			break;
-		c->irqs++;
-		if (id == BM_SGI_KICK) {
-			c->kicked = true;
-			c->kicks++;
-		}
-		else if (id == BM_IRQ_HYP_TIMER)
-			__asm__ volatile("msr cnthp_ctl_el2, xzr");
-		else
-			c->stray_irqs++; /* a guest's, caught in a window */
-		__asm__ volatile("msr icc_eoir1_el1, %0; isb" ::"r"(iar));
-	}
-}
-
-void bm_fatal_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far);
-void bm_fatal_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far)
-{
-	panic("EL2 exception %lu on CPU %u: ESR %lx ELR %lx FAR %lx", kind,
-	      this_cpu()->id, esr, elr, far);
-}
-
-_Noreturn void board_power_off(void)
-{
-	psci_smc(0x84000008, 0, 0, 0); /* SYSTEM_OFF */
-	for (;;)
-		__asm__ volatile("wfi");
-}
 
 /* --- VM callbacks ------------------------------------------------------------------ */
 
@@ -144,30 +101,23 @@ static void on_powered_on(void *ctx, struct axvm_vm *vm, uint32_t vcpu_id)
 
 /* --- VMs ----------------------------------------------------------------------------- */
 
-static bool image_present(const struct slot *s)
-{
-	const volatile uint32_t *m =
-		(const volatile uint32_t *)(uintptr_t)(s->ram_hpa + GUEST_ENTRY_OFF + 0x38);
-	return *m == IMAGE_MAGIC;
-}
-
-/* X0 = the guest DTB if QEMU loaded one at the start of guest RAM. */
+/* The guest's DTB address if QEMU loaded one at the start of guest RAM. */
 static int set_boot_args(struct slot *s, uint64_t *dtb)
 {
 	*dtb = *(const volatile uint32_t *)(uintptr_t)s->ram_hpa == FDT_MAGIC_LE
-		       ? GUEST_RAM_GPA
+		       ? BM_GUEST_RAM_GPA
 		       : 0;
-	return axvm_vcpu_set_gpr(s->vcpu[0], AXVM_A64_REG_X(0), *dtb);
+	return bm_arch_boot_args(s->vcpu[0], *dtb);
 }
 
-/* A guest that asked for PSCI SYSTEM_RESET is reset (vCPUs to power-on
+/* A guest that asked for a system reset is reset (vCPUs to power-on
  * state, devices reset, RAM kept) and booted again, a few times at most. */
 #define MAX_REBOOTS 3u
 static bool wants_reboot(struct slot *s)
 {
 	uint64_t code;
 
-	return !axvm_vm_exit_code(s->vm, &code) && code == AXVM_A64_DOWN_RESET &&
+	return !axvm_vm_exit_code(s->vm, &code) && bm_arch_down_is_reset(code) &&
 	       atomic_load(&s->reboots) < MAX_REBOOTS;
 }
 
@@ -197,7 +147,7 @@ static int create_vm(struct slot *s)
 	struct axvm_config cfg;
 	struct axvm_config_error err = { 0 };
 	struct axvm_mem_region ram = {
-		.gpa = GUEST_RAM_GPA,
+		.gpa = BM_GUEST_RAM_GPA,
 		.size = BM_SLOT_SIZE,
 		.hpa = s->ram_hpa,
 		.flags = AXVM_MEM_RWX,
@@ -222,7 +172,7 @@ static int create_vm(struct slot *s)
 		}
 		cfg.pcpu_affinity[i] = s->affinity[i];
 	}
-	cfg.bsp_entry = GUEST_RAM_GPA + GUEST_ENTRY_OFF;
+	cfg.bsp_entry = BM_GUEST_RAM_GPA + BM_GUEST_ENTRY_OFF;
 	cfg.ap_entry = cfg.bsp_entry;
 	cfg.unhandled_policy = AXVM_POLICY_IGNORE;
 	if ((rc = axvm_config_add_region(&cfg, &ram)))
@@ -245,7 +195,7 @@ static int create_vm(struct slot *s)
 	if ((rc = set_boot_args(s, &dtb)))
 		return rc;
 	kprintf("axvm: %s: %u vCPU(s), RAM %lx..%lx (host %lx), entry %lx, dtb %lx\n",
-		s->name, s->nvcpus, GUEST_RAM_GPA, GUEST_RAM_GPA + BM_SLOT_SIZE - 1,
+		s->name, s->nvcpus, BM_GUEST_RAM_GPA, BM_GUEST_RAM_GPA + BM_SLOT_SIZE - 1,
 		s->ram_hpa, cfg.bsp_entry, dtb);
 	return axvm_vm_boot(s->vm);
 }
@@ -315,7 +265,8 @@ static void run_cpu(uint32_t cpu)
 				ran = true;
 				if (rc == 0 && ex.kind == AXVM_EXIT_CPU_DOWN) {
 					bm_devs_flush(s->devs);
-					kprintf("axvm: %s vCPU %u: PSCI CPU_OFF\n", s->name, i);
+					kprintf("axvm: %s vCPU %u: %s\n", s->name, i,
+						bm_arch_cpu_off_name);
 					continue;
 				}
 				report_stop(s, i, rc, &ex);
@@ -340,6 +291,7 @@ static void report_vm(struct slot *s)
 		AXVM_EXIT_SYSREG_WRITE, AXVM_EXIT_HYPERCALL, AXVM_EXIT_HALT,
 		AXVM_EXIT_EXTERNAL_IRQ, AXVM_EXIT_CPU_UP, AXVM_EXIT_CPU_DOWN,
 		AXVM_EXIT_SEND_IPI, AXVM_EXIT_SYSTEM_DOWN, AXVM_EXIT_NOTHING,
+		AXVM_EXIT_IO_WRITE, AXVM_EXIT_CPU_STATUS,
 	};
 	uint64_t code;
 	char line[256];
@@ -348,7 +300,7 @@ static void report_vm(struct slot *s)
 	bm_devs_flush(s->devs);
 	if (axvm_vm_exit_code(s->vm, &code) == 0)
 		kprintf("axvm: %s: down, guest code %lu (%s)\n", s->name, code,
-			code == AXVM_A64_DOWN_OFF ? "PSCI SYSTEM_OFF" : "PSCI SYSTEM_RESET");
+			bm_arch_down_name(code));
 	else
 		kprintf("axvm: %s: down (stopped by the host)\n", s->name);
 	for (uint32_t i = 0; i < s->nvcpus; i++) {
@@ -366,72 +318,37 @@ static void report_vm(struct slot *s)
 
 /* --- boot ------------------------------------------------------------------------------ */
 
-static void cpu_setup(uint32_t id)
-{
-	struct percpu *c = &bm_cpus[id];
-	uint64_t mpidr;
-
-	__asm__ volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
-	c->id = id;
-	c->mpidr = mpidr & 0xff00ffffffull;
-	__asm__ volatile("msr tpidr_el2, %0" ::"r"(c));
-	gic_init_cpu();
-	__asm__ volatile("msr daifclr, #2; isb" ::: "memory"); /* IRQs on */
-	atomic_store(&c->online, true);
-}
-
-void bm_secondary_main(uint64_t id);
 void bm_secondary_main(uint64_t id)
 {
-	cpu_setup((uint32_t)id);
+	bm_arch_cpu_setup(&bm_cpus[id]);
 	while (!atomic_load(&vms_ready))
-		__asm__ volatile("wfe");
+		bm_arch_wait(100000);
 	run_cpu((uint32_t)id);
 	atomic_fetch_add(&cpus_done, 1);
 	for (;;)
-		__asm__ volatile("wfi");
+		bm_arch_wait(1000000000ull);
 }
 
-extern char bm_secondary_entry[];
-
-static void start_secondaries(void)
-{
-	for (uint32_t i = 1; i < BM_MAX_CPUS; i++) {
-		uint64_t target = ((uint64_t)(i / 8) << 8) | (i % 8); /* virt's MPIDRs */
-		int64_t r = (int64_t)psci_smc(0xc4000003, target,
-					      (uint64_t)(uintptr_t)bm_secondary_entry, i);
-		if (r != 0)
-			break; /* INVALID_PARAMETERS: no such CPU */
-		uint64_t t0 = time_now_ns();
-		while (!atomic_load(&bm_cpus[i].online))
-			if (time_now_ns() - t0 > 1000000000ull)
-				panic("CPU %u did not come up", i);
-		bm_ncpus = i + 1;
-	}
-}
-
-void bm_main(void);
 void bm_main(void)
 {
-	uint64_t el;
+	char how[48];
 	int rc;
 
-	uart_init();
-	__asm__ volatile("mrs %0, CurrentEL" : "=r"(el));
-	gic_init_dist();
-	cpu_setup(0);
-	kprintf("\naxvm: bare-metal kernel, libaxvm + %s backend, CurrentEL = %lu\n",
-		axvm_arch_aarch64.name, el >> 2);
-	start_secondaries();
+	bm_arch_early_init();
+	bm_arch_cpu_setup(&bm_cpus[0]);
+	bm_arch_describe(how, sizeof(how));
+	kprintf("\naxvm: bare-metal kernel, libaxvm + %s backend, %s\n", bm_arch_ops()->name,
+		how);
+	bm_arch_start_secondaries();
 	kprintf("axvm: %u pCPU(s) online\n", bm_ncpus);
 
 	bm_hal_init(&hal);
-	if ((rc = axvm_init(&hal, &axvm_arch_aarch64, &host)))
+	if ((rc = axvm_init(&hal, bm_arch_ops(), &host)))
 		panic("axvm_init: %s", axvm_strerror(rc));
 	unsigned started = 0;
 	for (size_t k = 0; k < NSLOTS; k++) {
 		struct slot *s = &slots[k];
-		if (!(s->present = image_present(s)))
+		if (!(s->present = bm_arch_image_present(s->ram_hpa)))
 			continue;
 		if ((rc = create_vm(s))) {
 			kprintf("axvm: %s: not started: %s\n", s->name, axvm_strerror(rc));
@@ -440,9 +357,8 @@ void bm_main(void)
 		started++;
 	}
 	if (!started)
-		kprintf("axvm: no guest image loaded (see docs/guest-abi-aarch64.md)\n");
+		kprintf("axvm: no guest image loaded (see docs/guest-abi-%s.md)\n", bm_arch_ops()->name);
 	atomic_store(&vms_ready, true);
-	__asm__ volatile("dsb ish; sev");
 
 	run_cpu(0);
 	while (atomic_load(&cpus_done) + 1 < bm_ncpus)

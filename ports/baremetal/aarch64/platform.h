@@ -27,6 +27,13 @@
 #define BM_SLOT_BASE 0x48000000ul
 #define BM_SLOT_SIZE 0x01000000ul
 
+/* The guest side (docs/guest-abi-aarch64.md). */
+#define BM_GUEST_RAM_GPA 0x40000000ul
+#define BM_GUEST_ENTRY_OFF 0x80000ul
+#define BM_GUEST_UART_GPA 0x09000000ull
+#define BM_GUEST_TESTDEV_GPA 0x0a000000ull
+#define BM_GUEST_TESTDEV_SIZE 0x1000ull
+
 #define BM_MAX_CPUS 4u
 #define BM_STACK_SIZE 0x4000ul
 

@@ -7,6 +7,7 @@
  * priority, everything the kernel handles above 0xf0.
  */
 #include "kernel.h"
+#include "port.h"
 
 #define GICD_CTLR 0x0000
 #define GICD_CTLR_RWP (1u << 31)
@@ -57,7 +58,7 @@ static uintptr_t find_redist(uint64_t mpidr)
 
 void gic_init_cpu(void)
 {
-	uintptr_t rd = find_redist(this_cpu()->mpidr);
+	uintptr_t rd = find_redist(this_cpu()->hwid);
 	uint64_t v;
 
 	*reg32(rd, GICR_WAKER) &= ~(1u << 1); /* ProcessorSleep = 0 */

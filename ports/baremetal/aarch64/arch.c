@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The AArch64 target of the bare-metal kernel (QEMU virt, EL2, GICv3):
+ * PL011 console, CPU bring-up with PSCI, the generic timer for time and
+ * waits, SGIs for kicks, and the guest side of docs/guest-abi-aarch64.md.
+ */
+#include <string.h>
+
+#include "axvm_aarch64.h"
+#include "devices.h"
+#include "kernel.h"
+#include "port.h"
+
+#define IMAGE_MAGIC 0x644d5241u /* "ARM\x64" at offset 0x38 of the entry */
+#define ACTLR_RESET 0x5a5aull
+
+/* --- console: PL011 ------------------------------------------------------------ */
+
+#define UART_DR 0x00
+#define UART_FR 0x18
+#define UART_FR_TXFF (1u << 5)
+#define UART_IBRD 0x24
+#define UART_FBRD 0x28
+#define UART_LCRH 0x2c
+#define UART_CR 0x30
+
+static volatile uint32_t *uart_reg(unsigned off)
+{
+	return (volatile uint32_t *)(BM_UART_BASE + off);
+}
+
+void bm_arch_putc(char c)
+{
+	while (*uart_reg(UART_FR) & UART_FR_TXFF)
+		;
+	*uart_reg(UART_DR) = (uint32_t)(unsigned char)c;
+}
+
+void bm_arch_early_init(void)
+{
+	/* QEMU's PL011 works out of reset; program it like real hardware
+	 * anyway: 8N1, FIFOs on, TX and RX enabled. */
+	*uart_reg(UART_CR) = 0;
+	*uart_reg(UART_IBRD) = 13; /* 115200 at 24 MHz */
+	*uart_reg(UART_FBRD) = 1;
+	*uart_reg(UART_LCRH) = (3u << 5) | (1u << 4);
+	*uart_reg(UART_CR) = (1u << 0) | (1u << 8) | (1u << 9);
+	gic_init_dist();
+}
+
+void bm_arch_describe(char *buf, size_t size)
+{
+	uint64_t el;
+
+	__asm__ volatile("mrs %0, CurrentEL" : "=r"(el));
+	ksnprintf(buf, size, "CurrentEL = %lu", el >> 2);
+}
+
+const struct axvm_arch_ops *bm_arch_ops(void)
+{
+	return &axvm_arch_aarch64;
+}
+
+/* --- interrupts and faults ------------------------------------------------------ */
+
+struct percpu *this_cpu(void)
+{
+	struct percpu *p;
+	__asm__ volatile("mrs %0, tpidr_el2" : "=r"(p));
+	return p;
+}
+
+void bm_irq_handler(void)
+{
+	struct percpu *c = this_cpu();
+
+	for (int n = 0; n < 16; n++) {
+		uint64_t iar;
+		__asm__ volatile("mrs %0, icc_iar1_el1" : "=r"(iar));
+		uint32_t id = (uint32_t)(iar & 0xffffff);
+		if (id >= 1020)
+			break;
+		c->irqs++;
+		if (id == BM_SGI_KICK) {
+			c->kicked = true;
+			c->kicks++;
+		}
+		else if (id == BM_IRQ_HYP_TIMER)
+			__asm__ volatile("msr cnthp_ctl_el2, xzr");
+		else
+			c->stray_irqs++; /* a guest's, caught in a window */
+		__asm__ volatile("msr icc_eoir1_el1, %0; isb" ::"r"(iar));
+	}
+}
+
+void bm_fatal_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far)
+{
+	panic("EL2 exception %lu on CPU %u: ESR %lx ELR %lx FAR %lx", kind,
+	      this_cpu()->id, esr, elr, far);
+}
+
+_Noreturn void board_power_off(void)
+{
+	psci_smc(0x84000008, 0, 0, 0); /* SYSTEM_OFF */
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+/* --- CPUs ---------------------------------------------------------------------------- */
+
+void bm_arch_cpu_setup(struct percpu *c)
+{
+	uint64_t mpidr;
+
+	__asm__ volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
+	c->id = (uint32_t)(c - bm_cpus);
+	c->hwid = mpidr & 0xff00ffffffull;
+	__asm__ volatile("msr tpidr_el2, %0" ::"r"(c));
+	gic_init_cpu();
+	__asm__ volatile("msr daifclr, #2; isb" ::: "memory"); /* IRQs on */
+	atomic_store(&c->online, true);
+}
+
+extern char bm_secondary_entry[];
+
+void bm_arch_start_secondaries(void)
+{
+	for (uint32_t i = 1; i < BM_MAX_CPUS; i++) {
+		uint64_t target = ((uint64_t)(i / 8) << 8) | (i % 8); /* virt's MPIDRs */
+		int64_t r = (int64_t)psci_smc(0xc4000003, target,
+					      (uint64_t)(uintptr_t)bm_secondary_entry, i);
+		if (r != 0)
+			break; /* INVALID_PARAMETERS: no such CPU */
+		uint64_t t0 = time_now_ns();
+		while (!atomic_load(&bm_cpus[i].online))
+			if (time_now_ns() - t0 > 1000000000ull)
+				panic("CPU %u did not come up", i);
+		bm_ncpus = i + 1;
+	}
+}
+
+/* --- time, kicks, waits ------------------------------------------------------------ */
+
+static uint64_t cntfrq(void)
+{
+	uint64_t f;
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(f));
+	return f;
+}
+
+uint64_t time_now_ns(void)
+{
+	uint64_t f = cntfrq(), c;
+
+	__asm__ volatile("isb; mrs %0, cntpct_el0" : "=r"(c));
+	return (c / f) * 1000000000ull + (c % f) * 1000000000ull / f;
+}
+
+void bm_arch_send_kick(uint32_t pcpu)
+{
+	gic_send_sgi(bm_cpus[pcpu].hwid, BM_SGI_KICK);
+}
+
+/* Sleep in WFI until an interrupt (a kick, the timer armed here for the
+ * timeout) or the timeout. Interrupts are masked between the check of the
+ * kick flag and the WFI, so a kick in that window still ends the WFI. */
+void bm_arch_wait(uint64_t timeout_ns)
+{
+	struct percpu *c = this_cpu();
+	uint64_t f = cntfrq();
+	uint64_t ticks = (timeout_ns / 1000000000ull) * f +
+			 (timeout_ns % 1000000000ull) * f / 1000000000ull;
+
+	if (ticks > INT32_MAX) /* CNTHP_TVAL is a signed 32-bit count */
+		ticks = INT32_MAX;
+	uint64_t end = time_now_ns() + timeout_ns;
+
+	c->waits++;
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+	if (!c->kicked) {
+		__asm__ volatile("msr cnthp_tval_el2, %0; mov x9, #1; msr cnthp_ctl_el2, x9; isb"
+				 ::"r"(ticks) : "x9");
+		__asm__ volatile("dsb sy; wfi" ::: "memory");
+	}
+	__asm__ volatile("msr daifclr, #2; isb" ::: "memory"); /* take it */
+	__asm__ volatile("msr cnthp_ctl_el2, xzr" ::: "memory");
+	c->kicked = false;
+	if (time_now_ns() < end)
+		c->early_waits++;
+}
+
+/* --- the guest side -------------------------------------------------------------- */
+
+bool bm_arch_image_present(uint64_t ram_hpa)
+{
+	return *(const volatile uint32_t *)(uintptr_t)(ram_hpa + BM_GUEST_ENTRY_OFF + 0x38) ==
+	       IMAGE_MAGIC;
+}
+
+int bm_arch_boot_args(struct axvm_vcpu *bsp, uint64_t dtb_gpa)
+{
+	return axvm_vcpu_set_gpr(bsp, AXVM_A64_REG_X(0), dtb_gpa);
+}
+
+const char *bm_arch_down_name(uint64_t code)
+{
+	return code == AXVM_A64_DOWN_OFF ? "PSCI SYSTEM_OFF" : "PSCI SYSTEM_RESET";
+}
+
+bool bm_arch_down_is_reset(uint64_t code)
+{
+	return code == AXVM_A64_DOWN_RESET;
+}
+
+const char bm_arch_cpu_off_name[] = "PSCI CPU_OFF";
+
+/* PL011, transmit side: every byte is one trapped write. */
+static int uart_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
+{
+	static const uint8_t id[8] = { 0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
+
+	(void)ctx;
+	(void)width;
+	if (off == 0x18)
+		*val = 1u << 4; /* FR: RX FIFO empty, TX never full */
+	else if (off >= 0xfe0 && off < 0x1000 && !(off & 3))
+		*val = id[(off - 0xfe0) / 4];
+	else
+		*val = 0;
+	return 0;
+}
+
+static int uart_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
+{
+	(void)width;
+	if (off == 0) /* control registers: accepted, no effect */
+		bm_devs_putc(ctx, (char)(val & 0xff));
+	return 0;
+}
+
+/* ACTLR_EL1 (trapped by HCR_EL2.TACR) as a plain 64-bit register. */
+static int actlr_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
+{
+	struct bm_vm_devs *d = ctx;
+	(void)off;
+	(void)width;
+	*val = d->sysreg;
+	return 0;
+}
+
+static int actlr_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
+{
+	struct bm_vm_devs *d = ctx;
+	(void)off;
+	(void)width;
+	d->sysreg = val;
+	return 0;
+}
+
+static void actlr_reset(void *ctx)
+{
+	((struct bm_vm_devs *)ctx)->sysreg = ACTLR_RESET;
+}
+
+static const struct axvm_device_ops uart_ops = { .read = uart_read, .write = uart_write };
+static const struct axvm_device_ops actlr_ops = {
+	.read = actlr_read, .write = actlr_write, .reset = actlr_reset,
+};
+
+int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg)
+{
+	const struct axvm_device_desc descs[] = {
+		{ .name = "pl011", .bus = AXVM_BUS_MMIO, .base = BM_GUEST_UART_GPA,
+		  .size = 0x1000, .widths = AXVM_WIDTH_ANY, .ops = &uart_ops, .ctx = d },
+		{ .name = "actlr_el1", .bus = AXVM_BUS_SYSREG,
+		  .base = AXVM_A64_SYSREG_ACTLR_EL1, .size = 8, .widths = AXVM_WIDTH_8,
+		  .ops = &actlr_ops, .ctx = d },
+	};
+	int rc;
+
+	d->sysreg = ACTLR_RESET;
+	for (size_t i = 0; i < sizeof(descs) / sizeof(descs[0]); i++)
+		if ((rc = axvm_config_add_device(cfg, &descs[i])))
+			return rc;
+	return 0;
+}

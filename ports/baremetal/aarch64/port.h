@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* AArch64 target internals: GICv3 and PSCI. */
+#ifndef BM_A64_PORT_H
+#define BM_A64_PORT_H
+
+#include <stdint.h>
+
+/* gic.c */
+void gic_init_dist(void);
+void gic_init_cpu(void);
+void gic_send_sgi(uint64_t target_mpidr, uint32_t intid);
+
+/* boot.S: SMC conduit (QEMU virt with virtualization=on). */
+uint64_t psci_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
+
+/* Exception entry points (boot.S calls them). */
+void bm_irq_handler(void);
+void bm_fatal_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far);
+
+#endif

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Per-VM device state, shared by devices.c and the targets' device code. */
+#ifndef BM_DEVICES_H
+#define BM_DEVICES_H
+
+#include "kernel.h"
+
+#define BM_LINE_MAX 160
+
+struct bm_vm_devs {
+	char name[AXVM_NAME_MAX];
+	char line[BM_LINE_MAX];
+	size_t len;
+	uint8_t scratch[256];
+	uint64_t accesses;
+	uint64_t sysreg; /* a register the target emulates (AArch64: ACTLR_EL1) */
+};
+
+#endif
