@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The emulated PLIC of a RISC-V VM (docs/guest-abi-riscv64.md): 31
+ * sources, priorities 0..7, one S-mode context per hart. Pure C, shared by
+ * the VM's harts under its own lock, unit-tested on the build host. */
+#ifndef AXVM_RV_PLIC_H
+#define AXVM_RV_PLIC_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define RV_PLIC_SOURCES 32u /* source 0 does not exist */
+#define RV_PLIC_MAX_CTX 64u
+#define RV_PLIC_SIZE 0x400000ull
+
+struct rv_plic {
+	atomic_flag lock;
+	uint32_t nctx;
+	uint32_t pending;               /* bit n: source n */
+	uint8_t prio[RV_PLIC_SOURCES];
+	uint32_t enable[RV_PLIC_MAX_CTX];
+	uint8_t threshold[RV_PLIC_MAX_CTX];
+};
+
+/* Reset to power-on state (nothing enabled or pending) with `nctx`
+ * contexts (clamped to RV_PLIC_MAX_CTX). */
+void rv_plic_init(struct rv_plic *p, uint32_t nctx);
+/* Guest register access at offset `off` of the window. Only aligned
+ * 32-bit accesses act; anything else reads 0 / is ignored. Always 0. */
+int rv_plic_read(struct rv_plic *p, uint64_t off, unsigned width, uint64_t *val);
+int rv_plic_write(struct rv_plic *p, uint64_t off, unsigned width, uint64_t val);
+/* Make source 1..31 pending; AXVM_EINVAL for any other number. */
+int rv_plic_raise(struct rv_plic *p, uint32_t source);
+/* Whether context `ctx` has an enabled pending source above its threshold
+ * (its hart's external interrupt line); false for a context it lacks. */
+bool rv_plic_pending(struct rv_plic *p, uint32_t ctx);
+/* Contexts (bit i = context i) with `source` enabled: whose line a raise
+ * of it may have changed. */
+uint64_t rv_plic_raise_targets(struct rv_plic *p, uint32_t source);
+
+#endif /* AXVM_RV_PLIC_H */
