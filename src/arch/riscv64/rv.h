@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* RISC-V backend internals: vCPU context, VM state, shared helpers. */
+#ifndef AXVM_RV_H
+#define AXVM_RV_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "axvm_riscv64.h"
+#include "bm_backend.h"
+#include "rv_plic.h"
+
+#include "rv_offsets.h"
+
+/* Saved and loaded by the world switch around every entry. */
+struct rv_regs {
+	uint64_t x[32];   /* x[0] is kept 0 */
+	uint64_t sepc;    /* guest pc */
+	uint64_t sstatus; /* at entry: SPP = guest privilege; at exit: as trapped */
+	uint64_t hstatus; /* at entry: SPV = 1 */
+	uint64_t scause, stval, htval, htinst; /* of the last exit */
+	uint64_t host_sp, host_stvec;          /* world-switch scratch */
+};
+
+/* Guest F/D state: switched at bind/unbind (the host uses no FP). */
+struct rv_fp {
+	uint64_t f[32];
+	uint64_t fcsr;
+};
+
+/* VS-level CSRs a guest owns; live in hardware while bound. */
+struct rv_vs {
+	uint64_t vsstatus, vsie, vstvec, vsscratch, vsepc, vscause, vstval, vsatp;
+	uint64_t hvip;
+};
+
+struct rv_vm;
+
+struct rv_vcpu {
+	struct rv_regs regs; /* first: the world switch gets &regs */
+	struct rv_fp fp;
+	struct rv_vs vs;
+	struct rv_vm *vm;
+	uint32_t id;
+	bool loaded;
+	uint32_t pcpu; /* where it is bound, for kicks from other harts */
+	uint64_t timecmp; /* SBI set_timer deadline (UINT64_MAX: none) */
+	atomic_bool soft_pending;  /* SSIP to raise at the next entry */
+	atomic_bool fence_pending; /* an RFENCE aimed at this hart */
+
+	/* An SBI send_ipi fans out as one SEND_IPI exit per target. */
+	uint64_t ipi_targets;
+	/* A DBCN console_write goes out one IO_WRITE exit per byte. */
+	uint64_t con_gpa, con_left, con_done;
+
+	/* Host CSRs saved at bind, restored at unbind. */
+	uint64_t host_hedeleg, host_hideleg, host_hcounteren, host_henvcfg, host_hgatp;
+};
+
+struct rv_vm {
+	const struct axvm_hal *hal;
+	const struct axvm_config *cfg;
+	struct axvm_rv_host host;
+	uint32_t vm_id;
+	uint32_t vcpu_count;
+	uint32_t vmid;
+	uint64_t hgatp;
+	struct rv_plic plic;
+	struct rv_vcpu **vcpus; /* vcpu_count slots, filled by vcpu_create */
+};
+
+_Static_assert(offsetof(struct rv_regs, sepc) == RV_REGS_SEPC, "asm offset");
+_Static_assert(offsetof(struct rv_regs, sstatus) == RV_REGS_SSTATUS, "asm offset");
+_Static_assert(offsetof(struct rv_regs, hstatus) == RV_REGS_HSTATUS, "asm offset");
+_Static_assert(offsetof(struct rv_regs, scause) == RV_REGS_SCAUSE, "asm offset");
+_Static_assert(offsetof(struct rv_regs, stval) == RV_REGS_STVAL, "asm offset");
+_Static_assert(offsetof(struct rv_regs, htval) == RV_REGS_HTVAL, "asm offset");
+_Static_assert(offsetof(struct rv_regs, htinst) == RV_REGS_HTINST, "asm offset");
+_Static_assert(offsetof(struct rv_regs, host_sp) == RV_REGS_HOST_SP, "asm offset");
+_Static_assert(offsetof(struct rv_regs, host_stvec) == RV_REGS_HOST_STVEC, "asm offset");
+_Static_assert(offsetof(struct rv_fp, fcsr) == RV_FP_FCSR, "asm offset");
+_Static_assert(offsetof(struct rv_vcpu, regs) == 0, "regs first");
+
+/* rv_entry.S */
+void axvm_rv_enter(struct rv_regs *regs);
+void axvm_rv_fp_save(struct rv_fp *fp);
+void axvm_rv_fp_restore(const struct rv_fp *fp);
+/* Read a halfword of guest memory at a guest-virtual address with HLVX
+ * (execute permission, the guest's own translation); -1 if that faults. */
+int64_t axvm_rv_hlvx_hu(uint64_t gva);
+/* Read a byte of guest-physical memory: HLV.BU with vsatp = 0 for the
+ * access, so only the VM's stage-2 tables translate; -1 if that faults. */
+int64_t axvm_rv_guest_phys_byte(uint64_t gpa);
+
+/* scause values */
+#define RV_CAUSE_IRQ (1ull << 63)
+#define RV_EXC_ILLEGAL 2u
+#define RV_EXC_ECALL_VS 10u
+#define RV_EXC_INST_GPF 20u
+#define RV_EXC_LOAD_GPF 21u
+#define RV_EXC_VIRT_INSN 22u
+#define RV_EXC_STORE_GPF 23u
+
+/* hvip / hip bits of the VS-level interrupts */
+#define RV_VSSIP (1ull << 2)
+#define RV_VSTIP (1ull << 6)
+#define RV_VSEIP (1ull << 10)
+
+/* rv_vcpu.c */
+bool rv_interrupt_pending(struct rv_vcpu *v); /* pending and enabled in vsie */
+void rv_kick_others(struct rv_vm *vm, uint64_t vcpu_mask);
+void rv_set_timer(struct rv_vcpu *v, uint64_t timecmp);
+
+/* rv_exit.c */
+int rv_decode_exit(struct rv_vcpu *v, struct axvm_exit *exit);
+int rv_pending_work(struct rv_vcpu *v, struct axvm_exit *exit); /* 1 if emitted */
+
+/* rv_sbi.c */
+int rv_sbi_call(struct rv_vcpu *v, struct axvm_exit *exit);
+int rv_sbi_emit_ipi(struct rv_vcpu *v, struct axvm_exit *exit);
+int rv_sbi_emit_console(struct rv_vcpu *v, struct axvm_exit *exit);
+
+#endif /* AXVM_RV_H */

@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * RISC-V world switch: enter a guest with sret (hstatus.SPV = 1 puts it in
+ * VS/VU-mode) and come back through a trap vector installed only for the
+ * time the guest runs. The host's callee-saved registers (and gp, tp) live
+ * on its stack; sscratch holds the vCPU's register block while the guest
+ * runs, so the vector can save all 31 guest registers before touching the
+ * host's. Also FP save/restore and faulting-safe guest-memory reads.
+ */
+#include "rv_offsets.h"
+
+#define CSR_HSTATUS 0x600
+#define CSR_VSATP 0x280
+#define CSR_HTVAL 0x643
+#define CSR_HTINST 0x64a
+
+	.option push
+	.option arch, +h
+	.text
+
+/* void axvm_rv_enter(struct rv_regs *regs): interrupts must be off. */
+	.globl axvm_rv_enter
+	.type axvm_rv_enter, @function
+	.balign 4
+axvm_rv_enter:
+	addi	sp, sp, -128
+	sd	ra, 0(sp)
+	sd	s0, 8(sp)
+	sd	s1, 16(sp)
+	sd	s2, 24(sp)
+	sd	s3, 32(sp)
+	sd	s4, 40(sp)
+	sd	s5, 48(sp)
+	sd	s6, 56(sp)
+	sd	s7, 64(sp)
+	sd	s8, 72(sp)
+	sd	s9, 80(sp)
+	sd	s10, 88(sp)
+	sd	s11, 96(sp)
+	sd	gp, 104(sp)
+	sd	tp, 112(sp)
+	sd	sp, RV_REGS_HOST_SP(a0)
+	csrw	sscratch, a0
+	la	t0, rv_guest_trap
+	csrrw	t0, stvec, t0
+	sd	t0, RV_REGS_HOST_STVEC(a0)
+	ld	t0, RV_REGS_SEPC(a0)
+	csrw	sepc, t0
+	ld	t0, RV_REGS_SSTATUS(a0)
+	csrw	sstatus, t0
+	ld	t0, RV_REGS_HSTATUS(a0)
+	csrw	CSR_HSTATUS, t0
+	ld	x1, 8(a0)
+	ld	x2, 16(a0)
+	ld	x3, 24(a0)
+	ld	x4, 32(a0)
+	ld	x5, 40(a0)
+	ld	x6, 48(a0)
+	ld	x7, 56(a0)
+	ld	x8, 64(a0)
+	ld	x9, 72(a0)
+	ld	x11, 88(a0)
+	ld	x12, 96(a0)
+	ld	x13, 104(a0)
+	ld	x14, 112(a0)
+	ld	x15, 120(a0)
+	ld	x16, 128(a0)
+	ld	x17, 136(a0)
+	ld	x18, 144(a0)
+	ld	x19, 152(a0)
+	ld	x20, 160(a0)
+	ld	x21, 168(a0)
+	ld	x22, 176(a0)
+	ld	x23, 184(a0)
+	ld	x24, 192(a0)
+	ld	x25, 200(a0)
+	ld	x26, 208(a0)
+	ld	x27, 216(a0)
+	ld	x28, 224(a0)
+	ld	x29, 232(a0)
+	ld	x30, 240(a0)
+	ld	x31, 248(a0)
+	ld	x10, 80(x10)
+	sret
+
+/* Every trap while the guest runs lands here (HS-mode, interrupts off). */
+	.balign 4
+rv_guest_trap:
+	csrrw	x10, sscratch, x10
+	sd	x1, 8(x10)
+	sd	x2, 16(x10)
+	sd	x3, 24(x10)
+	sd	x4, 32(x10)
+	sd	x5, 40(x10)
+	sd	x6, 48(x10)
+	sd	x7, 56(x10)
+	sd	x8, 64(x10)
+	sd	x9, 72(x10)
+	sd	x11, 88(x10)
+	sd	x12, 96(x10)
+	sd	x13, 104(x10)
+	sd	x14, 112(x10)
+	sd	x15, 120(x10)
+	sd	x16, 128(x10)
+	sd	x17, 136(x10)
+	sd	x18, 144(x10)
+	sd	x19, 152(x10)
+	sd	x20, 160(x10)
+	sd	x21, 168(x10)
+	sd	x22, 176(x10)
+	sd	x23, 184(x10)
+	sd	x24, 192(x10)
+	sd	x25, 200(x10)
+	sd	x26, 208(x10)
+	sd	x27, 216(x10)
+	sd	x28, 224(x10)
+	sd	x29, 232(x10)
+	sd	x30, 240(x10)
+	sd	x31, 248(x10)
+	csrr	t0, sscratch
+	sd	t0, 80(x10)
+	csrr	t0, sepc
+	sd	t0, RV_REGS_SEPC(x10)
+	csrr	t0, sstatus
+	sd	t0, RV_REGS_SSTATUS(x10)
+	csrr	t0, CSR_HSTATUS
+	sd	t0, RV_REGS_HSTATUS(x10)
+	csrr	t0, scause
+	sd	t0, RV_REGS_SCAUSE(x10)
+	csrr	t0, stval
+	sd	t0, RV_REGS_STVAL(x10)
+	csrr	t0, CSR_HTVAL
+	sd	t0, RV_REGS_HTVAL(x10)
+	csrr	t0, CSR_HTINST
+	sd	t0, RV_REGS_HTINST(x10)
+	ld	t0, RV_REGS_HOST_STVEC(x10)
+	csrw	stvec, t0
+	ld	sp, RV_REGS_HOST_SP(x10)
+	ld	ra, 0(sp)
+	ld	s0, 8(sp)
+	ld	s1, 16(sp)
+	ld	s2, 24(sp)
+	ld	s3, 32(sp)
+	ld	s4, 40(sp)
+	ld	s5, 48(sp)
+	ld	s6, 56(sp)
+	ld	s7, 64(sp)
+	ld	s8, 72(sp)
+	ld	s9, 80(sp)
+	ld	s10, 88(sp)
+	ld	s11, 96(sp)
+	ld	gp, 104(sp)
+	ld	tp, 112(sp)
+	addi	sp, sp, 128
+	ret
+	.size axvm_rv_enter, . - axvm_rv_enter
+
+/* FP: sstatus.FS must be on to touch the registers; the caller's FS is put
+ * back afterwards (the host itself never uses FP). */
+	.option arch, +d
+	.globl axvm_rv_fp_save
+	.type axvm_rv_fp_save, @function
+axvm_rv_fp_save:
+	li	t0, 0x2000
+	csrrs	t1, sstatus, t0
+	fsd	f0, 0(a0)
+	fsd	f1, 8(a0)
+	fsd	f2, 16(a0)
+	fsd	f3, 24(a0)
+	fsd	f4, 32(a0)
+	fsd	f5, 40(a0)
+	fsd	f6, 48(a0)
+	fsd	f7, 56(a0)
+	fsd	f8, 64(a0)
+	fsd	f9, 72(a0)
+	fsd	f10, 80(a0)
+	fsd	f11, 88(a0)
+	fsd	f12, 96(a0)
+	fsd	f13, 104(a0)
+	fsd	f14, 112(a0)
+	fsd	f15, 120(a0)
+	fsd	f16, 128(a0)
+	fsd	f17, 136(a0)
+	fsd	f18, 144(a0)
+	fsd	f19, 152(a0)
+	fsd	f20, 160(a0)
+	fsd	f21, 168(a0)
+	fsd	f22, 176(a0)
+	fsd	f23, 184(a0)
+	fsd	f24, 192(a0)
+	fsd	f25, 200(a0)
+	fsd	f26, 208(a0)
+	fsd	f27, 216(a0)
+	fsd	f28, 224(a0)
+	fsd	f29, 232(a0)
+	fsd	f30, 240(a0)
+	fsd	f31, 248(a0)
+	frcsr	t0
+	sd	t0, RV_FP_FCSR(a0)
+	csrw	sstatus, t1
+	ret
+	.size axvm_rv_fp_save, . - axvm_rv_fp_save
+
+	.globl axvm_rv_fp_restore
+	.type axvm_rv_fp_restore, @function
+axvm_rv_fp_restore:
+	li	t0, 0x2000
+	csrrs	t1, sstatus, t0
+	fld	f0, 0(a0)
+	fld	f1, 8(a0)
+	fld	f2, 16(a0)
+	fld	f3, 24(a0)
+	fld	f4, 32(a0)
+	fld	f5, 40(a0)
+	fld	f6, 48(a0)
+	fld	f7, 56(a0)
+	fld	f8, 64(a0)
+	fld	f9, 72(a0)
+	fld	f10, 80(a0)
+	fld	f11, 88(a0)
+	fld	f12, 96(a0)
+	fld	f13, 104(a0)
+	fld	f14, 112(a0)
+	fld	f15, 120(a0)
+	fld	f16, 128(a0)
+	fld	f17, 136(a0)
+	fld	f18, 144(a0)
+	fld	f19, 152(a0)
+	fld	f20, 160(a0)
+	fld	f21, 168(a0)
+	fld	f22, 176(a0)
+	fld	f23, 184(a0)
+	fld	f24, 192(a0)
+	fld	f25, 200(a0)
+	fld	f26, 208(a0)
+	fld	f27, 216(a0)
+	fld	f28, 224(a0)
+	fld	f29, 232(a0)
+	fld	f30, 240(a0)
+	fld	f31, 248(a0)
+	ld	t0, RV_FP_FCSR(a0)
+	fscsr	t0
+	csrw	sstatus, t1
+	ret
+	.size axvm_rv_fp_restore, . - axvm_rv_fp_restore
+
+/*
+ * Guest-memory reads that may fault: a local trap vector catches the fault
+ * and the call returns -1 instead. Interrupts must be off (the caller's
+ * job), so the only trap possible here is the access's own.
+ */
+/* int64_t axvm_rv_hlvx_hu(uint64_t gva) */
+	.globl axvm_rv_hlvx_hu
+	.type axvm_rv_hlvx_hu, @function
+axvm_rv_hlvx_hu:
+	la	t0, rv_access_fault
+	csrrw	t0, stvec, t0
+	hlvx.hu	a1, (a0)
+	csrw	stvec, t0
+	mv	a0, a1
+	ret
+	.size axvm_rv_hlvx_hu, . - axvm_rv_hlvx_hu
+
+/* int64_t axvm_rv_guest_phys_byte(uint64_t gpa): vsatp = 0 (Bare) for the
+ * access, so the guest's own page tables play no part. */
+	.globl axvm_rv_guest_phys_byte
+	.type axvm_rv_guest_phys_byte, @function
+axvm_rv_guest_phys_byte:
+	csrrw	t2, CSR_VSATP, zero
+	la	t0, rv_access_fault_vsatp
+	csrrw	t0, stvec, t0
+	hlv.bu	a1, (a0)
+	csrw	stvec, t0
+	csrw	CSR_VSATP, t2
+	mv	a0, a1
+	ret
+	.size axvm_rv_guest_phys_byte, . - axvm_rv_guest_phys_byte
+
+	.balign 4
+rv_access_fault_vsatp:
+	csrw	CSR_VSATP, t2
+	.balign 4
+rv_access_fault:
+	csrw	stvec, t0
+	li	a0, -1
+	ret
+
+	.option pop

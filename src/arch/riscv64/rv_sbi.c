@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The SBI a guest sees (docs/guest-abi-riscv64.md): base, legacy console
+ * and timer, TIME, IPI, RFENCE, HSM, SRST, DBCN, and the hypercall
+ * extension. Every argument is guest input. What the core owns (power
+ * state, shutdown, hypercalls, console devices) becomes an exit; the rest
+ * is answered here.
+ */
+#include "rv.h"
+#include "rv_csr.h"
+
+#define EXT_LEGACY_SET_TIMER 0x00u
+#define EXT_LEGACY_PUTCHAR 0x01u
+#define EXT_LEGACY_GETCHAR 0x02u
+#define EXT_LEGACY_SHUTDOWN 0x08u
+#define EXT_BASE 0x10u
+#define EXT_TIME 0x54494d45u
+#define EXT_IPI 0x735049u
+#define EXT_RFENCE 0x52464e43u
+#define EXT_HSM 0x48534du
+#define EXT_SRST 0x53525354u
+#define EXT_DBCN 0x4442434eu
+
+#define SBI_SUCCESS 0
+#define SBI_ERR_FAILED (-1)
+#define SBI_ERR_NOT_SUPPORTED (-2)
+#define SBI_ERR_INVALID_PARAM (-3)
+#define SBI_ERR_INVALID_ADDRESS (-5)
+
+#define SBI_SPEC_VERSION 0x02000000u /* 2.0 */
+#define SBI_IMPL_ID 0x41585654u      /* "AXVT": not a registered id */
+#define DBCN_MAX 4096u
+
+static int ret2(struct rv_vcpu *v, int64_t err, uint64_t val, struct axvm_exit *exit)
+{
+	v->regs.x[10] = (uint64_t)err;
+	v->regs.x[11] = val;
+	exit->kind = AXVM_EXIT_NOTHING;
+	return 0;
+}
+
+static int ret1(struct rv_vcpu *v, int64_t err, struct axvm_exit *exit)
+{
+	v->regs.x[10] = (uint64_t)err;
+	exit->kind = AXVM_EXIT_NOTHING;
+	return 0;
+}
+
+static bool ext_present(uint64_t eid)
+{
+	switch (eid) {
+	case EXT_LEGACY_SET_TIMER:
+	case EXT_LEGACY_PUTCHAR:
+	case EXT_LEGACY_GETCHAR:
+	case EXT_LEGACY_SHUTDOWN:
+	case EXT_BASE:
+	case EXT_TIME:
+	case EXT_IPI:
+	case EXT_RFENCE:
+	case EXT_HSM:
+	case EXT_SRST:
+	case EXT_DBCN:
+	case AXVM_RV_SBI_EXT_HYPERCALL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int down(uint64_t code, struct axvm_exit *exit)
+{
+	exit->kind = AXVM_EXIT_SYSTEM_DOWN;
+	exit->u.system_down.code = code;
+	return 0;
+}
+
+static int console_byte(uint8_t c, struct axvm_exit *exit)
+{
+	exit->kind = AXVM_EXIT_IO_WRITE;
+	exit->u.write.addr = AXVM_RV_SBI_CONSOLE_PORT;
+	exit->u.write.width = 1;
+	exit->u.write.data = c;
+	return 0;
+}
+
+/* The harts a (hart_mask, hart_mask_base) pair names, as a vCPU bitmask;
+ * false if it names one the VM lacks. Base -1 means every hart. */
+static bool hart_set(const struct rv_vm *vm, uint64_t mask, uint64_t base, uint64_t *out)
+{
+	uint64_t all = vm->vcpu_count >= 64 ? ~0ull : (1ull << vm->vcpu_count) - 1;
+
+	if (base == UINT64_MAX) {
+		*out = all;
+		return true;
+	}
+	if (!mask) {
+		*out = 0;
+		return true;
+	}
+	if (base >= vm->vcpu_count || (mask << base) >> base != mask)
+		return false;
+	*out = mask << base;
+	return (*out & ~all) == 0;
+}
+
+static int base_call(struct rv_vcpu *v, uint64_t fid, uint64_t a0, struct axvm_exit *exit)
+{
+	switch (fid) {
+	case 0: return ret2(v, SBI_SUCCESS, SBI_SPEC_VERSION, exit);
+	case 1: return ret2(v, SBI_SUCCESS, SBI_IMPL_ID, exit);
+	case 2: return ret2(v, SBI_SUCCESS, 1, exit);
+	case 3: return ret2(v, SBI_SUCCESS, ext_present(a0) ? 1 : 0, exit);
+	case 4: case 5: case 6: return ret2(v, SBI_SUCCESS, 0, exit); /* mvendorid.. */
+	default: return ret1(v, SBI_ERR_NOT_SUPPORTED, exit);
+	}
+}
+
+static int ipi_call(struct rv_vcpu *v, uint64_t mask, uint64_t base, struct axvm_exit *exit)
+{
+	uint64_t targets;
+
+	if (!hart_set(v->vm, mask, base, &targets))
+		return ret1(v, SBI_ERR_INVALID_PARAM, exit);
+	ret1(v, SBI_SUCCESS, exit);
+	v->ipi_targets = targets;
+	if (targets)
+		rv_sbi_emit_ipi(v, exit);
+	return 0;
+}
+
+/* Remote fences: each named hart flushes its VS-stage TLB and I-cache
+ * before it next enters the guest; this hart at once. */
+static int rfence_call(struct rv_vcpu *v, uint64_t fid, uint64_t mask, uint64_t base,
+		       struct axvm_exit *exit)
+{
+	struct rv_vm *vm = v->vm;
+	uint64_t targets;
+
+	if (fid > 2) /* the HFENCE calls are for nested hypervisors */
+		return ret1(v, SBI_ERR_NOT_SUPPORTED, exit);
+	if (!hart_set(vm, mask, base, &targets))
+		return ret1(v, SBI_ERR_INVALID_PARAM, exit);
+	for (uint32_t i = 0; i < vm->vcpu_count && i < 64; i++)
+		if ((targets >> i & 1) && vm->vcpus[i])
+			atomic_store(&vm->vcpus[i]->fence_pending, true);
+	rv_kick_others(vm, targets & ~(1ull << v->id));
+	return ret1(v, SBI_SUCCESS, exit);
+}
+
+static int hsm_call(struct rv_vcpu *v, uint64_t fid, const uint64_t *a, struct axvm_exit *exit)
+{
+	struct rv_vm *vm = v->vm;
+
+	switch (fid) {
+	case 0: /* hart_start(hartid, start_addr, opaque) */
+		if (a[0] >= vm->vcpu_count)
+			return ret1(v, SBI_ERR_INVALID_PARAM, exit);
+		if ((a[1] & 3) || !axvm_bm_gpa_is_ram(vm->cfg, a[1], 4))
+			return ret1(v, SBI_ERR_INVALID_ADDRESS, exit);
+		exit->kind = AXVM_EXIT_CPU_UP;
+		exit->u.cpu_up.target = a[0];
+		exit->u.cpu_up.entry = a[1];
+		exit->u.cpu_up.arg = a[2];
+		exit->u.cpu_up.ret_reg = AXVM_RV_REG_SBI_RET;
+		return 0;
+	case 1: /* hart_stop */
+		exit->kind = AXVM_EXIT_CPU_DOWN;
+		exit->u.cpu_down.state = 0;
+		return 0;
+	case 2: /* hart_get_status(hartid): the core owns power state */
+		if (a[0] >= vm->vcpu_count)
+			return ret1(v, SBI_ERR_INVALID_PARAM, exit);
+		exit->kind = AXVM_EXIT_CPU_STATUS;
+		exit->u.cpu_status.target = a[0];
+		exit->u.cpu_status.ret_reg = AXVM_RV_REG_SBI_RET;
+		return 0;
+	default:
+		return ret1(v, SBI_ERR_NOT_SUPPORTED, exit);
+	}
+}
+
+static int dbcn_call(struct rv_vcpu *v, uint64_t fid, const uint64_t *a, struct axvm_exit *exit)
+{
+	uint64_t n = a[0];
+
+	switch (fid) {
+	case 0: /* console_write(num_bytes, base_lo, base_hi) */
+		if (n > DBCN_MAX)
+			n = DBCN_MAX; /* a short write; the guest writes the rest */
+		if (a[2] || (n && !axvm_bm_gpa_is_ram(v->vm->cfg, a[1], n)))
+			return ret1(v, SBI_ERR_INVALID_PARAM, exit);
+		ret2(v, SBI_SUCCESS, n, exit);
+		v->con_gpa = a[1];
+		v->con_left = n;
+		v->con_done = 0;
+		if (n)
+			rv_sbi_emit_console(v, exit);
+		return 0;
+	case 1: /* console_read: no input */
+		return ret2(v, SBI_SUCCESS, 0, exit);
+	case 2: /* console_write_byte */
+		ret1(v, SBI_SUCCESS, exit);
+		return console_byte((uint8_t)n, exit);
+	default:
+		return ret1(v, SBI_ERR_NOT_SUPPORTED, exit);
+	}
+}
+
+int rv_sbi_call(struct rv_vcpu *v, struct axvm_exit *exit)
+{
+	/* A copy: the results go to a0/a1, sometimes before the arguments
+	 * are done with. */
+	const uint64_t a[6] = { v->regs.x[10], v->regs.x[11], v->regs.x[12],
+				v->regs.x[13], v->regs.x[14], v->regs.x[15] };
+	uint64_t eid = v->regs.x[17], fid = v->regs.x[16];
+
+	switch (eid) {
+	case EXT_LEGACY_SET_TIMER:
+		rv_set_timer(v, a[0]);
+		return ret1(v, SBI_SUCCESS, exit);
+	case EXT_LEGACY_PUTCHAR:
+		ret1(v, SBI_SUCCESS, exit);
+		return console_byte((uint8_t)a[0], exit);
+	case EXT_LEGACY_GETCHAR:
+		return ret1(v, -1, exit);
+	case EXT_LEGACY_SHUTDOWN:
+		return down(AXVM_RV_DOWN_OFF, exit);
+	case EXT_BASE:
+		return base_call(v, fid, a[0], exit);
+	case EXT_TIME:
+		if (fid != 0)
+			return ret1(v, SBI_ERR_NOT_SUPPORTED, exit);
+		rv_set_timer(v, a[0]);
+		return ret1(v, SBI_SUCCESS, exit);
+	case EXT_IPI:
+		if (fid != 0)
+			return ret1(v, SBI_ERR_NOT_SUPPORTED, exit);
+		return ipi_call(v, a[0], a[1], exit);
+	case EXT_RFENCE:
+		return rfence_call(v, fid, a[0], a[1], exit);
+	case EXT_HSM:
+		return hsm_call(v, fid, a, exit);
+	case EXT_SRST:
+		if (fid != 0 || a[0] > 2)
+			return ret1(v, fid ? SBI_ERR_NOT_SUPPORTED : SBI_ERR_INVALID_PARAM, exit);
+		return down(a[0] == 0 ? AXVM_RV_DOWN_OFF : AXVM_RV_DOWN_RESET, exit);
+	case EXT_DBCN:
+		return dbcn_call(v, fid, a, exit);
+	case AXVM_RV_SBI_EXT_HYPERCALL:
+		exit->kind = AXVM_EXIT_HYPERCALL;
+		exit->u.hypercall.nr = fid;
+		for (int i = 0; i < 6; i++)
+			exit->u.hypercall.args[i] = a[i];
+		exit->u.hypercall.ret_reg = AXVM_RV_REG_SBI_VALUE;
+		return 0;
+	default:
+		return ret1(v, SBI_ERR_NOT_SUPPORTED, exit);
+	}
+}
+
+/* One SEND_IPI exit per target, lowest hart first; 1 when one went out. */
+int rv_sbi_emit_ipi(struct rv_vcpu *v, struct axvm_exit *exit)
+{
+	uint32_t t = 0;
+
+	while (!(v->ipi_targets >> t & 1)) /* no ctz without Zbb: no libgcc call */
+		t++;
+	v->ipi_targets &= v->ipi_targets - 1;
+	exit->kind = AXVM_EXIT_SEND_IPI;
+	exit->u.ipi.target = t;
+	exit->u.ipi.target_aux = 0;
+	exit->u.ipi.to_all = false;
+	exit->u.ipi.to_self = false;
+	exit->u.ipi.vector = AXVM_RV_IRQ_SOFT;
+	return 1;
+}
+
+/* The next byte of a DBCN write; a byte that cannot be read (the guest's
+ * RAM went away under it) ends the write short. 1 when one went out. */
+int rv_sbi_emit_console(struct rv_vcpu *v, struct axvm_exit *exit)
+{
+	uint64_t s = rv_irq_save();
+	int64_t c = axvm_rv_guest_phys_byte(v->con_gpa);
+
+	rv_irq_restore(s);
+	if (c < 0) {
+		v->regs.x[11] = v->con_done;
+		v->con_left = 0;
+		return 0;
+	}
+	v->con_gpa++;
+	v->con_done++;
+	v->con_left--;
+	console_byte((uint8_t)c, exit);
+	return 1;
+}

@@ -1,0 +1,522 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The RISC-V H-extension backend: VM and vCPU state, bind/unbind (the lazy
+ * switch of the VS-level CSRs, FP and the hypervisor's delegation setup)
+ * and run() (the eager switch of the general registers around one entry).
+ */
+#include <string.h>
+
+#include <axvm/addrspace.h>
+
+#include "rv.h"
+#include "rv_csr.h"
+
+/*
+ * hedeleg: exceptions a guest handles itself (they never reach the host):
+ * misaligned fetch (0), illegal instruction (2), breakpoint (3), misaligned
+ * load/store (4, 6), ecall from VU-mode (8), and the guest's own page
+ * faults (12, 13, 15). Its ecalls from VS-mode (10, SBI) and guest-page
+ * faults (20, 21, 23: stage 2, the host's) stay with the host.
+ */
+#define GUEST_HEDELEG                                                          \
+	((1ull << 0) | (1ull << 2) | (1ull << 3) | (1ull << 4) | (1ull << 6) | \
+	 (1ull << 8) | (1ull << 12) | (1ull << 13) | (1ull << 15))
+/* hideleg: the three VS-level interrupts go to the guest. */
+#define GUEST_HIDELEG (RV_VSSIP | RV_VSTIP | RV_VSEIP)
+/* hcounteren: cycle, time, instret readable by the guest. */
+#define GUEST_HCOUNTEREN 0x7ull
+/*
+ * hstatus at entry. SPV: sret enters V = 1. SPVP: the host's HLV/HLVX
+ * reads act with the guest's supervisor rights. VTW: WFI traps (a virtual
+ * instruction exit), so an idle vCPU becomes a halt the host can sleep
+ * through or preempt. VTSR/VTVM clear: sret and satp/sfence are the
+ * guest's own business.
+ */
+#define GUEST_HSTATUS_SET (HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VTW)
+#define GUEST_HSTATUS_CLEAR (HSTATUS_VTSR | HSTATUS_VTVM | HSTATUS_HU | HSTATUS_VSBE | HSTATUS_GVA)
+
+#define RV_PT_FORMAT (&axvm_pt_riscv_sv39x4)
+
+#define SBI_EXT_RFENCE 0x52464e43u
+#define SBI_RFENCE_HFENCE_GVMA_VMID 3u
+
+static struct axvm_bm_vmids vmids;
+
+static long sbi_call3(uint64_t ext, uint64_t fid, uint64_t a0, uint64_t a1,
+		      uint64_t a2, uint64_t a3, uint64_t a4)
+{
+	register uint64_t r0 __asm__("a0") = a0;
+	register uint64_t r1 __asm__("a1") = a1;
+	register uint64_t r2 __asm__("a2") = a2;
+	register uint64_t r3 __asm__("a3") = a3;
+	register uint64_t r4 __asm__("a4") = a4;
+	register uint64_t r6 __asm__("a6") = fid;
+	register uint64_t r7 __asm__("a7") = ext;
+
+	__asm__ volatile("ecall"
+			 : "+r"(r0), "+r"(r1)
+			 : "r"(r2), "r"(r3), "r"(r4), "r"(r6), "r"(r7)
+			 : "memory");
+	return (long)r0;
+}
+
+static inline void hfence_gvma_vmid(uint64_t vmid)
+{
+	__asm__ volatile(".option push\n.option arch, +h\n"
+			 "hfence.gvma zero, %0\n.option pop" ::"r"(vmid)
+			 : "memory");
+}
+
+/* The VS-stage TLB of the current VMID (hgatp's), and the I-cache. */
+static inline void hfence_vvma_all(void)
+{
+	__asm__ volatile(".option push\n.option arch, +h\n"
+			 "hfence.vvma zero, zero\nfence.i\n.option pop" ::: "memory");
+}
+
+/*
+ * Stage-2 TLB entries of the VM on every hart: RISC-V has no broadcast
+ * TLB maintenance, so the SBI firmware's remote HFENCE does the other harts
+ * (hart_mask_base = -1: all of them); the local one here covers a firmware
+ * that answers for remote harts only.
+ */
+static void flush_vmid(struct rv_vm *vm, axvm_gpa_t gpa, uint64_t size)
+{
+	hfence_gvma_vmid(vm->vmid);
+	sbi_call3(SBI_EXT_RFENCE, SBI_RFENCE_HFENCE_GVMA_VMID, 0, UINT64_MAX,
+		  size ? gpa : 0, size ? size : UINT64_MAX, vm->vmid);
+}
+
+/* VMIDLEN: how many hgatp.VMID bits this hart implements (WARL). */
+static uint32_t vmid_limit(void)
+{
+	uint64_t old = csr_read(CSR_HGATP), bits;
+
+	csr_write(CSR_HGATP, 0x3fffull << 44);
+	bits = (csr_read(CSR_HGATP) >> 44) & 0x3fffu;
+	csr_write(CSR_HGATP, old);
+	return bits + 1 < AXVM_BM_VMIDS ? (uint32_t)bits + 1 : AXVM_BM_VMIDS;
+}
+
+/* --- VM -------------------------------------------------------------------- */
+
+static void rv_vm_destroy(void *p)
+{
+	struct rv_vm *vm = p;
+
+	if (!vm)
+		return;
+	if (vm->vmid) {
+		flush_vmid(vm, 0, 0); /* the VMID may be handed out again */
+		axvm_bm_vmid_free(&vmids, vm->vmid);
+	}
+	axvm_bm_zfree(vm->hal, vm->vcpus, vm->vcpu_count * sizeof(vm->vcpus[0]));
+	axvm_bm_zfree(vm->hal, vm, sizeof(*vm));
+}
+
+static int rv_vm_init(const struct axvm_arch_vm_info *info, void **out)
+{
+	const struct axvm_rv_host *host;
+	struct rv_vm *vm;
+	int rc;
+
+	if (!info || !info->hal || !info->config || !out || !info->vcpu_count)
+		return AXVM_EINVAL;
+	host = info->arch_ctx;
+	if (!host || !host->timebase_hz || info->vcpu_count > RV_PLIC_MAX_CTX)
+		return AXVM_EINVAL; /* see axvm_riscv64.h: the port fills ops.ctx */
+	vm = axvm_bm_zalloc(info->hal, sizeof(*vm));
+	if (!vm)
+		return AXVM_ENOMEM;
+	vm->hal = info->hal;
+	vm->cfg = info->config;
+	vm->host = *host;
+	vm->vm_id = info->vm_id;
+	vm->vcpu_count = info->vcpu_count;
+	vm->vcpus = axvm_bm_zalloc(vm->hal, vm->vcpu_count * sizeof(vm->vcpus[0]));
+	vm->vmid = axvm_bm_vmid_alloc(&vmids, vmid_limit());
+	if (!vm->vcpus || !vm->vmid) {
+		rc = vm->vmid ? AXVM_ENOMEM : AXVM_EBUSY; /* no VMID left */
+		rv_vm_destroy(vm);
+		return rc;
+	}
+	rv_plic_init(&vm->plic, vm->vcpu_count);
+	flush_vmid(vm, 0, 0); /* a reused VMID may have stale TLB entries */
+	*out = vm;
+	return 0;
+}
+
+static void rv_flush_stage2(void *p, axvm_gpa_t gpa, uint64_t size)
+{
+	flush_vmid(p, gpa, size);
+}
+
+/* --- vCPU lifetime ----------------------------------------------------------- */
+
+static int rv_vcpu_create(void *p, uint32_t id, void **out)
+{
+	struct rv_vm *vm = p;
+	struct rv_vcpu *v;
+
+	if (!vm || !out || id >= vm->vcpu_count || vm->vcpus[id])
+		return AXVM_EINVAL;
+	v = axvm_bm_zalloc(vm->hal, sizeof(*v));
+	if (!v)
+		return AXVM_ENOMEM;
+	v->vm = vm;
+	v->id = id;
+	v->timecmp = UINT64_MAX;
+	vm->vcpus[id] = v;
+	*out = v;
+	return 0;
+}
+
+static void rv_vcpu_destroy(void *p)
+{
+	struct rv_vcpu *v = p;
+
+	if (!v)
+		return;
+	v->vm->vcpus[v->id] = NULL;
+	axvm_bm_zfree(v->vm->hal, v, sizeof(*v));
+}
+
+/* Power-on state (the guest ABI's): a0 = hart id, a1 = arg, S-mode, every
+ * VS-level CSR and FP register zero, no timer, nothing pending. */
+static void set_entry(struct rv_vcpu *v, uint64_t entry, uint64_t arg)
+{
+	memset(&v->regs, 0, sizeof(v->regs));
+	memset(&v->fp, 0, sizeof(v->fp));
+	memset(&v->vs, 0, sizeof(v->vs));
+	v->regs.x[10] = v->id;
+	v->regs.x[11] = arg;
+	v->regs.sepc = entry;
+	v->regs.sstatus = SSTATUS_SPP;
+	v->timecmp = UINT64_MAX;
+	v->ipi_targets = 0;
+	v->con_left = 0;
+	atomic_store(&v->soft_pending, false);
+	if (v->loaded) { /* CPU_UP from a sibling never finds it bound; reset may */
+		axvm_rv_fp_restore(&v->fp);
+		csr_write(CSR_VSSTATUS, 0);
+		csr_write(CSR_VSIE, 0);
+		csr_write(CSR_VSTVEC, 0);
+		csr_write(CSR_VSSCRATCH, 0);
+		csr_write(CSR_VSEPC, 0);
+		csr_write(CSR_VSCAUSE, 0);
+		csr_write(CSR_VSTVAL, 0);
+		csr_write(CSR_VSATP, 0);
+		csr_write(CSR_HVIP, 0);
+	}
+}
+
+static int rv_vcpu_setup(void *p, uint64_t entry, axvm_hpa_t s2_root)
+{
+	struct rv_vcpu *v = p;
+	uint64_t hgatp;
+	int rc;
+
+	if (!v || v->loaded)
+		return v ? AXVM_EBUSY : AXVM_EINVAL;
+	/* Every vCPU of a VM shares the root the core built. */
+	if (!s2_root)
+		return AXVM_EINVAL;
+	if ((rc = axvm_pt_root_register(RV_PT_FORMAT, s2_root, v->vm->vmid, &hgatp)))
+		return rc;
+	v->vm->hgatp = hgatp;
+	/* A VM reset sets every vCPU up again: vCPU 0 resets the PLIC. */
+	if (v->id == 0)
+		rv_plic_init(&v->vm->plic, v->vm->vcpu_count);
+	set_entry(v, entry, 0);
+	return 0;
+}
+
+static int rv_vcpu_set_entry(void *p, uint64_t entry, uint64_t arg)
+{
+	struct rv_vcpu *v = p;
+
+	if (!v)
+		return AXVM_EINVAL;
+	set_entry(v, entry, arg);
+	return 0;
+}
+
+/* --- bind / unbind ----------------------------------------------------------- */
+
+static int rv_vcpu_bind(void *p)
+{
+	struct rv_vcpu *v = p;
+	struct rv_vm *vm;
+	uint64_t s;
+
+	if (!v || v->loaded)
+		return v ? AXVM_EBUSY : AXVM_EINVAL;
+	vm = v->vm;
+	s = rv_irq_save();
+	v->host_hedeleg = csr_read(CSR_HEDELEG);
+	v->host_hideleg = csr_read(CSR_HIDELEG);
+	v->host_hcounteren = csr_read(CSR_HCOUNTEREN);
+	v->host_henvcfg = csr_read(CSR_HENVCFG);
+	v->host_hgatp = csr_read(CSR_HGATP);
+	v->pcpu = vm->hal->current_pcpu(vm->hal->ctx);
+
+	csr_write(CSR_HEDELEG, GUEST_HEDELEG);
+	csr_write(CSR_HIDELEG, GUEST_HIDELEG);
+	csr_write(CSR_HCOUNTEREN, GUEST_HCOUNTEREN);
+	csr_write(CSR_HENVCFG, 0); /* no guest Sstc: its timer is SBI's */
+	csr_write(CSR_HTIMEDELTA, 0);
+	csr_write(CSR_HGATP, vm->hgatp);
+	/* VS-stage entries this VMID left here may predate the guest's last
+	 * page-table change on another hart. */
+	hfence_vvma_all();
+
+	csr_write(CSR_VSSTATUS, v->vs.vsstatus);
+	csr_write(CSR_VSIE, v->vs.vsie);
+	csr_write(CSR_VSTVEC, v->vs.vstvec);
+	csr_write(CSR_VSSCRATCH, v->vs.vsscratch);
+	csr_write(CSR_VSEPC, v->vs.vsepc);
+	csr_write(CSR_VSCAUSE, v->vs.vscause);
+	csr_write(CSR_VSTVAL, v->vs.vstval);
+	csr_write(CSR_VSATP, v->vs.vsatp);
+	csr_write(CSR_HVIP, v->vs.hvip);
+	axvm_rv_fp_restore(&v->fp);
+	v->loaded = true;
+	rv_irq_restore(s);
+	return 0;
+}
+
+static int rv_vcpu_unbind(void *p)
+{
+	struct rv_vcpu *v = p;
+	uint64_t s;
+
+	if (!v || !v->loaded)
+		return v ? AXVM_ESTATE : AXVM_EINVAL;
+	s = rv_irq_save();
+	v->vs.vsstatus = csr_read(CSR_VSSTATUS);
+	v->vs.vsie = csr_read(CSR_VSIE);
+	v->vs.vstvec = csr_read(CSR_VSTVEC);
+	v->vs.vsscratch = csr_read(CSR_VSSCRATCH);
+	v->vs.vsepc = csr_read(CSR_VSEPC);
+	v->vs.vscause = csr_read(CSR_VSCAUSE);
+	v->vs.vstval = csr_read(CSR_VSTVAL);
+	v->vs.vsatp = csr_read(CSR_VSATP);
+	v->vs.hvip = csr_read(CSR_HVIP) & RV_VSSIP; /* the rest is recomputed */
+	axvm_rv_fp_save(&v->fp);
+	/* The next vCPU here must not see our interrupts. */
+	csr_write(CSR_HVIP, 0);
+	csr_write(CSR_HGATP, v->host_hgatp);
+	csr_write(CSR_HENVCFG, v->host_henvcfg);
+	csr_write(CSR_HCOUNTEREN, v->host_hcounteren);
+	csr_write(CSR_HIDELEG, v->host_hideleg);
+	csr_write(CSR_HEDELEG, v->host_hedeleg);
+	v->loaded = false;
+	rv_irq_restore(s);
+	return 0;
+}
+
+/* --- interrupts and the timer ------------------------------------------------- */
+
+static bool timer_due(const struct rv_vcpu *v)
+{
+	return v->timecmp != UINT64_MAX && csr_read(CSR_TIME) >= v->timecmp;
+}
+
+/* SBI set_timer: a new deadline also withdraws a raised timer, which the
+ * guest cannot clear itself (its sip.STIP is read-only). */
+void rv_set_timer(struct rv_vcpu *v, uint64_t timecmp)
+{
+	v->timecmp = timecmp;
+	if (v->loaded)
+		csr_clear(CSR_HVIP, RV_VSTIP);
+}
+
+/* hvip bits (VSSIP/VSTIP/VSEIP positions) pending for the guest now. */
+static uint64_t pending_bits(struct rv_vcpu *v)
+{
+	uint64_t p = v->loaded ? csr_read(CSR_HVIP) & RV_VSSIP : v->vs.hvip;
+
+	if (atomic_load(&v->soft_pending))
+		p |= RV_VSSIP;
+	if (timer_due(v))
+		p |= RV_VSTIP;
+	if (rv_plic_pending(&v->vm->plic, v->id))
+		p |= RV_VSEIP;
+	return p;
+}
+
+bool rv_interrupt_pending(struct rv_vcpu *v)
+{
+	/* vsie holds the guest's enables at the S-level positions 1, 5, 9,
+	 * one below the VS-level ones in hvip. */
+	uint64_t en = v->loaded ? csr_read(CSR_VSIE) : v->vs.vsie;
+	return (pending_bits(v) >> 1) & en;
+}
+
+void rv_kick_others(struct rv_vm *vm, uint64_t mask)
+{
+	uint32_t self = vm->hal->current_pcpu(vm->hal->ctx);
+
+	for (uint32_t i = 0; i < vm->vcpu_count && i < 64; i++) {
+		struct rv_vcpu *t = vm->vcpus[i];
+		if ((mask >> i & 1) && t && t->loaded && t->pcpu != self)
+			vm->hal->kick_pcpu(vm->hal->ctx, t->pcpu);
+	}
+}
+
+static uint64_t rv_vcpu_halt_deadline(void *p)
+{
+	struct rv_vcpu *v = p;
+	uint64_t now;
+
+	if (!v->loaded || v->timecmp == UINT64_MAX)
+		return 0;
+	now = csr_read(CSR_TIME);
+	return axvm_bm_deadline(v->vm->hal, v->timecmp > now ? v->timecmp - now : 0,
+				v->vm->host.timebase_hz);
+}
+
+static int rv_vcpu_inject_irq(void *p, uint32_t irq)
+{
+	struct rv_vcpu *v = p;
+	int rc;
+
+	if (!v)
+		return AXVM_EINVAL;
+	if (irq == AXVM_RV_IRQ_SOFT) {
+		atomic_store(&v->soft_pending, true);
+		return 0;
+	}
+	if ((rc = rv_plic_raise(&v->vm->plic, irq)))
+		return rc;
+	/* The core kicks this vCPU; other harts with the source enabled
+	 * must look at the PLIC again too. */
+	rv_kick_others(v->vm, rv_plic_raise_targets(&v->vm->plic, irq) & ~(1ull << v->id));
+	return 0;
+}
+
+/* --- run ---------------------------------------------------------------------- */
+
+static int rv_vcpu_run(void *p, struct axvm_exit *exit)
+{
+	struct rv_vcpu *v = p;
+	uint64_t s, hvip, host_timecmp = UINT64_MAX;
+	bool due;
+
+	if (!v || !exit)
+		return AXVM_EINVAL;
+	if (!v->loaded)
+		return AXVM_ESTATE;
+	if (rv_pending_work(v, exit)) /* rest of an IPI fan-out, console bytes */
+		return 0;
+
+	s = rv_irq_save();
+	if (atomic_exchange(&v->fence_pending, false))
+		hfence_vvma_all();
+	hvip = csr_read(CSR_HVIP) & RV_VSSIP; /* the guest may have cleared it */
+	if (atomic_exchange(&v->soft_pending, false))
+		hvip |= RV_VSSIP;
+	due = timer_due(v);
+	if (due)
+		hvip |= RV_VSTIP;
+	if (rv_plic_pending(&v->vm->plic, v->id))
+		hvip |= RV_VSEIP;
+	csr_write(CSR_HVIP, hvip);
+	/* The guest's privilege (SPP) from its last trap; FS on so its FP
+	 * instructions reach vsstatus.FS, the guest's own switch. */
+	v->regs.sstatus = (s & ~(SSTATUS_SIE | SSTATUS_SPIE | SSTATUS_SPP | SSTATUS_FS)) |
+			  (v->regs.sstatus & SSTATUS_SPP) | SSTATUS_FS_DIRTY;
+	v->regs.hstatus = (csr_read(CSR_HSTATUS) & ~GUEST_HSTATUS_CLEAR) | GUEST_HSTATUS_SET;
+
+	/* The guest's timer is raised through hvip at entry; for it to fire
+	 * on time while the guest runs, the host's stimecmp is borrowed (the
+	 * earlier deadline wins) and given back at exit, before the host
+	 * could notice. Not once raised: it would exit at once, forever. */
+	if (v->vm->host.sstc && !due) {
+		host_timecmp = csr_read(CSR_STIMECMP);
+		if (v->timecmp < host_timecmp)
+			csr_write(CSR_STIMECMP, v->timecmp);
+	}
+
+	axvm_rv_enter(&v->regs);
+
+	if (v->vm->host.sstc && !due)
+		csr_write(CSR_STIMECMP, host_timecmp);
+	csr_write(CSR_SSTATUS, s & ~SSTATUS_SIE);
+	rv_irq_restore(s); /* a host interrupt that made the guest exit is taken here */
+	return rv_decode_exit(v, exit);
+}
+
+/* --- registers ---------------------------------------------------------------- */
+
+/* A core result to SBI's error (a0) and value (a1). */
+static void sbi_result(struct rv_vcpu *v, int64_t status)
+{
+	if (status >= 0) {
+		v->regs.x[10] = 0;
+		v->regs.x[11] = (uint64_t)status;
+		return;
+	}
+	v->regs.x[10] = (uint64_t)(status == AXVM_EEXIST   ? -6  /* ALREADY_AVAILABLE */
+				   : status == AXVM_EINVAL ? -3  /* INVALID_PARAM */
+							   : -1); /* FAILED */
+}
+
+static int rv_vcpu_get_gpr(void *p, uint32_t reg, uint64_t *value)
+{
+	struct rv_vcpu *v = p;
+
+	if (!v || !value)
+		return AXVM_EINVAL;
+	if (reg < 32)
+		*value = v->regs.x[reg];
+	else if (reg == AXVM_RV_REG_PC)
+		*value = v->regs.sepc;
+	else
+		return AXVM_EINVAL;
+	return 0;
+}
+
+static int rv_vcpu_set_gpr(void *p, uint32_t reg, uint64_t value)
+{
+	struct rv_vcpu *v = p;
+
+	if (!v)
+		return AXVM_EINVAL;
+	if (reg == 0)
+		; /* x0 stays zero */
+	else if (reg < 32)
+		v->regs.x[reg] = value;
+	else if (reg == AXVM_RV_REG_PC)
+		v->regs.sepc = value;
+	else if (reg == AXVM_RV_REG_SBI_RET)
+		sbi_result(v, (int64_t)value);
+	else if (reg == AXVM_RV_REG_SBI_VALUE) {
+		v->regs.x[10] = 0;
+		v->regs.x[11] = value;
+	} else
+		return AXVM_EINVAL;
+	return 0;
+}
+
+const struct axvm_arch_ops axvm_arch_riscv64 = {
+	.name = "riscv64",
+	.ctx = NULL, /* the port sets a struct axvm_rv_host, see axvm_riscv64.h */
+	.pt_format = RV_PT_FORMAT,
+	.vm_init = rv_vm_init,
+	.vm_destroy = rv_vm_destroy,
+	.map_region = NULL, /* the core maps RAM into the shared tables */
+	.flush_stage2 = rv_flush_stage2,
+	.vcpu_create = rv_vcpu_create,
+	.vcpu_destroy = rv_vcpu_destroy,
+	.vcpu_setup = rv_vcpu_setup,
+	.vcpu_set_entry = rv_vcpu_set_entry,
+	.vcpu_bind = rv_vcpu_bind,
+	.vcpu_unbind = rv_vcpu_unbind,
+	.vcpu_run = rv_vcpu_run,
+	.vcpu_get_gpr = rv_vcpu_get_gpr,
+	.vcpu_set_gpr = rv_vcpu_set_gpr,
+	.vcpu_inject_irq = rv_vcpu_inject_irq,
+	.vcpu_kick = NULL,
+	.vcpu_halt_deadline = rv_vcpu_halt_deadline,
+};
