@@ -29,11 +29,13 @@ find_program(AXVM_RV_SIZE NAMES ${_axvm_rv_prefix}size)
 
 # rv64imac + the hypervisor's CSRs (zicsr): no FP in hypervisor code, so
 # guest FP state is only switched between vCPUs. medany: the image runs at
-# 0x8020_0000, outside medlow's +-2 GiB around zero. No PIC, no libc.
-set(_axvm_rv_flags "-march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -ffreestanding -fno-builtin-printf -fno-common -fno-pic -fno-stack-protector -ffunction-sections -fdata-sections -nostdinc -isystem ${_axvm_rv_cc_include} -isystem ${AXVM_RV_LIBC_INCLUDE}")
+# 0x8020_0000, outside medlow's +-2 GiB around zero. -mno-relax: no
+# gp-relative code, so gp is nobody's (a guest's gp is its own). No PIC, no
+# libc.
+set(_axvm_rv_flags "-march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -mno-relax -ffreestanding -fno-builtin-printf -fno-common -fno-pic -fno-stack-protector -ffunction-sections -fdata-sections -nostdinc -isystem ${_axvm_rv_cc_include} -isystem ${AXVM_RV_LIBC_INCLUDE}")
 set(CMAKE_C_FLAGS_INIT "${_axvm_rv_flags}")
 set(CMAKE_ASM_FLAGS_INIT "${_axvm_rv_flags}")
-set(CMAKE_EXE_LINKER_FLAGS_INIT "-nostdlib -static -Wl,--gc-sections -Wl,--build-id=none")
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-nostdlib -static -Wl,--gc-sections -Wl,--build-id=none -Wl,--no-relax")
 
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)

@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The riscv64 target of the bare-metal kernel (QEMU virt, HS-mode under
+ * OpenSBI): NS16550 console, harts started with SBI HSM, the time CSR and
+ * SBI timer for time and waits, SBI IPIs for kicks, and the guest side of
+ * docs/guest-abi-riscv64.md.
+ */
+#include <string.h>
+
+#include "axvm_riscv64.h"
+#include "devices.h"
+#include "kernel.h"
+
+#define IMAGE_MAGIC 0x05435352u /* "RSC\x05" at offset 0x38 of the entry */
+
+#define SBI_EXT_TIME 0x54494d45u
+#define SBI_EXT_IPI 0x735049u
+#define SBI_EXT_HSM 0x48534du
+#define SBI_EXT_SRST 0x53525354u
+
+#define CAUSE_IRQ (1ull << 63)
+#define IRQ_S_SOFT 1u
+#define IRQ_S_TIMER 5u
+#define EXC_ILLEGAL 2u
+#define SIE_SSIE (1ull << 1)
+#define SIE_STIE (1ull << 5)
+#define SSTATUS_SIE (1ull << 1)
+
+struct sbiret {
+	long error;
+	long value;
+};
+
+static struct sbiret sbi(uint64_t ext, uint64_t fid, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	register uint64_t r0 __asm__("a0") = a0;
+	register uint64_t r1 __asm__("a1") = a1;
+	register uint64_t r2 __asm__("a2") = a2;
+	register uint64_t r6 __asm__("a6") = fid;
+	register uint64_t r7 __asm__("a7") = ext;
+
+	__asm__ volatile("ecall" : "+r"(r0), "+r"(r1) : "r"(r2), "r"(r6), "r"(r7) : "memory");
+	return (struct sbiret){ (long)r0, (long)r1 };
+}
+
+static uint64_t rdtime(void)
+{
+	uint64_t t;
+	__asm__ volatile("rdtime %0" : "=r"(t));
+	return t;
+}
+
+/* --- console: NS16550A ----------------------------------------------------------- */
+
+#define UART_THR 0
+#define UART_LSR 5
+#define UART_LSR_THRE 0x20u
+
+void bm_arch_putc(char c)
+{
+	volatile uint8_t *u = (volatile uint8_t *)BM_UART_BASE;
+
+	while (!(u[UART_LSR] & UART_LSR_THRE))
+		;
+	u[UART_THR] = (uint8_t)c;
+}
+
+/* --- traps, Sstc probe ---------------------------------------------------------- */
+
+static struct axvm_rv_host rv_host = { .timebase_hz = BM_TIMEBASE_HZ };
+static struct axvm_arch_ops rv_ops;
+static volatile bool probing, probe_trapped;
+extern char bm_trap_vector[];
+
+uint64_t bm_rv_trap(uint64_t cause, uint64_t epc, uint64_t tval);
+uint64_t bm_rv_trap(uint64_t cause, uint64_t epc, uint64_t tval)
+{
+	struct percpu *c = this_cpu();
+
+	if (cause == (CAUSE_IRQ | IRQ_S_SOFT)) {
+		__asm__ volatile("csrc sip, %0" ::"r"(SIE_SSIE));
+		c->irqs++;
+		c->kicks++;
+		c->kicked = true;
+		return epc;
+	}
+	if (cause == (CAUSE_IRQ | IRQ_S_TIMER)) {
+		sbi(SBI_EXT_TIME, 0, UINT64_MAX, 0, 0); /* one-shot: withdraw it */
+		c->irqs++;
+		return epc;
+	}
+	if (cause & CAUSE_IRQ) {
+		c->stray_irqs++;
+		return epc;
+	}
+	if (cause == EXC_ILLEGAL && probing) {
+		probe_trapped = true;
+		return epc + 4;
+	}
+	panic("HS-mode exception %lu on CPU %u: sepc %lx stval %lx", cause,
+	      c ? c->id : 0u, epc, tval);
+}
+
+/* Sstc: stimecmp readable from S-mode once firmware enabled it. */
+static bool probe_sstc(void)
+{
+	uint64_t v;
+
+	probing = true;
+	probe_trapped = false;
+	__asm__ volatile("csrr %0, 0x14d" : "=r"(v)::"memory");
+	probing = false;
+	(void)v;
+	return !probe_trapped;
+}
+
+void bm_arch_early_init(void)
+{
+	__asm__ volatile("csrw stvec, %0" ::"r"(bm_trap_vector));
+	rv_host.sstc = probe_sstc();
+	rv_ops = axvm_arch_riscv64;
+	rv_ops.ctx = &rv_host;
+}
+
+void bm_arch_describe(char *buf, size_t size)
+{
+	ksnprintf(buf, size, "HS-mode, timebase %lu Hz, Sstc %s", rv_host.timebase_hz,
+		  rv_host.sstc ? "yes" : "no");
+}
+
+const struct axvm_arch_ops *bm_arch_ops(void)
+{
+	return &rv_ops;
+}
+
+_Noreturn void board_power_off(void)
+{
+	sbi(SBI_EXT_SRST, 0, 0, 0, 0); /* shutdown, no reason */
+	sbi(0x08, 0, 0, 0, 0);         /* legacy shutdown */
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+/* --- CPUs ---------------------------------------------------------------------------- */
+
+struct percpu *this_cpu(void)
+{
+	struct percpu *p;
+	__asm__ volatile("mv %0, tp" : "=r"(p));
+	return p;
+}
+
+static uint64_t boot_hart;
+
+void bm_rv_boot(uint64_t hartid, uint64_t dtb);
+void bm_rv_boot(uint64_t hartid, uint64_t dtb)
+{
+	(void)dtb;
+	boot_hart = hartid;
+	bm_cpus[0].hwid = hartid;
+	bm_main();
+}
+
+void bm_arch_cpu_setup(struct percpu *c)
+{
+	c->id = (uint32_t)(c - bm_cpus);
+	__asm__ volatile("mv tp, %0" ::"r"(c));
+	__asm__ volatile("csrw stvec, %0" ::"r"(bm_trap_vector));
+	__asm__ volatile("csrw sie, %0" ::"r"(SIE_SSIE | SIE_STIE));
+	__asm__ volatile("csrs sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
+	atomic_store(&c->online, true);
+}
+
+extern char bm_secondary_entry[];
+
+/* Hart ids on virt are 0..n-1; the boot hart is whichever OpenSBI chose. */
+void bm_arch_start_secondaries(void)
+{
+	uint32_t next = 1;
+
+	for (uint64_t hart = 0; hart < BM_MAX_CPUS && next < BM_MAX_CPUS; hart++) {
+		if (hart == boot_hart)
+			continue;
+		bm_cpus[next].hwid = hart;
+		struct sbiret r = sbi(SBI_EXT_HSM, 0, hart,
+				      (uint64_t)(uintptr_t)bm_secondary_entry, next);
+		if (r.error)
+			continue; /* no such hart */
+		uint64_t t0 = time_now_ns();
+		while (!atomic_load(&bm_cpus[next].online))
+			if (time_now_ns() - t0 > 1000000000ull)
+				panic("hart %lu did not come up", hart);
+		bm_ncpus = ++next;
+	}
+}
+
+/* --- time, kicks, waits ------------------------------------------------------------ */
+
+uint64_t time_now_ns(void)
+{
+	uint64_t t = rdtime();
+	return (t / BM_TIMEBASE_HZ) * 1000000000ull +
+	       (t % BM_TIMEBASE_HZ) * 1000000000ull / BM_TIMEBASE_HZ;
+}
+
+void bm_arch_send_kick(uint32_t pcpu)
+{
+	sbi(SBI_EXT_IPI, 0, 1, bm_cpus[pcpu].hwid, 0);
+}
+
+/* Sleep in WFI until an interrupt (a kick, the SBI timer armed here for
+ * the timeout) or the timeout. Interrupts are off between the check of
+ * the kick flag and the WFI; a pending one still ends the WFI. */
+void bm_arch_wait(uint64_t timeout_ns)
+{
+	struct percpu *c = this_cpu();
+	uint64_t end = time_now_ns() + timeout_ns;
+	uint64_t ticks = timeout_ns / 1000u * (BM_TIMEBASE_HZ / 1000000u);
+
+	c->waits++;
+	__asm__ volatile("csrc sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
+	if (!c->kicked) {
+		sbi(SBI_EXT_TIME, 0, rdtime() + (ticks ? ticks : 1), 0, 0);
+		__asm__ volatile("wfi" ::: "memory");
+	}
+	__asm__ volatile("csrs sstatus, %0" ::"r"(SSTATUS_SIE) : "memory"); /* take it */
+	sbi(SBI_EXT_TIME, 0, UINT64_MAX, 0, 0);
+	c->kicked = false;
+	if (time_now_ns() < end)
+		c->early_waits++;
+}
+
+/* --- the guest side -------------------------------------------------------------- */
+
+bool bm_arch_image_present(uint64_t ram_hpa)
+{
+	return *(const volatile uint32_t *)(uintptr_t)(ram_hpa + BM_GUEST_ENTRY_OFF + 0x38) ==
+	       IMAGE_MAGIC;
+}
+
+/* a0 is the hart id already (the backend's power-on state). */
+int bm_arch_boot_args(struct axvm_vcpu *bsp, uint64_t dtb_gpa)
+{
+	return axvm_vcpu_set_gpr(bsp, AXVM_RV_REG_X(11), dtb_gpa);
+}
+
+const char *bm_arch_down_name(uint64_t code)
+{
+	return code == AXVM_RV_DOWN_OFF ? "SBI shutdown" : "SBI reboot";
+}
+
+bool bm_arch_down_is_reset(uint64_t code)
+{
+	return code == AXVM_RV_DOWN_RESET;
+}
+
+const char bm_arch_cpu_off_name[] = "SBI hart_stop";
+
+/* NS16550A, transmit side: THR writes are bytes, LSR says "always ready". */
+static int uart_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
+{
+	(void)ctx;
+	(void)width;
+	*val = off == UART_LSR ? 0x60u : 0; /* THRE | TEMT */
+	return 0;
+}
+
+static int uart_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
+{
+	(void)width;
+	if (off == UART_THR)
+		bm_devs_putc(ctx, (char)(val & 0xff));
+	return 0;
+}
+
+/* SBI console bytes (legacy putchar, DBCN) from the backend. */
+static int sbi_con_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
+{
+	(void)off;
+	(void)width;
+	bm_devs_putc(ctx, (char)(val & 0xff));
+	return 0;
+}
+
+static const struct axvm_device_ops uart_ops = { .read = uart_read, .write = uart_write };
+static const struct axvm_device_ops sbi_con_ops = { .read = uart_read, .write = sbi_con_write };
+
+int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg)
+{
+	const struct axvm_device_desc descs[] = {
+		{ .name = "ns16550", .bus = AXVM_BUS_MMIO, .base = BM_GUEST_UART_GPA,
+		  .size = 0x1000, .widths = AXVM_WIDTH_ANY, .ops = &uart_ops, .ctx = d },
+		{ .name = "sbi-console", .bus = AXVM_BUS_PIO, .base = AXVM_RV_SBI_CONSOLE_PORT,
+		  .size = 1, .widths = AXVM_WIDTH_1, .ops = &sbi_con_ops, .ctx = d },
+	};
+	int rc;
+
+	for (size_t i = 0; i < sizeof(descs) / sizeof(descs[0]); i++)
+		if ((rc = axvm_config_add_device(cfg, &descs[i])))
+			return rc;
+	return 0;
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Footprint of libaxvm for bare metal, per target (aarch64, riscv64): core +
+# backend built at -Os (MinSizeRel) with the freestanding toolchain, in
+# build/<arch>-size, the backend alone (its objects plus the shared
+# src/arch/common ones), and the whole bare-metal kernel image. Prints
+# `bench <arch>_<what> <value> bytes`. $1 (the host build dir scripts/bench
+# passes) is not used.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+
+measure() {
+  local arch=$1 cc=$2 tc=$root/cmake/toolchain-$1-none-elf.cmake out=build/$1-size
+  if ! command -v "$cc" >/dev/null; then
+    echo "SKIPPED: $arch footprint: no $cc" >&2
+    return 0
+  fi
+  cmake -S . -B "$out" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$tc" -DCMAKE_BUILD_TYPE=MinSizeRel \
+    -DAXVM_ARCH="$arch" -DAXVM_PORT=baremetal -DAXVM_BUILD_TESTS=OFF -DAXVM_BUILD_EXAMPLES=OFF >/dev/null
+  cmake --build "$out" -j 2 --target axvm >/dev/null
+  cmake -S ports/baremetal -B "$out/image" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$tc" \
+    -DCMAKE_BUILD_TYPE=MinSizeRel -DAXVM_BM_GUESTS=OFF >/dev/null
+  cmake --build "$out/image" -j 2 >/dev/null
+
+  local size_tool text data bss btext itext idata ibss
+  size_tool=${cc%gcc}size
+  command -v "$size_tool" >/dev/null || size_tool=size
+  # Berkeley format, totals row: text data bss dec hex
+  read -r text data bss _ < <("$size_tool" -t "$out/libaxvm.a" | tail -1)
+  echo "bench ${arch}_text_bytes $text bytes"
+  echo "bench ${arch}_data_bytes $data bytes"
+  echo "bench ${arch}_bss_bytes $bss bytes"
+  btext=$("$size_tool" -t "$out"/CMakeFiles/axvm.dir/src/arch/"$arch"/*.obj \
+    "$out"/CMakeFiles/axvm.dir/src/arch/common/*.obj | tail -1 | awk '{print $1}')
+  echo "bench ${arch}_backend_text_bytes $btext bytes"
+  read -r itext idata ibss _ < <("$size_tool" "$out/image/axvm-baremetal.elf" | tail -1)
+  echo "bench ${arch}_image_text_bytes $itext bytes"
+  echo "bench ${arch}_image_data_bytes $idata bytes"
+  echo "bench ${arch}_image_bss_bytes $ibss bytes"
+}
+
+measure aarch64 aarch64-linux-gnu-gcc
+measure riscv64 riscv64-linux-gnu-gcc
