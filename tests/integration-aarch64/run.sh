@@ -21,52 +21,14 @@ command -v aarch64-linux-gnu-gcc >/dev/null || command -v clang >/dev/null ||
 echo "== building kernel and guests in $build"
 "$run" --build-dir "$build" --build-only || { echo "FAIL build"; exit 1; }
 
-pass=0 fail=0
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-
-# case NAME "QEMU args for run-aarch64" EXPECT... ; a pattern starting with
-# '!' must not appear. Every case also needs the power-off line, exit 0, no
-# panic, no guest FAIL line, and an empty page pool after teardown.
-case_() {
-  local name=$1 args=$2; shift 2
-  local why="" t0=$SECONDS rc
-  # shellcheck disable=SC2086
-  "$run" --build-dir "$build" --no-build --timeout "$timeout_s" $args >"$log" 2>&1
-  rc=$?
-  [ $rc -eq 124 ] && why="timed out after ${timeout_s} s"
-  [ -z "$why" ] && [ $rc -ne 0 ] && why="QEMU exit status $rc"
-  local p
-  for p in "axvm: all VMs stopped, powering off" \
-           "axvm: page pool: 0 of" "!PANIC" "!FAIL:" "!TIMEOUT" "$@"; do
-    [ -n "$why" ] && break
-    if [ "${p:0:1}" = "!" ]; then
-      grep -qF -- "${p:1}" "$log" && why="unexpected: ${p:1}"
-    else
-      grep -qF -- "$p" "$log" || why="missing: $p"
-    fi
-  done
-  if [ -z "$why" ]; then
-    echo "PASS $name ($((SECONDS - t0)) s)"
-    pass=$((pass + 1))
-  else
-    echo "FAIL $name: $why"
-    sed 's/^/    | /' "$log"
-    fail=$((fail + 1))
-  fi
-}
+. "$root/tests/lib/qemu-cases.sh"
 
 # Every byte of hello's greeting is a trapped MMIO write: at least 120.
-hello_exits() {
-  local n
-  n=$(sed -n 's/.*vm1 vCPU 0 exits:.*mmio_write=\([0-9]*\).*/\1/p' "$log")
-  [ "${n:-0}" -ge 120 ]
-}
-
 case_ hello "hello -" \
   "[vm1] Hello from an AxVM guest on AArch64!" "[vm1] RESULT hello PASS" \
   "axvm: vm1: down, guest code 0 (PSCI SYSTEM_OFF)"
-hello_exits || { echo "FAIL hello-exits: fewer trapped UART writes than bytes"; fail=$((fail + 1)); }
+[ "$(exit_count vm1 0 mmio_write)" -ge 120 ]
+extra_check "hello-exits: fewer trapped UART writes than bytes" $?
 
 case_ mmio "mmio -" "[vm1] RESULT mmio PASS" "sysreg_read=2"
 
@@ -94,12 +56,9 @@ case_ reset "reset -" "[vm1] reset: first boot" \
 case_ fpu "fpu -" "[vm1] fpu: FP/SIMD state kept" "[vm1] RESULT fpu PASS"
 # A WFI waiting for the guest's timer is one halt exit per wait, not a
 # busy loop of exits (the fpu guest waits four times).
-fpu_halts() {
-  local n
-  n=$(sed -n 's/.*vm1 vCPU 0 exits:.* halt=\([0-9]*\).*/\1/p' "$log")
-  [ "${n:-0}" -ge 1 ] && [ "${n:-0}" -le 40 ]
-}
-fpu_halts || { echo "FAIL fpu-halts: halt exits not 1..40 (a busy WFI loop?)"; fail=$((fail + 1)); }
+n=$(exit_count vm1 0 halt)
+[ "$n" -ge 1 ] && [ "$n" -le 40 ]
+extra_check "fpu-halts: halt exits not 1..40 (a busy WFI loop?)" $?
 
 case_ hostile "hostile -" "[vm1] RESULT hostile PASS" "axvm: vm1: down, guest code 0"
 

@@ -4,10 +4,7 @@
 #ifndef GUEST_H
 #define GUEST_H
 
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
+#include "glib.h"
 
 /* Guest-physical map */
 #define UART_BASE 0x09000000ul
@@ -34,11 +31,6 @@
 
 #define IRQ_VTIMER 27u
 
-/* console.c-like helpers (lib.c) */
-void gputc(char c);
-void gputs(const char *s);
-void gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 /* SMCCC calls */
 int64_t hvc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
 int64_t hvc6(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
@@ -48,10 +40,6 @@ void psci_system_off(void);
 void psci_cpu_off(void);
 extern char guest_secondary_entry[];
 
-/* checks: each prints on failure; done() prints the verdict and powers off */
-void check(bool ok, const char *what);
-void check_eq(uint64_t got, uint64_t want, const char *what);
-_Noreturn void done(const char *name);
 _Noreturn void guest_fatal(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far);
 
 /* FP/SIMD (fp.S) */

@@ -1,88 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "guest.h"
 
-static unsigned checks, failures;
 void (*irq_hook)(uint32_t intid);
 uint64_t (*sync_hook)(uint64_t esr, uint64_t elr, uint64_t far);
 
 void gputc(char c)
 {
 	w32(UART_BASE, (uint32_t)(unsigned char)c); /* UARTDR: one trapped write */
-}
-
-void gputs(const char *s)
-{
-	while (*s)
-		gputc(*s++);
-}
-
-static void put_num(uint64_t v, unsigned base, unsigned width, char pad)
-{
-	char tmp[24];
-	unsigned n = 0;
-
-	do {
-		tmp[n++] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v);
-	for (; width > n; width--)
-		gputc(pad);
-	while (n)
-		gputc(tmp[--n]);
-}
-
-void gprintf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	for (; *fmt; fmt++) {
-		if (*fmt != '%') {
-			gputc(*fmt);
-			continue;
-		}
-		fmt++;
-		char pad = ' ';
-		unsigned width = 0;
-		bool lng = false;
-		if (*fmt == '0') {
-			pad = '0';
-			fmt++;
-		}
-		while (*fmt >= '0' && *fmt <= '9')
-			width = width * 10 + (unsigned)(*fmt++ - '0');
-		while (*fmt == 'l') {
-			lng = true;
-			fmt++;
-		}
-		switch (*fmt) {
-		case 'd': {
-			int64_t v = lng ? va_arg(ap, int64_t) : va_arg(ap, int);
-			if (v < 0) {
-				gputc('-');
-				v = -v;
-			}
-			put_num((uint64_t)v, 10, width, pad);
-			break;
-		}
-		case 'u':
-			put_num(lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 10, width, pad);
-			break;
-		case 'x':
-			put_num(lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16, width, pad);
-			break;
-		case 's':
-			gputs(va_arg(ap, const char *));
-			break;
-		case 'c':
-			gputc((char)va_arg(ap, int));
-			break;
-		default:
-			gputc(*fmt);
-			break;
-		}
-	}
-	va_end(ap);
 }
 
 /* --- SMCCC: X0 = function id, X1.. = arguments, result in X0 --- */
@@ -139,32 +63,8 @@ void psci_cpu_off(void)
 	hvc(PSCI_CPU_OFF, 0, 0, 0);
 }
 
-/* --- checks --- */
-
-void check(bool ok, const char *what)
+_Noreturn void guest_power_off(void)
 {
-	checks++;
-	if (!ok) {
-		failures++;
-		gprintf("FAIL: %s\n", what);
-	}
-}
-
-void check_eq(uint64_t got, uint64_t want, const char *what)
-{
-	checks++;
-	if (got != want) {
-		failures++;
-		gprintf("FAIL: %s: got 0x%lx, want 0x%lx\n", what, got, want);
-	}
-}
-
-_Noreturn void done(const char *name)
-{
-	if (failures)
-		gprintf("RESULT %s FAIL (%u of %u checks failed)\n", name, failures, checks);
-	else
-		gprintf("RESULT %s PASS (%u checks)\n", name, checks);
 	psci_system_off();
 	gputs("FAIL: PSCI SYSTEM_OFF returned\n");
 	for (;;)
@@ -173,8 +73,7 @@ _Noreturn void done(const char *name)
 
 _Noreturn void guest_fatal(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far)
 {
-	checks++;
-	failures++;
+	check(false, "no unexpected exception");
 	gprintf("FAIL: guest exception %lu: ESR %lx ELR %lx FAR %lx\n", kind, esr, elr, far);
 	done("exception");
 }

@@ -1,0 +1,59 @@
+# Shared by tests/integration-<arch>/run.sh: boot one case of the bare-metal
+# kernel under QEMU and check what it printed. Sourced, not run. The
+# caller sets `run` (its scripts/run-<arch>), `build` and `timeout_s`.
+#
+#   case_ NAME "runner args" PATTERN...   a pattern starting with '!' must
+#                                         not appear
+# Every case also needs the power-off line, exit status 0, no panic, no
+# guest FAIL line, no timeout, and an empty page pool after teardown.
+# Prints "PASS <case> (N s)" or "FAIL <case>: <why>" plus the output.
+
+pass=0 fail=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+case_() {
+  local name=$1 args=$2; shift 2
+  local why="" t0=$SECONDS rc
+  # shellcheck disable=SC2086
+  "$run" --build-dir "$build" --no-build --timeout "$timeout_s" $args >"$log" 2>&1
+  rc=$?
+  [ $rc -eq 124 ] && why="timed out after ${timeout_s} s"
+  [ -z "$why" ] && [ $rc -ne 0 ] && why="QEMU exit status $rc"
+  local p
+  for p in "axvm: all VMs stopped, powering off" \
+           "axvm: page pool: 0 of" "!PANIC" "!FAIL:" "!TIMEOUT" "$@"; do
+    [ -n "$why" ] && break
+    if [ "${p:0:1}" = "!" ]; then
+      grep -qaF -- "${p:1}" "$log" && why="unexpected: ${p:1}"
+    else
+      grep -qaF -- "$p" "$log" || why="missing: $p"
+    fi
+  done
+  if [ -z "$why" ]; then
+    echo "PASS $name ($((SECONDS - t0)) s)"
+    pass=$((pass + 1))
+  else
+    echo "FAIL $name: $why"
+    sed 's/^/    | /' "$log"
+    fail=$((fail + 1))
+  fi
+}
+
+# The count of exit KIND for "VM vCPU N" in the last case's report (0 if
+# none): exit_count vm1 0 mmio_write
+exit_count() {
+  local n
+  n=$(sed -n "s/.*$1 vCPU $2 exits:.* $3=\([0-9]*\).*/\1/p" "$log")
+  echo "${n:-0}"
+}
+
+# A check on the last case's numbers: extra_check NAME CONDITION-EXIT-CODE
+extra_check() {
+  if [ "$2" -eq 0 ]; then
+    pass=$((pass + 1))
+  else
+    echo "FAIL $1"
+    fail=$((fail + 1))
+  fi
+}
