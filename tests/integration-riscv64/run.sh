@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# RISC-V guests under QEMU (-cpu rv64,h=true, OpenSBI) through the bare-metal
+# kernel's riscv64 target: builds the kernel and guests once
+# (scripts/run-riscv64 --build-only), then boots each case, checks the
+# guest's and the kernel's output, and that QEMU exited on its own (board
+# powered off) within the timeout. One line per case: "PASS <case>" or
+# "FAIL <case>: <why>"; exits 1 if any case failed.
+#
+# usage: tests/integration-riscv64/run.sh [BUILD_DIR]   (default build/rv64-image)
+# Prints "SKIPPED: <reason>" and exits 0 when QEMU or the cross compiler is
+# missing.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build/rv64-image}
+run="$root/scripts/run-riscv64"
+timeout_s=${AXVM_RV_CASE_TIMEOUT:-30}
+
+command -v qemu-system-riscv64 >/dev/null || { echo "SKIPPED: qemu-system-riscv64 not found"; exit 0; }
+command -v riscv64-linux-gnu-gcc >/dev/null ||
+  { echo "SKIPPED: no riscv64-linux-gnu-gcc (gcc-riscv64-linux-gnu)"; exit 0; }
+
+echo "== building kernel and guests in $build"
+"$run" --build-dir "$build" --build-only || { echo "FAIL build"; exit 1; }
+
+. "$root/tests/lib/qemu-cases.sh"
+
+case_ hello "hello -" \
+  "axvm: bare-metal kernel, libaxvm + riscv64 backend, HS-mode" \
+  "[vm1] Hello from an AxVM guest on RISC-V!" \
+  "[vm1] hello: through SBI DBCN console_write" \
+  "[vm1] hello: through SBI DBCN console_write_byte" \
+  "[vm1] hello: through SBI legacy console_putchar" \
+  "[vm1] RESULT hello PASS" "axvm: vm1: down, guest code 0 (SBI shutdown)"
+# Every byte through the UART is one trapped THR write (and one LSR read);
+# every SBI console byte one I/O exit.
+[ "$(exit_count vm1 0 mmio_write)" -ge 60 ] && [ "$(exit_count vm1 0 io_write)" -ge 80 ]
+extra_check "hello-exits: fewer trapped console accesses than bytes" $?
+
+case_ mmio "mmio -" "[vm1] RESULT mmio PASS" "axvm: vm1: down, guest code 0"
+
+case_ hypercall "hypercall -" "[vm1] RESULT hypercall PASS" \
+  "[vm1] hypercall putnum 4242" "hypercall=8"
+
+case_ smp "smp -" "[vm1] RESULT smp PASS" "[vm1] smp: hart 1 up, opaque 0x1234" \
+  "[vm1] smp: hart 1 up, opaque 0x5678" "[vm1] smp: hart 1 up, opaque 0x9999" \
+  "axvm: vm1 vCPU 1: SBI hart_stop" "send_ipi=2" "cpu_up=4" "cpu_status=" \
+  "axvm: vm1: down, guest code 0"
+
+case_ timer "timer -" "[vm1] RESULT timer PASS" "[vm1] timer: 5 ticks in"
+# Each WFI that waits for the timer is one halt exit, not a busy loop.
+n=$(exit_count vm1 0 halt)
+[ "$n" -ge 1 ] && [ "$n" -le 40 ]
+extra_check "timer-halts: halt exits not 1..40 (a busy WFI loop?)" $?
+
+case_ off "off -" "[vm1] off: calling SBI system_reset shutdown" \
+  "axvm: vm1: down, guest code 0 (SBI shutdown)" "!RESULT"
+
+case_ reset "reset -" "[vm1] reset: first boot" \
+  "axvm: vm1: guest asked for a reset, rebooting (1 of 3)" \
+  "[vm1] reset: boot 2 after system_reset" "[vm1] RESULT reset PASS" \
+  "axvm: vm1: down, guest code 0" "!rebooting (2 of 3)"
+
+case_ hostile "hostile -" "[vm1] RESULT hostile PASS" "io_write=4096" \
+  "axvm: vm1: down, guest code 0"
+
+case_ two-vms "hello timer" "[vm1] RESULT hello PASS" "[vm2] RESULT timer PASS" \
+  "axvm: vm1: down, guest code 0" "axvm: vm2: down, guest code 0"
+
+case_ two-vms-mmio-hypercall "mmio hypercall" "[vm1] RESULT mmio PASS" \
+  "[vm2] RESULT hypercall PASS" "[vm2] hypercall putnum 4242"
+
+# smp's hart 1 and the timer guest's hart share pCPU 1.
+case_ smp-timer "smp timer" "[vm1] RESULT smp PASS" "[vm2] RESULT timer PASS"
+
+echo "riscv64 guests: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
