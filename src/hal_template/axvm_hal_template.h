@@ -1,36 +1,40 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * A complete HAL to copy when porting libaxvm to a new OS or kernel.
- *
- * Copy this file and hal_template.c into your port, rename the prefix, and
- * replace the few OS primitives in struct axvm_template_os with yours. It
- * needs no malloc and no libc beyond memset: frames come from one memory
- * pool you hand it (a linker-script section, a carve-out from your page
- * allocator, a static array), which is how most embedded kernels already
- * manage memory. It compiles as is and passes the HAL conformance suite
- * (tests/conformance), which is how you check your own copy.
+ * A complete HAL for a new OS or kernel: fill struct axvm_template_os with
+ * the OS's few primitives and use it as is (ports/freertos and ports/zephyr
+ * do), or copy this file and hal_template.c and adapt them. It needs no
+ * malloc and no libc beyond memset: frames come from one memory pool you
+ * hand it (a linker-script section, a carve-out from your page allocator, a
+ * static array), which is how most embedded kernels already manage memory.
+ * It passes the HAL conformance suite (tests/conformance), which is how you
+ * check your own use or copy of it.
  */
 #ifndef AXVM_HAL_TEMPLATE_H
 #define AXVM_HAL_TEMPLATE_H
 
 #include <axvm/hal.h>
 
-/* What your OS provides. Only read_counter, counter_hz and cpu_id are
- * required; the rest make kicks and halts efficient. */
+/* What your OS provides; each hook gets `ctx`. Only read_counter,
+ * counter_hz and cpu_id are required; the rest make kicks and halts
+ * efficient. */
 struct axvm_template_os {
-	uint64_t (*read_counter)(void); /* free-running monotonic counter */
-	uint64_t counter_hz;            /* its frequency */
-	uint32_t (*cpu_id)(void);       /* current CPU, 0 on uniprocessors */
-	void (*send_ipi)(uint32_t cpu); /* optional: interrupt another CPU */
-	void (*idle)(uint64_t max_ns);  /* optional: sleep until interrupt */
-	void (*puts)(const char *line); /* optional: console */
+	void *ctx;
+	uint64_t (*read_counter)(void *ctx); /* free-running monotonic counter */
+	uint64_t counter_hz;                  /* its frequency */
+	uint32_t (*cpu_id)(void *ctx);        /* current CPU, 0 on uniprocessors */
+	/* Optional: interrupt another CPU (a vCPU running there exits). */
+	void (*send_ipi)(void *ctx, uint32_t cpu);
+	/* Optional: wake whatever sleeps in idle() for `cpu`, on that CPU or
+	 * this one (an RTOS runs several vCPU threads on one CPU). */
+	void (*wake)(void *ctx, uint32_t cpu);
+	/* Optional: sleep until wake(), an interrupt, or max_ns. */
+	void (*idle)(void *ctx, uint64_t max_ns);
+	void (*puts)(void *ctx, const char *line); /* optional: console */
 	/* Virtual address of physical address 0 in your kernel's map (0 for
-	 * an identity map). phys = virt - phys_offset... inverted below. */
+	 * an identity map): virt = phys + virt_offset. */
 	uintptr_t virt_offset;
 };
 
-/* One pool of frames, tracked by a bitmap that lives inside the pool's
- * first pages (so the template needs no other memory). */
 struct axvm_template_pool {
 	uint8_t *base;     /* page aligned */
 	size_t pages;      /* frames in the pool, bitmap included */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The template HAL: a bitmap frame allocator over one pool, time from a
- * counter, CPU id, kicks and idle from the OS. Copy and adapt. */
+ * counter, CPU id, kicks and idle from the OS. */
 #include <string.h>
 
 #include "axvm_hal_template.h"
@@ -98,35 +98,40 @@ static axvm_hpa_t t_virt_to_phys(void *ctx, const void *va)
 static uint64_t t_now_ns(void *ctx)
 {
 	struct axvm_template_ctx *c = ctx;
-	uint64_t t = c->os.read_counter(), hz = c->os.counter_hz;
+	uint64_t t = c->os.read_counter(c->os.ctx), hz = c->os.counter_hz;
 	/* Split to avoid overflowing t * 1e9 for counters in the GHz range. */
 	return (t / hz) * 1000000000ull + (t % hz) * 1000000000ull / hz;
 }
 
 static uint32_t t_current_pcpu(void *ctx)
 {
-	return ((struct axvm_template_ctx *)ctx)->os.cpu_id();
+	struct axvm_template_ctx *c = ctx;
+	return c->os.cpu_id(c->os.ctx);
 }
 
 static int t_kick_pcpu(void *ctx, uint32_t pcpu)
 {
 	struct axvm_template_ctx *c = ctx;
-	/* On a uniprocessor, or for the current CPU, there is nobody to
-	 * interrupt: the caller will re-check state on its own. */
-	if (c->os.send_ipi && pcpu != c->os.cpu_id())
-		c->os.send_ipi(pcpu);
+	/* A sleeper in idle() may be on any CPU, this one included (another
+	 * thread of an RTOS); a running vCPU only on another CPU. */
+	if (c->os.wake)
+		c->os.wake(c->os.ctx, pcpu);
+	if (c->os.send_ipi && pcpu != c->os.cpu_id(c->os.ctx))
+		c->os.send_ipi(c->os.ctx, pcpu);
 	return 0;
 }
 
 static void t_wait(void *ctx, uint64_t timeout_ns)
 {
-	((struct axvm_template_ctx *)ctx)->os.idle(timeout_ns);
+	struct axvm_template_ctx *c = ctx;
+	c->os.idle(c->os.ctx, timeout_ns);
 }
 
 static void t_log(void *ctx, enum axvm_log_level level, const char *msg)
 {
+	struct axvm_template_ctx *c = ctx;
 	(void)level;
-	((struct axvm_template_ctx *)ctx)->os.puts(msg);
+	c->os.puts(c->os.ctx, msg);
 }
 
 int axvm_template_hal_init(struct axvm_template_ctx *ctx, struct axvm_hal *hal,

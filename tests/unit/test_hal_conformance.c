@@ -35,15 +35,19 @@ static void test_hal_conformance_linux_port(void **state)
 	assert_int_equal(axvm_linux_hal_fini(&port), 0);
 }
 
-static uint64_t host_counter(void)
+static uint64_t host_counter(void *ctx)
 {
+	(void)ctx;
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
-static uint32_t cpu0(void) { return 0; }
-static void idle(uint64_t ns)
+static uint32_t cpu0(void *ctx) { (void)ctx; return 0; }
+/* An RTOS's wake: counts, and checks the hook gets the OS context. */
+static void wake(void *ctx, uint32_t cpu) { ((unsigned *)ctx)[cpu == 0 ? 0 : 1]++; }
+static void idle(void *ctx, uint64_t ns)
 {
+	(void)ctx;
 	struct timespec ts = { 0, (long)(ns < 1000000 ? ns : 1000000) };
 	nanosleep(&ts, NULL);
 }
@@ -55,9 +59,10 @@ static void test_hal_conformance_template_port(void **state)
 	void *mem = aligned_alloc(2u << 20, size);
 	struct axvm_template_ctx ctx;
 	struct axvm_hal hal;
-	struct axvm_template_os os = { .read_counter = host_counter,
+	unsigned wakes[2] = { 0, 0 };
+	struct axvm_template_os os = { .ctx = wakes, .read_counter = host_counter,
 				       .counter_hz = 1000000000u, .cpu_id = cpu0,
-				       .idle = idle };
+				       .wake = wake, .idle = idle };
 	struct axvm_hal_conformance o = { .exhaust_limit_pages = 1024, .report = report };
 	(void)state;
 
@@ -67,6 +72,11 @@ static void test_hal_conformance_template_port(void **state)
 	assert_int_equal(axvm_hal_conformance_run(&hal, &o), 0);
 	/* Everything the suite took came back. */
 	assert_int_equal(ctx.pool.free_pages, before);
+	/* A kick of this very CPU still wakes its sleepers (an RTOS thread). */
+	wakes[0] = wakes[1] = 0;
+	assert_int_equal(hal.kick_pcpu(hal.ctx, 0), 0);
+	assert_int_equal(wakes[0], 1);
+	assert_int_equal(wakes[1], 0);
 	/* Bad pools are refused. */
 	assert_int_equal(axvm_template_hal_init(&ctx, &hal, &os, (char *)mem + 1, size),
 			 AXVM_EINVAL);
