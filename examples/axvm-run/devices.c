@@ -254,3 +254,22 @@ void testdev_desc(struct testdev *t, struct axvm_device_desc *d)
 	    .ctx = t,
 	};
 }
+
+int x86_abi_hypercall(void *ctx, struct axvm_vcpu *vcpu, uint64_t nr,
+                      const uint64_t args[6], uint64_t *ret)
+{
+	(void)ctx;
+	(void)vcpu;
+	switch (nr) {
+	case X86_ABI_HC_VERSION:
+		*ret = X86_ABI_VERSION;
+		break;
+	case X86_ABI_HC_SUM:
+		*ret = args[0] + args[1] + args[2] + args[3] + args[4] + args[5];
+		break;
+	default:
+		*ret = (uint64_t)(int64_t)AXVM_ENOSYS;
+		break;
+	}
+	return 0;
+}

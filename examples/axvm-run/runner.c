@@ -13,9 +13,6 @@
 #include "loader.h"
 #include "runner.h"
 
-#define HC_VERSION     0u
-#define HC_SUM         2u
-#define ABI_VERSION    0x00010000u
 #define MAX_IMAGE_FILE (1ull << 30)
 
 struct runner;
@@ -180,26 +177,6 @@ static int start_vcpu(struct runner *r, uint32_t index)
 }
 
 /* ---- callbacks (on vCPU threads) ---------------------------------- */
-
-static int on_hypercall(void *ctx, struct axvm_vcpu *vcpu, uint64_t nr,
-                        const uint64_t args[6], uint64_t *ret)
-{
-	(void)ctx;
-	(void)vcpu;
-	switch (nr) {
-	case HC_VERSION:
-		*ret = ABI_VERSION;
-		break;
-	case HC_SUM:
-		*ret =
-		    args[0] + args[1] + args[2] + args[3] + args[4] + args[5];
-		break;
-	default:
-		*ret = (uint64_t)(int64_t)AXVM_ENOSYS;
-		break;
-	}
-	return 0;
-}
 
 static void on_powered_on(void *ctx, struct axvm_vm *vm, uint32_t vcpu_id)
 {
@@ -475,7 +452,7 @@ int runner_run(struct axvm_host *host, const struct runner_opts *o)
 	}
 	struct axvm_vm_callbacks cb = {
 	    .ctx = r,
-	    .hypercall = on_hypercall,
+	    .hypercall = x86_abi_hypercall,
 	    .vcpu_powered_on = on_powered_on,
 	};
 	if ((rc = axvm_vm_set_callbacks(r->vm, &cb)) ||
