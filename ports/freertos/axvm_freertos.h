@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * libaxvm on FreeRTOS: the HAL (struct axvm_hal) and one task per vCPU.
+ *
+ *   static uint8_t pool[4 << 20] __attribute__((aligned(4096)));
+ *   static struct axvm_freertos_hal port;
+ *   struct axvm_hal hal;
+ *   axvm_freertos_hal_init(&port, &hal, pool, sizeof(pool), NULL);
+ *   axvm_init(&hal, &your_backend, &host);
+ *
+ * Frames come from the pool you give (FreeRTOS's heaps align to 8 bytes,
+ * page tables need 4096); time from the tick count, or from a finer clock
+ * you pass in the options; the CPU id from portGET_CORE_ID() on SMP builds
+ * (0 otherwise). A halted vCPU sleeps on its task notification; a kick
+ * notifies every sleeper, which re-checks its own state. Call
+ * axvm_freertos_tick() from vApplicationTickHook() to time-slice vCPU tasks
+ * that share a core (docs/ports.md).
+ */
+#ifndef AXVM_FREERTOS_H
+#define AXVM_FREERTOS_H
+
+#include <axvm/axvm.h>
+
+#include "FreeRTOS.h"
+#include "task.h"
+
+#include "axvm_hal_template.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef AXVM_FREERTOS_MAX_TASKS
+#define AXVM_FREERTOS_MAX_TASKS 16 /* vCPU tasks, and HAL sleepers */
+#endif
+
+struct axvm_freertos_opts {
+	/* Optional: a monotonic clock finer than the tick, in ns. */
+	uint64_t (*clock_ns)(void *ctx);
+	void *clock_ctx;
+	/* Optional: interrupt another core (FreeRTOS SMP with a bare-metal
+	 * backend); backends with their own kick (KVM) do not need it. */
+	void (*send_ipi)(void *ctx, uint32_t core);
+	/* Optional: where the library's log lines go. */
+	void (*puts)(void *ctx, const char *line);
+	void *ctx; /* for send_ipi and puts */
+	/* Ticks a vCPU task runs before axvm_freertos_tick() makes it yield
+	 * (0: 1). */
+	uint32_t slice_ticks;
+};
+
+struct axvm_freertos_vcpu_task;
+
+struct axvm_freertos_hal {
+	struct axvm_template_ctx tmpl;
+	struct axvm_freertos_opts opts;
+	TickType_t tick_last;   /* the tick count extended to 64 bits */
+	uint64_t tick_high;
+	TaskHandle_t sleepers[AXVM_FREERTOS_MAX_TASKS];
+	struct axvm_freertos_vcpu_task *tasks[AXVM_FREERTOS_MAX_TASKS];
+	uint32_t slice_left;
+};
+
+/* Fill `hal` for FreeRTOS over the frame pool [pool, pool + size) (4 KiB
+ * aligned). `opts` may be NULL. 0, or AXVM_EINVAL for a bad pool. */
+int axvm_freertos_hal_init(struct axvm_freertos_hal *port, struct axvm_hal *hal,
+			   void *pool, size_t size, const struct axvm_freertos_opts *opts);
+
+/* Frames still free in the pool (for leak checks). */
+size_t axvm_freertos_free_pages(const struct axvm_freertos_hal *port);
+
+/* What a vCPU task does when run() returns something it cannot handle
+ * itself: return true to run again, false to end the task. Runs in the
+ * vCPU's task. */
+typedef bool (*axvm_freertos_exit_fn)(void *ctx, struct axvm_vcpu *vcpu, int rc,
+				      const struct axvm_exit *exit);
+
+struct axvm_freertos_vcpu_task {
+	struct axvm_freertos_hal *port;
+	struct axvm_vcpu *vcpu; /* a reference the task owns and puts */
+	axvm_freertos_exit_fn on_exit;
+	void *ctx;
+	TaskHandle_t handle;
+	TaskHandle_t notify_on_end; /* gets a notification when the task ends */
+	volatile bool done;
+};
+
+/* Start a task running `vcpu` (its reference passes to the task): it
+ * loops in axvm_vcpu_run(), yields when run() returns AXVM_EINTR (a
+ * slice ended), waits while the vCPU is off, ends on AXVM_ESHUTDOWN or
+ * when on_exit() says so, then notifies `notify_on_end` (may be NULL).
+ * `t` must stay valid until t->done. 0, AXVM_EBUSY (too many tasks) or
+ * AXVM_ENOMEM (xTaskCreate failed). */
+int axvm_freertos_vcpu_task_start(struct axvm_freertos_hal *port,
+				  struct axvm_freertos_vcpu_task *t, struct axvm_vcpu *vcpu,
+				  const char *name, UBaseType_t priority,
+				  configSTACK_DEPTH_TYPE stack_words, axvm_freertos_exit_fn on_exit,
+				  void *ctx, TaskHandle_t notify_on_end);
+
+/* From vApplicationTickHook(): every slice_ticks, if the running task is
+ * a vCPU task, ask its vCPU to return from run() so the task yields. */
+void axvm_freertos_tick(struct axvm_freertos_hal *port);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* AXVM_FREERTOS_H */
