@@ -77,14 +77,14 @@ _Noreturn void board_power_off(void);
 const struct axvm_arch_ops *bm_arch_ops(void);
 /* How the CPU runs the kernel, for the banner ("CurrentEL = 2"). */
 void bm_arch_describe(char *buf, size_t size);
-/* The guest contract: does the slot at `ram_hpa` hold an image, and the
- * boot vCPU's registers for it (the DTB's guest address, or 0). */
-bool bm_arch_image_present(uint64_t ram_hpa);
-int bm_arch_boot_args(struct axvm_vcpu *bsp, uint64_t dtb_gpa);
-/* Names for the kernel's log: a SYSTEM_DOWN code and a CPU_DOWN. */
-const char *bm_arch_down_name(uint64_t code);
-bool bm_arch_down_is_reset(uint64_t code);
-extern const char bm_arch_cpu_off_name[];
+/* The target's guest contract, as data the shared kernel acts on. */
+struct bm_guest_contract {
+	uint32_t image_magic;     /* at entry + 0x38: the Linux image header's */
+	uint32_t dtb_reg;         /* boot vCPU register for the DTB's address */
+	uint64_t down_reset;      /* the SYSTEM_DOWN code that asks for a reboot */
+	const char *down_off_name, *down_reset_name, *cpu_off_name; /* for the log */
+};
+extern const struct bm_guest_contract bm_guest;
 /* The guest UART and any target-only devices. */
 int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg);
 

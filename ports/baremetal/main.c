@@ -101,13 +101,20 @@ static void on_powered_on(void *ctx, struct axvm_vm *vm, uint32_t vcpu_id)
 
 /* --- VMs ----------------------------------------------------------------------------- */
 
+static bool image_present(const struct slot *s)
+{
+	const volatile uint32_t *m =
+		(const volatile uint32_t *)(uintptr_t)(s->ram_hpa + BM_GUEST_ENTRY_OFF + 0x38);
+	return *m == bm_guest.image_magic;
+}
+
 /* The guest's DTB address if QEMU loaded one at the start of guest RAM. */
 static int set_boot_args(struct slot *s, uint64_t *dtb)
 {
 	*dtb = *(const volatile uint32_t *)(uintptr_t)s->ram_hpa == FDT_MAGIC_LE
 		       ? BM_GUEST_RAM_GPA
 		       : 0;
-	return bm_arch_boot_args(s->vcpu[0], *dtb);
+	return axvm_vcpu_set_gpr(s->vcpu[0], bm_guest.dtb_reg, *dtb);
 }
 
 /* A guest that asked for a system reset is reset (vCPUs to power-on
@@ -117,7 +124,7 @@ static bool wants_reboot(struct slot *s)
 {
 	uint64_t code;
 
-	return !axvm_vm_exit_code(s->vm, &code) && bm_arch_down_is_reset(code) &&
+	return !axvm_vm_exit_code(s->vm, &code) && code == bm_guest.down_reset &&
 	       atomic_load(&s->reboots) < MAX_REBOOTS;
 }
 
@@ -266,7 +273,7 @@ static void run_cpu(uint32_t cpu)
 				if (rc == 0 && ex.kind == AXVM_EXIT_CPU_DOWN) {
 					bm_devs_flush(s->devs);
 					kprintf("axvm: %s vCPU %u: %s\n", s->name, i,
-						bm_arch_cpu_off_name);
+						bm_guest.cpu_off_name);
 					continue;
 				}
 				report_stop(s, i, rc, &ex);
@@ -300,7 +307,8 @@ static void report_vm(struct slot *s)
 	bm_devs_flush(s->devs);
 	if (axvm_vm_exit_code(s->vm, &code) == 0)
 		kprintf("axvm: %s: down, guest code %lu (%s)\n", s->name, code,
-			bm_arch_down_name(code));
+			code == bm_guest.down_reset ? bm_guest.down_reset_name
+						    : bm_guest.down_off_name);
 	else
 		kprintf("axvm: %s: down (stopped by the host)\n", s->name);
 	for (uint32_t i = 0; i < s->nvcpus; i++) {
@@ -348,7 +356,7 @@ void bm_main(void)
 	unsigned started = 0;
 	for (size_t k = 0; k < NSLOTS; k++) {
 		struct slot *s = &slots[k];
-		if (!(s->present = bm_arch_image_present(s->ram_hpa)))
+		if (!(s->present = image_present(s)))
 			continue;
 		if ((rc = create_vm(s))) {
 			kprintf("axvm: %s: not started: %s\n", s->name, axvm_strerror(rc));

@@ -11,7 +11,6 @@
 #include "kernel.h"
 #include "port.h"
 
-#define IMAGE_MAGIC 0x644d5241u /* "ARM\x64" at offset 0x38 of the entry */
 #define ACTLR_RESET 0x5a5aull
 
 /* --- console: PL011 ------------------------------------------------------------ */
@@ -191,28 +190,14 @@ void bm_arch_wait(uint64_t timeout_ns)
 
 /* --- the guest side -------------------------------------------------------------- */
 
-bool bm_arch_image_present(uint64_t ram_hpa)
-{
-	return *(const volatile uint32_t *)(uintptr_t)(ram_hpa + BM_GUEST_ENTRY_OFF + 0x38) ==
-	       IMAGE_MAGIC;
-}
-
-int bm_arch_boot_args(struct axvm_vcpu *bsp, uint64_t dtb_gpa)
-{
-	return axvm_vcpu_set_gpr(bsp, AXVM_A64_REG_X(0), dtb_gpa);
-}
-
-const char *bm_arch_down_name(uint64_t code)
-{
-	return code == AXVM_A64_DOWN_OFF ? "PSCI SYSTEM_OFF" : "PSCI SYSTEM_RESET";
-}
-
-bool bm_arch_down_is_reset(uint64_t code)
-{
-	return code == AXVM_A64_DOWN_RESET;
-}
-
-const char bm_arch_cpu_off_name[] = "PSCI CPU_OFF";
+const struct bm_guest_contract bm_guest = {
+	.image_magic = 0x644d5241u, /* "ARM\x64" */
+	.dtb_reg = AXVM_A64_REG_X(0),
+	.down_reset = AXVM_A64_DOWN_RESET,
+	.down_off_name = "PSCI SYSTEM_OFF",
+	.down_reset_name = "PSCI SYSTEM_RESET",
+	.cpu_off_name = "PSCI CPU_OFF",
+};
 
 /* PL011, transmit side: every byte is one trapped write. */
 static int uart_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)

@@ -11,7 +11,6 @@
 #include "devices.h"
 #include "kernel.h"
 
-#define IMAGE_MAGIC 0x05435352u /* "RSC\x05" at offset 0x38 of the entry */
 
 #define SBI_EXT_TIME 0x54494d45u
 #define SBI_EXT_IPI 0x735049u
@@ -232,29 +231,15 @@ void bm_arch_wait(uint64_t timeout_ns)
 
 /* --- the guest side -------------------------------------------------------------- */
 
-bool bm_arch_image_present(uint64_t ram_hpa)
-{
-	return *(const volatile uint32_t *)(uintptr_t)(ram_hpa + BM_GUEST_ENTRY_OFF + 0x38) ==
-	       IMAGE_MAGIC;
-}
-
-/* a0 is the hart id already (the backend's power-on state). */
-int bm_arch_boot_args(struct axvm_vcpu *bsp, uint64_t dtb_gpa)
-{
-	return axvm_vcpu_set_gpr(bsp, AXVM_RV_REG_X(11), dtb_gpa);
-}
-
-const char *bm_arch_down_name(uint64_t code)
-{
-	return code == AXVM_RV_DOWN_OFF ? "SBI shutdown" : "SBI reboot";
-}
-
-bool bm_arch_down_is_reset(uint64_t code)
-{
-	return code == AXVM_RV_DOWN_RESET;
-}
-
-const char bm_arch_cpu_off_name[] = "SBI hart_stop";
+/* a0 is the hart id already (the backend's power-on state); a1 the DTB. */
+const struct bm_guest_contract bm_guest = {
+	.image_magic = 0x05435352u, /* "RSC\x05" */
+	.dtb_reg = AXVM_RV_REG_X(11),
+	.down_reset = AXVM_RV_DOWN_RESET,
+	.down_off_name = "SBI shutdown",
+	.down_reset_name = "SBI reboot",
+	.cpu_off_name = "SBI hart_stop",
+};
 
 /* NS16550A, transmit side: THR writes are bytes, LSR says "always ready". */
 static int uart_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)

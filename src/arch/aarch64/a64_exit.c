@@ -83,19 +83,6 @@ static void skip_insn(struct a64_vcpu *v, uint64_t esr)
 	v->regs.pc += (esr & ESR_IL) ? 4u : 2u;
 }
 
-static int nothing(struct axvm_exit *exit)
-{
-	exit->kind = AXVM_EXIT_NOTHING;
-	return 0;
-}
-
-static int fail(struct axvm_exit *exit, uint64_t reason)
-{
-	exit->kind = AXVM_EXIT_FAIL_ENTRY;
-	exit->u.fail_entry.reason = reason;
-	return 0;
-}
-
 /*
  * Make the guest take an Undefined Instruction exception at EL1, as the
  * hardware would for an instruction the VM does not offer (SVE, SME,
@@ -116,7 +103,7 @@ static int inject_undef(struct a64_vcpu *v, struct axvm_exit *exit)
 	wr_spsr_el1(ps);
 	v->regs.pc = rd_vbar_el1() + off;
 	v->regs.pstate = PSTATE_EL1H_MASKED;
-	return nothing(exit);
+	return axvm_bm_exit_nothing(exit);
 }
 
 /* --- PSCI and hypercalls --------------------------------------------------- */
@@ -148,7 +135,7 @@ static bool psci_implemented(uint32_t fid)
 static int psci_ret(struct a64_vcpu *v, int64_t r, struct axvm_exit *exit)
 {
 	v->regs.x[0] = (uint64_t)r;
-	return nothing(exit);
+	return axvm_bm_exit_nothing(exit);
 }
 
 static int psci(struct a64_vcpu *v, uint32_t fid, struct axvm_exit *exit)
@@ -175,7 +162,7 @@ static int psci(struct a64_vcpu *v, uint32_t fid, struct axvm_exit *exit)
 		/* Standby only: a WFI that returns success. */
 		v->regs.x[0] = PSCI_RET_SUCCESS;
 		if (a64_vgic_has_pending(v))
-			return nothing(exit);
+			return axvm_bm_exit_nothing(exit);
 		exit->kind = AXVM_EXIT_HALT;
 		return 0;
 	case PSCI_CPU_OFF:
@@ -273,7 +260,7 @@ static int sgi_write(struct a64_vcpu *v, uint64_t val, struct axvm_exit *exit)
 int a64_emit_sgi(struct a64_vcpu *v, struct axvm_exit *exit)
 {
 	if (!v->sgi_targets)
-		return nothing(exit);
+		return axvm_bm_exit_nothing(exit);
 	uint32_t t = (uint32_t)__builtin_ctzll(v->sgi_targets);
 	v->sgi_targets &= v->sgi_targets - 1;
 	exit->kind = AXVM_EXIT_SEND_IPI;
@@ -301,7 +288,7 @@ static int sysreg(struct a64_vcpu *v, uint64_t esr, struct axvm_exit *exit)
 	if (!read && id == ICC_SGI1R_EL1)
 		return sgi_write(v, get_x(v, rt), exit);
 	if (!read && (id == ICC_ASGI1R_EL1 || id == ICC_SGI0R_EL1))
-		return nothing(exit); /* no Group 0 / other security state */
+		return axvm_bm_exit_nothing(exit); /* no Group 0 / other security state */
 	if (read) {
 		exit->kind = AXVM_EXIT_SYSREG_READ;
 		exit->u.read.addr = id;
@@ -355,9 +342,9 @@ static int dabt(struct a64_vcpu *v, uint64_t esr, uint64_t far, uint64_t hpfar,
 
 	/* External aborts and unknown FAR: nothing sensible to emulate. */
 	if ((iss & (DABT_EA | DABT_FNV)) || dfsc < 0x04 || dfsc > 0x0f)
-		return fail(exit, esr);
+		return axvm_bm_exit_fail(exit, esr);
 	if (dfsc >= 0x0c && !(iss & DABT_S1PTW) && !far_to_ipa(far, &ipa))
-		return fail(exit, esr);
+		return axvm_bm_exit_fail(exit, esr);
 	/* The guest's own page-table walk hit a hole: its tables are bad. */
 	if (iss & DABT_S1PTW)
 		return page_fault(exit, ipa & ~0xfffull, AXVM_ACCESS_READ);
@@ -367,7 +354,7 @@ static int dabt(struct a64_vcpu *v, uint64_t esr, uint64_t far, uint64_t hpfar,
 	/* Cache maintenance by VA on an MMIO address: nothing to do. */
 	if (iss & DABT_CM) {
 		skip_insn(v, esr);
-		return nothing(exit);
+		return axvm_bm_exit_nothing(exit);
 	}
 
 	unsigned width = 1u << DABT_SAS(iss);
@@ -386,7 +373,7 @@ static int dabt(struct a64_vcpu *v, uint64_t esr, uint64_t far, uint64_t hpfar,
 				data &= UINT32_MAX;
 			set_x(v, srt, data);
 		}
-		return nothing(exit);
+		return axvm_bm_exit_nothing(exit);
 	}
 	if (write) {
 		exit->kind = AXVM_EXIT_MMIO_WRITE;
@@ -419,7 +406,7 @@ int a64_decode_exit(struct a64_vcpu *v, uint64_t kind, uint64_t esr,
 		exit->u.external_irq.vector = 0;
 		return 0;
 	case A64_EXC_SERROR:
-		return fail(exit, esr);
+		return axvm_bm_exit_fail(exit, esr);
 	case A64_EXC_SYNC:
 		break;
 	default:
@@ -432,7 +419,7 @@ int a64_decode_exit(struct a64_vcpu *v, uint64_t kind, uint64_t esr,
 		/* WFE (TI = 1, 3) is not trapped (TWE = 0); if it ever is,
 		 * it is a hint: just continue. */
 		if ((esr & 1u) || a64_vgic_has_pending(v) || a64_timer_fires_now(v))
-			return nothing(exit);
+			return axvm_bm_exit_nothing(exit);
 		exit->kind = AXVM_EXIT_HALT;
 		return 0;
 	case EC_HVC64:
@@ -458,6 +445,6 @@ int a64_decode_exit(struct a64_vcpu *v, uint64_t kind, uint64_t esr,
 	case 0x1d: /* SME */
 		return inject_undef(v, exit);
 	default:
-		return fail(exit, esr);
+		return axvm_bm_exit_fail(exit, esr);
 	}
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* What the bare-metal backends (aarch64, riscv64) share: backend memory,
- * the RAM test for guest-supplied addresses, a VMID allocator, and tick to
- * nanosecond conversion for halt deadlines. */
+ * the RAM test for guest-supplied addresses, a VMID allocator, tick to
+ * nanosecond conversion for halt deadlines, and the simplest exits. */
 #ifndef AXVM_BM_BACKEND_H
 #define AXVM_BM_BACKEND_H
 
@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <axvm/config.h>
+#include <axvm/exit.h>
 #include <axvm/hal.h>
 
 /* Zeroed memory for backend state: the HAL's small allocator when it has
@@ -41,5 +42,20 @@ uint64_t axvm_bm_ticks_to_ns(uint64_t ticks, uint64_t freq);
  * halt deadline: 0 (no deadline) when it cannot be represented, `now` (or
  * 1) when already due. */
 uint64_t axvm_bm_deadline(const struct axvm_hal *hal, uint64_t ticks_left, uint64_t freq);
+
+/* Exits a backend decodes to in many places: "nothing to do, run again"
+ * (handled in the backend), and "the entry failed" with a reason. */
+static inline int axvm_bm_exit_nothing(struct axvm_exit *exit)
+{
+	exit->kind = AXVM_EXIT_NOTHING;
+	return 0;
+}
+
+static inline int axvm_bm_exit_fail(struct axvm_exit *exit, uint64_t reason)
+{
+	exit->kind = AXVM_EXIT_FAIL_ENTRY;
+	exit->u.fail_entry.reason = reason;
+	return 0;
+}
 
 #endif /* AXVM_BM_BACKEND_H */

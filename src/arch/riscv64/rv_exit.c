@@ -11,19 +11,6 @@
 
 #define INSN_WFI 0x10500073u
 
-static int nothing(struct axvm_exit *exit)
-{
-	exit->kind = AXVM_EXIT_NOTHING;
-	return 0;
-}
-
-static int fail(struct axvm_exit *exit, uint64_t reason)
-{
-	exit->kind = AXVM_EXIT_FAIL_ENTRY;
-	exit->u.fail_entry.reason = reason;
-	return 0;
-}
-
 static int stage2_fault(struct axvm_exit *exit, uint64_t gpa, uint32_t access)
 {
 	exit->kind = AXVM_EXIT_NESTED_PAGE_FAULT;
@@ -90,7 +77,7 @@ static int plic_access(struct rv_vcpu *v, uint64_t off, const struct rv_mmio_ins
 			v->regs.x[in->reg] = extend(val, in);
 	}
 	v->regs.sepc += in->len;
-	return nothing(exit);
+	return axvm_bm_exit_nothing(exit);
 }
 
 static int guest_page_fault(struct rv_vcpu *v, bool store, struct axvm_exit *exit)
@@ -142,7 +129,7 @@ static int inject_exception(struct rv_vcpu *v, uint64_t cause, uint64_t tval,
 	csr_write(CSR_VSSTATUS, vss);
 	v->regs.sepc = csr_read(CSR_VSTVEC) & ~3ull;
 	v->regs.sstatus |= SSTATUS_SPP;
-	return nothing(exit);
+	return axvm_bm_exit_nothing(exit);
 }
 
 /* A virtual-instruction trap: WFI (hstatus.VTW) is a halt unless an
@@ -154,11 +141,11 @@ static int virtual_insn(struct rv_vcpu *v, struct axvm_exit *exit)
 
 	/* stval holds the instruction where the hart reports it. */
 	if (!insn && !fetch_insn(v, &insn))
-		return nothing(exit); /* the guest unmapped it: let it trap again */
+		return axvm_bm_exit_nothing(exit); /* the guest unmapped it: let it trap again */
 	if (insn == INSN_WFI) {
 		v->regs.sepc += 4;
 		if (rv_interrupt_pending(v))
-			return nothing(exit);
+			return axvm_bm_exit_nothing(exit);
 		exit->kind = AXVM_EXIT_HALT;
 		return 0;
 	}
@@ -190,7 +177,7 @@ int rv_decode_exit(struct rv_vcpu *v, struct axvm_exit *exit)
 	case RV_EXC_VIRT_INSN:
 		return virtual_insn(v, exit);
 	default:
-		return fail(exit, cause);
+		return axvm_bm_exit_fail(exit, cause);
 	}
 }
 
