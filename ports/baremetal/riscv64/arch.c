@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The riscv64 target of the bare-metal kernel (QEMU virt, HS-mode under
- * OpenSBI): NS16550 console, harts started with SBI HSM, the time CSR and
+ * OpenSBI): SBI console, harts started with SBI HSM, the time CSR and
  * SBI timer for time and waits, SBI IPIs for kicks, and the guest side of
  * docs/guest-abi-riscv64.md.
  */
@@ -49,19 +49,22 @@ static uint64_t rdtime(void)
 	return t;
 }
 
-/* --- console: NS16550A ----------------------------------------------------------- */
+/* --- console: the SBI's ---------------------------------------------------------- */
 
-#define UART_THR 0
-#define UART_LSR 5
-#define UART_LSR_THRE 0x20u
+#define SBI_EXT_BASE 0x10u
+#define SBI_EXT_DBCN 0x4442434eu
+#define SBI_EXT_LEGACY_PUTCHAR 0x01u
+
+/* DBCN write_byte where the firmware has it (SBI 2.0), else the legacy
+ * putchar every OpenSBI keeps: the board's UART is the firmware's. */
+static bool have_dbcn;
 
 void bm_arch_putc(char c)
 {
-	volatile uint8_t *u = (volatile uint8_t *)BM_UART_BASE;
-
-	while (!(u[UART_LSR] & UART_LSR_THRE))
-		;
-	u[UART_THR] = (uint8_t)c;
+	if (have_dbcn)
+		sbi(SBI_EXT_DBCN, 2, (uint8_t)c, 0, 0);
+	else
+		sbi(SBI_EXT_LEGACY_PUTCHAR, 0, (uint8_t)c, 0, 0);
 }
 
 /* --- traps, Sstc probe ---------------------------------------------------------- */
@@ -115,6 +118,7 @@ static bool probe_sstc(void)
 
 void bm_arch_early_init(void)
 {
+	have_dbcn = sbi(SBI_EXT_BASE, 3, SBI_EXT_DBCN, 0, 0).value != 0;
 	__asm__ volatile("csrw stvec, %0" ::"r"(bm_trap_vector));
 	rv_host.sstc = probe_sstc();
 	rv_ops = axvm_arch_riscv64;
@@ -241,7 +245,11 @@ const struct bm_guest_contract bm_guest = {
 	.cpu_off_name = "SBI hart_stop",
 };
 
-/* NS16550A, transmit side: THR writes are bytes, LSR says "always ready". */
+/* The guest's NS16550A, transmit side: THR writes are bytes, LSR says
+ * "always ready". */
+#define UART_THR 0
+#define UART_LSR 5
+
 static int uart_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
 {
 	(void)ctx;

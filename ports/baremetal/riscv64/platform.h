@@ -4,7 +4,6 @@
 #ifndef BM_PLATFORM_H
 #define BM_PLATFORM_H
 
-#define BM_UART_BASE 0x10000000ul /* NS16550A */
 /* The time CSR's rate on virt (its DT timebase-frequency). */
 #define BM_TIMEBASE_HZ 10000000ull
 
