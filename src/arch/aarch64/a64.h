@@ -110,18 +110,19 @@ struct a64_vcpu {
 };
 
 struct a64_vm {
-	const struct axvm_hal *hal;
-	const struct axvm_config *cfg;
-	uint32_t vm_id;
-	uint32_t vcpu_count;
-	uint32_t vmid;
+	struct axvm_bm_vm base; /* hal, cfg, vCPUs, VMID */
 	uint64_t vtcr;
 	uint64_t vttbr;
 	uint64_t cntvoff;
 	atomic_flag lock; /* distributor state */
 	struct a64_vgic_dist dist;
-	struct a64_vcpu **vcpus; /* vcpu_count slots, filled by vcpu_create */
 };
+
+/* vCPU `i` of the VM, or NULL before vcpu_create (i < vcpu_count). */
+static inline struct a64_vcpu *a64_vcpu_at(const struct a64_vm *vm, uint32_t i)
+{
+	return vm->base.vcpus[i];
+}
 
 _Static_assert(offsetof(struct a64_regs, pc) == A64_REGS_PC, "asm offset");
 _Static_assert(offsetof(struct a64_regs, pstate) == A64_REGS_PSTATE, "asm offset");
@@ -151,7 +152,7 @@ uint32_t a64_mpidr_to_index(const struct a64_vm *vm, uint64_t mpidr);
 /* Is [gpa, gpa+len) inside one RAM region of the VM's config? */
 static inline bool a64_gpa_is_ram(const struct a64_vm *vm, uint64_t gpa, uint64_t len)
 {
-	return axvm_bm_gpa_is_ram(vm->cfg, gpa, len);
+	return axvm_bm_gpa_is_ram(vm->base.cfg, gpa, len);
 }
 
 /* a64_vgic.c */

@@ -183,7 +183,7 @@ static int psci(struct a64_vcpu *v, uint32_t fid, struct axvm_exit *exit)
 		return 0;
 	case PSCI_AFFINITY_INFO:
 		t = a64_mpidr_to_index(vm, a1);
-		if (t == UINT32_MAX || a2 != 0 || !vm->vcpus[t])
+		if (t == UINT32_MAX || a2 != 0 || !a64_vcpu_at(vm, t))
 			return psci_ret(v, PSCI_RET_INVALID_PARAMS, exit);
 		exit->kind = AXVM_EXIT_CPU_STATUS;
 		exit->u.cpu_status.target = t;

@@ -85,7 +85,7 @@ uint32_t a64_mpidr_to_index(const struct a64_vm *vm, uint64_t mpidr)
 	if ((mpidr & 0xff00ff0000ull) || aff0 >= 16)
 		return UINT32_MAX;
 	uint64_t idx = aff1 * 16u + aff0;
-	return idx < vm->vcpu_count ? (uint32_t)idx : UINT32_MAX;
+	return idx < vm->base.vcpu_count ? (uint32_t)idx : UINT32_MAX;
 }
 
 /* --- VMIDs: a hardware-global resource, so a global (lock-free) bitmap --- */
@@ -114,7 +114,7 @@ static void flush_vmid(struct a64_vm *vm, axvm_gpa_t gpa, uint64_t size)
 	uint64_t daif = a64_irq_save();
 	uint64_t old = rd_vttbr_el2();
 
-	wr_vttbr_el2((uint64_t)vm->vmid << 48);
+	wr_vttbr_el2((uint64_t)vm->base.vmid << 48);
 	a64_isb();
 	a64_dsb_ishst();
 	if (size && size <= 64 * AXVM_PAGE_SIZE) {
@@ -140,36 +140,22 @@ static void a64_vm_destroy(void *p)
 
 	if (!vm)
 		return;
-	if (vm->vmid) {
-		flush_vmid(vm, 0, 0); /* the VMID may be handed out again */
-		axvm_bm_vmid_free(&vmids, vm->vmid);
-	}
-	axvm_bm_zfree(vm->hal, vm->vcpus, vm->vcpu_count * sizeof(vm->vcpus[0]));
-	axvm_bm_zfree(vm->hal, vm, sizeof(*vm));
+	flush_vmid(vm, 0, 0); /* the VMID may be handed out again */
+	axvm_bm_vm_free(&vm->base, sizeof(*vm), &vmids);
 }
 
 static int a64_vm_init(const struct axvm_arch_vm_info *info, void **out)
 {
 	struct a64_vm *vm;
+	void *mem;
 	int rc;
 
-	if (!info || !info->hal || !info->config || !out || !info->vcpu_count)
+	if (!out)
 		return AXVM_EINVAL;
-	vm = axvm_bm_zalloc(info->hal, sizeof(*vm));
-	if (!vm)
-		return AXVM_ENOMEM;
-	vm->hal = info->hal;
-	vm->cfg = info->config;
-	vm->vm_id = info->vm_id;
-	vm->vcpu_count = info->vcpu_count;
-	atomic_flag_clear(&vm->lock);
-	vm->vcpus = axvm_bm_zalloc(vm->hal, vm->vcpu_count * sizeof(vm->vcpus[0]));
-	vm->vmid = axvm_bm_vmid_alloc(&vmids, AXVM_BM_VMIDS);
-	if (!vm->vcpus || !vm->vmid) {
-		rc = vm->vmid ? AXVM_ENOMEM : AXVM_EBUSY; /* 255 VMs live */
-		a64_vm_destroy(vm);
+	if ((rc = axvm_bm_vm_new(info, sizeof(*vm), &vmids, AXVM_BM_VMIDS, &mem)))
 		return rc;
-	}
+	vm = mem;
+	atomic_flag_clear(&vm->lock);
 	vm->vtcr = info_vtcr();
 	vm->cntvoff = rd_cntpct_el0(); /* guest virtual time starts near 0 */
 	a64_vgic_vm_reset(vm);
@@ -189,18 +175,19 @@ static int a64_vcpu_create(void *p, uint32_t id, void **out)
 {
 	struct a64_vm *vm = p;
 	struct a64_vcpu *v;
+	void *mem;
+	int rc;
 
-	if (!vm || !out || id >= vm->vcpu_count || vm->vcpus[id])
+	if (!vm || !out)
 		return AXVM_EINVAL;
-	v = axvm_bm_zalloc(vm->hal, sizeof(*v));
-	if (!v)
-		return AXVM_ENOMEM;
+	if ((rc = axvm_bm_vcpu_new(&vm->base, id, sizeof(*v), &mem)))
+		return rc;
+	v = mem;
 	v->vm = vm;
 	v->id = id;
 	v->mpidr = (1ull << 31) | axvm_a64_vcpu_mpidr(id);
 	atomic_init(&v->reset_pending, true);
 	a64_vgic_cpu_init(v);
-	vm->vcpus[id] = v;
 	*out = v;
 	return 0;
 }
@@ -209,10 +196,8 @@ static void a64_vcpu_destroy(void *p)
 {
 	struct a64_vcpu *v = p;
 
-	if (!v)
-		return;
-	v->vm->vcpus[v->id] = NULL;
-	axvm_bm_zfree(v->vm->hal, v, sizeof(*v));
+	if (v)
+		axvm_bm_vcpu_free(&v->vm->base, v->id, sizeof(*v));
 }
 
 /* Power-on register state; EL1 state is reset at the next bind. */
@@ -238,7 +223,7 @@ static int a64_vcpu_setup(void *p, uint64_t entry, axvm_hpa_t s2_root)
 	/* Every vCPU of a VM shares the root the core built. */
 	if (!s2_root)
 		return AXVM_EINVAL;
-	if ((rc = axvm_pt_root_register(A64_PT_FORMAT, s2_root, v->vm->vmid, &vttbr)))
+	if ((rc = axvm_pt_root_register(A64_PT_FORMAT, s2_root, v->vm->base.vmid, &vttbr)))
 		return rc;
 	v->vm->vttbr = vttbr;
 	set_entry(v, entry, 0);
@@ -446,7 +431,7 @@ static uint64_t a64_vcpu_halt_deadline(void *p)
 		return 0;
 	cval = rd_cntv_cval_el0();
 	now = rd_cntvct_el0();
-	return axvm_bm_deadline(v->vm->hal, cval > now ? cval - now : 0, freq);
+	return axvm_bm_deadline(v->vm->base.hal, cval > now ? cval - now : 0, freq);
 }
 
 /* --- run ---------------------------------------------------------------------- */

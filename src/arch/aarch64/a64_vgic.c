@@ -352,9 +352,9 @@ static struct a64_vcpu *spi_target(struct a64_vm *vm, uint32_t spi)
 	route = vm->dist.route[spi];
 	a64_unlock(vm);
 	idx = a64_mpidr_to_index(vm, route);
-	if (idx == UINT32_MAX || !vm->vcpus[idx])
+	if (idx == UINT32_MAX || !a64_vcpu_at(vm, idx))
 		idx = 0;
-	return vm->vcpus[idx];
+	return a64_vcpu_at(vm, idx);
 }
 
 static uint64_t gicd_read(struct a64_vm *vm, uint64_t off, unsigned width)
@@ -457,7 +457,7 @@ static uint64_t gicr_read(struct a64_vcpu *t, uint64_t off, unsigned width)
 		uint64_t m = t->mpidr;
 		uint64_t aff = (m & 0xffffffu) | ((m >> 8) & 0xff000000u);
 		uint64_t typer = (aff << 32) | ((uint64_t)t->id << 8) |
-				 (t->id + 1 == vm->vcpu_count ? 1u << 4 : 0);
+				 (t->id + 1 == vm->base.vcpu_count ? 1u << 4 : 0);
 		if (width == 8 && off == 0x0008)
 			return typer;
 		return width == 4 ? (off == 0x0008 ? typer & 0xffffffffu : typer >> 32) : 0;
@@ -520,7 +520,7 @@ bool a64_vgic_mmio(struct a64_vcpu *v, uint64_t ipa, bool write,
 {
 	struct a64_vm *vm = v->vm;
 	uint64_t gicr_end = AXVM_A64_GICR_BASE +
-			    (uint64_t)vm->vcpu_count * AXVM_A64_GICR_STRIDE;
+			    (uint64_t)vm->base.vcpu_count * AXVM_A64_GICR_STRIDE;
 	uint64_t off;
 
 	if (ipa >= AXVM_A64_GICD_BASE && ipa - AXVM_A64_GICD_BASE < AXVM_A64_GICD_SIZE) {
@@ -543,7 +543,8 @@ bool a64_vgic_mmio(struct a64_vcpu *v, uint64_t ipa, bool write,
 	}
 	if (ipa >= AXVM_A64_GICR_BASE && ipa < gicr_end) {
 		off = ipa - AXVM_A64_GICR_BASE;
-		struct a64_vcpu *t = vm->vcpus[off / AXVM_A64_GICR_STRIDE];
+		/* below vcpu_count: gicr_end bounds the offset */
+		struct a64_vcpu *t = a64_vcpu_at(vm, (uint32_t)(off / AXVM_A64_GICR_STRIDE));
 		off %= AXVM_A64_GICR_STRIDE;
 		if (!t) {
 			if (!write)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <string.h>
 
+#include <axvm/types.h>
+
 #include "bm_backend.h"
 
 void *axvm_bm_zalloc(const struct axvm_hal *hal, size_t size)
@@ -79,4 +81,59 @@ uint64_t axvm_bm_deadline(const struct axvm_hal *hal, uint64_t ticks_left, uint6
 	if (ns == UINT64_MAX || t > UINT64_MAX - ns)
 		return 0;
 	return t + ns;
+}
+
+int axvm_bm_vm_new(const struct axvm_arch_vm_info *info, size_t size,
+		   struct axvm_bm_vmids *ids, uint32_t vmid_limit, void **out)
+{
+	struct axvm_bm_vm *vm;
+
+	if (!info || !info->hal || !info->config || !out || !info->vcpu_count ||
+	    size < sizeof(*vm))
+		return AXVM_EINVAL;
+	vm = axvm_bm_zalloc(info->hal, size);
+	if (!vm)
+		return AXVM_ENOMEM;
+	vm->hal = info->hal;
+	vm->cfg = info->config;
+	vm->vcpu_count = info->vcpu_count;
+	vm->vcpus = axvm_bm_zalloc(vm->hal, vm->vcpu_count * sizeof(vm->vcpus[0]));
+	vm->vmid = axvm_bm_vmid_alloc(ids, vmid_limit);
+	if (!vm->vcpus || !vm->vmid) {
+		int rc = vm->vmid ? AXVM_ENOMEM : AXVM_EBUSY; /* every VMID taken */
+		axvm_bm_vm_free(vm, size, ids);
+		return rc;
+	}
+	*out = vm;
+	return 0;
+}
+
+void axvm_bm_vm_free(struct axvm_bm_vm *vm, size_t size, struct axvm_bm_vmids *ids)
+{
+	if (!vm)
+		return;
+	axvm_bm_vmid_free(ids, vm->vmid);
+	axvm_bm_zfree(vm->hal, vm->vcpus, vm->vcpu_count * sizeof(vm->vcpus[0]));
+	axvm_bm_zfree(vm->hal, vm, size);
+}
+
+int axvm_bm_vcpu_new(struct axvm_bm_vm *vm, uint32_t id, size_t size, void **out)
+{
+	void *v;
+
+	if (!vm || !out || id >= vm->vcpu_count || vm->vcpus[id])
+		return AXVM_EINVAL;
+	if (!(v = axvm_bm_zalloc(vm->hal, size)))
+		return AXVM_ENOMEM;
+	vm->vcpus[id] = v;
+	*out = v;
+	return 0;
+}
+
+void axvm_bm_vcpu_free(struct axvm_bm_vm *vm, uint32_t id, size_t size)
+{
+	void *v = vm->vcpus[id];
+
+	vm->vcpus[id] = NULL;
+	axvm_bm_zfree(vm->hal, v, size);
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <axvm/arch.h>
 #include <axvm/config.h>
 #include <axvm/exit.h>
 #include <axvm/hal.h>
@@ -34,6 +35,31 @@ struct axvm_bm_vmids {
 /* A free VMID below `limit` (<= AXVM_BM_VMIDS), or 0 when all are taken. */
 uint32_t axvm_bm_vmid_alloc(struct axvm_bm_vmids *ids, uint32_t limit);
 void axvm_bm_vmid_free(struct axvm_bm_vmids *ids, uint32_t id);
+
+/* What every bare-metal backend's VM state starts with: who serves it,
+ * its config, its vCPUs (each the backend's own type, reached through a
+ * typed accessor) and its VMID. */
+struct axvm_bm_vm {
+	const struct axvm_hal *hal;
+	const struct axvm_config *cfg;
+	uint32_t vcpu_count;
+	uint32_t vmid;
+	void **vcpus; /* vcpu_count slots, filled by axvm_bm_vcpu_new() */
+};
+
+/* Zeroed VM state of `size` bytes, whose first member is a struct
+ * axvm_bm_vm, with its vCPU slots and a VMID below `vmid_limit` from
+ * `ids`. 0, AXVM_EINVAL (bad info), AXVM_ENOMEM or AXVM_EBUSY (no VMID). */
+int axvm_bm_vm_new(const struct axvm_arch_vm_info *info, size_t size,
+		   struct axvm_bm_vmids *ids, uint32_t vmid_limit, void **out);
+/* Free what axvm_bm_vm_new() made, VMID included (flush its TLB entries
+ * first: the VMID may be handed out again). */
+void axvm_bm_vm_free(struct axvm_bm_vm *vm, size_t size, struct axvm_bm_vmids *ids);
+/* Zeroed vCPU state of `size` bytes in slot `id`. AXVM_EINVAL for a slot
+ * the VM lacks or that is taken, AXVM_ENOMEM. */
+int axvm_bm_vcpu_new(struct axvm_bm_vm *vm, uint32_t id, size_t size, void **out);
+/* Empty slot `id` and free its vCPU state. */
+void axvm_bm_vcpu_free(struct axvm_bm_vm *vm, uint32_t id, size_t size);
 
 /* ticks at freq Hz in ns; UINT64_MAX for spans beyond ~30 years. */
 uint64_t axvm_bm_ticks_to_ns(uint64_t ticks, uint64_t freq);

@@ -58,16 +58,17 @@ struct rv_vcpu {
 };
 
 struct rv_vm {
-	const struct axvm_hal *hal;
-	const struct axvm_config *cfg;
+	struct axvm_bm_vm base; /* hal, cfg, vCPUs, VMID */
 	struct axvm_rv_host host;
-	uint32_t vm_id;
-	uint32_t vcpu_count;
-	uint32_t vmid;
 	uint64_t hgatp;
 	struct rv_plic plic;
-	struct rv_vcpu **vcpus; /* vcpu_count slots, filled by vcpu_create */
 };
+
+/* vCPU `i` of the VM, or NULL before vcpu_create (i < vcpu_count). */
+static inline struct rv_vcpu *rv_vcpu_at(const struct rv_vm *vm, uint32_t i)
+{
+	return vm->base.vcpus[i];
+}
 
 _Static_assert(offsetof(struct rv_regs, sepc) == RV_REGS_SEPC, "asm offset");
 _Static_assert(offsetof(struct rv_regs, sstatus) == RV_REGS_SSTATUS, "asm offset");

@@ -87,7 +87,7 @@ static int guest_page_fault(struct rv_vcpu *v, bool store, struct axvm_exit *exi
 	struct rv_mmio_insn in;
 
 	/* RAM the core has not mapped yet: it maps it and the access retries. */
-	if (axvm_bm_gpa_is_ram(v->vm->cfg, gpa, 1))
+	if (axvm_bm_gpa_is_ram(v->vm->base.cfg, gpa, 1))
 		return stage2_fault(exit, gpa, access);
 	/* Not an access the host can emulate (FP, atomics, a fault fetching
 	 * the instruction): the host sees a stage-2 fault it cannot fix. */

@@ -87,7 +87,7 @@ static int console_byte(uint8_t c, struct axvm_exit *exit)
  * false if it names one the VM lacks. Base -1 means every hart. */
 static bool hart_set(const struct rv_vm *vm, uint64_t mask, uint64_t base, uint64_t *out)
 {
-	uint64_t all = vm->vcpu_count >= 64 ? ~0ull : (1ull << vm->vcpu_count) - 1;
+	uint64_t all = vm->base.vcpu_count >= 64 ? ~0ull : (1ull << vm->base.vcpu_count) - 1;
 
 	if (base == UINT64_MAX) {
 		*out = all;
@@ -97,7 +97,7 @@ static bool hart_set(const struct rv_vm *vm, uint64_t mask, uint64_t base, uint6
 		*out = 0;
 		return true;
 	}
-	if (base >= vm->vcpu_count || (mask << base) >> base != mask)
+	if (base >= vm->base.vcpu_count || (mask << base) >> base != mask)
 		return false;
 	*out = mask << base;
 	return (*out & ~all) == 0;
@@ -140,9 +140,9 @@ static int rfence_call(struct rv_vcpu *v, uint64_t fid, uint64_t mask, uint64_t 
 		return ret1(v, SBI_ERR_NOT_SUPPORTED, exit);
 	if (!hart_set(vm, mask, base, &targets))
 		return ret1(v, SBI_ERR_INVALID_PARAM, exit);
-	for (uint32_t i = 0; i < vm->vcpu_count && i < 64; i++)
-		if ((targets >> i & 1) && vm->vcpus[i])
-			atomic_store(&vm->vcpus[i]->fence_pending, true);
+	for (uint32_t i = 0; i < vm->base.vcpu_count && i < 64; i++)
+		if ((targets >> i & 1) && rv_vcpu_at(vm, i))
+			atomic_store(&rv_vcpu_at(vm, i)->fence_pending, true);
 	rv_kick_others(vm, targets & ~(1ull << v->id));
 	return ret1(v, SBI_SUCCESS, exit);
 }
@@ -153,9 +153,9 @@ static int hsm_call(struct rv_vcpu *v, uint64_t fid, const uint64_t *a, struct a
 
 	switch (fid) {
 	case 0: /* hart_start(hartid, start_addr, opaque) */
-		if (a[0] >= vm->vcpu_count)
+		if (a[0] >= vm->base.vcpu_count)
 			return ret1(v, SBI_ERR_INVALID_PARAM, exit);
-		if ((a[1] & 3) || !axvm_bm_gpa_is_ram(vm->cfg, a[1], 4))
+		if ((a[1] & 3) || !axvm_bm_gpa_is_ram(vm->base.cfg, a[1], 4))
 			return ret1(v, SBI_ERR_INVALID_ADDRESS, exit);
 		exit->kind = AXVM_EXIT_CPU_UP;
 		exit->u.cpu_up.target = a[0];
@@ -168,7 +168,7 @@ static int hsm_call(struct rv_vcpu *v, uint64_t fid, const uint64_t *a, struct a
 		exit->u.cpu_down.state = 0;
 		return 0;
 	case 2: /* hart_get_status(hartid): the core owns power state */
-		if (a[0] >= vm->vcpu_count)
+		if (a[0] >= vm->base.vcpu_count)
 			return ret1(v, SBI_ERR_INVALID_PARAM, exit);
 		exit->kind = AXVM_EXIT_CPU_STATUS;
 		exit->u.cpu_status.target = a[0];
@@ -187,7 +187,7 @@ static int dbcn_call(struct rv_vcpu *v, uint64_t fid, const uint64_t *a, struct 
 	case 0: /* console_write(num_bytes, base_lo, base_hi) */
 		if (n > DBCN_MAX)
 			n = DBCN_MAX; /* a short write; the guest writes the rest */
-		if (a[2] || (n && !axvm_bm_gpa_is_ram(v->vm->cfg, a[1], n)))
+		if (a[2] || (n && !axvm_bm_gpa_is_ram(v->vm->base.cfg, a[1], n)))
 			return ret1(v, SBI_ERR_INVALID_PARAM, exit);
 		ret2(v, SBI_SUCCESS, n, exit);
 		v->con_gpa = a[1];

@@ -82,9 +82,9 @@ static inline void hfence_vvma_all(void)
  */
 static void flush_vmid(struct rv_vm *vm, axvm_gpa_t gpa, uint64_t size)
 {
-	hfence_gvma_vmid(vm->vmid);
+	hfence_gvma_vmid(vm->base.vmid);
 	sbi_call3(SBI_EXT_RFENCE, SBI_RFENCE_HFENCE_GVMA_VMID, 0, UINT64_MAX,
-		  size ? gpa : 0, size ? size : UINT64_MAX, vm->vmid);
+		  size ? gpa : 0, size ? size : UINT64_MAX, vm->base.vmid);
 }
 
 /* VMIDLEN: how many hgatp.VMID bits this hart implements (WARL). */
@@ -106,41 +106,27 @@ static void rv_vm_destroy(void *p)
 
 	if (!vm)
 		return;
-	if (vm->vmid) {
-		flush_vmid(vm, 0, 0); /* the VMID may be handed out again */
-		axvm_bm_vmid_free(&vmids, vm->vmid);
-	}
-	axvm_bm_zfree(vm->hal, vm->vcpus, vm->vcpu_count * sizeof(vm->vcpus[0]));
-	axvm_bm_zfree(vm->hal, vm, sizeof(*vm));
+	flush_vmid(vm, 0, 0); /* the VMID may be handed out again */
+	axvm_bm_vm_free(&vm->base, sizeof(*vm), &vmids);
 }
 
 static int rv_vm_init(const struct axvm_arch_vm_info *info, void **out)
 {
 	const struct axvm_rv_host *host;
 	struct rv_vm *vm;
+	void *mem;
 	int rc;
 
-	if (!info || !info->hal || !info->config || !out || !info->vcpu_count)
+	if (!info || !out)
 		return AXVM_EINVAL;
 	host = info->arch_ctx;
 	if (!host || !host->timebase_hz || info->vcpu_count > RV_PLIC_MAX_CTX)
 		return AXVM_EINVAL; /* see axvm_riscv64.h: the port fills ops.ctx */
-	vm = axvm_bm_zalloc(info->hal, sizeof(*vm));
-	if (!vm)
-		return AXVM_ENOMEM;
-	vm->hal = info->hal;
-	vm->cfg = info->config;
-	vm->host = *host;
-	vm->vm_id = info->vm_id;
-	vm->vcpu_count = info->vcpu_count;
-	vm->vcpus = axvm_bm_zalloc(vm->hal, vm->vcpu_count * sizeof(vm->vcpus[0]));
-	vm->vmid = axvm_bm_vmid_alloc(&vmids, vmid_limit());
-	if (!vm->vcpus || !vm->vmid) {
-		rc = vm->vmid ? AXVM_ENOMEM : AXVM_EBUSY; /* no VMID left */
-		rv_vm_destroy(vm);
+	if ((rc = axvm_bm_vm_new(info, sizeof(*vm), &vmids, vmid_limit(), &mem)))
 		return rc;
-	}
-	rv_plic_init(&vm->plic, vm->vcpu_count);
+	vm = mem;
+	vm->host = *host;
+	rv_plic_init(&vm->plic, vm->base.vcpu_count);
 	flush_vmid(vm, 0, 0); /* a reused VMID may have stale TLB entries */
 	*out = vm;
 	return 0;
@@ -157,16 +143,17 @@ static int rv_vcpu_create(void *p, uint32_t id, void **out)
 {
 	struct rv_vm *vm = p;
 	struct rv_vcpu *v;
+	void *mem;
+	int rc;
 
-	if (!vm || !out || id >= vm->vcpu_count || vm->vcpus[id])
+	if (!vm || !out)
 		return AXVM_EINVAL;
-	v = axvm_bm_zalloc(vm->hal, sizeof(*v));
-	if (!v)
-		return AXVM_ENOMEM;
+	if ((rc = axvm_bm_vcpu_new(&vm->base, id, sizeof(*v), &mem)))
+		return rc;
+	v = mem;
 	v->vm = vm;
 	v->id = id;
 	v->timecmp = UINT64_MAX;
-	vm->vcpus[id] = v;
 	*out = v;
 	return 0;
 }
@@ -175,10 +162,8 @@ static void rv_vcpu_destroy(void *p)
 {
 	struct rv_vcpu *v = p;
 
-	if (!v)
-		return;
-	v->vm->vcpus[v->id] = NULL;
-	axvm_bm_zfree(v->vm->hal, v, sizeof(*v));
+	if (v)
+		axvm_bm_vcpu_free(&v->vm->base, v->id, sizeof(*v));
 }
 
 /* Power-on state (the guest ABI's): a0 = hart id, a1 = arg, S-mode, every
@@ -221,12 +206,12 @@ static int rv_vcpu_setup(void *p, uint64_t entry, axvm_hpa_t s2_root)
 	/* Every vCPU of a VM shares the root the core built. */
 	if (!s2_root)
 		return AXVM_EINVAL;
-	if ((rc = axvm_pt_root_register(RV_PT_FORMAT, s2_root, v->vm->vmid, &hgatp)))
+	if ((rc = axvm_pt_root_register(RV_PT_FORMAT, s2_root, v->vm->base.vmid, &hgatp)))
 		return rc;
 	v->vm->hgatp = hgatp;
 	/* A VM reset sets every vCPU up again: vCPU 0 resets the PLIC. */
 	if (v->id == 0)
-		rv_plic_init(&v->vm->plic, v->vm->vcpu_count);
+		rv_plic_init(&v->vm->plic, v->vm->base.vcpu_count);
 	set_entry(v, entry, 0);
 	return 0;
 }
@@ -258,7 +243,7 @@ static int rv_vcpu_bind(void *p)
 	v->host_hcounteren = csr_read(CSR_HCOUNTEREN);
 	v->host_henvcfg = csr_read(CSR_HENVCFG);
 	v->host_hgatp = csr_read(CSR_HGATP);
-	v->pcpu = vm->hal->current_pcpu(vm->hal->ctx);
+	v->pcpu = vm->base.hal->current_pcpu(vm->base.hal->ctx);
 
 	csr_write(CSR_HEDELEG, GUEST_HEDELEG);
 	csr_write(CSR_HIDELEG, GUEST_HIDELEG);
@@ -355,12 +340,12 @@ bool rv_interrupt_pending(struct rv_vcpu *v)
 
 void rv_kick_others(struct rv_vm *vm, uint64_t mask)
 {
-	uint32_t self = vm->hal->current_pcpu(vm->hal->ctx);
+	uint32_t self = vm->base.hal->current_pcpu(vm->base.hal->ctx);
 
-	for (uint32_t i = 0; i < vm->vcpu_count && i < 64; i++) {
-		struct rv_vcpu *t = vm->vcpus[i];
+	for (uint32_t i = 0; i < vm->base.vcpu_count && i < 64; i++) {
+		struct rv_vcpu *t = rv_vcpu_at(vm, i);
 		if ((mask >> i & 1) && t && t->loaded && t->pcpu != self)
-			vm->hal->kick_pcpu(vm->hal->ctx, t->pcpu);
+			vm->base.hal->kick_pcpu(vm->base.hal->ctx, t->pcpu);
 	}
 }
 
@@ -372,7 +357,7 @@ static uint64_t rv_vcpu_halt_deadline(void *p)
 	if (!v->loaded || v->timecmp == UINT64_MAX)
 		return 0;
 	now = csr_read(CSR_TIME);
-	return axvm_bm_deadline(v->vm->hal, v->timecmp > now ? v->timecmp - now : 0,
+	return axvm_bm_deadline(v->vm->base.hal, v->timecmp > now ? v->timecmp - now : 0,
 				v->vm->host.timebase_hz);
 }
 
