@@ -67,9 +67,11 @@ static TickType_t ns_to_ticks(uint64_t ns)
 	return (TickType_t)ticks;
 }
 
-/* Sleep on this task's notification until a kick or max_ns. A kick that
- * came before the sleeper registered left the notification pending, so
- * the take returns at once. */
+/* Sleep on this task's notification until a kick or max_ns. A kick
+ * after the slot is taken is never lost: it leaves the notification
+ * pending if it beats the take. One before that is missed; the core
+ * bounds every wait (AXVM_HALT_POLL_NS), so that costs latency, never a
+ * hang. */
 static void sleep_until_kick(void *ctx, uint64_t max_ns)
 {
 	struct axvm_freertos_hal *p = ctx;

@@ -64,7 +64,9 @@ int axvm_freertos_vcpu_task_start(struct axvm_freertos_hal *port,
 	if (slot < 0)
 		return AXVM_EBUSY;
 	if (xTaskCreate(vcpu_task, name, stack_words, t, priority, &t->handle) != pdPASS) {
+		taskENTER_CRITICAL(); /* the tick hook walks tasks[] */
 		port->tasks[slot] = NULL;
+		taskEXIT_CRITICAL();
 		return AXVM_ENOMEM;
 	}
 	return 0;
