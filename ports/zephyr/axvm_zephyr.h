@@ -4,19 +4,22 @@
  *
  *   static struct axvm_zephyr_hal port;
  *   struct axvm_hal hal;
- *   axvm_zephyr_hal_init(&port, &hal, NULL, 4 << 20);  // k_aligned_alloc'd
+ *   axvm_zephyr_hal_init(&port, &hal, NULL, 4 << 20, NULL); // k_aligned_alloc'd
  *   axvm_init(&hal, &axvm_arch_kvm, &host);
  *
  * Frames come from one 4 KiB-aligned pool (yours, or k_aligned_alloc()
- * from the system heap); time from k_uptime_ticks(); the CPU id from
- * arch_curr_cpu()->id on SMP builds. A halted vCPU sleeps on a condition
- * variable that every kick broadcasts (each sleeper re-checks its own
- * state). See docs/ports.md.
+ * from the system heap); time from the 64-bit cycle counter
+ * (CONFIG_AXVM_CLOCK_CYCLES) or k_uptime_ticks(), or from a clock you pass
+ * in the options; the CPU id from arch_curr_cpu()->id on SMP builds. A
+ * halted vCPU sleeps on its own k_sem in a sleeper slot; a kick gives
+ * every occupied slot's semaphore, and each sleeper re-checks its own
+ * vCPU. See docs/ports.md.
  */
 #ifndef AXVM_ZEPHYR_H
 #define AXVM_ZEPHYR_H
 
 #include <zephyr/kernel.h>
+#include <zephyr/spinlock.h>
 
 #include <axvm/axvm.h>
 
@@ -26,18 +29,33 @@
 extern "C" {
 #endif
 
+struct axvm_zephyr_opts {
+	/* Optional: a monotonic clock in ns to use instead of the kernel's.
+	 * native_sim needs one: its kernel time is simulated and stands
+	 * still while a thread runs (a vCPU in KVM_RUN, a busy loop). */
+	uint64_t (*clock_ns)(void *ctx);
+	void *clock_ctx;
+};
+
+/* A thread inside the HAL's wait hook; `sem` is what a kick gives. */
+struct axvm_zephyr_sleeper {
+	struct k_sem sem;
+	bool busy;
+};
+
 struct axvm_zephyr_hal {
 	struct axvm_template_ctx tmpl;
-	struct k_mutex lock;
-	struct k_condvar kicked;
+	struct axvm_zephyr_opts opts;
+	struct k_spinlock lock; /* guards sleepers[].busy */
+	struct axvm_zephyr_sleeper sleepers[CONFIG_AXVM_MAX_SLEEPERS];
 	void *allocated; /* the pool, when the HAL allocated it */
 };
 
 /* Fill `hal` over the frame pool [pool, pool + size) (4 KiB aligned), or
- * over `size` bytes from k_aligned_alloc() when pool is NULL. 0,
- * AXVM_ENOMEM, or AXVM_EINVAL for a bad pool. */
+ * over `size` bytes from k_aligned_alloc() when pool is NULL. `opts` may
+ * be NULL. 0, AXVM_ENOMEM, or AXVM_EINVAL for a bad pool. */
 int axvm_zephyr_hal_init(struct axvm_zephyr_hal *port, struct axvm_hal *hal, void *pool,
-			 size_t size);
+			 size_t size, const struct axvm_zephyr_opts *opts);
 /* Give back a pool the HAL allocated (after axvm_fini()). */
 void axvm_zephyr_hal_fini(struct axvm_zephyr_hal *port);
 /* Frames still free in the pool (for leak checks). */
