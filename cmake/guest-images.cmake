@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # Test-guest images for the bare-metal kernel's targets (tests/guests/<arch>
 # call this): each name becomes guest-<name>.elf from the shared sources
-# plus <name>.c, then <name>.bin (raw, what QEMU's loader takes), linked
-# with the directory's guest.ld; guest.dts becomes guest.dtb when dtc is
-# there.
+# plus <name>.c (the directory's, else common/'s), then <name>.bin (raw,
+# what QEMU's loader takes), linked with the directory's guest.ld;
+# guest.dts becomes guest.dtb when dtc is there.
 #
 #   axvm_guest_images(NAMES hello mmio ... SOURCES start.S lib.c ...
 #                     OBJCOPY <objcopy> [OPTIONS <extra C flags>...])
@@ -11,7 +11,12 @@ function(axvm_guest_images)
   cmake_parse_arguments(G "" "OBJCOPY" "NAMES;SOURCES;OPTIONS" ${ARGN})
   set(_g ${CMAKE_CURRENT_SOURCE_DIR})
   foreach(name ${G_NAMES})
-    add_executable(guest-${name}.elf ${G_SOURCES} ${_g}/../common/glib.c ${_g}/${name}.c)
+    # A guest that needs nothing of its architecture lives in common/.
+    set(_main ${_g}/${name}.c)
+    if(NOT EXISTS ${_main})
+      set(_main ${_g}/../common/${name}.c)
+    endif()
+    add_executable(guest-${name}.elf ${G_SOURCES} ${_g}/../common/glib.c ${_main})
     target_include_directories(guest-${name}.elf PRIVATE ${_g} ${_g}/../common)
     target_compile_options(guest-${name}.elf PRIVATE ${G_OPTIONS}
       $<$<COMPILE_LANGUAGE:C>:-Wall -Wextra -Werror -O2>)

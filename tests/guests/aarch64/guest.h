@@ -85,7 +85,6 @@ static inline uint64_t cntv_ctl_read(void)
 	__asm__ volatile("mrs %0, cntv_ctl_el0" : "=r"(v));
 	return v;
 }
-void delay_us(uint64_t us);
 
 /* MMIO: plain LDR/STR, never a writeback or pair form the compiler might
  * pick for a loop (those carry no syndrome, see the guest ABI). */

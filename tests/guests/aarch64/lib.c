@@ -93,11 +93,11 @@ uint32_t cpu_index(void)
 	return (uint32_t)((m & 0xff) + ((m >> 8) & 0xff) * 16);
 }
 
-void delay_us(uint64_t us)
+uint64_t guest_now_us(void)
 {
-	uint64_t end = cntvct() + cntfrq() / 1000000 * us;
-	while (cntvct() < end)
-		;
+	uint64_t c = cntvct(), f = cntfrq();
+
+	return c / f * 1000000u + c % f * 1000000u / f;
 }
 
 /* --- GIC --- */

@@ -98,6 +98,14 @@ void check_eq(uint64_t got, uint64_t want, const char *what)
 	}
 }
 
+void delay_us(uint64_t us)
+{
+	uint64_t end = guest_now_us() + us;
+
+	while (guest_now_us() < end)
+		;
+}
+
 _Noreturn void done(const char *name)
 {
 	if (failures)

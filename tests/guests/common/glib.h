@@ -13,6 +13,9 @@
 /* Supplied by the architecture's lib.c. */
 void gputc(char c);
 _Noreturn void guest_power_off(void);
+uint64_t guest_now_us(void); /* the guest's counter (runs while it does not) */
+
+void delay_us(uint64_t us); /* busy: no exits */
 
 void gputs(const char *s);
 /* %[0][width][l](d|u|x|s|c) */

@@ -80,7 +80,6 @@ static inline uint64_t rdtime(void)
 	__asm__ volatile("rdtime %0" : "=r"(t));
 	return t;
 }
-void delay_us(uint64_t us);
 
 /* PLIC (the emulated one: context = hart id) */
 void plic_set_priority(uint32_t src, uint32_t prio);
