@@ -29,6 +29,12 @@ struct percpu {
 	uint64_t kicks;            /* kick interrupts received */
 	uint64_t waits, early_waits; /* HAL waits, and those ended early */
 	uint64_t stray_irqs;       /* interrupts that were not ours */
+	/* The vCPU running on a time slice (when others share this pCPU),
+	 * and when the slice ends; set and read on this CPU only, by the
+	 * scheduler and the timer interrupt. */
+	struct axvm_vcpu *volatile slice_vcpu;
+	volatile uint64_t slice_end;
+	uint64_t slices;           /* slices that ended with a switch */
 };
 
 extern struct percpu bm_cpus[BM_MAX_CPUS];
@@ -70,8 +76,12 @@ uint64_t time_now_ns(void);
 /* Interrupt CPU `pcpu` (its handler sets ->kicked). */
 void bm_arch_send_kick(uint32_t pcpu);
 /* Sleep until an interrupt or `timeout_ns`; returns at once if this CPU
- * was kicked (the flag is checked with interrupts masked). */
+ * was kicked (the flag is checked with interrupts masked). Leaves the host
+ * timer armed for this CPU's time slice, if one runs. */
 void bm_arch_wait(uint64_t timeout_ns);
+/* Arm this CPU's host timer for time_now_ns() == deadline_ns (0: disarm).
+ * Its interrupt, silenced, calls bm_timer_fired(). */
+void bm_arch_timer_at(uint64_t deadline_ns);
 _Noreturn void board_power_off(void);
 /* The backend, set up for this machine. */
 const struct axvm_arch_ops *bm_arch_ops(void);
@@ -91,5 +101,7 @@ int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg);
 /* main.c */
 void bm_main(void);
 void bm_secondary_main(uint64_t id);
+/* The host timer went off on this CPU (interrupt context). */
+void bm_timer_fired(void);
 
 #endif

@@ -235,11 +235,93 @@ static void report_stop(struct slot *s, uint32_t idx, int rc, const struct axvm_
 	}
 }
 
-/* Run every vCPU whose affinity is this pCPU, one at a time, until every
- * VM is stopped. A vCPU keeps the pCPU until its run() returns (guest
- * CPU_OFF, VM shutdown, or an exit nobody handled). */
+/* --- time slices ----------------------------------------------------------------------- */
+
+/* How long a vCPU keeps a pCPU that other powered-on vCPUs wait for. */
+#define SLICE_NS 5000000ull
+/* After the end of a slice was asked for, how often to ask again: a kick
+ * taken while the host, not the guest, ran makes no exit of its own. */
+#define SLICE_RETRY_NS 1000000ull
+
+/* Whether a vCPU other than `cur` with affinity `cpu` is powered on in a
+ * running VM. Safe from the timer interrupt: VMs and vCPUs exist from
+ * before the first slice to after the last (teardown follows run_cpu). */
+static bool others_ready(uint32_t cpu, const struct axvm_vcpu *cur)
+{
+	for (size_t k = 0; k < NSLOTS; k++) {
+		struct slot *s = &slots[k];
+		enum axvm_vm_state st;
+		if (!s->vm || axvm_vm_state(s->vm, &st) || st != AXVM_VM_RUNNING)
+			continue;
+		for (uint32_t i = 0; i < s->nvcpus; i++) {
+			bool on = false;
+			if (s->affinity[i] == cpu && s->vcpu[i] && s->vcpu[i] != cur &&
+			    !axvm_vcpu_powered(s->vcpu[i], &on) && on)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Whether vCPUs of any VM share pCPU `cpu` (the config, not power). */
+static bool pcpu_shared(uint32_t cpu)
+{
+	unsigned n = 0;
+
+	for (size_t k = 0; k < NSLOTS; k++)
+		for (uint32_t i = 0; slots[k].vm && i < slots[k].nvcpus; i++)
+			n += slots[k].affinity[i] == cpu;
+	return n > 1;
+}
+
+/* A slice ends with axvm_vcpu_interrupt() only when someone else is
+ * ready; otherwise the vCPU gets another one. A vCPU halted in WFI keeps
+ * the pCPU to the end of its slice too, as a halt does not say whether
+ * the others have work. */
+void bm_timer_fired(void)
+{
+	struct percpu *c = this_cpu();
+	struct axvm_vcpu *v = c->slice_vcpu;
+	uint64_t now;
+
+	if (!v)
+		return;
+	now = time_now_ns();
+	if (now >= c->slice_end) {
+		if (others_ready(c->id, v)) {
+			axvm_vcpu_interrupt(v);
+			c->slice_end = now + SLICE_RETRY_NS;
+		} else {
+			c->slice_end = now + SLICE_NS;
+		}
+	}
+	bm_arch_timer_at(c->slice_end);
+}
+
+static void slice_begin(struct percpu *c, struct axvm_vcpu *v)
+{
+	c->slice_end = time_now_ns() + SLICE_NS;
+	c->slice_vcpu = v;
+	bm_arch_timer_at(c->slice_end);
+}
+
+static void slice_end(struct percpu *c)
+{
+	c->slice_vcpu = NULL;
+	bm_arch_timer_at(0);
+}
+
+/* --- the scheduler ------------------------------------------------------------------- */
+
+/* Run every vCPU whose affinity is this pCPU, round robin, until every VM
+ * is stopped. A vCPU keeps the pCPU until its run() returns: guest
+ * CPU_OFF, VM shutdown, an exit nobody handled, or (where vCPUs share the
+ * pCPU) the end of its time slice. */
 static void run_cpu(uint32_t cpu)
 {
+	struct percpu *c = this_cpu();
+	const bool shared = pcpu_shared(cpu);
+
 	for (;;) {
 		bool alive = false, ran = false;
 
@@ -265,11 +347,19 @@ static void run_cpu(uint32_t cpu)
 				if (s->affinity[i] != cpu || !on)
 					continue;
 				struct axvm_exit ex;
+				if (shared)
+					slice_begin(c, s->vcpu[i]);
 				int rc = axvm_vcpu_run(s->vcpu[i], &ex);
+				if (shared)
+					slice_end(c);
 				/* Not on, going down, or being reset by pCPU 0. */
 				if (rc == AXVM_EAGAIN || rc == AXVM_ESHUTDOWN || rc == AXVM_ESTATE)
 					continue;
 				ran = true;
+				if (rc == AXVM_EINTR) { /* its slice is over */
+					c->slices++;
+					continue;
+				}
 				if (rc == 0 && ex.kind == AXVM_EXIT_CPU_DOWN) {
 					bm_devs_flush(s->devs);
 					kprintf("axvm: %s vCPU %u: %s\n", s->name, i,
@@ -386,9 +476,9 @@ void bm_main(void)
 	if ((rc = axvm_fini(host)))
 		kprintf("axvm: axvm_fini: %s\n", axvm_strerror(rc));
 	for (uint32_t i = 0; i < bm_ncpus; i++)
-		kprintf("axvm: pCPU %u: %lu interrupts (%lu kicks, %lu stray), %lu waits (%lu ended early)\n",
+		kprintf("axvm: pCPU %u: %lu interrupts (%lu kicks, %lu stray), %lu waits (%lu ended early), %lu slices\n",
 			i, bm_cpus[i].irqs, bm_cpus[i].kicks, bm_cpus[i].stray_irqs,
-			bm_cpus[i].waits, bm_cpus[i].early_waits);
+			bm_cpus[i].waits, bm_cpus[i].early_waits, bm_cpus[i].slices);
 	size_t used, total;
 	bm_pool_stats(&used, &total);
 	kprintf("axvm: page pool: %zu of %zu pages in use after teardown\n", used, total);

@@ -78,5 +78,12 @@ case_ cortex-a57 "--cpu cortex-a57 smp timer" "[vm1] RESULT smp PASS" \
 case_ cortex-a57-hostile "--cpu cortex-a57 hostile mmio" "[vm1] RESULT hostile PASS" \
   "[vm2] RESULT mmio PASS"
 
+# spin holds pCPU 1 for 3 s without one exit, and smp's vCPU 1 shares that
+# pCPU: smp's 2 s waits for vCPU 1 pass only if time slices take the pCPU
+# back from the spinning vCPU (and give it back).
+case_ time-slices "smp spin" "[vm1] RESULT smp PASS" "[vm2] RESULT spin PASS"
+[ "$(slices_on 1)" -ge 1 ]
+extra_check "time-slices: no slice ended on pCPU 1" $?
+
 echo "aarch64 guests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

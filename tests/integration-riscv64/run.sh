@@ -72,5 +72,12 @@ case_ two-vms-mmio-hypercall "mmio hypercall" "[vm1] RESULT mmio PASS" \
 # smp's hart 1 and the timer guest's hart share pCPU 1.
 case_ smp-timer "smp timer" "[vm1] RESULT smp PASS" "[vm2] RESULT timer PASS"
 
+# spin holds pCPU 1 for 3 s without one exit, and smp's hart 1 shares that
+# pCPU: smp's 2 s waits for hart 1 pass only if time slices take the pCPU
+# back from the spinning vCPU (and give it back).
+case_ time-slices "smp spin" "[vm1] RESULT smp PASS" "[vm2] RESULT spin PASS"
+[ "$(slices_on 1)" -ge 1 ]
+extra_check "time-slices: no slice ended on pCPU 1" $?
+
 echo "riscv64 guests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -48,6 +48,13 @@ exit_count() {
   echo "${n:-0}"
 }
 
+# How many time slices ended with a switch on pCPU N in the last case.
+slices_on() {
+  local n
+  n=$(sed -n "s/^axvm: pCPU $1: .*, \([0-9]*\) slices.*/\1/p" "$log")
+  echo "${n:-0}"
+}
+
 # A check on the last case's numbers: extra_check NAME CONDITION-EXIT-CODE
 extra_check() {
   if [ "$2" -eq 0 ]; then

@@ -84,9 +84,10 @@ void bm_irq_handler(void)
 			c->kicked = true;
 			c->kicks++;
 		}
-		else if (id == BM_IRQ_HYP_TIMER)
-			__asm__ volatile("msr cnthp_ctl_el2, xzr");
-		else
+		else if (id == BM_IRQ_HYP_TIMER) {
+			__asm__ volatile("msr cnthp_ctl_el2, xzr; isb");
+			bm_timer_fired();
+		} else
 			c->stray_irqs++; /* a guest's, caught in a window */
 		__asm__ volatile("msr icc_eoir1_el1, %0; isb" ::"r"(iar));
 	}
@@ -160,29 +161,39 @@ void bm_arch_send_kick(uint32_t pcpu)
 	gic_send_sgi(bm_cpus[pcpu].hwid, BM_SGI_KICK);
 }
 
+/* The EL2 physical timer (CNTHP) compares against CNTPCT, the counter
+ * time_now_ns() reads; rounding up makes it fire at or after the time. */
+void bm_arch_timer_at(uint64_t deadline_ns)
+{
+	uint64_t f = cntfrq();
+
+	if (!deadline_ns) {
+		__asm__ volatile("msr cnthp_ctl_el2, xzr; isb" ::: "memory");
+		return;
+	}
+	uint64_t cval = (deadline_ns / 1000000000ull) * f +
+			((deadline_ns % 1000000000ull) * f + 999999999ull) / 1000000000ull;
+	__asm__ volatile("msr cnthp_cval_el2, %0; mov x9, #1; msr cnthp_ctl_el2, x9; isb"
+			 ::"r"(cval) : "x9", "memory");
+}
+
 /* Sleep in WFI until an interrupt (a kick, the timer armed here for the
- * timeout) or the timeout. Interrupts are masked between the check of the
- * kick flag and the WFI, so a kick in that window still ends the WFI. */
+ * timeout or the slice's end) or the timeout. Interrupts are masked
+ * between the check of the kick flag and the WFI, so a kick in that window
+ * still ends the WFI. */
 void bm_arch_wait(uint64_t timeout_ns)
 {
 	struct percpu *c = this_cpu();
-	uint64_t f = cntfrq();
-	uint64_t ticks = (timeout_ns / 1000000000ull) * f +
-			 (timeout_ns % 1000000000ull) * f / 1000000000ull;
-
-	if (ticks > INT32_MAX) /* CNTHP_TVAL is a signed 32-bit count */
-		ticks = INT32_MAX;
 	uint64_t end = time_now_ns() + timeout_ns;
 
 	c->waits++;
 	__asm__ volatile("msr daifset, #2" ::: "memory");
 	if (!c->kicked) {
-		__asm__ volatile("msr cnthp_tval_el2, %0; mov x9, #1; msr cnthp_ctl_el2, x9; isb"
-				 ::"r"(ticks) : "x9");
+		bm_arch_timer_at(c->slice_vcpu && c->slice_end < end ? c->slice_end : end);
 		__asm__ volatile("dsb sy; wfi" ::: "memory");
 	}
 	__asm__ volatile("msr daifclr, #2; isb" ::: "memory"); /* take it */
-	__asm__ volatile("msr cnthp_ctl_el2, xzr" ::: "memory");
+	bm_arch_timer_at(c->slice_vcpu ? c->slice_end : 0);
 	c->kicked = false;
 	if (time_now_ns() < end)
 		c->early_waits++;

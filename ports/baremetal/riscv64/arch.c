@@ -89,6 +89,7 @@ uint64_t bm_rv_trap(uint64_t cause, uint64_t epc, uint64_t tval)
 	if (cause == (CAUSE_IRQ | IRQ_S_TIMER)) {
 		sbi(SBI_EXT_TIME, 0, UINT64_MAX, 0, 0); /* one-shot: withdraw it */
 		c->irqs++;
+		bm_timer_fired();
 		return epc;
 	}
 	if (cause & CAUSE_IRQ) {
@@ -211,23 +212,38 @@ void bm_arch_send_kick(uint32_t pcpu)
 	sbi(SBI_EXT_IPI, 0, 1, bm_cpus[pcpu].hwid, 0);
 }
 
+/* The SBI timer compares against the time CSR, the counter time_now_ns()
+ * reads; rounding up makes it fire at or after the time. While a guest
+ * runs, the backend keeps this deadline (with Sstc, the earlier of it and
+ * the guest's). */
+void bm_arch_timer_at(uint64_t deadline_ns)
+{
+	uint64_t t = UINT64_MAX;
+
+	if (deadline_ns)
+		t = (deadline_ns / 1000000000ull) * BM_TIMEBASE_HZ +
+		    ((deadline_ns % 1000000000ull) * BM_TIMEBASE_HZ + 999999999ull) /
+			    1000000000ull;
+	sbi(SBI_EXT_TIME, 0, t, 0, 0);
+}
+
 /* Sleep in WFI until an interrupt (a kick, the SBI timer armed here for
- * the timeout) or the timeout. Interrupts are off between the check of
- * the kick flag and the WFI; a pending one still ends the WFI. */
+ * the timeout or the slice's end) or the timeout. Interrupts are off
+ * between the check of the kick flag and the WFI; a pending one still
+ * ends the WFI. */
 void bm_arch_wait(uint64_t timeout_ns)
 {
 	struct percpu *c = this_cpu();
 	uint64_t end = time_now_ns() + timeout_ns;
-	uint64_t ticks = timeout_ns / 1000u * (BM_TIMEBASE_HZ / 1000000u);
 
 	c->waits++;
 	__asm__ volatile("csrc sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
 	if (!c->kicked) {
-		sbi(SBI_EXT_TIME, 0, rdtime() + (ticks ? ticks : 1), 0, 0);
+		bm_arch_timer_at(c->slice_vcpu && c->slice_end < end ? c->slice_end : end);
 		__asm__ volatile("wfi" ::: "memory");
 	}
 	__asm__ volatile("csrs sstatus, %0" ::"r"(SSTATUS_SIE) : "memory"); /* take it */
-	sbi(SBI_EXT_TIME, 0, UINT64_MAX, 0, 0);
+	bm_arch_timer_at(c->slice_vcpu ? c->slice_end : 0);
 	c->kicked = false;
 	if (time_now_ns() < end)
 		c->early_waits++;
