@@ -19,6 +19,17 @@
 
 /* --- console lines ------------------------------------------------------------------ */
 
+static void line_lock(struct bm_vm_devs *d)
+{
+	while (atomic_flag_test_and_set_explicit(&d->line_lock, memory_order_acquire))
+		;
+}
+
+static void line_unlock(struct bm_vm_devs *d)
+{
+	atomic_flag_clear_explicit(&d->line_lock, memory_order_release);
+}
+
 static void flush_line(struct bm_vm_devs *d)
 {
 	d->line[d->len] = '\0';
@@ -28,6 +39,7 @@ static void flush_line(struct bm_vm_devs *d)
 
 void bm_devs_putc(struct bm_vm_devs *d, char c)
 {
+	line_lock(d);
 	if (c == '\n' || d->len == BM_LINE_MAX - 1) {
 		if (c != '\n')
 			d->line[d->len++] = c;
@@ -36,12 +48,17 @@ void bm_devs_putc(struct bm_vm_devs *d, char c)
 		/* Guest bytes are input: keep the console printable. */
 		d->line[d->len++] = (c >= 0x20 && c < 0x7f) ? c : '.';
 	}
+	line_unlock(d);
 }
 
 void bm_devs_flush(struct bm_vm_devs *d)
 {
-	if (d && d->len)
+	if (!d)
+		return;
+	line_lock(d);
+	if (d->len)
 		flush_line(d);
+	line_unlock(d);
 }
 
 /* --- test device ------------------------------------------------------------------ */
@@ -101,6 +118,7 @@ struct bm_vm_devs *bm_devs_create(const char *vm_name)
 		return NULL;
 	struct bm_vm_devs *d = &devs[i];
 	memset(d, 0, sizeof(*d));
+	atomic_flag_clear(&d->line_lock);
 	for (size_t k = 0; k + 1 < sizeof(d->name) && vm_name[k]; k++)
 		d->name[k] = vm_name[k];
 	return d;

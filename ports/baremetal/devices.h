@@ -9,6 +9,9 @@
 
 struct bm_vm_devs {
 	char name[AXVM_NAME_MAX];
+	/* The console line: every vCPU of the VM writes it, each from its
+	 * own pCPU, and a CPU_OFF flushes it from yet another. */
+	atomic_flag line_lock;
 	char line[BM_LINE_MAX];
 	size_t len;
 	uint8_t scratch[256];

@@ -360,8 +360,9 @@ static void run_cpu(uint32_t cpu)
 					c->slices++;
 					continue;
 				}
+				/* The console line is the VM's, not this vCPU's:
+				 * flushing it here would split another vCPU's line. */
 				if (rc == 0 && ex.kind == AXVM_EXIT_CPU_DOWN) {
-					bm_devs_flush(s->devs);
 					kprintf("axvm: %s vCPU %u: %s\n", s->name, i,
 						bm_guest.cpu_off_name);
 					continue;
