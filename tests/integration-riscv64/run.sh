@@ -72,6 +72,10 @@ case_ two-vms-mmio-hypercall "mmio hypercall" "[vm1] RESULT mmio PASS" \
 # smp's hart 1 and the timer guest's hart share pCPU 1.
 case_ smp-timer "smp timer" "[vm1] RESULT smp PASS" "[vm2] RESULT timer PASS"
 
+# Both harts page with Sv39; hart 0 remaps a page hart 1 keeps reading,
+# then remote_sfence_vma: hart 1 must never read the old frame after it.
+case_ rfence "rfence -" "[vm1] RESULT rfence PASS" "rfence: 300 rounds, 0 stale reads"
+
 # spin holds pCPU 1 for 3 s without one exit, and smp's hart 1 shares that
 # pCPU: smp's 2 s waits for hart 1 pass only if time slices take the pCPU
 # back from the spinning vCPU (and give it back).

@@ -47,6 +47,7 @@ struct rv_vcpu {
 	uint64_t timecmp; /* SBI set_timer deadline (UINT64_MAX: none) */
 	atomic_bool soft_pending;  /* SSIP to raise at the next entry */
 	atomic_bool fence_pending; /* an RFENCE aimed at this hart */
+	atomic_bool in_guest;      /* from the fence check at entry to the exit */
 
 	/* An SBI send_ipi fans out as one SEND_IPI exit per target. */
 	uint64_t ipi_targets;

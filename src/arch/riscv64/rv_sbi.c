@@ -128,8 +128,32 @@ static int ipi_call(struct rv_vcpu *v, uint64_t mask, uint64_t base, struct axvm
 	return 0;
 }
 
+/* How long a remote fence waits for a hart to leave the guest. A kicked
+ * hart exits within microseconds; past this, its fence still happens at
+ * its next entry, and the caller is not held hostage. */
+#define RFENCE_WAIT_NS 100000000ull
+
+/* SBI returns from a remote fence once the targets have fenced (a guest
+ * frees pages after it): wait for each target that is inside the guest
+ * to leave it. One outside fences before it enters again. */
+static void rfence_wait(struct rv_vm *vm, uint64_t targets)
+{
+	const struct axvm_hal *hal = vm->base.hal;
+	uint64_t end = hal->now_ns(hal->ctx) + RFENCE_WAIT_NS;
+
+	for (uint32_t i = 0; i < vm->base.vcpu_count && i < 64; i++) {
+		struct rv_vcpu *t = rv_vcpu_at(vm, i);
+		if (!(targets >> i & 1) || !t)
+			continue;
+		while (atomic_load(&t->fence_pending) && atomic_load(&t->in_guest) &&
+		       hal->now_ns(hal->ctx) < end)
+			;
+	}
+}
+
 /* Remote fences: each named hart flushes its VS-stage TLB and I-cache
- * before it next enters the guest; this hart at once. */
+ * before it next enters the guest (this one at once), and the call
+ * returns when no target can still use the old translations. */
 static int rfence_call(struct rv_vcpu *v, uint64_t fid, uint64_t mask, uint64_t base,
 		       struct axvm_exit *exit)
 {
@@ -144,6 +168,7 @@ static int rfence_call(struct rv_vcpu *v, uint64_t fid, uint64_t mask, uint64_t 
 		if ((targets >> i & 1) && rv_vcpu_at(vm, i))
 			atomic_store(&rv_vcpu_at(vm, i)->fence_pending, true);
 	rv_kick_others(vm, targets & ~(1ull << v->id));
+	rfence_wait(vm, targets & ~(1ull << v->id));
 	return ret1(v, SBI_SUCCESS, exit);
 }
 

@@ -396,6 +396,10 @@ static int rv_vcpu_run(void *p, struct axvm_exit *exit)
 		return 0;
 
 	s = rv_irq_save();
+	/* Set before the fence check: a remote RFENCE that finds this hart
+	 * in the guest waits for the exit; one that does not, for nothing,
+	 * as the check below comes after its request (both seq_cst). */
+	atomic_store(&v->in_guest, true);
 	if (atomic_exchange(&v->fence_pending, false))
 		hfence_vvma_all();
 	hvip = csr_read(CSR_HVIP) & RV_VSSIP; /* the guest may have cleared it */
@@ -424,6 +428,7 @@ static int rv_vcpu_run(void *p, struct axvm_exit *exit)
 	}
 
 	axvm_rv_enter(&v->regs);
+	atomic_store(&v->in_guest, false);
 
 	if (v->vm->host.sstc && !due)
 		csr_write(CSR_STIMECMP, host_timecmp);
