@@ -129,8 +129,14 @@ static int bm_kick_pcpu(void *ctx, uint32_t pcpu)
 
 static void bm_wait(void *ctx, uint64_t timeout_ns)
 {
+	struct percpu *c = this_cpu();
+
 	(void)ctx;
+	if (bm_halt_yield())
+		return;
+	c->slice_waiting = true;
 	bm_arch_wait(timeout_ns);
+	c->slice_waiting = false;
 }
 
 static void bm_log(void *ctx, enum axvm_log_level level, const char *msg)

@@ -34,6 +34,8 @@ struct percpu {
 	 * scheduler and the timer interrupt. */
 	struct axvm_vcpu *volatile slice_vcpu;
 	volatile uint64_t slice_end;
+	volatile bool slice_waiting; /* the slice's vCPU is halted in the HAL's wait */
+	volatile bool slice_idle;    /* it gave up the pCPU while halted */
 	uint64_t slices;           /* slices that ended with a switch */
 };
 
@@ -103,5 +105,8 @@ void bm_main(void);
 void bm_secondary_main(uint64_t id);
 /* The host timer went off on this CPU (interrupt context). */
 void bm_timer_fired(void);
+/* Called by the HAL's wait, i.e. by a halted vCPU: true if it was told to
+ * give the pCPU to a vCPU with work (its run() returns AXVM_EINTR). */
+bool bm_halt_yield(void);
 
 #endif

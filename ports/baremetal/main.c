@@ -37,6 +37,10 @@ struct slot {
 	atomic_uint reboots;
 	struct axvm_vm *vm;
 	struct axvm_vcpu *vcpu[2];
+	/* vCPU i left its last run halted (a time slice ended in its WFI):
+	 * a halted neighbour need not give the pCPU up for it. Read and
+	 * written on vCPU i's pCPU only. */
+	volatile bool idle[2];
 	struct bm_vm_devs *devs;
 };
 
@@ -244,9 +248,10 @@ static void report_stop(struct slot *s, uint32_t idx, int rc, const struct axvm_
 #define SLICE_RETRY_NS 1000000ull
 
 /* Whether a vCPU other than `cur` with affinity `cpu` is powered on in a
- * running VM. Safe from the timer interrupt: VMs and vCPUs exist from
- * before the first slice to after the last (teardown follows run_cpu). */
-static bool others_ready(uint32_t cpu, const struct axvm_vcpu *cur)
+ * running VM (and, with `busy_only`, did not leave its last run halted).
+ * Safe from the timer interrupt: VMs and vCPUs exist from before the
+ * first slice to after the last (teardown follows run_cpu). */
+static bool others_ready(uint32_t cpu, const struct axvm_vcpu *cur, bool busy_only)
 {
 	for (size_t k = 0; k < NSLOTS; k++) {
 		struct slot *s = &slots[k];
@@ -256,6 +261,7 @@ static bool others_ready(uint32_t cpu, const struct axvm_vcpu *cur)
 		for (uint32_t i = 0; i < s->nvcpus; i++) {
 			bool on = false;
 			if (s->affinity[i] == cpu && s->vcpu[i] && s->vcpu[i] != cur &&
+			    !(busy_only && s->idle[i]) &&
 			    !axvm_vcpu_powered(s->vcpu[i], &on) && on)
 				return true;
 		}
@@ -275,9 +281,7 @@ static bool pcpu_shared(uint32_t cpu)
 }
 
 /* A slice ends with axvm_vcpu_interrupt() only when someone else is
- * ready; otherwise the vCPU gets another one. A vCPU halted in WFI keeps
- * the pCPU to the end of its slice too, as a halt does not say whether
- * the others have work. */
+ * ready; otherwise the vCPU gets another one. */
 void bm_timer_fired(void)
 {
 	struct percpu *c = this_cpu();
@@ -288,7 +292,8 @@ void bm_timer_fired(void)
 		return;
 	now = time_now_ns();
 	if (now >= c->slice_end) {
-		if (others_ready(c->id, v)) {
+		if (others_ready(c->id, v, false)) {
+			c->slice_idle = c->slice_waiting;
 			axvm_vcpu_interrupt(v);
 			c->slice_end = now + SLICE_RETRY_NS;
 		} else {
@@ -298,9 +303,28 @@ void bm_timer_fired(void)
 	bm_arch_timer_at(c->slice_end);
 }
 
+/* A halted vCPU gives its slice up at once to a neighbour that was busy
+ * when it last ran, so an idle guest does not halve a busy one's share.
+ * Not to one that was halted too: two idle vCPUs then take turns at the
+ * slices' pace instead of trading the pCPU in a loop of entries. An idle
+ * vCPU that gets an interrupt waits for the end of the running slice. */
+bool bm_halt_yield(void)
+{
+	struct percpu *c = this_cpu();
+	struct axvm_vcpu *v = c->slice_vcpu;
+
+	if (!v || !others_ready(c->id, v, true))
+		return false;
+	c->slice_idle = true;
+	axvm_vcpu_interrupt(v);
+	return true;
+}
+
 static void slice_begin(struct percpu *c, struct axvm_vcpu *v)
 {
 	c->slice_end = time_now_ns() + SLICE_NS;
+	c->slice_waiting = false;
+	c->slice_idle = false;
 	c->slice_vcpu = v;
 	bm_arch_timer_at(c->slice_end);
 }
@@ -356,6 +380,7 @@ static void run_cpu(uint32_t cpu)
 				if (rc == AXVM_EAGAIN || rc == AXVM_ESHUTDOWN || rc == AXVM_ESTATE)
 					continue;
 				ran = true;
+				s->idle[i] = rc == AXVM_EINTR && c->slice_idle;
 				if (rc == AXVM_EINTR) { /* its slice is over */
 					c->slices++;
 					continue;
@@ -411,7 +436,10 @@ static void report_vm(struct slot *s)
 				n += ksnprintf(line + n, sizeof(line) - (size_t)n, " %s=%lu",
 					       axvm_exit_kind_name(kinds[k]), c);
 		}
+		uint64_t ns = 0;
+		axvm_vcpu_run_time_ns(s->vcpu[i], &ns);
 		kprintf("%s\n", line);
+		kprintf("axvm: %s vCPU %u held its pCPU %lu ms\n", s->name, i, ns / 1000000u);
 	}
 }
 

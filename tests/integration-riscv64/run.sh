@@ -83,5 +83,12 @@ case_ time-slices "smp spin" "[vm1] RESULT smp PASS" "[vm2] RESULT spin PASS"
 [ "$(slices_on 1)" -ge 1 ]
 extra_check "time-slices: no slice ended on pCPU 1" $?
 
+# idle's vCPU 1 only halts, on the pCPU where spin is busy: it must give
+# the pCPU up when it halts, not sit on it for each 5 ms slice (that held
+# it ~1.5 s of the 3).
+case_ idle-neighbour "idle spin" "[vm1] RESULT idle PASS" "[vm2] RESULT spin PASS"
+[ "$(held_ms vm1 1)" -lt 750 ]
+extra_check "idle-neighbour: the halted vCPU held the shared pCPU $(held_ms vm1 1) ms" $?
+
 echo "riscv64 guests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -48,6 +48,13 @@ exit_count() {
   echo "${n:-0}"
 }
 
+# How long "VM vCPU N" held its pCPU (ms, inside run()) in the last case.
+held_ms() {
+  local n
+  n=$(sed -n "s/^axvm: $1 vCPU $2 held its pCPU \([0-9]*\) ms.*/\1/p" "$log")
+  echo "${n:-999999}"
+}
+
 # How many time slices ended with a switch on pCPU N in the last case.
 slices_on() {
   local n

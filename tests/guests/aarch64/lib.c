@@ -93,6 +93,11 @@ uint32_t cpu_index(void)
 	return (uint32_t)((m & 0xff) + ((m >> 8) & 0xff) * 16);
 }
 
+int64_t guest_cpu_on(uint64_t cpu, uint64_t arg)
+{
+	return hvc(PSCI_CPU_ON, cpu, (uintptr_t)guest_secondary_entry, arg);
+}
+
 uint64_t guest_now_us(void)
 {
 	uint64_t c = cntvct(), f = cntfrq();

@@ -14,6 +14,9 @@
 void gputc(char c);
 _Noreturn void guest_power_off(void);
 uint64_t guest_now_us(void); /* the guest's counter (runs while it does not) */
+/* Power on vCPU `cpu` at secondary_main(arg): PSCI CPU_ON / SBI hart_start;
+ * 0 or the firmware's error. */
+int64_t guest_cpu_on(uint64_t cpu, uint64_t arg);
 
 void delay_us(uint64_t us); /* busy: no exits */
 

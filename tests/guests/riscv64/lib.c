@@ -73,6 +73,11 @@ uint64_t guest_trap(uint64_t cause, uint64_t epc, uint64_t tval)
 	done("exception");
 }
 
+int64_t guest_cpu_on(uint64_t cpu, uint64_t arg)
+{
+	return sbi(SBI_EXT_HSM, 0, cpu, (uintptr_t)guest_secondary_entry, arg).error;
+}
+
 uint64_t guest_now_us(void)
 {
 	return rdtime() / (TIMEBASE_HZ / 1000000u);
