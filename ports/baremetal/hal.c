@@ -121,6 +121,7 @@ static int bm_kick_pcpu(void *ctx, uint32_t pcpu)
 		return AXVM_EINVAL;
 	if (pcpu == this_cpu()->id) {
 		this_cpu()->kicked = true; /* we are not in a guest: just note it */
+		bm_kick_received();
 		return 0;
 	}
 	bm_arch_send_kick(pcpu);

@@ -33,7 +33,7 @@ struct percpu {
 	 * and when the slice ends; set and read on this CPU only, by the
 	 * scheduler and the timer interrupt. */
 	struct axvm_vcpu *volatile slice_vcpu;
-	volatile uint64_t slice_end;
+	volatile uint64_t slice_end; /* UINT64_MAX: until a kick */
 	volatile bool slice_waiting; /* the slice's vCPU is halted in the HAL's wait */
 	volatile bool slice_idle;    /* it gave up the pCPU while halted */
 	uint64_t slices;           /* slices that ended with a switch */
@@ -81,8 +81,8 @@ void bm_arch_send_kick(uint32_t pcpu);
  * was kicked (the flag is checked with interrupts masked). Leaves the host
  * timer armed for this CPU's time slice, if one runs. */
 void bm_arch_wait(uint64_t timeout_ns);
-/* Arm this CPU's host timer for time_now_ns() == deadline_ns (0: disarm).
- * Its interrupt, silenced, calls bm_timer_fired(). */
+/* Arm this CPU's host timer for time_now_ns() == deadline_ns (0 or
+ * UINT64_MAX: disarm). Its interrupt, silenced, calls bm_timer_fired(). */
 void bm_arch_timer_at(uint64_t deadline_ns);
 _Noreturn void board_power_off(void);
 /* The backend, set up for this machine. */
@@ -105,6 +105,8 @@ void bm_main(void);
 void bm_secondary_main(uint64_t id);
 /* The host timer went off on this CPU (interrupt context). */
 void bm_timer_fired(void);
+/* A kick reached this CPU (interrupt context, or a kick to itself). */
+void bm_kick_received(void);
 /* Called by the HAL's wait, i.e. by a halted vCPU: true if it was told to
  * give the pCPU to a vCPU with work (its run() returns AXVM_EINTR). */
 bool bm_halt_yield(void);

@@ -243,6 +243,8 @@ static void report_stop(struct slot *s, uint32_t idx, int rc, const struct axvm_
 
 /* How long a vCPU keeps a pCPU that other powered-on vCPUs wait for. */
 #define SLICE_NS 5000000ull
+/* How long an idle pCPU sleeps between looks at its vCPUs. */
+#define IDLE_WAIT_NS 10000000ull
 /* After the end of a slice was asked for, how often to ask again: a kick
  * taken while the host, not the guest, ran makes no exit of its own. */
 #define SLICE_RETRY_NS 1000000ull
@@ -281,7 +283,8 @@ static bool pcpu_shared(uint32_t cpu)
 }
 
 /* A slice ends with axvm_vcpu_interrupt() only when someone else is
- * ready; otherwise the vCPU gets another one. */
+ * ready. Otherwise it runs on with no end and no timer until a kick: a
+ * vCPU is powered on (or its VM rebooted) only with a kick to its pCPU. */
 void bm_timer_fired(void)
 {
 	struct percpu *c = this_cpu();
@@ -297,10 +300,20 @@ void bm_timer_fired(void)
 			axvm_vcpu_interrupt(v);
 			c->slice_end = now + SLICE_RETRY_NS;
 		} else {
-			c->slice_end = now + SLICE_NS;
+			c->slice_end = UINT64_MAX;
 		}
 	}
 	bm_arch_timer_at(c->slice_end);
+}
+
+void bm_kick_received(void)
+{
+	struct percpu *c = this_cpu();
+
+	if (c->slice_vcpu && c->slice_end == UINT64_MAX) {
+		c->slice_end = time_now_ns() + SLICE_NS;
+		bm_arch_timer_at(c->slice_end);
+	}
 }
 
 /* A halted vCPU gives its slice up at once to a neighbour that was busy
@@ -402,8 +415,11 @@ static void run_cpu(uint32_t cpu)
 		}
 		if (!alive)
 			return;
+		/* Nothing to run here: a power-on or a reboot kicks this
+		 * pCPU, so the timeout only bounds how late it sees its VMs
+		 * stop. */
 		if (!ran)
-			hal.wait(hal.ctx, 1000000);
+			hal.wait(hal.ctx, IDLE_WAIT_NS);
 	}
 }
 

@@ -83,6 +83,7 @@ void bm_irq_handler(void)
 		if (id == BM_SGI_KICK) {
 			c->kicked = true;
 			c->kicks++;
+			bm_kick_received();
 		}
 		else if (id == BM_IRQ_HYP_TIMER) {
 			__asm__ volatile("msr cnthp_ctl_el2, xzr; isb");
@@ -167,7 +168,7 @@ void bm_arch_timer_at(uint64_t deadline_ns)
 {
 	uint64_t f = cntfrq();
 
-	if (!deadline_ns) {
+	if (!deadline_ns || deadline_ns == UINT64_MAX) {
 		__asm__ volatile("msr cnthp_ctl_el2, xzr; isb" ::: "memory");
 		return;
 	}

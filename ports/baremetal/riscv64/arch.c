@@ -84,6 +84,7 @@ uint64_t bm_rv_trap(uint64_t cause, uint64_t epc, uint64_t tval)
 		c->irqs++;
 		c->kicks++;
 		c->kicked = true;
+		bm_kick_received();
 		return epc;
 	}
 	if (cause == (CAUSE_IRQ | IRQ_S_TIMER)) {
@@ -220,7 +221,7 @@ void bm_arch_timer_at(uint64_t deadline_ns)
 {
 	uint64_t t = UINT64_MAX;
 
-	if (deadline_ns)
+	if (deadline_ns && deadline_ns != UINT64_MAX)
 		t = (deadline_ns / 1000000000ull) * BM_TIMEBASE_HZ +
 		    ((deadline_ns % 1000000000ull) * BM_TIMEBASE_HZ + 999999999ull) /
 			    1000000000ull;
