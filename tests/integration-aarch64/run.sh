@@ -78,19 +78,8 @@ case_ cortex-a57 "--cpu cortex-a57 smp timer" "[vm1] RESULT smp PASS" \
 case_ cortex-a57-hostile "--cpu cortex-a57 hostile mmio" "[vm1] RESULT hostile PASS" \
   "[vm2] RESULT mmio PASS"
 
-# spin holds pCPU 1 for 3 s without one exit, and smp's vCPU 1 shares that
-# pCPU: smp's 2 s waits for vCPU 1 pass only if time slices take the pCPU
-# back from the spinning vCPU (and give it back).
-case_ time-slices "smp spin" "[vm1] RESULT smp PASS" "[vm2] RESULT spin PASS"
-[ "$(slices_on 1)" -ge 1 ]
-extra_check "time-slices: no slice ended on pCPU 1" $?
-
-# idle's vCPU 1 only halts, on the pCPU where spin is busy: it must give
-# the pCPU up when it halts, not sit on it for each 5 ms slice (that held
-# it ~1.5 s of the 3).
-case_ idle-neighbour "idle spin" "[vm1] RESULT idle PASS" "[vm2] RESULT spin PASS"
-[ "$(held_ms vm1 1)" -lt 750 ]
-extra_check "idle-neighbour: the halted vCPU held the shared pCPU $(held_ms vm1 1) ms" $?
+# Time slices on the shared pCPU 1 (the same for every target).
+shared_pcpu_cases
 
 echo "aarch64 guests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

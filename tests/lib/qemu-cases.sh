@@ -71,3 +71,19 @@ extra_check() {
     fail=$((fail + 1))
   fi
 }
+
+# The bare-metal kernel's time slices, with the common guests on pCPU 1
+# (vm1's vCPU 1 and vm2's vCPU 0 share it on every target):
+# - spin holds pCPU 1 for 3 s without one exit while smp needs its vCPU 1
+#   there: smp's 2 s waits pass only if slices take the pCPU back;
+# - idle's vCPU 1 only halts beside spin: it must give the pCPU up when it
+#   halts, not sit on it for each 5 ms slice (that held it ~1.5 s of 3).
+shared_pcpu_cases() {
+  case_ time-slices "smp spin" "[vm1] RESULT smp PASS" "[vm2] RESULT spin PASS"
+  [ "$(slices_on 1)" -ge 1 ]
+  extra_check "time-slices: no slice ended on pCPU 1" $?
+
+  case_ idle-neighbour "idle spin" "[vm1] RESULT idle PASS" "[vm2] RESULT spin PASS"
+  [ "$(held_ms vm1 1)" -lt 750 ]
+  extra_check "idle-neighbour: the halted vCPU held the shared pCPU $(held_ms vm1 1) ms" $?
+}
