@@ -39,7 +39,7 @@ int main(uint64_t dtb)
 		done("smp");
 	}
 	check_eq((uint64_t)hvc(PSCI_AFFINITY_INFO, 1, 0, 0), 1, "vCPU 1 starts OFF");
-	check_eq((uint64_t)hvc(PSCI_CPU_ON, 1, (uintptr_t)guest_secondary_entry, 0x1234), 0,
+	check_eq((uint64_t)guest_cpu_on(1, 0x1234), 0,
 		 "CPU_ON(1)");
 	/* Sent before vCPU 1 has run at all: stays pending for it. */
 	gic_send_sgi(SGI_EARLY, 1);
@@ -47,9 +47,9 @@ int main(uint64_t dtb)
 	check(wait_for(&early, 1, 2000), "an SGI sent while vCPU 1 was starting");
 	check_eq(last_ctx, 0x1234, "CPU_ON context id reaches X0");
 	check_eq((uint64_t)hvc(PSCI_AFFINITY_INFO, 1, 0, 0), 0, "AFFINITY_INFO(1) is ON");
-	check_eq((uint64_t)hvc(PSCI_CPU_ON, 1, (uintptr_t)guest_secondary_entry, 0), (uint64_t)-4,
+	check_eq((uint64_t)guest_cpu_on(1, 0), (uint64_t)-4,
 		 "second CPU_ON is ALREADY_ON");
-	check_eq((uint64_t)hvc(PSCI_CPU_ON, 7, (uintptr_t)guest_secondary_entry, 0), (uint64_t)-2,
+	check_eq((uint64_t)guest_cpu_on(7, 0), (uint64_t)-2,
 		 "CPU_ON of a vCPU the VM lacks");
 
 	/* vCPU 1 sleeps in WFI (a halt exit); an SGI must wake it. */
@@ -66,7 +66,7 @@ int main(uint64_t dtb)
 	check_eq((uint64_t)hvc(PSCI_AFFINITY_INFO, 1, 0, 0), 1, "vCPU 1 is OFF after CPU_OFF");
 
 	/* Power it on again: a fresh entry with a new context id. */
-	check_eq((uint64_t)hvc(PSCI_CPU_ON, 1, (uintptr_t)guest_secondary_entry, 0x5678), 0,
+	check_eq((uint64_t)guest_cpu_on(1, 0x5678), 0,
 		 "CPU_ON(1) again");
 	check(wait_for(&up_count, 3, 2000), "vCPU 1 came up again");
 	check_eq(last_ctx, 0x5678, "second context id");
@@ -76,7 +76,7 @@ int main(uint64_t dtb)
 	end = cntvct() + cntfrq() * 2;
 	while (hvc(PSCI_AFFINITY_INFO, 1, 0, 0) != 1 && cntvct() < end)
 		;
-	check_eq((uint64_t)hvc(PSCI_CPU_ON, 1, (uintptr_t)guest_secondary_entry, 0x9999), 0,
+	check_eq((uint64_t)guest_cpu_on(1, 0x9999), 0,
 		 "CPU_ON(1) a third time");
 	check(wait_for(&up_count, 4, 2000), "vCPU 1 spinning");
 	done("smp");

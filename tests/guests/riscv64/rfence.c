@@ -64,7 +64,7 @@ int main(uint64_t hartid, uint64_t dtb)
 	build_tables();
 	paging_on();
 	check_eq(*(volatile uint32_t *)TEST_VA, 0xaaaa0000u, "the test page maps frame 0");
-	check_eq((uint64_t)sbi(SBI_EXT_HSM, 0, 1, (uintptr_t)guest_secondary_entry, 0).error, 0,
+	check_eq((uint64_t)guest_cpu_on(1, 0), 0,
 		 "hart_start(1)");
 	uint64_t end = guest_now_us() + 2000000;
 	while (!up && guest_now_us() < end)

@@ -46,14 +46,14 @@ int main(uint64_t hartid, uint64_t dtb)
 	(void)dtb;
 	gputs("smp: starting hart 1\n");
 	check_eq(status(1), 1, "hart 1 starts stopped");
-	check_eq((uint64_t)sbi(SBI_EXT_HSM, 0, 1, (uintptr_t)guest_secondary_entry, 0x1234).error,
+	check_eq((uint64_t)guest_cpu_on(1, 0x1234),
 		 0, "hart_start(1)");
 	check(wait_for(&up_count, 1, 2000), "hart 1 came up");
 	check_eq(last_opaque, 0x1234, "opaque reaches a1");
 	check_eq(status(1), 0, "hart_get_status(1) is started");
-	check_eq((uint64_t)sbi(SBI_EXT_HSM, 0, 1, (uintptr_t)guest_secondary_entry, 0).error,
+	check_eq((uint64_t)guest_cpu_on(1, 0),
 		 (uint64_t)SBI_ERR_ALREADY_AVAILABLE, "second hart_start is already available");
-	check_eq((uint64_t)sbi(SBI_EXT_HSM, 0, 7, (uintptr_t)guest_secondary_entry, 0).error,
+	check_eq((uint64_t)guest_cpu_on(7, 0),
 		 (uint64_t)SBI_ERR_INVALID_PARAM, "hart_start of a hart the VM lacks");
 
 	/* hart 1 sleeps in WFI (a halt exit); an IPI must wake it. */
@@ -66,7 +66,7 @@ int main(uint64_t hartid, uint64_t dtb)
 	check(wait_stopped(2000), "hart 1 is stopped after hart_stop");
 
 	/* Start it again: a fresh entry with a new opaque value. */
-	check_eq((uint64_t)sbi(SBI_EXT_HSM, 0, 1, (uintptr_t)guest_secondary_entry, 0x5678).error,
+	check_eq((uint64_t)guest_cpu_on(1, 0x5678),
 		 0, "hart_start(1) again");
 	check(wait_for(&up_count, 3, 2000), "hart 1 came up again");
 	check_eq(last_opaque, 0x5678, "second opaque value");
@@ -74,7 +74,7 @@ int main(uint64_t hartid, uint64_t dtb)
 	/* A third time it spins without ever exiting: the shutdown from here
 	 * must still stop the VM (the host kicks hart 1 out of the guest). */
 	check(wait_stopped(2000), "hart 1 stopped again");
-	check_eq((uint64_t)sbi(SBI_EXT_HSM, 0, 1, (uintptr_t)guest_secondary_entry, 0x9999).error,
+	check_eq((uint64_t)guest_cpu_on(1, 0x9999),
 		 0, "hart_start(1) a third time");
 	check(wait_for(&up_count, 4, 2000), "hart 1 spinning");
 	done("smp");
