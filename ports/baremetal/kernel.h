@@ -81,6 +81,12 @@ void bm_arch_send_kick(uint32_t pcpu);
  * was kicked (the flag is checked with interrupts masked). Leaves the host
  * timer armed for this CPU's time slice, if one runs. */
 void bm_arch_wait(uint64_t timeout_ns);
+/* Counter ticks at `hz` for `ns`, rounded up: a timer compare value that
+ * fires at or after the time (no overflow for any ns below UINT64_MAX). */
+static inline uint64_t bm_ticks_at_or_after(uint64_t ns, uint64_t hz)
+{
+	return ns / 1000000000ull * hz + (ns % 1000000000ull * hz + 999999999ull) / 1000000000ull;
+}
 /* Arm this CPU's host timer for time_now_ns() == deadline_ns (0 or
  * UINT64_MAX: disarm). Its interrupt, silenced, calls bm_timer_fired(). */
 void bm_arch_timer_at(uint64_t deadline_ns);

@@ -163,17 +163,14 @@ void bm_arch_send_kick(uint32_t pcpu)
 }
 
 /* The EL2 physical timer (CNTHP) compares against CNTPCT, the counter
- * time_now_ns() reads; rounding up makes it fire at or after the time. */
+ * time_now_ns() reads. */
 void bm_arch_timer_at(uint64_t deadline_ns)
 {
-	uint64_t f = cntfrq();
-
 	if (!deadline_ns || deadline_ns == UINT64_MAX) {
 		__asm__ volatile("msr cnthp_ctl_el2, xzr; isb" ::: "memory");
 		return;
 	}
-	uint64_t cval = (deadline_ns / 1000000000ull) * f +
-			((deadline_ns % 1000000000ull) * f + 999999999ull) / 1000000000ull;
+	uint64_t cval = bm_ticks_at_or_after(deadline_ns, cntfrq());
 	__asm__ volatile("msr cnthp_cval_el2, %0; mov x9, #1; msr cnthp_ctl_el2, x9; isb"
 			 ::"r"(cval) : "x9", "memory");
 }

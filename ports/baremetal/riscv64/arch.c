@@ -214,17 +214,14 @@ void bm_arch_send_kick(uint32_t pcpu)
 }
 
 /* The SBI timer compares against the time CSR, the counter time_now_ns()
- * reads; rounding up makes it fire at or after the time. While a guest
- * runs, the backend keeps this deadline (with Sstc, the earlier of it and
- * the guest's). */
+ * reads. While a guest runs, the backend keeps this deadline (with Sstc,
+ * the earlier of it and the guest's). */
 void bm_arch_timer_at(uint64_t deadline_ns)
 {
 	uint64_t t = UINT64_MAX;
 
 	if (deadline_ns && deadline_ns != UINT64_MAX)
-		t = (deadline_ns / 1000000000ull) * BM_TIMEBASE_HZ +
-		    ((deadline_ns % 1000000000ull) * BM_TIMEBASE_HZ + 999999999ull) /
-			    1000000000ull;
+		t = bm_ticks_at_or_after(deadline_ns, BM_TIMEBASE_HZ);
 	sbi(SBI_EXT_TIME, 0, t, 0, 0);
 }
 

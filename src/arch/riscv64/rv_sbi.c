@@ -158,7 +158,7 @@ static int rfence_call(struct rv_vcpu *v, uint64_t fid, uint64_t mask, uint64_t 
 		       struct axvm_exit *exit)
 {
 	struct rv_vm *vm = v->vm;
-	uint64_t targets;
+	uint64_t targets, others;
 
 	if (fid > 2) /* the HFENCE calls are for nested hypervisors */
 		return ret1(v, SBI_ERR_NOT_SUPPORTED, exit);
@@ -167,8 +167,9 @@ static int rfence_call(struct rv_vcpu *v, uint64_t fid, uint64_t mask, uint64_t 
 	for (uint32_t i = 0; i < vm->base.vcpu_count && i < 64; i++)
 		if ((targets >> i & 1) && rv_vcpu_at(vm, i))
 			atomic_store(&rv_vcpu_at(vm, i)->fence_pending, true);
-	rv_kick_others(vm, targets & ~(1ull << v->id));
-	rfence_wait(vm, targets & ~(1ull << v->id));
+	others = targets & ~(1ull << v->id);
+	rv_kick_others(vm, others);
+	rfence_wait(vm, others);
 	return ret1(v, SBI_SUCCESS, exit);
 }
 
