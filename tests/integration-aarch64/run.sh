@@ -62,6 +62,14 @@ extra_check "fpu-halts: halt exits not 1..40 (a busy WFI loop?)" $?
 
 case_ hostile "hostile -" "[vm1] RESULT hostile PASS" "axvm: vm1: down, guest code 0"
 
+# PSCI CPU_SUSPEND is a WFI: 20 standby calls with the timer firing now
+# (PPI 27 disabled) return without a halt exit, like WFI; the one real
+# standby at the end halts (once, or a few times if woken early).
+case_ suspend "suspend -" "[vm1] RESULT suspend PASS" "axvm: vm1: down, guest code 0"
+n=$(exit_count vm1 0 halt)
+[ "$n" -ge 1 ] && [ "$n" -le 5 ]
+extra_check "suspend-halts: $n halt exits, not 1..5 (CPU_SUSPEND halting where WFI would not?)" $?
+
 case_ two-vms "hello timer" "[vm1] RESULT hello PASS" "[vm2] RESULT timer PASS" \
   "axvm: vm1: down, guest code 0" "axvm: vm2: down, guest code 0"
 

@@ -108,6 +108,20 @@ static int inject_undef(struct a64_vcpu *v, struct axvm_exit *exit)
 
 /* --- PSCI and hypercalls --------------------------------------------------- */
 
+/*
+ * WFI, and PSCI CPU_SUSPEND's standby, which is one: run on at once if an
+ * interrupt is pending or the guest's timer fires now (it is injected at
+ * the next entry), else halt until one arrives. Both go through here so
+ * they cannot disagree about what wakes a vCPU.
+ */
+static int standby(struct a64_vcpu *v, struct axvm_exit *exit)
+{
+	if (a64_vgic_has_pending(v) || a64_timer_fires_now(v))
+		return axvm_bm_exit_nothing(exit);
+	exit->kind = AXVM_EXIT_HALT;
+	return 0;
+}
+
 static bool psci_implemented(uint32_t fid)
 {
 	uint32_t fn = fid & 0xffffu;
@@ -161,10 +175,7 @@ static int psci(struct a64_vcpu *v, uint32_t fid, struct axvm_exit *exit)
 	case PSCI_CPU_SUSPEND:
 		/* Standby only: a WFI that returns success. */
 		v->regs.x[0] = PSCI_RET_SUCCESS;
-		if (a64_vgic_has_pending(v))
-			return axvm_bm_exit_nothing(exit);
-		exit->kind = AXVM_EXIT_HALT;
-		return 0;
+		return standby(v, exit);
 	case PSCI_CPU_OFF:
 		exit->kind = AXVM_EXIT_CPU_DOWN;
 		exit->u.cpu_down.state = 0;
@@ -418,10 +429,9 @@ int a64_decode_exit(struct a64_vcpu *v, uint64_t kind, uint64_t esr,
 		skip_insn(v, esr);
 		/* WFE (TI = 1, 3) is not trapped (TWE = 0); if it ever is,
 		 * it is a hint: just continue. */
-		if ((esr & 1u) || a64_vgic_has_pending(v) || a64_timer_fires_now(v))
+		if (esr & 1u)
 			return axvm_bm_exit_nothing(exit);
-		exit->kind = AXVM_EXIT_HALT;
-		return 0;
+		return standby(v, exit);
 	case EC_HVC64:
 		return hvc(v, exit); /* ELR_EL2 already points past the HVC */
 	case EC_SMC64:
