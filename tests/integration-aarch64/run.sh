@@ -62,6 +62,10 @@ extra_check "fpu-halts: halt exits not 1..40 (a busy WFI loop?)" $?
 
 case_ hostile "hostile -" "[vm1] RESULT hostile PASS" "axvm: vm1: down, guest code 0"
 
+# A misaligned access crossing from RAM (or unclaimed space) into a page
+# no RAM backs is refused with an abort the guest sees, never emulated.
+case_ straddle "straddle -" "[vm1] RESULT straddle PASS" "axvm: vm1: down, guest code 0"
+
 # PSCI CPU_SUSPEND is a WFI: 20 standby calls with the timer firing now
 # (PPI 27 disabled) return without a halt exit, like WFI; the one real
 # standby at the end halts (once, or a few times if woken early).
@@ -85,6 +89,8 @@ case_ cortex-a57 "--cpu cortex-a57 smp timer" "[vm1] RESULT smp PASS" \
 
 case_ cortex-a57-hostile "--cpu cortex-a57 hostile mmio" "[vm1] RESULT hostile PASS" \
   "[vm2] RESULT mmio PASS"
+
+case_ cortex-a57-straddle "--cpu cortex-a57 straddle -" "[vm1] RESULT straddle PASS"
 
 # Time slices on the shared pCPU 1 (the same for every target).
 shared_pcpu_cases

@@ -9,6 +9,7 @@
  * PSCI arguments are checked before they index anything.
  */
 #include "a64.h"
+#include "a64_fault.h"
 #include "a64_sysreg.h"
 
 /* ESR_EL2 */
@@ -25,6 +26,7 @@
 #define EC_SYSREG 0x18u
 #define EC_IABT_LOW 0x20u
 #define EC_DABT_LOW 0x24u
+#define EC_DABT_CUR 0x25u
 
 /* Data-abort ISS */
 #define DABT_ISV (1u << 24)
@@ -38,6 +40,7 @@
 #define DABT_S1PTW (1u << 7)
 #define DABT_WNR (1u << 6)
 #define DABT_DFSC(iss) ((iss) & 0x3fu)
+#define DFSC_SEA 0x10u /* synchronous external abort, not on a table walk */
 
 /* PSCI 1.0 (DEN0022) */
 #define PSCI_VERSION 0x0u
@@ -83,12 +86,18 @@ static void skip_insn(struct a64_vcpu *v, uint64_t esr)
 	v->regs.pc += (esr & ESR_IL) ? 4u : 2u;
 }
 
+/* PSTATE.M: the guest was at EL0 (AArch64 or AArch32), not EL1. */
+static bool from_el0(uint64_t pstate)
+{
+	return (pstate & 0x10u) || (pstate & 0xcu) == 0;
+}
+
 /*
- * Make the guest take an Undefined Instruction exception at EL1, as the
- * hardware would for an instruction the VM does not offer (SVE, SME,
- * pointer authentication, AArch32 HVC/SMC). EL1 registers are live.
+ * The one way the backend hands the guest an exception: a synchronous
+ * exception taken to EL1 at the instruction in PC, as the hardware would
+ * have raised it, with syndrome `esr`. EL1 registers are live (bound).
  */
-static int inject_undef(struct a64_vcpu *v, struct axvm_exit *exit)
+static int inject_sync(struct a64_vcpu *v, uint64_t esr, struct axvm_exit *exit)
 {
 	uint64_t ps = v->regs.pstate, off;
 
@@ -98,12 +107,33 @@ static int inject_undef(struct a64_vcpu *v, struct axvm_exit *exit)
 		off = 0x400; /* from EL0 */
 	else
 		off = (ps & 1u) ? 0x200 : 0x000; /* EL1h / EL1t */
-	wr_esr_el1(ESR_IL); /* EC = unknown reason */
+	wr_esr_el1(esr);
 	wr_elr_el1(v->regs.pc);
 	wr_spsr_el1(ps);
 	v->regs.pc = rd_vbar_el1() + off;
 	v->regs.pstate = PSTATE_EL1H_MASKED;
 	return axvm_bm_exit_nothing(exit);
+}
+
+/* Undefined Instruction, for an instruction the VM does not offer (SVE,
+ * SME, pointer authentication, AArch32 HVC/SMC). */
+static int inject_undef(struct a64_vcpu *v, struct axvm_exit *exit)
+{
+	return inject_sync(v, ESR_IL, exit); /* EC = unknown reason */
+}
+
+/* A synchronous external abort on the data access that took stage-2 abort
+ * `esr`, for an access no RAM and no single device can take: what a bus
+ * answers for an address nothing decodes. FAR_EL1 gets the address the
+ * CPU reported (a byte of the access); the instruction is not completed
+ * (PC stays on it, a load's register is untouched). */
+static int inject_dabt(struct a64_vcpu *v, uint64_t esr, uint64_t far,
+		       struct axvm_exit *exit)
+{
+	uint64_t ec = from_el0(v->regs.pstate) ? EC_DABT_LOW : EC_DABT_CUR;
+
+	wr_far_el1(far);
+	return inject_sync(v, ec << 26 | (esr & (ESR_IL | DABT_WNR)) | DFSC_SEA, exit);
 }
 
 /* --- PSCI and hypercalls --------------------------------------------------- */
@@ -318,9 +348,10 @@ static int sysreg(struct a64_vcpu *v, uint64_t esr, struct axvm_exit *exit)
 
 /* --- aborts ------------------------------------------------------------------ */
 
-/* IPA of a stage-2 permission fault: HPFAR_EL2 is not guaranteed valid, so
- * translate FAR_EL2 through the guest's own stage 1 (AT S1E1R uses the
- * live EL1 registers; PAR_EL1 is guest state, so it is put back). */
+/* IPA of FAR_EL2 through the guest's own stage 1: for a stage-2 permission
+ * fault, where HPFAR_EL2 is not guaranteed valid, and to tell which page
+ * of a page-crossing access faulted. AT S1E1R uses the live EL1 registers;
+ * PAR_EL1 is guest state, so it is put back. */
 static bool far_to_ipa(uint64_t far, uint64_t *ipa)
 {
 	uint64_t saved = rd_par_el1(), par;
@@ -343,32 +374,84 @@ static int page_fault(struct axvm_exit *exit, uint64_t ipa, uint32_t access)
 	return 0;
 }
 
-static int dabt(struct a64_vcpu *v, uint64_t esr, uint64_t far, uint64_t hpfar,
-		struct axvm_exit *exit)
+/* Bytes the access moves, from its syndrome; 0 (unknown) without ISV. */
+static unsigned dabt_width(uint32_t iss)
+{
+	return (iss & DABT_ISV) ? 1u << DABT_SAS(iss) : 0u;
+}
+
+/* The instruction at the guest's PC, read through both stages of its
+ * translation (AT S12E1R; PAR_EL1 is guest state, so it is put back).
+ * False if it does not translate or the host cannot reach it. */
+static bool fetch_insn(const struct a64_vcpu *v, uint32_t *insn)
+{
+	const struct axvm_hal *hal = v->vm->base.hal;
+	uint64_t saved = rd_par_el1(), par, pc = v->regs.pc;
+	const volatile uint32_t *p;
+
+	if (pc & 3u)
+		return false;
+	__asm__ volatile("at s12e1r, %0" ::"r"(pc));
+	a64_isb();
+	par = rd_par_el1();
+	wr_par_el1(saved);
+	if (par & 1u)
+		return false;
+	p = hal->phys_to_virt(hal->ctx, (par & 0x0000fffffffff000ull) | (pc & 0xfffu));
+	if (!p)
+		return false;
+	*insn = *p;
+	return true;
+}
+
+/*
+ * The virtual address of the access's first byte. FAR_EL2 is that byte
+ * unless the access crossed into a page and faulted there: then the CPU
+ * may report the later page's first byte (QEMU does), and only the
+ * instruction says where the access began. So it is decoded when FAR is
+ * within width - 1 bytes of a page start, never otherwise.
+ */
+static uint64_t access_start(const struct a64_vcpu *v, uint32_t iss, uint64_t far)
+{
+	unsigned width = dabt_width(iss);
+	struct a64_addr_regs r = { .x = v->regs.x, .pc = v->regs.pc };
+	uint32_t insn;
+	uint64_t va = 0;
+	bool have;
+
+	/* AArch32 EL0 instructions are not A64 encodings. */
+	if ((v->regs.pstate & 0x10u) || !a64_far_may_follow_start(far, width) ||
+	    !fetch_insn(v, &insn))
+		return far;
+	/* Rn = 31 is the SP of the level the access came from. */
+	r.sp = (v->regs.pstate & 0xfu) == 0x5u ? rd_sp_el1() : rd_sp_el0();
+	have = a64_ldst_va(insn, &r, &va);
+	return a64_access_start(far, width, have, va);
+}
+
+/*
+ * The IPA of a stage-2 translation or access-flag fault of an access that
+ * starts at virtual address `start` (a64_fault.h): HPFAR's page, with the
+ * start's offset when the start is on that page. Only an access that
+ * crosses a page needs the start's stage-1 translation to tell which of
+ * its two pages faulted, so AT runs then and only then.
+ */
+static uint64_t dabt_ipa(uint32_t iss, uint64_t start, uint64_t hpfar)
+{
+	unsigned width = dabt_width(iss);
+	uint64_t start_ipa = A64_IPA_UNKNOWN;
+
+	if (a64_access_straddles(start, width) && far_to_ipa(start, &start_ipa))
+		start_ipa &= ~(uint64_t)(A64_PAGE - 1u);
+	return a64_dabt_ipa(start, hpfar, width, start_ipa);
+}
+
+/* An MMIO access with a valid syndrome, inside one page: the vGIC's, or
+ * an MMIO exit for the core's devices. PC moves past it. */
+static int mmio(struct a64_vcpu *v, uint64_t esr, uint64_t ipa, struct axvm_exit *exit)
 {
 	uint32_t iss = (uint32_t)ESR_ISS(esr);
-	uint32_t dfsc = DABT_DFSC(iss);
-	uint32_t access = (iss & DABT_WNR) ? AXVM_ACCESS_WRITE : AXVM_ACCESS_READ;
-	uint64_t ipa = ((hpfar >> 4) << 12) | (far & 0xfffu);
-
-	/* External aborts and unknown FAR: nothing sensible to emulate. */
-	if ((iss & (DABT_EA | DABT_FNV)) || dfsc < 0x04 || dfsc > 0x0f)
-		return axvm_bm_exit_fail(exit, esr);
-	if (dfsc >= 0x0c && !(iss & DABT_S1PTW) && !far_to_ipa(far, &ipa))
-		return axvm_bm_exit_fail(exit, esr);
-	/* The guest's own page-table walk hit a hole: its tables are bad. */
-	if (iss & DABT_S1PTW)
-		return page_fault(exit, ipa & ~0xfffull, AXVM_ACCESS_READ);
-	/* RAM (or a lazily backed region): the core may map it and retry. */
-	if (a64_gpa_is_ram(v->vm, ipa, 1) || dfsc >= 0x08 || !(iss & DABT_ISV))
-		return page_fault(exit, ipa, access);
-	/* Cache maintenance by VA on an MMIO address: nothing to do. */
-	if (iss & DABT_CM) {
-		skip_insn(v, esr);
-		return axvm_bm_exit_nothing(exit);
-	}
-
-	unsigned width = 1u << DABT_SAS(iss);
+	unsigned width = dabt_width(iss);
 	uint32_t srt = DABT_SRT(iss);
 	bool write = iss & DABT_WNR;
 	uint64_t data = write ? get_x(v, srt) : 0;
@@ -400,6 +483,42 @@ static int dabt(struct a64_vcpu *v, uint64_t esr, uint64_t far, uint64_t hpfar,
 		exit->u.read.reg = srt == 31 ? AXVM_REG_NONE : srt;
 	}
 	return 0;
+}
+
+static int dabt(struct a64_vcpu *v, uint64_t esr, uint64_t far, uint64_t hpfar,
+		struct axvm_exit *exit)
+{
+	uint32_t iss = (uint32_t)ESR_ISS(esr);
+	uint32_t dfsc = DABT_DFSC(iss);
+	uint32_t access = (iss & DABT_WNR) ? AXVM_ACCESS_WRITE : AXVM_ACCESS_READ;
+	uint64_t ipa, start = far;
+
+	/* External aborts and unknown FAR: nothing sensible to emulate. */
+	if ((iss & (DABT_EA | DABT_FNV)) || dfsc < 0x04 || dfsc > 0x0f)
+		return axvm_bm_exit_fail(exit, esr);
+	/* The guest's own page-table walk hit a hole: its tables are bad. */
+	if (iss & DABT_S1PTW)
+		return page_fault(exit, a64_hpfar_page(hpfar), AXVM_ACCESS_READ);
+	if (dfsc < 0x0c) {
+		start = access_start(v, iss, far);
+		ipa = dabt_ipa(iss, start, hpfar);
+	} else if (!far_to_ipa(far, &ipa)) {
+		return axvm_bm_exit_fail(exit, esr);
+	}
+	/* RAM (or a lazily backed region): the core may map it and retry. */
+	if (a64_gpa_is_ram(v->vm, ipa, 1) || dfsc >= 0x08 || !(iss & DABT_ISV))
+		return page_fault(exit, ipa, access);
+	/* Cache maintenance by VA on an MMIO address: nothing to do. */
+	if (iss & DABT_CM) {
+		skip_insn(v, esr);
+		return axvm_bm_exit_nothing(exit);
+	}
+	/* Part of the access is on a page no RAM backs, part on another page:
+	 * no single device can take it and emulating half would lose or
+	 * invent the rest, so the guest gets the abort a bus would give. */
+	if (a64_access_straddles(start, dabt_width(iss)))
+		return inject_dabt(v, esr, far, exit);
+	return mmio(v, esr, ipa, exit);
 }
 
 /* --- entry point --------------------------------------------------------------- */
@@ -443,8 +562,9 @@ int a64_decode_exit(struct a64_vcpu *v, uint64_t kind, uint64_t esr,
 		return dabt(v, esr, far, hpfar, exit);
 	case EC_IABT_LOW:
 		if (ESR_ISS(esr) & DABT_S1PTW)
-			return page_fault(exit, (hpfar >> 4) << 12, AXVM_ACCESS_READ);
-		return page_fault(exit, ((hpfar >> 4) << 12) | (far & 0xfffu),
+			return page_fault(exit, a64_hpfar_page(hpfar), AXVM_ACCESS_READ);
+		/* 4-byte aligned instructions never straddle a page. */
+		return page_fault(exit, a64_hpfar_page(hpfar) | (far & 0xfffu),
 				  AXVM_ACCESS_EXEC);
 	case EC_UNKNOWN:
 	case 0x07: /* FP/SIMD access (if trapped) */

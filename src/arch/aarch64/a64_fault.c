@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Stage-2 data abort addresses (see a64_fault.h). */
+#include "a64_fault.h"
+
+#define HPFAR_FIPA 0x00000ffffffffff0ull
+#define PAGE_OFF(a) ((a) & (uint64_t)(A64_PAGE - 1u))
+
+uint64_t a64_hpfar_page(uint64_t hpfar)
+{
+	return (hpfar & HPFAR_FIPA) << 8;
+}
+
+bool a64_access_straddles(uint64_t va, unsigned width)
+{
+	return width > 1u && PAGE_OFF(va) + width > A64_PAGE;
+}
+
+bool a64_far_may_follow_start(uint64_t far, unsigned width)
+{
+	return width > 1u && PAGE_OFF(far) < width - 1u;
+}
+
+static uint64_t sext(uint64_t v, unsigned bits)
+{
+	uint64_t sign = 1ull << (bits - 1u);
+
+	return (v ^ sign) - sign;
+}
+
+/* Rn as a base register: 31 is the stack pointer. */
+static uint64_t base_reg(const struct a64_addr_regs *r, uint32_t n)
+{
+	return n == 31u ? r->sp : r->x[n];
+}
+
+/* Rm as an offset register: 31 is XZR. */
+static uint64_t index_reg(const struct a64_addr_regs *r, uint32_t m)
+{
+	return m == 31u ? 0 : r->x[m];
+}
+
+/* Register-offset form: Rm extended by option[15:13], shifted by the
+ * access size when S[12] is set. */
+static bool reg_offset(uint32_t insn, const struct a64_addr_regs *r, uint64_t *off)
+{
+	uint64_t m = index_reg(r, (insn >> 16) & 0x1fu);
+	unsigned shift = ((insn >> 12) & 1u) ? insn >> 30 : 0u;
+
+	switch ((insn >> 13) & 7u) {
+	case 2: /* UXTW */
+		m &= UINT32_MAX;
+		break;
+	case 6: /* SXTW */
+		m = sext(m & UINT32_MAX, 32);
+		break;
+	case 3: /* LSL (UXTX) */
+	case 7: /* SXTX */
+		break;
+	default:
+		return false; /* unallocated */
+	}
+	*off = m << shift;
+	return true;
+}
+
+bool a64_ldst_va(uint32_t insn, const struct a64_addr_regs *r, uint64_t *va)
+{
+	uint32_t rn = (insn >> 5) & 0x1fu;
+	uint64_t off;
+
+	if ((insn & 0x3f000000u) == 0x39000000u) {
+		/* unsigned immediate: imm12 scaled by the size */
+		*va = base_reg(r, rn) + ((uint64_t)((insn >> 10) & 0xfffu) << (insn >> 30));
+		return true;
+	}
+	if ((insn & 0x3f200400u) == 0x38000000u) {
+		/* unscaled (LDUR) or unprivileged (LDTR): signed imm9 */
+		*va = base_reg(r, rn) + sext((insn >> 12) & 0x1ffu, 9);
+		return true;
+	}
+	if ((insn & 0x3f200c00u) == 0x38200800u) {
+		if (!reg_offset(insn, r, &off))
+			return false;
+		*va = base_reg(r, rn) + off;
+		return true;
+	}
+	if ((insn & 0x3f000000u) == 0x18000000u) {
+		/* literal: PC + imm19 words */
+		*va = r->pc + (sext((insn >> 5) & 0x7ffffu, 19) << 2);
+		return true;
+	}
+	return false;
+}
+
+uint64_t a64_access_start(uint64_t far, unsigned width, bool have, uint64_t decoded)
+{
+	if (have && far - decoded < width)
+		return decoded;
+	return far;
+}
+
+uint64_t a64_dabt_ipa(uint64_t start, uint64_t hpfar, unsigned width,
+		      uint64_t start_ipa_page)
+{
+	uint64_t page = a64_hpfar_page(hpfar);
+
+	if (a64_access_straddles(start, width) && start_ipa_page != page)
+		return page; /* the fault is on the next page */
+	return page | PAGE_OFF(start);
+}
