@@ -146,7 +146,8 @@ int rv_insn_check_access(const struct rv_mmio_insn *in, const uint64_t x[32],
 	if (in->transformed)
 		start = fault_va - in->rs1;
 	else
-		start = x[in->rs1 & 31u] + (uint64_t)(int64_t)in->imm; /* wraps as the hart does */
+		/* wraps around as the hart's address arithmetic does */
+		start = x[in->rs1 & 31u] + (uint64_t)(int64_t)in->imm;
 	into = fault_va - start;
 	*va = start;
 	/* An aligned access of up to 8 bytes stays inside one naturally
