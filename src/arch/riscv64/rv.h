@@ -97,6 +97,8 @@ int64_t axvm_rv_guest_phys_byte(uint64_t gpa);
 /* scause values */
 #define RV_CAUSE_IRQ (1ull << 63)
 #define RV_EXC_ILLEGAL 2u
+#define RV_EXC_LOAD_MISALIGNED 4u
+#define RV_EXC_STORE_MISALIGNED 6u
 #define RV_EXC_ECALL_VS 10u
 #define RV_EXC_INST_GPF 20u
 #define RV_EXC_LOAD_GPF 21u

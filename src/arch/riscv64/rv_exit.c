@@ -80,19 +80,50 @@ static int plic_access(struct rv_vcpu *v, uint64_t off, const struct rv_mmio_ins
 	return axvm_bm_exit_nothing(exit);
 }
 
+/* Make the guest take exception `cause` in VS-mode, as the hardware would
+ * have if the instruction had been its to handle. VS CSRs are live. */
+static int inject_exception(struct rv_vcpu *v, uint64_t cause, uint64_t tval,
+			    struct axvm_exit *exit)
+{
+	uint64_t vss = csr_read(CSR_VSSTATUS);
+	bool sie = vss & SSTATUS_SIE;
+
+	csr_write(CSR_VSEPC, v->regs.sepc);
+	csr_write(CSR_VSCAUSE, cause);
+	csr_write(CSR_VSTVAL, tval);
+	vss &= ~(SSTATUS_SPP | SSTATUS_SPIE | SSTATUS_SIE);
+	vss |= (v->regs.sstatus & SSTATUS_SPP) | (sie ? SSTATUS_SPIE : 0);
+	csr_write(CSR_VSSTATUS, vss);
+	v->regs.sepc = csr_read(CSR_VSTVEC) & ~3ull;
+	v->regs.sstatus |= SSTATUS_SPP;
+	return axvm_bm_exit_nothing(exit);
+}
+
 static int guest_page_fault(struct rv_vcpu *v, bool store, struct axvm_exit *exit)
 {
 	uint64_t gpa = (v->regs.htval << 2) | (v->regs.stval & 3);
 	uint32_t access = store ? AXVM_ACCESS_WRITE : AXVM_ACCESS_READ;
 	struct rv_mmio_insn in;
+	uint64_t va;
+	int rc;
 
 	/* RAM the core has not mapped yet: it maps it and the access retries. */
 	if (axvm_bm_gpa_is_ram(v->vm->base.cfg, gpa, 1))
 		return stage2_fault(exit, gpa, access);
 	/* Not an access the host can emulate (FP, atomics, a fault fetching
-	 * the instruction): the host sees a stage-2 fault it cannot fix. */
+	 * the instruction, an instruction rewritten since it trapped): the
+	 * host sees a stage-2 fault it cannot fix. */
 	if (trapped_insn(v, &in) || in.store != store)
 		return stage2_fault(exit, gpa, access);
+	rc = rv_insn_check_access(&in, v->regs.x, v->regs.stval, &va);
+	if (rc < 0)
+		return stage2_fault(exit, gpa, access);
+	/* Misaligned and not all RAM: no device is asked to split it; the
+	 * guest gets what a hart whose I/O regions refuse misaligned
+	 * accesses raises, and may emulate it with aligned ones. */
+	if (rc == RV_ACCESS_MISALIGNED)
+		return inject_exception(v, store ? RV_EXC_STORE_MISALIGNED
+						 : RV_EXC_LOAD_MISALIGNED, va, exit);
 	if (gpa - AXVM_RV_PLIC_BASE < AXVM_RV_PLIC_SIZE)
 		return plic_access(v, gpa - AXVM_RV_PLIC_BASE, &in, exit);
 	v->regs.sepc += in.len;
@@ -111,25 +142,6 @@ static int guest_page_fault(struct rv_vcpu *v, bool store, struct axvm_exit *exi
 	exit->u.read.sign_extend = in.sign_extend;
 	exit->u.read.reg = in.reg ? in.reg : AXVM_REG_NONE;
 	return 0;
-}
-
-/* Make the guest take exception `cause` in VS-mode, as the hardware would
- * have if the instruction had been its to handle. VS CSRs are live. */
-static int inject_exception(struct rv_vcpu *v, uint64_t cause, uint64_t tval,
-			    struct axvm_exit *exit)
-{
-	uint64_t vss = csr_read(CSR_VSSTATUS);
-	bool sie = vss & SSTATUS_SIE;
-
-	csr_write(CSR_VSEPC, v->regs.sepc);
-	csr_write(CSR_VSCAUSE, cause);
-	csr_write(CSR_VSTVAL, tval);
-	vss &= ~(SSTATUS_SPP | SSTATUS_SPIE | SSTATUS_SIE);
-	vss |= (v->regs.sstatus & SSTATUS_SPP) | (sie ? SSTATUS_SPIE : 0);
-	csr_write(CSR_VSSTATUS, vss);
-	v->regs.sepc = csr_read(CSR_VSTVEC) & ~3ull;
-	v->regs.sstatus |= SSTATUS_SPP;
-	return axvm_bm_exit_nothing(exit);
 }
 
 /* A virtual-instruction trap: WFI (hstatus.VTW) is a halt unless an
