@@ -22,6 +22,14 @@ axvm_install_deps() {
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# True when KVM works here: /dev/kvm opens read-write, which is what every
+# KVM user does first (a node that exists but cannot be opened, as in some
+# containers, does not count). Without it, scripts/with-kvm runs KVM work
+# inside a QEMU guest.
+axvm_kvm_usable() {
+  [ -c /dev/kvm ] && { : <>/dev/kvm; } 2>/dev/null
+}
+
 # Configure and build one preset from scratch (build/<preset>).
 axvm_build_preset() {
   local preset=$1; shift
