@@ -8,7 +8,8 @@ AXVM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 AXVM_PACKAGES=(cmake ninja-build gcc clang libclang-rt-14-dev pkg-config
   libcmocka-dev libfdt-dev device-tree-compiler valgrind
   qemu-system-arm qemu-system-misc gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu
-  binutils-aarch64-linux-gnu binutils-riscv64-linux-gnu file)
+  binutils-aarch64-linux-gnu binutils-riscv64-linux-gnu file
+  qemu-system-x86 busybox-static kmod) # the last three: scripts/with-kvm
 
 axvm_install_deps() {
   local missing=() p
