@@ -1,4 +1,5 @@
 # Shared by scripts/test, scripts/demo and scripts/bench. Sourced, not run.
+# shellcheck shell=bash
 
 AXVM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -7,7 +8,8 @@ AXVM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 AXVM_PACKAGES=(cmake ninja-build gcc clang libclang-rt-14-dev pkg-config
   libcmocka-dev libfdt-dev device-tree-compiler valgrind
   qemu-system-arm qemu-system-misc gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu
-  binutils-aarch64-linux-gnu binutils-riscv64-linux-gnu file)
+  binutils-aarch64-linux-gnu binutils-riscv64-linux-gnu file
+  qemu-system-x86 busybox-static kmod) # the last three: scripts/with-kvm
 
 axvm_install_deps() {
   local missing=() p
@@ -22,6 +24,14 @@ axvm_install_deps() {
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# True when KVM works here: /dev/kvm opens read-write, which is what every
+# KVM user does first (a node that exists but cannot be opened, as in some
+# containers, does not count). Without it, scripts/with-kvm runs KVM work
+# inside a QEMU guest.
+axvm_kvm_usable() {
+  [ -c /dev/kvm ] && { : <>/dev/kvm; } 2>/dev/null
+}
+
 # Configure and build one preset from scratch (build/<preset>).
 axvm_build_preset() {
   local preset=$1; shift
@@ -31,16 +41,25 @@ axvm_build_preset() {
 }
 
 # Step accounting: every step counts as passed or failed; the summary line
-# is the one CI reads.
+# is the one CI reads. A step's output is also kept long enough to collect
+# its "SKIPPED: reason" lines, so that the summary says what did not run.
 AXVM_PASSED=0
 AXVM_FAILED=0
 AXVM_FAILED_STEPS=()
+AXVM_SKIPPED=()
 axvm_step() {
   local name=$1; shift
   echo
   echo "=== $name"
-  local t0=$SECONDS
-  if "$@"; then
+  local t0=$SECONDS log st line
+  log=$(mktemp)
+  "$@" 2>&1 | tee "$log"
+  st=${PIPESTATUS[0]}
+  while IFS= read -r line; do
+    AXVM_SKIPPED+=("$name: ${line#*SKIPPED: }")
+  done < <(grep -a 'SKIPPED: ' "$log" | awk '!seen[$0]++')
+  rm -f "$log"
+  if [ "$st" -eq 0 ]; then
     AXVM_PASSED=$((AXVM_PASSED + 1))
     echo "=== $name: ok ($((SECONDS - t0)) s)"
   else
@@ -51,6 +70,7 @@ axvm_step() {
 }
 axvm_summary() {
   echo
+  [ ${#AXVM_SKIPPED[@]} -gt 0 ] && printf 'skipped: %s\n' "${AXVM_SKIPPED[@]}"
   [ ${#AXVM_FAILED_STEPS[@]} -gt 0 ] && printf 'failed step: %s\n' "${AXVM_FAILED_STEPS[@]}"
   echo "$AXVM_PASSED passed, $AXVM_FAILED failed"
   [ "$AXVM_FAILED" -eq 0 ]
