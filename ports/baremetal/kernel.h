@@ -72,6 +72,9 @@ void bm_arch_early_init(void);
 void bm_arch_cpu_setup(struct percpu *c);
 /* Start the other CPUs (each ends in bm_secondary_main); sets bm_ncpus. */
 void bm_arch_start_secondaries(void);
+/* Wait until CPU `id`, which its firmware took to start, is online
+ * (main.c); panics if it never comes. */
+void bm_wait_online(uint32_t id);
 struct percpu *this_cpu(void);
 void bm_arch_putc(char c);
 uint64_t time_now_ns(void);

@@ -461,6 +461,24 @@ static void report_vm(struct slot *s)
 
 /* --- boot ------------------------------------------------------------------------------ */
 
+/* How long a CPU the firmware accepted may take to come up. Only a broken
+ * bring-up takes this long; under QEMU on a loaded host a vCPU thread can
+ * wait seconds for a core while the counter follows host time. */
+#define BM_CPU_UP_LIMIT_NS 10000000000ull
+
+/* Sleep, not spin, between looks: under QEMU's -icount one thread runs the
+ * CPUs in turn, and one that spins keeps the later ones from running. */
+void bm_wait_online(uint32_t id)
+{
+	uint64_t t0 = time_now_ns();
+
+	while (!atomic_load(&bm_cpus[id].online)) {
+		if (time_now_ns() - t0 > BM_CPU_UP_LIMIT_NS)
+			panic("CPU %u (hw id %lu) did not come up", id, bm_cpus[id].hwid);
+		bm_arch_wait(1000000);
+	}
+}
+
 void bm_secondary_main(uint64_t id)
 {
 	bm_arch_cpu_setup(&bm_cpus[id]);

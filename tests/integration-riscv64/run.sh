@@ -85,5 +85,20 @@ shared_pcpu_cases
 case_ misalign "misalign -" "[vm1] RESULT misalign PASS" \
   "axvm: vm1: down, guest code 0" "!stopped: unhandled"
 
+icount_cases
+
+# OpenSBI 1.1 can let a started hart leave at the boot entry with the DTB
+# as its argument (ports/baremetal/riscv64/boot.S). A test build starts
+# hart 1 there every time: it must join as pCPU 1, not boot the kernel
+# again over the running one.
+stale=${build}-stale-hart
+echo "== building the stale-hart-start test kernel in $stale"
+if "$run" --build-dir "$stale" --build-only -D AXVM_BM_TEST_STALE_HART_START=ON; then
+  build=$stale case_ stale-hart-start "smp timer" "[vm1] RESULT smp PASS" "[vm2] RESULT timer PASS"
+else
+  echo "FAIL stale-hart-start: build"
+  fail=$((fail + 1))
+fi
+
 echo "riscv64 guests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -5,7 +5,8 @@
 #   case_ NAME "runner args" PATTERN...   a pattern starting with '!' must
 #                                         not appear
 # Every case also needs the power-off line, exit status 0, no panic, no
-# guest FAIL line, no timeout, and an empty page pool after teardown.
+# guest FAIL line, no timeout, an empty page pool after teardown, every
+# pCPU online ($case_pcpus, default 2) and the kernel booted once.
 # Prints "PASS <case> (N s)" or "FAIL <case>: <why>" plus the output.
 
 pass=0 fail=0
@@ -20,8 +21,10 @@ case_() {
   rc=$?
   [ $rc -eq 124 ] && why="timed out after ${timeout_s} s"
   [ -z "$why" ] && [ $rc -ne 0 ] && why="QEMU exit status $rc"
-  local p
-  for p in "axvm: all VMs stopped, powering off" \
+  local p boots
+  boots=$(grep -ac '^axvm: bare-metal kernel' "$log")
+  [ -z "$why" ] && [ "$boots" -ne 1 ] && why="the kernel booted $boots times"
+  for p in "axvm: all VMs stopped, powering off" "axvm: ${case_pcpus:-2} pCPU(s) online" \
            "axvm: page pool: 0 of" "!PANIC" "!FAIL:" "!TIMEOUT" "$@"; do
     [ -n "$why" ] && break
     if [ "${p:0:1}" = "!" ]; then
@@ -78,6 +81,13 @@ extra_check() {
 #   there: smp's 2 s waits pass only if slices take the pCPU back;
 # - idle's vCPU 1 only halts beside spin: it must give the pCPU up when it
 #   halts, not sit on it for each 5 ms slice (that held it ~1.5 s of 3).
+# Under -icount QEMU 7.2 runs the CPUs in turn on one thread, and a CPU
+# that spins keeps the later ones from running: both pCPUs must still
+# come up and run a VM each (deterministic counts need this mode).
+icount_cases() {
+  case_ icount "--icount hello timer" "[vm1] RESULT hello PASS" "[vm2] RESULT timer PASS"
+}
+
 shared_pcpu_cases() {
   case_ time-slices "smp spin" "[vm1] RESULT smp PASS" "[vm2] RESULT spin PASS"
   [ "$(slices_on 1)" -ge 1 ]

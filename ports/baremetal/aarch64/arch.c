@@ -132,13 +132,7 @@ void bm_arch_start_secondaries(void)
 					      (uint64_t)(uintptr_t)bm_secondary_entry, i);
 		if (r != 0)
 			break; /* INVALID_PARAMETERS: no such CPU */
-		/* PSCI accepted it, so it comes up unless something is broken;
-		 * under QEMU on a loaded host its thread can wait a second or
-		 * more for a core (the counter runs on host time meanwhile). */
-		uint64_t t0 = time_now_ns();
-		while (!atomic_load(&bm_cpus[i].online))
-			if (time_now_ns() - t0 > 10000000000ull)
-				panic("CPU %u did not come up", i);
+		bm_wait_online(i);
 		bm_ncpus = i + 1;
 	}
 }

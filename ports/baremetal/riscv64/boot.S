@@ -9,9 +9,22 @@
 #define BM_STACK_SIZE 0x4000
 #define BM_MAX_CPUS 4
 
+/*
+ * Only the first hart here boots. OpenSBI 1.1 (QEMU 7.2's) marks a hart
+ * START_PENDING before it stores the start address and argument, so a
+ * hart that wakes in between leaves with the boot-time ones: it arrives
+ * here, a1 = DTB, while the boot hart runs. Clearing BSS again then wipes
+ * the running kernel. A hart that loses the claim is the one being
+ * started (only it can leave OpenSBI's wait): it takes its CPU index from
+ * bm_rv_starting, which the boot hart stored before hart_start.
+ */
 	.section .text.boot, "ax"
 	.global _start
 _start:
+	la	t0, boot_claimed
+	li	t1, 1
+	amoswap.w.aq t1, t1, (t0)
+	bnez	t1, late_start
 	la	sp, bm_stacks + BM_STACK_SIZE
 	la	t0, __bss_start
 	la	t1, __bss_end
@@ -22,6 +35,10 @@ _start:
 2:	call	bm_rv_boot		/* (hart id, dtb) */
 3:	wfi
 	j	3b
+
+late_start:
+	la	t0, bm_rv_starting
+	ld	a1, (t0)
 
 	.global bm_secondary_entry
 bm_secondary_entry:
@@ -80,6 +97,11 @@ bm_trap_vector:
 	ld	a7, 120(sp)
 	addi	sp, sp, 144
 	sret
+
+	.data
+	.balign 4
+boot_claimed:
+	.word	0
 
 	.section .bss
 	.balign 16
