@@ -94,6 +94,7 @@ case_ cortex-a57-straddle "--cpu cortex-a57 straddle -" "[vm1] RESULT straddle P
 
 # Time slices on the shared pCPU 1 (the same for every target).
 shared_pcpu_cases
+icount_cases
 
 echo "aarch64 guests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

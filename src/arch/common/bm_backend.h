@@ -52,8 +52,9 @@ struct axvm_bm_vm {
  * `ids`. 0, AXVM_EINVAL (bad info), AXVM_ENOMEM or AXVM_EBUSY (no VMID). */
 int axvm_bm_vm_new(const struct axvm_arch_vm_info *info, size_t size,
 		   struct axvm_bm_vmids *ids, uint32_t vmid_limit, void **out);
-/* Free what axvm_bm_vm_new() made, VMID included (flush its TLB entries
- * first: the VMID may be handed out again). */
+/* Free what axvm_bm_vm_new() made, VMID included: the VMID may be handed
+ * out again, so its TLB entries must be gone first or flushed before the
+ * next owner runs (each backend says which). */
 void axvm_bm_vm_free(struct axvm_bm_vm *vm, size_t size, struct axvm_bm_vmids *ids);
 /* Zeroed vCPU state of `size` bytes in slot `id`. AXVM_EINVAL for a slot
  * the VM lacks or that is taken, AXVM_ENOMEM. */

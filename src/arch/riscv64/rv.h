@@ -62,6 +62,9 @@ struct rv_vm {
 	struct axvm_bm_vm base; /* hal, cfg, vCPUs, VMID */
 	struct axvm_rv_host host;
 	uint64_t hgatp;
+	/* pCPUs (bit n: pCPU n) that may hold stage-2 TLB entries of an earlier
+	 * VM with this VMID: each flushes them at this VM's first bind there. */
+	_Atomic uint64_t tlb_stale;
 	struct rv_plic plic;
 };
 

@@ -87,6 +87,24 @@ static void flush_vmid(struct rv_vm *vm, axvm_gpa_t gpa, uint64_t size)
 		  size ? gpa : 0, size ? size : UINT64_MAX, vm->base.vmid);
 }
 
+/*
+ * Before this VM's first entry on a pCPU: the VMID may have been another
+ * VM's, whose stage-2 entries can still be there. Done here, per pCPU,
+ * rather than by a remote fence at create or destroy: no hart waits on
+ * another, and the SBI's remote fences spin until every target answers,
+ * which under QEMU's -icount (one thread running the harts in turn)
+ * never happens while the caller is the one spinning.
+ */
+static void flush_stale_vmid(struct rv_vm *vm, uint32_t pcpu)
+{
+	uint64_t bit = pcpu < 64 ? 1ull << pcpu : 0; /* beyond 64: every time */
+
+	if (bit && !(atomic_load(&vm->tlb_stale) & bit))
+		return;
+	atomic_fetch_and(&vm->tlb_stale, ~bit);
+	hfence_gvma_vmid(vm->base.vmid);
+}
+
 /* VMIDLEN: how many hgatp.VMID bits this hart implements (WARL). */
 static uint32_t vmid_limit(void)
 {
@@ -106,7 +124,8 @@ static void rv_vm_destroy(void *p)
 
 	if (!vm)
 		return;
-	flush_vmid(vm, 0, 0); /* the VMID may be handed out again */
+	/* The VMID's entries go when its next owner first binds on each
+	 * pCPU (flush_stale_vmid). */
 	axvm_bm_vm_free(&vm->base, sizeof(*vm), &vmids);
 }
 
@@ -127,7 +146,7 @@ static int rv_vm_init(const struct axvm_arch_vm_info *info, void **out)
 	vm = mem;
 	vm->host = *host;
 	rv_plic_init(&vm->plic, vm->base.vcpu_count);
-	flush_vmid(vm, 0, 0); /* a reused VMID may have stale TLB entries */
+	atomic_init(&vm->tlb_stale, UINT64_MAX); /* a reused VMID: see flush_stale_vmid */
 	*out = vm;
 	return 0;
 }
@@ -244,6 +263,7 @@ static int rv_vcpu_bind(void *p)
 	v->host_henvcfg = csr_read(CSR_HENVCFG);
 	v->host_hgatp = csr_read(CSR_HGATP);
 	v->pcpu = vm->base.hal->current_pcpu(vm->base.hal->ctx);
+	flush_stale_vmid(vm, v->pcpu);
 
 	csr_write(CSR_HEDELEG, GUEST_HEDELEG);
 	csr_write(CSR_HIDELEG, GUEST_HIDELEG);
