@@ -47,6 +47,15 @@
 #define SIE_STIE (1ul << 5)
 #define SIE_SEIE (1ul << 9)
 
+/* Sv39 page-table entry bits and satp's mode, for guests that page. */
+#define PTE_V (1ul << 0)
+#define PTE_R (1ul << 1)
+#define PTE_W (1ul << 2)
+#define PTE_X (1ul << 3)
+#define PTE_A (1ul << 6)
+#define PTE_D (1ul << 7)
+#define SATP_SV39 (8ul << 60)
+
 struct sbiret {
 	int64_t error;
 	uint64_t value;

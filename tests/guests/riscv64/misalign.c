@@ -18,13 +18,6 @@
 /* Sv39: identity gigapages for the devices (0..1 GiB: the console keeps
  * working) and RAM, and the devices' gigapage again at 3 GiB. */
 #define DEV_ALIAS 0xc0000000ul
-#define PTE_V (1ul << 0)
-#define PTE_R (1ul << 1)
-#define PTE_W (1ul << 2)
-#define PTE_X (1ul << 3)
-#define PTE_A (1ul << 6)
-#define PTE_D (1ul << 7)
-#define SATP_SV39 (8ul << 60)
 
 static uint64_t root[512] __attribute__((aligned(4096)));
 static volatile uint64_t traps, got_cause, got_epc, got_tval;
