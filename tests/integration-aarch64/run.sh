@@ -58,7 +58,7 @@ case_ fpu "fpu -" "[vm1] fpu: FP/SIMD state kept" "[vm1] RESULT fpu PASS"
 # busy loop of exits (the fpu guest waits four times).
 n=$(exit_count vm1 0 halt)
 [ "$n" -ge 1 ] && [ "$n" -le 40 ]
-extra_check "fpu-halts: halt exits not 1..40 (a busy WFI loop?)" $?
+extra_check "fpu-halts: $n halt exits, not 1..40 (a busy WFI loop?)" $?
 
 case_ hostile "hostile -" "[vm1] RESULT hostile PASS" "axvm: vm1: down, guest code 0"
 

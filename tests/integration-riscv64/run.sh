@@ -50,7 +50,7 @@ case_ timer "timer -" "[vm1] RESULT timer PASS" "[vm1] timer: 5 ticks in"
 # Each WFI that waits for the timer is one halt exit, not a busy loop.
 n=$(exit_count vm1 0 halt)
 [ "$n" -ge 1 ] && [ "$n" -le 40 ]
-extra_check "timer-halts: halt exits not 1..40 (a busy WFI loop?)" $?
+extra_check "timer-halts: $n halt exits, not 1..40 (a busy WFI loop?)" $?
 
 case_ off "off -" "[vm1] off: calling SBI system_reset shutdown" \
   "axvm: vm1: down, guest code 0 (SBI shutdown)" "!RESULT"
