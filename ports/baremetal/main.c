@@ -11,6 +11,9 @@
  * target's Linux-style image header at the entry):
  *   vm1: 2 vCPUs on pCPUs 0 and 1, RAM at host BM_SLOT_BASE
  *   vm2: 1 vCPU  on pCPU 1,        RAM at host BM_SLOT_BASE + 16 MiB
+ * or, built with AXVM_BM_LINUX (BM_LINUX_SLOT), the Linux layout: vm1 only,
+ * 2 vCPUs, BM_LINUX_SLOT_SIZE of RAM, a Linux Image at BM_LINUX_IMAGE_OFF
+ * placed by the boot protocol (the DTB and initrd are the loader's).
  * Guest contracts: docs/guest-abi-aarch64.md, docs/guest-abi-riscv64.md.
  */
 #include <string.h>
@@ -33,6 +36,8 @@ struct slot {
 	uint32_t nvcpus;
 	uint32_t affinity[2];
 	uint64_t ram_hpa;
+	uint64_t ram_size;
+	uint64_t image_off; /* where QEMU loads the image, from the RAM base */
 	bool present;
 	atomic_uint reboots;
 	struct axvm_vm *vm;
@@ -44,12 +49,22 @@ struct slot {
 	struct bm_vm_devs *devs;
 };
 
+#ifdef BM_LINUX_SLOT
 static struct slot slots[] = {
 	{ .name = "vm1", .id = 1, .nvcpus = 2, .affinity = { 0, 1 },
-	  .ram_hpa = BM_SLOT_BASE },
-	{ .name = "vm2", .id = 2, .nvcpus = 1, .affinity = { 1 },
-	  .ram_hpa = BM_SLOT_BASE + BM_SLOT_SIZE },
+	  .ram_hpa = BM_SLOT_BASE, .ram_size = BM_LINUX_SLOT_SIZE,
+	  .image_off = BM_LINUX_IMAGE_OFF },
 };
+#else
+static struct slot slots[] = {
+	{ .name = "vm1", .id = 1, .nvcpus = 2, .affinity = { 0, 1 },
+	  .ram_hpa = BM_SLOT_BASE, .ram_size = BM_SLOT_SIZE,
+	  .image_off = BM_GUEST_ENTRY_OFF },
+	{ .name = "vm2", .id = 2, .nvcpus = 1, .affinity = { 1 },
+	  .ram_hpa = BM_SLOT_BASE + BM_SLOT_SIZE, .ram_size = BM_SLOT_SIZE,
+	  .image_off = BM_GUEST_ENTRY_OFF },
+};
+#endif
 #define NSLOTS (sizeof(slots) / sizeof(slots[0]))
 
 static struct axvm_hal hal;
@@ -108,7 +123,7 @@ static void on_powered_on(void *ctx, struct axvm_vm *vm, uint32_t vcpu_id)
 static bool image_present(const struct slot *s)
 {
 	const volatile uint32_t *m =
-		(const volatile uint32_t *)(uintptr_t)(s->ram_hpa + BM_GUEST_ENTRY_OFF + 0x38);
+		(const volatile uint32_t *)(uintptr_t)(s->ram_hpa + s->image_off + 0x38);
 	return *m == bm_guest.image_magic;
 }
 
@@ -159,7 +174,7 @@ static int create_vm(struct slot *s)
 	struct axvm_config_error err = { 0 };
 	struct axvm_mem_region ram = {
 		.gpa = BM_GUEST_RAM_GPA,
-		.size = BM_SLOT_SIZE,
+		.size = s->ram_size,
 		.hpa = s->ram_hpa,
 		.flags = AXVM_MEM_RWX,
 		.type = AXVM_MAP_LINEAR,
@@ -183,7 +198,14 @@ static int create_vm(struct slot *s)
 		}
 		cfg.pcpu_affinity[i] = s->affinity[i];
 	}
-	cfg.bsp_entry = BM_GUEST_RAM_GPA + BM_GUEST_ENTRY_OFF;
+	cfg.bsp_entry = BM_GUEST_RAM_GPA + s->image_off;
+#ifdef BM_LINUX_SLOT
+	if ((rc = bm_arch_linux_place(s->ram_hpa, s->ram_size, s->image_off, &cfg.bsp_entry))) {
+		kprintf("axvm: %s: the Linux image cannot be placed: %s\n", s->name,
+			axvm_strerror(rc));
+		return rc;
+	}
+#endif
 	cfg.ap_entry = cfg.bsp_entry;
 	cfg.unhandled_policy = AXVM_POLICY_IGNORE;
 	if ((rc = axvm_config_add_region(&cfg, &ram)))
@@ -206,7 +228,7 @@ static int create_vm(struct slot *s)
 	if ((rc = set_boot_args(s, &dtb)))
 		return rc;
 	kprintf("axvm: %s: %u vCPU(s), RAM %lx..%lx (host %lx), entry %lx, dtb %lx\n",
-		s->name, s->nvcpus, BM_GUEST_RAM_GPA, BM_GUEST_RAM_GPA + BM_SLOT_SIZE - 1,
+		s->name, s->nvcpus, BM_GUEST_RAM_GPA, BM_GUEST_RAM_GPA + s->ram_size - 1,
 		s->ram_hpa, cfg.bsp_entry, dtb);
 	return axvm_vm_boot(s->vm);
 }
