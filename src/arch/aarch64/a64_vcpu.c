@@ -45,13 +45,14 @@
 #define HCR_FB (1ull << 9)
 #define HCR_BSU_IS (1ull << 10)
 #define HCR_TWI (1ull << 13)
+#define HCR_TID3 (1ull << 18) /* ID registers: a64_idregs.c */
 #define HCR_TSC (1ull << 19)
 #define HCR_TIDCP (1ull << 20)
 #define HCR_TACR (1ull << 21)
 #define HCR_RW (1ull << 31)
 #define GUEST_HCR                                                             \
 	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB |           \
-	 HCR_BSU_IS | HCR_TWI | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_RW)
+	 HCR_BSU_IS | HCR_TWI | HCR_TID3 | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_RW)
 
 /* CPTR_EL2 (E2H = 0): RES1 bits, TZ (SVE) and TSM (SME) trap because their
  * state is not switched; TFP = 0: FP/SIMD is switched at bind/unbind. */
