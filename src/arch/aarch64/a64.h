@@ -179,8 +179,5 @@ bool a64_timer_fires_now(struct a64_vcpu *v);
 int a64_decode_exit(struct a64_vcpu *v, uint64_t kind, uint64_t esr,
 		    uint64_t far, uint64_t hpfar, struct axvm_exit *exit);
 int a64_emit_sgi(struct a64_vcpu *v, struct axvm_exit *exit);
-/* ID group 3 register (Op0 3, Op1 0, CRn 0, CRm, Op2) as a guest sees it
- * (a64_idregs.c); 0 outside CRm 1-7. */
-uint64_t a64_guest_id_reg(uint32_t crm, uint32_t op2);
 
 #endif /* AXVM_A64_H */

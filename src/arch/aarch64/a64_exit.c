@@ -10,6 +10,7 @@
  */
 #include "a64.h"
 #include "a64_fault.h"
+#include "a64_idregs.h"
 #include "a64_sysreg.h"
 
 /* ESR_EL2 */
