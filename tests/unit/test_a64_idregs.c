@@ -24,9 +24,14 @@ static void pfr0(void **state)
 	assert_int_equal(F(g, 40), 0); /* MPAM */
 	assert_int_equal(F(g, 44), 0); /* AMU */
 	assert_int_equal(F(g, 24), F(host, 24)); /* GIC system registers kept */
-	assert_int_equal(g & 0xffff, host & 0xffff); /* EL0-EL3 kept */
+	assert_int_equal(F(g, 0), 2);  /* EL0: AArch64 and AArch32, kept */
+	assert_int_equal(F(g, 4), 1);  /* EL1: AArch64 only (HCR_EL2.RW) */
+	assert_int_equal(F(g, 8), 0);  /* EL2: not the guest's */
+	assert_int_equal(F(g, 12), 2); /* EL3: kept */
 	assert_int_equal(a64_id_sanitize(4, 0, ALL),
-			 ALL & ~(0xfull << 32 | 0xfull << 40 | 0xfull << 44));
+			 (ALL & ~(0xfull << 32 | 0xfull << 40 | 0xfull << 44 | 0xfull << 8 |
+				  0xfull << 4)) | 1ull << 4);
+	assert_int_equal(F(a64_id_sanitize(4, 0, 0), 4), 1);
 }
 
 static void hidden_features(void **state)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* What a guest's ID registers hide (a64_idregs.h): SVE and SME (their
+/* What a guest's ID registers hide (a64_idregs.h): EL2 and AArch32 at EL1,
+ * SVE and SME (their
  * state is not switched and CPTR_EL2 traps them), pointer authentication
  * (keys not switched; HCR_EL2.API/APK trap), MTE, MPAM, AMU, NMI, GCS, and
  * the PMU, statistical profiling, trace and branch records (MDCR_EL2 traps
@@ -17,8 +18,10 @@ uint64_t a64_id_sanitize(uint32_t crm, uint32_t op2, uint64_t v)
 	switch (crm * 8 + op2) {
 	case 1 * 8 + 2: /* ID_DFR0_EL1 (AArch32 view): PerfMon */
 		return v & ~FIELD(24);
-	case 4 * 8 + 0: /* ID_AA64PFR0_EL1: SVE, MPAM, AMU */
-		return v & ~(FIELD(32) | FIELD(40) | FIELD(44));
+	case 4 * 8 + 0: /* ID_AA64PFR0_EL1: SVE, MPAM, AMU; EL2 is not
+			 * the guest's (0); EL1 is AArch64 only (HCR_EL2.RW, 1) */
+		v &= ~(FIELD(32) | FIELD(40) | FIELD(44) | FIELD(8));
+		return (v & ~FIELD(4)) | (1ull << 4);
 	case 4 * 8 + 1: /* ID_AA64PFR1_EL1: MTE, MPAM_frac, SME, NMI, GCS */
 		return v & ~(FIELD(8) | FIELD(16) | FIELD(24) | FIELD(36) | FIELD(44));
 	case 4 * 8 + 4: /* ID_AA64ZFR0_EL1 (SVE) */
