@@ -105,9 +105,8 @@ if [ "${AXVM_A64_LINUX:-1}" = 1 ]; then
   "$root/tests/integration-aarch64/linux.sh" "$(dirname "$build")/a64-linux" >"$log" 2>&1
   rc=$?
   cat "$log"
-  if [ $rc -ne 0 ]; then fail=$((fail + 1))
-  elif grep -q '^PASS linux' "$log"; then pass=$((pass + 1))
-  fi
+  pass=$((pass + $(grep -c '^PASS linux' "$log")))
+  [ $rc -ne 0 ] && fail=$((fail + 1))
 fi
 
 echo "aarch64 guests: $pass passed, $fail failed"
