@@ -95,3 +95,13 @@ if [ -n "$why" ]; then
 fi
 grep -a "AXVM-LINUX-OK\|reboot: Power down\|exits:" "$tmp/log"
 echo "PASS linux ($((SECONDS - t0)) s; $(paste -sd, "$assets/versions"))"
+
+# A guest reset (PSCI SYSTEM_RESET) in the Linux layout is not a reboot:
+# Linux reused its own image's memory, so the kernel must not boot it
+# again from the RAM it kept; the VM goes down with the reset code.
+"$root/scripts/run-aarch64" --build-dir "$build" --no-build --linux "$assets/Image" \
+  --initrd "$tmp/initrd.gz" --append "console=ttyAMA0 axvm.reboot" --timeout "$timeout_s" \
+  >"$tmp/log" 2>&1
+check linux-reset "$tmp/log" $? "[vm1] AXVM-LINUX-OK uname=$want_uname cpus=2" \
+  "axvm: vm1: down, guest code 1 (PSCI SYSTEM_RESET)" "!rebooting" "!Kernel panic" \
+  "axvm: page pool: 0 of"
