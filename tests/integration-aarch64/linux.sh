@@ -8,7 +8,10 @@
 # 4-6 s of wall time here (QEMU TCG), more on a loaded machine.
 #
 # Before that, two cases that need no Debian: the boot protocol's move of
-# an image by its text_offset, and a header that must be refused.
+# an image by its text_offset, and a header that must be refused. After
+# it: a guest reset (the VM must go down, not reboot from kept RAM), and
+# the boot with a guest DTB the library generated from linux-vm.dts
+# (needs axvm-config from a host build, else SKIPPED).
 #
 # usage: tests/integration-aarch64/linux.sh [BUILD_DIR]  (default build/a64-linux)
 # Fetches the assets with scripts/linux-aarch64-assets when they are not
@@ -105,3 +108,26 @@ echo "PASS linux ($((SECONDS - t0)) s; $(paste -sd, "$assets/versions"))"
 check linux-reset "$tmp/log" $? "[vm1] AXVM-LINUX-OK uname=$want_uname cpus=2" \
   "axvm: vm1: down, guest code 1 (PSCI SYSTEM_RESET)" "!rebooting" "!Kernel panic" \
   "axvm: page pool: 0 of"
+
+# The same VM described with the axvm,vm binding (linux-vm.dts) and its
+# guest DTB made by the library's generator (src/core/fdt/guest.c, through
+# axvm-config -g from a host build) instead of the hand-written linux.dts.
+cfg=${AXVM_CONFIG_TOOL:-}
+for c in debug release clang asan; do
+  [ -z "$cfg" ] && [ -x "$root/build/$c/examples/axvm-config/axvm-config" ] &&
+    cfg=$root/build/$c/examples/axvm-config/axvm-config
+done
+if [ -z "$cfg" ]; then
+  echo "SKIPPED: linux-generated-dtb: no axvm-config (build a host preset, e.g. cmake --preset debug)"
+  exit 0
+fi
+dtc -q -I dts -O dtb -o "$tmp/vms.dtb" "$root/tests/guests/aarch64/linux-vm.dts"
+fdtput -t x "$tmp/vms.dtb" /vms/vm@1 initrd 0x0 0x48000000 0x0 \
+  "$(printf '0x%x' "$(stat -c %s "$tmp/initrd.gz")")"
+"$cfg" -g "$tmp/guest.dtb" -i 1 "$tmp/vms.dtb" >"$tmp/log" 2>&1 ||
+  { echo "FAIL linux-generated-dtb: axvm-config -g failed"; sed 's/^/    | /' "$tmp/log"; exit 1; }
+"$root/scripts/run-aarch64" --build-dir "$build" --no-build --linux "$assets/Image" \
+  --initrd "$tmp/initrd.gz" --dtb "$tmp/guest.dtb" --timeout "$timeout_s" >"$tmp/log" 2>&1
+check linux-generated-dtb "$tmp/log" $? "Machine model: axvm guest (aarch64)" \
+  "[vm1] AXVM-LINUX-OK uname=$want_uname cpus=2 payload=$want_hash" \
+  "axvm: vm1: down, guest code 0 (PSCI SYSTEM_OFF)" "!Kernel panic" "axvm: page pool: 0 of"
