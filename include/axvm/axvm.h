@@ -13,6 +13,7 @@
 #include <axvm/vm.h>
 #include <axvm/vcpu.h>
 #include <axvm/backends.h>
+#include <axvm/boot.h>
 
 #define AXVM_VERSION_MAJOR 0
 #define AXVM_VERSION_MINOR 1

@@ -40,13 +40,14 @@ static void flush_line(struct bm_vm_devs *d)
 void bm_devs_putc(struct bm_vm_devs *d, char c)
 {
 	line_lock(d);
-	if (c == '\n' || d->len == BM_LINE_MAX - 1) {
-		if (c != '\n')
-			d->line[d->len++] = c;
+	if (c == '\n') {
 		flush_line(d);
 	} else if (c != '\r') {
-		/* Guest bytes are input: keep the console printable. */
+		/* Guest bytes are input: keep the console printable. A full
+		 * line goes out with room left for its NUL. */
 		d->line[d->len++] = (c >= 0x20 && c < 0x7f) ? c : '.';
+		if (d->len == BM_LINE_MAX - 1)
+			flush_line(d);
 	}
 	line_unlock(d);
 }

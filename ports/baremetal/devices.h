@@ -5,7 +5,10 @@
 
 #include "kernel.h"
 
-#define BM_LINE_MAX 160
+/* A guest console line, NUL included: Linux's longest boot lines (the
+ * version banner) fit, and "[name] " + line + newline stays inside
+ * kprintf's 256 bytes. */
+#define BM_LINE_MAX 200
 
 struct bm_vm_devs {
 	char name[AXVM_NAME_MAX];

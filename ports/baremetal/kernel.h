@@ -106,6 +106,12 @@ struct bm_guest_contract {
 	const char *down_off_name, *down_reset_name, *cpu_off_name; /* for the log */
 };
 extern const struct bm_guest_contract bm_guest;
+/* The Linux layout (AArch64 only so far, the only target defining it): an
+ * image loaded at host `ram_hpa + image_off`, whose
+ * boot protocol header is checked and, if it asks, moved to where it
+ * wants to be; `*entry_gpa` is then its entry. 0 or a negative AXVM_E*. */
+int bm_arch_linux_place(uint64_t ram_hpa, uint64_t ram_size, uint64_t image_off,
+			uint64_t *entry_gpa);
 /* The guest UART and any target-only devices. */
 int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg);
 

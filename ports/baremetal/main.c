@@ -11,6 +11,9 @@
  * target's Linux-style image header at the entry):
  *   vm1: 2 vCPUs on pCPUs 0 and 1, RAM at host BM_SLOT_BASE
  *   vm2: 1 vCPU  on pCPU 1,        RAM at host BM_SLOT_BASE + 16 MiB
+ * or, built with AXVM_BM_LINUX (BM_LINUX_SLOT), the Linux layout: vm1 only,
+ * 2 vCPUs, BM_LINUX_SLOT_SIZE of RAM, a Linux Image at BM_LINUX_IMAGE_OFF
+ * placed by the boot protocol (the DTB and initrd are the loader's).
  * Guest contracts: docs/guest-abi-aarch64.md, docs/guest-abi-riscv64.md.
  */
 #include <string.h>
@@ -33,6 +36,9 @@ struct slot {
 	uint32_t nvcpus;
 	uint32_t affinity[2];
 	uint64_t ram_hpa;
+	uint64_t ram_size;
+	uint64_t image_off; /* where QEMU loads the image, from the RAM base */
+	unsigned max_reboots; /* guest resets answered with a reboot */
 	bool present;
 	atomic_uint reboots;
 	struct axvm_vm *vm;
@@ -44,12 +50,31 @@ struct slot {
 	struct bm_vm_devs *devs;
 };
 
+/* Guest resets a test slot answers with a reboot (see wants_reboot). */
+#define MAX_REBOOTS 3u
+
+#ifdef BM_LINUX_SLOT
 static struct slot slots[] = {
 	{ .name = "vm1", .id = 1, .nvcpus = 2, .affinity = { 0, 1 },
-	  .ram_hpa = BM_SLOT_BASE },
-	{ .name = "vm2", .id = 2, .nvcpus = 1, .affinity = { 1 },
-	  .ram_hpa = BM_SLOT_BASE + BM_SLOT_SIZE },
+	  .ram_hpa = BM_SLOT_BASE, .ram_size = BM_LINUX_SLOT_SIZE,
+	  .image_off = BM_LINUX_IMAGE_OFF,
+	  /* No reboot: Linux frees and reuses its own init sections and the
+	   * initrd, so the RAM kept across a reset no longer holds a bootable
+	   * image (a reboot faulted at once at VBAR_EL1 + 0x200). A reset
+	   * needs the images reloaded, which this kernel cannot do yet: the
+	   * VM goes down with the reset code and the board powers off. */
+	  .max_reboots = 0 },
 };
+#else
+static struct slot slots[] = {
+	{ .name = "vm1", .id = 1, .nvcpus = 2, .affinity = { 0, 1 },
+	  .ram_hpa = BM_SLOT_BASE, .ram_size = BM_SLOT_SIZE,
+	  .image_off = BM_GUEST_ENTRY_OFF, .max_reboots = MAX_REBOOTS },
+	{ .name = "vm2", .id = 2, .nvcpus = 1, .affinity = { 1 },
+	  .ram_hpa = BM_SLOT_BASE + BM_SLOT_SIZE, .ram_size = BM_SLOT_SIZE,
+	  .image_off = BM_GUEST_ENTRY_OFF, .max_reboots = MAX_REBOOTS },
+};
+#endif
 #define NSLOTS (sizeof(slots) / sizeof(slots[0]))
 
 static struct axvm_hal hal;
@@ -108,7 +133,7 @@ static void on_powered_on(void *ctx, struct axvm_vm *vm, uint32_t vcpu_id)
 static bool image_present(const struct slot *s)
 {
 	const volatile uint32_t *m =
-		(const volatile uint32_t *)(uintptr_t)(s->ram_hpa + BM_GUEST_ENTRY_OFF + 0x38);
+		(const volatile uint32_t *)(uintptr_t)(s->ram_hpa + s->image_off + 0x38);
 	return *m == bm_guest.image_magic;
 }
 
@@ -122,14 +147,14 @@ static int set_boot_args(struct slot *s, uint64_t *dtb)
 }
 
 /* A guest that asked for a system reset is reset (vCPUs to power-on
- * state, devices reset, RAM kept) and booted again, a few times at most. */
-#define MAX_REBOOTS 3u
+ * state, devices reset, RAM kept) and booted again, a few times at most
+ * (the slot's max_reboots). */
 static bool wants_reboot(struct slot *s)
 {
 	uint64_t code;
 
 	return !axvm_vm_exit_code(s->vm, &code) && code == bm_guest.down_reset &&
-	       atomic_load(&s->reboots) < MAX_REBOOTS;
+	       atomic_load(&s->reboots) < s->max_reboots;
 }
 
 static bool maybe_reboot(struct slot *s)
@@ -142,7 +167,7 @@ static bool maybe_reboot(struct slot *s)
 	unsigned n = atomic_fetch_add(&s->reboots, 1) + 1;
 	bm_devs_flush(s->devs);
 	kprintf("axvm: %s: guest asked for a reset, rebooting (%u of %u)\n", s->name, n,
-		MAX_REBOOTS);
+		s->max_reboots);
 	if ((rc = axvm_vm_reset(s->vm)) || (rc = set_boot_args(s, &dtb)) ||
 	    (rc = axvm_vm_boot(s->vm))) {
 		kprintf("axvm: %s: reboot failed: %s\n", s->name, axvm_strerror(rc));
@@ -159,7 +184,7 @@ static int create_vm(struct slot *s)
 	struct axvm_config_error err = { 0 };
 	struct axvm_mem_region ram = {
 		.gpa = BM_GUEST_RAM_GPA,
-		.size = BM_SLOT_SIZE,
+		.size = s->ram_size,
 		.hpa = s->ram_hpa,
 		.flags = AXVM_MEM_RWX,
 		.type = AXVM_MAP_LINEAR,
@@ -183,7 +208,14 @@ static int create_vm(struct slot *s)
 		}
 		cfg.pcpu_affinity[i] = s->affinity[i];
 	}
-	cfg.bsp_entry = BM_GUEST_RAM_GPA + BM_GUEST_ENTRY_OFF;
+	cfg.bsp_entry = BM_GUEST_RAM_GPA + s->image_off;
+#ifdef BM_LINUX_SLOT
+	if ((rc = bm_arch_linux_place(s->ram_hpa, s->ram_size, s->image_off, &cfg.bsp_entry))) {
+		kprintf("axvm: %s: the Linux image cannot be placed: %s\n", s->name,
+			axvm_strerror(rc));
+		return rc;
+	}
+#endif
 	cfg.ap_entry = cfg.bsp_entry;
 	cfg.unhandled_policy = AXVM_POLICY_IGNORE;
 	if ((rc = axvm_config_add_region(&cfg, &ram)))
@@ -206,7 +238,7 @@ static int create_vm(struct slot *s)
 	if ((rc = set_boot_args(s, &dtb)))
 		return rc;
 	kprintf("axvm: %s: %u vCPU(s), RAM %lx..%lx (host %lx), entry %lx, dtb %lx\n",
-		s->name, s->nvcpus, BM_GUEST_RAM_GPA, BM_GUEST_RAM_GPA + BM_SLOT_SIZE - 1,
+		s->name, s->nvcpus, BM_GUEST_RAM_GPA, BM_GUEST_RAM_GPA + s->ram_size - 1,
 		s->ram_hpa, cfg.bsp_entry, dtb);
 	return axvm_vm_boot(s->vm);
 }

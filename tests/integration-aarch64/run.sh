@@ -6,6 +6,8 @@
 # "PASS <case>" or "FAIL <case>: <why>"; exits 1 if any case failed.
 #
 # usage: tests/integration-aarch64/run.sh [BUILD_DIR]   (default build/a64-image)
+# The last case boots Linux (tests/integration-aarch64/linux.sh, its kernel
+# built next to BUILD_DIR in a64-linux); AXVM_A64_LINUX=0 leaves it out.
 # Prints "SKIPPED: <reason>" and exits 0 when QEMU or a cross compiler is
 # missing.
 set -uo pipefail
@@ -95,6 +97,17 @@ case_ cortex-a57-straddle "--cpu cortex-a57 straddle -" "[vm1] RESULT straddle P
 # Time slices on the shared pCPU 1 (the same for every target).
 shared_pcpu_cases
 icount_cases
+
+# Debian's arm64 Linux as a guest, in the kernel's Linux layout (its own
+# build directory and script; SKIPPED when the kernel package cannot be
+# had). About 5-10 s of boot on an idle machine, plus its kernel build.
+if [ "${AXVM_A64_LINUX:-1}" = 1 ]; then
+  "$root/tests/integration-aarch64/linux.sh" "$(dirname "$build")/a64-linux" >"$log" 2>&1
+  rc=$?
+  cat "$log"
+  pass=$((pass + $(grep -c '^PASS linux' "$log")))
+  [ $rc -ne 0 ] && fail=$((fail + 1))
+fi
 
 echo "aarch64 guests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

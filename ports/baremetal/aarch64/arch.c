@@ -275,3 +275,45 @@ int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg)
 			return rc;
 	return 0;
 }
+
+/* --- the Linux layout ---------------------------------------------------------------- */
+
+/* Write a range back to the point of coherency: the guest starts with its
+ * MMU and caches off, so it reads memory, not this kernel's cache. */
+static void clean_to_poc(uintptr_t a, uint64_t n)
+{
+	uint64_t ctr;
+
+	__asm__ volatile("mrs %0, ctr_el0" : "=r"(ctr));
+	const uintptr_t line = 4u << ((ctr >> 16) & 0xf); /* DminLine, in words */
+	for (uintptr_t p = a & ~(line - 1); p < a + n; p += line)
+		__asm__ volatile("dc cvac, %0" ::"r"(p) : "memory");
+	__asm__ volatile("dsb sy" ::: "memory");
+}
+
+/* QEMU loaded the Image file at the 2 MiB-aligned RAM + image_off; the
+ * arm64 boot protocol wants it text_offset bytes above that base. The
+ * header is checked by the library (hostile input: sizes, bounds, wrap)
+ * against the slot's RAM before anything is moved. */
+int bm_arch_linux_place(uint64_t ram_hpa, uint64_t ram_size, uint64_t image_off,
+			uint64_t *entry_gpa)
+{
+	struct axvm_arm64_image img;
+	uint8_t *base = (uint8_t *)(uintptr_t)(ram_hpa + image_off);
+	int rc;
+
+	rc = axvm_arm64_image_place(base, AXVM_ARM64_IMAGE_HDR_SIZE, 0,
+				    BM_GUEST_RAM_GPA + image_off, BM_GUEST_RAM_GPA, ram_size,
+				    &img);
+	if (rc)
+		return rc;
+	if (img.text_offset) {
+		/* image_size covers the file; both ranges are inside RAM. */
+		memmove(base + img.text_offset, base, img.image_size);
+		clean_to_poc((uintptr_t)base, img.text_offset + img.image_size);
+	}
+	kprintf("axvm: Linux image: text_offset 0x%lx, image_size 0x%lx, flags 0x%lx, entry 0x%lx\n",
+		img.text_offset, img.image_size, img.flags, img.load_gpa);
+	*entry_gpa = img.load_gpa;
+	return 0;
+}

@@ -10,6 +10,7 @@
  */
 #include "a64.h"
 #include "a64_fault.h"
+#include "a64_idregs.h"
 #include "a64_sysreg.h"
 
 /* ESR_EL2 */
@@ -326,6 +327,14 @@ static int sysreg(struct a64_vcpu *v, uint64_t esr, struct axvm_exit *exit)
 	bool read = iss & 1u;
 
 	skip_insn(v, esr);
+	/* ID registers (HCR_EL2.TID3): answered here, minus what the
+	 * backend does not give guests. Writes to them are UNDEFINED at EL1
+	 * and never trap. */
+	if (read && ((iss >> 20) & 3u) == 3u && ((iss >> 14) & 7u) == 0 &&
+	    ((iss >> 10) & 0xfu) == 0 && ((iss >> 1) & 0xfu) >= 1u) {
+		set_x(v, rt, a64_guest_id_reg((iss >> 1) & 0xfu, (iss >> 17) & 7u));
+		return axvm_bm_exit_nothing(exit);
+	}
 	if (!read && id == ICC_SGI1R_EL1)
 		return sgi_write(v, get_x(v, rt), exit);
 	if (!read && (id == ICC_ASGI1R_EL1 || id == ICC_SGI0R_EL1))

@@ -32,9 +32,13 @@
  *        (on QEMU: PSCI SYSTEM_OFF powers off the whole board).
  *  TIDCP, TACR  implementation-defined registers and ACTLR_EL1 become
  *        system-register exits: they are CPU-specific and not the guest's.
+ *  TID3  ID group 3 registers trap and are answered in the backend with
+ *        the host's values minus features guests do not get (SVE, SME,
+ *        pointer authentication, PMU, ...; a64_idregs.c): Linux uses what
+ *        they advertise, and trapped SVE state killed it at boot.
  *  RW    EL1 is AArch64.
  * Not set: TVM/TRVM (guests own their stage 1), TSW (SWIO/FB cover set/way
- * use without an exit per line), TID* (ID registers read natively), API/APK
+ * use without an exit per line), TID0-2 (MIDR, CTR, cache IDs read natively), API/APK
  * (pointer-authentication use traps: its keys are not switched here).
  */
 #define HCR_VM (1ull << 0)
@@ -45,13 +49,14 @@
 #define HCR_FB (1ull << 9)
 #define HCR_BSU_IS (1ull << 10)
 #define HCR_TWI (1ull << 13)
+#define HCR_TID3 (1ull << 18)
 #define HCR_TSC (1ull << 19)
 #define HCR_TIDCP (1ull << 20)
 #define HCR_TACR (1ull << 21)
 #define HCR_RW (1ull << 31)
 #define GUEST_HCR                                                             \
 	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB |           \
-	 HCR_BSU_IS | HCR_TWI | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_RW)
+	 HCR_BSU_IS | HCR_TWI | HCR_TID3 | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_RW)
 
 /* CPTR_EL2 (E2H = 0): RES1 bits, TZ (SVE) and TSM (SME) trap because their
  * state is not switched; TFP = 0: FP/SIMD is switched at bind/unbind. */
