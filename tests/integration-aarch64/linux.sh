@@ -41,17 +41,11 @@ tiny() { # TEXT_OFFSET FILE
   { le 0x14000010 4; le 0 4; le "$1" 8; le 0x1000 8; le 0xa 8; le 0 24; printf 'ARM\x64'; le 0 4
     le 0x52800100 4; le 0x72b08000 4; le 0xd4000002 4; le 0x14000000 4; } >"$2"
 }
+. "$root/tests/lib/log-check.sh"
 check() { # NAME LOG RC PATTERN...
-  local name=$1 log=$2 rc=$3 why="" p; shift 3
-  [ "$rc" -ne 0 ] && why="QEMU exit status $rc"
-  for p in "$@" "axvm: all VMs stopped, powering off" "!PANIC"; do
-    [ -n "$why" ] && break
-    if [ "${p:0:1}" = "!" ]; then
-      grep -qaF -- "${p:1}" "$log" && why="unexpected: ${p:1}"
-    else
-      grep -qaF -- "$p" "$log" || why="missing: $p"
-    fi
-  done
+  local name=$1 log=$2 rc=$3 why
+  shift 3
+  why=$(log_why "$log" "$rc" "$@" "axvm: all VMs stopped, powering off" "!PANIC")
   if [ -n "$why" ]; then echo "FAIL $name: $why"; sed 's/^/    | /' "$log"; exit 1; fi
   echo "PASS $name"
 }
@@ -77,20 +71,10 @@ t0=$SECONDS
 "$root/scripts/run-aarch64" --build-dir "$build" --no-build --linux "$assets/Image" --initrd "$tmp/initrd.gz" \
   --timeout "$timeout_s" >"$tmp/log" 2>&1
 rc=$?
-why=""
-[ $rc -eq 124 ] && why="timed out after ${timeout_s} s"
-[ -z "$why" ] && [ $rc -ne 0 ] && why="QEMU exit status $rc"
-for p in "[vm1] AXVM-LINUX-OK uname=$want_uname cpus=2 payload=$want_hash" \
-         "axvm: vm1: down, guest code 0 (PSCI SYSTEM_OFF)" \
-         "axvm: all VMs stopped, powering off" "axvm: 2 pCPU(s) online" \
-         "axvm: page pool: 0 of" "!PANIC" "!Kernel panic" "!Internal error" "!TIMEOUT"; do
-  [ -n "$why" ] && break
-  if [ "${p:0:1}" = "!" ]; then
-    grep -qaF -- "${p:1}" "$tmp/log" && why="unexpected: ${p:1}"
-  else
-    grep -qaF -- "$p" "$tmp/log" || why="missing: $p"
-  fi
-done
+why=$(log_why "$tmp/log" "$rc" "[vm1] AXVM-LINUX-OK uname=$want_uname cpus=2 payload=$want_hash" \
+  "axvm: vm1: down, guest code 0 (PSCI SYSTEM_OFF)" "axvm: all VMs stopped, powering off" \
+  "axvm: 2 pCPU(s) online" "axvm: page pool: 0 of" "!PANIC" "!Kernel panic" "!Internal error" \
+  "!TIMEOUT")
 if [ -n "$why" ]; then
   echo "FAIL linux: $why"
   sed 's/^/    | /' "$tmp/log"

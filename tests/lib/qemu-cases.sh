@@ -9,30 +9,23 @@
 # pCPU online ($case_pcpus, default 2) and the kernel booted once.
 # Prints "PASS <case> (N s)" or "FAIL <case>: <why>" plus the output.
 
+. "$(dirname "${BASH_SOURCE[0]}")/log-check.sh"
+
 pass=0 fail=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 case_() {
   local name=$1 args=$2; shift 2
-  local why="" t0=$SECONDS rc
+  local why t0=$SECONDS rc boots
   # shellcheck disable=SC2086
   "$run" --build-dir "$build" --no-build --timeout "$timeout_s" $args >"$log" 2>&1
   rc=$?
-  [ $rc -eq 124 ] && why="timed out after ${timeout_s} s"
-  [ -z "$why" ] && [ $rc -ne 0 ] && why="QEMU exit status $rc"
-  local p boots
+  why=$(log_why "$log" "$rc" "axvm: all VMs stopped, powering off" \
+    "axvm: ${case_pcpus:-2} pCPU(s) online" "axvm: page pool: 0 of" "!PANIC" "!FAIL:" \
+    "!TIMEOUT" "$@")
   boots=$(grep -ac '^axvm: bare-metal kernel' "$log")
   [ -z "$why" ] && [ "$boots" -ne 1 ] && why="the kernel booted $boots times"
-  for p in "axvm: all VMs stopped, powering off" "axvm: ${case_pcpus:-2} pCPU(s) online" \
-           "axvm: page pool: 0 of" "!PANIC" "!FAIL:" "!TIMEOUT" "$@"; do
-    [ -n "$why" ] && break
-    if [ "${p:0:1}" = "!" ]; then
-      grep -qaF -- "${p:1}" "$log" && why="unexpected: ${p:1}"
-    else
-      grep -qaF -- "$p" "$log" || why="missing: $p"
-    fi
-  done
   if [ -z "$why" ]; then
     echo "PASS $name ($((SECONDS - t0)) s)"
     pass=$((pass + 1))
