@@ -33,8 +33,8 @@ for r in $(seq "$rounds"); do
       failed=$((failed + 1))
       continue
     fi
-    p=$(sed 's/.*: \([0-9]*\) passed.*/\1/' <<<"$line")
-    f=$(sed 's/.*, \([0-9]*\) failed.*/\1/' <<<"$line")
+    [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]
+    p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]}
     passed=$((passed + p)) failed=$((failed + f))
     if [ "$f" -eq 0 ]; then
       rm -f "$out"

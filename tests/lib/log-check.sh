@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by tests/lib/qemu-cases.sh and tests/integration-aarch64/linux.sh:
 # what is wrong with one QEMU boot, from its exit status and its output.
 # Sourced, not run.
