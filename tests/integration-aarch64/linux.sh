@@ -73,7 +73,7 @@ t0=$SECONDS
 rc=$?
 why=$(log_why "$tmp/log" "$rc" "[vm1] AXVM-LINUX-OK uname=$want_uname cpus=2 payload=$want_hash" \
   "axvm: vm1: down, guest code 0 (PSCI SYSTEM_OFF)" "axvm: all VMs stopped, powering off" \
-  "axvm: 2 pCPU(s) online" "axvm: page pool: 0 of" "!PANIC" "!Kernel panic" "!Internal error" \
+  "axvm: 2 pCPU(s) online" "axvm: page pool: 0 of" "psci: SMC Calling Convention v1.1" "!PANIC" "!Kernel panic" "!Internal error" \
   "!TIMEOUT")
 if [ -n "$why" ]; then
   echo "FAIL linux: $why"

@@ -64,6 +64,10 @@
 #define SMCCC_OWNER(fid) (((fid) >> 24) & 0x3fu)
 #define SMCCC_OWNER_ARCH 0u
 #define SMCCC_OWNER_STANDARD 4u
+/* SMCCC 1.1 (DEN0028): the Arm-architecture calls. */
+#define SMCCC_VERSION 0x80000000u
+#define SMCCC_ARCH_FEATURES 0x80000001u
+#define SMCCC_VERSION_1_1 0x10001
 
 #define ICC_SGI1R_EL1 AXVM_A64_SYSREG(3, 0, 12, 11, 5)
 #define ICC_ASGI1R_EL1 AXVM_A64_SYSREG(3, 0, 12, 11, 6)
@@ -158,6 +162,9 @@ static bool psci_implemented(uint32_t fid)
 	uint32_t fn = fid & 0xffffu;
 	bool is64 = fid & SMCCC_64;
 
+	/* PSCI 1.0 reports SMCCC_VERSION through PSCI_FEATURES. */
+	if (fid == SMCCC_VERSION)
+		return true;
 	if ((fid & ~(SMCCC_64 | 0xffffu)) != (SMCCC_FAST | (SMCCC_OWNER_STANDARD << 24)))
 		return false;
 	switch (fn) {
@@ -243,6 +250,28 @@ static int psci(struct a64_vcpu *v, uint32_t fid, struct axvm_exit *exit)
 	}
 }
 
+/* SMCCC 1.1 VERSION and ARCH_FEATURES, and nothing else of the Arm-
+ * architecture range: the CPU-erratum workarounds (ARCH_WORKAROUND_1..3)
+ * are not offered, so ARCH_FEATURES answers NOT_SUPPORTED for them and a
+ * guest never issues them; SOC_ID is not offered either. */
+static int smccc_arch(struct a64_vcpu *v, uint32_t fid, struct axvm_exit *exit)
+{
+	uint32_t q = (uint32_t)v->regs.x[1];
+
+	switch (fid) {
+	case SMCCC_VERSION:
+		return psci_ret(v, SMCCC_VERSION_1_1, exit);
+	case SMCCC_ARCH_FEATURES:
+		return psci_ret(v,
+				q == SMCCC_VERSION || q == SMCCC_ARCH_FEATURES
+					? PSCI_RET_SUCCESS
+					: PSCI_RET_NOT_SUPPORTED,
+				exit);
+	default:
+		return psci_ret(v, PSCI_RET_NOT_SUPPORTED, exit);
+	}
+}
+
 /* HVC, or a trapped SMC: PSCI and the rest of the Arm-architecture and
  * standard-service SMCCC ranges are answered here; any other function id
  * is a hypercall for the host program (nr = X0, args X1..X6, result X0). */
@@ -254,6 +283,8 @@ static int hvc(struct a64_vcpu *v, struct axvm_exit *exit)
 				   SMCCC_OWNER(fid) == SMCCC_OWNER_ARCH)) {
 		if (SMCCC_OWNER(fid) == SMCCC_OWNER_STANDARD && (fid & 0xffe0u) == 0)
 			return psci(v, fid, exit);
+		if (SMCCC_OWNER(fid) == SMCCC_OWNER_ARCH)
+			return smccc_arch(v, fid, exit);
 		return psci_ret(v, PSCI_RET_NOT_SUPPORTED, exit);
 	}
 	exit->kind = AXVM_EXIT_HYPERCALL;

@@ -12,8 +12,20 @@ int main(uint64_t dtb)
 	check_eq((uint64_t)hvc(PSCI_FEATURES, 0x8400001f, 0, 0), (uint64_t)-1,
 		 "PSCI_FEATURES(unknown) is NOT_SUPPORTED");
 	check_eq((uint64_t)hvc(PSCI_MIGRATE_INFO_TYPE, 0, 0, 0), 2, "MIGRATE_INFO_TYPE");
-	check_eq((uint64_t)hvc(0x80000000u, 0, 0, 0), (uint64_t)-1,
-		 "SMCCC_VERSION is NOT_SUPPORTED");
+	/* SMCCC 1.1, as Linux discovers it: PSCI_FEATURES(SMCCC_VERSION),
+	 * then VERSION, then ARCH_FEATURES of each call it would make. */
+	check_eq((uint64_t)hvc(PSCI_FEATURES, 0x80000000u, 0, 0), 0,
+		 "PSCI_FEATURES(SMCCC_VERSION)");
+	check_eq((uint64_t)hvc(0x80000000u, 0, 0, 0), 0x10001, "SMCCC_VERSION is 1.1");
+	check_eq((uint64_t)hvc(0x80000001u, 0x80000001u, 0, 0), 0,
+		 "ARCH_FEATURES(ARCH_FEATURES)");
+	check_eq((uint64_t)hvc(0x80000001u, 0x80008000u, 0, 0), (uint64_t)-1,
+		 "ARCH_FEATURES(WORKAROUND_1) is NOT_SUPPORTED");
+	check_eq((uint64_t)hvc(0x80000001u, 0xffffffff80000000ull, 0, 0), 0,
+		 "ARCH_FEATURES (SMC32) ignores the upper half of X1");
+	check_eq((uint64_t)hvc(0x80000002u, 0, 0, 0), (uint64_t)-1, "SOC_ID is NOT_SUPPORTED");
+	check_eq((uint64_t)hvc(0x80008000u, 0, 0, 0), (uint64_t)-1,
+		 "WORKAROUND_1 is NOT_SUPPORTED");
 	check_eq((uint64_t)hvc(PSCI_AFFINITY_INFO, 0, 0, 0), 0, "AFFINITY_INFO(self) is ON");
 	check_eq((uint64_t)hvc(PSCI_AFFINITY_INFO, 0, 1, 0), (uint64_t)-2,
 		 "AFFINITY_INFO level 1 is INVALID_PARAMETERS");
