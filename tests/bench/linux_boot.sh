@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Linux boot time, side by side in one run (issue 12): the same kernel and
+# initramfs booted directly under QEMU (no hypervisor) and as a libaxvm
+# guest of the bare-metal kernel, each to the guest's power-off, wall
+# time. Runs alternate (direct, guest, direct, ...) so that load on the
+# machine falls on both alike; the median of each side is compared.
+#
+#   bench linux_boot_ratio_<arch> <guest / direct> x
+#   bench linux_boot_direct_<arch> <s> s, bench linux_boot_guest_<arch> <s> s
+#   bench linux_boot_exits_per_s_<arch> <n> exits/s   (all vCPUs, guest run)
+#   profile linux_boot_<arch> <exit kind> <count> <per s>   (informational)
+#
+# Same guest-visible CPU: the direct run masks what the hypervisor's
+# ID-register filter hides from its guests (pointer authentication, SVE,
+# SME, the PMU: docs/guest-abi-aarch64.md). Without that the direct
+# kernel signs every return with QEMU's slow software QARMA and takes
+# three times as long, which would flatter the hypervisor.
+#
+# usage: tests/bench/linux_boot.sh [BUILD_DIR]   (BUILD_DIR unused)
+# Env: AXVM_BOOT_RUNS (default 3 per side).
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root" || exit 1
+runs=${AXVM_BOOT_RUNS:-3}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+now_ns() { date +%s%N; }
+
+median() { # values... -> the middle one (the lower of the two middles)
+  printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"
+}
+
+# Sum the kernel's per-vCPU "exits: kind=n ..." lines of LOG into
+# "kind count" lines.
+exit_profile() {
+  grep -a ' exits:' "$1" | sed 's/.* exits://' | tr ' ' '\n' | grep '=' |
+    awk -F= '{ n[$1] += $2 } END { for (k in n) print k, n[k] }' | sort -k2,2nr
+}
+
+# ARCH DIRECT_CMD... -- GUEST_CMD... : time both, print the figures.
+compare() {
+  local arch=$1 i t0 rc
+  shift
+  local direct=() guest=()
+  while [ "$1" != "--" ]; do direct+=("$1"); shift; done
+  shift
+  guest=("$@")
+  local td=() tg=()
+  for ((i = 0; i < runs; i++)); do
+    t0=$(now_ns)
+    "${direct[@]}" </dev/null >"$tmp/direct.log" 2>&1
+    rc=$?
+    grep -aq 'AXVM-LINUX-OK' "$tmp/direct.log" && [ $rc -eq 0 ] ||
+      { echo "linux_boot: $arch direct boot failed (rc $rc)" >&2; tail -20 "$tmp/direct.log" >&2; return 1; }
+    td+=($(($(now_ns) - t0)))
+    t0=$(now_ns)
+    "${guest[@]}" </dev/null >"$tmp/guest.log" 2>&1
+    rc=$?
+    grep -aq 'AXVM-LINUX-OK' "$tmp/guest.log" && [ $rc -eq 0 ] ||
+      { echo "linux_boot: $arch guest boot failed (rc $rc)" >&2; tail -20 "$tmp/guest.log" >&2; return 1; }
+    tg+=($(($(now_ns) - t0)))
+  done
+  local md mg
+  md=$(median "${td[@]}")
+  mg=$(median "${tg[@]}")
+  awk -v d="$md" -v g="$mg" -v a="$arch" 'BEGIN {
+    printf "bench linux_boot_ratio_%s %.3f x\n", a, g / d
+    printf "bench linux_boot_direct_%s %.2f s\n", a, d / 1e9
+    printf "bench linux_boot_guest_%s %.2f s\n", a, g / 1e9 }'
+  # The profile of the last guest run, per second of that run.
+  local last=${tg[$((runs - 1))]}
+  exit_profile "$tmp/guest.log" >"$tmp/prof"
+  awk -v t="$last" -v a="$arch" '{ s += $2; printf "profile linux_boot_%s %s %d %.0f/s\n", a, $1, $2, $2 / (t / 1e9) }
+    END { printf "bench linux_boot_exits_per_s_%s %.0f exits/s\n", a, s / (t / 1e9) }' "$tmp/prof"
+  local bytes
+  bytes=$(grep -a '^\[vm1\] ' "$tmp/guest.log" | sed 's/^\[vm1\] //' | wc -c)
+  echo "profile linux_boot_${arch} console_bytes $bytes"
+}
+
+aarch64() {
+  local assets=build/linux-a64 st=0
+  command -v qemu-system-aarch64 >/dev/null || { echo "SKIPPED: linux_boot_ratio_aarch64: no qemu-system-aarch64"; return 0; }
+  scripts/linux-aarch64-assets --dir "$assets" >"$tmp/assets.log" 2>&1 || st=$?
+  if [ $st -eq 3 ]; then grep -a 'SKIPPED' "$tmp/assets.log"; return 0; fi
+  [ $st -eq 0 ] || { cat "$tmp/assets.log" >&2; return 1; }
+  scripts/run-aarch64 --build-only --linux "$assets/Image" >"$tmp/build.log" 2>&1 ||
+    { cat "$tmp/build.log" >&2; return 1; }
+  local append="console=ttyAMA0 earlycon=pl011,0x9000000"
+  compare aarch64 \
+    timeout 600 qemu-system-aarch64 -M virt,gic-version=3 -cpu max,pauth=off,sve=off,sme=off,pmu=off \
+    -smp 2 -m 256M -nographic -no-reboot -nic none -kernel "$assets/Image" \
+    -initrd "$assets/initrd.cpio.gz" -append "$append" -- \
+    scripts/run-aarch64 --no-build --linux "$assets/Image" --initrd "$assets/initrd.cpio.gz" \
+    --append "$append" --timeout 600
+}
+
+rc=0
+aarch64 || rc=1
+exit $rc
