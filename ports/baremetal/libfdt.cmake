@@ -46,3 +46,10 @@ add_library(axvm_bm_libfdt STATIC
   ${_bm_fdt_dir}/fdt_sw.c ${_bm_fdt_dir}/fdt_strerror.c ${_bm_fdt_dir}/fdt_addresses.c)
 target_include_directories(axvm_bm_libfdt SYSTEM PUBLIC ${_bm_fdt_dir})
 add_library(axvm::libfdt ALIAS axvm_bm_libfdt)
+# Linux's copy has no fdt_check.c (fdt_check_full() is declared, not
+# defined): the library's own blob walk stands in (src/core/fdt/blob_check.c).
+if(NOT EXISTS ${_bm_fdt_dir}/fdt_check.c)
+  target_compile_definitions(axvm_bm_libfdt INTERFACE AXVM_LIBFDT_NO_CHECK_FULL=1)
+else()
+  target_sources(axvm_bm_libfdt PRIVATE ${_bm_fdt_dir}/fdt_check.c)
+endif()
