@@ -106,7 +106,7 @@ struct axvm_fdt_vm {
 	bool has_dtb;
 	uint64_t dtb_addr; /* "dtb-addr": where the guest DTB is loaded */
 	char bootargs[AXVM_FDT_BOOTARGS_MAX];
-	uint32_t timebase_hz; /* "timebase-frequency" (RISC-V guests) */
+	uint32_t timebase_hz;         /* "timebase-frequency" (RISC-V guests) */
 	enum axvm_boot_protocol boot; /* "boot-protocol" */
 	struct axvm_fdt_irqchip irqchip;
 	uint32_t passthrough_irq_count;

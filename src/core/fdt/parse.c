@@ -931,8 +931,8 @@ static int parse_vm_props(struct vm_parse *p, bool *has_ap_entry)
 		return axvm_fdt_fail(c, AXVM_EINVAL, p->node,
 		                     "timebase-frequency", "is zero");
 	e = AXVM_BOOT_RAW;
-	if ((rc = get_enum(c, p->node, "boot-protocol", boots, 2, &e,
-	                   &present)))
+	if ((rc =
+	         get_enum(c, p->node, "boot-protocol", boots, 2, &e, &present)))
 		return rc;
 	vm->boot = (enum axvm_boot_protocol)e;
 	return 0;
