@@ -122,10 +122,10 @@ cfg_plan() {
       file=$(fdtget "$blob" "$vm" "axvm,$prop-file" 2>/dev/null) || continue
       [ -f "$file" ] || { echo "config: $vm: axvm,$prop-file: no file '$file'" >&2; return 1; }
       case $prop in
-        kernel) addrprop=kernel-addr
-                [ -n "$(cfg_get "$blob" "$vm" kernel-addr)" ] || addrprop=entry ;;
-        initrd) addrprop=initrd ;;
-        dtb) addrprop=dtb-addr ;;
+        kernel) addrprop="kernel-addr"
+                [ -n "$(cfg_get "$blob" "$vm" kernel-addr)" ] || addrprop="entry" ;;
+        initrd) addrprop="initrd" ;;
+        dtb) addrprop="dtb-addr" ;;
       esac
       read -r -a w <<<"$(cfg_get "$blob" "$vm" "$addrprop")"
       [ ${#w[@]} -ge "$ac" ] || { echo "config: $vm: axvm,$prop-file but no $addrprop" >&2; return 1; }
