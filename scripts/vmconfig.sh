@@ -33,16 +33,18 @@ cfg_size() {
 
 # One VM node. Arguments: ID CPUS "AFFINITY..." RAM_SIZE HOST_ADDR ENTRY,
 # then name=value pairs: kernel= initrd= dtb= kernel_addr= initrd_addr=
-# dtb_addr= bootargs= boot=.
+# dtb_addr= bootargs= boot=, irqchip= (an interrupt-controller child node,
+# dts text) and uart_irq= (the UART's interrupts cells).
 cfg_vm() {
   local id=$1 cpus=$2 aff=$3 size=$4 host=$5 entry=$6 k v
-  local kernel="" initrd="" dtb="" kaddr="" iaddr="" daddr="" bootargs="" boot=""
+  local kernel="" initrd="" dtb="" kaddr="" iaddr="" daddr="" bootargs="" boot="" irqchip="" uirq=""
   shift 6
   for kv in "$@"; do
     k=${kv%%=*} v=${kv#*=}
     case $k in
       kernel) kernel=$v ;; initrd) initrd=$v ;; dtb) dtb=$v ;; kernel_addr) kaddr=$v ;;
       initrd_addr) iaddr=$v ;; dtb_addr) daddr=$v ;; bootargs) bootargs=$v ;; boot) boot=$v ;;
+      irqchip) irqchip=$v ;; uart_irq) uirq=$v ;;
     esac
   done
   cat <<EOF
@@ -73,13 +75,13 @@ EOF
 				map = "linear";
 				host-addr = <$(cfg_cells "$host")>;
 			};
-
+$irqchip
 			serial@$(printf '%x' "$CFG_UART_BASE") {
 				compatible = "$CFG_UART_COMPAT";
 				reg = <$(cfg_cells "$CFG_UART_BASE") 0x0 0x1000>;
-			};
-		};
 EOF
+  [ -n "$uirq" ] && echo "				interrupts = <$uirq>;"
+  printf '\t\t\t};\n\t\t};\n'
 }
 
 cfg_begin() { printf '/dts-v1/;\n\n/ {\n\t#address-cells = <2>;\n\t#size-cells = <2>;\n\n\tvms {\n\t\t#address-cells = <1>;\n\t\t#size-cells = <0>;\n\n'; }

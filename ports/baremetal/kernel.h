@@ -81,6 +81,10 @@ extern uint32_t bm_nvms;
  * kernel's own ranges, pCPUs, limits): fills bm_vms[0..bm_nvms-1]. 0, or
  * a negative AXVM_E* after printing why (then bm_nvms is 0). */
 int bm_config_load(void);
+/* A VM with a dtb-addr where nothing was loaded: its guest DTB written
+ * there from the config (axvm_guest_fdt_build()). 0 (also when there is
+ * nothing to do) or a negative AXVM_E* after printing why. */
+int bm_vm_guest_dtb(struct bm_vm *v);
 /* The host address of guest range [gpa, gpa + len) of a VM when one
  * linear RAM region holds all of it; 0 otherwise. */
 uint64_t bm_vm_hpa(const struct bm_vm *v, uint64_t gpa, uint64_t len);
@@ -138,6 +142,7 @@ struct bm_guest_contract {
 	const char *down_off_name, *down_reset_name, *cpu_off_name; /* for the log */
 	enum axvm_fdt_dev_kind uart_kind;          /* the UART a config may give */
 	const struct axvm_device_ops *uart_ops;   /* the port's model of it */
+	enum axvm_guest_arch dtb_arch;            /* for guest DTBs written here */
 };
 extern const struct bm_guest_contract bm_guest;
 /* The board's DTB, as the firmware or QEMU handed it (0: none). */
@@ -149,6 +154,9 @@ uint64_t bm_arch_board_dtb(void);
  * be; `*entry_gpa` is then its entry. 0 or a negative AXVM_E*. */
 int bm_arch_linux_place(void *image, uint64_t image_gpa, uint64_t ram_gpa, uint64_t ram_size,
 			uint64_t *entry_gpa);
+/* The kernel wrote guest RAM at [p, p + len) that the guest may read with
+ * its MMU and caches off (AArch64: cleaned to the point of coherency). */
+void bm_arch_guest_ram_written(void *p, uint64_t len);
 /* The target-only devices (AArch64: ACTLR_EL1; riscv64: the SBI console). */
 int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg);
 

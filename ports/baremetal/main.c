@@ -185,7 +185,7 @@ static int create_vm(struct bm_vm *s)
 		if ((rc = axvm_vm_vcpu(s->vm, i, &s->vcpu[i])))
 			return rc;
 	uint64_t dtb;
-	if ((rc = set_boot_args(s, &dtb)))
+	if ((rc = bm_vm_guest_dtb(s)) || (rc = set_boot_args(s, &dtb)))
 		return rc;
 	for (uint32_t i = 0; i < cfg->region_count; i++) {
 		const struct axvm_mem_region *r = &cfg->regions[i];

@@ -79,6 +79,42 @@ uint64_t bm_vm_hpa(const struct bm_vm *v, uint64_t gpa, uint64_t len)
 	return 0;
 }
 
+/* Room for a guest DTB written here, at most: Linux wants it within
+ * 2 MiB; ours are a few KiB. */
+#define GUEST_DTB_MAX 0x10000ull
+#define FDT_MAGIC_LE 0xedfe0dd0u /* as a little-endian word */
+
+int bm_vm_guest_dtb(struct bm_vm *v)
+{
+	const struct axvm_fdt_vm *f = &v->fdt;
+	struct axvm_guest_fdt_params p;
+	uint64_t room = GUEST_DTB_MAX, hpa;
+	size_t used = 0;
+	int rc;
+
+	if (!f->has_dtb || !(hpa = bm_vm_hpa(v, f->dtb_addr, 4)) ||
+	    *(const volatile uint32_t *)(uintptr_t)hpa == FDT_MAGIC_LE)
+		return 0; /* none wanted, not ours to write, or loaded */
+	/* Up to the end of its RAM region, the kernel or the initrd. */
+	while (room > 4 && !bm_vm_hpa(v, f->dtb_addr, room))
+		room /= 2;
+	if (f->kernel_addr > f->dtb_addr && f->kernel_addr - f->dtb_addr < room)
+		room = f->kernel_addr - f->dtb_addr;
+	if (f->initrd_size && f->initrd_addr > f->dtb_addr && f->initrd_addr - f->dtb_addr < room)
+		room = f->initrd_addr - f->dtb_addr;
+	if ((rc = axvm_guest_fdt_params_from_vm(f, bm_guest.dtb_arch, &p)) ||
+	    (rc = axvm_guest_fdt_build(&p, (void *)(uintptr_t)hpa, (size_t)room, &used))) {
+		kprintf("axvm: %s: no DTB at dtb-addr 0x%lx and none can be written from the config: %s%s\n",
+			v->name, f->dtb_addr, axvm_strerror(rc),
+			rc == AXVM_ENOENT ? " (it needs RAM and an interrupt controller node)" : "");
+		return rc;
+	}
+	bm_arch_guest_ram_written((void *)(uintptr_t)hpa, used);
+	kprintf("axvm: %s: guest DTB written from the config at 0x%lx (%zu bytes)\n", v->name,
+		f->dtb_addr, used);
+	return 0;
+}
+
 static int refuse(const struct bm_vm *v, const char *what, uint64_t a, uint64_t b)
 {
 	kprintf("axvm: config: %s: %s (host 0x%lx..0x%lx)\n", v->fdt.path, what, a, b);

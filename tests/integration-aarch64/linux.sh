@@ -10,7 +10,9 @@
 #
 # Before that, two cases that need no Debian: the boot protocol's move of
 # an image by its text_offset, and a header that must be refused. After
-# it: Linux beside the timer test guest on a shared pCPU, a guest reset
+# it: Linux beside the timer test guest on a shared pCPU, the guest DTB
+# written by the kernel from the config, that config booted as a user's
+# own blob, a guest reset
 # (the VM must go down, not reboot from kept RAM), and the boot with a
 # guest DTB the library generated from linux-vm.dts
 # (needs axvm-config from a host build, else SKIPPED).
@@ -96,6 +98,20 @@ echo "PASS linux ($((SECONDS - t0)) s; $(paste -sd, "$assets/versions"))"
 check linux-beside-timer "$tmp/log" $? "[vm1] AXVM-LINUX-OK uname=$want_uname cpus=2 payload=$want_hash" \
   "[vm2] RESULT timer PASS" "axvm: vm1: down, guest code 0 (PSCI SYSTEM_OFF)" \
   "axvm: vm2: down, guest code 0" "!Kernel panic" "axvm: page pool: 0 of"
+
+# No guest DTB file: the kernel writes it from the config at boot
+# (axvm_guest_fdt_build() on the target), here for 3 vCPUs on 2 pCPUs. The
+# config this run wrote is then booted as a user's own (--config).
+"$root/scripts/run-aarch64" --build-dir "$build" --no-build --linux "$assets/Image" \
+  --initrd "$tmp/initrd.gz" --dtb - --vcpus 3 --config-out "$tmp/user.dtb" --timeout "$timeout_s" \
+  >"$tmp/log" 2>&1
+check linux-dtb-from-config "$tmp/log" $? "axvm: vm1: guest DTB written from the config at 0x40000000" \
+  "Machine model: axvm guest (aarch64)" "[vm1] AXVM-LINUX-OK uname=$want_uname cpus=3 payload=$want_hash" \
+  "axvm: vm1: down, guest code 0 (PSCI SYSTEM_OFF)" "!Kernel panic" "axvm: page pool: 0 of"
+"$root/scripts/run-aarch64" --build-dir "$build" --no-build --config "$tmp/user.dtb" \
+  --timeout "$timeout_s" >"$tmp/log" 2>&1
+check linux-user-config "$tmp/log" $? "[vm1] AXVM-LINUX-OK uname=$want_uname cpus=3 payload=$want_hash" \
+  "axvm: vm1: down, guest code 0 (PSCI SYSTEM_OFF)" "!Kernel panic" "axvm: page pool: 0 of"
 
 # A guest reset (PSCI SYSTEM_RESET) of a Linux VM is not a reboot:
 # Linux reused its own image's memory, so the kernel must not boot it

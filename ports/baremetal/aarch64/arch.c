@@ -258,6 +258,7 @@ const struct bm_guest_contract bm_guest = {
 	.cpu_off_name = "PSCI CPU_OFF",
 	.uart_kind = AXVM_FDT_DEV_PL011,
 	.uart_ops = &uart_ops,
+	.dtb_arch = AXVM_GUEST_AARCH64,
 };
 
 int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg)
@@ -291,6 +292,11 @@ static void clean_to_poc(uintptr_t a, uint64_t n)
 	for (uintptr_t p = a & ~(line - 1); p < a + n; p += line)
 		__asm__ volatile("dc cvac, %0" ::"r"(p) : "memory");
 	__asm__ volatile("dsb sy" ::: "memory");
+}
+
+void bm_arch_guest_ram_written(void *p, uint64_t len)
+{
+	clean_to_poc((uintptr_t)p, len);
 }
 
 /* QEMU loaded the Image file at the VM's kernel-addr (2 MiB aligned); the

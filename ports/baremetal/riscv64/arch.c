@@ -311,6 +311,7 @@ const struct bm_guest_contract bm_guest = {
 	.cpu_off_name = "SBI hart_stop",
 	.uart_kind = AXVM_FDT_DEV_NS16550A,
 	.uart_ops = &uart_ops,
+	.dtb_arch = AXVM_GUEST_RISCV64,
 };
 
 int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg)
@@ -327,6 +328,13 @@ int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg)
 uint64_t bm_arch_board_dtb(void)
 {
 	return boot_dtb;
+}
+
+/* Harts see one coherent memory: nothing to do. */
+void bm_arch_guest_ram_written(void *p, uint64_t len)
+{
+	(void)p;
+	(void)len;
 }
 
 /* A riscv64 Linux VM: not in this kernel yet (the RISC-V Image header's
