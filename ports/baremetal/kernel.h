@@ -57,6 +57,9 @@ void bm_hal_init(struct axvm_hal *hal);
 void bm_pool_stats(size_t *used, size_t *total);
 void time_delay_ns(uint64_t ns);
 
+/* A DTB's magic (0xd00dfeed, big-endian) read as a little-endian word. */
+#define BM_FDT_MAGIC_LE 0xedfe0dd0u
+
 /* vmconfig.c: the VMs of the config blob QEMU loaded at BM_CONFIG_ADDR. */
 #define BM_MAX_VMS 8u       /* VMs one config may describe */
 #define BM_MAX_VM_VCPUS 8u  /* vCPUs of one VM */

@@ -19,8 +19,6 @@
 
 #include "kernel.h"
 
-#define FDT_MAGIC_LE 0xedfe0dd0u /* as a little-endian word */
-
 /* Hypercalls the kernel offers its guests (X0 = number, X1.. = args). */
 #define HC_ADD 0x100u       /* X0 = X1 + ... + X6 */
 #define HC_PUTNUM 0x101u    /* print X1 on the console */
@@ -90,7 +88,7 @@ static int set_boot_args(struct bm_vm *s, uint64_t *dtb)
 
 	*dtb = 0;
 	if (s->fdt.has_dtb &&
-	    (!hpa || *(const volatile uint32_t *)(uintptr_t)hpa == FDT_MAGIC_LE))
+	    (!hpa || *(const volatile uint32_t *)(uintptr_t)hpa == BM_FDT_MAGIC_LE))
 		*dtb = s->fdt.dtb_addr;
 	return axvm_vcpu_set_gpr(s->vcpu[0], bm_guest.dtb_reg, *dtb);
 }

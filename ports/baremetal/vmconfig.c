@@ -82,7 +82,6 @@ uint64_t bm_vm_hpa(const struct bm_vm *v, uint64_t gpa, uint64_t len)
 /* Room for a guest DTB written here, at most: Linux wants it within
  * 2 MiB; ours are a few KiB. */
 #define GUEST_DTB_MAX 0x10000ull
-#define FDT_MAGIC_LE 0xedfe0dd0u /* as a little-endian word */
 
 int bm_vm_guest_dtb(struct bm_vm *v)
 {
@@ -93,7 +92,7 @@ int bm_vm_guest_dtb(struct bm_vm *v)
 	int rc;
 
 	if (!f->has_dtb || !(hpa = bm_vm_hpa(v, f->dtb_addr, 4)) ||
-	    *(const volatile uint32_t *)(uintptr_t)hpa == FDT_MAGIC_LE)
+	    *(const volatile uint32_t *)(uintptr_t)hpa == BM_FDT_MAGIC_LE)
 		return 0; /* none wanted, not ours to write, or loaded */
 	/* Up to the end of its RAM region, the kernel or the initrd. */
 	while (room > 4 && !bm_vm_hpa(v, f->dtb_addr, room))
@@ -224,8 +223,12 @@ int bm_config_load(void)
 		v->nvcpus = v->fdt.cfg.vcpu_count;
 		for (uint32_t k = 0; k < v->nvcpus; k++)
 			v->affinity[k] = v->fdt.cfg.pcpu_affinity[k];
-		/* Linux reuses the RAM its image and initrd came in: a reset
-		 * needs them loaded again, which this kernel cannot do. */
+		/* No reboot for Linux: it frees and reuses its own init
+		 * sections and the initrd, so the RAM kept across a reset no
+		 * longer holds a bootable image (a reboot faulted at once at
+		 * VBAR_EL1 + 0x200). A reset needs the images reloaded, which
+		 * this kernel cannot do yet: the VM goes down with the reset
+		 * code. */
 		v->max_reboots = v->fdt.boot == AXVM_BOOT_LINUX ? 0 : 3;
 	}
 	bm_nvms = n;
