@@ -23,7 +23,7 @@
 #define GICR_IPRIORITYR (GICR_SGI + 0x0400)
 
 #define PRIO_HOST 0x80u
-#define PRIO_VTIMER 0xf8u /* >= 0xf0: see axvm_aarch64.h */
+#define PRIO_VTIMER 0xf0u /* >= 0xf0: see axvm_aarch64.h */
 
 static volatile uint32_t *reg32(uintptr_t base, unsigned off)
 {
