@@ -396,9 +396,15 @@ static bool timer_level(const struct a64_vcpu *v)
 	return rd_cntvct_el0() >= rd_cntv_cval_el0();
 }
 
+/* Level high and not already with the guest: not yet injected, or
+ * injected but only queued (its PPI disabled in the vGIC), which is
+ * where a busy guest's timer is after the physical PPI made it exit. A
+ * timer interrupt in a list register is the vGIC's to report. */
 bool a64_timer_fires_now(struct a64_vcpu *v)
 {
-	return !v->timer_inflight && timer_level(v);
+	if (!timer_level(v))
+		return false;
+	return !v->timer_inflight || !a64_vgic_in_lr(v, AXVM_A64_IRQ_VTIMER);
 }
 
 /* Before entry: a level-high timer becomes virtual PPI 27 (once, until the
@@ -464,6 +470,17 @@ static int a64_vcpu_run(void *p, struct axvm_exit *exit)
 	a64_isb();
 
 	kind = axvm_a64_enter(&v->regs);
+	/*
+	 * Exits answered from the guest's registers alone go straight back
+	 * in, as KVM's fixup_guest_exit() does: no host state was touched
+	 * and nothing the host could have changed needs loading (the
+	 * timer, the list registers and the masks are as the guest left
+	 * them). A host interrupt, a kick or the guest's own timer still
+	 * ends the loop: it stays pending here and is taken at the ERET.
+	 * Such exits reach neither the core nor its exit counters.
+	 */
+	while (kind == A64_EXC_SYNC && a64_fast_exit(v, rd_esr_el2()))
+		kind = axvm_a64_enter(&v->regs);
 
 	wr_vbar_el2(vbar);
 	esr = rd_esr_el2();
