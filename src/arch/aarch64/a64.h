@@ -179,5 +179,10 @@ bool a64_timer_fires_now(struct a64_vcpu *v);
 int a64_decode_exit(struct a64_vcpu *v, uint64_t kind, uint64_t esr,
 		    uint64_t far, uint64_t hpfar, struct axvm_exit *exit);
 int a64_emit_sgi(struct a64_vcpu *v, struct axvm_exit *exit);
+/* A synchronous exit the backend answers from the guest's registers alone
+ * (SMCCC/PSCI queries, ID-register reads): answered (PC moved on) and
+ * true, or false and nothing touched. Safe inside the world switch: reads
+ * and writes nothing but the vCPU's registers. */
+bool a64_fast_exit(struct a64_vcpu *v, uint64_t esr);
 
 #endif /* AXVM_A64_H */

@@ -258,8 +258,14 @@ void a64_vgic_flush(struct a64_vcpu *v)
 {
 	struct a64_vgic_cpu *g = &v->vgic;
 	bool overflow = false;
+	uint64_t any = 0;
 
 	g->hcr = ICH_HCR_EN;
+	/* Nothing queued, the common case on an exit: one look at each word. */
+	for (uint32_t w = 0; w < sizeof(g->pending) / 8; w++)
+		any |= atomic_load_explicit(&g->pending[w], memory_order_relaxed);
+	if (!any)
+		return;
 	for (uint32_t w = 0; w < sizeof(g->pending) / 8; w++) {
 		uint64_t bits, keep = 0;
 
