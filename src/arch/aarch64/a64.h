@@ -66,6 +66,7 @@ struct a64_vgic_cpu {
 	uint64_t vmcr;
 	uint64_t ap0r[4], ap1r[4];
 	uint64_t hcr;       /* ICH_HCR_EL2 for the next entry */
+	bool vtimer_hw;     /* the timer's LR is HW-mapped, physical PPI active */
 };
 
 /* Distributor state shared by a VM's vCPUs, under a64_vm.lock. */

@@ -463,7 +463,10 @@ static int a64_vcpu_run(void *p, struct axvm_exit *exit)
 	timer_entry(v);
 	a64_vgic_flush(v);
 	wr_ich_hcr_el2(v->vgic.hcr);
-	if (v->timer_inflight)
+	/* A timer interrupt with the guest: its level must not exit again.
+	 * A HW-mapped one holds its physical PPI active, which is enough;
+	 * otherwise the host's priority mask keeps PPI 27 out. */
+	if (v->timer_inflight && !v->vgic.vtimer_hw)
 		wr_icc_pmr_el1(v->host_pmr < A64_VTIMER_PMR ? v->host_pmr : A64_VTIMER_PMR);
 	vbar = rd_vbar_el2();
 	wr_vbar_el2((uint64_t)(uintptr_t)axvm_a64_vectors);

@@ -26,6 +26,18 @@
 #define LR_STATE_ACTIVE (1ull << 63)
 #define LR_GROUP1 (1ull << 60)
 #define LR_EOI (1ull << 41)
+#define LR_HW (1ull << 61)
+#define LR_PINTID_SHIFT 32
+
+/* The port's physical-active switch (axvm_aarch64.h); NULL: EOI
+ * maintenance interrupts instead. */
+static axvm_a64_ppi_active_fn ppi_active;
+
+int axvm_a64_set_ppi_active(axvm_a64_ppi_active_fn fn)
+{
+	ppi_active = fn;
+	return 0;
+}
 #define LR_PRIO_SHIFT 48
 
 #define ICH_HCR_EN (1ull << 0)
@@ -120,6 +132,7 @@ void a64_vgic_cpu_init(struct a64_vcpu *v)
 void a64_vgic_cpu_reset(struct a64_vcpu *v)
 {
 	v->vgic.lr_used = 0;
+	v->vgic.vtimer_hw = false;
 	memset(v->vgic.lr, 0, sizeof(v->vgic.lr));
 	memset(v->vgic.lr_intid, 0, sizeof(v->vgic.lr_intid));
 	v->vgic.vmcr = 0;
@@ -140,6 +153,10 @@ void a64_vgic_load(struct a64_vcpu *v)
 	}
 	for (unsigned n = 0; n < g->nr_lr; n++)
 		lr_write(n, (g->lr_used >> n) & 1u ? g->lr[n] : 0);
+	/* A HW-mapped timer interrupt the guest still has: its physical
+	 * twin is active on this pCPU now (put() cleared it on the last). */
+	if (g->vtimer_hw && ppi_active)
+		ppi_active(AXVM_A64_IRQ_VTIMER, true);
 }
 
 void a64_vgic_put(struct a64_vcpu *v)
@@ -160,6 +177,20 @@ void a64_vgic_put(struct a64_vcpu *v)
 		lr_write(n, 0);
 	}
 	a64_isb();
+	/* The next vCPU here must not find PPI 27 active. A HW LR the guest
+	 * has deactivated meanwhile (state invalid) is dropped here. */
+	if (g->vtimer_hw) {
+		for (unsigned n = 0; n < g->nr_lr; n++) {
+			if (((g->lr_used >> n) & 1u) && g->lr_intid[n] == AXVM_A64_IRQ_VTIMER &&
+			    !(g->lr[n] & (LR_STATE_PENDING | LR_STATE_ACTIVE))) {
+				g->lr_used &= ~(1u << n);
+				g->vtimer_hw = false;
+				v->timer_inflight = false;
+			}
+		}
+		if (ppi_active)
+			ppi_active(AXVM_A64_IRQ_VTIMER, false);
+	}
 }
 
 static bool irq_enabled(const struct a64_vcpu *v, uint32_t intid)
@@ -244,8 +275,15 @@ static bool lr_place(struct a64_vcpu *v, uint32_t intid)
 			continue;
 		lr = LR_STATE_PENDING | LR_GROUP1 |
 		     ((uint64_t)irq_prio(v, intid) << LR_PRIO_SHIFT) | intid;
-		if (intid == AXVM_A64_IRQ_VTIMER)
+		if (intid == AXVM_A64_IRQ_VTIMER && ppi_active) {
+			/* Mapped: the guest's deactivation ends the physical
+			 * PPI, held active meanwhile so its level cannot exit. */
+			lr |= LR_HW | ((uint64_t)AXVM_A64_IRQ_VTIMER << LR_PINTID_SHIFT);
+			ppi_active(AXVM_A64_IRQ_VTIMER, true);
+			g->vtimer_hw = true;
+		} else if (intid == AXVM_A64_IRQ_VTIMER) {
 			lr |= LR_EOI; /* level: tell us when the guest is done */
+		}
 		lr_write(n, lr);
 		g->lr_used |= 1u << n;
 		g->lr_intid[n] = intid;
@@ -254,18 +292,13 @@ static bool lr_place(struct a64_vcpu *v, uint32_t intid)
 	return false;
 }
 
-void a64_vgic_flush(struct a64_vcpu *v)
+/* Move what is queued into list registers (out of line: the common exit
+ * has nothing queued and should not pay for this frame). */
+static __attribute__((noinline)) void flush_queued(struct a64_vcpu *v)
 {
 	struct a64_vgic_cpu *g = &v->vgic;
 	bool overflow = false;
-	uint64_t any = 0;
 
-	g->hcr = ICH_HCR_EN;
-	/* Nothing queued, the common case on an exit: one look at each word. */
-	for (uint32_t w = 0; w < sizeof(g->pending) / 8; w++)
-		any |= atomic_load_explicit(&g->pending[w], memory_order_relaxed);
-	if (!any)
-		return;
 	for (uint32_t w = 0; w < sizeof(g->pending) / 8; w++) {
 		uint64_t bits, keep = 0;
 
@@ -295,6 +328,19 @@ void a64_vgic_flush(struct a64_vcpu *v)
 		g->hcr |= ICH_HCR_UIE;
 }
 
+void a64_vgic_flush(struct a64_vcpu *v)
+{
+	struct a64_vgic_cpu *g = &v->vgic;
+	uint64_t any = 0;
+
+	g->hcr = ICH_HCR_EN;
+	/* Nothing queued, the common case on an exit: one look at each word. */
+	for (uint32_t w = 0; w < sizeof(g->pending) / 8; w++)
+		any |= atomic_load_explicit(&g->pending[w], memory_order_relaxed);
+	if (any)
+		flush_queued(v);
+}
+
 void a64_vgic_sync(struct a64_vcpu *v)
 {
 	struct a64_vgic_cpu *g = &v->vgic;
@@ -310,8 +356,10 @@ void a64_vgic_sync(struct a64_vcpu *v)
 		if (!((done >> n) & 1u))
 			continue;
 		lr_write(n, 0);
-		if (g->lr_intid[n] == AXVM_A64_IRQ_VTIMER)
+		if (g->lr_intid[n] == AXVM_A64_IRQ_VTIMER) {
 			v->timer_inflight = false;
+			g->vtimer_hw = false; /* the guest deactivated both */
+		}
 	}
 	g->lr_used &= ~done;
 }

@@ -76,6 +76,21 @@ extern "C" {
 /* The guest MPIDR of vCPU `index`: Aff0 = index % 16, Aff1 = index / 16. */
 uint64_t axvm_a64_vcpu_mpidr(uint32_t index);
 
+/*
+ * Optional, set once before the first bind: how the backend sets and
+ * clears the physical active state of a PPI on the calling pCPU (the port
+ * writes its own redistributor's GICR_ISACTIVER0 / GICR_ICACTIVER0; called
+ * with interrupts masked). With it the guest's virtual timer interrupt is
+ * mapped to the physical one, as KVM does: its list register carries the
+ * HW bit and pINTID 27, the physical PPI is held active while the guest
+ * has it, and the guest's own deactivation ends both, so a timer tick
+ * costs one exit (the PPI), not two (the PPI and an EOI maintenance
+ * interrupt). Without it (NULL, the default) the backend asks for the
+ * maintenance interrupt. Returns 0.
+ */
+typedef void (*axvm_a64_ppi_active_fn)(uint32_t intid, bool active);
+int axvm_a64_set_ppi_active(axvm_a64_ppi_active_fn fn);
+
 #ifdef __cplusplus
 }
 #endif
