@@ -520,6 +520,10 @@ static uint64_t dabt_ipa(uint32_t iss, uint64_t start, uint64_t hpfar)
 	return a64_dabt_ipa(start, hpfar, width, start_ipa);
 }
 
+_Static_assert(AXVM_A64_GICR_BASE + (uint64_t)AXVM_MAX_VCPUS * AXVM_A64_GICR_STRIDE <=
+		       AXVM_A64_GICD_BASE + 0x1000000u,
+	       "the vGIC windows fit the 16 MiB mmio() checks first");
+
 /* An MMIO access with a valid syndrome, inside one page: the vGIC's, or
  * an MMIO exit for the core's devices. PC moves past it. */
 static int mmio(struct a64_vcpu *v, uint64_t esr, uint64_t ipa, struct axvm_exit *exit)
@@ -533,7 +537,10 @@ static int mmio(struct a64_vcpu *v, uint64_t esr, uint64_t ipa, struct axvm_exit
 	skip_insn(v, esr);
 	if (write && width < 8)
 		data &= (1ull << (8 * width)) - 1;
-	if (a64_vgic_mmio(v, ipa, write, width, &data)) {
+	/* Both vGIC windows lie in the 16 MiB from GICD_BASE: one compare
+	 * keeps every other device's exit out of the vGIC's range checks. */
+	if (ipa - AXVM_A64_GICD_BASE < 0x1000000u &&
+	    a64_vgic_mmio(v, ipa, write, width, &data)) {
 		if (!write) {
 			if ((iss & DABT_SSE) && width < 8 && (data >> (8 * width - 1)) & 1u)
 				data |= ~((1ull << (8 * width)) - 1);
