@@ -227,8 +227,8 @@ void a64_vgic_unpend(struct a64_vcpu *v, uint32_t intid)
 
 bool a64_vgic_in_lr(const struct a64_vcpu *v, uint32_t intid)
 {
-	for (unsigned n = 0; n < v->vgic.nr_lr; n++)
-		if (((v->vgic.lr_used >> n) & 1u) && v->vgic.lr_intid[n] == intid)
+	for (uint32_t used = v->vgic.lr_used; used; used &= used - 1)
+		if (v->vgic.lr_intid[__builtin_ctz(used)] == intid)
 			return true;
 	return false;
 }
@@ -261,8 +261,11 @@ static bool lr_place(struct a64_vcpu *v, uint32_t intid)
 	struct a64_vgic_cpu *g = &v->vgic;
 	uint64_t lr;
 
-	for (unsigned n = 0; n < g->nr_lr; n++) {
-		if (((g->lr_used >> n) & 1u) && g->lr_intid[n] == intid) {
+	uint32_t free = ~g->lr_used & ((1u << g->nr_lr) - 1u);
+
+	for (uint32_t used = g->lr_used; used; used &= used - 1) {
+		unsigned n = (unsigned)__builtin_ctz(used);
+		if (g->lr_intid[n] == intid) {
 			/* Already there (active): mark it pending as well. */
 			lr = lr_read(n);
 			if (!(lr & LR_STATE_PENDING))
@@ -270,9 +273,8 @@ static bool lr_place(struct a64_vcpu *v, uint32_t intid)
 			return true;
 		}
 	}
-	for (unsigned n = 0; n < g->nr_lr; n++) {
-		if ((g->lr_used >> n) & 1u)
-			continue;
+	if (free) {
+		unsigned n = (unsigned)__builtin_ctz(free);
 		lr = LR_STATE_PENDING | LR_GROUP1 |
 		     ((uint64_t)irq_prio(v, intid) << LR_PRIO_SHIFT) | intid;
 		if (intid == AXVM_A64_IRQ_VTIMER && ppi_active) {
@@ -352,9 +354,8 @@ void a64_vgic_sync(struct a64_vcpu *v)
 		return;
 	/* Empty (ELRSR) or finished with an EOI request (EISR). */
 	done = g->lr_used & (uint32_t)(rd_ich_elrsr_el2() | rd_ich_eisr_el2());
-	for (unsigned n = 0; done >> n; n++) {
-		if (!((done >> n) & 1u))
-			continue;
+	for (uint32_t left = done; left; left &= left - 1) {
+		unsigned n = (unsigned)__builtin_ctz(left);
 		lr_write(n, 0);
 		if (g->lr_intid[n] == AXVM_A64_IRQ_VTIMER) {
 			v->timer_inflight = false;
