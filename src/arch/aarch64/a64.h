@@ -166,6 +166,10 @@ void a64_vgic_flush(struct a64_vcpu *v); /* before entry */
 void a64_vgic_sync(struct a64_vcpu *v);  /* after exit */
 bool a64_vgic_has_pending(struct a64_vcpu *v);
 int a64_vgic_inject(struct a64_vcpu *v, uint32_t intid);
+/* Straight into a free list register if enabled: true, or false and
+ * nothing changed (queue it with a64_vgic_inject then). EL1/GIC state
+ * loaded. */
+bool a64_vgic_place(struct a64_vcpu *v, uint32_t intid);
 void a64_vgic_unpend(struct a64_vcpu *v, uint32_t intid);
 bool a64_vgic_in_lr(const struct a64_vcpu *v, uint32_t intid);
 /* Emulate a distributor/redistributor access; false if `ipa` is not in

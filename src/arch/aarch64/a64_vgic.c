@@ -218,6 +218,18 @@ int a64_vgic_inject(struct a64_vcpu *v, uint32_t intid)
 	return 0;
 }
 
+static bool lr_place(struct a64_vcpu *v, uint32_t intid);
+
+bool a64_vgic_place(struct a64_vcpu *v, uint32_t intid)
+{
+	bool placed;
+
+	a64_lock(v->vm);
+	placed = irq_enabled(v, intid) && lr_place(v, intid);
+	a64_unlock(v->vm);
+	return placed;
+}
+
 void a64_vgic_unpend(struct a64_vcpu *v, uint32_t intid)
 {
 	if (intid < AXVM_A64_NR_IRQS)
