@@ -350,9 +350,12 @@ int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
 			rc = AXVM_ESHUTDOWN;
 			break;
 		}
-		axvm_vcpu_transition(vcpu, AXVM_VCPU_READY, AXVM_VCPU_RUNNING);
+		/* READY <-> RUNNING: while bound this thread is the state's
+		 * only writer (others only load it; halt's BLOCKED is ours
+		 * too), so plain seq_cst stores do what a CAS would. */
+		atomic_store(&vcpu->state, AXVM_VCPU_RUNNING);
 		rc = arch->vcpu_run(vcpu->arch_vcpu, exit);
-		axvm_vcpu_transition(vcpu, AXVM_VCPU_RUNNING, AXVM_VCPU_READY);
+		atomic_store(&vcpu->state, AXVM_VCPU_READY);
 		if (rc)
 			break;
 		count_exit(vcpu, exit->kind);
