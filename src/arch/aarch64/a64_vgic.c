@@ -166,14 +166,17 @@ void a64_vgic_put(struct a64_vcpu *v)
 	wr_ich_hcr_el2(0);
 	g->vmcr = rd_ich_vmcr_el2();
 	for (unsigned n = 0; n < g->nr_apr; n++) {
-		g->ap0r[n] = apr_access(0, n, false, 0);
-		g->ap1r[n] = apr_access(1, n, false, 0);
-		apr_access(0, n, true, 0);
-		apr_access(1, n, true, 0);
+		/* Cleared for the next vCPU here; most are zero already. */
+		if ((g->ap0r[n] = apr_access(0, n, false, 0)))
+			apr_access(0, n, true, 0);
+		if ((g->ap1r[n] = apr_access(1, n, false, 0)))
+			apr_access(1, n, true, 0);
 	}
-	for (unsigned n = 0; n < g->nr_lr; n++) {
-		if ((g->lr_used >> n) & 1u)
-			g->lr[n] = lr_read(n);
+	/* Only the list registers in use: load() wrote every one, and sync()
+	 * zeroes each it frees, so the others are zero already. */
+	for (uint32_t used = g->lr_used; used; used &= used - 1) {
+		unsigned n = (unsigned)__builtin_ctz(used);
+		g->lr[n] = lr_read(n);
 		lr_write(n, 0);
 	}
 	a64_isb();
