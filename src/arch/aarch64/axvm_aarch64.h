@@ -15,7 +15,11 @@
  *  - PPI 27 at a priority value >= 0xf0 (the lowest) and every interrupt
  *    the host itself handles below 0xf0: while a guest's timer interrupt
  *    is being handled by the guest, the backend runs it with ICC_PMR_EL1 =
- *    0xf0 so the timer's still-high level does not cause exits;
+ *    0xf0 so the timer's still-high level does not cause exits (unless it
+ *    is HW-mapped, see axvm_a64_set_ppi_active). PPI 27 must also be below
+ *    the host's own mask as the GIC keeps it: QEMU's keeps 5 priority bits,
+ *    so PMR 0xff reads back 0xf8 and a PPI at 0xf8 is never signalled
+ *    (0xf0 works);
  *  - HCR_EL2.IMO = 1 while the host runs (its own IRQs taken at EL2);
  *  - no FP/SIMD use in EL2 host code while a vCPU is bound (guest FP state
  *    stays live in the registers between bind and unbind);
