@@ -137,13 +137,13 @@ void axvm_a64_fp_save(struct a64_fp *fp);
 void axvm_a64_fp_restore(const struct a64_fp *fp);
 extern char axvm_a64_vectors[];
 
-static inline void a64_lock(struct a64_vm *vm)
+static inline __attribute__((always_inline)) void a64_lock(struct a64_vm *vm)
 {
 	while (atomic_flag_test_and_set_explicit(&vm->lock, memory_order_acquire))
 		;
 }
 
-static inline void a64_unlock(struct a64_vm *vm)
+static inline __attribute__((always_inline)) void a64_unlock(struct a64_vm *vm)
 {
 	atomic_flag_clear_explicit(&vm->lock, memory_order_release);
 }

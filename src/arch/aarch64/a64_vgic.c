@@ -253,10 +253,16 @@ bool a64_vgic_in_lr(const struct a64_vcpu *v, uint32_t intid)
 bool a64_vgic_has_pending(struct a64_vcpu *v)
 {
 	bool any = false;
+	uint64_t queued = 0;
 
-	for (unsigned n = 0; n < v->vgic.nr_lr; n++)
-		if (((v->vgic.lr_used >> n) & 1u) && (lr_read(n) & LR_STATE_PENDING))
+	for (uint32_t used = v->vgic.lr_used; used; used &= used - 1)
+		if (lr_read((unsigned)__builtin_ctz(used)) & LR_STATE_PENDING)
 			return true;
+	/* Nothing queued (the usual WFI): no need for the lock. */
+	for (uint32_t w = 0; w < sizeof(v->vgic.pending) / 8; w++)
+		queued |= atomic_load_explicit(&v->vgic.pending[w], memory_order_relaxed);
+	if (!queued)
+		return false;
 	a64_lock(v->vm);
 	for (uint32_t w = 0; !any && w < sizeof(v->vgic.pending) / 8; w++) {
 		uint64_t bits = atomic_load(&v->vgic.pending[w]);
