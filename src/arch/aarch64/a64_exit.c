@@ -341,9 +341,9 @@ static int sgi_write(struct a64_vcpu *v, uint64_t val, struct axvm_exit *exit)
 		       ((val >> 48) & 0xffu) << 32;
 	uint32_t rs = (uint32_t)(val >> 44) & 0xfu;
 	uint64_t targets = 0;
-	for (uint32_t b = 0; b < 16; b++) {
-		if (!((val >> b) & 1u))
-			continue;
+	/* The set bits of TargetList only (usually one). */
+	for (uint32_t bits = (uint32_t)val & 0xffffu; bits; bits &= bits - 1) {
+		uint32_t b = (uint32_t)__builtin_ctz(bits);
 		uint32_t t = a64_mpidr_to_index(vm, aff | (rs * 16u + b));
 		if (t != UINT32_MAX)
 			targets |= 1ull << t;
