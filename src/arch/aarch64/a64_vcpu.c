@@ -450,6 +450,17 @@ static uint64_t a64_vcpu_halt_deadline(void *p)
 
 /* --- run ---------------------------------------------------------------------- */
 
+/* A synchronous exit a64_fast_exit() may answer: HVC, SMC or a trapped
+ * system register (the class is checked here, inline, so that aborts and
+ * the rest do not pay for the call). */
+static inline bool fast_sync(struct a64_vcpu *v)
+{
+	uint64_t esr = rd_esr_el2();
+	uint64_t ec = (esr >> 26) & 0x3fu;
+
+	return ec >= 0x16u && ec <= 0x18u && a64_fast_exit(v, esr);
+}
+
 /*
  * An IRQ exit caused by the guest's own timer alone, answered inside the
  * world switch: the highest-priority interrupt pending at the physical
@@ -516,7 +527,7 @@ static int a64_vcpu_run(void *p, struct axvm_exit *exit)
 	 * stays pending here and is taken at the ERET. Such exits reach
 	 * neither the core nor its exit counters.
 	 */
-	while ((kind == A64_EXC_SYNC && a64_fast_exit(v, rd_esr_el2())) ||
+	while ((kind == A64_EXC_SYNC && fast_sync(v)) ||
 	       (kind == A64_EXC_IRQ && fast_vtimer(v)))
 		kind = axvm_a64_enter(&v->regs);
 
