@@ -35,9 +35,12 @@ command -v qemu-system-aarch64 >/dev/null ||
 boot() {
   local build=$1 log=$2 guest=$3
   shift 3
-  "$run" --build-dir "$build" --no-build --icount --timeout 600 "$@" "$guest" - >"$log" 2>&1 &&
-    grep -aq "RESULT $guest PASS" "$log" ||
-    { echo "exit_cost: $guest failed:" >&2; tail -20 "$log" >&2; return 1; }
+  if ! "$run" --build-dir "$build" --no-build --icount --timeout 600 "$@" "$guest" - >"$log" 2>&1 ||
+    ! grep -aq "RESULT $guest PASS" "$log"; then
+    echo "exit_cost: $guest failed:" >&2
+    tail -20 "$log" >&2
+    return 1
+  fi
 }
 
 benches() { grep -a '^\[vm1\] bench ' "$1" | sed 's/^\[vm1\] //'; }
