@@ -215,7 +215,7 @@ static inline uint64_t axvm_vm_vcpu_entry(const struct axvm_vm *vm, uint32_t i)
 /* Add to a statistics counter with relaxed load + store: no locked
  * read-modify-write on the exit path. Exact for a single writer; where
  * several vCPUs race (unhandled accesses) the count is approximate. */
-static inline void axvm_stat_add(_Atomic uint64_t *counter, uint64_t n)
+static inline __attribute__((always_inline)) void axvm_stat_add(_Atomic uint64_t *counter, uint64_t n)
 {
 	uint64_t c = atomic_load_explicit(counter, memory_order_relaxed);
 	atomic_store_explicit(counter, c + n, memory_order_relaxed);

@@ -12,12 +12,12 @@
 #define AXVM_HALT_POLL_NS 1000000u
 
 /* 1, 2, 4 or 8: bits 1, 2, 4 and 8 of 0x116. */
-static bool valid_width(unsigned w)
+static inline __attribute__((always_inline)) bool valid_width(unsigned w)
 {
 	return w <= 8 && ((0x116u >> w) & 1u);
 }
 
-static uint64_t width_mask(unsigned w)
+static inline __attribute__((always_inline)) uint64_t width_mask(unsigned w)
 {
 	return w >= 8 ? UINT64_MAX : (((uint64_t)1 << (w * 8)) - 1);
 }
@@ -27,7 +27,7 @@ static uint64_t width_mask(unsigned w)
  * RISC-V LW semantics fall out of the last step). Widths were validated
  * (1, 2, 4, 8), so the shifts are in 0..56. Branchless: the arithmetic
  * right shift of a negative int64_t is what gcc and clang define. */
-static uint64_t extend_read(uint64_t v, const struct axvm_exit_read *r)
+static inline __attribute__((always_inline)) uint64_t extend_read(uint64_t v, const struct axvm_exit_read *r)
 {
 	unsigned sh = 64u - 8u * r->width;
 	unsigned rw = r->reg_width && r->reg_width < 8 ? r->reg_width : 8;
@@ -195,7 +195,7 @@ static int send_ipi(struct axvm_vcpu *v, struct axvm_exit *exit)
  * (NOTHING / external-interrupt exits, halts, entry to run()), not on every
  * exit: device accesses stay as cheap as they were. A plain load first so
  * the locked exchange runs only when a request is pending. */
-static bool take_interrupt(struct axvm_vcpu *v)
+static inline __attribute__((always_inline)) bool take_interrupt(struct axvm_vcpu *v)
 {
 	return atomic_load_explicit(&v->interrupt, memory_order_relaxed) &&
 	       atomic_exchange(&v->interrupt, false);
@@ -314,7 +314,7 @@ static void unbind(struct axvm_vcpu *v)
 	axvm_vcpu_transition(v, AXVM_VCPU_READY, AXVM_VCPU_FREE);
 }
 
-static void count_exit(struct axvm_vcpu *v, enum axvm_exit_kind kind)
+static inline __attribute__((always_inline)) void count_exit(struct axvm_vcpu *v, enum axvm_exit_kind kind)
 {
 	unsigned k = (unsigned)kind < AXVM_EXIT_KIND_COUNT ? (unsigned)kind : 0;
 	axvm_stat_add(&v->exit_counts[k], 1);
@@ -350,9 +350,12 @@ int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
 			rc = AXVM_ESHUTDOWN;
 			break;
 		}
-		axvm_vcpu_transition(vcpu, AXVM_VCPU_READY, AXVM_VCPU_RUNNING);
+		/* READY <-> RUNNING: while bound this thread is the state's
+		 * only writer (others only load it; halt's BLOCKED is ours
+		 * too), so plain seq_cst stores do what a CAS would. */
+		atomic_store(&vcpu->state, AXVM_VCPU_RUNNING);
 		rc = arch->vcpu_run(vcpu->arch_vcpu, exit);
-		axvm_vcpu_transition(vcpu, AXVM_VCPU_RUNNING, AXVM_VCPU_READY);
+		atomic_store(&vcpu->state, AXVM_VCPU_READY);
 		if (rc)
 			break;
 		count_exit(vcpu, exit->kind);

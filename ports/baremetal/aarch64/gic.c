@@ -20,10 +20,12 @@
 #define GICR_IGROUPR0 (GICR_SGI + 0x0080)
 #define GICR_ISENABLER0 (GICR_SGI + 0x0100)
 #define GICR_ICENABLER0 (GICR_SGI + 0x0180)
+#define GICR_ISACTIVER0 (GICR_SGI + 0x0300)
+#define GICR_ICACTIVER0 (GICR_SGI + 0x0380)
 #define GICR_IPRIORITYR (GICR_SGI + 0x0400)
 
 #define PRIO_HOST 0x80u
-#define PRIO_VTIMER 0xf8u /* >= 0xf0: see axvm_aarch64.h */
+#define PRIO_VTIMER 0xf0u /* >= 0xf0: see axvm_aarch64.h */
 
 static volatile uint32_t *reg32(uintptr_t base, unsigned off)
 {
@@ -56,11 +58,15 @@ static uintptr_t find_redist(uint64_t mpidr)
 	panic("no GIC redistributor for MPIDR %lx", mpidr);
 }
 
+/* Each pCPU's redistributor, for gic_ppi_set_active(). */
+static uintptr_t redist[BM_MAX_CPUS];
+
 void gic_init_cpu(void)
 {
 	uintptr_t rd = find_redist(this_cpu()->hwid);
 	uint64_t v;
 
+	redist[this_cpu()->id] = rd;
 	*reg32(rd, GICR_WAKER) &= ~(1u << 1); /* ProcessorSleep = 0 */
 	while (*reg32(rd, GICR_WAKER) & (1u << 2))
 		;
@@ -93,4 +99,14 @@ void gic_send_sgi(uint64_t mpidr, uint32_t intid)
 		     (((mpidr >> 32) & 0xff) << 48);
 
 	__asm__ volatile("dsb ishst; msr icc_sgi1r_el1, %0; isb" ::"r"(v) : "memory");
+}
+
+/* The backend's hook (axvm_a64_set_ppi_active): a PPI's active state on
+ * this pCPU, set while a guest holds its HW-mapped twin. */
+void gic_ppi_set_active(uint32_t intid, bool active)
+{
+	uintptr_t rd = redist[this_cpu()->id];
+
+	*reg32(rd, active ? GICR_ISACTIVER0 : GICR_ICACTIVER0) = 1u << (intid & 31u);
+	__asm__ volatile("dsb sy" ::: "memory");
 }

@@ -3,12 +3,14 @@
 #ifndef BM_A64_PORT_H
 #define BM_A64_PORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* gic.c */
 void gic_init_dist(void);
 void gic_init_cpu(void);
 void gic_send_sgi(uint64_t target_mpidr, uint32_t intid);
+void gic_ppi_set_active(uint32_t intid, bool active);
 
 /* boot.S: SMC conduit (QEMU virt with virtualization=on). */
 uint64_t psci_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);

@@ -66,6 +66,7 @@ struct a64_vgic_cpu {
 	uint64_t vmcr;
 	uint64_t ap0r[4], ap1r[4];
 	uint64_t hcr;       /* ICH_HCR_EL2 for the next entry */
+	bool vtimer_hw;     /* the timer's LR is HW-mapped, physical PPI active */
 };
 
 /* Distributor state shared by a VM's vCPUs, under a64_vm.lock. */
@@ -136,13 +137,13 @@ void axvm_a64_fp_save(struct a64_fp *fp);
 void axvm_a64_fp_restore(const struct a64_fp *fp);
 extern char axvm_a64_vectors[];
 
-static inline void a64_lock(struct a64_vm *vm)
+static inline __attribute__((always_inline)) void a64_lock(struct a64_vm *vm)
 {
 	while (atomic_flag_test_and_set_explicit(&vm->lock, memory_order_acquire))
 		;
 }
 
-static inline void a64_unlock(struct a64_vm *vm)
+static inline __attribute__((always_inline)) void a64_unlock(struct a64_vm *vm)
 {
 	atomic_flag_clear_explicit(&vm->lock, memory_order_release);
 }
@@ -165,6 +166,10 @@ void a64_vgic_flush(struct a64_vcpu *v); /* before entry */
 void a64_vgic_sync(struct a64_vcpu *v);  /* after exit */
 bool a64_vgic_has_pending(struct a64_vcpu *v);
 int a64_vgic_inject(struct a64_vcpu *v, uint32_t intid);
+/* Straight into a free list register if enabled: true, or false and
+ * nothing changed (queue it with a64_vgic_inject then). EL1/GIC state
+ * loaded. */
+bool a64_vgic_place(struct a64_vcpu *v, uint32_t intid);
 void a64_vgic_unpend(struct a64_vcpu *v, uint32_t intid);
 bool a64_vgic_in_lr(const struct a64_vcpu *v, uint32_t intid);
 /* Emulate a distributor/redistributor access; false if `ipa` is not in
@@ -179,5 +184,10 @@ bool a64_timer_fires_now(struct a64_vcpu *v);
 int a64_decode_exit(struct a64_vcpu *v, uint64_t kind, uint64_t esr,
 		    uint64_t far, uint64_t hpfar, struct axvm_exit *exit);
 int a64_emit_sgi(struct a64_vcpu *v, struct axvm_exit *exit);
+/* A synchronous exit the backend answers from the guest's registers alone
+ * (SMCCC/PSCI queries, ID-register reads): answered (PC moved on) and
+ * true, or false and nothing touched. Safe inside the world switch: reads
+ * and writes nothing but the vCPU's registers. */
+bool a64_fast_exit(struct a64_vcpu *v, uint64_t esr);
 
 #endif /* AXVM_A64_H */

@@ -75,18 +75,18 @@
 
 #define PSTATE_EL1H_MASKED 0x3c5u
 
-static void set_x(struct a64_vcpu *v, uint32_t r, uint64_t val)
+static inline __attribute__((always_inline)) void set_x(struct a64_vcpu *v, uint32_t r, uint64_t val)
 {
 	if (r < 31)
 		v->regs.x[r] = val;
 }
 
-static uint64_t get_x(const struct a64_vcpu *v, uint32_t r)
+static inline __attribute__((always_inline)) uint64_t get_x(const struct a64_vcpu *v, uint32_t r)
 {
 	return r < 31 ? v->regs.x[r] : 0; /* 31 is XZR here, never SP */
 }
 
-static void skip_insn(struct a64_vcpu *v, uint64_t esr)
+static inline __attribute__((always_inline)) void skip_insn(struct a64_vcpu *v, uint64_t esr)
 {
 	v->regs.pc += (esr & ESR_IL) ? 4u : 2u;
 }
@@ -199,17 +199,9 @@ static int psci(struct a64_vcpu *v, uint32_t fid, struct axvm_exit *exit)
 	uint64_t a3 = v->regs.x[3] & mask;
 	uint32_t t;
 
-	if (!psci_implemented(fid))
-		return psci_ret(v, PSCI_RET_NOT_SUPPORTED, exit);
+	/* The queries (VERSION, FEATURES, MIGRATE_INFO_TYPE) and the ids
+	 * nothing implements were answered by smccc_query(). */
 	switch (fid & 0xffffu) {
-	case PSCI_VERSION:
-		return psci_ret(v, 0x10000, exit); /* 1.0 */
-	case PSCI_FEATURES:
-		return psci_ret(v, psci_implemented((uint32_t)a1) ? PSCI_RET_SUCCESS
-								 : PSCI_RET_NOT_SUPPORTED,
-				exit);
-	case PSCI_MIGRATE_INFO_TYPE:
-		return psci_ret(v, 2, exit); /* no trusted OS to migrate */
 	case PSCI_CPU_SUSPEND:
 		/* Standby only: a WFI that returns success. */
 		v->regs.x[0] = PSCI_RET_SUCCESS;
@@ -254,22 +246,57 @@ static int psci(struct a64_vcpu *v, uint32_t fid, struct axvm_exit *exit)
  * architecture range: the CPU-erratum workarounds (ARCH_WORKAROUND_1..3)
  * are not offered, so ARCH_FEATURES answers NOT_SUPPORTED for them and a
  * guest never issues them; SOC_ID is not offered either. */
-static int smccc_arch(struct a64_vcpu *v, uint32_t fid, struct axvm_exit *exit)
+static int64_t smccc_arch(uint32_t fid, uint32_t q)
 {
-	uint32_t q = (uint32_t)v->regs.x[1];
-
 	switch (fid) {
 	case SMCCC_VERSION:
-		return psci_ret(v, SMCCC_VERSION_1_1, exit);
+		return SMCCC_VERSION_1_1;
 	case SMCCC_ARCH_FEATURES:
-		return psci_ret(v,
-				q == SMCCC_VERSION || q == SMCCC_ARCH_FEATURES
-					? PSCI_RET_SUCCESS
-					: PSCI_RET_NOT_SUPPORTED,
-				exit);
+		return q == SMCCC_VERSION || q == SMCCC_ARCH_FEATURES ? PSCI_RET_SUCCESS
+								     : PSCI_RET_NOT_SUPPORTED;
 	default:
-		return psci_ret(v, PSCI_RET_NOT_SUPPORTED, exit);
+		return PSCI_RET_NOT_SUPPORTED;
 	}
+}
+
+/*
+ * The SMCCC calls answered from the guest's registers alone: the Arm-
+ * architecture range, PSCI's queries (VERSION, FEATURES, MIGRATE_INFO_
+ * TYPE) and every standard-service id nothing implements. True if `fid`
+ * is one of them; X0 then holds the answer. No other state is read or
+ * written, so a64_fast_exit() may answer these without leaving the world
+ * switch.
+ */
+static bool smccc_query(struct a64_vcpu *v, uint32_t fid)
+{
+	int64_t r;
+
+	if (!(fid & SMCCC_FAST))
+		return false;
+	if (SMCCC_OWNER(fid) == SMCCC_OWNER_ARCH) {
+		r = smccc_arch(fid, (uint32_t)v->regs.x[1]);
+	} else if (SMCCC_OWNER(fid) != SMCCC_OWNER_STANDARD) {
+		return false;
+	} else if ((fid & 0xffe0u) != 0 || !psci_implemented(fid)) {
+		r = PSCI_RET_NOT_SUPPORTED;
+	} else {
+		switch (fid & 0xffffu) {
+		case PSCI_VERSION:
+			r = 0x10000; /* 1.0 */
+			break;
+		case PSCI_FEATURES: /* SMC32 only: the argument is 32 bits */
+			r = psci_implemented((uint32_t)v->regs.x[1]) ? PSCI_RET_SUCCESS
+								     : PSCI_RET_NOT_SUPPORTED;
+			break;
+		case PSCI_MIGRATE_INFO_TYPE:
+			r = 2; /* no trusted OS to migrate */
+			break;
+		default:
+			return false;
+		}
+	}
+	v->regs.x[0] = (uint64_t)r;
+	return true;
 }
 
 /* HVC, or a trapped SMC: PSCI and the rest of the Arm-architecture and
@@ -279,14 +306,11 @@ static int hvc(struct a64_vcpu *v, struct axvm_exit *exit)
 {
 	uint32_t fid = (uint32_t)v->regs.x[0];
 
-	if ((fid & SMCCC_FAST) && (SMCCC_OWNER(fid) == SMCCC_OWNER_STANDARD ||
-				   SMCCC_OWNER(fid) == SMCCC_OWNER_ARCH)) {
-		if (SMCCC_OWNER(fid) == SMCCC_OWNER_STANDARD && (fid & 0xffe0u) == 0)
-			return psci(v, fid, exit);
-		if (SMCCC_OWNER(fid) == SMCCC_OWNER_ARCH)
-			return smccc_arch(v, fid, exit);
-		return psci_ret(v, PSCI_RET_NOT_SUPPORTED, exit);
-	}
+	if (smccc_query(v, fid))
+		return axvm_bm_exit_nothing(exit);
+	/* What is left of those ranges: PSCI calls that act. */
+	if ((fid & SMCCC_FAST) && SMCCC_OWNER(fid) == SMCCC_OWNER_STANDARD)
+		return psci(v, fid, exit);
 	exit->kind = AXVM_EXIT_HYPERCALL;
 	exit->u.hypercall.nr = v->regs.x[0];
 	for (unsigned i = 0; i < 6; i++)
@@ -317,9 +341,9 @@ static int sgi_write(struct a64_vcpu *v, uint64_t val, struct axvm_exit *exit)
 		       ((val >> 48) & 0xffu) << 32;
 	uint32_t rs = (uint32_t)(val >> 44) & 0xfu;
 	uint64_t targets = 0;
-	for (uint32_t b = 0; b < 16; b++) {
-		if (!((val >> b) & 1u))
-			continue;
+	/* The set bits of TargetList only (usually one). */
+	for (uint32_t bits = (uint32_t)val & 0xffffu; bits; bits &= bits - 1) {
+		uint32_t b = (uint32_t)__builtin_ctz(bits);
 		uint32_t t = a64_mpidr_to_index(vm, aff | (rs * 16u + b));
 		if (t != UINT32_MAX)
 			targets |= 1ull << t;
@@ -348,6 +372,22 @@ int a64_emit_sgi(struct a64_vcpu *v, struct axvm_exit *exit)
 /* --- system registers -------------------------------------------------------- */
 
 /* ISS: Op0[21:20] Op2[19:17] Op1[16:14] CRn[13:10] Rt[9:5] CRm[4:1] Dir[0] */
+
+/* ID registers (HCR_EL2.TID3): answered here, minus what the backend does
+ * not give guests (a64_idregs.c); true if the trapped access was a read
+ * of one. Writes to them are UNDEFINED at EL1 and never trap. */
+static bool id_reg_read(struct a64_vcpu *v, uint64_t esr)
+{
+	uint32_t iss = (uint32_t)ESR_ISS(esr);
+
+	if (!(iss & 1u) || ((iss >> 20) & 3u) != 3u || ((iss >> 14) & 7u) != 0 ||
+	    ((iss >> 10) & 0xfu) != 0 || ((iss >> 1) & 0xfu) < 1u)
+		return false;
+	set_x(v, (iss >> 5) & 0x1fu, a64_guest_id_reg((iss >> 1) & 0xfu, (iss >> 17) & 7u));
+	skip_insn(v, esr);
+	return true;
+}
+
 static int sysreg(struct a64_vcpu *v, uint64_t esr, struct axvm_exit *exit)
 {
 	uint32_t iss = (uint32_t)ESR_ISS(esr);
@@ -357,15 +397,9 @@ static int sysreg(struct a64_vcpu *v, uint64_t esr, struct axvm_exit *exit)
 	uint32_t rt = (iss >> 5) & 0x1fu;
 	bool read = iss & 1u;
 
-	skip_insn(v, esr);
-	/* ID registers (HCR_EL2.TID3): answered here, minus what the
-	 * backend does not give guests. Writes to them are UNDEFINED at EL1
-	 * and never trap. */
-	if (read && ((iss >> 20) & 3u) == 3u && ((iss >> 14) & 7u) == 0 &&
-	    ((iss >> 10) & 0xfu) == 0 && ((iss >> 1) & 0xfu) >= 1u) {
-		set_x(v, rt, a64_guest_id_reg((iss >> 1) & 0xfu, (iss >> 17) & 7u));
+	if (id_reg_read(v, esr))
 		return axvm_bm_exit_nothing(exit);
-	}
+	skip_insn(v, esr);
 	if (!read && id == ICC_SGI1R_EL1)
 		return sgi_write(v, get_x(v, rt), exit);
 	if (!read && (id == ICC_ASGI1R_EL1 || id == ICC_SGI0R_EL1))
@@ -415,7 +449,7 @@ static int page_fault(struct axvm_exit *exit, uint64_t ipa, uint32_t access)
 }
 
 /* Bytes the access moves, from its syndrome; 0 (unknown) without ISV. */
-static unsigned dabt_width(uint32_t iss)
+static inline __attribute__((always_inline)) unsigned dabt_width(uint32_t iss)
 {
 	return (iss & DABT_ISV) ? 1u << DABT_SAS(iss) : 0u;
 }
@@ -486,6 +520,10 @@ static uint64_t dabt_ipa(uint32_t iss, uint64_t start, uint64_t hpfar)
 	return a64_dabt_ipa(start, hpfar, width, start_ipa);
 }
 
+_Static_assert(AXVM_A64_GICR_BASE + (uint64_t)AXVM_MAX_VCPUS * AXVM_A64_GICR_STRIDE <=
+		       AXVM_A64_GICD_BASE + 0x1000000u,
+	       "the vGIC windows fit the 16 MiB mmio() checks first");
+
 /* An MMIO access with a valid syndrome, inside one page: the vGIC's, or
  * an MMIO exit for the core's devices. PC moves past it. */
 static int mmio(struct a64_vcpu *v, uint64_t esr, uint64_t ipa, struct axvm_exit *exit)
@@ -499,7 +537,10 @@ static int mmio(struct a64_vcpu *v, uint64_t esr, uint64_t ipa, struct axvm_exit
 	skip_insn(v, esr);
 	if (write && width < 8)
 		data &= (1ull << (8 * width)) - 1;
-	if (a64_vgic_mmio(v, ipa, write, width, &data)) {
+	/* Both vGIC windows lie in the 16 MiB from GICD_BASE: one compare
+	 * keeps every other device's exit out of the vGIC's range checks. */
+	if (ipa - AXVM_A64_GICD_BASE < 0x1000000u &&
+	    a64_vgic_mmio(v, ipa, write, width, &data)) {
 		if (!write) {
 			if ((iss & DABT_SSE) && width < 8 && (data >> (8 * width - 1)) & 1u)
 				data |= ~((1ull << (8 * width)) - 1);
@@ -561,7 +602,24 @@ static int dabt(struct a64_vcpu *v, uint64_t esr, uint64_t far, uint64_t hpfar,
 	return mmio(v, esr, ipa, exit);
 }
 
-/* --- entry point --------------------------------------------------------------- */
+/* --- entry points --------------------------------------------------------------- */
+
+bool a64_fast_exit(struct a64_vcpu *v, uint64_t esr)
+{
+	switch (ESR_EC(esr)) {
+	case EC_HVC64:
+		return smccc_query(v, (uint32_t)v->regs.x[0]);
+	case EC_SMC64:
+		if (!smccc_query(v, (uint32_t)v->regs.x[0]))
+			return false;
+		skip_insn(v, esr); /* a trapped SMC returns to itself */
+		return true;
+	case EC_SYSREG:
+		return id_reg_read(v, esr);
+	default:
+		return false;
+	}
+}
 
 int a64_decode_exit(struct a64_vcpu *v, uint64_t kind, uint64_t esr,
 		    uint64_t far, uint64_t hpfar, struct axvm_exit *exit)

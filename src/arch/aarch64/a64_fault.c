@@ -2,23 +2,6 @@
 /* Stage-2 data abort addresses (see a64_fault.h). */
 #include "a64_fault.h"
 
-#define HPFAR_FIPA 0x00000ffffffffff0ull
-#define PAGE_OFF(a) ((a) & (uint64_t)(A64_PAGE - 1u))
-
-uint64_t a64_hpfar_page(uint64_t hpfar)
-{
-	return (hpfar & HPFAR_FIPA) << 8;
-}
-
-bool a64_access_straddles(uint64_t va, unsigned width)
-{
-	return width > 1u && PAGE_OFF(va) + width > A64_PAGE;
-}
-
-bool a64_far_may_follow_start(uint64_t far, unsigned width)
-{
-	return width > 1u && PAGE_OFF(far) < width - 1u;
-}
 
 static uint64_t sext(uint64_t v, unsigned bits)
 {
@@ -90,21 +73,4 @@ bool a64_ldst_va(uint32_t insn, const struct a64_addr_regs *r, uint64_t *va)
 		return true;
 	}
 	return false;
-}
-
-uint64_t a64_access_start(uint64_t far, unsigned width, bool have, uint64_t decoded)
-{
-	if (have && far - decoded < width)
-		return decoded;
-	return far;
-}
-
-uint64_t a64_dabt_ipa(uint64_t start, uint64_t hpfar, unsigned width,
-		      uint64_t start_ipa_page)
-{
-	uint64_t page = a64_hpfar_page(hpfar);
-
-	if (a64_access_straddles(start, width) && start_ipa_page != page)
-		return page; /* the fault is on the next page */
-	return page | PAGE_OFF(start);
 }

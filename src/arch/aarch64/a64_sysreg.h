@@ -72,6 +72,7 @@ A64_SYSREG_RW(cntv_cval_el0)
 
 /* GICv3 virtual interface */
 A64_SYSREG_RW(icc_pmr_el1)
+A64_SYSREG_R(icc_hppir1_el1)
 A64_SYSREG_RW(ich_hcr_el2)
 A64_SYSREG_R(ich_vtr_el2)
 A64_SYSREG_RW(ich_vmcr_el2)

@@ -396,9 +396,15 @@ static bool timer_level(const struct a64_vcpu *v)
 	return rd_cntvct_el0() >= rd_cntv_cval_el0();
 }
 
+/* Level high and not already with the guest: not yet injected, or
+ * injected but only queued (its PPI disabled in the vGIC), which is
+ * where a busy guest's timer is after the physical PPI made it exit. A
+ * timer interrupt in a list register is the vGIC's to report. */
 bool a64_timer_fires_now(struct a64_vcpu *v)
 {
-	return !v->timer_inflight && timer_level(v);
+	if (!timer_level(v))
+		return false;
+	return !v->timer_inflight || !a64_vgic_in_lr(v, AXVM_A64_IRQ_VTIMER);
 }
 
 /* Before entry: a level-high timer becomes virtual PPI 27 (once, until the
@@ -408,7 +414,10 @@ static void timer_entry(struct a64_vcpu *v)
 	bool level = timer_level(v);
 
 	if (level && !v->timer_inflight) {
-		a64_vgic_inject(v, AXVM_A64_IRQ_VTIMER);
+		/* Into a list register now if it can go there (no trip
+		 * through the queue), else queued for the flush. */
+		if (!a64_vgic_place(v, AXVM_A64_IRQ_VTIMER))
+			a64_vgic_inject(v, AXVM_A64_IRQ_VTIMER);
 		v->timer_inflight = true;
 	} else if (!level && v->timer_inflight &&
 		   !a64_vgic_in_lr(v, AXVM_A64_IRQ_VTIMER)) {
@@ -441,6 +450,47 @@ static uint64_t a64_vcpu_halt_deadline(void *p)
 
 /* --- run ---------------------------------------------------------------------- */
 
+/* A synchronous exit a64_fast_exit() may answer: HVC, SMC or a trapped
+ * system register (the class is checked here, inline, so that aborts and
+ * the rest do not pay for the call). */
+static inline bool fast_sync(struct a64_vcpu *v)
+{
+	uint64_t esr = rd_esr_el2();
+	uint64_t ec = (esr >> 26) & 0x3fu;
+
+	return ec >= 0x16u && ec <= 0x18u && a64_fast_exit(v, esr);
+}
+
+/*
+ * An IRQ exit caused by the guest's own timer alone, answered inside the
+ * world switch: the highest-priority interrupt pending at the physical
+ * CPU interface is PPI 27 (every host interrupt has a higher priority, so
+ * none is pending), the timer is not still with the guest, and its level, read from the live registers (the guest may have written
+ * CNTV_CTL since the last full exit), is high. The interrupt goes
+ * straight into a list register and the guest is entered again; false,
+ * with at most finished list registers freed, if any of that fails.
+ */
+static bool fast_vtimer(struct a64_vcpu *v)
+{
+	if ((rd_icc_hppir1_el1() & 0xffffffu) != AXVM_A64_IRQ_VTIMER ||
+	    (rd_cntv_ctl_el0() & (CNTV_ENABLE | CNTV_IMASK)) != CNTV_ENABLE)
+		return false;
+	a64_isb(); /* no early counter read */
+	if (rd_cntvct_el0() < rd_cntv_cval_el0())
+		return false;
+	/* List registers the guest is done with: a tick it has finished
+	 * since the last full exit is no longer in flight. */
+	a64_vgic_sync(v);
+	if (v->timer_inflight || !a64_vgic_place(v, AXVM_A64_IRQ_VTIMER))
+		return false;
+	v->timer_inflight = true;
+	wr_ich_hcr_el2(v->vgic.hcr);
+	if (!v->vgic.vtimer_hw)
+		wr_icc_pmr_el1(v->host_pmr < A64_VTIMER_PMR ? v->host_pmr : A64_VTIMER_PMR);
+	a64_isb();
+	return true;
+}
+
 static int a64_vcpu_run(void *p, struct axvm_exit *exit)
 {
 	struct a64_vcpu *v = p;
@@ -457,13 +507,29 @@ static int a64_vcpu_run(void *p, struct axvm_exit *exit)
 	timer_entry(v);
 	a64_vgic_flush(v);
 	wr_ich_hcr_el2(v->vgic.hcr);
-	if (v->timer_inflight)
+	/* A timer interrupt with the guest: its level must not exit again.
+	 * A HW-mapped one holds its physical PPI active, which is enough;
+	 * otherwise the host's priority mask keeps PPI 27 out. */
+	if (v->timer_inflight && !v->vgic.vtimer_hw)
 		wr_icc_pmr_el1(v->host_pmr < A64_VTIMER_PMR ? v->host_pmr : A64_VTIMER_PMR);
 	vbar = rd_vbar_el2();
 	wr_vbar_el2((uint64_t)(uintptr_t)axvm_a64_vectors);
 	a64_isb();
 
 	kind = axvm_a64_enter(&v->regs);
+	/*
+	 * Exits answered from the guest's registers alone go straight back
+	 * in, as KVM's fixup_guest_exit() does: no host state was touched
+	 * and nothing the host could have changed needs loading (the
+	 * timer, the list registers and the masks are as the guest left
+	 * them). So does an IRQ exit for the guest's own timer alone
+	 * (fast_vtimer). A host interrupt or a kick still ends the loop: it
+	 * stays pending here and is taken at the ERET. Such exits reach
+	 * neither the core nor its exit counters.
+	 */
+	while ((kind == A64_EXC_SYNC && fast_sync(v)) ||
+	       (kind == A64_EXC_IRQ && fast_vtimer(v)))
+		kind = axvm_a64_enter(&v->regs);
 
 	wr_vbar_el2(vbar);
 	esr = rd_esr_el2();

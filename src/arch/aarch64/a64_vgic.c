@@ -26,6 +26,18 @@
 #define LR_STATE_ACTIVE (1ull << 63)
 #define LR_GROUP1 (1ull << 60)
 #define LR_EOI (1ull << 41)
+#define LR_HW (1ull << 61)
+#define LR_PINTID_SHIFT 32
+
+/* The port's physical-active switch (axvm_aarch64.h); NULL: EOI
+ * maintenance interrupts instead. */
+static axvm_a64_ppi_active_fn ppi_active;
+
+int axvm_a64_set_ppi_active(axvm_a64_ppi_active_fn fn)
+{
+	ppi_active = fn;
+	return 0;
+}
 #define LR_PRIO_SHIFT 48
 
 #define ICH_HCR_EN (1ull << 0)
@@ -120,6 +132,7 @@ void a64_vgic_cpu_init(struct a64_vcpu *v)
 void a64_vgic_cpu_reset(struct a64_vcpu *v)
 {
 	v->vgic.lr_used = 0;
+	v->vgic.vtimer_hw = false;
 	memset(v->vgic.lr, 0, sizeof(v->vgic.lr));
 	memset(v->vgic.lr_intid, 0, sizeof(v->vgic.lr_intid));
 	v->vgic.vmcr = 0;
@@ -140,6 +153,10 @@ void a64_vgic_load(struct a64_vcpu *v)
 	}
 	for (unsigned n = 0; n < g->nr_lr; n++)
 		lr_write(n, (g->lr_used >> n) & 1u ? g->lr[n] : 0);
+	/* A HW-mapped timer interrupt the guest still has: its physical
+	 * twin is active on this pCPU now (put() cleared it on the last). */
+	if (g->vtimer_hw && ppi_active)
+		ppi_active(AXVM_A64_IRQ_VTIMER, true);
 }
 
 void a64_vgic_put(struct a64_vcpu *v)
@@ -149,17 +166,34 @@ void a64_vgic_put(struct a64_vcpu *v)
 	wr_ich_hcr_el2(0);
 	g->vmcr = rd_ich_vmcr_el2();
 	for (unsigned n = 0; n < g->nr_apr; n++) {
-		g->ap0r[n] = apr_access(0, n, false, 0);
-		g->ap1r[n] = apr_access(1, n, false, 0);
-		apr_access(0, n, true, 0);
-		apr_access(1, n, true, 0);
+		/* Cleared for the next vCPU here; most are zero already. */
+		if ((g->ap0r[n] = apr_access(0, n, false, 0)))
+			apr_access(0, n, true, 0);
+		if ((g->ap1r[n] = apr_access(1, n, false, 0)))
+			apr_access(1, n, true, 0);
 	}
-	for (unsigned n = 0; n < g->nr_lr; n++) {
-		if ((g->lr_used >> n) & 1u)
-			g->lr[n] = lr_read(n);
+	/* Only the list registers in use: load() wrote every one, and sync()
+	 * zeroes each it frees, so the others are zero already. */
+	for (uint32_t used = g->lr_used; used; used &= used - 1) {
+		unsigned n = (unsigned)__builtin_ctz(used);
+		g->lr[n] = lr_read(n);
 		lr_write(n, 0);
 	}
 	a64_isb();
+	/* The next vCPU here must not find PPI 27 active. A HW LR the guest
+	 * has deactivated meanwhile (state invalid) is dropped here. */
+	if (g->vtimer_hw) {
+		for (unsigned n = 0; n < g->nr_lr; n++) {
+			if (((g->lr_used >> n) & 1u) && g->lr_intid[n] == AXVM_A64_IRQ_VTIMER &&
+			    !(g->lr[n] & (LR_STATE_PENDING | LR_STATE_ACTIVE))) {
+				g->lr_used &= ~(1u << n);
+				g->vtimer_hw = false;
+				v->timer_inflight = false;
+			}
+		}
+		if (ppi_active)
+			ppi_active(AXVM_A64_IRQ_VTIMER, false);
+	}
 }
 
 static bool irq_enabled(const struct a64_vcpu *v, uint32_t intid)
@@ -187,6 +221,18 @@ int a64_vgic_inject(struct a64_vcpu *v, uint32_t intid)
 	return 0;
 }
 
+static bool lr_place(struct a64_vcpu *v, uint32_t intid);
+
+bool a64_vgic_place(struct a64_vcpu *v, uint32_t intid)
+{
+	bool placed;
+
+	a64_lock(v->vm);
+	placed = irq_enabled(v, intid) && lr_place(v, intid);
+	a64_unlock(v->vm);
+	return placed;
+}
+
 void a64_vgic_unpend(struct a64_vcpu *v, uint32_t intid)
 {
 	if (intid < AXVM_A64_NR_IRQS)
@@ -196,8 +242,8 @@ void a64_vgic_unpend(struct a64_vcpu *v, uint32_t intid)
 
 bool a64_vgic_in_lr(const struct a64_vcpu *v, uint32_t intid)
 {
-	for (unsigned n = 0; n < v->vgic.nr_lr; n++)
-		if (((v->vgic.lr_used >> n) & 1u) && v->vgic.lr_intid[n] == intid)
+	for (uint32_t used = v->vgic.lr_used; used; used &= used - 1)
+		if (v->vgic.lr_intid[__builtin_ctz(used)] == intid)
 			return true;
 	return false;
 }
@@ -207,10 +253,16 @@ bool a64_vgic_in_lr(const struct a64_vcpu *v, uint32_t intid)
 bool a64_vgic_has_pending(struct a64_vcpu *v)
 {
 	bool any = false;
+	uint64_t queued = 0;
 
-	for (unsigned n = 0; n < v->vgic.nr_lr; n++)
-		if (((v->vgic.lr_used >> n) & 1u) && (lr_read(n) & LR_STATE_PENDING))
+	for (uint32_t used = v->vgic.lr_used; used; used &= used - 1)
+		if (lr_read((unsigned)__builtin_ctz(used)) & LR_STATE_PENDING)
 			return true;
+	/* Nothing queued (the usual WFI): no need for the lock. */
+	for (uint32_t w = 0; w < sizeof(v->vgic.pending) / 8; w++)
+		queued |= atomic_load_explicit(&v->vgic.pending[w], memory_order_relaxed);
+	if (!queued)
+		return false;
 	a64_lock(v->vm);
 	for (uint32_t w = 0; !any && w < sizeof(v->vgic.pending) / 8; w++) {
 		uint64_t bits = atomic_load(&v->vgic.pending[w]);
@@ -230,8 +282,11 @@ static bool lr_place(struct a64_vcpu *v, uint32_t intid)
 	struct a64_vgic_cpu *g = &v->vgic;
 	uint64_t lr;
 
-	for (unsigned n = 0; n < g->nr_lr; n++) {
-		if (((g->lr_used >> n) & 1u) && g->lr_intid[n] == intid) {
+	uint32_t free = ~g->lr_used & ((1u << g->nr_lr) - 1u);
+
+	for (uint32_t used = g->lr_used; used; used &= used - 1) {
+		unsigned n = (unsigned)__builtin_ctz(used);
+		if (g->lr_intid[n] == intid) {
 			/* Already there (active): mark it pending as well. */
 			lr = lr_read(n);
 			if (!(lr & LR_STATE_PENDING))
@@ -239,13 +294,19 @@ static bool lr_place(struct a64_vcpu *v, uint32_t intid)
 			return true;
 		}
 	}
-	for (unsigned n = 0; n < g->nr_lr; n++) {
-		if ((g->lr_used >> n) & 1u)
-			continue;
+	if (free) {
+		unsigned n = (unsigned)__builtin_ctz(free);
 		lr = LR_STATE_PENDING | LR_GROUP1 |
 		     ((uint64_t)irq_prio(v, intid) << LR_PRIO_SHIFT) | intid;
-		if (intid == AXVM_A64_IRQ_VTIMER)
+		if (intid == AXVM_A64_IRQ_VTIMER && ppi_active) {
+			/* Mapped: the guest's deactivation ends the physical
+			 * PPI, held active meanwhile so its level cannot exit. */
+			lr |= LR_HW | ((uint64_t)AXVM_A64_IRQ_VTIMER << LR_PINTID_SHIFT);
+			ppi_active(AXVM_A64_IRQ_VTIMER, true);
+			g->vtimer_hw = true;
+		} else if (intid == AXVM_A64_IRQ_VTIMER) {
 			lr |= LR_EOI; /* level: tell us when the guest is done */
+		}
 		lr_write(n, lr);
 		g->lr_used |= 1u << n;
 		g->lr_intid[n] = intid;
@@ -254,12 +315,13 @@ static bool lr_place(struct a64_vcpu *v, uint32_t intid)
 	return false;
 }
 
-void a64_vgic_flush(struct a64_vcpu *v)
+/* Move what is queued into list registers (out of line: the common exit
+ * has nothing queued and should not pay for this frame). */
+static __attribute__((noinline)) void flush_queued(struct a64_vcpu *v)
 {
 	struct a64_vgic_cpu *g = &v->vgic;
 	bool overflow = false;
 
-	g->hcr = ICH_HCR_EN;
 	for (uint32_t w = 0; w < sizeof(g->pending) / 8; w++) {
 		uint64_t bits, keep = 0;
 
@@ -289,6 +351,19 @@ void a64_vgic_flush(struct a64_vcpu *v)
 		g->hcr |= ICH_HCR_UIE;
 }
 
+void a64_vgic_flush(struct a64_vcpu *v)
+{
+	struct a64_vgic_cpu *g = &v->vgic;
+	uint64_t any = 0;
+
+	g->hcr = ICH_HCR_EN;
+	/* Nothing queued, the common case on an exit: one look at each word. */
+	for (uint32_t w = 0; w < sizeof(g->pending) / 8; w++)
+		any |= atomic_load_explicit(&g->pending[w], memory_order_relaxed);
+	if (any)
+		flush_queued(v);
+}
+
 void a64_vgic_sync(struct a64_vcpu *v)
 {
 	struct a64_vgic_cpu *g = &v->vgic;
@@ -300,12 +375,13 @@ void a64_vgic_sync(struct a64_vcpu *v)
 		return;
 	/* Empty (ELRSR) or finished with an EOI request (EISR). */
 	done = g->lr_used & (uint32_t)(rd_ich_elrsr_el2() | rd_ich_eisr_el2());
-	for (unsigned n = 0; done >> n; n++) {
-		if (!((done >> n) & 1u))
-			continue;
+	for (uint32_t left = done; left; left &= left - 1) {
+		unsigned n = (unsigned)__builtin_ctz(left);
 		lr_write(n, 0);
-		if (g->lr_intid[n] == AXVM_A64_IRQ_VTIMER)
+		if (g->lr_intid[n] == AXVM_A64_IRQ_VTIMER) {
 			v->timer_inflight = false;
+			g->vtimer_hw = false; /* the guest deactivated both */
+		}
 	}
 	g->lr_used &= ~done;
 }

@@ -15,7 +15,11 @@
  *  - PPI 27 at a priority value >= 0xf0 (the lowest) and every interrupt
  *    the host itself handles below 0xf0: while a guest's timer interrupt
  *    is being handled by the guest, the backend runs it with ICC_PMR_EL1 =
- *    0xf0 so the timer's still-high level does not cause exits;
+ *    0xf0 so the timer's still-high level does not cause exits (unless it
+ *    is HW-mapped, see axvm_a64_set_ppi_active). PPI 27 must also be below
+ *    the host's own mask as the GIC keeps it: QEMU's keeps 5 priority bits,
+ *    so PMR 0xff reads back 0xf8 and a PPI at 0xf8 is never signalled
+ *    (0xf0 works);
  *  - HCR_EL2.IMO = 1 while the host runs (its own IRQs taken at EL2);
  *  - no FP/SIMD use in EL2 host code while a vCPU is bound (guest FP state
  *    stays live in the registers between bind and unbind);
@@ -75,6 +79,21 @@ extern "C" {
 
 /* The guest MPIDR of vCPU `index`: Aff0 = index % 16, Aff1 = index / 16. */
 uint64_t axvm_a64_vcpu_mpidr(uint32_t index);
+
+/*
+ * Optional, set once before the first bind: how the backend sets and
+ * clears the physical active state of a PPI on the calling pCPU (the port
+ * writes its own redistributor's GICR_ISACTIVER0 / GICR_ICACTIVER0; called
+ * with interrupts masked). With it the guest's virtual timer interrupt is
+ * mapped to the physical one, as KVM does: its list register carries the
+ * HW bit and pINTID 27, the physical PPI is held active while the guest
+ * has it, and the guest's own deactivation ends both, so a timer tick
+ * costs one exit (the PPI), not two (the PPI and an EOI maintenance
+ * interrupt). Without it (NULL, the default) the backend asks for the
+ * maintenance interrupt. Returns 0.
+ */
+typedef void (*axvm_a64_ppi_active_fn)(uint32_t intid, bool active);
+int axvm_a64_set_ppi_active(axvm_a64_ppi_active_fn fn);
 
 #ifdef __cplusplus
 }
