@@ -106,7 +106,7 @@ struct bm_guest_contract {
 	const char *down_off_name, *down_reset_name, *cpu_off_name; /* for the log */
 };
 extern const struct bm_guest_contract bm_guest;
-/* The Linux layout (AArch64 only so far, the only target defining it): an
+/* The Linux layout (built with AXVM_BM_LINUX; BM_LINUX_SLOT): an
  * image loaded at host `ram_hpa + image_off`, whose
  * boot protocol header is checked and, if it asks, moved to where it
  * wants to be; `*entry_gpa` is then its entry. 0 or a negative AXVM_E*. */

@@ -17,6 +17,12 @@
 #define BM_POOL_SIZE 0x04000000ul
 #define BM_SLOT_BASE 0x88000000ul
 #define BM_SLOT_SIZE 0x01000000ul
+/* The Linux layout (cmake -DAXVM_BM_LINUX=ON): one slot, vm1, of 256 MiB
+ * at BM_SLOT_BASE, up to host 0x9800_0000: -m 384M or more
+ * (scripts/run-riscv64 gives 512M). The kernel Image goes at RAM + 2 MiB,
+ * the rv64 kernel's text_offset, past the DTB at RAM + 0. */
+#define BM_LINUX_SLOT_SIZE 0x10000000ul
+#define BM_LINUX_IMAGE_OFF 0x200000ul
 
 /* The guest side (docs/guest-abi-riscv64.md). */
 #define BM_GUEST_RAM_GPA 0x80000000ul
