@@ -18,6 +18,7 @@
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <termios.h>
 #include <unistd.h>
 
 /* --- SHA-256 (FIPS 180-4) ----------------------------------------------------- */
@@ -174,6 +175,10 @@ int main(void)
 	printf("AXVM-LINUX-OK uname=%s cpus=%ld payload=%s\n", u.release,
 	       sysconf(_SC_NPROCESSORS_ONLN), hash);
 	fflush(stdout);
+	/* The console's UART has no interrupt line: Linux's 8250 driver
+	 * sends what the tty queued a FIFO's worth per poll, and powering
+	 * off does not wait for it. Wait until the line is out. */
+	tcdrain(STDOUT_FILENO);
 	sync();
 	reboot(cmdline_has("axvm.reboot") ? RB_AUTOBOOT : RB_POWER_OFF);
 	return 1; /* PID 1 exiting: the kernel panics, the test sees it */
