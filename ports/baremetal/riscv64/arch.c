@@ -333,7 +333,6 @@ const struct bm_guest_contract bm_guest = {
 #define UART_KEEP_DLL 0
 #define UART_KEEP_DLM 5
 #define UART_KEEP_FCR 2
-#define UART_KEEP_MSR 6
 
 static int uart_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
 {
