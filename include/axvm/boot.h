@@ -40,6 +40,40 @@ int axvm_arm64_image_place(const void *hdr, size_t len, uint64_t file_size,
 			   axvm_gpa_t base_gpa, axvm_gpa_t ram_gpa, uint64_t ram_size,
 			   struct axvm_arm64_image *out);
 
+/* The RISC-V Linux `Image` header (Linux's Documentation/riscv/
+ * boot-image-header.rst): 64 bytes at the start of the image, whose first
+ * instruction is its entry point. */
+#define AXVM_RISCV64_IMAGE_HDR_SIZE 64u
+#define AXVM_RISCV64_IMAGE_MAGIC 0x5643534952ull /* "RISCV\0\0\0" at 48 (deprecated) */
+#define AXVM_RISCV64_IMAGE_MAGIC2 0x05435352u    /* "RSC\x05" at 56 */
+#define AXVM_RISCV64_IMAGE_ALIGN 0x200000ull     /* rv64: 2 MiB-aligned load */
+#define AXVM_RISCV64_IMAGE_FLAG_BE (1ull << 0)
+
+/* Where a RISC-V image is placed. */
+struct axvm_riscv64_image {
+	uint64_t text_offset; /* from the start of RAM */
+	uint64_t image_size;  /* bytes the image uses from load_gpa, BSS included */
+	uint64_t flags;       /* the header's flags */
+	uint32_t version;     /* the header's version: major << 16 | minor */
+	axvm_gpa_t load_gpa;  /* RAM + text_offset: the entry point */
+	axvm_gpa_t end_gpa;   /* load_gpa + image_size (exclusive) */
+};
+
+/* Parse the header `hdr` (`len` readable bytes, at least 64) of a RISC-V
+ * Image and place it at its text_offset from the start of guest RAM
+ * [ram_gpa, ram_gpa + ram_size), which must be 2 MiB aligned. `file_size`
+ * is the image file's length, or 0 when the caller does not know it. The
+ * header is guest-supplied input: every field is checked. The guest is
+ * entered at load_gpa with a0 = hart id, a1 = the DTB's address.
+ * Returns 0 and fills `out`; AXVM_EINVAL (NULL argument, short header, no
+ * magic, RAM not 2 MiB aligned, file longer than image_size or shorter
+ * than the header), AXVM_ENOTSUP (big-endian image, image_size 0),
+ * AXVM_ERANGE (text_offset not 2 MiB aligned, image outside RAM),
+ * AXVM_EOVERFLOW (address arithmetic wraps). */
+int axvm_riscv64_image_place(const void *hdr, size_t len, uint64_t file_size,
+			     axvm_gpa_t ram_gpa, uint64_t ram_size,
+			     struct axvm_riscv64_image *out);
+
 #ifdef __cplusplus
 }
 #endif

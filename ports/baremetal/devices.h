@@ -20,6 +20,7 @@ struct bm_vm_devs {
 	uint8_t scratch[256];
 	uint64_t accesses;
 	uint64_t sysreg; /* a register the target emulates (AArch64: ACTLR_EL1) */
+	uint8_t uart[8]; /* UART registers a target's model keeps (RISC-V: NS16550A) */
 };
 
 #endif

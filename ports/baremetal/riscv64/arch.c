@@ -7,6 +7,8 @@
  */
 #include <string.h>
 
+#include <axvm/boot.h>
+
 #include "axvm_riscv64.h"
 #include "devices.h"
 #include "kernel.h"
@@ -265,29 +267,122 @@ void bm_arch_wait(uint64_t timeout_ns)
 		c->early_waits++;
 }
 
+/* --- Linux VMs (boot-protocol "linux") ---------------------------------------------- */
+
+/* QEMU loaded the Image file at the config's kernel-addr (the DTB may be
+ * below it); the RISC-V boot protocol wants it at RAM + text_offset. The
+ * header is checked by the library (hostile input: sizes, bounds, wrap)
+ * against the VM's RAM before anything is moved; an image that would have
+ * to move down (over what lies below it) is refused. */
+int bm_arch_linux_place(void *image, uint64_t image_gpa, uint64_t ram_gpa, uint64_t ram_size,
+			uint64_t *entry_gpa)
+{
+	struct axvm_riscv64_image img;
+	uint8_t *base = image;
+	uint64_t off = image_gpa - ram_gpa; /* the config put kernel-addr in RAM */
+	int rc;
+
+	rc = axvm_riscv64_image_place(base, AXVM_RISCV64_IMAGE_HDR_SIZE, 0, ram_gpa, ram_size,
+				      &img);
+	if (rc)
+		return rc;
+	if (img.text_offset < off)
+		return AXVM_ERANGE;
+	if (img.text_offset > off) {
+		/* image_size covers the file; both ranges are inside RAM. */
+		memmove(base + (img.text_offset - off), base, img.image_size);
+		__asm__ volatile("fence.i" ::: "memory");
+	}
+	kprintf("axvm: Linux image: text_offset 0x%lx, image_size 0x%lx, flags 0x%lx, version 0x%x, entry 0x%lx\n",
+		img.text_offset, img.image_size, img.flags, img.version, img.load_gpa);
+	*entry_gpa = img.load_gpa;
+	return 0;
+}
+
 /* --- the guest side -------------------------------------------------------------- */
 
 /* a0 is the hart id already (the backend's power-on state); a1 the DTB. */
 
-/* The guest's NS16550A, transmit side: THR writes are bytes, LSR says
- * "always ready". */
-#define UART_THR 0
+/* The guest's NS16550A, transmit side, enough for Linux's 8250 driver
+ * without an interrupt line (it polls): THR writes are bytes; LSR says
+ * "always ready"; IER, LCR, MCR, SCR, the divisor latch (behind LCR.DLAB)
+ * and FCR's FIFO enable keep what the guest wrote; IIR reports "THR empty"
+ * while that interrupt is enabled (the transmitter is always empty), else
+ * no interrupt; there is no receive side. Every value is guest input, and
+ * a register is one byte whatever the access width. */
+#define UART_THR 0 /* write; RBR on read; DLL with LCR.DLAB */
+#define UART_IER 1 /* DLM with LCR.DLAB */
+#define UART_IIR 2 /* read; FCR on write */
+#define UART_LCR 3
+#define UART_MCR 4
 #define UART_LSR 5
+#define UART_MSR 6
+#define UART_SCR 7
+#define UART_LCR_DLAB 0x80u
+#define UART_IER_THRI 0x02u
+#define UART_FCR_FIFO 0x01u
+/* Where the latch, FCR and the DLAB-shadowed registers are kept in
+ * bm_vm_devs.uart[] (the others at their own offsets). */
+#define UART_KEEP_DLL 0
+#define UART_KEEP_DLM 5
+#define UART_KEEP_FCR 2
 
 static int uart_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
 {
-	(void)ctx;
+	const uint8_t *r = ((struct bm_vm_devs *)ctx)->uart;
+	const bool dlab = r[UART_LCR] & UART_LCR_DLAB;
+	uint64_t v = 0;
+
 	(void)width;
-	*val = off == UART_LSR ? 0x60u : 0; /* THRE | TEMT */
+	switch (off) {
+	case UART_THR: v = dlab ? r[UART_KEEP_DLL] : 0; break; /* no input */
+	case UART_IER: v = dlab ? r[UART_KEEP_DLM] : r[UART_IER]; break;
+	case UART_IIR:
+		v = (r[UART_KEEP_FCR] & UART_FCR_FIFO ? 0xc0u : 0) |
+		    (r[UART_IER] & UART_IER_THRI ? 0x02u : 0x01u);
+		break;
+	case UART_LCR: case UART_MCR: case UART_SCR: v = r[off]; break;
+	case UART_LSR: v = 0x60u; break; /* THRE | TEMT */
+	case UART_MSR: v = 0xb0u; break; /* DCD | DSR | CTS */
+	default: break;
+	}
+	*val = v;
 	return 0;
 }
 
 static int uart_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
 {
+	struct bm_vm_devs *d = ctx;
+	const bool dlab = d->uart[UART_LCR] & UART_LCR_DLAB;
+	const uint8_t b = (uint8_t)(val & 0xff);
+
 	(void)width;
-	if (off == UART_THR)
-		bm_devs_putc(ctx, (char)(val & 0xff));
+	switch (off) {
+	case UART_THR:
+		if (dlab)
+			d->uart[UART_KEEP_DLL] = b;
+		else
+			bm_devs_putc(ctx, (char)b);
+		break;
+	case UART_IER:
+		if (dlab)
+			d->uart[UART_KEEP_DLM] = b;
+		else
+			d->uart[UART_IER] = b & 0x0fu;
+		break;
+	case UART_IIR: d->uart[UART_KEEP_FCR] = b & UART_FCR_FIFO; break;
+	case UART_LCR: case UART_SCR: d->uart[off] = b; break;
+	case UART_MCR: d->uart[off] = b & 0x1fu; break;
+	default: break; /* LSR, MSR: read-only */
+	}
 	return 0;
+}
+
+static void uart_reset(void *ctx)
+{
+	struct bm_vm_devs *d = ctx;
+
+	memset(d->uart, 0, sizeof(d->uart));
 }
 
 /* SBI console bytes (legacy putchar, DBCN) from the backend. */
@@ -299,8 +394,18 @@ static int sbi_con_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
 	return 0;
 }
 
-static const struct axvm_device_ops uart_ops = { .read = uart_read, .write = uart_write };
-static const struct axvm_device_ops sbi_con_ops = { .read = uart_read, .write = sbi_con_write };
+static const struct axvm_device_ops uart_ops = {
+	.read = uart_read, .write = uart_write, .reset = uart_reset,
+};
+static int sbi_con_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
+{
+	(void)ctx;
+	(void)off;
+	(void)width;
+	*val = 0;
+	return 0;
+}
+static const struct axvm_device_ops sbi_con_ops = { .read = sbi_con_read, .write = sbi_con_write };
 
 const struct bm_guest_contract bm_guest = {
 	.image_magic = 0x05435352u, /* "RSC\x05" */
@@ -337,15 +442,3 @@ void bm_arch_guest_ram_written(void *p, uint64_t len)
 	(void)len;
 }
 
-/* A riscv64 Linux VM: not in this kernel yet (the RISC-V Image header's
- * placement comes with the riscv64 Linux guest work). */
-int bm_arch_linux_place(void *image, uint64_t image_gpa, uint64_t ram_gpa, uint64_t ram_size,
-			uint64_t *entry_gpa)
-{
-	(void)image;
-	(void)image_gpa;
-	(void)ram_gpa;
-	(void)ram_size;
-	(void)entry_gpa;
-	return AXVM_ENOTSUP;
-}

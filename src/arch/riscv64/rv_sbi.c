@@ -181,7 +181,10 @@ static int hsm_call(struct rv_vcpu *v, uint64_t fid, const uint64_t *a, struct a
 	case 0: /* hart_start(hartid, start_addr, opaque) */
 		if (a[0] >= vm->base.vcpu_count)
 			return ret1(v, SBI_ERR_INVALID_PARAM, exit);
-		if ((a[1] & 3) || !axvm_bm_gpa_is_ram(vm->base.cfg, a[1], 4))
+		/* 2-byte aligned is an instruction boundary with the C
+		 * extension (IALIGN 16): Linux built with it starts its
+		 * harts at such an address. */
+		if ((a[1] & 1) || !axvm_bm_gpa_is_ram(vm->base.cfg, a[1], 4))
 			return ret1(v, SBI_ERR_INVALID_ADDRESS, exit);
 		exit->kind = AXVM_EXIT_CPU_UP;
 		exit->u.cpu_up.target = a[0];

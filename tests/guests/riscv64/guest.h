@@ -71,6 +71,7 @@ static inline struct sbiret sbi(uint64_t ext, uint64_t fid, uint64_t a0, uint64_
 void set_timer(uint64_t when);
 void send_ipi(uint64_t mask, uint64_t base);
 extern char guest_secondary_entry[];
+extern char guest_secondary_entry_rvc[]; /* the same, at 2 mod 4 */
 
 /* Traps: interrupts go to irq_hook (cause without the top bit);
  * exceptions to exc_hook, which returns where to resume; without a hook

@@ -28,8 +28,8 @@ int main(uint64_t hartid, uint64_t dtb)
 	check_eq((uint64_t)r.error, (uint64_t)SBI_ERR_INVALID_ADDRESS, "hart_start outside RAM");
 	r = sbi(SBI_EXT_HSM, HSM_START, 1, RAM_BASE + 0x1000000 - 2, 0);
 	check_eq((uint64_t)r.error, (uint64_t)SBI_ERR_INVALID_ADDRESS, "hart_start past RAM's end");
-	r = sbi(SBI_EXT_HSM, HSM_START, 1, entry + 2, 0);
-	check_eq((uint64_t)r.error, (uint64_t)SBI_ERR_INVALID_ADDRESS, "hart_start misaligned");
+	r = sbi(SBI_EXT_HSM, HSM_START, 1, entry + 1, 0);
+	check_eq((uint64_t)r.error, (uint64_t)SBI_ERR_INVALID_ADDRESS, "hart_start at an odd address");
 	r = sbi(SBI_EXT_HSM, HSM_START, 1ull << 63, entry, 0);
 	check_eq((uint64_t)r.error, (uint64_t)SBI_ERR_INVALID_PARAM, "hart_start of hart 2^63");
 	r = sbi(SBI_EXT_HSM, HSM_START, UINT64_MAX, entry, 0);

@@ -74,8 +74,10 @@ int main(uint64_t hartid, uint64_t dtb)
 	/* A third time it spins without ever exiting: the shutdown from here
 	 * must still stop the VM (the host kicks hart 1 out of the guest). */
 	check(wait_stopped(2000), "hart 1 stopped again");
-	check_eq((uint64_t)guest_cpu_on(1, 0x9999),
-		 0, "hart_start(1) a third time");
+	/* This time at an entry that is only 2-byte aligned (C extension). */
+	check_eq((uintptr_t)guest_secondary_entry_rvc & 3, 2, "the RVC entry is 2 mod 4");
+	check_eq((uint64_t)sbi(SBI_EXT_HSM, 0, 1, (uintptr_t)guest_secondary_entry_rvc, 0x9999).error,
+		 0, "hart_start(1) a third time, at a 2-byte aligned entry");
 	check(wait_for(&up_count, 4, 2000), "hart 1 spinning");
 	done("smp");
 }

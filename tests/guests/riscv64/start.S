@@ -55,6 +55,18 @@ park:
 	wfi
 	j	park
 
+/* The same way in at an address that is 2 mod 4, the kind a kernel built
+ * with compressed instructions starts its harts at (Linux 6.1's
+ * secondary_start_sbi): an instruction boundary with IALIGN = 16. */
+	.balign 4
+	.option push
+	.option rvc
+	c.nop
+	.globl guest_secondary_entry_rvc
+guest_secondary_entry_rvc:
+	j	guest_secondary_entry
+	.option pop
+
 /* sp = the top of hart a0's stack; only t0, t1 change. */
 set_stack:
 	li	t0, STACK

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * PID 1 of the riscv64 Linux test guest's initramfs (built by
+ * scripts/linux-riscv64-assets, static, against Debian's riscv64 libc):
+ * mounts /proc, /sys and /dev, prints one marker line
+ *
+ *   AXVM-LINUX-OK uname=<release> cpus=<online CPUs> payload=<sha256 or none>
+ *
+ * and powers the machine off (reboot(2), which Linux turns into SBI SRST),
+ * or resets it when the kernel command line has "axvm.reboot". The sha256
+ * of /payload proves the guest read the bytes the test made this run.
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <termios.h>
+#include <unistd.h>
+
+/* --- SHA-256 (FIPS 180-4) ----------------------------------------------------- */
+
+struct sha256 {
+	uint32_t h[8];
+	uint8_t buf[64];
+	uint64_t len; /* bytes hashed so far */
+};
+
+static const uint32_t K[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+	0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+	0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+	0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+	0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+	0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+	0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+	0xc67178f2,
+};
+
+static uint32_t ror(uint32_t x, unsigned n)
+{
+	return (x >> n) | (x << (32 - n));
+}
+
+static void sha256_block(struct sha256 *s, const uint8_t *p)
+{
+	uint32_t w[64], a[8];
+
+	for (int i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+	for (int i = 16; i < 64; i++) {
+		uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
+		uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
+		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+	}
+	memcpy(a, s->h, sizeof(a));
+	for (int i = 0; i < 64; i++) {
+		uint32_t t1 = a[7] + (ror(a[4], 6) ^ ror(a[4], 11) ^ ror(a[4], 25)) +
+			      ((a[4] & a[5]) ^ (~a[4] & a[6])) + K[i] + w[i];
+		uint32_t t2 = (ror(a[0], 2) ^ ror(a[0], 13) ^ ror(a[0], 22)) +
+			      ((a[0] & a[1]) ^ (a[0] & a[2]) ^ (a[1] & a[2]));
+		memmove(a + 1, a, 7 * sizeof(a[0]));
+		a[4] += t1;
+		a[0] = t1 + t2;
+	}
+	for (int i = 0; i < 8; i++)
+		s->h[i] += a[i];
+}
+
+static void sha256_init(struct sha256 *s)
+{
+	static const uint32_t h0[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+					0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	memcpy(s->h, h0, sizeof(h0));
+	s->len = 0;
+}
+
+static void sha256_update(struct sha256 *s, const uint8_t *p, size_t n)
+{
+	while (n) {
+		size_t used = s->len % 64, take = 64 - used < n ? 64 - used : n;
+		memcpy(s->buf + used, p, take);
+		s->len += take;
+		p += take;
+		n -= take;
+		if (s->len % 64 == 0)
+			sha256_block(s, s->buf);
+	}
+}
+
+static void sha256_hex(struct sha256 *s, char out[65])
+{
+	uint64_t bits = s->len * 8;
+	uint8_t pad[72] = { 0x80 };
+	size_t padlen = (s->len % 64 < 56 ? 56 : 120) - s->len % 64;
+
+	for (int i = 0; i < 8; i++)
+		pad[padlen + i] = (uint8_t)(bits >> (56 - 8 * i));
+	sha256_update(s, pad, padlen + 8);
+	for (int i = 0; i < 8; i++)
+		snprintf(out + 8 * i, 9, "%08x", s->h[i]);
+}
+
+/* --- PID 1 ---------------------------------------------------------------------- */
+
+/* The sha256 of `path` as hex, or "none" when it cannot be read. */
+static void file_hash(const char *path, char out[65])
+{
+	uint8_t buf[4096];
+	struct sha256 s;
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	strcpy(out, "none");
+	if (fd < 0)
+		return;
+	sha256_init(&s);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		sha256_update(&s, buf, (size_t)n);
+	close(fd);
+	if (n == 0)
+		sha256_hex(&s, out);
+}
+
+/* Whether the kernel command line has the word `word`. */
+static int cmdline_has(const char *word)
+{
+	char buf[1024];
+	ssize_t n;
+	int fd = open("/proc/cmdline", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	for (char *t = strtok(buf, " \n"); t; t = strtok(NULL, " \n"))
+		if (!strcmp(t, word))
+			return 1;
+	return 0;
+}
+
+int main(void)
+{
+	struct utsname u;
+	char hash[65];
+	int fd;
+
+	mkdir("/proc", 0555);
+	mkdir("/sys", 0555);
+	mkdir("/dev", 0755);
+	mount("proc", "/proc", "proc", 0, NULL);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+	/* The initramfs has no /dev/console node: the kernel could not
+	 * open one for us, devtmpfs has it. */
+	if ((fd = open("/dev/console", O_RDWR)) >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	if (uname(&u))
+		strcpy(u.release, "unknown");
+	file_hash("/payload", hash);
+	printf("AXVM-LINUX-OK uname=%s cpus=%ld payload=%s\n", u.release,
+	       sysconf(_SC_NPROCESSORS_ONLN), hash);
+	fflush(stdout);
+	/* The console's UART has no interrupt line: Linux's 8250 driver
+	 * sends what the tty queued a FIFO's worth per poll, and powering
+	 * off does not wait for it. Wait until the line is out. */
+	tcdrain(STDOUT_FILENO);
+	sync();
+	reboot(cmdline_has("axvm.reboot") ? RB_AUTOBOOT : RB_POWER_OFF);
+	return 1; /* PID 1 exiting: the kernel panics, the test sees it */
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Linux as a riscv64 guest: a Linux 6.1 kernel built from Debian's
+# linux-source-6.1 (scripts/linux-riscv64-assets, cached in build/linux-rv64)
+# boots as a boot-protocol "linux" VM (scripts/run-riscv64 --linux: one VM,
+# 2 vCPUs, 256 MiB) to an initramfs whose static C /init prints the kernel
+# release, the online CPU count and the sha256 of a file this test makes
+# now, then powers off (SBI SRST shutdown), after which the kernel must
+# power the board off.
+# The first run builds the Linux kernel (about 10-20 minutes of make -j2
+# on two cores); later runs reuse it.
+#
+# Before that, two cases that need no Linux: the boot protocol's move of
+# an image up to its text_offset, and a header that must be refused.
+# After it: a guest reset (SBI SRST reboot) with hvc0 (the SBI console) as
+# the console, which brings a Linux VM down instead of
+# booting it again from kept RAM.
+#
+# usage: tests/integration-riscv64/linux.sh [BUILD_DIR]  (default build/rv64-linux)
+# Prints "SKIPPED: reason" and exits 0 when QEMU, dtc or the Linux build's
+# tools cannot be had. "PASS <case>" or "FAIL <case>: why" (exit 1)
+# otherwise.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build/rv64-linux}
+timeout_s=${AXVM_LINUX_TIMEOUT:-300}
+assets=$root/build/linux-rv64
+
+command -v qemu-system-riscv64 >/dev/null || { echo "SKIPPED: qemu-system-riscv64 not found"; exit 0; }
+command -v fdtput >/dev/null || { echo "SKIPPED: fdtput (device-tree-compiler) not found"; exit 0; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+. "$root/tests/lib/log-check.sh"
+check() { # NAME LOG RC PATTERN...
+  local name=$1 log=$2 rc=$3 why
+  shift 3
+  why=$(log_why "$log" "$rc" "$@" "axvm: all VMs stopped, powering off" "!PANIC")
+  if [ -n "$why" ]; then echo "FAIL $name: $why"; sed 's/^/    | /' "$log"; exit 1; fi
+  echo "PASS $name"
+}
+
+# The boot protocol without Linux: a 92-byte "kernel" (the 64-byte
+# header, then SBI SRST shutdown) whose header asks for text_offset
+# 4 MiB, so the kernel must move it up from where QEMU loaded it (RAM +
+# 2 MiB) before entering it (a wrong move enters zeros: an illegal
+# instruction, no clean shutdown); then the same with a text_offset that
+# is not 2 MiB aligned, which must be refused without starting the VM.
+le() { local i; for ((i = 0; i < $2; i++)); do printf "\\x$(printf %02x $((($1 >> (8 * i)) & 255)))"; done; }
+tiny() { # TEXT_OFFSET FILE
+  { le 0x0400006f 4; le 0 4; le "$1" 8; le 0x1000 8; le 0 8; le 2 4; le 0 4; le 0 8
+    printf 'RISCV\0\0\0RSC\x05'; le 0 4
+    # li a7, SRST; li a6, 0; li a0, 0 (shutdown); li a1, 0; ecall; j .
+    for w in 0x535258b7 0x3548889b 0x00000813 0x00000513 0x00000593 0x00000073 0x0000006f; do
+      le $w 4
+    done; } >"$2"
+}
+tiny 0x400000 "$tmp/tiny.img"
+"$root/scripts/run-riscv64" --build-dir "$build" --linux "$tmp/tiny.img" --timeout 60 >"$tmp/log" 2>&1
+check linux-text-offset "$tmp/log" $? \
+  "text_offset 0x400000, image_size 0x1000, flags 0x0, version 0x2, entry 0x80400000" \
+  "axvm: vm1: down, guest code 0 (SBI shutdown)"
+tiny 0x280000 "$tmp/tiny.img"
+"$root/scripts/run-riscv64" --build-dir "$build" --no-build --linux "$tmp/tiny.img" --timeout 60 >"$tmp/log" 2>&1
+rc=$?
+# No VM started: the board powers off and the run script says so (1).
+[ $rc -eq 1 ] && rc=0 || rc=99
+check linux-bad-header "$tmp/log" $rc "axvm: vm1: the Linux image cannot be placed" "!axvm: vm1: down" \
+  "axvm: no VM started"
+
+# The payload is new at every run, so the hash proves the guest read the
+# initrd this run loaded.
+{ date +%s%N; head -c 4096 /dev/urandom; } >"$tmp/payload"
+want_hash=$(sha256sum "$tmp/payload" | cut -d' ' -f1)
+"$root/scripts/linux-riscv64-assets" --dir "$assets" --payload "$tmp/payload" "$tmp/initrd.gz" \
+  >"$tmp/assets.log" 2>&1
+rc=$?
+if [ $rc -eq 3 ]; then grep -a 'SKIPPED: ' "$tmp/assets.log"; exit 0; fi
+[ $rc -eq 0 ] || { echo "FAIL linux: scripts/linux-riscv64-assets exited $rc"; sed 's/^/    | /' "$tmp/assets.log" | tail -40; exit 1; }
+grep -a "^== Linux built" "$tmp/assets.log"
+want_uname=$(cat "$assets/release")
+
+t0=$SECONDS
+"$root/scripts/run-riscv64" --build-dir "$build" --no-build --linux "$assets/Image" \
+  --initrd "$tmp/initrd.gz" --timeout "$timeout_s" >"$tmp/log" 2>&1
+rc=$?
+why=$(log_why "$tmp/log" "$rc" "[vm1] AXVM-LINUX-OK uname=$want_uname cpus=2 payload=$want_hash" \
+  "axvm: vm1: down, guest code 0 (SBI shutdown)" "axvm: all VMs stopped, powering off" \
+  "axvm: 2 pCPU(s) online" "axvm: page pool: 0 of" "!PANIC" "!Kernel panic" "!Oops" \
+  "!stopped: unhandled" "!TIMEOUT")
+if [ -n "$why" ]; then
+  echo "FAIL linux: $why"
+  sed 's/^/    | /' "$tmp/log"
+  exit 1
+fi
+grep -a "AXVM-LINUX-OK\|reboot: Power down\|exits:" "$tmp/log"
+echo "PASS linux ($((SECONDS - t0)) s; $(paste -sd, "$assets/versions"))"
+
+# A guest reset (SBI SRST cold reboot) in the Linux layout is not a
+# reboot: Linux reused its own image's memory, so the kernel must not
+# boot it again from the RAM it kept; the VM goes down with the reset code.
+# This boot's console is hvc0 (SBI legacy console_putchar, one I/O exit
+# per byte) instead of the UART.
+"$root/scripts/run-riscv64" --build-dir "$build" --no-build --linux "$assets/Image" \
+  --initrd "$tmp/initrd.gz" --append "console=hvc0 axvm.reboot" --timeout "$timeout_s" \
+  >"$tmp/log" 2>&1
+check linux-reset "$tmp/log" $? "printk: console [hvc0] enabled" \
+  "[vm1] AXVM-LINUX-OK uname=$want_uname cpus=2 payload=$want_hash" \
+  "axvm: vm1: down, guest code 1 (SBI reboot)" "io_write=" "!rebooting" "!Kernel panic" \
+  "axvm: page pool: 0 of"
