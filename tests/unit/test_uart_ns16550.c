@@ -11,39 +11,18 @@
 
 #include <axvm/uart.h>
 
-struct sink {
-	uint8_t tx[64];
-	unsigned ntx;
-	bool level;
-	unsigned changes;
-};
-
-static void tx(void *arg, uint8_t b)
-{
-	struct sink *s = arg;
-	if (s->ntx < sizeof(s->tx))
-		s->tx[s->ntx] = b;
-	s->ntx++;
-}
-
-static void irq(void *arg, bool level)
-{
-	struct sink *s = arg;
-	assert_true(level != s->level); /* only changes are reported */
-	s->level = level;
-	s->changes++;
-}
+#include "uart_sink.h"
 
 struct fixture {
 	struct axvm_ns16550 u;
 	struct axvm_device_desc d;
-	struct sink s;
+	struct uart_sink s;
 	unsigned shift;
 };
 
 static void setup(struct fixture *f, unsigned shift)
 {
-	struct axvm_uart_host h = { .arg = &f->s, .tx = tx, .irq = irq };
+	struct axvm_uart_host h = { .arg = &f->s, .tx = sink_tx, .irq = sink_irq };
 
 	memset(f, 0, sizeof(*f));
 	f->shift = shift;
@@ -68,7 +47,7 @@ static void test_args(void **state)
 {
 	struct axvm_ns16550 u;
 	struct axvm_device_desc d;
-	struct axvm_uart_host h = { .tx = tx };
+	struct axvm_uart_host h = { .tx = sink_tx };
 	(void)state;
 
 	assert_int_equal(axvm_ns16550_init(&u, &h, 3), AXVM_EINVAL);
