@@ -35,7 +35,16 @@ if(NOT AXVM_WITH_FDT)
   return()
 endif()
 
+# A project that builds libfdt itself (ports/baremetal: from Debian's
+# sources, freestanding) defines axvm::libfdt before including libaxvm.
+if(TARGET axvm::libfdt)
+  set(_axvm_fdt_own ON)
+else()
+  set(_axvm_fdt_own OFF)
+endif()
+
 set(AXVM_LIBFDT_FOUND OFF)
+if(NOT _axvm_fdt_own)
 find_package(PkgConfig QUIET)
 if(PKG_CONFIG_FOUND)
   pkg_check_modules(AXVM_PC_LIBFDT QUIET libfdt)
@@ -61,10 +70,15 @@ if(NOT TARGET axvm::libfdt)
     IMPORTED_LOCATION ${AXVM_LIBFDT_LIBRARY}
     INTERFACE_INCLUDE_DIRECTORIES ${AXVM_LIBFDT_INCLUDE_DIR})
 endif()
+endif() # NOT _axvm_fdt_own
 
 file(GLOB AXVM_FDT_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/core/fdt/*.c)
 target_sources(axvm PRIVATE ${AXVM_FDT_SOURCES})
-target_link_libraries(axvm PUBLIC axvm::libfdt)
+if(_axvm_fdt_own) # built by the includer, not part of libaxvm's install
+  target_link_libraries(axvm PUBLIC $<BUILD_INTERFACE:axvm::libfdt>)
+else()
+  target_link_libraries(axvm PUBLIC axvm::libfdt)
+endif()
 target_compile_definitions(axvm PUBLIC AXVM_HAVE_FDT=1)
 set(AXVM_PC_EXTRA_LIBS "${AXVM_PC_EXTRA_LIBS} -lfdt")
 

@@ -9,7 +9,8 @@ AXVM_PACKAGES=(cmake ninja-build gcc clang libclang-rt-14-dev pkg-config
   libcmocka-dev libfdt-dev device-tree-compiler valgrind
   qemu-system-arm qemu-system-misc gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu
   binutils-aarch64-linux-gnu binutils-riscv64-linux-gnu file
-  qemu-system-x86 busybox-static kmod) # the last three: scripts/with-kvm
+  qemu-system-x86 busybox-static kmod # these three: scripts/with-kvm
+  linux-source-6.1) # libfdt's sources for the bare-metal kernel (ports/baremetal)
 
 axvm_install_deps() {
   local missing=() p
@@ -22,6 +23,20 @@ axvm_install_deps() {
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# libfdt for the bare-metal kernel: scripts/dtc/libfdt of Debian's
+# linux-source-6.1 tarball, extracted once into build/libfdt-src (never
+# into the tree). Prints the directory, for -DAXVM_BM_LIBFDT_DIR.
+axvm_libfdt_dir() {
+  local tarball=/usr/src/linux-source-6.1.tar.xz dir=$AXVM_ROOT/build/libfdt-src
+  if [ ! -f "$dir/libfdt.h" ]; then
+    [ -f "$tarball" ] || axvm_install_deps >&2
+    mkdir -p "$dir"
+    tar -xJf "$tarball" -C "$dir" --strip-components=4 linux-source-6.1/scripts/dtc/libfdt >&2 ||
+      { echo "axvm: cannot extract libfdt from $tarball" >&2; return 1; }
+  fi
+  echo "$dir"
 }
 
 # True when KVM works here: /dev/kvm opens read-write, which is what every

@@ -151,9 +151,11 @@ static void print_vm(const struct axvm_fdt_vm *vm)
 		printf(" %" PRIu32, c->pcpu_affinity[i]);
 	printf("\n  entry: bsp 0x%" PRIx64 ", ap 0x%" PRIx64 "\n", c->bsp_entry,
 	       c->ap_entry);
-	printf("  interrupt-mode: %s, unhandled-access: %s\n",
-	       axvm_irq_mode_name(vm->irq_mode),
-	       c->unhandled_policy == AXVM_POLICY_STOP ? "stop" : "ignore");
+	printf(
+	    "  interrupt-mode: %s, unhandled-access: %s, boot-protocol: %s\n",
+	    axvm_irq_mode_name(vm->irq_mode),
+	    c->unhandled_policy == AXVM_POLICY_STOP ? "stop" : "ignore",
+	    axvm_boot_protocol_name(vm->boot));
 	printf("  kernel: 0x%" PRIx64, vm->kernel_addr);
 	if (vm->initrd_size)
 		printf(", initrd: 0x%" PRIx64 " (%" PRIu64 " bytes)",

@@ -30,6 +30,16 @@ enum axvm_irq_mode {
 	AXVM_IRQ_NONE = 2,        /* the guest gets no interrupts */
 };
 
+/* How the host starts the VM's kernel ("boot-protocol"). */
+enum axvm_boot_protocol {
+	AXVM_BOOT_RAW = 0,   /* enter at `entry` as loaded; a reset reboots
+	                      * from the RAM kept */
+	AXVM_BOOT_LINUX = 1, /* the image at kernel-addr follows its arch's
+	                      * Linux boot protocol (header checked, image
+	                      * placed, entry from it); no reboot from kept
+	                      * RAM, which Linux reuses */
+};
+
 /* Emulated device models the compatible registry can build. */
 enum axvm_fdt_dev_kind {
 	AXVM_FDT_DEV_NONE = 0,
@@ -96,7 +106,8 @@ struct axvm_fdt_vm {
 	bool has_dtb;
 	uint64_t dtb_addr; /* "dtb-addr": where the guest DTB is loaded */
 	char bootargs[AXVM_FDT_BOOTARGS_MAX];
-	uint32_t timebase_hz; /* "timebase-frequency" (RISC-V guests) */
+	uint32_t timebase_hz;         /* "timebase-frequency" (RISC-V guests) */
+	enum axvm_boot_protocol boot; /* "boot-protocol" */
 	struct axvm_fdt_irqchip irqchip;
 	uint32_t passthrough_irq_count;
 	uint32_t passthrough_irqs[AXVM_FDT_MAX_IRQS];
@@ -130,6 +141,7 @@ int axvm_fdt_vm_set_console(struct axvm_fdt_vm *vm, axvm_fdt_console_fn fn,
 const char *axvm_fdt_dev_kind_name(enum axvm_fdt_dev_kind kind);
 const char *axvm_fdt_irqchip_name(enum axvm_fdt_irqchip_kind kind);
 const char *axvm_irq_mode_name(enum axvm_irq_mode mode);
+const char *axvm_boot_protocol_name(enum axvm_boot_protocol boot);
 
 /* ---- guest device tree ---- */
 

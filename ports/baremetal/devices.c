@@ -8,7 +8,8 @@
  *  - a test device at BM_GUEST_TESTDEV_GPA (see the guest ABI docs): 256
  *    bytes of scratch registers any width may access, a read-only 64-bit
  *    id, and an access counter;
- *  - the target's own (bm_arch_devs_add): its UART model and extras.
+ *  - the guest UART the config names, served by the target's model;
+ *  - the target's extras (bm_arch_devs_add).
  */
 #include <string.h>
 
@@ -107,15 +108,14 @@ static const struct axvm_device_ops testdev_ops = {
 	.read = testdev_read, .write = testdev_write, .reset = testdev_reset,
 };
 
-/* Device state lives as long as the kernel (one slot per VM, never freed). */
-#define MAX_DEVS 8
-static struct bm_vm_devs devs[MAX_DEVS];
+/* Device state lives as long as the kernel (one per VM, never freed). */
+static struct bm_vm_devs devs[BM_MAX_VMS];
 static atomic_uint ndevs;
 
 struct bm_vm_devs *bm_devs_create(const char *vm_name)
 {
 	unsigned i = atomic_fetch_add(&ndevs, 1);
-	if (i >= MAX_DEVS)
+	if (i >= BM_MAX_VMS)
 		return NULL;
 	struct bm_vm_devs *d = &devs[i];
 	memset(d, 0, sizeof(*d));
@@ -125,14 +125,35 @@ struct bm_vm_devs *bm_devs_create(const char *vm_name)
 	return d;
 }
 
-int bm_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg)
+/* One UART model per VM: the config's UART node (the parser made it a
+ * library model) is served by the port's, which feeds the console lines
+ * above and which every guest and Linux are tested against. Its window
+ * is the node's; any access width, as the port's model takes. */
+static void use_port_uart(struct bm_vm_devs *d, struct bm_vm *v)
+{
+	struct axvm_config *cfg = &v->fdt.cfg;
+
+	for (uint32_t i = 0; i < cfg->device_count; i++) {
+		if (v->fdt.devices[i].kind != bm_guest.uart_kind)
+			continue;
+		cfg->devices[i].ops = bm_guest.uart_ops;
+		cfg->devices[i].ctx = d;
+		cfg->devices[i].widths = AXVM_WIDTH_ANY;
+		cfg->devices[i].naturally_aligned = false;
+	}
+}
+
+int bm_devs_add(struct bm_vm_devs *d, struct bm_vm *v)
 {
 	const struct axvm_device_desc testdev = {
 		.name = "testdev", .bus = AXVM_BUS_MMIO, .base = BM_GUEST_TESTDEV_GPA,
 		.size = BM_GUEST_TESTDEV_SIZE, .widths = AXVM_WIDTH_ANY,
 		.naturally_aligned = true, .ops = &testdev_ops, .ctx = d,
 	};
-	int rc = axvm_config_add_device(cfg, &testdev);
+	int rc;
 
-	return rc ? rc : bm_arch_devs_add(d, cfg);
+	use_port_uart(d, v);
+	if ((rc = axvm_config_add_device(&v->fdt.cfg, &testdev)))
+		return rc;
+	return bm_arch_devs_add(d, &v->fdt.cfg);
 }

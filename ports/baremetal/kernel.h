@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The bare-metal kernel's internal interfaces. The kernel is one program
- * for every target: main.c (VMs and the per-pCPU scheduler), hal.c (the
- * page pool and the HAL), console.c and devices.c are shared; each target
+ * for every target: main.c (VMs and the per-pCPU scheduler), vmconfig.c
+ * (the config blob turned into VMs), hal.c (the page pool and the HAL),
+ * console.c and devices.c are shared; each target
  * directory (aarch64/, riscv64/) supplies boot code, platform.h and the
  * `bm_arch_*` hooks below.
  */
@@ -16,6 +17,7 @@
 #include <stdint.h>
 
 #include <axvm/axvm.h>
+#include <axvm/config_fdt.h>
 
 #include "platform.h"
 
@@ -55,10 +57,47 @@ void bm_hal_init(struct axvm_hal *hal);
 void bm_pool_stats(size_t *used, size_t *total);
 void time_delay_ns(uint64_t ns);
 
+/* A DTB's magic (0xd00dfeed, big-endian) read as a little-endian word. */
+#define BM_FDT_MAGIC_LE 0xedfe0dd0u
+
+/* vmconfig.c: the VMs of the config blob QEMU loaded at BM_CONFIG_ADDR. */
+#define BM_MAX_VMS 8u       /* VMs one config may describe */
+#define BM_MAX_VM_VCPUS 8u  /* vCPUs of one VM */
+struct bm_vm {
+	struct axvm_fdt_vm fdt; /* as parsed; library device state lives here */
+	const char *name;       /* fdt.cfg.name */
+	uint32_t nvcpus;
+	uint32_t affinity[BM_MAX_VM_VCPUS];
+	unsigned max_reboots;   /* guest resets answered with a reboot */
+	atomic_uint reboots;
+	struct axvm_vm *vm;
+	struct axvm_vcpu *vcpu[BM_MAX_VM_VCPUS];
+	/* vCPU i left its last run halted (a time slice ended in its WFI):
+	 * a halted neighbour need not give the pCPU up for it. Read and
+	 * written on vCPU i's pCPU only. */
+	volatile bool idle[BM_MAX_VM_VCPUS];
+	struct bm_vm_devs *devs;
+};
+extern struct bm_vm bm_vms[BM_MAX_VMS];
+extern uint32_t bm_nvms;
+/* Parse the config blob and check it against this board (RAM, the
+ * kernel's own ranges, pCPUs, limits): fills bm_vms[0..bm_nvms-1]. 0, or
+ * a negative AXVM_E* after printing why (then bm_nvms is 0). */
+int bm_config_load(void);
+/* A VM with a dtb-addr where nothing was loaded: its guest DTB written
+ * there from the config (axvm_guest_fdt_build()). 0 (also when there is
+ * nothing to do) or a negative AXVM_E* after printing why. */
+int bm_vm_guest_dtb(struct bm_vm *v);
+/* The host address of guest range [gpa, gpa + len) of a VM when one
+ * linear RAM region holds all of it; 0 otherwise. */
+uint64_t bm_vm_hpa(const struct bm_vm *v, uint64_t gpa, uint64_t len);
+
 /* devices.c: the emulated devices the kernel gives each guest. */
 struct bm_vm_devs;
 struct bm_vm_devs *bm_devs_create(const char *vm_name);
-int bm_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg);
+/* The test device, the target's extras, and the port's UART model for
+ * the config's UART node (its device entry is re-pointed at the model). */
+int bm_devs_add(struct bm_vm_devs *d, struct bm_vm *v);
 void bm_devs_flush(struct bm_vm_devs *d);
 /* A byte the guest wrote to its console, by whatever path: lines go to
  * the kernel console prefixed "[vmname] ". */
@@ -104,15 +143,24 @@ struct bm_guest_contract {
 	uint32_t dtb_reg;         /* boot vCPU register for the DTB's address */
 	uint64_t down_reset;      /* the SYSTEM_DOWN code that asks for a reboot */
 	const char *down_off_name, *down_reset_name, *cpu_off_name; /* for the log */
+	enum axvm_fdt_dev_kind uart_kind;          /* the UART a config may give */
+	const struct axvm_device_ops *uart_ops;   /* the port's model of it */
+	enum axvm_guest_arch dtb_arch;            /* for guest DTBs written here */
 };
 extern const struct bm_guest_contract bm_guest;
-/* The Linux layout (AArch64 only so far, the only target defining it): an
- * image loaded at host `ram_hpa + image_off`, whose
- * boot protocol header is checked and, if it asks, moved to where it
- * wants to be; `*entry_gpa` is then its entry. 0 or a negative AXVM_E*. */
-int bm_arch_linux_place(uint64_t ram_hpa, uint64_t ram_size, uint64_t image_off,
+/* The board's DTB, as the firmware or QEMU handed it (0: none). */
+uint64_t bm_arch_board_dtb(void);
+/* A VM with boot-protocol "linux": its kernel image is at guest
+ * `image_gpa`, host `image` (QEMU loaded the file there), inside the
+ * linear RAM region [ram_gpa, ram_gpa + ram_size). The boot protocol's
+ * header is checked and, if it asks, the image moved to where it wants to
+ * be; `*entry_gpa` is then its entry. 0 or a negative AXVM_E*. */
+int bm_arch_linux_place(void *image, uint64_t image_gpa, uint64_t ram_gpa, uint64_t ram_size,
 			uint64_t *entry_gpa);
-/* The guest UART and any target-only devices. */
+/* The kernel wrote guest RAM at [p, p + len) that the guest may read with
+ * its MMU and caches off (AArch64: cleaned to the point of coherency). */
+void bm_arch_guest_ram_written(void *p, uint64_t len);
+/* The target-only devices (AArch64: ACTLR_EL1; riscv64: the SBI console). */
 int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg);
 
 /* main.c */

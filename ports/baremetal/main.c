@@ -2,25 +2,22 @@
 /*
  * The bare-metal kernel: boots every CPU in the hypervisor mode of its
  * target (EL2, HS-mode), links libaxvm with that target's backend, creates
- * the VMs its compiled-in config describes, runs each vCPU on the pCPU its
+ * the VMs its config blob describes, runs each vCPU on the pCPU its
  * affinity names, and powers the board off when every VM is down.
  *
- * VM config (until the device-tree config is wired in): two slots, each
- * 16 MiB of guest RAM at the target's guest RAM base, backed linearly by a
- * fixed host range. A slot runs only if QEMU loaded an image into it (the
- * target's Linux-style image header at the entry):
- *   vm1: 2 vCPUs on pCPUs 0 and 1, RAM at host BM_SLOT_BASE
- *   vm2: 1 vCPU  on pCPU 1,        RAM at host BM_SLOT_BASE + 16 MiB
- * or, built with AXVM_BM_LINUX (BM_LINUX_SLOT), the Linux layout: vm1 only,
- * 2 vCPUs, BM_LINUX_SLOT_SIZE of RAM, a Linux Image at BM_LINUX_IMAGE_OFF
- * placed by the boot protocol (the DTB and initrd are the loader's).
- * Guest contracts: docs/guest-abi-aarch64.md, docs/guest-abi-riscv64.md.
+ * The VMs come from a device tree in the axvm,vm binding
+ * (docs/bindings/axvm-vm.md) that QEMU's generic loader puts at host
+ * BM_CONFIG_ADDR, parsed by libaxvm's own parser (vmconfig.c): any number
+ * of VMs up to BM_MAX_VMS, each with the vCPUs, pCPU affinity, RAM (linear
+ * regions at the host addresses the config names, where QEMU also loaded
+ * the images), UART and boot protocol it says. A config the parser or the
+ * board refuses starts no VM: the kernel says why and powers off.
+ * Placement scheme and guest contracts: docs/guest-abi-aarch64.md,
+ * docs/guest-abi-riscv64.md; scripts/run-<arch> write the config.
  */
 #include <string.h>
 
 #include "kernel.h"
-
-#define FDT_MAGIC_LE 0xedfe0dd0u
 
 /* Hypercalls the kernel offers its guests (X0 = number, X1.. = args). */
 #define HC_ADD 0x100u       /* X0 = X1 + ... + X6 */
@@ -29,53 +26,6 @@
 
 struct percpu bm_cpus[BM_MAX_CPUS];
 uint32_t bm_ncpus = 1;
-
-struct slot {
-	const char *name;
-	uint32_t id;
-	uint32_t nvcpus;
-	uint32_t affinity[2];
-	uint64_t ram_hpa;
-	uint64_t ram_size;
-	uint64_t image_off; /* where QEMU loads the image, from the RAM base */
-	unsigned max_reboots; /* guest resets answered with a reboot */
-	bool present;
-	atomic_uint reboots;
-	struct axvm_vm *vm;
-	struct axvm_vcpu *vcpu[2];
-	/* vCPU i left its last run halted (a time slice ended in its WFI):
-	 * a halted neighbour need not give the pCPU up for it. Read and
-	 * written on vCPU i's pCPU only. */
-	volatile bool idle[2];
-	struct bm_vm_devs *devs;
-};
-
-/* Guest resets a test slot answers with a reboot (see wants_reboot). */
-#define MAX_REBOOTS 3u
-
-#ifdef BM_LINUX_SLOT
-static struct slot slots[] = {
-	{ .name = "vm1", .id = 1, .nvcpus = 2, .affinity = { 0, 1 },
-	  .ram_hpa = BM_SLOT_BASE, .ram_size = BM_LINUX_SLOT_SIZE,
-	  .image_off = BM_LINUX_IMAGE_OFF,
-	  /* No reboot: Linux frees and reuses its own init sections and the
-	   * initrd, so the RAM kept across a reset no longer holds a bootable
-	   * image (a reboot faulted at once at VBAR_EL1 + 0x200). A reset
-	   * needs the images reloaded, which this kernel cannot do yet: the
-	   * VM goes down with the reset code and the board powers off. */
-	  .max_reboots = 0 },
-};
-#else
-static struct slot slots[] = {
-	{ .name = "vm1", .id = 1, .nvcpus = 2, .affinity = { 0, 1 },
-	  .ram_hpa = BM_SLOT_BASE, .ram_size = BM_SLOT_SIZE,
-	  .image_off = BM_GUEST_ENTRY_OFF, .max_reboots = MAX_REBOOTS },
-	{ .name = "vm2", .id = 2, .nvcpus = 1, .affinity = { 1 },
-	  .ram_hpa = BM_SLOT_BASE + BM_SLOT_SIZE, .ram_size = BM_SLOT_SIZE,
-	  .image_off = BM_GUEST_ENTRY_OFF, .max_reboots = MAX_REBOOTS },
-};
-#endif
-#define NSLOTS (sizeof(slots) / sizeof(slots[0]))
 
 static struct axvm_hal hal;
 static struct axvm_host *host;
@@ -87,7 +37,7 @@ static atomic_uint cpus_done;
 static int on_hypercall(void *ctx, struct axvm_vcpu *vcpu, uint64_t nr,
 			const uint64_t args[6], uint64_t *ret)
 {
-	struct slot *s = ctx;
+	struct bm_vm *s = ctx;
 	uint64_t sum = 0;
 
 	switch (nr) {
@@ -122,7 +72,7 @@ static int on_unhandled(void *ctx, struct axvm_vcpu *vcpu, struct axvm_exit *exi
 
 static void on_powered_on(void *ctx, struct axvm_vm *vm, uint32_t vcpu_id)
 {
-	struct slot *s = ctx;
+	struct bm_vm *s = ctx;
 	(void)vm;
 	if (vcpu_id < s->nvcpus)
 		hal.kick_pcpu(hal.ctx, s->affinity[vcpu_id]);
@@ -130,26 +80,23 @@ static void on_powered_on(void *ctx, struct axvm_vm *vm, uint32_t vcpu_id)
 
 /* --- VMs ----------------------------------------------------------------------------- */
 
-static bool image_present(const struct slot *s)
+/* The guest's DTB address (the config's dtb-addr) if a DTB is there: QEMU
+ * loaded one, or the address is not the host's to look at. */
+static int set_boot_args(struct bm_vm *s, uint64_t *dtb)
 {
-	const volatile uint32_t *m =
-		(const volatile uint32_t *)(uintptr_t)(s->ram_hpa + s->image_off + 0x38);
-	return *m == bm_guest.image_magic;
-}
+	uint64_t hpa = s->fdt.has_dtb ? bm_vm_hpa(s, s->fdt.dtb_addr, 4) : 0;
 
-/* The guest's DTB address if QEMU loaded one at the start of guest RAM. */
-static int set_boot_args(struct slot *s, uint64_t *dtb)
-{
-	*dtb = *(const volatile uint32_t *)(uintptr_t)s->ram_hpa == FDT_MAGIC_LE
-		       ? BM_GUEST_RAM_GPA
-		       : 0;
+	*dtb = 0;
+	if (s->fdt.has_dtb &&
+	    (!hpa || *(const volatile uint32_t *)(uintptr_t)hpa == BM_FDT_MAGIC_LE))
+		*dtb = s->fdt.dtb_addr;
 	return axvm_vcpu_set_gpr(s->vcpu[0], bm_guest.dtb_reg, *dtb);
 }
 
 /* A guest that asked for a system reset is reset (vCPUs to power-on
  * state, devices reset, RAM kept) and booted again, a few times at most
- * (the slot's max_reboots). */
-static bool wants_reboot(struct slot *s)
+ * (the VM's max_reboots: none for a Linux VM). */
+static bool wants_reboot(struct bm_vm *s)
 {
 	uint64_t code;
 
@@ -157,7 +104,7 @@ static bool wants_reboot(struct slot *s)
 	       atomic_load(&s->reboots) < s->max_reboots;
 }
 
-static bool maybe_reboot(struct slot *s)
+static bool maybe_reboot(struct bm_vm *s)
 {
 	uint64_t dtb;
 	int rc;
@@ -178,17 +125,25 @@ static bool maybe_reboot(struct slot *s)
 	return true;
 }
 
-static int create_vm(struct slot *s)
+/* A Linux VM's entry: its image placed by the boot protocol. */
+static int place_linux(struct bm_vm *s, uint64_t *entry)
 {
-	struct axvm_config cfg;
+	const struct axvm_config *c = &s->fdt.cfg;
+	const uint64_t gpa = s->fdt.kernel_addr;
+
+	for (uint32_t i = 0; i < c->region_count; i++) {
+		const struct axvm_mem_region *r = &c->regions[i];
+		if (r->type == AXVM_MAP_LINEAR && gpa >= r->gpa && gpa - r->gpa < r->size)
+			return bm_arch_linux_place((void *)(uintptr_t)(r->hpa + (gpa - r->gpa)), gpa,
+						   r->gpa, r->size, entry);
+	}
+	return AXVM_ERANGE; /* vmconfig.c refused it already */
+}
+
+static int create_vm(struct bm_vm *s)
+{
+	struct axvm_config *cfg = &s->fdt.cfg;
 	struct axvm_config_error err = { 0 };
-	struct axvm_mem_region ram = {
-		.gpa = BM_GUEST_RAM_GPA,
-		.size = s->ram_size,
-		.hpa = s->ram_hpa,
-		.flags = AXVM_MEM_RWX,
-		.type = AXVM_MAP_LINEAR,
-	};
 	struct axvm_vm_callbacks cb = {
 		.ctx = s,
 		.hypercall = on_hypercall,
@@ -197,34 +152,27 @@ static int create_vm(struct slot *s)
 	};
 	int rc;
 
-	axvm_config_init(&cfg, s->id);
-	axvm_config_set_name(&cfg, s->name);
-	axvm_config_set_vcpus(&cfg, s->nvcpus);
 	for (uint32_t i = 0; i < s->nvcpus; i++) {
 		if (s->affinity[i] >= bm_ncpus) {
 			kprintf("axvm: %s vCPU %u wants pCPU %u, only %u online: using pCPU %u\n",
 				s->name, i, s->affinity[i], bm_ncpus, s->affinity[i] % bm_ncpus);
 			s->affinity[i] %= bm_ncpus;
 		}
-		cfg.pcpu_affinity[i] = s->affinity[i];
+		cfg->pcpu_affinity[i] = s->affinity[i];
 	}
-	cfg.bsp_entry = BM_GUEST_RAM_GPA + s->image_off;
-#ifdef BM_LINUX_SLOT
-	if ((rc = bm_arch_linux_place(s->ram_hpa, s->ram_size, s->image_off, &cfg.bsp_entry))) {
-		kprintf("axvm: %s: the Linux image cannot be placed: %s\n", s->name,
-			axvm_strerror(rc));
-		return rc;
+	if (s->fdt.boot == AXVM_BOOT_LINUX) {
+		if ((rc = place_linux(s, &cfg->bsp_entry))) {
+			kprintf("axvm: %s: the Linux image cannot be placed: %s\n", s->name,
+				axvm_strerror(rc));
+			return rc;
+		}
+		cfg->ap_entry = cfg->bsp_entry;
 	}
-#endif
-	cfg.ap_entry = cfg.bsp_entry;
-	cfg.unhandled_policy = AXVM_POLICY_IGNORE;
-	if ((rc = axvm_config_add_region(&cfg, &ram)))
-		return rc;
 	if (!(s->devs = bm_devs_create(s->name)))
 		return AXVM_ENOMEM;
-	if ((rc = bm_devs_add(s->devs, &cfg)))
+	if ((rc = bm_devs_add(s->devs, s)))
 		return rc;
-	if ((rc = axvm_vm_create(host, &cfg, &s->vm, &err))) {
+	if ((rc = axvm_vm_create(host, cfg, &s->vm, &err))) {
 		kprintf("axvm: %s: create failed: %s (%s)\n", s->name,
 			axvm_strerror(rc), err.message);
 		return rc;
@@ -235,15 +183,20 @@ static int create_vm(struct slot *s)
 		if ((rc = axvm_vm_vcpu(s->vm, i, &s->vcpu[i])))
 			return rc;
 	uint64_t dtb;
-	if ((rc = set_boot_args(s, &dtb)))
+	if ((rc = bm_vm_guest_dtb(s)) || (rc = set_boot_args(s, &dtb)))
 		return rc;
-	kprintf("axvm: %s: %u vCPU(s), RAM %lx..%lx (host %lx), entry %lx, dtb %lx\n",
-		s->name, s->nvcpus, BM_GUEST_RAM_GPA, BM_GUEST_RAM_GPA + s->ram_size - 1,
-		s->ram_hpa, cfg.bsp_entry, dtb);
+	for (uint32_t i = 0; i < cfg->region_count; i++) {
+		const struct axvm_mem_region *r = &cfg->regions[i];
+		if (r->type == AXVM_MAP_LINEAR)
+			kprintf("axvm: %s: RAM %lx..%lx at host %lx\n", s->name, r->gpa,
+				r->gpa + r->size - 1, r->hpa);
+	}
+	kprintf("axvm: %s: %u vCPU(s), %s boot, entry %lx, dtb %lx\n", s->name, s->nvcpus,
+		axvm_boot_protocol_name(s->fdt.boot), cfg->bsp_entry, dtb);
 	return axvm_vm_boot(s->vm);
 }
 
-static void report_stop(struct slot *s, uint32_t idx, int rc, const struct axvm_exit *ex)
+static void report_stop(struct bm_vm *s, uint32_t idx, int rc, const struct axvm_exit *ex)
 {
 	bm_devs_flush(s->devs);
 	if (rc) {
@@ -287,8 +240,8 @@ static void report_stop(struct slot *s, uint32_t idx, int rc, const struct axvm_
  * first slice to after the last (teardown follows run_cpu). */
 static bool others_ready(uint32_t cpu, const struct axvm_vcpu *cur, bool busy_only)
 {
-	for (size_t k = 0; k < NSLOTS; k++) {
-		struct slot *s = &slots[k];
+	for (uint32_t k = 0; k < bm_nvms; k++) {
+		struct bm_vm *s = &bm_vms[k];
 		enum axvm_vm_state st;
 		if (!s->vm || axvm_vm_state(s->vm, &st) || st != AXVM_VM_RUNNING)
 			continue;
@@ -308,9 +261,9 @@ static bool pcpu_shared(uint32_t cpu)
 {
 	unsigned n = 0;
 
-	for (size_t k = 0; k < NSLOTS; k++)
-		for (uint32_t i = 0; slots[k].vm && i < slots[k].nvcpus; i++)
-			n += slots[k].affinity[i] == cpu;
+	for (uint32_t k = 0; k < bm_nvms; k++)
+		for (uint32_t i = 0; bm_vms[k].vm && i < bm_vms[k].nvcpus; i++)
+			n += bm_vms[k].affinity[i] == cpu;
 	return n > 1;
 }
 
@@ -394,8 +347,8 @@ static void run_cpu(uint32_t cpu)
 	for (;;) {
 		bool alive = false, ran = false;
 
-		for (size_t k = 0; k < NSLOTS; k++) {
-			struct slot *s = &slots[k];
+		for (uint32_t k = 0; k < bm_nvms; k++) {
+			struct bm_vm *s = &bm_vms[k];
 			enum axvm_vm_state st;
 			if (!s->vm || axvm_vm_state(s->vm, &st))
 				continue;
@@ -455,7 +408,7 @@ static void run_cpu(uint32_t cpu)
 	}
 }
 
-static void report_vm(struct slot *s)
+static void report_vm(struct bm_vm *s)
 {
 	static const enum axvm_exit_kind kinds[] = {
 		AXVM_EXIT_MMIO_READ, AXVM_EXIT_MMIO_WRITE, AXVM_EXIT_SYSREG_READ,
@@ -538,27 +491,30 @@ void bm_main(void)
 	bm_hal_init(&hal);
 	if ((rc = axvm_init(&hal, bm_arch_ops(), &host)))
 		panic("axvm_init: %s", axvm_strerror(rc));
+	/* A refused config starts nothing: no VM of a config that is
+	 * partly wrong runs. */
 	unsigned started = 0;
-	for (size_t k = 0; k < NSLOTS; k++) {
-		struct slot *s = &slots[k];
-		if (!(s->present = image_present(s)))
-			continue;
-		if ((rc = create_vm(s))) {
-			kprintf("axvm: %s: not started: %s\n", s->name, axvm_strerror(rc));
-			continue;
+	if (bm_config_load() == 0) {
+		for (uint32_t k = 0; k < bm_nvms; k++) {
+			struct bm_vm *s = &bm_vms[k];
+			if ((rc = create_vm(s))) {
+				kprintf("axvm: %s: not started: %s\n", s->name, axvm_strerror(rc));
+				continue;
+			}
+			started++;
 		}
-		started++;
 	}
 	if (!started)
-		kprintf("axvm: no guest image loaded (see docs/guest-abi-%s.md)\n", bm_arch_ops()->name);
+		kprintf("axvm: no VM started, powering off (see docs/guest-abi-%s.md)\n",
+			bm_arch_ops()->name);
 	atomic_store(&vms_ready, true);
 
 	run_cpu(0);
 	while (atomic_load(&cpus_done) + 1 < bm_ncpus)
 		hal.wait(hal.ctx, 1000000);
 
-	for (size_t k = 0; k < NSLOTS; k++) {
-		struct slot *s = &slots[k];
+	for (uint32_t k = 0; k < bm_nvms; k++) {
+		struct bm_vm *s = &bm_vms[k];
 		if (!s->vm)
 			continue;
 		report_vm(s);

@@ -149,6 +149,9 @@ const struct corpus_case corpus_cases[] = {
     {"reg-len", "reg-len.dtb", M_NONE, C(AXVM_EINVAL),
      "/vms/vm@1/memory@50000000: reg: length 12 is not a whole number of "
      "entries"},
+    {"boot-protocol-bad", "boot-protocol-bad.dtb", M_NONE, C(AXVM_EINVAL),
+     "/vms/vm@1: boot-protocol: unknown value \"uefi\" (expected \"raw\" "
+     "or \"linux\")"},
     {"timebase-zero", "timebase-zero.dtb", M_NONE, C(AXVM_EINVAL),
      "/vms/vm@1: timebase-frequency: is zero"},
     {"two-irqchips", "two-irqchips.dtb", M_NONE, C(AXVM_EEXIST),

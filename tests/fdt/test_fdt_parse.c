@@ -163,6 +163,8 @@ static void test_fdt_parse_riscv_one_cell(void **state)
 	assert_int_equal(v->initrd_size, 0x200000);
 	assert_int_equal(v->dtb_addr, 0x87e00000);
 	assert_int_equal(v->timebase_hz, 1000000);
+	assert_int_equal(v->boot, AXVM_BOOT_LINUX);
+	assert_string_equal(axvm_boot_protocol_name(v->boot), "linux");
 	assert_int_equal(c->region_count, 5);
 	assert_int_equal(region(v, 0)->type, AXVM_MAP_ALLOCATED);
 	assert_int_equal(region(v, 1)->gpa, 0xc0000000);
@@ -205,6 +207,8 @@ static void test_fdt_parse_minimal_defaults(void **state)
 	assert_int_equal(region(v, 0)->flags, AXVM_MEM_RWX);
 	assert_int_equal(v->cfg.device_count, 0);
 	assert_int_equal(v->timebase_hz, 0);
+	assert_int_equal(v->boot, AXVM_BOOT_RAW);
+	assert_string_equal(axvm_boot_protocol_name(v->boot), "raw");
 }
 
 /* Whatever the parser accepts, the core's own validation accepts. */

@@ -98,6 +98,15 @@ case_ cortex-a57-straddle "--cpu cortex-a57 straddle -" "[vm1] RESULT straddle P
 shared_pcpu_cases
 icount_cases
 
+# Four VMs at once, two per pCPU (vm3 on pCPU 0 beside vm1's vCPU 0,
+# vm2 and vm4 on pCPU 1 beside vm1's vCPU 1).
+case_ four-vms "hello timer mmio hypercall" "[vm1] RESULT hello PASS" \
+  "[vm2] RESULT timer PASS" "[vm3] RESULT mmio PASS" "[vm4] RESULT hypercall PASS" \
+  "axvm: vm4: down, guest code 0"
+
+# Configs the kernel must refuse: it prints why and starts no VM.
+refused_config_cases 0x40000000 0x48000000 0x41000000
+
 # Debian's arm64 Linux as a guest, in the kernel's Linux layout (its own
 # build directory and script; SKIPPED when the kernel package cannot be
 # had). About 5-10 s of boot on an idle machine, plus its kernel build.

@@ -87,6 +87,15 @@ case_ misalign "misalign -" "[vm1] RESULT misalign PASS" \
 
 icount_cases
 
+# Four VMs at once, two per pCPU (vm3 on pCPU 0 beside vm1's vCPU 0,
+# vm2 and vm4 on pCPU 1 beside vm1's vCPU 1).
+case_ four-vms "hello timer mmio hypercall" "[vm1] RESULT hello PASS" \
+  "[vm2] RESULT timer PASS" "[vm3] RESULT mmio PASS" "[vm4] RESULT hypercall PASS" \
+  "axvm: vm4: down, guest code 0"
+
+# Configs the kernel must refuse: it prints why and starts no VM.
+refused_config_cases 0x80000000 0x88000000 0x81000000
+
 # OpenSBI 1.1 can let a started hart leave at the boot entry with the DTB
 # as its argument (ports/baremetal/riscv64/boot.S). A test build starts
 # hart 1 there every time: it must join as pCPU 1, not boot the kernel

@@ -90,3 +90,68 @@ shared_pcpu_cases() {
   [ "$(held_ms vm1 1)" -lt 750 ]
   extra_check "idle-neighbour: the halted vCPU held the shared pCPU $(held_ms vm1 1) ms" $?
 }
+
+# A config the kernel must refuse: it prints why (the parser's message or
+# its own), starts no VM and powers off; the run script then exits 1.
+#   refused_case NAME BLOB PATTERN...
+refused_case() {
+  local name=$1 blob=$2 why rc t0=$SECONDS
+  shift 2
+  "$run" --build-dir "$build" --no-build --timeout "$timeout_s" --config "$blob" >"$log" 2>&1
+  rc=$?
+  case $rc in 1) rc=0 ;; 0) rc=99 ;; esac # 99: "QEMU exit status 99", said below
+  why=$(log_why "$log" "$rc" "axvm: no VM started, powering off" \
+    "axvm: all VMs stopped, powering off" "!vCPU(s)," "!exits:" "!PANIC" "!TIMEOUT" "$@")
+  [ "$rc" = 99 ] && why="the run script exited 0: a VM started or the refusal was not seen"
+  if [ -z "$why" ]; then
+    echo "PASS $name ($((SECONDS - t0)) s)"
+    pass=$((pass + 1))
+  else
+    echo "FAIL $name: $why"
+    sed 's/^/    | /' "$log"
+    fail=$((fail + 1))
+  fi
+}
+
+# One VM node of a test config: cfg_node ID HOST [EXTRA-PROPERTY-LINES]
+# (guest RAM at $cfg_ram, 16 MiB; entry at its start).
+cfg_node() {
+  printf '\t\tvm@%s {\n\t\t\tcompatible = "axvm,vm";\n\t\t\treg = <%s>;\n' "$1" "$1"
+  printf '\t\t\tcpus = <1>;\n%s\n' "${3-"			entry = <0x0 $cfg_ram>;"}"
+  printf '\t\t\tmemory@0 {\n\t\t\t\tcompatible = "axvm,memory";\n'
+  printf '\t\t\t\treg = <0x0 %s 0x1000000>;\n\t\t\t\tmap = "linear";\n' "$cfg_ram"
+  printf '\t\t\t\thost-addr = <0x0 %s>;\n\t\t\t};\n\t\t};\n' "$2"
+}
+cfg_blob() { # OUT NODE-TEXT...
+  local out=$1
+  shift
+  { printf '/dts-v1/;\n/ {\n\t#address-cells = <2>;\n\t#size-cells = <2>;\n\tvms {\n'
+    printf '\t\t#address-cells = <1>;\n\t\t#size-cells = <0>;\n'
+    printf '%s\n' "$@"
+    printf '\t};\n};\n'; } | dtc -q -I dts -O dtb -o "$out" -
+}
+
+# Configs the kernel must refuse (the blob is hostile input), for a target
+# whose guest RAM is at $1 and whose VM RAM starts at host $2, its page
+# pool at host $3: the parser's own message for a malformed blob and for
+# a missing property, and the kernel's for host ranges in its own memory
+# or shared by two VMs (the valid VM of that config must not start
+# either).
+refused_config_cases() {
+  local cfg_ram=$1 vm_base=$2 pool=$3 dir
+  dir=$(mktemp -d)
+  cfg_blob "$dir/ok.dtb" "$(cfg_node 1 "$vm_base")"
+  # off_dt_struct (header bytes 8..11) pointed past the blob's end.
+  { head -c 8 "$dir/ok.dtb"; printf '\x7f\xff\xff\xf0'; tail -c +13 "$dir/ok.dtb"; } >"$dir/garbled.dtb"
+  refused_case config-garbled "$dir/garbled.dtb" "axvm: config: bad device tree blob:"
+  cfg_blob "$dir/no-entry.dtb" "$(cfg_node 1 "$vm_base" "")"
+  refused_case config-no-entry "$dir/no-entry.dtb" \
+    "axvm: config: /vms/vm@1: entry: missing required property"
+  cfg_blob "$dir/in-pool.dtb" "$(cfg_node 1 "$pool")"
+  refused_case config-host-in-kernel "$dir/in-pool.dtb" \
+    "axvm: config: /vms/vm@1: linear RAM outside the RAM VMs may use"
+  cfg_blob "$dir/overlap.dtb" "$(cfg_node 1 "$vm_base")" "$(cfg_node 2 $((vm_base + 0x800000)))"
+  refused_case config-host-overlap "$dir/overlap.dtb" \
+    "axvm: config: /vms/vm@2: linear RAM host 0x" "overlaps /vms/vm@1's"
+  rm -rf "$dir"
+}

@@ -196,15 +196,6 @@ void bm_arch_wait(uint64_t timeout_ns)
 
 /* --- the guest side -------------------------------------------------------------- */
 
-const struct bm_guest_contract bm_guest = {
-	.image_magic = 0x644d5241u, /* "ARM\x64" */
-	.dtb_reg = AXVM_A64_REG_X(0),
-	.down_reset = AXVM_A64_DOWN_RESET,
-	.down_off_name = "PSCI SYSTEM_OFF",
-	.down_reset_name = "PSCI SYSTEM_RESET",
-	.cpu_off_name = "PSCI CPU_OFF",
-};
-
 /* PL011, transmit side: every byte is one trapped write. */
 static int uart_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
 {
@@ -258,25 +249,37 @@ static const struct axvm_device_ops actlr_ops = {
 	.read = actlr_read, .write = actlr_write, .reset = actlr_reset,
 };
 
+const struct bm_guest_contract bm_guest = {
+	.image_magic = 0x644d5241u, /* "ARM\x64" */
+	.dtb_reg = AXVM_A64_REG_X(0),
+	.down_reset = AXVM_A64_DOWN_RESET,
+	.down_off_name = "PSCI SYSTEM_OFF",
+	.down_reset_name = "PSCI SYSTEM_RESET",
+	.cpu_off_name = "PSCI CPU_OFF",
+	.uart_kind = AXVM_FDT_DEV_PL011,
+	.uart_ops = &uart_ops,
+	.dtb_arch = AXVM_GUEST_AARCH64,
+};
+
 int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg)
 {
-	const struct axvm_device_desc descs[] = {
-		{ .name = "pl011", .bus = AXVM_BUS_MMIO, .base = BM_GUEST_UART_GPA,
-		  .size = 0x1000, .widths = AXVM_WIDTH_ANY, .ops = &uart_ops, .ctx = d },
-		{ .name = "actlr_el1", .bus = AXVM_BUS_SYSREG,
-		  .base = AXVM_A64_SYSREG_ACTLR_EL1, .size = 8, .widths = AXVM_WIDTH_8,
-		  .ops = &actlr_ops, .ctx = d },
+	const struct axvm_device_desc actlr = {
+		.name = "actlr_el1", .bus = AXVM_BUS_SYSREG,
+		.base = AXVM_A64_SYSREG_ACTLR_EL1, .size = 8, .widths = AXVM_WIDTH_8,
+		.ops = &actlr_ops, .ctx = d,
 	};
-	int rc;
 
 	d->sysreg = ACTLR_RESET;
-	for (size_t i = 0; i < sizeof(descs) / sizeof(descs[0]); i++)
-		if ((rc = axvm_config_add_device(cfg, &descs[i])))
-			return rc;
-	return 0;
+	return axvm_config_add_device(cfg, &actlr);
 }
 
-/* --- the Linux layout ---------------------------------------------------------------- */
+/* QEMU puts the board's DTB at the start of RAM for an ELF -kernel. */
+uint64_t bm_arch_board_dtb(void)
+{
+	return BM_BOARD_DTB;
+}
+
+/* --- Linux VMs (boot-protocol "linux") ---------------------------------------------------------------- */
 
 /* Write a range back to the point of coherency: the guest starts with its
  * MMU and caches off, so it reads memory, not this kernel's cache. */
@@ -291,20 +294,24 @@ static void clean_to_poc(uintptr_t a, uint64_t n)
 	__asm__ volatile("dsb sy" ::: "memory");
 }
 
-/* QEMU loaded the Image file at the 2 MiB-aligned RAM + image_off; the
+void bm_arch_guest_ram_written(void *p, uint64_t len)
+{
+	clean_to_poc((uintptr_t)p, len);
+}
+
+/* QEMU loaded the Image file at the VM's kernel-addr (2 MiB aligned); the
  * arm64 boot protocol wants it text_offset bytes above that base. The
  * header is checked by the library (hostile input: sizes, bounds, wrap)
- * against the slot's RAM before anything is moved. */
-int bm_arch_linux_place(uint64_t ram_hpa, uint64_t ram_size, uint64_t image_off,
+ * against the VM's RAM region before anything is moved. */
+int bm_arch_linux_place(void *image, uint64_t image_gpa, uint64_t ram_gpa, uint64_t ram_size,
 			uint64_t *entry_gpa)
 {
 	struct axvm_arm64_image img;
-	uint8_t *base = (uint8_t *)(uintptr_t)(ram_hpa + image_off);
+	uint8_t *base = image;
 	int rc;
 
-	rc = axvm_arm64_image_place(base, AXVM_ARM64_IMAGE_HDR_SIZE, 0,
-				    BM_GUEST_RAM_GPA + image_off, BM_GUEST_RAM_GPA, ram_size,
-				    &img);
+	rc = axvm_arm64_image_place(base, AXVM_ARM64_IMAGE_HDR_SIZE, 0, image_gpa, ram_gpa,
+				    ram_size, &img);
 	if (rc)
 		return rc;
 	if (img.text_offset) {

@@ -16,27 +16,25 @@
 #define BM_IRQ_MAINT 25u       /* GIC maintenance: the running guest's */
 #define BM_SGI_KICK 0u         /* kick_pcpu() */
 
-/* RAM starts at 1 GiB; QEMU puts its DTB at the start. Layout:
- *   0x4000_0000  QEMU's DTB (not used yet)
+/* RAM starts at 1 GiB; QEMU puts its DTB (the board's: RAM size) at the
+ * start. Layout, the placement scheme of docs/guest-abi-aarch64.md:
+ *   0x4000_0000  QEMU's DTB (read for the RAM size)
  *   0x4020_0000  this kernel (text, data, bss, stacks)
  *   0x4100_0000  page pool for the HAL (64 MiB)
- *   0x4800_0000  VM slots: guest RAM, 16 MiB each (images loaded by QEMU)
- * Run with -m 256M or more. */
+ *   0x47f0_0000  the VM config blob (axvm,vm binding), at most 1 MiB,
+ *                loaded by QEMU's generic loader
+ *   0x4800_0000  .. end of RAM: VM RAM, where each VM's linear memory
+ *                nodes put it (host-addr); images loaded there by QEMU
+ * Everything below BM_VM_RAM_BASE is the kernel's. */
+#define BM_RAM_BASE 0x40000000ul
+#define BM_BOARD_DTB 0x40000000ul /* QEMU's, for an ELF -kernel */
 #define BM_POOL_BASE 0x41000000ul
 #define BM_POOL_SIZE 0x04000000ul
-#define BM_SLOT_BASE 0x48000000ul
-#define BM_SLOT_SIZE 0x01000000ul
-/* The Linux layout (cmake -DAXVM_BM_LINUX=ON): one slot, vm1, of 256 MiB
- * at BM_SLOT_BASE, up to host 0x5800_0000: run with -m 384M or more
- * (scripts/run-aarch64 gives 512M). The kernel Image goes at RAM + 2 MiB,
- * the first 2 MiB-aligned base past the DTB at RAM + 0. */
-#define BM_LINUX_SLOT_SIZE 0x10000000ul
-#define BM_LINUX_IMAGE_OFF 0x200000ul
+#define BM_CONFIG_ADDR 0x47f00000ul
+#define BM_CONFIG_MAX 0x00100000ul
+#define BM_VM_RAM_BASE 0x48000000ul
 
 /* The guest side (docs/guest-abi-aarch64.md). */
-#define BM_GUEST_RAM_GPA 0x40000000ul
-#define BM_GUEST_ENTRY_OFF 0x80000ul
-#define BM_GUEST_UART_GPA 0x09000000ull
 #define BM_GUEST_TESTDEV_GPA 0x0a000000ull
 #define BM_GUEST_TESTDEV_SIZE 0x1000ull
 

@@ -98,6 +98,18 @@ char *strchr(const char *s, int c)
 	}
 }
 
+char *strrchr(const char *s, int c)
+{
+	const char *last = NULL;
+
+	for (;; s++) {
+		if (*s == (char)c)
+			last = s;
+		if (!*s)
+			return (char *)(uintptr_t)last;
+	}
+}
+
 int strcmp(const char *a, const char *b)
 {
 	while (*a && *a == *b) {

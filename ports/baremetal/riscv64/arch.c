@@ -268,14 +268,6 @@ void bm_arch_wait(uint64_t timeout_ns)
 /* --- the guest side -------------------------------------------------------------- */
 
 /* a0 is the hart id already (the backend's power-on state); a1 the DTB. */
-const struct bm_guest_contract bm_guest = {
-	.image_magic = 0x05435352u, /* "RSC\x05" */
-	.dtb_reg = AXVM_RV_REG_X(11),
-	.down_reset = AXVM_RV_DOWN_RESET,
-	.down_off_name = "SBI shutdown",
-	.down_reset_name = "SBI reboot",
-	.cpu_off_name = "SBI hart_stop",
-};
 
 /* The guest's NS16550A, transmit side: THR writes are bytes, LSR says
  * "always ready". */
@@ -310,18 +302,50 @@ static int sbi_con_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
 static const struct axvm_device_ops uart_ops = { .read = uart_read, .write = uart_write };
 static const struct axvm_device_ops sbi_con_ops = { .read = uart_read, .write = sbi_con_write };
 
+const struct bm_guest_contract bm_guest = {
+	.image_magic = 0x05435352u, /* "RSC\x05" */
+	.dtb_reg = AXVM_RV_REG_X(11),
+	.down_reset = AXVM_RV_DOWN_RESET,
+	.down_off_name = "SBI shutdown",
+	.down_reset_name = "SBI reboot",
+	.cpu_off_name = "SBI hart_stop",
+	.uart_kind = AXVM_FDT_DEV_NS16550A,
+	.uart_ops = &uart_ops,
+	.dtb_arch = AXVM_GUEST_RISCV64,
+};
+
 int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg)
 {
-	const struct axvm_device_desc descs[] = {
-		{ .name = "ns16550", .bus = AXVM_BUS_MMIO, .base = BM_GUEST_UART_GPA,
-		  .size = 0x1000, .widths = AXVM_WIDTH_ANY, .ops = &uart_ops, .ctx = d },
-		{ .name = "sbi-console", .bus = AXVM_BUS_PIO, .base = AXVM_RV_SBI_CONSOLE_PORT,
-		  .size = 1, .widths = AXVM_WIDTH_1, .ops = &sbi_con_ops, .ctx = d },
+	const struct axvm_device_desc sbi_con = {
+		.name = "sbi-console", .bus = AXVM_BUS_PIO, .base = AXVM_RV_SBI_CONSOLE_PORT,
+		.size = 1, .widths = AXVM_WIDTH_1, .ops = &sbi_con_ops, .ctx = d,
 	};
-	int rc;
 
-	for (size_t i = 0; i < sizeof(descs) / sizeof(descs[0]); i++)
-		if ((rc = axvm_config_add_device(cfg, &descs[i])))
-			return rc;
-	return 0;
+	return axvm_config_add_device(cfg, &sbi_con);
+}
+
+/* OpenSBI hands the next stage the board's DTB in a1. */
+uint64_t bm_arch_board_dtb(void)
+{
+	return boot_dtb;
+}
+
+/* Harts see one coherent memory: nothing to do. */
+void bm_arch_guest_ram_written(void *p, uint64_t len)
+{
+	(void)p;
+	(void)len;
+}
+
+/* A riscv64 Linux VM: not in this kernel yet (the RISC-V Image header's
+ * placement comes with the riscv64 Linux guest work). */
+int bm_arch_linux_place(void *image, uint64_t image_gpa, uint64_t ram_gpa, uint64_t ram_size,
+			uint64_t *entry_gpa)
+{
+	(void)image;
+	(void)image_gpa;
+	(void)ram_gpa;
+	(void)ram_size;
+	(void)entry_gpa;
+	return AXVM_ENOTSUP;
 }

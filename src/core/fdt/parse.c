@@ -848,6 +848,7 @@ static int parse_vm_props(struct vm_parse *p, bool *has_ap_entry)
 {
 	static const char *const modes[] = {"emulated", "passthrough", "none"};
 	static const char *const policies[] = {"ignore", "stop"};
+	static const char *const boots[] = {"raw", "linux"};
 	struct axvm_fdt_ctx *c = p->c;
 	struct axvm_fdt_vm *vm = p->vm;
 	struct axvm_config *cfg = &vm->cfg;
@@ -929,6 +930,11 @@ static int parse_vm_props(struct vm_parse *p, bool *has_ap_entry)
 	if (present && vm->timebase_hz == 0)
 		return axvm_fdt_fail(c, AXVM_EINVAL, p->node,
 		                     "timebase-frequency", "is zero");
+	e = AXVM_BOOT_RAW;
+	if ((rc =
+	         get_enum(c, p->node, "boot-protocol", boots, 2, &e, &present)))
+		return rc;
+	vm->boot = (enum axvm_boot_protocol)e;
 	return 0;
 }
 
@@ -1138,6 +1144,18 @@ const char *axvm_irq_mode_name(enum axvm_irq_mode mode)
 		return "passthrough";
 	case AXVM_IRQ_NONE:
 		return "none";
+	default:
+		return "invalid";
+	}
+}
+
+const char *axvm_boot_protocol_name(enum axvm_boot_protocol boot)
+{
+	switch (boot) {
+	case AXVM_BOOT_RAW:
+		return "raw";
+	case AXVM_BOOT_LINUX:
+		return "linux";
 	default:
 		return "invalid";
 	}
