@@ -35,6 +35,10 @@ struct axvm_uart_host {
 };
 
 #define AXVM_PL011_FIFO 32u
+/* The PL011's PeriphID0..3 as one value (part 0x011, Arm, revision 3 =
+ * r1p5: Linux sizes the FIFO by it); a guest DT says the same in
+ * arm,primecell-periphid. */
+#define AXVM_PL011_PERIPHID 0x00341011u
 #define AXVM_NS16550_FIFO 16u
 
 /* Fields are the model's: read them only through the calls below. */

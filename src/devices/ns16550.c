@@ -11,7 +11,9 @@
  * by writing THR. Receive: "data available" is a level (FIFO count at or
  * over the FCR trigger, one byte with the FIFO off); the character
  * timeout is reported whenever data sits below the trigger (bytes arrive
- * in bursts: the timeout has always expired). An overrun sets LSR.OE (a
+ * in bursts: the timeout has always expired). With the FIFO off the
+ * guest sees one byte at a time; the rest of a burst waits in the ring
+ * (uart_fifo.h). An overrun sets LSR.OE (a
  * line-status interrupt) until LSR is read. Modem lines: DCD, DSR and
  * CTS asserted, or looped from MCR in loopback mode.
  */
@@ -46,11 +48,6 @@ enum { RBR_THR = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SC
 #define LSR_OE (1u << 1)
 #define LSR_THRE (1u << 5)
 #define LSR_TEMT (1u << 6)
-
-static uint32_t depth(const struct axvm_ns16550 *u)
-{
-	return (u->fcr & FCR_ENABLE) ? AXVM_NS16550_FIFO : 1u;
-}
 
 /* FCR bits 7:6: 1, 4, 8 or 14 bytes. */
 static uint32_t rx_trigger(const struct axvm_ns16550 *u)
@@ -94,7 +91,7 @@ static void reset_regs(struct axvm_ns16550 *u)
 
 static int receive(struct axvm_ns16550 *u, uint8_t b)
 {
-	if (!uart_fifo_push(u->rx, AXVM_NS16550_FIFO, depth(u), u->rx_head, &u->rx_count, b)) {
+	if (!uart_fifo_push(u->rx, AXVM_NS16550_FIFO, u->rx_head, &u->rx_count, b)) {
 		u->lsr_err |= LSR_OE;
 		u->rx_dropped++;
 		update(u);

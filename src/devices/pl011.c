@@ -19,7 +19,9 @@
  * again 32 bit times after an ICR that left data behind, this model keeps
  * it up: no byte is ever stranded without an interrupt. Errors
  * (framing, parity, break) never happen; an overrun does: a byte offered
- * to a full FIFO is refused (AXVM_EAGAIN) and OERIS set.
+ * to a full FIFO is refused (AXVM_EAGAIN) and OERIS set. With the FIFO
+ * off (LCRH.FEN = 0) the guest sees one byte at a time (RXFF, the level)
+ * while the rest of a burst waits in the 32-byte ring (uart_fifo.h).
  */
 #include <string.h>
 
@@ -108,7 +110,7 @@ static void reset_regs(struct axvm_pl011 *u)
 /* A byte into the receive FIFO (from the host or the loopback). */
 static int receive(struct axvm_pl011 *u, uint8_t b)
 {
-	if (!uart_fifo_push(u->rx, AXVM_PL011_FIFO, depth(u), u->rx_head, &u->rx_count, b)) {
+	if (!uart_fifo_push(u->rx, AXVM_PL011_FIFO, u->rx_head, &u->rx_count, b)) {
 		u->ris |= INT_OE;
 		u->rsr |= RSR_OE;
 		u->rx_dropped++;
@@ -131,8 +133,7 @@ static void pl011_reset(void *ctx)
 
 static uint32_t read_reg(struct axvm_pl011 *u, uint64_t off)
 {
-	/* PeriphID0..3 (part 0x011, Arm, r1p5), then PCellID0..3. */
-	static const uint8_t id[8] = { 0x11, 0x10, 0x34, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
+	const uint64_t id = (uint64_t)0xb105f00du << 32 | AXVM_PL011_PERIPHID; /* PCellID:PeriphID */
 	uint32_t v;
 
 	switch (off) {
@@ -170,7 +171,7 @@ static uint32_t read_reg(struct axvm_pl011 *u, uint64_t off)
 		return u->dmacr;
 	default:
 		if (off >= PERIPH_ID && off < PERIPH_ID + 32 && !(off & 3u))
-			return id[(off - PERIPH_ID) / 4];
+			return (uint32_t)(id >> (8 * ((off - PERIPH_ID) / 4))) & 0xffu;
 		return 0; /* reserved and test registers */
 	}
 }

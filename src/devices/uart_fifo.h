@@ -18,12 +18,14 @@ static inline void uart_unlock(atomic_flag *l)
 	atomic_flag_clear_explicit(l, memory_order_release);
 }
 
-/* A ring of `cap` bytes (cap a power of two); `depth` <= cap is how many
- * it may hold now (a UART with its FIFO off holds one). */
-static inline bool uart_fifo_push(uint8_t *buf, uint32_t cap, uint32_t depth,
-				  uint32_t head, uint32_t *count, uint8_t b)
+/* A ring of `cap` bytes (cap a power of two). With its FIFO off a UART
+ * shows the guest one byte at a time, but the ring still holds what the
+ * host delivered in a burst: those bytes are "still on the line" and come
+ * in as the guest reads, as they would at line rate on a real wire. */
+static inline bool uart_fifo_push(uint8_t *buf, uint32_t cap, uint32_t head, uint32_t *count,
+				  uint8_t b)
 {
-	if (*count >= depth)
+	if (*count >= cap)
 		return false;
 	buf[(head + *count) & (cap - 1)] = b;
 	(*count)++;

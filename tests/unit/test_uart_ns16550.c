@@ -127,11 +127,18 @@ static void test_rx_and_priorities(void **state)
 	assert_int_equal(axvm_ns16550_rx(&f.u, 'q'), 0);
 	wr(&f, 2, 0x83);
 	assert_int_equal(rd(&f, 5) & 1, 0);
-	/* FIFO off: one byte deep, trigger 1. */
+	/* FIFO off: trigger 1, a burst kept in order; past the ring, an
+	 * overrun. */
 	wr(&f, 2, 0);
 	assert_int_equal(axvm_ns16550_rx(&f.u, 'r'), 0);
-	assert_int_equal(axvm_ns16550_rx(&f.u, 's'), AXVM_EAGAIN);
-	assert_int_equal(rd(&f, 2), 0x06); /* overrun reported, no FIFO bits */
+	assert_int_equal(axvm_ns16550_rx(&f.u, 's'), 0);
+	assert_int_equal(rd(&f, 2), 0x04); /* data available, no FIFO bits */
+	assert_int_equal(rd(&f, 0), 'r');
+	assert_int_equal(rd(&f, 0), 's');
+	for (unsigned i = 0; i < AXVM_NS16550_FIFO; i++)
+		assert_int_equal(axvm_ns16550_rx(&f.u, 'x'), 0);
+	assert_int_equal(axvm_ns16550_rx(&f.u, 'y'), AXVM_EAGAIN);
+	assert_int_equal(rd(&f, 2), 0x06); /* overrun reported first */
 }
 
 static void test_dlab_loopback_scratch(void **state)

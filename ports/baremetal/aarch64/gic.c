@@ -14,6 +14,11 @@
 #define GICD_CTLR_ARE (1u << 4)
 #define GICD_CTLR_GRP1 (1u << 1)
 
+#define GICD_IGROUPR 0x0080
+#define GICD_ISENABLER 0x0100
+#define GICD_IPRIORITYR 0x0400
+#define GICD_IROUTER 0x6000
+
 #define GICR_TYPER 0x0008
 #define GICR_WAKER 0x0014
 #define GICR_SGI 0x10000
@@ -93,4 +98,14 @@ void gic_send_sgi(uint64_t mpidr, uint32_t intid)
 		     (((mpidr >> 32) & 0xff) << 48);
 
 	__asm__ volatile("dsb ishst; msr icc_sgi1r_el1, %0; isb" ::"r"(v) : "memory");
+}
+
+void gic_enable_spi(uint32_t intid, uint64_t mpidr)
+{
+	uint32_t word = 4 * (intid / 32), bit = 1u << (intid % 32);
+
+	*reg32(BM_GICD_BASE, GICD_IGROUPR + word) |= bit;
+	*(volatile uint8_t *)(BM_GICD_BASE + GICD_IPRIORITYR + intid) = PRIO_HOST;
+	*(volatile uint64_t *)(BM_GICD_BASE + GICD_IROUTER + 8 * intid) = mpidr & 0xff00ffffffull;
+	*reg32(BM_GICD_BASE, GICD_ISENABLER + word) = bit;
 }

@@ -271,7 +271,6 @@ void bm_arch_wait(uint64_t timeout_ns)
 
 /* The guest's NS16550A, transmit side: THR writes are bytes, LSR says
  * "always ready". */
-#define UART_THR 0
 #define UART_LSR 5
 
 static int uart_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
@@ -279,14 +278,6 @@ static int uart_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
 	(void)ctx;
 	(void)width;
 	*val = off == UART_LSR ? 0x60u : 0; /* THRE | TEMT */
-	return 0;
-}
-
-static int uart_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
-{
-	(void)width;
-	if (off == UART_THR)
-		bm_devs_putc(ctx, (char)(val & 0xff));
 	return 0;
 }
 
@@ -299,7 +290,6 @@ static int sbi_con_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
 	return 0;
 }
 
-static const struct axvm_device_ops uart_ops = { .read = uart_read, .write = uart_write };
 static const struct axvm_device_ops sbi_con_ops = { .read = uart_read, .write = sbi_con_write };
 
 const struct bm_guest_contract bm_guest = {
@@ -310,7 +300,6 @@ const struct bm_guest_contract bm_guest = {
 	.down_reset_name = "SBI reboot",
 	.cpu_off_name = "SBI hart_stop",
 	.uart_kind = AXVM_FDT_DEV_NS16550A,
-	.uart_ops = &uart_ops,
 	.dtb_arch = AXVM_GUEST_RISCV64,
 };
 
@@ -348,4 +337,24 @@ int bm_arch_linux_place(void *image, uint64_t image_gpa, uint64_t ram_gpa, uint6
 	(void)ram_size;
 	(void)entry_gpa;
 	return AXVM_ENOTSUP;
+}
+
+uint64_t bm_arch_irq_save(void)
+{
+	uint64_t s;
+
+	__asm__ volatile("csrrc %0, sstatus, %1" : "=r"(s) : "r"(SSTATUS_SIE) : "memory");
+	return s & SSTATUS_SIE;
+}
+
+void bm_arch_irq_restore(uint64_t flags)
+{
+	if (flags & SSTATUS_SIE)
+		__asm__ volatile("csrs sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
+}
+
+/* Console input is not taken on this target yet: the board's UART
+ * interrupt would need the host's PLIC context. */
+void bm_arch_console_input_on(void)
+{
 }
