@@ -18,8 +18,12 @@ static void unlock(void)
 	atomic_flag_clear_explicit(&console_lock, memory_order_release);
 }
 
+/* With interrupts masked: the console-input interrupt prints too, and
+ * must not find its own CPU holding the lock. */
 void kputs(const char *s)
 {
+	uint64_t flags = bm_arch_irq_save();
+
 	lock();
 	for (; *s; s++) {
 		if (*s == '\n')
@@ -27,6 +31,7 @@ void kputs(const char *s)
 		bm_arch_putc(*s);
 	}
 	unlock();
+	bm_arch_irq_restore(flags);
 }
 
 /* --- formatting: %[0][width][l|ll|z](d|i|u|x|X|p|s|c) and %% --- */

@@ -8,7 +8,10 @@
  *  - a test device at BM_GUEST_TESTDEV_GPA (see the guest ABI docs): 256
  *    bytes of scratch registers any width may access, a read-only 64-bit
  *    id, and an access counter;
- *  - the guest UART the config names, served by the target's model;
+ *  - the guest UART the config names: the library's PL011 or 16550A
+ *    (src/devices), transmitting into the console lines, receiving the
+ *    board's console input while its VM has the focus (console_in.c),
+ *    and raising its interrupt in the VM;
  *  - the target's extras (bm_arch_devs_add).
  */
 #include <string.h>
@@ -125,22 +128,117 @@ struct bm_vm_devs *bm_devs_create(const char *vm_name)
 	return d;
 }
 
-/* One UART model per VM: the config's UART node (the parser made it a
- * library model) is served by the port's, which feeds the console lines
- * above and which every guest and Linux are tested against. Its window
- * is the node's; any access width, as the port's model takes. */
-static void use_port_uart(struct bm_vm_devs *d, struct bm_vm *v)
+/* --- the guest UART ---------------------------------------------------------------- */
+
+static void uart_tx(void *arg, uint8_t byte)
+{
+	bm_devs_putc(arg, (char)byte);
+}
+
+/* The model's output went high: one injection per rising edge. The
+ * guest's handler drains what raised it before the line can drop, so no
+ * level is lost. Runs on the exit path of the vCPU that touched the UART
+ * or in the console-input interrupt; injection is safe from both. */
+static void uart_irq(void *arg, bool level)
+{
+	struct bm_vm_devs *d = arg;
+
+	if (level && d->uart_irq && d->vm && d->vm->vcpu[0])
+		(void)axvm_vcpu_inject_irq(d->vm->vcpu[0], d->uart_irq);
+}
+
+/* Guest accesses reach the model with this CPU's interrupts masked: the
+ * console-input interrupt feeds the same model and takes its lock, so it
+ * must never find its own CPU inside the model. */
+static int uart_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
+{
+	struct bm_vm_devs *d = ctx;
+	uint64_t flags = bm_arch_irq_save();
+	int rc = d->uart_ops->read(d->uart_ctx, off, width, val);
+
+	bm_arch_irq_restore(flags);
+	return rc;
+}
+
+static int uart_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
+{
+	struct bm_vm_devs *d = ctx;
+	uint64_t flags = bm_arch_irq_save();
+	int rc = d->uart_ops->write(d->uart_ctx, off, width, val);
+
+	bm_arch_irq_restore(flags);
+	return rc;
+}
+
+static void uart_reset(void *ctx)
+{
+	struct bm_vm_devs *d = ctx;
+	uint64_t flags = bm_arch_irq_save();
+
+	d->uart_ops->reset(d->uart_ctx);
+	bm_arch_irq_restore(flags);
+}
+
+static const struct axvm_device_ops masked_uart_ops = {
+	.read = uart_read, .write = uart_write, .reset = uart_reset,
+};
+
+/* The config's UART node (the parser gave it the library's polled model
+ * state) is served by this VM's src/devices model: the device entry is
+ * re-pointed at it, keeping the node's window. */
+static int set_up_uart(struct bm_vm_devs *d, struct bm_vm *v)
 {
 	struct axvm_config *cfg = &v->fdt.cfg;
+	const struct axvm_uart_host host = { .arg = d, .tx = uart_tx, .irq = uart_irq };
+	struct axvm_device_desc m;
+	int rc;
 
+	d->vm = v;
 	for (uint32_t i = 0; i < cfg->device_count; i++) {
-		if (v->fdt.devices[i].kind != bm_guest.uart_kind)
+		const struct axvm_fdt_device *fd = &v->fdt.devices[i];
+		if (fd->kind != bm_guest.uart_kind)
 			continue;
-		cfg->devices[i].ops = bm_guest.uart_ops;
+		if (fd->kind == AXVM_FDT_DEV_PL011) {
+			if ((rc = axvm_pl011_init(&d->uart.pl011, &host)) ||
+			    (rc = axvm_pl011_desc(&d->uart.pl011, cfg->devices[i].base, &m)))
+				return rc;
+		} else {
+			if ((rc = axvm_ns16550_init(&d->uart.ns16550, &host, fd->state.reg_shift)) ||
+			    (rc = axvm_ns16550_desc(&d->uart.ns16550, cfg->devices[i].base, &m)))
+				return rc;
+		}
+		d->uart_kind = fd->kind;
+		d->uart_irq = fd->irq;
+		d->uart_ops = m.ops;
+		d->uart_ctx = m.ctx;
+		cfg->devices[i].ops = &masked_uart_ops;
 		cfg->devices[i].ctx = d;
-		cfg->devices[i].widths = AXVM_WIDTH_ANY;
-		cfg->devices[i].naturally_aligned = false;
+		cfg->devices[i].widths = m.widths;
+		cfg->devices[i].naturally_aligned = m.naturally_aligned;
+		return 0; /* one console UART per VM */
 	}
+	return 0;
+}
+
+/* Called with interrupts masked or from the interrupt itself. */
+int bm_devs_input(struct bm_vm_devs *d, uint8_t byte)
+{
+	int rc;
+
+	switch (d->uart_kind) {
+	case AXVM_FDT_DEV_PL011:
+		rc = axvm_pl011_rx(&d->uart.pl011, byte);
+		break;
+	case AXVM_FDT_DEV_NS16550A:
+		rc = axvm_ns16550_rx(&d->uart.ns16550, byte);
+		break;
+	default:
+		rc = AXVM_ENODEV;
+		break;
+	}
+	if (rc)
+		d->rx_dropped++;
+	return rc;
 }
 
 int bm_devs_add(struct bm_vm_devs *d, struct bm_vm *v)
@@ -152,7 +250,8 @@ int bm_devs_add(struct bm_vm_devs *d, struct bm_vm *v)
 	};
 	int rc;
 
-	use_port_uart(d, v);
+	if ((rc = set_up_uart(d, v)))
+		return rc;
 	if ((rc = axvm_config_add_device(&v->fdt.cfg, &testdev)))
 		return rc;
 	return bm_arch_devs_add(d, &v->fdt.cfg);

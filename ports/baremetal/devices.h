@@ -3,6 +3,8 @@
 #ifndef BM_DEVICES_H
 #define BM_DEVICES_H
 
+#include <axvm/uart.h>
+
 #include "kernel.h"
 
 /* A guest console line, NUL included: Linux's longest boot lines (the
@@ -20,7 +22,18 @@ struct bm_vm_devs {
 	uint8_t scratch[256];
 	uint64_t accesses;
 	uint64_t sysreg; /* a register the target emulates (AArch64: ACTLR_EL1) */
-	uint8_t uart[8]; /* UART registers a target's model keeps (RISC-V: NS16550A) */
+	/* The guest UART (the config's node; src/devices model), its
+	 * interrupt (GIC INTID or PLIC source, 0: none) and its VM. */
+	enum axvm_fdt_dev_kind uart_kind;
+	union {
+		struct axvm_pl011 pl011;
+		struct axvm_ns16550 ns16550;
+	} uart;
+	uint32_t uart_irq;
+	const struct axvm_device_ops *uart_ops; /* the model's, called masked */
+	void *uart_ctx;
+	struct bm_vm *vm;
+	uint64_t rx_dropped; /* console input the guest's UART did not take */
 };
 
 #endif

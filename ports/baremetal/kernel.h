@@ -95,13 +95,22 @@ uint64_t bm_vm_hpa(const struct bm_vm *v, uint64_t gpa, uint64_t len);
 /* devices.c: the emulated devices the kernel gives each guest. */
 struct bm_vm_devs;
 struct bm_vm_devs *bm_devs_create(const char *vm_name);
-/* The test device, the target's extras, and the port's UART model for
+/* The test device, the target's extras, and the library's UART model for
  * the config's UART node (its device entry is re-pointed at the model). */
 int bm_devs_add(struct bm_vm_devs *d, struct bm_vm *v);
 void bm_devs_flush(struct bm_vm_devs *d);
+/* A byte of console input into the VM's UART: 0, or a negative AXVM_E*
+ * when the UART did not take it (receiver off, FIFO full: dropped). */
+int bm_devs_input(struct bm_vm_devs *d, uint8_t byte);
 /* A byte the guest wrote to its console, by whatever path: lines go to
  * the kernel console prefixed "[vmname] ". */
 void bm_devs_putc(struct bm_vm_devs *d, char c);
+
+/* console_in.c: the board's console input to the VM with the focus. */
+/* Take input (after the VMs are created) or stop (before teardown). */
+void bm_console_input(bool on);
+/* One received byte (the target's receive interrupt, one pCPU). */
+void bm_console_rx(uint8_t c);
 
 /* --- what each target supplies (aarch64/arch.c, riscv64/arch.c) --------------- */
 
@@ -116,6 +125,11 @@ void bm_arch_start_secondaries(void);
 void bm_wait_online(uint32_t id);
 struct percpu *this_cpu(void);
 void bm_arch_putc(char c);
+/* Turn on the board console's receive interrupt (bm_console_rx). */
+void bm_arch_console_input_on(void);
+/* Mask this CPU's interrupts; restore what bm_arch_irq_save() returned. */
+uint64_t bm_arch_irq_save(void);
+void bm_arch_irq_restore(uint64_t flags);
 uint64_t time_now_ns(void);
 /* Interrupt CPU `pcpu` (its handler sets ->kicked). */
 void bm_arch_send_kick(uint32_t pcpu);
@@ -144,7 +158,6 @@ struct bm_guest_contract {
 	uint64_t down_reset;      /* the SYSTEM_DOWN code that asks for a reboot */
 	const char *down_off_name, *down_reset_name, *cpu_off_name; /* for the log */
 	enum axvm_fdt_dev_kind uart_kind;          /* the UART a config may give */
-	const struct axvm_device_ops *uart_ops;   /* the port's model of it */
 	enum axvm_guest_arch dtb_arch;            /* for guest DTBs written here */
 };
 extern const struct bm_guest_contract bm_guest;

@@ -508,10 +508,12 @@ void bm_main(void)
 		kprintf("axvm: no VM started, powering off (see docs/guest-abi-%s.md)\n",
 			bm_arch_ops()->name);
 	atomic_store(&vms_ready, true);
+	bm_console_input(started != 0);
 
 	run_cpu(0);
 	while (atomic_load(&cpus_done) + 1 < bm_ncpus)
 		hal.wait(hal.ctx, 1000000);
+	bm_console_input(false);
 
 	for (uint32_t k = 0; k < bm_nvms; k++) {
 		struct bm_vm *s = &bm_vms[k];

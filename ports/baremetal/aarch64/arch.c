@@ -22,6 +22,9 @@
 #define UART_FBRD 0x28
 #define UART_LCRH 0x2c
 #define UART_CR 0x30
+#define UART_FR_RXFE (1u << 4)
+#define UART_IMSC 0x38
+#define UART_RXIM_RTIM ((1u << 4) | (1u << 6))
 
 static volatile uint32_t *uart_reg(unsigned off)
 {
@@ -48,6 +51,33 @@ void bm_arch_early_init(void)
 	/* The guest's timer interrupt mapped to the physical PPI: one exit
 	 * per tick instead of two. */
 	axvm_a64_set_ppi_active(gic_ppi_set_active);
+}
+
+/* Console input: the receive interrupt goes to pCPU 0 (the boot CPU's
+ * affinity is 0 on virt); bm_console_rx() routes each byte. */
+void bm_arch_console_input_on(void)
+{
+	*uart_reg(UART_IMSC) = UART_RXIM_RTIM;
+	gic_enable_spi(BM_IRQ_UART, 0);
+}
+
+static void console_rx_irq(void)
+{
+	while (!(*uart_reg(UART_FR) & UART_FR_RXFE))
+		bm_console_rx((uint8_t)*uart_reg(UART_DR));
+}
+
+uint64_t bm_arch_irq_save(void)
+{
+	uint64_t daif;
+
+	__asm__ volatile("mrs %0, daif; msr daifset, #2" : "=r"(daif)::"memory");
+	return daif;
+}
+
+void bm_arch_irq_restore(uint64_t flags)
+{
+	__asm__ volatile("msr daif, %0" ::"r"(flags) : "memory");
 }
 
 void bm_arch_describe(char *buf, size_t size)
@@ -91,6 +121,8 @@ void bm_irq_handler(void)
 		else if (id == BM_IRQ_HYP_TIMER) {
 			__asm__ volatile("msr cnthp_ctl_el2, xzr; isb");
 			bm_timer_fired();
+		} else if (id == BM_IRQ_UART) {
+			console_rx_irq();
 		} else
 			c->stray_irqs++; /* a guest's, caught in a window */
 		__asm__ volatile("msr icc_eoir1_el1, %0; isb" ::"r"(iar));
@@ -199,30 +231,6 @@ void bm_arch_wait(uint64_t timeout_ns)
 
 /* --- the guest side -------------------------------------------------------------- */
 
-/* PL011, transmit side: every byte is one trapped write. */
-static int uart_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
-{
-	static const uint8_t id[8] = { 0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
-
-	(void)ctx;
-	(void)width;
-	if (off == 0x18)
-		*val = 1u << 4; /* FR: RX FIFO empty, TX never full */
-	else if (off >= 0xfe0 && off < 0x1000 && !(off & 3))
-		*val = id[(off - 0xfe0) / 4];
-	else
-		*val = 0;
-	return 0;
-}
-
-static int uart_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
-{
-	(void)width;
-	if (off == 0) /* control registers: accepted, no effect */
-		bm_devs_putc(ctx, (char)(val & 0xff));
-	return 0;
-}
-
 /* ACTLR_EL1 (trapped by HCR_EL2.TACR) as a plain 64-bit register. */
 static int actlr_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
 {
@@ -247,7 +255,6 @@ static void actlr_reset(void *ctx)
 	((struct bm_vm_devs *)ctx)->sysreg = ACTLR_RESET;
 }
 
-static const struct axvm_device_ops uart_ops = { .read = uart_read, .write = uart_write };
 static const struct axvm_device_ops actlr_ops = {
 	.read = actlr_read, .write = actlr_write, .reset = actlr_reset,
 };
@@ -260,7 +267,6 @@ const struct bm_guest_contract bm_guest = {
 	.down_reset_name = "PSCI SYSTEM_RESET",
 	.cpu_off_name = "PSCI CPU_OFF",
 	.uart_kind = AXVM_FDT_DEV_PL011,
-	.uart_ops = &uart_ops,
 	.dtb_arch = AXVM_GUEST_AARCH64,
 };
 

@@ -14,6 +14,11 @@
 #define GICD_CTLR_ARE (1u << 4)
 #define GICD_CTLR_GRP1 (1u << 1)
 
+#define GICD_IGROUPR 0x0080
+#define GICD_ISENABLER 0x0100
+#define GICD_IPRIORITYR 0x0400
+#define GICD_IROUTER 0x6000
+
 #define GICR_TYPER 0x0008
 #define GICR_WAKER 0x0014
 #define GICR_SGI 0x10000
@@ -109,4 +114,14 @@ void gic_ppi_set_active(uint32_t intid, bool active)
 
 	*reg32(rd, active ? GICR_ISACTIVER0 : GICR_ICACTIVER0) = 1u << (intid & 31u);
 	__asm__ volatile("dsb sy" ::: "memory");
+}
+
+void gic_enable_spi(uint32_t intid, uint64_t mpidr)
+{
+	uint32_t word = 4 * (intid / 32), bit = 1u << (intid % 32);
+
+	*reg32(BM_GICD_BASE, GICD_IGROUPR + word) |= bit;
+	*(volatile uint8_t *)(BM_GICD_BASE + GICD_IPRIORITYR + intid) = PRIO_HOST;
+	*(volatile uint64_t *)(BM_GICD_BASE + GICD_IROUTER + 8 * intid) = mpidr & 0xff00ffffffull;
+	*reg32(BM_GICD_BASE, GICD_ISENABLER + word) = bit;
 }

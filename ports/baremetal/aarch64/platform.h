@@ -15,6 +15,7 @@
 #define BM_IRQ_VTIMER 27u      /* CNTV: belongs to the running guest */
 #define BM_IRQ_MAINT 25u       /* GIC maintenance: the running guest's */
 #define BM_SGI_KICK 0u         /* kick_pcpu() */
+#define BM_IRQ_UART 33u        /* the board PL011 (SPI 1): console input */
 
 /* RAM starts at 1 GiB; QEMU puts its DTB (the board's: RAM size) at the
  * start. Layout, the placement scheme of docs/guest-abi-aarch64.md:

@@ -11,6 +11,8 @@ void gic_init_dist(void);
 void gic_init_cpu(void);
 void gic_send_sgi(uint64_t target_mpidr, uint32_t intid);
 void gic_ppi_set_active(uint32_t intid, bool active);
+/* Enable SPI `intid`, Group 1, routed to the CPU with affinity `mpidr`. */
+void gic_enable_spi(uint32_t intid, uint64_t mpidr);
 
 /* boot.S: SMC conduit (QEMU virt with virtualization=on). */
 uint64_t psci_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);

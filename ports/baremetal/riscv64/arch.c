@@ -303,88 +303,6 @@ int bm_arch_linux_place(void *image, uint64_t image_gpa, uint64_t ram_gpa, uint6
 
 /* a0 is the hart id already (the backend's power-on state); a1 the DTB. */
 
-/* The guest's NS16550A, transmit side, enough for Linux's 8250 driver
- * without an interrupt line (it polls): THR writes are bytes; LSR says
- * "always ready"; IER, LCR, MCR, SCR, the divisor latch (behind LCR.DLAB)
- * and FCR's FIFO enable keep what the guest wrote; IIR reports "THR empty"
- * while that interrupt is enabled (the transmitter is always empty), else
- * no interrupt; there is no receive side. Every value is guest input, and
- * a register is one byte whatever the access width. */
-#define UART_THR 0 /* write; RBR on read; DLL with LCR.DLAB */
-#define UART_IER 1 /* DLM with LCR.DLAB */
-#define UART_IIR 2 /* read; FCR on write */
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-#define UART_MSR 6
-#define UART_SCR 7
-#define UART_LCR_DLAB 0x80u
-#define UART_IER_THRI 0x02u
-#define UART_FCR_FIFO 0x01u
-/* Where the latch, FCR and the DLAB-shadowed registers are kept in
- * bm_vm_devs.uart[] (the others at their own offsets). */
-#define UART_KEEP_DLL 0
-#define UART_KEEP_DLM 5
-#define UART_KEEP_FCR 2
-
-static int uart_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
-{
-	const uint8_t *r = ((struct bm_vm_devs *)ctx)->uart;
-	const bool dlab = r[UART_LCR] & UART_LCR_DLAB;
-	uint64_t v = 0;
-
-	(void)width;
-	switch (off) {
-	case UART_THR: v = dlab ? r[UART_KEEP_DLL] : 0; break; /* no input */
-	case UART_IER: v = dlab ? r[UART_KEEP_DLM] : r[UART_IER]; break;
-	case UART_IIR:
-		v = (r[UART_KEEP_FCR] & UART_FCR_FIFO ? 0xc0u : 0) |
-		    (r[UART_IER] & UART_IER_THRI ? 0x02u : 0x01u);
-		break;
-	case UART_LCR: case UART_MCR: case UART_SCR: v = r[off]; break;
-	case UART_LSR: v = 0x60u; break; /* THRE | TEMT */
-	case UART_MSR: v = 0xb0u; break; /* DCD | DSR | CTS */
-	default: break;
-	}
-	*val = v;
-	return 0;
-}
-
-static int uart_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
-{
-	struct bm_vm_devs *d = ctx;
-	const bool dlab = d->uart[UART_LCR] & UART_LCR_DLAB;
-	const uint8_t b = (uint8_t)(val & 0xff);
-
-	(void)width;
-	switch (off) {
-	case UART_THR:
-		if (dlab)
-			d->uart[UART_KEEP_DLL] = b;
-		else
-			bm_devs_putc(ctx, (char)b);
-		break;
-	case UART_IER:
-		if (dlab)
-			d->uart[UART_KEEP_DLM] = b;
-		else
-			d->uart[UART_IER] = b & 0x0fu;
-		break;
-	case UART_IIR: d->uart[UART_KEEP_FCR] = b & UART_FCR_FIFO; break;
-	case UART_LCR: case UART_SCR: d->uart[off] = b; break;
-	case UART_MCR: d->uart[off] = b & 0x1fu; break;
-	default: break; /* LSR, MSR: read-only */
-	}
-	return 0;
-}
-
-static void uart_reset(void *ctx)
-{
-	struct bm_vm_devs *d = ctx;
-
-	memset(d->uart, 0, sizeof(d->uart));
-}
-
 /* SBI console bytes (legacy putchar, DBCN) from the backend. */
 static int sbi_con_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
 {
@@ -394,9 +312,6 @@ static int sbi_con_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
 	return 0;
 }
 
-static const struct axvm_device_ops uart_ops = {
-	.read = uart_read, .write = uart_write, .reset = uart_reset,
-};
 static int sbi_con_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
 {
 	(void)ctx;
@@ -415,7 +330,6 @@ const struct bm_guest_contract bm_guest = {
 	.down_reset_name = "SBI reboot",
 	.cpu_off_name = "SBI hart_stop",
 	.uart_kind = AXVM_FDT_DEV_NS16550A,
-	.uart_ops = &uart_ops,
 	.dtb_arch = AXVM_GUEST_RISCV64,
 };
 
@@ -442,3 +356,23 @@ void bm_arch_guest_ram_written(void *p, uint64_t len)
 	(void)len;
 }
 
+
+uint64_t bm_arch_irq_save(void)
+{
+	uint64_t s;
+
+	__asm__ volatile("csrrc %0, sstatus, %1" : "=r"(s) : "r"(SSTATUS_SIE) : "memory");
+	return s & SSTATUS_SIE;
+}
+
+void bm_arch_irq_restore(uint64_t flags)
+{
+	if (flags & SSTATUS_SIE)
+		__asm__ volatile("csrs sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
+}
+
+/* Console input is not taken on this target yet: the board's UART
+ * interrupt would need the host's PLIC context. */
+void bm_arch_console_input_on(void)
+{
+}

@@ -12,6 +12,8 @@
 #include <libfdt.h>
 #include <string.h>
 
+#include <axvm/uart.h>
+
 #include "fdt_internal.h"
 
 #define PH_INTC      1u  /* GIC or PLIC */
@@ -360,6 +362,8 @@ static int write_uart(void *fdt, const struct axvm_guest_fdt_params *p)
 			TRY(fdt_property(fdt, "clock-names", clocks,
 			                 sizeof(clocks)));
 		}
+		TRY(fdt_property_u32(fdt, "arm,primecell-periphid",
+		                     AXVM_PL011_PERIPHID));
 	} else {
 		TRY(prop_str(fdt, "compatible", "ns16550a"));
 		TRY(fdt_property_u32(fdt, "clock-frequency",

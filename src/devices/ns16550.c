@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * 16550A UART: the registers Linux's 8250 driver and its earlycon use,
+ * a 16-byte receive FIFO fed by the host and the interrupt output (IIR
+ * bit 0 clear). Registers sit 1 << reg_shift bytes apart.
+ *
+ * Transmit never waits: THR goes to the host at once, so LSR.THRE and
+ * TEMT are always set. The THR-empty interrupt follows the 16550's rule:
+ * pending when ETBEI is turned on or a byte was written (the THR "empties"
+ * at once), acknowledged by reading IIR while it is the reported cause or
+ * by writing THR. Receive: "data available" is a level (FIFO count at or
+ * over the FCR trigger, one byte with the FIFO off); the character
+ * timeout is reported whenever data sits below the trigger (bytes arrive
+ * in bursts: the timeout has always expired). With the FIFO off the
+ * guest sees one byte at a time; the rest of a burst waits in the ring
+ * (uart_fifo.h). An overrun sets LSR.OE (a
+ * line-status interrupt) until LSR is read. Modem lines: DCD, DSR and
+ * CTS asserted, or looped from MCR in loopback mode.
+ */
+#include <string.h>
+
+#include <axvm/uart.h>
+
+#include "uart_fifo.h"
+
+enum { RBR_THR = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7 };
+
+#define IER_RDI (1u << 0)
+#define IER_THRI (1u << 1)
+#define IER_RLSI (1u << 2)
+#define IER_MSI (1u << 3)
+
+#define IIR_NONE 0x01u
+#define IIR_MSI 0x00u
+#define IIR_THRI 0x02u
+#define IIR_RDI 0x04u
+#define IIR_RLSI 0x06u
+#define IIR_TIMEOUT 0x0cu
+#define IIR_FIFOS 0xc0u
+
+#define FCR_ENABLE (1u << 0)
+#define FCR_CLEAR_RX (1u << 1)
+
+#define LCR_DLAB (1u << 7)
+#define MCR_LOOP (1u << 4)
+
+#define LSR_DR (1u << 0)
+#define LSR_OE (1u << 1)
+#define LSR_THRE (1u << 5)
+#define LSR_TEMT (1u << 6)
+
+/* FCR bits 7:6: 1, 4, 8 or 14 bytes. */
+static uint32_t rx_trigger(const struct axvm_ns16550 *u)
+{
+	static const uint8_t level[4] = { 1, 4, 8, 14 };
+
+	return (u->fcr & FCR_ENABLE) ? level[u->fcr >> 6] : 1u;
+}
+
+/* The highest-priority pending cause, as IIR's low nibble. */
+static uint8_t cause(const struct axvm_ns16550 *u)
+{
+	if ((u->ier & IER_RLSI) && (u->lsr_err & LSR_OE))
+		return IIR_RLSI;
+	if ((u->ier & IER_RDI) && u->rx_count)
+		return u->rx_count >= rx_trigger(u) ? IIR_RDI : IIR_TIMEOUT;
+	if ((u->ier & IER_THRI) && u->thre_pending)
+		return IIR_THRI;
+	/* Modem status never changes outside loopback: no MSI. */
+	return IIR_NONE;
+}
+
+static void update(struct axvm_ns16550 *u)
+{
+	bool level = cause(u) != IIR_NONE;
+
+	if (level != u->level) {
+		u->level = level;
+		if (u->host.irq)
+			u->host.irq(u->host.arg, level);
+	}
+}
+
+static void reset_regs(struct axvm_ns16550 *u)
+{
+	u->rx_head = u->rx_count = 0;
+	u->ier = u->lcr = u->mcr = u->lsr_err = u->scr = u->dlm = u->fcr = 0;
+	u->dll = 0x0c; /* 9600 baud at 1.8432 MHz, a usual firmware value */
+	u->thre_pending = false;
+}
+
+static int receive(struct axvm_ns16550 *u, uint8_t b)
+{
+	if (!uart_fifo_push(u->rx, AXVM_NS16550_FIFO, u->rx_head, &u->rx_count, b)) {
+		u->lsr_err |= LSR_OE;
+		u->rx_dropped++;
+		update(u);
+		return AXVM_EAGAIN;
+	}
+	update(u);
+	return 0;
+}
+
+static uint8_t msr(const struct axvm_ns16550 *u)
+{
+	if (u->mcr & MCR_LOOP) /* DTR->DSR, RTS->CTS, OUT1->RI, OUT2->DCD */
+		return (uint8_t)(((u->mcr & 1u) << 5) | ((u->mcr & 2u) << 3) |
+				 ((u->mcr & 4u) << 4) | ((u->mcr & 8u) << 4));
+	return 0xb0u; /* DCD, DSR, CTS */
+}
+
+static uint8_t read_reg(struct axvm_ns16550 *u, unsigned r)
+{
+	uint8_t v;
+
+	switch (r) {
+	case RBR_THR:
+		if (u->lcr & LCR_DLAB)
+			return u->dll;
+		v = uart_fifo_pop(u->rx, AXVM_NS16550_FIFO, &u->rx_head, &u->rx_count);
+		update(u);
+		return v;
+	case IER:
+		return (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
+	case IIR_FCR:
+		v = cause(u);
+		if (v == IIR_THRI) { /* reading IIR acknowledges THRE */
+			u->thre_pending = false;
+			update(u);
+		}
+		return (uint8_t)(v | ((u->fcr & FCR_ENABLE) ? IIR_FIFOS : 0));
+	case LCR:
+		return u->lcr;
+	case MCR:
+		return u->mcr;
+	case LSR:
+		v = (uint8_t)(LSR_THRE | LSR_TEMT | u->lsr_err | (u->rx_count ? LSR_DR : 0));
+		u->lsr_err = 0;
+		update(u);
+		return v;
+	case MSR:
+		return msr(u);
+	default:
+		return u->scr;
+	}
+}
+
+static void write_reg(struct axvm_ns16550 *u, unsigned r, uint8_t v)
+{
+	switch (r) {
+	case RBR_THR:
+		if (u->lcr & LCR_DLAB) {
+			u->dll = v;
+			return;
+		}
+		if (u->mcr & MCR_LOOP)
+			(void)receive(u, v);
+		else
+			u->host.tx(u->host.arg, v);
+		u->thre_pending = true; /* written, and at once empty again */
+		break;
+	case IER:
+		if (u->lcr & LCR_DLAB) {
+			u->dlm = v;
+			return;
+		}
+		/* ETBEI turned on with the THR empty raises THRE at once. */
+		if ((v & IER_THRI) && !(u->ier & IER_THRI))
+			u->thre_pending = true;
+		u->ier = v & 0x0fu;
+		break;
+	case IIR_FCR:
+		if ((v ^ u->fcr) & FCR_ENABLE || (v & FCR_CLEAR_RX))
+			u->rx_head = u->rx_count = 0;
+		u->fcr = v & 0xc1u; /* enable and trigger; the clear bits self-clear */
+		break;
+	case LCR:
+		u->lcr = v;
+		return;
+	case MCR:
+		u->mcr = v & 0x1fu;
+		return;
+	case SCR:
+		u->scr = v;
+		return;
+	default:
+		return; /* LSR, MSR: read-only */
+	}
+	update(u);
+}
+
+static int ns16550_read(void *ctx, uint64_t off, unsigned width, uint64_t *value)
+{
+	struct axvm_ns16550 *u = ctx;
+	uint64_t stride = 1ull << u->reg_shift;
+
+	(void)width;
+	*value = 0;
+	if (off & (stride - 1))
+		return 0; /* between registers: reads as zero */
+	uart_lock(&u->lock);
+	*value = read_reg(u, (unsigned)(off >> u->reg_shift) & 7u);
+	uart_unlock(&u->lock);
+	return 0;
+}
+
+static int ns16550_write(void *ctx, uint64_t off, unsigned width, uint64_t value)
+{
+	struct axvm_ns16550 *u = ctx;
+	uint64_t stride = 1ull << u->reg_shift;
+
+	(void)width;
+	if (off & (stride - 1))
+		return 0;
+	uart_lock(&u->lock);
+	write_reg(u, (unsigned)(off >> u->reg_shift) & 7u, (uint8_t)value);
+	uart_unlock(&u->lock);
+	return 0;
+}
+
+static void ns16550_reset(void *ctx)
+{
+	struct axvm_ns16550 *u = ctx;
+
+	uart_lock(&u->lock);
+	reset_regs(u);
+	update(u);
+	uart_unlock(&u->lock);
+}
+
+static const struct axvm_device_ops ns16550_ops = {
+	.read = ns16550_read,
+	.write = ns16550_write,
+	.reset = ns16550_reset,
+};
+
+int axvm_ns16550_init(struct axvm_ns16550 *u, const struct axvm_uart_host *host,
+		      unsigned reg_shift)
+{
+	if (!u || !host || !host->tx || reg_shift > 2)
+		return AXVM_EINVAL;
+	memset(u, 0, sizeof(*u));
+	atomic_flag_clear(&u->lock);
+	u->host = *host;
+	u->reg_shift = (uint8_t)reg_shift;
+	reset_regs(u);
+	return 0;
+}
+
+int axvm_ns16550_desc(struct axvm_ns16550 *u, uint64_t base, struct axvm_device_desc *desc)
+{
+	if (!u || !desc)
+		return AXVM_EINVAL;
+	if (base + (8ull << u->reg_shift) < base)
+		return AXVM_EOVERFLOW;
+	memset(desc, 0, sizeof(*desc));
+	desc->name = "ns16550a";
+	desc->bus = AXVM_BUS_MMIO;
+	desc->base = base;
+	desc->size = 8ull << u->reg_shift;
+	desc->widths = (uint8_t)((AXVM_WIDTH_1 | AXVM_WIDTH_2 | AXVM_WIDTH_4) &
+				 ((2u << u->reg_shift) - 1u));
+	desc->naturally_aligned = true;
+	desc->ops = &ns16550_ops;
+	desc->ctx = u;
+	return 0;
+}
+
+int axvm_ns16550_rx(struct axvm_ns16550 *u, uint8_t byte)
+{
+	int rc;
+
+	if (!u)
+		return AXVM_EINVAL;
+	uart_lock(&u->lock);
+	rc = receive(u, byte);
+	uart_unlock(&u->lock);
+	return rc;
+}
