@@ -41,9 +41,25 @@ exit_profile() {
     awk -F= '{ n[$1] += $2 } END { for (k in n) print k, n[k] }' | sort -k2,2nr
 }
 
+# LABEL LOG CMD...: run one boot to LOG; print its wall time in ns, or
+# fail (status 1) when it did not reach the marker or exited non-zero.
+timed_boot() {
+  local label=$1 log=$2 t0 rc
+  shift 2
+  t0=$(now_ns)
+  "$@" </dev/null >"$log" 2>&1
+  rc=$?
+  if [ $rc -ne 0 ] || ! grep -aq 'AXVM-LINUX-OK' "$log"; then
+    echo "linux_boot: $label boot failed (rc $rc)" >&2
+    tail -20 "$log" >&2
+    return 1
+  fi
+  echo $(($(now_ns) - t0))
+}
+
 # ARCH DIRECT_CMD... -- GUEST_CMD... : time both, print the figures.
 compare() {
-  local arch=$1 i t0 rc
+  local arch=$1 i t
   shift
   local direct=() guest=()
   while [ "$1" != "--" ]; do direct+=("$1"); shift; done
@@ -51,18 +67,10 @@ compare() {
   guest=("$@")
   local td=() tg=()
   for ((i = 0; i < runs; i++)); do
-    t0=$(now_ns)
-    "${direct[@]}" </dev/null >"$tmp/direct.log" 2>&1
-    rc=$?
-    grep -aq 'AXVM-LINUX-OK' "$tmp/direct.log" && [ $rc -eq 0 ] ||
-      { echo "linux_boot: $arch direct boot failed (rc $rc)" >&2; tail -20 "$tmp/direct.log" >&2; return 1; }
-    td+=($(($(now_ns) - t0)))
-    t0=$(now_ns)
-    "${guest[@]}" </dev/null >"$tmp/guest.log" 2>&1
-    rc=$?
-    grep -aq 'AXVM-LINUX-OK' "$tmp/guest.log" && [ $rc -eq 0 ] ||
-      { echo "linux_boot: $arch guest boot failed (rc $rc)" >&2; tail -20 "$tmp/guest.log" >&2; return 1; }
-    tg+=($(($(now_ns) - t0)))
+    t=$(timed_boot "$arch direct" "$tmp/direct.log" "${direct[@]}") || return 1
+    td+=("$t")
+    t=$(timed_boot "$arch guest" "$tmp/guest.log" "${guest[@]}") || return 1
+    tg+=("$t")
   done
   local md mg
   md=$(median "${td[@]}")
@@ -81,42 +89,28 @@ compare() {
   echo "profile linux_boot_${arch} console_bytes $bytes"
 }
 
-aarch64() {
-  local assets=build/linux-a64 st=0
-  command -v qemu-system-aarch64 >/dev/null || { echo "SKIPPED: linux_boot_ratio_aarch64: no qemu-system-aarch64"; return 0; }
-  scripts/linux-aarch64-assets --dir "$assets" >"$tmp/assets.log" 2>&1 || st=$?
+# ARCH ASSETS_DIR APPEND DIRECT_QEMU...: fetch or build the assets, build
+# the kernel, and compare the direct boot (DIRECT_QEMU plus the common
+# options) with the guest boot (scripts/run-ARCH --linux).
+boot_ratio() {
+  local arch=$1 assets=$2 append=$3 st=0
+  shift 3
+  command -v "$1" >/dev/null || { echo "SKIPPED: linux_boot_ratio_$arch: no $1"; return 0; }
+  "scripts/linux-$arch-assets" --dir "$assets" >"$tmp/assets.log" 2>&1 || st=$?
   if [ $st -eq 3 ]; then grep -a 'SKIPPED' "$tmp/assets.log"; return 0; fi
   [ $st -eq 0 ] || { cat "$tmp/assets.log" >&2; return 1; }
-  scripts/run-aarch64 --build-only --linux "$assets/Image" >"$tmp/build.log" 2>&1 ||
+  "scripts/run-$arch" --build-only --linux "$assets/Image" >"$tmp/build.log" 2>&1 ||
     { cat "$tmp/build.log" >&2; return 1; }
-  local append="console=ttyAMA0 earlycon=pl011,0x9000000"
-  compare aarch64 \
-    timeout 600 qemu-system-aarch64 -M virt,gic-version=3 -cpu max,pauth=off,sve=off,sme=off,pmu=off \
-    -smp 2 -m 256M -nographic -no-reboot -nic none -kernel "$assets/Image" \
-    -initrd "$assets/initrd.cpio.gz" -append "$append" -- \
-    scripts/run-aarch64 --no-build --linux "$assets/Image" --initrd "$assets/initrd.cpio.gz" \
-    --append "$append" --timeout 600
-}
-
-riscv64() {
-  local assets=build/linux-rv64 st=0
-  command -v qemu-system-riscv64 >/dev/null || { echo "SKIPPED: linux_boot_ratio_riscv64: no qemu-system-riscv64"; return 0; }
-  scripts/linux-riscv64-assets --dir "$assets" >"$tmp/assets.log" 2>&1 || st=$?
-  if [ $st -eq 3 ]; then grep -a 'SKIPPED' "$tmp/assets.log"; return 0; fi
-  [ $st -eq 0 ] || { cat "$tmp/assets.log" >&2; return 1; }
-  scripts/run-riscv64 --build-only --linux "$assets/Image" >"$tmp/build.log" 2>&1 ||
-    { cat "$tmp/build.log" >&2; return 1; }
-  local append="console=ttyS0 earlycon"
-  compare riscv64 \
-    timeout 600 qemu-system-riscv64 -M virt \
-    -cpu rv64,h=false,sstc=false,svpbmt=false,svinval=false,svnapot=false,Zihintpause=false \
-    -smp 2 -m 256M -nographic -no-reboot -nic none -bios default -kernel "$assets/Image" \
-    -initrd "$assets/initrd.cpio.gz" -append "$append" -- \
-    scripts/run-riscv64 --no-build --linux "$assets/Image" --initrd "$assets/initrd.cpio.gz" \
+  compare "$arch" timeout 600 "$@" -smp 2 -m 256M -nographic -no-reboot -nic none \
+    -kernel "$assets/Image" -initrd "$assets/initrd.cpio.gz" -append "$append" -- \
+    "scripts/run-$arch" --no-build --linux "$assets/Image" --initrd "$assets/initrd.cpio.gz" \
     --append "$append" --timeout 600
 }
 
 rc=0
-aarch64 || rc=1
-riscv64 || rc=1
+boot_ratio aarch64 build/linux-a64 "console=ttyAMA0 earlycon=pl011,0x9000000" \
+  qemu-system-aarch64 -M virt,gic-version=3 -cpu max,pauth=off,sve=off,sme=off,pmu=off || rc=1
+boot_ratio riscv64 build/linux-rv64 "console=ttyS0 earlycon" \
+  qemu-system-riscv64 -M virt -bios default \
+  -cpu rv64,h=false,sstc=false,svpbmt=false,svinval=false,svnapot=false,Zihintpause=false || rc=1
 exit $rc

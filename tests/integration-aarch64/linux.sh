@@ -40,39 +40,14 @@ trap 'rm -rf "$tmp"' EXIT
 # (a wrong move enters zeros: an undefined instruction, no power-off);
 # then the same with a text_offset no kernel may have, which must be
 # refused without starting the VM.
-le() { local i; for ((i = 0; i < $2; i++)); do printf "\\x$(printf %02x $((($1 >> (8 * i)) & 255)))"; done; }
 tiny() { # TEXT_OFFSET FILE
   { le 0x14000010 4; le 0 4; le "$1" 8; le 0x1000 8; le 0xa 8; le 0 24; printf 'ARM\x64'; le 0 4
     le 0x52800100 4; le 0x72b08000 4; le 0xd4000002 4; le 0x14000000 4; } >"$2"
 }
-. "$root/tests/lib/log-check.sh"
-check() { # NAME LOG RC PATTERN...
-  local name=$1 log=$2 rc=$3 why
-  shift 3
-  why=$(log_why "$log" "$rc" "$@" "axvm: all VMs stopped, powering off" "!PANIC")
-  if [ -n "$why" ]; then echo "FAIL $name: $why"; sed 's/^/    | /' "$log"; exit 1; fi
-  echo "PASS $name"
-}
-tiny 0x80000 "$tmp/tiny.img"
-"$root/scripts/run-aarch64" --build-dir "$build" --linux "$tmp/tiny.img" --timeout 60 >"$tmp/log" 2>&1
-check linux-text-offset "$tmp/log" $? "text_offset 0x80000, image_size 0x1000, flags 0xa, entry 0x40280000" \
-  "axvm: vm1: down, guest code 0 (PSCI SYSTEM_OFF)"
-tiny 0x80800 "$tmp/tiny.img"
-"$root/scripts/run-aarch64" --build-dir "$build" --no-build --linux "$tmp/tiny.img" --timeout 60 >"$tmp/log" 2>&1
-rc=$?
-# No VM started: the board powers off and the run script says so (1).
-[ $rc -eq 1 ] && rc=0 || rc=99
-check linux-bad-header "$tmp/log" $rc "axvm: vm1: the Linux image cannot be placed" "!axvm: vm1: down" \
-  "axvm: no VM started"
-# The payload is new at every run, so the hash proves the guest read the
-# initrd this run loaded.
-{ date +%s%N; head -c 4096 /dev/urandom; } >"$tmp/payload"
-want_hash=$(sha256sum "$tmp/payload" | cut -d' ' -f1)
-"$root/scripts/linux-aarch64-assets" --dir "$assets" --payload "$tmp/payload" "$tmp/initrd.gz" \
-  >"$tmp/assets.log" 2>&1
-rc=$?
-if [ $rc -eq 3 ]; then grep -a 'SKIPPED: ' "$tmp/assets.log"; exit 0; fi
-[ $rc -eq 0 ] || { echo "FAIL linux: scripts/linux-aarch64-assets exited $rc"; sed 's/^/    | /' "$tmp/assets.log"; exit 1; }
+. "$root/tests/lib/linux-cases.sh"
+linux_header_cases aarch64 0x80000 "text_offset 0x80000, image_size 0x1000, flags 0xa, entry 0x40280000" \
+  "axvm: vm1: down, guest code 0 (PSCI SYSTEM_OFF)" 0x80800
+linux_assets aarch64
 want_uname=$(ls "$assets/root/lib/modules" | head -n1)
 
 t0=$SECONDS

@@ -31,22 +31,12 @@ command -v fdtput >/dev/null || { echo "SKIPPED: fdtput (device-tree-compiler) n
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-. "$root/tests/lib/log-check.sh"
-check() { # NAME LOG RC PATTERN...
-  local name=$1 log=$2 rc=$3 why
-  shift 3
-  why=$(log_why "$log" "$rc" "$@" "axvm: all VMs stopped, powering off" "!PANIC")
-  if [ -n "$why" ]; then echo "FAIL $name: $why"; sed 's/^/    | /' "$log"; exit 1; fi
-  echo "PASS $name"
-}
-
 # The boot protocol without Linux: a 92-byte "kernel" (the 64-byte
 # header, then SBI SRST shutdown) whose header asks for text_offset
 # 4 MiB, so the kernel must move it up from where QEMU loaded it (RAM +
 # 2 MiB) before entering it (a wrong move enters zeros: an illegal
 # instruction, no clean shutdown); then the same with a text_offset that
 # is not 2 MiB aligned, which must be refused without starting the VM.
-le() { local i; for ((i = 0; i < $2; i++)); do printf "\\x$(printf %02x $((($1 >> (8 * i)) & 255)))"; done; }
 tiny() { # TEXT_OFFSET FILE
   { le 0x0400006f 4; le 0 4; le "$1" 8; le 0x1000 8; le 0 8; le 2 4; le 0 4; le 0 8
     printf 'RISCV\0\0\0RSC\x05'; le 0 4
@@ -55,28 +45,11 @@ tiny() { # TEXT_OFFSET FILE
       le $w 4
     done; } >"$2"
 }
-tiny 0x400000 "$tmp/tiny.img"
-"$root/scripts/run-riscv64" --build-dir "$build" --linux "$tmp/tiny.img" --timeout 60 >"$tmp/log" 2>&1
-check linux-text-offset "$tmp/log" $? \
+. "$root/tests/lib/linux-cases.sh"
+linux_header_cases riscv64 0x400000 \
   "text_offset 0x400000, image_size 0x1000, flags 0x0, version 0x2, entry 0x80400000" \
-  "axvm: vm1: down, guest code 0 (SBI shutdown)"
-tiny 0x280000 "$tmp/tiny.img"
-"$root/scripts/run-riscv64" --build-dir "$build" --no-build --linux "$tmp/tiny.img" --timeout 60 >"$tmp/log" 2>&1
-rc=$?
-# No VM started: the board powers off and the run script says so (1).
-[ $rc -eq 1 ] && rc=0 || rc=99
-check linux-bad-header "$tmp/log" $rc "axvm: vm1: the Linux image cannot be placed" "!axvm: vm1: down" \
-  "axvm: no VM started"
-
-# The payload is new at every run, so the hash proves the guest read the
-# initrd this run loaded.
-{ date +%s%N; head -c 4096 /dev/urandom; } >"$tmp/payload"
-want_hash=$(sha256sum "$tmp/payload" | cut -d' ' -f1)
-"$root/scripts/linux-riscv64-assets" --dir "$assets" --payload "$tmp/payload" "$tmp/initrd.gz" \
-  >"$tmp/assets.log" 2>&1
-rc=$?
-if [ $rc -eq 3 ]; then grep -a 'SKIPPED: ' "$tmp/assets.log"; exit 0; fi
-[ $rc -eq 0 ] || { echo "FAIL linux: scripts/linux-riscv64-assets exited $rc"; sed 's/^/    | /' "$tmp/assets.log" | tail -40; exit 1; }
+  "axvm: vm1: down, guest code 0 (SBI shutdown)" 0x280000
+linux_assets riscv64
 grep -a "^== Linux built" "$tmp/assets.log"
 want_uname=$(cat "$assets/release")
 

@@ -15,6 +15,19 @@ pass=0 fail=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
+# NAME WHY LOG T0: count and print a case's verdict (WHY empty: passed;
+# else the log follows, indented).
+case_verdict() {
+  if [ -z "$2" ]; then
+    echo "PASS $1 ($((SECONDS - $4)) s)"
+    pass=$((pass + 1))
+  else
+    echo "FAIL $1: $2"
+    sed 's/^/    | /' "$3"
+    fail=$((fail + 1))
+  fi
+}
+
 case_() {
   local name=$1 args=$2; shift 2
   local why t0=$SECONDS rc boots
@@ -26,14 +39,7 @@ case_() {
     "!TIMEOUT" "$@")
   boots=$(grep -ac '^axvm: bare-metal kernel' "$log")
   [ -z "$why" ] && [ "$boots" -ne 1 ] && why="the kernel booted $boots times"
-  if [ -z "$why" ]; then
-    echo "PASS $name ($((SECONDS - t0)) s)"
-    pass=$((pass + 1))
-  else
-    echo "FAIL $name: $why"
-    sed 's/^/    | /' "$log"
-    fail=$((fail + 1))
-  fi
+  case_verdict "$name" "$why" "$log" "$t0"
 }
 
 # The count of exit KIND for "VM vCPU N" in the last case's report (0 if
@@ -103,14 +109,7 @@ refused_case() {
   why=$(log_why "$log" "$rc" "axvm: no VM started, powering off" \
     "axvm: all VMs stopped, powering off" "!vCPU(s)," "!exits:" "!PANIC" "!TIMEOUT" "$@")
   [ "$rc" = 99 ] && why="the run script exited 0: a VM started or the refusal was not seen"
-  if [ -z "$why" ]; then
-    echo "PASS $name ($((SECONDS - t0)) s)"
-    pass=$((pass + 1))
-  else
-    echo "FAIL $name: $why"
-    sed 's/^/    | /' "$log"
-    fail=$((fail + 1))
-  fi
+  case_verdict "$name" "$why" "$log" "$t0"
 }
 
 # One VM node of a test config: cfg_node ID HOST [EXTRA-PROPERTY-LINES]

@@ -1,0 +1,58 @@
+# shellcheck shell=bash disable=SC2154,SC2059,SC2034
+# (root, tmp, build and assets are the caller's, want_hash is for it;
+# printf builds bytes on purpose)
+# Shared by tests/integration-<arch>/linux.sh: the Linux-guest cases both
+# targets run the same way. The caller sets root, tmp, build, assets and
+# defines tiny() (TEXT_OFFSET FILE: a header-only "kernel" for its arch).
+. "$root/tests/lib/log-check.sh"
+
+check() { # NAME LOG RC PATTERN...: PASS, or FAIL with the log and exit 1
+  local name=$1 log=$2 rc=$3 why
+  shift 3
+  why=$(log_why "$log" "$rc" "$@" "axvm: all VMs stopped, powering off" "!PANIC")
+  if [ -n "$why" ]; then echo "FAIL $name: $why"; sed 's/^/    | /' "$log"; exit 1; fi
+  echo "PASS $name"
+}
+
+le() { # VALUE BYTES: VALUE little-endian
+  local i
+  for ((i = 0; i < $2; i++)); do printf "\\x$(printf %02x $((($1 >> (8 * i)) & 255)))"; done
+}
+
+# The boot protocol without a real kernel: ARCH GOOD_OFFSET GOOD_LINE
+# DOWN_LINE BAD_OFFSET. An image whose header asks for GOOD_OFFSET must be
+# moved there and entered (it powers off: DOWN_LINE); one asking for
+# BAD_OFFSET must be refused before any VM starts (the run script then
+# exits 1, having seen "no VM started").
+linux_header_cases() {
+  local arch=$1 rc
+  tiny "$2" "$tmp/tiny.img"
+  "$root/scripts/run-$arch" --build-dir "$build" --linux "$tmp/tiny.img" --timeout 60 >"$tmp/log" 2>&1
+  check linux-text-offset "$tmp/log" $? "$3" "$4"
+  tiny "$5" "$tmp/tiny.img"
+  "$root/scripts/run-$arch" --build-dir "$build" --no-build --linux "$tmp/tiny.img" --timeout 60 \
+    >"$tmp/log" 2>&1
+  rc=$?
+  [ $rc -eq 1 ] && rc=0 || rc=99
+  check linux-bad-header "$tmp/log" $rc "axvm: vm1: the Linux image cannot be placed" \
+    "!axvm: vm1: down" "axvm: no VM started"
+}
+
+# ARCH: the cached kernel and an initrd with a payload made now
+# ($tmp/initrd.gz; its sha256 in want_hash, so the guest's answer proves
+# it read this run's initrd). Exits 0 after the assets script's SKIPPED
+# line when they cannot be had, 1 (FAIL) when the script failed.
+linux_assets() {
+  local rc
+  { date +%s%N; head -c 4096 /dev/urandom; } >"$tmp/payload"
+  want_hash=$(sha256sum "$tmp/payload" | cut -d' ' -f1)
+  "$root/scripts/linux-$1-assets" --dir "$assets" --payload "$tmp/payload" "$tmp/initrd.gz" \
+    >"$tmp/assets.log" 2>&1
+  rc=$?
+  if [ $rc -eq 3 ]; then grep -a 'SKIPPED: ' "$tmp/assets.log"; exit 0; fi
+  if [ $rc -ne 0 ]; then
+    echo "FAIL linux: scripts/linux-$1-assets exited $rc"
+    sed 's/^/    | /' "$tmp/assets.log" | tail -40
+    exit 1
+  fi
+}
