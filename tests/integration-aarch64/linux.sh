@@ -78,29 +78,17 @@ check linux-beside-timer "$tmp/log" $? "[vm1] AXVM-LINUX-OK uname=$want_uname cp
 # the PL011's receive interrupt) waits for a line, the `input` test guest
 # (vm2, polling) for another; three Ctrl-A move the focus (each written
 # twice: it is QEMU's own escape too). Each line must reach only its VM.
-mkfifo "$tmp/in"
-"$root/scripts/run-aarch64" --build-dir "$build" --no-build --linux "$assets/Image" \
-  --initrd "$tmp/initrd.gz" --append "console=ttyAMA0 earlycon=pl011,0x9000000 axvm.input" \
-  --with input --input "$tmp/in" --timeout "$timeout_s" >"$tmp/log" 2>&1 &
-qpid=$!
-exec 3>"$tmp/in"
-wait_for() { # PATTERN: 0 once the log has it, 1 if QEMU ended first
-  while kill -0 "$qpid" 2>/dev/null; do
-    grep -aqF -- "$1" "$tmp/log" && return 0
-    sleep 0.2
-  done
-  grep -aqF -- "$1" "$tmp/log"
-}
-switch=$'\x01\x01\x01\x01\x01\x01'
-wait_for "[vm2] input: ready" && wait_for "[vm1] AXVM-LINUX-READY" &&
-  printf '%s' "$switch" >&3 && wait_for "axvm: console input now goes to vm2" &&
-  printf 'to-two\r' >&3 && wait_for "[vm2] input: got to-two" &&
-  printf '%s' "$switch" >&3 && wait_for "axvm: console input now goes to vm1" &&
-  printf 'to-one\r' >&3
-wait "$qpid"
-rc=$?
-exec 3>&-
-check linux-console-input "$tmp/log" $rc "[vm2] input: got to-two" "[vm2] RESULT input PASS" \
+. "$root/tests/lib/console-input.sh"
+typing_start "$tmp/log" "$root/scripts/run-aarch64" --build-dir "$build" --no-build \
+  --linux "$assets/Image" --initrd "$tmp/initrd.gz" \
+  --append "console=ttyAMA0 earlycon=pl011,0x9000000 axvm.input" --with input --timeout "$timeout_s"
+typing_wait "[vm2] input: ready" && typing_wait "[vm1] AXVM-LINUX-READY" &&
+  typing_send "$TYPING_SWITCH" && typing_wait "axvm: console input now goes to vm2" &&
+  typing_send 'to-two\r' && typing_wait "[vm2] input: got to-two" &&
+  typing_send "$TYPING_SWITCH" && typing_wait "axvm: console input now goes to vm1" &&
+  typing_send 'to-one\r'
+typing_end
+check linux-console-input "$tmp/log" "$typing_rc" "[vm2] input: got to-two" "[vm2] RESULT input PASS" \
   "[vm1] AXVM-LINUX-INPUT got=to-one" "axvm: vm1: down, guest code 0 (PSCI SYSTEM_OFF)" \
   "!got=to-two" "!Kernel panic" "axvm: page pool: 0 of"
 

@@ -97,6 +97,7 @@ case_ cortex-a57-straddle "--cpu cortex-a57 straddle -" "[vm1] RESULT straddle P
 # Time slices on the shared pCPU 1 (the same for every target).
 shared_pcpu_cases
 icount_cases
+input_case
 
 # Four VMs at once, two per pCPU (vm3 on pCPU 0 beside vm1's vCPU 0,
 # vm2 and vm4 on pCPU 1 beside vm1's vCPU 1).

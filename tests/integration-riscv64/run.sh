@@ -94,6 +94,7 @@ case_ misalign "misalign -" "[vm1] RESULT misalign PASS" \
   "axvm: vm1: down, guest code 0" "!stopped: unhandled"
 
 icount_cases
+input_case
 
 # Four VMs at once, two per pCPU (vm3 on pCPU 0 beside vm1's vCPU 0,
 # vm2 and vm4 on pCPU 1 beside vm1's vCPU 1).

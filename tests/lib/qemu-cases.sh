@@ -97,6 +97,25 @@ shared_pcpu_cases() {
   extra_check "idle-neighbour: the halted vCPU held the shared pCPU $(held_ms vm1 1) ms" $?
 }
 
+# Console input: two `input` guests, each waiting for a line; the first
+# keeps the focus for "one" (after a lone Ctrl-A, which must reach it
+# before the next key), three Ctrl-A move it to vm2 for "two".
+. "$(dirname "${BASH_SOURCE[0]}")/console-input.sh"
+input_case() {
+  local why t0=$SECONDS
+  typing_start "$log" "$run" --build-dir "$build" --no-build --timeout "$timeout_s" input input
+  typing_wait "[vm1] input: ready" && typing_wait "[vm2] input: ready" &&
+    typing_send '\x01\x01one\r' && typing_wait "[vm1] input: got" &&
+    typing_send "$TYPING_SWITCH" && typing_wait "axvm: console input now goes to vm2" &&
+    typing_send 'two\r'
+  typing_end
+  why=$(log_why "$log" "$typing_rc" "axvm: all VMs stopped, powering off" \
+    "axvm: console input goes to vm1" "[vm1] input: got .one" "[vm2] input: got two" \
+    "[vm1] RESULT input PASS" "[vm2] RESULT input PASS" "axvm: page pool: 0 of" "!PANIC" \
+    "!FAIL:" "!TIMEOUT")
+  case_verdict console-input "$why" "$log" "$t0"
+}
+
 # A config the kernel must refuse: it prints why (the parser's message or
 # its own), starts no VM and powers off; the run script then exits 1.
 #   refused_case NAME BLOB PATTERN...

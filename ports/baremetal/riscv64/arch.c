@@ -22,9 +22,11 @@
 #define CAUSE_IRQ (1ull << 63)
 #define IRQ_S_SOFT 1u
 #define IRQ_S_TIMER 5u
+#define IRQ_S_EXT 9u
 #define EXC_ILLEGAL 2u
 #define SIE_SSIE (1ull << 1)
 #define SIE_STIE (1ull << 5)
+#define SIE_SEIE (1ull << 9)
 #define SSTATUS_SIE (1ull << 1)
 
 struct sbiret {
@@ -76,6 +78,61 @@ static struct axvm_arch_ops rv_ops;
 static volatile bool probing, probe_trapped;
 extern char bm_trap_vector[];
 
+/* --- console input: the board UART's receive interrupt, through the PLIC ---------- */
+
+#define UART_RBR 0
+#define UART_IER 1
+#define UART_LSR 5
+#define UART_LSR_DR 0x01u
+#define PLIC_PRIORITY(src) (BM_PLIC_BASE + 4u * (src))
+#define PLIC_ENABLE(ctx, src) (BM_PLIC_BASE + 0x2000u + 0x80u * (ctx) + 4u * ((src) / 32u))
+#define PLIC_THRESHOLD(ctx) (BM_PLIC_BASE + 0x200000u + 0x1000u * (ctx))
+#define PLIC_CLAIM(ctx) (PLIC_THRESHOLD(ctx) + 4u)
+
+static volatile uint8_t *uart_reg(unsigned r)
+{
+	return (volatile uint8_t *)(BM_UART_BASE + r);
+}
+
+static volatile uint32_t *mmio32(uintptr_t a)
+{
+	return (volatile uint32_t *)a;
+}
+
+/* QEMU virt's PLIC contexts: hart h's M-mode is 2h, its S-mode 2h + 1. */
+static uint64_t s_context(const struct percpu *c)
+{
+	return 2 * c->hwid + 1;
+}
+
+/* On pCPU 0 (bm_main): the UART raises "data available", the PLIC routes
+ * it to this hart's S-mode context, and this hart takes S-level external
+ * interrupts (they trap to HS-mode even while a guest runs). */
+void bm_arch_console_input_on(void)
+{
+	uint64_t ctx = s_context(this_cpu());
+
+	*mmio32(PLIC_PRIORITY(BM_UART_IRQ)) = 1;
+	*mmio32(PLIC_ENABLE(ctx, BM_UART_IRQ)) |= 1u << (BM_UART_IRQ % 32u);
+	*mmio32(PLIC_THRESHOLD(ctx)) = 0;
+	*uart_reg(UART_IER) = 0x01; /* ERBFI */
+	__asm__ volatile("csrs sie, %0" ::"r"(SIE_SEIE) : "memory");
+}
+
+static void console_rx_irq(struct percpu *c)
+{
+	uint64_t ctx = s_context(c);
+	uint32_t src = *mmio32(PLIC_CLAIM(ctx));
+
+	if (src == BM_UART_IRQ)
+		while (*uart_reg(UART_LSR) & UART_LSR_DR)
+			bm_console_rx(*uart_reg(UART_RBR));
+	else if (src)
+		c->stray_irqs++;
+	if (src)
+		*mmio32(PLIC_CLAIM(ctx)) = src;
+}
+
 uint64_t bm_rv_trap(uint64_t cause, uint64_t epc, uint64_t tval);
 uint64_t bm_rv_trap(uint64_t cause, uint64_t epc, uint64_t tval)
 {
@@ -93,6 +150,11 @@ uint64_t bm_rv_trap(uint64_t cause, uint64_t epc, uint64_t tval)
 		sbi(SBI_EXT_TIME, 0, UINT64_MAX, 0, 0); /* one-shot: withdraw it */
 		c->irqs++;
 		bm_timer_fired();
+		return epc;
+	}
+	if (cause == (CAUSE_IRQ | IRQ_S_EXT)) {
+		c->irqs++;
+		console_rx_irq(c);
 		return epc;
 	}
 	if (cause & CAUSE_IRQ) {
@@ -371,8 +433,3 @@ void bm_arch_irq_restore(uint64_t flags)
 		__asm__ volatile("csrs sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
 }
 
-/* Console input is not taken on this target yet: the board's UART
- * interrupt would need the host's PLIC context. */
-void bm_arch_console_input_on(void)
-{
-}

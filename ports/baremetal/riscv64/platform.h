@@ -27,6 +27,12 @@
 #define BM_CONFIG_MAX 0x00100000ul
 #define BM_VM_RAM_BASE 0x88000000ul
 
+/* The board's console UART (OpenSBI transmits on it for us; this kernel
+ * only takes its receive interrupt) and the PLIC that routes it. */
+#define BM_UART_BASE 0x10000000ul
+#define BM_UART_IRQ 10u
+#define BM_PLIC_BASE 0x0c000000ul
+
 /* The guest side (docs/guest-abi-riscv64.md). */
 #define BM_GUEST_TESTDEV_GPA 0x11000000ull
 #define BM_GUEST_TESTDEV_SIZE 0x1000ull
