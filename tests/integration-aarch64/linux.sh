@@ -74,23 +74,10 @@ check linux-beside-timer "$tmp/log" $? "[vm1] AXVM-LINUX-OK uname=$want_uname cp
   "[vm2] RESULT timer PASS" "axvm: vm1: down, guest code 0 (PSCI SYSTEM_OFF)" \
   "axvm: vm2: down, guest code 0" "!Kernel panic" "axvm: page pool: 0 of"
 
-# Console input: the board's UART feeds the VM with the focus. Linux (vm1,
-# the PL011's receive interrupt) waits for a line, the `input` test guest
-# (vm2, polling) for another; three Ctrl-A move the focus (each written
-# twice: it is QEMU's own escape too). Each line must reach only its VM.
-. "$root/tests/lib/console-input.sh"
-typing_start "$tmp/log" "$root/scripts/run-aarch64" --build-dir "$build" --no-build \
-  --linux "$assets/Image" --initrd "$tmp/initrd.gz" \
-  --append "console=ttyAMA0 earlycon=pl011,0x9000000 axvm.input" --with input --timeout "$timeout_s"
-typing_wait "[vm2] input: ready" && typing_wait "[vm1] AXVM-LINUX-READY" &&
-  typing_send "$TYPING_SWITCH" && typing_wait "axvm: console input now goes to vm2" &&
-  typing_send 'to-two\r' && typing_wait "[vm2] input: got to-two" &&
-  typing_send "$TYPING_SWITCH" && typing_wait "axvm: console input now goes to vm1" &&
-  typing_send 'to-one\r'
-typing_end
-check linux-console-input "$tmp/log" "$typing_rc" "[vm2] input: got to-two" "[vm2] RESULT input PASS" \
-  "[vm1] AXVM-LINUX-INPUT got=to-one" "axvm: vm1: down, guest code 0 (PSCI SYSTEM_OFF)" \
-  "!got=to-two" "!Kernel panic" "axvm: page pool: 0 of"
+# Console input: Linux (vm1, its PL011 driver's receive interrupt) and the
+# `input` test guest (vm2, polling) each get their own line.
+linux_input_case aarch64 "console=ttyAMA0 earlycon=pl011,0x9000000" \
+  "axvm: vm1: down, guest code 0 (PSCI SYSTEM_OFF)"
 
 # No guest DTB file: the kernel writes it from the config at boot
 # (axvm_guest_fdt_build() on the target), here for 3 vCPUs on 2 pCPUs. The

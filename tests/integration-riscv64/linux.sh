@@ -69,7 +69,11 @@ fi
 grep -a "AXVM-LINUX-OK\|reboot: Power down\|exits:" "$tmp/log"
 echo "PASS linux ($((SECONDS - t0)) s; $(paste -sd, "$assets/versions"))"
 
-# A guest reset (SBI SRST cold reboot) in the Linux layout is not a
+# Console input: Linux (vm1, its 8250 driver on PLIC source 10) and the
+# `input` test guest (vm2, polling) each get their own line.
+linux_input_case riscv64 "console=ttyS0 earlycon" "axvm: vm1: down, guest code 0 (SBI shutdown)"
+
+# A guest reset (SBI SRST cold reboot) of a Linux VM is not a
 # reboot: Linux reused its own image's memory, so the kernel must not
 # boot it again from the RAM it kept; the VM goes down with the reset code.
 # This boot's console is hvc0 (SBI legacy console_putchar, one I/O exit

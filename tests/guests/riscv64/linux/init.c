@@ -9,6 +9,8 @@
  * and powers the machine off (reboot(2), which Linux turns into SBI SRST),
  * or resets it when the kernel command line has "axvm.reboot". The sha256
  * of /payload proves the guest read the bytes the test made this run.
+ * With "axvm.input" it first prints AXVM-LINUX-READY, reads one line from
+ * the console and prints AXVM-LINUX-INPUT got=<line>.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -169,15 +171,24 @@ int main(void)
 		if (fd > 2)
 			close(fd);
 	}
+	if (cmdline_has("axvm.input")) {
+		char line[128];
+
+		printf("AXVM-LINUX-READY\n");
+		fflush(stdout);
+		if (!fgets(line, sizeof(line), stdin))
+			line[0] = '\0';
+		line[strcspn(line, "\r\n")] = '\0';
+		printf("AXVM-LINUX-INPUT got=%s\n", line);
+	}
 	if (uname(&u))
 		strcpy(u.release, "unknown");
 	file_hash("/payload", hash);
 	printf("AXVM-LINUX-OK uname=%s cpus=%ld payload=%s\n", u.release,
 	       sysconf(_SC_NPROCESSORS_ONLN), hash);
 	fflush(stdout);
-	/* The console's UART has no interrupt line: Linux's 8250 driver
-	 * sends what the tty queued a FIFO's worth per poll, and powering
-	 * off does not wait for it. Wait until the line is out. */
+	/* Powering off does not wait for what the tty still holds: wait
+	 * until the line is out. */
 	tcdrain(STDOUT_FILENO);
 	sync();
 	reboot(cmdline_has("axvm.reboot") ? RB_AUTOBOOT : RB_POWER_OFF);
