@@ -64,6 +64,42 @@ static void test_rv_plic_claim_order_and_threshold(void **state)
 	assert_false(rv_plic_pending(&plic, 0));
 }
 
+/* The gateway: a claimed source is not delivered again before its
+ * completion, even when raised meanwhile (the raise waits, pending); a
+ * completion from a context that has not enabled the source, or of a
+ * source out of range, is ignored. */
+static void test_rv_plic_gateway_holds_until_complete(void **state)
+{
+	(void)state;
+	rv_plic_init(&plic, 2);
+	wr(PRIO(10), 1);
+	wr(ENABLE(0), 1u << 10);
+	assert_int_equal(rv_plic_raise(&plic, 10), 0);
+	assert_int_equal(rd(CLAIM(0)), 10);
+	assert_int_equal(rv_plic_raise(&plic, 10), 0); /* the device again */
+	assert_int_equal(rd(PENDING), 1u << 10);
+	assert_false(rv_plic_pending(&plic, 0)); /* held by the gateway */
+	assert_int_equal(rd(CLAIM(0)), 0);
+	wr(CLAIM(1), 10); /* context 1 has not enabled it: ignored */
+	wr(CLAIM(0), 40);  /* no such source: ignored */
+	wr(CLAIM(0), UINT64_MAX);
+	assert_false(rv_plic_pending(&plic, 0));
+	wr(CLAIM(0), 10); /* complete */
+	assert_true(rv_plic_pending(&plic, 0));
+	assert_int_equal(rd(CLAIM(0)), 10);
+	wr(CLAIM(0), 10);
+	assert_false(rv_plic_pending(&plic, 0));
+	assert_int_equal(rd(PENDING), 0);
+	/* A VM reset forgets claims. */
+	assert_int_equal(rv_plic_raise(&plic, 10), 0);
+	assert_int_equal(rd(CLAIM(0)), 10);
+	rv_plic_init(&plic, 2);
+	wr(PRIO(10), 1);
+	wr(ENABLE(0), 1u << 10);
+	assert_int_equal(rv_plic_raise(&plic, 10), 0);
+	assert_int_equal(rd(CLAIM(0)), 10);
+}
+
 static void test_rv_plic_registers_mask_and_ignore(void **state)
 {
 	uint64_t v;
@@ -173,6 +209,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rv_plic_claim_order_and_threshold),
+		cmocka_unit_test(test_rv_plic_gateway_holds_until_complete),
 		cmocka_unit_test(test_rv_plic_registers_mask_and_ignore),
 		cmocka_unit_test(test_rv_plic_raise_range_and_targets),
 		cmocka_unit_test(test_rv_plic_concurrent_harts),

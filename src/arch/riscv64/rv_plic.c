@@ -39,7 +39,7 @@ void rv_plic_init(struct rv_plic *p, uint32_t nctx)
  * lowest id among equals; 0 for none. Lock held. */
 static uint32_t best(const struct rv_plic *p, uint32_t ctx)
 {
-	uint32_t cand = p->pending & p->enable[ctx], src = 0;
+	uint32_t cand = p->pending & ~p->claimed & p->enable[ctx], src = 0;
 	unsigned top = p->threshold[ctx];
 
 	for (uint32_t s = 1; s < RV_PLIC_SOURCES; s++)
@@ -84,8 +84,10 @@ int rv_plic_read(struct rv_plic *p, uint64_t off, unsigned width, uint64_t *val)
 		v = p->threshold[ctx];
 	else if (ctx_of(p, off, CTX_BASE, CTX_STRIDE, &ctx, &reg) && reg == 4) {
 		v = best(p, ctx); /* claim */
-		if (v)
+		if (v) {
 			p->pending &= ~(1u << v);
+			p->claimed |= 1u << v;
+		}
 	}
 	unlock(p);
 	*val = v;
@@ -107,7 +109,10 @@ int rv_plic_write(struct rv_plic *p, uint64_t off, unsigned width, uint64_t val)
 			p->enable[ctx] = (uint32_t)val & SOURCES_MASK;
 	} else if (ctx_of(p, off, CTX_BASE, CTX_STRIDE, &ctx, &reg) && reg == 0)
 		p->threshold[ctx] = (uint8_t)(val & 7u);
-	/* complete (reg 4): sources are edge-like, nothing to end */
+	else if (ctx_of(p, off, CTX_BASE, CTX_STRIDE, &ctx, &reg) && reg == 4 &&
+		 val < RV_PLIC_SOURCES && (p->enable[ctx] >> val & 1u))
+		p->claimed &= ~(1u << val); /* complete; ignored for a source
+					       * this context has not enabled */
 	unlock(p);
 	return 0;
 }

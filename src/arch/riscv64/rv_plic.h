@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The emulated PLIC of a RISC-V VM (docs/guest-abi-riscv64.md): 31
- * sources, priorities 0..7, one S-mode context per hart. Pure C, shared by
- * the VM's harts under its own lock, unit-tested on the build host. */
+ * sources, priorities 0..7, one S-mode context per hart, and the gateway
+ * of the PLIC spec: a claimed source is not delivered again until its
+ * completion (a raise meanwhile stays pending). Pure C, shared by the
+ * VM's harts under its own lock, unit-tested on the build host. */
 #ifndef AXVM_RV_PLIC_H
 #define AXVM_RV_PLIC_H
 
@@ -17,6 +19,7 @@ struct rv_plic {
 	atomic_flag lock;
 	uint32_t nctx;
 	uint32_t pending;               /* bit n: source n */
+	uint32_t claimed;               /* claimed, not yet completed */
 	uint8_t prio[RV_PLIC_SOURCES];
 	uint32_t enable[RV_PLIC_MAX_CTX];
 	uint8_t threshold[RV_PLIC_MAX_CTX];
