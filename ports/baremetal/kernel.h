@@ -153,7 +153,6 @@ const struct axvm_arch_ops *bm_arch_ops(void);
 void bm_arch_describe(char *buf, size_t size);
 /* The target's guest contract, as data the shared kernel acts on. */
 struct bm_guest_contract {
-	uint32_t image_magic;     /* at entry + 0x38: the Linux image header's */
 	uint32_t dtb_reg;         /* boot vCPU register for the DTB's address */
 	uint64_t down_reset;      /* the SYSTEM_DOWN code that asks for a reboot */
 	const char *down_off_name, *down_reset_name, *cpu_off_name; /* for the log */

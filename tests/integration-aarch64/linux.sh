@@ -79,6 +79,18 @@ check linux-beside-timer "$tmp/log" $? "[vm1] AXVM-LINUX-OK uname=$want_uname cp
 linux_input_case aarch64 "console=ttyAMA0 earlycon=pl011,0x9000000" \
   "axvm: vm1: down, guest code 0 (PSCI SYSTEM_OFF)"
 
+# A 1 GiB VM on a 2 GiB board (-m 2G): Linux must see and keep it (its
+# MemTotal over 900 MiB; the 256 MiB VM's is under 256 MiB).
+"$root/scripts/run-aarch64" --build-dir "$build" --no-build --linux "$assets/Image" \
+  --initrd "$tmp/initrd.gz" --mem 1G --board-mem 2G --timeout "$timeout_s" >"$tmp/log" 2>&1
+rc=$?
+kb=$(grep -ao 'AXVM-LINUX-OK .* mem=[0-9]*kB' "$tmp/log" | sed 's/.*mem=//; s/kB//')
+[ "${kb:-0}" -gt 921600 ] || { [ $rc -eq 0 ] && rc=98; } # 98: "QEMU exit status 98" = too little
+check linux-1g "$tmp/log" $rc "axvm: vm1: RAM 40000000..7fffffff at host 48000000" \
+  "[vm1] AXVM-LINUX-OK uname=$want_uname cpus=2 payload=$want_hash mem=" \
+  "axvm: vm1: down, guest code 0 (PSCI SYSTEM_OFF)" "!Kernel panic" "axvm: page pool: 0 of"
+echo "    linux-1g: MemTotal ${kb:-?} kB"
+
 # No guest DTB file: the kernel writes it from the config at boot
 # (axvm_guest_fdt_build() on the target), here for 3 vCPUs on 2 pCPUs. The
 # config this run wrote is then booted as a user's own (--config).

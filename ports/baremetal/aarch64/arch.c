@@ -260,7 +260,6 @@ static const struct axvm_device_ops actlr_ops = {
 };
 
 const struct bm_guest_contract bm_guest = {
-	.image_magic = 0x644d5241u, /* "ARM\x64" */
 	.dtb_reg = AXVM_A64_REG_X(0),
 	.down_reset = AXVM_A64_DOWN_RESET,
 	.down_off_name = "PSCI SYSTEM_OFF",

@@ -385,7 +385,6 @@ static int sbi_con_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
 static const struct axvm_device_ops sbi_con_ops = { .read = sbi_con_read, .write = sbi_con_write };
 
 const struct bm_guest_contract bm_guest = {
-	.image_magic = 0x05435352u, /* "RSC\x05" */
 	.dtb_reg = AXVM_RV_REG_X(11),
 	.down_reset = AXVM_RV_DOWN_RESET,
 	.down_off_name = "SBI shutdown",
