@@ -18,9 +18,17 @@ static void vcpu_task(void *arg)
 	for (;;) {
 		int rc = axvm_vcpu_run(t->vcpu, &exit);
 		if (rc == AXVM_EINTR) {
-			taskYIELD();
+			if (t->wait_ns) { /* a halt, unbound now (wait_outside_run) */
+				uint64_t ns = t->wait_ns;
+				t->wait_ns = 0;
+				axvm_freertos_sleep(t->port, ns);
+			} else {
+				taskYIELD();
+			}
 			continue;
 		}
+		if (rc == 0 && exit.kind == AXVM_EXIT_CPU_DOWN)
+			continue; /* the guest turned it off: the next run() says so */
 		if (rc == AXVM_EAGAIN) { /* powered off (CPU down): wait */
 			ulTaskNotifyTake(pdTRUE, OFF_POLL_TICKS);
 			continue;
@@ -84,7 +92,10 @@ void axvm_freertos_tick(struct axvm_freertos_hal *port)
 	cur = xTaskGetCurrentTaskHandle();
 	for (unsigned i = 0; i < AXVM_FREERTOS_MAX_TASKS; i++) {
 		struct axvm_freertos_vcpu_task *t = port->tasks[i];
-		if (t && t->handle == cur && !t->done)
+		if (t && t->handle == cur && !t->done) {
+			port->quiet_kick = true; /* the slice's end wakes no sleeper */
 			axvm_vcpu_interrupt(t->vcpu);
+			port->quiet_kick = false;
+		}
 	}
 }
