@@ -10,6 +10,17 @@
 
 #define OFF_POLL_TICKS 10 /* a vCPU that is off waits for its power-on */
 
+/* run() answers AXVM_EAGAIN for a vCPU that is off before it looks at the
+ * VM, so a task whose vCPU never came up asks the VM itself. */
+static bool vm_going_down(struct axvm_vcpu *vcpu)
+{
+	struct axvm_vm *vm;
+	enum axvm_vm_state st;
+
+	return !axvm_vcpu_vm(vcpu, &vm) && !axvm_vm_state(vm, &st) &&
+	       (st == AXVM_VM_SHUTTING_DOWN || st == AXVM_VM_STOPPED);
+}
+
 static void vcpu_task(void *arg)
 {
 	struct axvm_freertos_vcpu_task *t = arg;
@@ -30,6 +41,8 @@ static void vcpu_task(void *arg)
 		if (rc == 0 && exit.kind == AXVM_EXIT_CPU_DOWN)
 			continue; /* the guest turned it off: the next run() says so */
 		if (rc == AXVM_EAGAIN) { /* powered off (CPU down): wait */
+			if (vm_going_down(t->vcpu))
+				break; /* off for good: as AXVM_ESHUTDOWN for one on */
 			ulTaskNotifyTake(pdTRUE, OFF_POLL_TICKS);
 			continue;
 		}
