@@ -67,7 +67,9 @@ struct axvm_freertos_hal {
 	struct axvm_freertos_vcpu_task *tasks[AXVM_FREERTOS_MAX_TASKS];
 	uint32_t slice_left;
 	/* A kick a vCPU task makes to leave its own halt (or the tick hook to
-	 * end a slice) is nobody else's news: sleepers are left alone then. */
+	 * end a slice) is nobody else's news: sleepers are left alone then.
+	 * Set with interrupts masked on one core; with FreeRTOS SMP it would
+	 * have to be per core. */
 	bool quiet_kick;
 };
 
