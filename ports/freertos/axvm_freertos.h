@@ -41,9 +41,15 @@ struct axvm_freertos_opts {
 	/* Optional: interrupt another core (FreeRTOS SMP with a bare-metal
 	 * backend); backends with their own kick (KVM) do not need it. */
 	void (*send_ipi)(void *ctx, uint32_t core);
+	/* Optional, with clock_ns: a one-shot timer finer than the tick. A
+	 * sleeper's timeout is armed on it (clock_ns time; the board keeps
+	 * the earliest), and its interrupt calls axvm_freertos_wake_from_isr(),
+	 * so a halted vCPU whose guest timer is due before the next tick
+	 * wakes on time. Called with the sleeper registered. */
+	void (*wake_at)(void *ctx, uint64_t deadline_ns);
 	/* Optional: where the library's log lines go. */
 	void (*puts)(void *ctx, const char *line);
-	void *ctx; /* for send_ipi and puts */
+	void *ctx; /* for send_ipi, wake_at and puts */
 	/* Ticks a vCPU task runs before axvm_freertos_tick() makes it yield
 	 * (0: 1). */
 	uint32_t slice_ticks;
@@ -114,6 +120,10 @@ int axvm_freertos_vcpu_task_start(struct axvm_freertos_hal *port,
 /* The HAL's wait, for the calling task: sleep on its notification until a
  * kick or max_ns (vcpu_task.c uses it for a deferred halt wait). */
 void axvm_freertos_sleep(struct axvm_freertos_hal *port, uint64_t max_ns);
+
+/* From the interrupt of opts.wake_at's timer: wake every sleeper (each
+ * re-checks its own state). */
+void axvm_freertos_wake_from_isr(struct axvm_freertos_hal *port);
 
 /* From vApplicationTickHook(): every slice_ticks, if the running task is
  * a vCPU task, ask its vCPU to return from run() so the task yields. */

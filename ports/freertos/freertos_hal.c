@@ -86,6 +86,8 @@ void axvm_freertos_sleep(struct axvm_freertos_hal *p, uint64_t max_ns)
 			slot = (int)i;
 		}
 	taskEXIT_CRITICAL();
+	if (slot >= 0 && p->opts.wake_at && p->opts.clock_ns)
+		p->opts.wake_at(p->opts.ctx, p->opts.clock_ns(p->opts.clock_ctx) + max_ns);
 	/* No slot: sleep without one; a kick then waits for the timeout. */
 	ulTaskNotifyTake(pdTRUE, ns_to_ticks(max_ns));
 	if (slot >= 0) {
@@ -93,6 +95,18 @@ void axvm_freertos_sleep(struct axvm_freertos_hal *p, uint64_t max_ns)
 		p->sleepers[slot] = NULL;
 		taskEXIT_CRITICAL();
 	}
+}
+
+void axvm_freertos_wake_from_isr(struct axvm_freertos_hal *p)
+{
+	BaseType_t woken = pdFALSE;
+
+	if (!p)
+		return;
+	for (unsigned i = 0; i < AXVM_FREERTOS_MAX_TASKS; i++)
+		if (p->sleepers[i])
+			vTaskNotifyGiveFromISR(p->sleepers[i], &woken);
+	portYIELD_FROM_ISR(woken);
 }
 
 /* The HAL's wait. With wait_outside_run, a vCPU task does not block here,

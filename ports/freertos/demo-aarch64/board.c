@@ -36,7 +36,10 @@
 
 static uintptr_t redist; /* this CPU's redistributor */
 static uint64_t tick_period, tick_cval;
-static volatile uint64_t ticks, stray_irqs;
+static uint64_t wake_cval = UINT64_MAX; /* board_wake_at(), in counter ticks */
+static void (*wake_fn)(void *arg);
+static void *wake_arg;
+static volatile uint64_t ticks, stray_irqs, wakes;
 
 static volatile uint32_t *reg32(uintptr_t base, unsigned off)
 {
@@ -161,24 +164,61 @@ uint64_t board_now_ns(void)
 }
 
 /* The EL2 physical timer (CNTHP) is the firmware's: the backend switches
- * only the guest's EL1 timers. Deadlines advance by whole periods so the
- * tick does not drift with interrupt latency. */
+ * only the guest's EL1 timers. It goes off at the next tick or the
+ * earliest wake-up, whichever comes first. Called with IRQs masked. */
+static void timer_program(void)
+{
+	uint64_t cval = wake_cval < tick_cval ? wake_cval : tick_cval;
+
+	__asm__ volatile("msr cnthp_cval_el2, %0; mov x9, #1; msr cnthp_ctl_el2, x9; isb"
+			 ::"r"(cval) : "x9", "memory");
+}
+
 void board_tick_start(void)
 {
 	tick_period = cntfrq() / configTICK_RATE_HZ;
 	tick_cval = cntpct() + tick_period;
-	__asm__ volatile("msr cnthp_cval_el2, %0; mov x9, #1; msr cnthp_ctl_el2, x9; isb"
-			 ::"r"(tick_cval) : "x9", "memory");
+	timer_program();
+}
+
+void board_set_wake_handler(void (*fn)(void *arg), void *arg)
+{
+	wake_fn = fn;
+	wake_arg = arg;
+}
+
+void board_wake_at(void *ctx, uint64_t deadline_ns)
+{
+	const uint64_t f = cntfrq(), s = deadline_ns / 1000000000ull;
+	/* ns to counter ticks, rounded up; beyond ~500 years: never. */
+	uint64_t cval = s > UINT64_MAX / f / 2
+				? UINT64_MAX
+				: s * f + ((deadline_ns % 1000000000ull) * f + 999999999ull) / 1000000000ull;
+	uint64_t flags = bm_arch_irq_save();
+
+	(void)ctx;
+	if (cval < wake_cval) {
+		wake_cval = cval;
+		if (tick_period) /* the scheduler runs: the timer is ours */
+			timer_program();
+	}
+	bm_arch_irq_restore(flags);
 }
 
 /* FreeRTOS time follows the counter: ticks missed while QEMU's CPU was
  * descheduled (a loaded host) or IRQs were masked are counted now, up to
  * a second's worth; beyond that the tick restarts from now. */
-static void tick_irq(void)
+static void timer_irq(void)
 {
 	uint64_t now = cntpct();
 	unsigned n = 0;
 
+	if (wake_cval <= now) {
+		wake_cval = UINT64_MAX;
+		wakes++;
+		if (wake_fn)
+			wake_fn(wake_arg);
+	}
 	while (tick_cval <= now && n < configTICK_RATE_HZ) {
 		tick_cval += tick_period;
 		ticks++;
@@ -189,7 +229,7 @@ static void tick_irq(void)
 	}
 	if (tick_cval <= now)
 		tick_cval = now + tick_period;
-	__asm__ volatile("msr cnthp_cval_el2, %0; isb" ::"r"(tick_cval) : "memory");
+	timer_program();
 }
 
 uint64_t board_ticks(void)
@@ -200,6 +240,11 @@ uint64_t board_ticks(void)
 uint64_t board_stray_irqs(void)
 {
 	return stray_irqs;
+}
+
+uint64_t board_wakes(void)
+{
+	return wakes;
 }
 
 /* --- the vectors' hooks ------------------------------------------------------------ */
@@ -213,7 +258,7 @@ void bm_irq_handler(void)
 		if (id >= 1020)
 			break;
 		if (id == BM_IRQ_HYP_TIMER)
-			tick_irq();
+			timer_irq();
 		else
 			stray_irqs++; /* a guest's PPI, caught in a window */
 		__asm__ volatile("msr icc_eoir1_el1, %0; isb" ::"r"(iar));

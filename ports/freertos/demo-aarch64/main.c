@@ -34,13 +34,19 @@ static void log_line(void *ctx, const char *line)
 	kprintf("axvm: %s\n", line);
 }
 
+/* board_wake_at()'s deadline came: a halted vCPU's guest timer is due. */
+static void wake_sleepers(void *arg)
+{
+	axvm_freertos_wake_from_isr(arg);
+}
+
 static void main_task(void *arg)
 {
 	/* Same page pool as the bare-metal kernel's (platform.h): VM, vCPU
 	 * and stage-2 table pages. */
 	const struct axvm_freertos_opts opts = {
-		.clock_ns = clock_ns, .puts = log_line, .slice_ticks = 1,
-		.wait_outside_run = true,
+		.clock_ns = clock_ns, .wake_at = board_wake_at, .puts = log_line,
+		.slice_ticks = 1, .wait_outside_run = true,
 	};
 	struct axvm_host *host = NULL;
 	size_t free_before = 0, free_after = 0;
@@ -48,6 +54,7 @@ static void main_task(void *arg)
 	int rc;
 
 	(void)arg;
+	board_set_wake_handler(wake_sleepers, &port);
 	rc = axvm_freertos_hal_init(&port, &hal, (void *)BM_POOL_BASE, BM_POOL_SIZE, &opts);
 	free_before = axvm_freertos_free_pages(&port); /* before the host's own pages */
 	if (rc || (rc = axvm_init(&hal, &axvm_arch_aarch64, &host))) {
@@ -64,8 +71,9 @@ static void main_task(void *arg)
 			(unsigned long)free_after, (unsigned long)free_before);
 		failed += free_after != free_before;
 	}
-	kprintf("freertos-a64: %lu FreeRTOS ticks, %lu stray guest interrupts\n",
-		(unsigned long)board_ticks(), (unsigned long)board_stray_irqs());
+	kprintf("freertos-a64: %lu FreeRTOS ticks, %lu timed wake-ups, %lu stray guest interrupts\n",
+		(unsigned long)board_ticks(), (unsigned long)board_wakes(),
+		(unsigned long)board_stray_irqs());
 	kprintf("freertos-a64: %s\n", failed ? "FAIL" : "PASS");
 	board_power_off();
 }
