@@ -103,6 +103,7 @@ int64_t axvm_rv_guest_phys_byte(uint64_t gpa);
 
 /* scause values */
 #define RV_CAUSE_IRQ (1ull << 63)
+#define RV_IRQ_S_TIMER 5u
 #define RV_EXC_ILLEGAL 2u
 #define RV_EXC_LOAD_MISALIGNED 4u
 #define RV_EXC_STORE_MISALIGNED 6u
@@ -128,10 +129,14 @@ int rv_pending_work(struct rv_vcpu *v, struct axvm_exit *exit); /* 1 if emitted 
 
 /* rv_sbi.c */
 int rv_sbi_call(struct rv_vcpu *v, struct axvm_exit *exit);
-/* After a trap: if it is an SBI call the base extension answers from
- * constants, answer it (a0, a1, sepc past the ECALL) and return true, so
- * the caller may enter the guest again at once; false for anything else. */
-bool rv_sbi_answer_in_place(struct rv_vcpu *v);
+/* After a trap: an SBI call answered without the core, the guest's
+ * registers (a0, a1, sepc past the ECALL) set: NOT for anything else. */
+enum rv_sbi_in_place {
+	RV_SBI_NOT = 0,
+	RV_SBI_ANSWERED,       /* from constants: enter again as set up */
+	RV_SBI_ANSWERED_TIMER, /* set_timer: set the entry up again first */
+};
+enum rv_sbi_in_place rv_sbi_answer_in_place(struct rv_vcpu *v);
 int rv_sbi_emit_ipi(struct rv_vcpu *v, struct axvm_exit *exit);
 int rv_sbi_emit_console(struct rv_vcpu *v, struct axvm_exit *exit);
 

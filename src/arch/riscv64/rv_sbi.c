@@ -235,15 +235,25 @@ static int dbcn_call(struct rv_vcpu *v, uint64_t fid, const uint64_t *a, struct 
 	}
 }
 
-bool rv_sbi_answer_in_place(struct rv_vcpu *v)
+enum rv_sbi_in_place rv_sbi_answer_in_place(struct rv_vcpu *v)
 {
 	struct axvm_exit unused;
+	uint64_t eid = v->regs.x[17];
 
-	if (v->regs.scause != RV_EXC_ECALL_VS || v->regs.x[17] != EXT_BASE)
-		return false;
-	v->regs.sepc += 4;
-	base_call(v, v->regs.x[16], v->regs.x[10], &unused);
-	return true;
+	if (v->regs.scause != RV_EXC_ECALL_VS)
+		return RV_SBI_NOT;
+	if (eid == EXT_BASE) {
+		v->regs.sepc += 4;
+		base_call(v, v->regs.x[16], v->regs.x[10], &unused);
+		return RV_SBI_ANSWERED;
+	}
+	if (eid == EXT_LEGACY_SET_TIMER || (eid == EXT_TIME && v->regs.x[16] == 0)) {
+		v->regs.sepc += 4;
+		rv_set_timer(v, v->regs.x[10]);
+		v->regs.x[10] = SBI_SUCCESS;
+		return RV_SBI_ANSWERED_TIMER;
+	}
+	return RV_SBI_NOT;
 }
 
 int rv_sbi_call(struct rv_vcpu *v, struct axvm_exit *exit)

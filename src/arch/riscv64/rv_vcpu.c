@@ -402,20 +402,16 @@ static int rv_vcpu_inject_irq(void *p, uint32_t irq)
 
 /* --- run ---------------------------------------------------------------------- */
 
-static int rv_vcpu_run(void *p, struct axvm_exit *exit)
+/* Everything a guest entry needs set up: the fence and interrupt flags,
+ * hvip, sstatus and hstatus, and the host's comparator lent to the
+ * guest's deadline (true if lent: *host_timecmp then holds the host's).
+ * `s` is the host's sstatus from before interrupts went off. */
+static inline __attribute__((always_inline)) bool
+prepare_entry(struct rv_vcpu *v, uint64_t s, uint64_t *host_timecmp)
 {
-	struct rv_vcpu *v = p;
-	uint64_t s, hvip, host_timecmp = UINT64_MAX;
+	uint64_t hvip;
 	bool due;
 
-	if (!v || !exit)
-		return AXVM_EINVAL;
-	if (!v->loaded)
-		return AXVM_ESTATE;
-	if (rv_pending_work(v, exit)) /* rest of an IPI fan-out, console bytes */
-		return 0;
-
-	s = rv_irq_save();
 	/* Set before the fence check: a remote RFENCE that finds this hart
 	 * in the guest waits for the exit; one that does not, for nothing,
 	 * as the check below comes after its request (both seq_cst). */
@@ -441,27 +437,58 @@ static int rv_vcpu_run(void *p, struct axvm_exit *exit)
 	v->regs.hstatus = (csr_read(CSR_HSTATUS) & ~GUEST_HSTATUS_CLEAR) | GUEST_HSTATUS_SET;
 
 	/* The guest's timer is raised through hvip at entry; for it to fire
-	 * on time while the guest runs, the host's stimecmp is borrowed (the
+	 * on time while the guest runs, the host's stimecmp is lent (the
 	 * earlier deadline wins) and given back at exit, before the host
 	 * could notice. Not once raised: it would exit at once, forever. */
-	if (v->vm->host.sstc && !due) {
-		host_timecmp = csr_read(CSR_STIMECMP);
-		if (v->timecmp < host_timecmp)
-			csr_write(CSR_STIMECMP, v->timecmp);
-	}
+	if (!v->vm->host.sstc || due)
+		return false;
+	*host_timecmp = csr_read(CSR_STIMECMP);
+	if (v->timecmp < *host_timecmp)
+		csr_write(CSR_STIMECMP, v->timecmp);
+	return true;
+}
 
-	/* A base-extension call changes nothing but the caller's registers:
-	 * answered here, the guest is entered again with everything set up
-	 * above still true (host interrupts stay pending across the loop and
+/* The exit was the lent comparator firing for the guest alone: its
+ * deadline passed, the host's has not. */
+static inline __attribute__((always_inline)) bool guest_timer_only(const struct rv_vcpu *v, bool lent, uint64_t host_timecmp)
+{
+	return lent && v->regs.scause == (RV_CAUSE_IRQ | RV_IRQ_S_TIMER) && timer_due(v) &&
+	       csr_read(CSR_TIME) < host_timecmp;
+}
+
+static int rv_vcpu_run(void *p, struct axvm_exit *exit)
+{
+	struct rv_vcpu *v = p;
+	uint64_t s, host_timecmp = UINT64_MAX;
+	enum rv_sbi_in_place answered;
+	bool lent;
+
+	if (!v || !exit)
+		return AXVM_EINVAL;
+	if (!v->loaded)
+		return AXVM_ESTATE;
+	if (rv_pending_work(v, exit)) /* rest of an IPI fan-out, console bytes */
+		return 0;
+
+	s = rv_irq_save();
+	/* Exits that only this vCPU's registers or its timer see are answered
+	 * here and the guest entered again at once, without the trip through
+	 * the core (invisible to its exit counts): a base-extension call with
+	 * everything set up still true, a set_timer or the guest's own timer
+	 * after setting up again. Host interrupts stay pending meanwhile and
 	 * make the next entry exit at once; whoever changes this vCPU's entry
-	 * state kicks it). Invisible to the core's exit counts. */
-	do
-		axvm_rv_enter(&v->regs);
-	while (rv_sbi_answer_in_place(v));
+	 * state kicks it. */
+	do {
+		lent = prepare_entry(v, s, &host_timecmp);
+		do {
+			axvm_rv_enter(&v->regs);
+			answered = rv_sbi_answer_in_place(v);
+		} while (answered == RV_SBI_ANSWERED);
+		if (lent)
+			csr_write(CSR_STIMECMP, host_timecmp);
+	} while (answered == RV_SBI_ANSWERED_TIMER || guest_timer_only(v, lent, host_timecmp));
 	atomic_store(&v->in_guest, false);
 
-	if (v->vm->host.sstc && !due)
-		csr_write(CSR_STIMECMP, host_timecmp);
 	csr_write(CSR_SSTATUS, s & ~SSTATUS_SIE);
 	rv_irq_restore(s); /* a host interrupt that made the guest exit is taken here */
 	return rv_decode_exit(v, exit);
