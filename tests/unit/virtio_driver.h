@@ -170,8 +170,7 @@ static bool vd_queue_at(struct vdrv *v, unsigned q, uint32_t num, uint64_t desc,
 {
 	wr(v, R_QUEUE_SEL, q);
 	assert_int_equal(rd(v, R_QUEUE_READY), 0);
-	assert_true(rd(v, R_QUEUE_NUM_MAX) >= num);
-	wr(v, R_QUEUE_NUM, num);
+	wr(v, R_QUEUE_NUM, num); /* a hostile driver may exceed QueueNumMax */
 	wr(v, R_DESC_LO, (uint32_t)desc);
 	wr(v, R_DESC_HI, (uint32_t)(desc >> 32));
 	wr(v, R_AVAIL_LO, (uint32_t)avail);
@@ -186,6 +185,8 @@ static bool vd_queue_at(struct vdrv *v, unsigned q, uint32_t num, uint64_t desc,
 
 static bool vd_queue(struct vdrv *v, unsigned q, uint32_t num)
 {
+	wr(v, R_QUEUE_SEL, q);
+	assert_true(rd(v, R_QUEUE_NUM_MAX) >= num);
 	return vd_queue_at(v, q, num, QBASE(q), QBASE(q) + 0x1000, QBASE(q) + 0x2000);
 }
 
