@@ -62,7 +62,7 @@ struct vdrv {
 	size_t ntx;
 };
 
-static void vd_irq(void *arg, bool level)
+static inline void vd_irq(void *arg, bool level)
 {
 	struct vdrv *v = arg;
 
@@ -71,7 +71,7 @@ static void vd_irq(void *arg, bool level)
 	v->edges += level;
 }
 
-static void vd_tx(void *arg, const uint8_t *buf, size_t len)
+static inline void vd_tx(void *arg, const uint8_t *buf, size_t len)
 {
 	struct vdrv *v = arg;
 
@@ -80,7 +80,7 @@ static void vd_tx(void *arg, const uint8_t *buf, size_t len)
 			v->tx[v->ntx++] = buf[i];
 }
 
-static void vd_init(struct vdrv *v)
+static inline void vd_init(struct vdrv *v)
 {
 	memset(v, 0, sizeof(*v));
 	v->gb = (struct axvm_guest_buf){ .gpa = GRAM, .base = v->ram, .size = GRAM_SIZE };
@@ -88,56 +88,56 @@ static void vd_init(struct vdrv *v)
 	v->host = (struct axvm_virtio_host){ .arg = v, .irq = vd_irq, .tx = vd_tx };
 }
 
-static uint8_t *gp(struct vdrv *v, uint64_t gpa)
+static inline uint8_t *gp(struct vdrv *v, uint64_t gpa)
 {
 	assert_true(gpa >= GRAM && gpa < GRAM + GRAM_SIZE);
 	return v->ram + (gpa - GRAM);
 }
 
-static void put16(struct vdrv *v, uint64_t gpa, uint16_t x)
+static inline void put16(struct vdrv *v, uint64_t gpa, uint16_t x)
 {
 	uint8_t *p = gp(v, gpa);
 	p[0] = (uint8_t)x;
 	p[1] = (uint8_t)(x >> 8);
 }
 
-static void put32(struct vdrv *v, uint64_t gpa, uint32_t x)
+static inline void put32(struct vdrv *v, uint64_t gpa, uint32_t x)
 {
 	put16(v, gpa, (uint16_t)x);
 	put16(v, gpa + 2, (uint16_t)(x >> 16));
 }
 
-static void put64(struct vdrv *v, uint64_t gpa, uint64_t x)
+static inline void put64(struct vdrv *v, uint64_t gpa, uint64_t x)
 {
 	put32(v, gpa, (uint32_t)x);
 	put32(v, gpa + 4, (uint32_t)(x >> 32));
 }
 
-static uint32_t get32(struct vdrv *v, uint64_t gpa)
+static inline uint32_t get32(struct vdrv *v, uint64_t gpa)
 {
 	uint8_t *p = gp(v, gpa);
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static uint16_t get16(struct vdrv *v, uint64_t gpa)
+static inline uint16_t get16(struct vdrv *v, uint64_t gpa)
 {
 	return (uint16_t)get32(v, gpa); /* rings are followed by more RAM */
 }
 
-static uint32_t rd(struct vdrv *v, uint64_t off)
+static inline uint32_t rd(struct vdrv *v, uint64_t off)
 {
 	uint64_t x = 0xdeadbeef;
 	assert_int_equal(v->d.ops->read(v->d.ctx, off, 4, &x), 0);
 	return (uint32_t)x;
 }
 
-static void wr(struct vdrv *v, uint64_t off, uint32_t x)
+static inline void wr(struct vdrv *v, uint64_t off, uint32_t x)
 {
 	assert_int_equal(v->d.ops->write(v->d.ctx, off, 4, x), 0);
 }
 
 /* Linux's vm_probe plus virtio_dev_probe's feature read. */
-static uint64_t vd_probe(struct vdrv *v, uint32_t id)
+static inline uint64_t vd_probe(struct vdrv *v, uint32_t id)
 {
 	uint64_t f;
 
@@ -154,7 +154,7 @@ static uint64_t vd_probe(struct vdrv *v, uint32_t id)
 }
 
 /* Write the driver's features and set FEATURES_OK: whether it stuck. */
-static bool vd_features(struct vdrv *v, uint64_t f)
+static inline bool vd_features(struct vdrv *v, uint64_t f)
 {
 	wr(v, R_DRV_FEAT_SEL, 1);
 	wr(v, R_DRV_FEAT, (uint32_t)(f >> 32));
@@ -165,7 +165,7 @@ static bool vd_features(struct vdrv *v, uint64_t f)
 }
 
 /* vm_setup_vq with explicit ring addresses: whether the queue went ready. */
-static bool vd_queue_at(struct vdrv *v, unsigned q, uint32_t num, uint64_t desc, uint64_t avail,
+static inline bool vd_queue_at(struct vdrv *v, unsigned q, uint32_t num, uint64_t desc, uint64_t avail,
 			uint64_t used)
 {
 	wr(v, R_QUEUE_SEL, q);
@@ -183,7 +183,7 @@ static bool vd_queue_at(struct vdrv *v, unsigned q, uint32_t num, uint64_t desc,
 	return rd(v, R_QUEUE_READY) == 1;
 }
 
-static bool vd_queue(struct vdrv *v, unsigned q, uint32_t num)
+static inline bool vd_queue(struct vdrv *v, unsigned q, uint32_t num)
 {
 	wr(v, R_QUEUE_SEL, q);
 	assert_true(rd(v, R_QUEUE_NUM_MAX) >= num);
@@ -192,7 +192,7 @@ static bool vd_queue(struct vdrv *v, unsigned q, uint32_t num)
 
 /* The whole of a Linux probe: features `f` (plus VERSION_1), `nq` queues
  * of `num` entries, DRIVER_OK. */
-static void vd_setup(struct vdrv *v, uint32_t id, uint64_t f, unsigned nq, uint32_t num)
+static inline void vd_setup(struct vdrv *v, uint32_t id, uint64_t f, unsigned nq, uint32_t num)
 {
 	uint64_t offered = vd_probe(v, id);
 
@@ -203,7 +203,7 @@ static void vd_setup(struct vdrv *v, uint32_t id, uint64_t f, unsigned nq, uint3
 	wr(v, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
 }
 
-static void vd_desc_in(struct vdrv *v, uint64_t table, unsigned i, uint64_t addr, uint32_t len,
+static inline void vd_desc_in(struct vdrv *v, uint64_t table, unsigned i, uint64_t addr, uint32_t len,
 		       uint16_t flags, uint16_t next)
 {
 	uint64_t at = table + 16ull * i;
@@ -214,14 +214,14 @@ static void vd_desc_in(struct vdrv *v, uint64_t table, unsigned i, uint64_t addr
 	put16(v, at + 14, next);
 }
 
-static void vd_desc(struct vdrv *v, unsigned q, unsigned i, uint64_t addr, uint32_t len,
+static inline void vd_desc(struct vdrv *v, unsigned q, unsigned i, uint64_t addr, uint32_t len,
 		    uint16_t flags, uint16_t next)
 {
 	vd_desc_in(v, QBASE(q), i, addr, len, flags, next);
 }
 
 /* Make `head` available (no notify). */
-static void vd_post(struct vdrv *v, unsigned q, uint16_t head)
+static inline void vd_post(struct vdrv *v, unsigned q, uint16_t head)
 {
 	uint64_t avail = QBASE(q) + 0x1000;
 
@@ -230,12 +230,12 @@ static void vd_post(struct vdrv *v, unsigned q, uint16_t head)
 	put16(v, avail + 2, v->avail_idx[q]);
 }
 
-static uint16_t vd_used_idx(struct vdrv *v, unsigned q)
+static inline uint16_t vd_used_idx(struct vdrv *v, unsigned q)
 {
 	return get16(v, QBASE(q) + 0x2002);
 }
 
-static void vd_used(struct vdrv *v, unsigned q, unsigned n, uint32_t *id, uint32_t *len)
+static inline void vd_used(struct vdrv *v, unsigned q, unsigned n, uint32_t *id, uint32_t *len)
 {
 	uint64_t e = QBASE(q) + 0x2004 + 8u * (n % v->num[q]);
 
