@@ -7,7 +7,7 @@
  * axvm_vm_add_device() using the descriptor a *_desc() call fills, and
  * wires the host callbacks.
  *
- * Guest memory is reached only through a struct axvm_guest_mem, so every
+ * Guest memory is reached only through a struct axvm_guest_access, so every
  * descriptor, ring index, address and length the guest supplies is checked
  * by the model and then by the interface: a chain that loops, leaves the
  * queue, or is longer than the model can hold marks the device
@@ -36,7 +36,7 @@ extern "C" {
 /* How a device model reads and writes guest memory. Each call copies the
  * whole range or nothing and returns 0 or a negative AXVM_E* code; a range
  * that is not guest RAM (MMIO, unmapped, wrapping) must fail. */
-struct axvm_guest_mem {
+struct axvm_guest_access {
 	void *ctx;
 	int (*read)(void *ctx, uint64_t gpa, void *dst, size_t len);
 	int (*write)(void *ctx, uint64_t gpa, const void *src, size_t len);
@@ -45,7 +45,7 @@ struct axvm_guest_mem {
 struct axvm_vm;
 
 /* Fill `m` to reach `vm`'s RAM through axvm_copy_from/to_guest(). */
-int axvm_guest_mem_vm(struct axvm_guest_mem *m, struct axvm_vm *vm);
+int axvm_guest_access_vm(struct axvm_guest_access *m, struct axvm_vm *vm);
 
 /* Guest RAM that is one host buffer: `size` bytes at `base`, seen by the
  * guest at `gpa` (tests, fuzzing, ports with a flat guest). */
@@ -56,7 +56,7 @@ struct axvm_guest_buf {
 };
 
 /* Fill `m` to reach the buffer `b` describes (`b` must outlive `m`). */
-int axvm_guest_mem_buf(struct axvm_guest_mem *m, struct axvm_guest_buf *b);
+int axvm_guest_access_buf(struct axvm_guest_access *m, struct axvm_guest_buf *b);
 
 /* ---- Transport ----------------------------------------------------------- */
 
@@ -106,7 +106,7 @@ struct axvm_virtio_mmio {
 	atomic_flag lock;
 	bool level;
 	const struct axvm_virtio_dev *dev;
-	struct axvm_guest_mem mem;
+	struct axvm_guest_access mem;
 	struct axvm_virtio_host host;
 	uint64_t dev_features, drv_features;
 	uint32_t dev_features_sel, drv_features_sel, queue_sel;
@@ -152,7 +152,7 @@ struct axvm_virtio_blk {
 /* Put a virtio-blk in its reset state over the disk `cfg` names, reaching
  * guest memory through `mem` and raising interrupts through `host`. */
 int axvm_virtio_blk_init(struct axvm_virtio_blk *b, const struct axvm_virtio_blk_config *cfg,
-			 const struct axvm_guest_mem *mem, const struct axvm_virtio_host *host);
+			 const struct axvm_guest_access *mem, const struct axvm_virtio_host *host);
 /* Fill an MMIO descriptor for `b` at `base` (AXVM_VIRTIO_MMIO_SIZE window). */
 int axvm_virtio_blk_desc(struct axvm_virtio_blk *b, uint64_t base, struct axvm_device_desc *desc);
 
@@ -166,7 +166,7 @@ struct axvm_virtio_console {
 };
 
 /* Put a one-port virtio-console in its reset state; host->tx required. */
-int axvm_virtio_console_init(struct axvm_virtio_console *c, const struct axvm_guest_mem *mem,
+int axvm_virtio_console_init(struct axvm_virtio_console *c, const struct axvm_guest_access *mem,
 			     const struct axvm_virtio_host *host);
 /* Fill an MMIO descriptor for `c` at `base` (AXVM_VIRTIO_MMIO_SIZE window). */
 int axvm_virtio_console_desc(struct axvm_virtio_console *c, uint64_t base,

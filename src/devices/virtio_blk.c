@@ -142,7 +142,7 @@ static void blk_notify(struct axvm_virtio_mmio *t, unsigned q)
 }
 
 int axvm_virtio_blk_init(struct axvm_virtio_blk *b, const struct axvm_virtio_blk_config *cfg,
-			 const struct axvm_guest_mem *mem, const struct axvm_virtio_host *host)
+			 const struct axvm_guest_access *mem, const struct axvm_virtio_host *host)
 {
 	uint64_t features = BLK_F_SEG_MAX | BLK_F_BLK_SIZE | BLK_F_FLUSH |
 			    VIRTIO_RING_F_INDIRECT_DESC;

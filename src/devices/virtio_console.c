@@ -61,7 +61,7 @@ static void console_notify(struct axvm_virtio_mmio *t, unsigned q)
 		virtq_done(t, q);
 }
 
-int axvm_virtio_console_init(struct axvm_virtio_console *c, const struct axvm_guest_mem *mem,
+int axvm_virtio_console_init(struct axvm_virtio_console *c, const struct axvm_guest_access *mem,
 			     const struct axvm_virtio_host *host)
 {
 	if (!c || !host || !host->tx)

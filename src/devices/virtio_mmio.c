@@ -308,7 +308,7 @@ static const struct axvm_device_ops virtio_mmio_ops = {
 };
 
 int virtio_mmio_init(struct axvm_virtio_mmio *t, const struct axvm_virtio_dev *dev,
-		     uint64_t features, const struct axvm_guest_mem *mem,
+		     uint64_t features, const struct axvm_guest_access *mem,
 		     const struct axvm_virtio_host *host)
 {
 	if (!mem || !mem->read || !mem->write || !host)

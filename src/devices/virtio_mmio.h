@@ -43,7 +43,7 @@ static inline void virtio_unlock(struct axvm_virtio_mmio *t)
 
 /* Set up `t` for `dev` offering `features` (VERSION_1 is added). */
 int virtio_mmio_init(struct axvm_virtio_mmio *t, const struct axvm_virtio_dev *dev,
-		     uint64_t features, const struct axvm_guest_mem *mem,
+		     uint64_t features, const struct axvm_guest_access *mem,
 		     const struct axvm_virtio_host *host);
 int virtio_mmio_desc(struct axvm_virtio_mmio *t, uint64_t base, const char *name,
 		     struct axvm_device_desc *desc);

@@ -21,7 +21,7 @@ struct run {
 	size_t n;
 	uint8_t *ram, *disk;
 	struct axvm_guest_buf gb;
-	struct axvm_guest_mem mem;
+	struct axvm_guest_access mem;
 	struct axvm_device_desc d;
 	bool level;
 	union {
@@ -239,7 +239,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!r.ram || !r.disk)
 		goto out;
 	r.gb = (struct axvm_guest_buf){ .gpa = FV_GPA, .base = r.ram, .size = FV_SIZE };
-	if (axvm_guest_mem_buf(&r.mem, &r.gb))
+	if (axvm_guest_access_buf(&r.mem, &r.gb))
 		__builtin_trap();
 	dev = (enum fv_device)(data[0] % FV_DEVICES);
 	if (dev == FV_CONSOLE) {

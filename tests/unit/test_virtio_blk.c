@@ -111,7 +111,7 @@ static void test_virtio_blk_args(void **state)
 	struct axvm_virtio_blk *b = &F.b;
 	struct axvm_virtio_blk_config cfg = { .mem = F.disk, .size = DISK };
 	struct axvm_virtio_blk_config bad;
-	struct axvm_guest_mem nomem = { 0 };
+	struct axvm_guest_access nomem = { 0 };
 	struct axvm_virtio_blk_backend noread = { .write = be_write };
 	(void)state;
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* virtio-blk on a real VM's address space (the mock backend): registered
  * with axvm_vm_add_device(), reaching guest RAM through
- * axvm_guest_mem_vm(); a buffer in the device's own MMIO window or in no
+ * axvm_guest_access_vm(); a buffer in the device's own MMIO window or in no
  * region fails its request; and nothing from probe to the last request
  * allocates (every allocation after set-up is made to fail and none is
  * attempted). The driver builds its rings in a mirror of guest RAM that is
@@ -13,6 +13,8 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include <axvm/config_fdt.h> /* its axvm_guest_mem must not clash */
+
 #include "test_env.h"
 #include "virtio_driver.h"
 
@@ -23,7 +25,7 @@ static struct fixture {
 	struct vdrv v;
 	struct test_env e;
 	struct axvm_vm *vm;
-	struct axvm_guest_mem vmmem;
+	struct axvm_guest_access vmmem;
 	struct axvm_virtio_blk b;
 	uint8_t disk[DISK];
 } F;
@@ -77,9 +79,9 @@ static void test_virtio_vm_requests_without_allocation(void **state)
 	assert_int_equal(axvm_config_add_region(&cfg, &ram), 0);
 	cfg.bsp_entry = GRAM;
 	assert_int_equal(axvm_vm_create(f->e.host, &cfg, &f->vm, NULL), 0);
-	assert_int_equal(axvm_guest_mem_vm(&f->vmmem, f->vm), 0);
-	assert_int_equal(axvm_guest_mem_vm(NULL, f->vm), AXVM_EINVAL);
-	assert_int_equal(axvm_guest_mem_vm(&f->vmmem, NULL), AXVM_EINVAL);
+	assert_int_equal(axvm_guest_access_vm(&f->vmmem, f->vm), 0);
+	assert_int_equal(axvm_guest_access_vm(NULL, f->vm), AXVM_EINVAL);
+	assert_int_equal(axvm_guest_access_vm(&f->vmmem, NULL), AXVM_EINVAL);
 	assert_int_equal(axvm_virtio_blk_init(&f->b, &bc, &f->vmmem, &v->host), 0);
 	assert_int_equal(axvm_virtio_blk_desc(&f->b, BASE, &v->d), 0);
 	assert_int_equal(axvm_vm_add_device(f->vm, &v->d), 0);

@@ -52,7 +52,7 @@
 struct vdrv {
 	uint8_t ram[GRAM_SIZE];
 	struct axvm_guest_buf gb;
-	struct axvm_guest_mem mem;
+	struct axvm_guest_access mem;
 	struct axvm_device_desc d;
 	struct axvm_virtio_host host;
 	bool level;
@@ -84,7 +84,7 @@ static inline void vd_init(struct vdrv *v)
 {
 	memset(v, 0, sizeof(*v));
 	v->gb = (struct axvm_guest_buf){ .gpa = GRAM, .base = v->ram, .size = GRAM_SIZE };
-	assert_int_equal(axvm_guest_mem_buf(&v->mem, &v->gb), 0);
+	assert_int_equal(axvm_guest_access_buf(&v->mem, &v->gb), 0);
 	v->host = (struct axvm_virtio_host){ .arg = v, .irq = vd_irq, .tx = vd_tx };
 }
 

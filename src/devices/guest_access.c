@@ -17,7 +17,7 @@ static int vm_write(void *ctx, uint64_t gpa, const void *src, size_t len)
 	return axvm_copy_to_guest(ctx, gpa, src, len);
 }
 
-int axvm_guest_mem_vm(struct axvm_guest_mem *m, struct axvm_vm *vm)
+int axvm_guest_access_vm(struct axvm_guest_access *m, struct axvm_vm *vm)
 {
 	if (!m || !vm)
 		return AXVM_EINVAL;
@@ -61,7 +61,7 @@ static int buf_write(void *ctx, uint64_t gpa, const void *src, size_t len)
 	return 0;
 }
 
-int axvm_guest_mem_buf(struct axvm_guest_mem *m, struct axvm_guest_buf *b)
+int axvm_guest_access_buf(struct axvm_guest_access *m, struct axvm_guest_buf *b)
 {
 	if (!m || !b || (!b->base && b->size))
 		return AXVM_EINVAL;
