@@ -326,7 +326,22 @@ static void test_guest_fdt_roundtrip_riscv(void **state)
 	assert_int_equal(p.plic.ndev, 96);
 	assert_int_equal(p.uart.kind, AXVM_GUEST_UART_NS16550A);
 	assert_int_equal(p.uart.irq, 10);
+	assert_int_equal(p.virtio_count, 1);
+	assert_int_equal(p.virtio[0].base, 0x10008000);
 	check_all(&p);
+	/* the virtio-mmio window Linux's virtio_mmio driver probes */
+	int v = node("/virtio_mmio@10008000");
+	assert_string_equal(prop(v, "compatible", 12), "virtio,mmio");
+	const void *reg = prop(v, "reg", 16);
+	assert_int_equal(cells64(reg, 0), 0x10008000);
+	assert_int_equal(cells64(reg, 2), 0x200);
+	assert_int_equal(cell(prop(v, "interrupts", 4), 0), 8);
+	/* an interrupt past the PLIC's sources is refused */
+	p.virtio[0].irq = 97;
+	size_t used;
+	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used), AXVM_ERANGE);
+	p.virtio_count = AXVM_GUEST_VIRTIO_MAX + 1;
+	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used), AXVM_E2BIG);
 }
 
 /* From a config built in C, no device tree involved. */

@@ -145,6 +145,16 @@ static int check_params(const struct axvm_guest_fdt_params *p)
 		if (p->uart.reg_shift > 2)
 			return AXVM_ERANGE;
 	}
+	if (p->virtio_count > AXVM_GUEST_VIRTIO_MAX)
+		return AXVM_E2BIG;
+	for (uint32_t i = 0; i < p->virtio_count; i++) {
+		if (wraps(p->virtio[i].base, p->virtio[i].size))
+			return p->virtio[i].size ? AXVM_EOVERFLOW : AXVM_EINVAL;
+		if (p->virtio[i].irq && (arm ? p->virtio[i].irq < 32 ||
+		                                   p->virtio[i].irq > 1019
+		                             : p->virtio[i].irq > p->plic.ndev))
+			return AXVM_ERANGE;
+	}
 	if (arm) {
 		if (wraps(p->gicv3.dist_base, p->gicv3.dist_size) ||
 		    wraps(p->gicv3.redist_base, p->gicv3.redist_size))
@@ -389,6 +399,31 @@ static int write_uart(void *fdt, const struct axvm_guest_fdt_params *p)
 	return fdt_end_node(fdt);
 }
 
+static int write_virtio(void *fdt, const struct axvm_guest_fdt_params *p)
+{
+	for (uint32_t i = 0; i < p->virtio_count; i++) {
+		char name[40];
+		struct cells c = {.n = 0};
+
+		unit_name(name, sizeof(name), "virtio_mmio", p->virtio[i].base);
+		TRY(fdt_begin_node(fdt, name));
+		TRY(prop_str(fdt, "compatible", "virtio,mmio"));
+		TRY(prop_reg(fdt, p->virtio[i].base, p->virtio[i].size));
+		if (p->virtio[i].irq) {
+			if (p->arch == AXVM_GUEST_AARCH64) {
+				cells_add(&c, GIC_SPI);
+				cells_add(&c, p->virtio[i].irq - 32u);
+				cells_add(&c, IRQ_LEVEL_HIGH);
+			} else {
+				cells_add(&c, p->virtio[i].irq);
+			}
+			TRY(prop_cells(fdt, "interrupts", &c));
+		}
+		TRY(fdt_end_node(fdt));
+	}
+	return 0;
+}
+
 static int build(void *fdt, int size, const struct axvm_guest_fdt_params *p)
 {
 	static const char compat[] = "axvm,guest";
@@ -411,6 +446,7 @@ static int build(void *fdt, int size, const struct axvm_guest_fdt_params *p)
 	else
 		TRY(write_riscv_platform(fdt, p));
 	TRY(write_uart(fdt, p));
+	TRY(write_virtio(fdt, p));
 	TRY(fdt_end_node(fdt));
 	return fdt_finish(fdt);
 }
@@ -480,6 +516,15 @@ int axvm_guest_fdt_params_from_vm(const struct axvm_fdt_vm *vm,
 		p->uart.clock_hz = d->clock_hz;
 		p->uart.reg_shift = d->state.reg_shift;
 		break;
+	}
+	for (uint32_t i = 0; i < vm->cfg.device_count; i++) {
+		if (vm->devices[i].kind != AXVM_FDT_DEV_VIRTIO_BLK)
+			continue;
+		if (p->virtio_count == AXVM_GUEST_VIRTIO_MAX)
+			return AXVM_E2BIG;
+		p->virtio[p->virtio_count].base = vm->cfg.devices[i].base;
+		p->virtio[p->virtio_count].size = vm->cfg.devices[i].size;
+		p->virtio[p->virtio_count++].irq = vm->devices[i].irq;
 	}
 	const struct axvm_fdt_irqchip *ic = &vm->irqchip;
 	if (ic->kind == AXVM_FDT_IRQCHIP_NONE)
