@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* virtio-blk on a real VM's address space (the mock backend): registered
+/* The guest memory interfaces, and virtio-blk on a real VM's address space (the mock backend): registered
  * with axvm_vm_add_device(), reaching guest RAM through
  * axvm_guest_access_vm(); a buffer in the device's own MMIO window or in no
  * region fails its request; and nothing from probe to the last request
@@ -117,9 +117,37 @@ static void test_virtio_vm_requests_without_allocation(void **state)
 	assert_int_equal(test_env_fini(&f->e), 0);
 }
 
+/* The flat-buffer interface: whole ranges inside the buffer or nothing,
+ * whatever the arithmetic does at the edges. */
+static void test_virtio_guest_access_buf_bounds(void **state)
+{
+	static uint8_t ram[64];
+	struct axvm_guest_buf b = { .gpa = 0x1000, .base = ram, .size = sizeof(ram) };
+	struct axvm_guest_buf none = { .gpa = 0x1000, .base = NULL, .size = 16 };
+	struct axvm_guest_access m;
+	uint8_t x[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	(void)state;
+
+	assert_int_equal(axvm_guest_access_buf(NULL, &b), AXVM_EINVAL);
+	assert_int_equal(axvm_guest_access_buf(&m, NULL), AXVM_EINVAL);
+	assert_int_equal(axvm_guest_access_buf(&m, &none), AXVM_EINVAL);
+	assert_int_equal(axvm_guest_access_buf(&m, &b), 0);
+	assert_int_equal(m.write(m.ctx, 0x1000 + 56, x, 8), 0);
+	assert_memory_equal(ram + 56, x, 8);
+	assert_int_equal(m.read(m.ctx, 0x1000, x, 8), 0);
+	assert_int_equal(m.read(m.ctx, 0x1000 + 57, x, 8), AXVM_EFAULT); /* runs off */
+	assert_int_equal(m.read(m.ctx, 0xfff, x, 2), AXVM_EFAULT);       /* starts before */
+	assert_int_equal(m.read(m.ctx, 0x1000 + 64, x, 0), 0);           /* empty, at the end */
+	assert_int_equal(m.read(m.ctx, 0x1000 + 65, x, 0), AXVM_EFAULT);
+	assert_int_equal(m.write(m.ctx, UINT64_MAX, x, 2), AXVM_EFAULT);
+	assert_int_equal(m.write(m.ctx, 0x1000 + 8, x, SIZE_MAX), AXVM_EFAULT);
+	assert_int_equal(ram[0], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_virtio_guest_access_buf_bounds),
 		cmocka_unit_test(test_virtio_vm_requests_without_allocation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
