@@ -339,9 +339,11 @@ static void test_guest_fdt_roundtrip_riscv(void **state)
 	/* an interrupt past the PLIC's sources is refused */
 	p.virtio[0].irq = 97;
 	size_t used;
-	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used), AXVM_ERANGE);
+	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used),
+	                 AXVM_ERANGE);
 	p.virtio_count = AXVM_GUEST_VIRTIO_MAX + 1;
-	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used), AXVM_E2BIG);
+	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used),
+	                 AXVM_E2BIG);
 }
 
 /* From a config built in C, no device tree involved. */

@@ -196,9 +196,11 @@ static void test_fdt_parse_riscv_one_cell(void **state)
 	assert_int_equal(v->devices[1].disk_addr, 0x9f000000);
 	assert_int_equal(v->devices[1].disk_size, 0x1000000);
 	uint64_t magic = 1;
-	assert_int_equal(c->devices[1].ops->read(c->devices[1].ctx, 0, 4, &magic), 0);
+	assert_int_equal(
+	    c->devices[1].ops->read(c->devices[1].ctx, 0, 4, &magic), 0);
 	assert_int_equal(magic, 0);
-	assert_string_equal(axvm_fdt_dev_kind_name(AXVM_FDT_DEV_VIRTIO_BLK), "virtio-blk");
+	assert_string_equal(axvm_fdt_dev_kind_name(AXVM_FDT_DEV_VIRTIO_BLK),
+	                    "virtio-blk");
 }
 
 static void test_fdt_parse_minimal_defaults(void **state)

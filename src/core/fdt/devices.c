@@ -389,16 +389,18 @@ static int virtio_setup(struct axvm_fdt_ctx *c, int node,
 	int rc;
 
 	if (desc->base & 0x1ffu)
-		return axvm_fdt_fail(c, AXVM_EINVAL, node, "reg",
-		                     "a virtio-mmio window must be 0x200-aligned");
+		return axvm_fdt_fail(
+		    c, AXVM_EINVAL, node, "reg",
+		    "a virtio-mmio window must be 0x200-aligned");
 	if ((rc = axvm_fdt_prop(c, node, "axvm,disk", &val, &len)))
 		return rc;
 	if (!val)
 		return axvm_fdt_fail(c, AXVM_ENOENT, node, "axvm,disk",
 		                     "missing required property");
 	if (len != 16)
-		return axvm_fdt_fail(c, AXVM_EINVAL, node, "axvm,disk",
-		                     "must be <host-address size>, two cells each");
+		return axvm_fdt_fail(
+		    c, AXVM_EINVAL, node, "axvm,disk",
+		    "must be <host-address size>, two cells each");
 	dev->disk_addr = axvm_fdt_cells(val, 0, 2);
 	dev->disk_size = axvm_fdt_cells(val, 2, 2);
 	if (!dev->disk_size || dev->disk_size % 512u)

@@ -150,9 +150,9 @@ static int check_params(const struct axvm_guest_fdt_params *p)
 	for (uint32_t i = 0; i < p->virtio_count; i++) {
 		if (wraps(p->virtio[i].base, p->virtio[i].size))
 			return p->virtio[i].size ? AXVM_EOVERFLOW : AXVM_EINVAL;
-		if (p->virtio[i].irq && (arm ? p->virtio[i].irq < 32 ||
-		                                   p->virtio[i].irq > 1019
-		                             : p->virtio[i].irq > p->plic.ndev))
+		if (p->virtio[i].irq &&
+		    (arm ? p->virtio[i].irq < 32 || p->virtio[i].irq > 1019
+		         : p->virtio[i].irq > p->plic.ndev))
 			return AXVM_ERANGE;
 	}
 	if (arm) {
