@@ -46,8 +46,8 @@ enum axvm_fdt_dev_kind {
 	AXVM_FDT_DEV_NS16550A = 1, /* "ns16550a", "ns16550": 16550 UART */
 	AXVM_FDT_DEV_PL011 = 2,    /* "arm,pl011": PrimeCell UART */
 	AXVM_FDT_DEV_DUMMY = 3,    /* "axvm,dummy": constant reads */
-	AXVM_FDT_DEV_VIRTIO_BLK =
-	    4, /* "virtio,mmio" with axvm,disk: virtio-blk */
+	/* "virtio,mmio" with axvm,disk: virtio-blk */
+	AXVM_FDT_DEV_VIRTIO_BLK = 4,
 };
 
 /* Interrupt controllers. They are described, not emulated here: the
@@ -82,8 +82,8 @@ struct axvm_fdt_device {
 	char node[AXVM_FDT_NODE_NAME_MAX];
 	uint32_t irq; /* guest interrupt (GIC INTID, PLIC source); 0 none */
 	uint32_t clock_hz; /* UART input clock for the guest DT */
-	uint64_t disk_addr,
-	    disk_size; /* virtio-blk: the host memory it serves */
+	/* virtio-blk: the host memory it serves */
+	uint64_t disk_addr, disk_size;
 	struct axvm_fdt_dev_state state;
 };
 
@@ -184,8 +184,8 @@ struct axvm_guest_fdt_params {
 		uint32_t clock_hz;  /* 0: 24 MHz (PL011), 3.6864 MHz */
 		uint32_t reg_shift; /* ns16550a only */
 	} uart;
-	uint32_t
-	    virtio_count; /* virtio-mmio windows, 0 .. AXVM_GUEST_VIRTIO_MAX */
+	/* virtio-mmio windows, 0 .. AXVM_GUEST_VIRTIO_MAX */
+	uint32_t virtio_count;
 	struct {
 		uint64_t base, size;
 		uint32_t irq; /* 0: no interrupts property */
