@@ -269,12 +269,23 @@ static void check_riscv(const struct axvm_guest_fdt_params *p)
 		    fdt_getprop(dtb, node("/chosen"), "stdout-path", NULL));
 		assert_int_equal(cell(prop(uart, "interrupts", 4), 0),
 		                 p->uart.irq);
+		assert_int_equal(cell(prop(uart, "interrupt-parent", 4), 0),
+		                 phandle_of(plic));
 		assert_int_equal(cell(prop(uart, "clock-frequency", 4), 0),
 		                 p->uart.clock_hz ? p->uart.clock_hz
 		                                  : 3686400u);
 	}
-	assert_int_equal(cell(prop(node("/"), "interrupt-parent", 4), 0),
-	                 phandle_of(plic));
+	/* Not at the root: the harts' controllers would inherit it. */
+	assert_null(fdt_getprop(dtb, node("/"), "interrupt-parent", NULL));
+	for (uint32_t i = 0; i < p->virtio_count; i++) {
+		char vpath[48];
+		snprintf(vpath, sizeof(vpath), "/virtio_mmio@%llx",
+		         (unsigned long long)p->virtio[i].base);
+		if (p->virtio[i].irq)
+			assert_int_equal(
+			    cell(prop(node(vpath), "interrupt-parent", 4), 0),
+			    phandle_of(plic));
+	}
 }
 
 static void check_all(const struct axvm_guest_fdt_params *p)

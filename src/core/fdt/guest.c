@@ -387,6 +387,8 @@ static int write_uart(void *fdt, const struct axvm_guest_fdt_params *p)
 	}
 	TRY(prop_reg(fdt, p->uart.base, p->uart.size));
 	if (p->uart.irq) {
+		if (!arm)
+			TRY(fdt_property_u32(fdt, "interrupt-parent", PH_INTC));
 		if (arm) {
 			cells_add(&c, GIC_SPI);
 			cells_add(&c, p->uart.irq - 32u);
@@ -410,6 +412,9 @@ static int write_virtio(void *fdt, const struct axvm_guest_fdt_params *p)
 		TRY(prop_str(fdt, "compatible", "virtio,mmio"));
 		TRY(prop_reg(fdt, p->virtio[i].base, p->virtio[i].size));
 		if (p->virtio[i].irq) {
+			if (p->arch != AXVM_GUEST_AARCH64)
+				TRY(fdt_property_u32(fdt, "interrupt-parent",
+				                     PH_INTC));
 			if (p->arch == AXVM_GUEST_AARCH64) {
 				cells_add(&c, GIC_SPI);
 				cells_add(&c, p->virtio[i].irq - 32u);
@@ -437,7 +442,12 @@ static int build(void *fdt, int size, const struct axvm_guest_fdt_params *p)
 	                                           : "axvm guest (riscv64)"));
 	TRY(fdt_property_u32(fdt, "#address-cells", 2));
 	TRY(fdt_property_u32(fdt, "#size-cells", 2));
-	TRY(fdt_property_u32(fdt, "interrupt-parent", PH_INTC));
+	/* RISC-V: not at the root, where the harts' riscv,cpu-intc nodes
+	 * would inherit the PLIC as their parent and Linux would find no
+	 * root controller ("No interrupt controller found"); each device
+	 * names the PLIC instead. */
+	if (p->arch == AXVM_GUEST_AARCH64)
+		TRY(fdt_property_u32(fdt, "interrupt-parent", PH_INTC));
 	TRY(write_chosen(fdt, p));
 	TRY(write_memory(fdt, p));
 	TRY(write_cpus(fdt, p));
