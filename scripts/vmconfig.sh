@@ -34,17 +34,18 @@ cfg_size() {
 # One VM node. Arguments: ID CPUS "AFFINITY..." RAM_SIZE HOST_ADDR ENTRY,
 # then name=value pairs: kernel= initrd= dtb= kernel_addr= initrd_addr=
 # dtb_addr= bootargs= boot=, irqchip= (an interrupt-controller child node,
-# dts text) and uart_irq= (the UART's interrupts cells).
+# dts text), uart_irq= (the UART's interrupts cells) and devs= (more child
+# nodes, dts text).
 cfg_vm() {
   local id=$1 cpus=$2 aff=$3 size=$4 host=$5 entry=$6 k v
-  local kernel="" initrd="" dtb="" kaddr="" iaddr="" daddr="" bootargs="" boot="" irqchip="" uirq=""
+  local kernel="" initrd="" dtb="" kaddr="" iaddr="" daddr="" bootargs="" boot="" irqchip="" uirq="" devs=""
   shift 6
   for kv in "$@"; do
     k=${kv%%=*} v=${kv#*=}
     case $k in
       kernel) kernel=$v ;; initrd) initrd=$v ;; dtb) dtb=$v ;; kernel_addr) kaddr=$v ;;
       initrd_addr) iaddr=$v ;; dtb_addr) daddr=$v ;; bootargs) bootargs=$v ;; boot) boot=$v ;;
-      irqchip) irqchip=$v ;; uart_irq) uirq=$v ;;
+      irqchip) irqchip=$v ;; uart_irq) uirq=$v ;; devs) devs=$v ;;
     esac
   done
   cat <<EOF
@@ -76,6 +77,7 @@ EOF
 				host-addr = <$(cfg_cells "$host")>;
 			};
 $irqchip
+$devs
 			serial@$(printf '%x' "$CFG_UART_BASE") {
 				compatible = "$CFG_UART_COMPAT";
 				reg = <$(cfg_cells "$CFG_UART_BASE") 0x0 0x1000>;

@@ -46,6 +46,8 @@ enum axvm_fdt_dev_kind {
 	AXVM_FDT_DEV_NS16550A = 1, /* "ns16550a", "ns16550": 16550 UART */
 	AXVM_FDT_DEV_PL011 = 2,    /* "arm,pl011": PrimeCell UART */
 	AXVM_FDT_DEV_DUMMY = 3,    /* "axvm,dummy": constant reads */
+	/* "virtio,mmio" with axvm,disk: virtio-blk */
+	AXVM_FDT_DEV_VIRTIO_BLK = 4,
 };
 
 /* Interrupt controllers. They are described, not emulated here: the
@@ -80,6 +82,8 @@ struct axvm_fdt_device {
 	char node[AXVM_FDT_NODE_NAME_MAX];
 	uint32_t irq; /* guest interrupt (GIC INTID, PLIC source); 0 none */
 	uint32_t clock_hz; /* UART input clock for the guest DT */
+	/* virtio-blk: the host memory it serves */
+	uint64_t disk_addr, disk_size;
 	struct axvm_fdt_dev_state state;
 };
 
@@ -163,6 +167,8 @@ struct axvm_guest_mem {
 
 /* Everything the guest DTB says. Interrupt numbers are guest interrupt IDs:
  * GIC INTIDs (SPIs, 32..1019) on AArch64, PLIC sources on RISC-V. */
+#define AXVM_GUEST_VIRTIO_MAX 8u
+
 struct axvm_guest_fdt_params {
 	enum axvm_guest_arch arch;
 	uint32_t vcpu_count; /* 1 .. AXVM_MAX_VCPUS */
@@ -178,6 +184,12 @@ struct axvm_guest_fdt_params {
 		uint32_t clock_hz;  /* 0: 24 MHz (PL011), 3.6864 MHz */
 		uint32_t reg_shift; /* ns16550a only */
 	} uart;
+	/* virtio-mmio windows, 0 .. AXVM_GUEST_VIRTIO_MAX */
+	uint32_t virtio_count;
+	struct {
+		uint64_t base, size;
+		uint32_t irq; /* 0: no interrupts property */
+	} virtio[AXVM_GUEST_VIRTIO_MAX];
 	struct {
 		uint64_t dist_base, dist_size;     /* GICD */
 		uint64_t redist_base, redist_size; /* GICR, 128 KiB per vCPU */
@@ -195,9 +207,9 @@ struct axvm_guest_fdt_params {
 };
 
 /* Fill *p for `arch` from a parsed VM: its RAM regions, vCPUs, bootargs,
- * initrd, first UART and interrupt controller (which must suit `arch`:
- * AXVM_ENOTSUP otherwise, AXVM_ENOENT if there is none). p->bootargs
- * points into vm. */
+ * initrd, first UART, virtio-mmio windows and interrupt controller (which must
+ * suit `arch`: AXVM_ENOTSUP otherwise, AXVM_ENOENT if there is none).
+ * p->bootargs points into vm. */
 int axvm_guest_fdt_params_from_vm(const struct axvm_fdt_vm *vm,
                                   enum axvm_guest_arch arch,
                                   struct axvm_guest_fdt_params *p);

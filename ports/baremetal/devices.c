@@ -250,7 +250,7 @@ int bm_devs_add(struct bm_vm_devs *d, struct bm_vm *v)
 	};
 	int rc;
 
-	if ((rc = set_up_uart(d, v)))
+	if ((rc = set_up_uart(d, v)) || (rc = bm_virtio_add(v)))
 		return rc;
 	if ((rc = axvm_config_add_device(&v->fdt.cfg, &testdev)))
 		return rc;

@@ -92,6 +92,14 @@ int bm_vm_guest_dtb(struct bm_vm *v);
  * linear RAM region holds all of it; 0 otherwise. */
 uint64_t bm_vm_hpa(const struct bm_vm *v, uint64_t gpa, uint64_t len);
 
+/* The end of the board RAM VMs may use (from the board DTB). */
+uint64_t bm_ram_end(void);
+
+/* virtio.c: the library's virtio-blk for each "virtio,mmio" node, over
+ * the host memory its axvm,disk names (checked: RAM VMs may use, apart
+ * from every VM's RAM). 0 or a negative AXVM_E* after printing why. */
+int bm_virtio_add(struct bm_vm *v);
+
 /* devices.c: the emulated devices the kernel gives each guest. */
 struct bm_vm_devs;
 struct bm_vm_devs *bm_devs_create(const char *vm_name);

@@ -61,6 +61,11 @@ static uint64_t board_ram_end(const void *dtb)
 	return 0;
 }
 
+uint64_t bm_ram_end(void)
+{
+	return ram_end;
+}
+
 static bool overlaps(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
 {
 	return a < b + bs && b < a + as;

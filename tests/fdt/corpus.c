@@ -76,6 +76,14 @@ const struct corpus_case corpus_cases[] = {
      "device (/vms/vm@1/dummy@9000000)"},
     {"dtb-in-initrd", "dtb-in-initrd.dtb", M_NONE, C(AXVM_EEXIST),
      "/vms/vm@1: dtb-addr: inside the initrd"},
+    {"virtio-no-disk", "virtio-no-disk.dtb", M_NONE, C(AXVM_ENOENT),
+     "/vms/vm@1/virtio_mmio@a000000: axvm,disk: missing required property"},
+    {"virtio-unaligned", "virtio-unaligned.dtb", M_NONE, C(AXVM_EINVAL),
+     "/vms/vm@1/virtio_mmio@a000100: reg: a virtio-mmio window must be "
+     "0x200-aligned"},
+    {"virtio-disk-size", "virtio-disk-size.dtb", M_NONE, C(AXVM_EINVAL),
+     "/vms/vm@1/virtio_mmio@a000000: axvm,disk: size must be a non-zero "
+     "multiple of 512"},
     {"dup-id", "dup-id.dtb", M_NONE, C(AXVM_EEXIST),
      "/more/vm@1: reg: VM id 1 is already used by /vms/vm@1"},
     {"entry-len", "entry-len.dtb", M_NONE, C(AXVM_EINVAL),

@@ -269,12 +269,23 @@ static void check_riscv(const struct axvm_guest_fdt_params *p)
 		    fdt_getprop(dtb, node("/chosen"), "stdout-path", NULL));
 		assert_int_equal(cell(prop(uart, "interrupts", 4), 0),
 		                 p->uart.irq);
+		assert_int_equal(cell(prop(uart, "interrupt-parent", 4), 0),
+		                 phandle_of(plic));
 		assert_int_equal(cell(prop(uart, "clock-frequency", 4), 0),
 		                 p->uart.clock_hz ? p->uart.clock_hz
 		                                  : 3686400u);
 	}
-	assert_int_equal(cell(prop(node("/"), "interrupt-parent", 4), 0),
-	                 phandle_of(plic));
+	/* Not at the root: the harts' controllers would inherit it. */
+	assert_null(fdt_getprop(dtb, node("/"), "interrupt-parent", NULL));
+	for (uint32_t i = 0; i < p->virtio_count; i++) {
+		char vpath[48];
+		snprintf(vpath, sizeof(vpath), "/virtio_mmio@%llx",
+		         (unsigned long long)p->virtio[i].base);
+		if (p->virtio[i].irq)
+			assert_int_equal(
+			    cell(prop(node(vpath), "interrupt-parent", 4), 0),
+			    phandle_of(plic));
+	}
 }
 
 static void check_all(const struct axvm_guest_fdt_params *p)
@@ -326,7 +337,24 @@ static void test_guest_fdt_roundtrip_riscv(void **state)
 	assert_int_equal(p.plic.ndev, 96);
 	assert_int_equal(p.uart.kind, AXVM_GUEST_UART_NS16550A);
 	assert_int_equal(p.uart.irq, 10);
+	assert_int_equal(p.virtio_count, 1);
+	assert_int_equal(p.virtio[0].base, 0x10008000);
 	check_all(&p);
+	/* the virtio-mmio window Linux's virtio_mmio driver probes */
+	int v = node("/virtio_mmio@10008000");
+	assert_string_equal(prop(v, "compatible", 12), "virtio,mmio");
+	const void *reg = prop(v, "reg", 16);
+	assert_int_equal(cells64(reg, 0), 0x10008000);
+	assert_int_equal(cells64(reg, 2), 0x200);
+	assert_int_equal(cell(prop(v, "interrupts", 4), 0), 8);
+	/* an interrupt past the PLIC's sources is refused */
+	p.virtio[0].irq = 97;
+	size_t used;
+	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used),
+	                 AXVM_ERANGE);
+	p.virtio_count = AXVM_GUEST_VIRTIO_MAX + 1;
+	assert_int_equal(axvm_guest_fdt_build(&p, dtb, sizeof(dtb), &used),
+	                 AXVM_E2BIG);
 }
 
 /* From a config built in C, no device tree involved. */

@@ -182,11 +182,25 @@ static void test_fdt_parse_riscv_one_cell(void **state)
 	assert_int_equal(v->irqchip.base[0], 0x0c000000);
 	assert_int_equal(v->irqchip.size[0], 0x600000);
 	assert_int_equal(v->irqchip.ndev, 96);
-	assert_int_equal(c->device_count, 1);
+	assert_int_equal(c->device_count, 2);
 	assert_int_equal(v->devices[0].kind, AXVM_FDT_DEV_NS16550A);
 	assert_int_equal(v->devices[0].irq, 10);
 	assert_int_equal(c->devices[0].widths, AXVM_WIDTH_1);
 	assert_int_equal(v->devices[0].clock_hz, 3686400);
+	/* virtio-blk: its window, interrupt and the host memory it serves;
+	 * until a host wires the model, the window reads as zeros */
+	assert_int_equal(v->devices[1].kind, AXVM_FDT_DEV_VIRTIO_BLK);
+	assert_int_equal(c->devices[1].base, 0x10008000);
+	assert_int_equal(c->devices[1].size, 0x200);
+	assert_int_equal(v->devices[1].irq, 8);
+	assert_int_equal(v->devices[1].disk_addr, 0x9f000000);
+	assert_int_equal(v->devices[1].disk_size, 0x1000000);
+	uint64_t magic = 1;
+	assert_int_equal(
+	    c->devices[1].ops->read(c->devices[1].ctx, 0, 4, &magic), 0);
+	assert_int_equal(magic, 0);
+	assert_string_equal(axvm_fdt_dev_kind_name(AXVM_FDT_DEV_VIRTIO_BLK),
+	                    "virtio-blk");
 }
 
 static void test_fdt_parse_minimal_defaults(void **state)

@@ -357,6 +357,63 @@ static int dummy_setup(struct axvm_fdt_ctx *c, int node,
 	return 0;
 }
 
+/* ---- virtio,mmio ---- */
+
+/* The window reads as zeros (no virtio magic: a driver passes it by) until
+ * the host replaces these ops with the library's virtio-blk model
+ * (include/axvm/virtio.h), which needs guest memory access and storage
+ * only the host has. */
+static int virtio_read(void *ctx, uint64_t offset, unsigned width,
+                       uint64_t *value)
+{
+	struct axvm_fdt_dev_state *s = ctx;
+
+	(void)offset;
+	(void)width;
+	s->accesses++;
+	*value = 0;
+	return 0;
+}
+
+static const struct axvm_device_ops virtio_ops = {
+    .read = virtio_read,
+    .write = dummy_write,
+};
+
+static int virtio_setup(struct axvm_fdt_ctx *c, int node,
+                        struct axvm_fdt_device *dev,
+                        struct axvm_device_desc *desc)
+{
+	const void *val;
+	uint32_t len;
+	int rc;
+
+	if (desc->base & 0x1ffu)
+		return axvm_fdt_fail(
+		    c, AXVM_EINVAL, node, "reg",
+		    "a virtio-mmio window must be 0x200-aligned");
+	if ((rc = axvm_fdt_prop(c, node, "axvm,disk", &val, &len)))
+		return rc;
+	if (!val)
+		return axvm_fdt_fail(c, AXVM_ENOENT, node, "axvm,disk",
+		                     "missing required property");
+	if (len != 16)
+		return axvm_fdt_fail(
+		    c, AXVM_EINVAL, node, "axvm,disk",
+		    "must be <host-address size>, two cells each");
+	dev->disk_addr = axvm_fdt_cells(val, 0, 2);
+	dev->disk_size = axvm_fdt_cells(val, 2, 2);
+	if (!dev->disk_size || dev->disk_size % 512u)
+		return axvm_fdt_fail(c, AXVM_EINVAL, node, "axvm,disk",
+		                     "size must be a non-zero multiple of 512");
+	if (dev->disk_addr + (dev->disk_size - 1) < dev->disk_addr)
+		return axvm_fdt_fail(c, AXVM_EOVERFLOW, node, "axvm,disk",
+		                     "address + size wraps around");
+	desc->widths = AXVM_WIDTH_1 | AXVM_WIDTH_2 | AXVM_WIDTH_4;
+	desc->naturally_aligned = true;
+	return 0;
+}
+
 /* ---- registry ---- */
 
 static const struct axvm_fdt_model models[] = {
@@ -364,6 +421,7 @@ static const struct axvm_fdt_model models[] = {
     {"ns16550", AXVM_FDT_DEV_NS16550A, 8, ns16550_setup, &ns16550_ops},
     {"arm,pl011", AXVM_FDT_DEV_PL011, 0x1000, pl011_setup, &pl011_ops},
     {"axvm,dummy", AXVM_FDT_DEV_DUMMY, 1, dummy_setup, &dummy_ops},
+    {"virtio,mmio", AXVM_FDT_DEV_VIRTIO_BLK, 0x200, virtio_setup, &virtio_ops},
 };
 
 const struct axvm_fdt_model *axvm_fdt_find_model(const char *compatible)
@@ -383,6 +441,8 @@ const char *axvm_fdt_dev_kind_name(enum axvm_fdt_dev_kind kind)
 		return "pl011";
 	case AXVM_FDT_DEV_DUMMY:
 		return "dummy";
+	case AXVM_FDT_DEV_VIRTIO_BLK:
+		return "virtio-blk";
 	default:
 		return "none";
 	}

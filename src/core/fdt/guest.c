@@ -145,6 +145,16 @@ static int check_params(const struct axvm_guest_fdt_params *p)
 		if (p->uart.reg_shift > 2)
 			return AXVM_ERANGE;
 	}
+	if (p->virtio_count > AXVM_GUEST_VIRTIO_MAX)
+		return AXVM_E2BIG;
+	for (uint32_t i = 0; i < p->virtio_count; i++) {
+		if (wraps(p->virtio[i].base, p->virtio[i].size))
+			return p->virtio[i].size ? AXVM_EOVERFLOW : AXVM_EINVAL;
+		if (p->virtio[i].irq &&
+		    (arm ? p->virtio[i].irq < 32 || p->virtio[i].irq > 1019
+		         : p->virtio[i].irq > p->plic.ndev))
+			return AXVM_ERANGE;
+	}
 	if (arm) {
 		if (wraps(p->gicv3.dist_base, p->gicv3.dist_size) ||
 		    wraps(p->gicv3.redist_base, p->gicv3.redist_size))
@@ -377,6 +387,8 @@ static int write_uart(void *fdt, const struct axvm_guest_fdt_params *p)
 	}
 	TRY(prop_reg(fdt, p->uart.base, p->uart.size));
 	if (p->uart.irq) {
+		if (!arm)
+			TRY(fdt_property_u32(fdt, "interrupt-parent", PH_INTC));
 		if (arm) {
 			cells_add(&c, GIC_SPI);
 			cells_add(&c, p->uart.irq - 32u);
@@ -387,6 +399,34 @@ static int write_uart(void *fdt, const struct axvm_guest_fdt_params *p)
 		TRY(prop_cells(fdt, "interrupts", &c));
 	}
 	return fdt_end_node(fdt);
+}
+
+static int write_virtio(void *fdt, const struct axvm_guest_fdt_params *p)
+{
+	for (uint32_t i = 0; i < p->virtio_count; i++) {
+		char name[40];
+		struct cells c = {.n = 0};
+
+		unit_name(name, sizeof(name), "virtio_mmio", p->virtio[i].base);
+		TRY(fdt_begin_node(fdt, name));
+		TRY(prop_str(fdt, "compatible", "virtio,mmio"));
+		TRY(prop_reg(fdt, p->virtio[i].base, p->virtio[i].size));
+		if (p->virtio[i].irq) {
+			if (p->arch != AXVM_GUEST_AARCH64)
+				TRY(fdt_property_u32(fdt, "interrupt-parent",
+				                     PH_INTC));
+			if (p->arch == AXVM_GUEST_AARCH64) {
+				cells_add(&c, GIC_SPI);
+				cells_add(&c, p->virtio[i].irq - 32u);
+				cells_add(&c, IRQ_LEVEL_HIGH);
+			} else {
+				cells_add(&c, p->virtio[i].irq);
+			}
+			TRY(prop_cells(fdt, "interrupts", &c));
+		}
+		TRY(fdt_end_node(fdt));
+	}
+	return 0;
 }
 
 static int build(void *fdt, int size, const struct axvm_guest_fdt_params *p)
@@ -402,7 +442,12 @@ static int build(void *fdt, int size, const struct axvm_guest_fdt_params *p)
 	                                           : "axvm guest (riscv64)"));
 	TRY(fdt_property_u32(fdt, "#address-cells", 2));
 	TRY(fdt_property_u32(fdt, "#size-cells", 2));
-	TRY(fdt_property_u32(fdt, "interrupt-parent", PH_INTC));
+	/* RISC-V: not at the root, where the harts' riscv,cpu-intc nodes
+	 * would inherit the PLIC as their parent and Linux would find no
+	 * root controller ("No interrupt controller found"); each device
+	 * names the PLIC instead. */
+	if (p->arch == AXVM_GUEST_AARCH64)
+		TRY(fdt_property_u32(fdt, "interrupt-parent", PH_INTC));
 	TRY(write_chosen(fdt, p));
 	TRY(write_memory(fdt, p));
 	TRY(write_cpus(fdt, p));
@@ -411,6 +456,7 @@ static int build(void *fdt, int size, const struct axvm_guest_fdt_params *p)
 	else
 		TRY(write_riscv_platform(fdt, p));
 	TRY(write_uart(fdt, p));
+	TRY(write_virtio(fdt, p));
 	TRY(fdt_end_node(fdt));
 	return fdt_finish(fdt);
 }
@@ -480,6 +526,15 @@ int axvm_guest_fdt_params_from_vm(const struct axvm_fdt_vm *vm,
 		p->uart.clock_hz = d->clock_hz;
 		p->uart.reg_shift = d->state.reg_shift;
 		break;
+	}
+	for (uint32_t i = 0; i < vm->cfg.device_count; i++) {
+		if (vm->devices[i].kind != AXVM_FDT_DEV_VIRTIO_BLK)
+			continue;
+		if (p->virtio_count == AXVM_GUEST_VIRTIO_MAX)
+			return AXVM_E2BIG;
+		p->virtio[p->virtio_count].base = vm->cfg.devices[i].base;
+		p->virtio[p->virtio_count].size = vm->cfg.devices[i].size;
+		p->virtio[p->virtio_count++].irq = vm->devices[i].irq;
 	}
 	const struct axvm_fdt_irqchip *ic = &vm->irqchip;
 	if (ic->kind == AXVM_FDT_IRQCHIP_NONE)

@@ -302,8 +302,9 @@ static int classify(struct axvm_fdt_ctx *c, int node, struct child_class *out)
 	axvm_msg_init(&m, what, sizeof(what));
 	axvm_msg_str(&m, "no known device model for \"");
 	axvm_msg_str(&m, s);
-	axvm_msg_str(&m, "\" (known: axvm,memory, axvm,passthrough, ns16550a, "
-	                 "arm,pl011, axvm,dummy, arm,gic-v3, riscv,plic0)");
+	axvm_msg_str(
+	    &m, "\" (known: axvm,memory, axvm,passthrough, ns16550a, "
+	        "arm,pl011, axvm,dummy, virtio,mmio, arm,gic-v3, riscv,plic0)");
 	return axvm_fdt_fail(c, AXVM_ENOTSUP, node, "compatible", what);
 }
 

@@ -11,7 +11,12 @@
  * of /payload proves the guest read the bytes the test made this run.
  * With "axvm.input" it first prints AXVM-LINUX-READY, reads one line from
  * the console and prints AXVM-LINUX-INPUT got=<line>.
+ * With "axvm.disk" it first mounts /dev/vda (ext4 on virtio-blk), prints
+ * the first line of its /seed.txt, writes /from-guest.txt (that line and
+ * the payload's sha256), syncs and unmounts it, and prints
+ * AXVM-DISK-OK seed=<line>, or AXVM-DISK-FAIL <step> errno=<n>.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -130,6 +135,45 @@ static void file_hash(const char *path, char out[65])
 		sha256_hex(&s, out);
 }
 
+static int disk_fail(const char *step)
+{
+	printf("AXVM-DISK-FAIL %s errno=%d\n", step, errno);
+	return 1;
+}
+
+/* The virtio-blk round trip: read what the test put on the disk, write
+ * something back, and have it on the disk before power-off. */
+static int disk_case(const char *hash)
+{
+	char seed[128] = "", out[256];
+	ssize_t n;
+	int fd, len;
+
+	mkdir("/mnt", 0755);
+	if (mount("/dev/vda", "/mnt", "ext4", 0, NULL))
+		return disk_fail("mount");
+	if ((fd = open("/mnt/seed.txt", O_RDONLY)) < 0)
+		return disk_fail("open-seed");
+	n = read(fd, seed, sizeof(seed) - 1);
+	close(fd);
+	if (n < 0)
+		return disk_fail("read-seed");
+	seed[n] = '\0';
+	seed[strcspn(seed, "\r\n")] = '\0';
+	len = snprintf(out, sizeof(out), "from the guest: seed=%s payload=%s\n", seed, hash);
+	if ((fd = open("/mnt/from-guest.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0)
+		return disk_fail("create");
+	if (write(fd, out, (size_t)len) != len)
+		return disk_fail("write");
+	if (fsync(fd))
+		return disk_fail("fsync");
+	close(fd);
+	if (umount("/mnt"))
+		return disk_fail("umount");
+	printf("AXVM-DISK-OK seed=%s\n", seed);
+	return 0;
+}
+
 /* Whether the kernel command line has the word `word`. */
 static int cmdline_has(const char *word)
 {
@@ -184,6 +228,8 @@ int main(void)
 	if (uname(&u))
 		strcpy(u.release, "unknown");
 	file_hash("/payload", hash);
+	if (cmdline_has("axvm.disk"))
+		disk_case(hash);
 	printf("AXVM-LINUX-OK uname=%s cpus=%ld payload=%s\n", u.release,
 	       sysconf(_SC_NPROCESSORS_ONLN), hash);
 	fflush(stdout);
