@@ -357,6 +357,31 @@ static int dummy_setup(struct axvm_fdt_ctx *c, int node,
 	return 0;
 }
 
+/* ---- axvm,ivc (until a port wires the channel's model) ---- */
+
+/* A window that reads 0 (so MAGIC says "no channel") and drops writes:
+ * a host that does not wire the channel (include/axvm/ivc.h) leaves its
+ * guests nothing to ring. The channel's own properties are read in
+ * parse.c, which knows the VM's address cells. */
+static const struct axvm_device_ops ivc_unwired_ops = {
+    .read = dummy_read,
+    .write = dummy_write,
+};
+
+static int ivc_setup(struct axvm_fdt_ctx *c, int node,
+                     struct axvm_fdt_device *dev,
+                     struct axvm_device_desc *desc)
+{
+	(void)dev;
+	if (desc->base & 0xfffu)
+		return axvm_fdt_fail(c, AXVM_EINVAL, node, "reg",
+		                     "the doorbell window must be page "
+		                     "aligned (4 KiB)");
+	desc->widths = AXVM_WIDTH_4;
+	desc->naturally_aligned = true;
+	return 0;
+}
+
 /* ---- registry ---- */
 
 static const struct axvm_fdt_model models[] = {
@@ -364,6 +389,7 @@ static const struct axvm_fdt_model models[] = {
     {"ns16550", AXVM_FDT_DEV_NS16550A, 8, ns16550_setup, &ns16550_ops},
     {"arm,pl011", AXVM_FDT_DEV_PL011, 0x1000, pl011_setup, &pl011_ops},
     {"axvm,dummy", AXVM_FDT_DEV_DUMMY, 1, dummy_setup, &dummy_ops},
+    {"axvm,ivc", AXVM_FDT_DEV_IVC, 0x1000, ivc_setup, &ivc_unwired_ops},
 };
 
 const struct axvm_fdt_model *axvm_fdt_find_model(const char *compatible)
@@ -383,6 +409,8 @@ const char *axvm_fdt_dev_kind_name(enum axvm_fdt_dev_kind kind)
 		return "pl011";
 	case AXVM_FDT_DEV_DUMMY:
 		return "dummy";
+	case AXVM_FDT_DEV_IVC:
+		return "ivc";
 	default:
 		return "none";
 	}
