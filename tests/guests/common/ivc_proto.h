@@ -177,7 +177,7 @@ static inline void ivc_ack(struct ivc *c)
 }
 
 /* One message of the ping-pong test: round number, then a pattern. */
-#define IVC_ROUNDS 1000u
+#define IVC_ROUNDS 500u
 #define PAYLOAD 40u
 
 static inline void ivc_pattern(uint32_t round, uint8_t *p)
