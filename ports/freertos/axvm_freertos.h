@@ -41,12 +41,25 @@ struct axvm_freertos_opts {
 	/* Optional: interrupt another core (FreeRTOS SMP with a bare-metal
 	 * backend); backends with their own kick (KVM) do not need it. */
 	void (*send_ipi)(void *ctx, uint32_t core);
+	/* Optional, with clock_ns: a one-shot timer finer than the tick. A
+	 * sleeper's timeout is armed on it (clock_ns time; the board keeps
+	 * the earliest), and its interrupt calls axvm_freertos_wake_from_isr(),
+	 * so a halted vCPU whose guest timer is due before the next tick
+	 * wakes on time. Called with the sleeper registered. */
+	void (*wake_at)(void *ctx, uint64_t deadline_ns);
 	/* Optional: where the library's log lines go. */
 	void (*puts)(void *ctx, const char *line);
-	void *ctx; /* for send_ipi and puts */
+	void *ctx; /* for send_ipi, wake_at and puts */
 	/* Ticks a vCPU task runs before axvm_freertos_tick() makes it yield
 	 * (0: 1). */
 	uint32_t slice_ticks;
+	/* Set with a bare-metal backend (AArch64 EL2, RISC-V HS): a bound
+	 * vCPU's state lives in this core's registers, so a halted vCPU task
+	 * must leave run() (unbind) before it blocks and lets another vCPU
+	 * task bind here. Its HAL wait then ends run() with AXVM_EINTR and the
+	 * task sleeps outside it. Not needed with KVM, whose state is per
+	 * thread. */
+	bool wait_outside_run;
 };
 
 struct axvm_freertos_vcpu_task;
@@ -59,6 +72,11 @@ struct axvm_freertos_hal {
 	TaskHandle_t sleepers[AXVM_FREERTOS_MAX_TASKS];
 	struct axvm_freertos_vcpu_task *tasks[AXVM_FREERTOS_MAX_TASKS];
 	uint32_t slice_left;
+	/* A kick a vCPU task makes to leave its own halt (or the tick hook to
+	 * end a slice) is nobody else's news: sleepers are left alone then.
+	 * Set with interrupts masked on one core; with FreeRTOS SMP it would
+	 * have to be per core. */
+	bool quiet_kick;
 };
 
 /* Fill `hal` for FreeRTOS over the frame pool [pool, pool + size) (4 KiB
@@ -83,11 +101,13 @@ struct axvm_freertos_vcpu_task {
 	TaskHandle_t handle;
 	TaskHandle_t notify_on_end; /* gets a notification when the task ends */
 	volatile bool done;
+	uint64_t wait_ns; /* a halt wait deferred until run() returned */
 };
 
 /* Start a task running `vcpu` (its reference passes to the task): it
  * loops in axvm_vcpu_run(), yields when run() returns AXVM_EINTR (a
- * slice ended), waits while the vCPU is off, ends on AXVM_ESHUTDOWN or
+ * slice ended), waits while the vCPU is off (after a CPU-down exit, until
+ * a CPU-up notifies the task or a poll finds it on), ends on AXVM_ESHUTDOWN or
  * when on_exit() says so, then notifies `notify_on_end` (may be NULL).
  * `t` must stay valid until t->done. 0, AXVM_EBUSY (too many tasks) or
  * AXVM_ENOMEM (xTaskCreate failed). */
@@ -96,6 +116,14 @@ int axvm_freertos_vcpu_task_start(struct axvm_freertos_hal *port,
 				  const char *name, UBaseType_t priority,
 				  configSTACK_DEPTH_TYPE stack_words, axvm_freertos_exit_fn on_exit,
 				  void *ctx, TaskHandle_t notify_on_end);
+
+/* The HAL's wait, for the calling task: sleep on its notification until a
+ * kick or max_ns (vcpu_task.c uses it for a deferred halt wait). */
+void axvm_freertos_sleep(struct axvm_freertos_hal *port, uint64_t max_ns);
+
+/* From the interrupt of opts.wake_at's timer: wake every sleeper (each
+ * re-checks its own state). */
+void axvm_freertos_wake_from_isr(struct axvm_freertos_hal *port);
 
 /* From vApplicationTickHook(): every slice_ticks, if the running task is
  * a vCPU task, ask its vCPU to return from run() so the task yields. */

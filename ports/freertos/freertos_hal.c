@@ -49,6 +49,8 @@ static void wake_sleepers(void *ctx, uint32_t cpu)
 	struct axvm_freertos_hal *p = ctx;
 
 	(void)cpu; /* any core: a sleeper checks whether the kick was its */
+	if (p->quiet_kick)
+		return;
 	taskENTER_CRITICAL();
 	for (unsigned i = 0; i < AXVM_FREERTOS_MAX_TASKS; i++)
 		if (p->sleepers[i])
@@ -72,9 +74,8 @@ static TickType_t ns_to_ticks(uint64_t ns)
  * pending if it beats the take. One before that is missed; the core
  * bounds every wait (AXVM_HALT_POLL_NS), so that costs latency, never a
  * hang. */
-static void sleep_until_kick(void *ctx, uint64_t max_ns)
+void axvm_freertos_sleep(struct axvm_freertos_hal *p, uint64_t max_ns)
 {
-	struct axvm_freertos_hal *p = ctx;
 	TaskHandle_t self = xTaskGetCurrentTaskHandle();
 	int slot = -1;
 
@@ -85,6 +86,8 @@ static void sleep_until_kick(void *ctx, uint64_t max_ns)
 			slot = (int)i;
 		}
 	taskEXIT_CRITICAL();
+	if (slot >= 0 && p->opts.wake_at && p->opts.clock_ns)
+		p->opts.wake_at(p->opts.ctx, p->opts.clock_ns(p->opts.clock_ctx) + max_ns);
 	/* No slot: sleep without one; a kick then waits for the timeout. */
 	ulTaskNotifyTake(pdTRUE, ns_to_ticks(max_ns));
 	if (slot >= 0) {
@@ -92,6 +95,44 @@ static void sleep_until_kick(void *ctx, uint64_t max_ns)
 		p->sleepers[slot] = NULL;
 		taskEXIT_CRITICAL();
 	}
+}
+
+void axvm_freertos_wake_from_isr(struct axvm_freertos_hal *p)
+{
+	BaseType_t woken = pdFALSE;
+
+	if (!p)
+		return;
+	for (unsigned i = 0; i < AXVM_FREERTOS_MAX_TASKS; i++)
+		if (p->sleepers[i])
+			vTaskNotifyGiveFromISR(p->sleepers[i], &woken);
+	portYIELD_FROM_ISR(woken);
+}
+
+/* The HAL's wait. With wait_outside_run, a vCPU task does not block here,
+ * inside run() with its vCPU bound: it notes the timeout and interrupts
+ * its own vCPU, so run() unbinds and returns AXVM_EINTR, and the task
+ * sleeps there (vcpu_task.c). */
+static void sleep_until_kick(void *ctx, uint64_t max_ns)
+{
+	struct axvm_freertos_hal *p = ctx;
+
+	if (p->opts.wait_outside_run) {
+		TaskHandle_t self = xTaskGetCurrentTaskHandle();
+		for (unsigned i = 0; i < AXVM_FREERTOS_MAX_TASKS; i++) {
+			struct axvm_freertos_vcpu_task *t = p->tasks[i];
+			if (t && t->handle == self && !t->done) {
+				t->wait_ns = max_ns ? max_ns : 1;
+				taskENTER_CRITICAL();
+				p->quiet_kick = true;
+				axvm_vcpu_interrupt(t->vcpu);
+				p->quiet_kick = false;
+				taskEXIT_CRITICAL();
+				return;
+			}
+		}
+	}
+	axvm_freertos_sleep(p, max_ns);
 }
 
 static void log_line(void *ctx, const char *line)

@@ -10,6 +10,17 @@
 
 #define OFF_POLL_TICKS 10 /* a vCPU that is off waits for its power-on */
 
+/* run() answers AXVM_EAGAIN for a vCPU that is off before it looks at the
+ * VM, so a task whose vCPU never came up asks the VM itself. */
+static bool vm_going_down(struct axvm_vcpu *vcpu)
+{
+	struct axvm_vm *vm;
+	enum axvm_vm_state st;
+
+	return !axvm_vcpu_vm(vcpu, &vm) && !axvm_vm_state(vm, &st) &&
+	       (st == AXVM_VM_SHUTTING_DOWN || st == AXVM_VM_STOPPED);
+}
+
 static void vcpu_task(void *arg)
 {
 	struct axvm_freertos_vcpu_task *t = arg;
@@ -18,10 +29,20 @@ static void vcpu_task(void *arg)
 	for (;;) {
 		int rc = axvm_vcpu_run(t->vcpu, &exit);
 		if (rc == AXVM_EINTR) {
-			taskYIELD();
+			if (t->wait_ns) { /* a halt, unbound now (wait_outside_run) */
+				uint64_t ns = t->wait_ns;
+				t->wait_ns = 0;
+				axvm_freertos_sleep(t->port, ns);
+			} else {
+				taskYIELD();
+			}
 			continue;
 		}
+		if (rc == 0 && exit.kind == AXVM_EXIT_CPU_DOWN)
+			continue; /* the guest turned it off: the next run() says so */
 		if (rc == AXVM_EAGAIN) { /* powered off (CPU down): wait */
+			if (vm_going_down(t->vcpu))
+				break; /* off for good: as AXVM_ESHUTDOWN for one on */
 			ulTaskNotifyTake(pdTRUE, OFF_POLL_TICKS);
 			continue;
 		}
@@ -84,7 +105,10 @@ void axvm_freertos_tick(struct axvm_freertos_hal *port)
 	cur = xTaskGetCurrentTaskHandle();
 	for (unsigned i = 0; i < AXVM_FREERTOS_MAX_TASKS; i++) {
 		struct axvm_freertos_vcpu_task *t = port->tasks[i];
-		if (t && t->handle == cur && !t->done)
+		if (t && t->handle == cur && !t->done) {
+			port->quiet_kick = true; /* the slice's end wakes no sleeper */
 			axvm_vcpu_interrupt(t->vcpu);
+			port->quiet_kick = false;
+		}
 	}
 }

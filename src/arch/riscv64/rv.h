@@ -45,9 +45,11 @@ struct rv_vcpu {
 	bool loaded;
 	uint32_t pcpu; /* where it is bound, for kicks from other harts */
 	uint64_t timecmp; /* SBI set_timer deadline (UINT64_MAX: none) */
-	atomic_bool soft_pending;  /* SSIP to raise at the next entry */
-	atomic_bool fence_pending; /* an RFENCE aimed at this hart */
-	atomic_bool in_guest;      /* from the fence check at entry to the exit */
+	/* Words, not bools: RV64A has no byte AMO, and a byte exchange is a
+	 * libgcc call (a CAS loop of ~20 instructions) on every entry. */
+	_Atomic uint32_t soft_pending;  /* SSIP to raise at the next entry */
+	_Atomic uint32_t fence_pending; /* an RFENCE aimed at this hart */
+	_Atomic uint32_t in_guest;      /* from the fence check at entry to the exit */
 
 	/* An SBI send_ipi fans out as one SEND_IPI exit per target. */
 	uint64_t ipi_targets;
@@ -93,6 +95,8 @@ void axvm_rv_fp_restore(const struct rv_fp *fp);
 /* Read a halfword of guest memory at a guest-virtual address with HLVX
  * (execute permission, the guest's own translation); -1 if that faults. */
 int64_t axvm_rv_hlvx_hu(uint64_t gva);
+/* The same for a word at a 4-byte aligned address (inside one page). */
+int64_t axvm_rv_hlvx_wu(uint64_t gva);
 /* Read a byte of guest-physical memory: HLV.BU with vsatp = 0 for the
  * access, so only the VM's stage-2 tables translate; -1 if that faults. */
 int64_t axvm_rv_guest_phys_byte(uint64_t gpa);
@@ -124,6 +128,10 @@ int rv_pending_work(struct rv_vcpu *v, struct axvm_exit *exit); /* 1 if emitted 
 
 /* rv_sbi.c */
 int rv_sbi_call(struct rv_vcpu *v, struct axvm_exit *exit);
+/* After a trap: if it is an SBI call the base extension answers from
+ * constants, answer it (a0, a1, sepc past the ECALL) and return true, so
+ * the caller may enter the guest again at once; false for anything else. */
+bool rv_sbi_answer_in_place(struct rv_vcpu *v);
 int rv_sbi_emit_ipi(struct rv_vcpu *v, struct axvm_exit *exit);
 int rv_sbi_emit_console(struct rv_vcpu *v, struct axvm_exit *exit);
 

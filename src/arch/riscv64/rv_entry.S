@@ -83,10 +83,33 @@ axvm_rv_enter:
 	ld	x10, 80(x10)
 	sret
 
+/* AXVM_RV_TEST_BARE_TRAP (a test-only build, ports/baremetal's
+ * AXVM_BM_TEST_BARE_TRAP): an ECALL with a7 = RV_BARE_EID returns to the
+ * guest at once, every register untouched. It is the floor of a null call
+ * on this ISA, a trap, sepc past the ECALL and an SRET (tests/guests/
+ * riscv64/bench-exit.c times it); it trusts the guest, so it is never
+ * built into a kernel that runs anything else. */
+#define RV_BARE_EID 0xba5000
+
 /* Every trap while the guest runs lands here (HS-mode, interrupts off). */
 	.balign 4
 rv_guest_trap:
 	csrrw	x10, sscratch, x10
+#ifdef AXVM_RV_TEST_BARE_TRAP
+	sd	x5, 40(x10)
+	csrr	x5, scause
+	addi	x5, x5, -10		/* ECALL from VS-mode */
+	bnez	x5, 1f
+	li	x5, RV_BARE_EID
+	bne	x17, x5, 1f
+	csrr	x5, sepc
+	addi	x5, x5, 4
+	csrw	sepc, x5
+	ld	x5, 40(x10)
+	csrrw	x10, sscratch, x10
+	sret
+1:	ld	x5, 40(x10)
+#endif
 	sd	x1, 8(x10)
 	sd	x2, 16(x10)
 	sd	x3, 24(x10)
@@ -260,6 +283,18 @@ axvm_rv_hlvx_hu:
 	mv	a0, a1
 	ret
 	.size axvm_rv_hlvx_hu, . - axvm_rv_hlvx_hu
+
+/* int64_t axvm_rv_hlvx_wu(uint64_t gva): gva 4-byte aligned */
+	.globl axvm_rv_hlvx_wu
+	.type axvm_rv_hlvx_wu, @function
+axvm_rv_hlvx_wu:
+	la	t0, rv_access_fault
+	csrrw	t0, stvec, t0
+	hlvx.wu	a1, (a0)
+	csrw	stvec, t0
+	mv	a0, a1
+	ret
+	.size axvm_rv_hlvx_wu, . - axvm_rv_hlvx_wu
 
 /* int64_t axvm_rv_guest_phys_byte(uint64_t gpa): vsatp = 0 (Bare) for the
  * access, so the guest's own page tables play no part. */

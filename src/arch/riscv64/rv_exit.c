@@ -19,14 +19,22 @@ static int stage2_fault(struct axvm_exit *exit, uint64_t gpa, uint32_t access)
 	return 0;
 }
 
-/* The instruction at the guest's pc, through the guest's own translation
- * (two halfwords: a 32-bit instruction may straddle a page); false if the
- * fetch faults. */
+/* The instruction at the guest's pc, through the guest's own translation;
+ * false if the fetch faults. At a 4-byte aligned pc one word read covers
+ * either length (both halves lie in one page); elsewhere two halfwords,
+ * as a 32-bit instruction may straddle a page there. */
 static bool fetch_insn(struct rv_vcpu *v, uint32_t *insn)
 {
 	uint64_t s = rv_irq_save();
-	int64_t lo = axvm_rv_hlvx_hu(v->regs.sepc), hi = 0;
+	int64_t lo, hi = 0;
 
+	if (!(v->regs.sepc & 3)) {
+		lo = axvm_rv_hlvx_wu(v->regs.sepc);
+		rv_irq_restore(s);
+		*insn = (uint32_t)lo;
+		return lo >= 0;
+	}
+	lo = axvm_rv_hlvx_hu(v->regs.sepc);
 	if (lo >= 0 && (lo & 3) == 3)
 		hi = axvm_rv_hlvx_hu(v->regs.sepc + 2);
 	rv_irq_restore(s);

@@ -16,9 +16,11 @@
 #define RV_PLIC_SIZE 0x400000ull
 
 struct rv_plic {
-	atomic_flag lock;
+	_Atomic uint32_t lock; /* a word: RV64A has no byte AMO */
 	uint32_t nctx;
-	uint32_t pending;               /* bit n: source n */
+	/* bit n: source n. Changed under the lock; atomic so that a guest
+	 * entry can see "nothing pending" without taking it. */
+	_Atomic uint32_t pending;
 	uint32_t claimed;               /* claimed, not yet completed */
 	uint8_t prio[RV_PLIC_SOURCES];
 	uint32_t enable[RV_PLIC_MAX_CTX];

@@ -235,6 +235,17 @@ static int dbcn_call(struct rv_vcpu *v, uint64_t fid, const uint64_t *a, struct 
 	}
 }
 
+bool rv_sbi_answer_in_place(struct rv_vcpu *v)
+{
+	struct axvm_exit unused;
+
+	if (v->regs.scause != RV_EXC_ECALL_VS || v->regs.x[17] != EXT_BASE)
+		return false;
+	v->regs.sepc += 4;
+	base_call(v, v->regs.x[16], v->regs.x[10], &unused);
+	return true;
+}
+
 int rv_sbi_call(struct rv_vcpu *v, struct axvm_exit *exit)
 {
 	/* A copy: the results go to a0/a1, sometimes before the arguments

@@ -420,10 +420,13 @@ static int rv_vcpu_run(void *p, struct axvm_exit *exit)
 	 * in the guest waits for the exit; one that does not, for nothing,
 	 * as the check below comes after its request (both seq_cst). */
 	atomic_store(&v->in_guest, true);
-	if (atomic_exchange(&v->fence_pending, false))
+	/* Loads first: the exchanges are needed only when a flag is set, and
+	 * a set that a seq_cst load misses comes after it, so the setter then
+	 * sees in_guest and kicks (or waits for) this entry. */
+	if (atomic_load(&v->fence_pending) && atomic_exchange(&v->fence_pending, false))
 		hfence_vvma_all();
 	hvip = csr_read(CSR_HVIP) & RV_VSSIP; /* the guest may have cleared it */
-	if (atomic_exchange(&v->soft_pending, false))
+	if (atomic_load(&v->soft_pending) && atomic_exchange(&v->soft_pending, false))
 		hvip |= RV_VSSIP;
 	due = timer_due(v);
 	if (due)
@@ -447,7 +450,14 @@ static int rv_vcpu_run(void *p, struct axvm_exit *exit)
 			csr_write(CSR_STIMECMP, v->timecmp);
 	}
 
-	axvm_rv_enter(&v->regs);
+	/* A base-extension call changes nothing but the caller's registers:
+	 * answered here, the guest is entered again with everything set up
+	 * above still true (host interrupts stay pending across the loop and
+	 * make the next entry exit at once; whoever changes this vCPU's entry
+	 * state kicks it). Invisible to the core's exit counts. */
+	do
+		axvm_rv_enter(&v->regs);
+	while (rv_sbi_answer_in_place(v));
 	atomic_store(&v->in_guest, false);
 
 	if (v->vm->host.sstc && !due)
