@@ -35,7 +35,7 @@ cfg_size() {
 # then name=value pairs: kernel= initrd= dtb= kernel_addr= initrd_addr=
 # dtb_addr= bootargs= boot=, irqchip= (an interrupt-controller child node,
 # dts text), uart_irq= (the UART's interrupts cells) and devs= (more child
-# nodes, dts text).
+# nodes, dts text: cfg_ivc_node writes one).
 cfg_vm() {
   local id=$1 cpus=$2 aff=$3 size=$4 host=$5 entry=$6 k v
   local kernel="" initrd="" dtb="" kaddr="" iaddr="" daddr="" bootargs="" boot="" irqchip="" uirq="" devs=""
@@ -84,6 +84,21 @@ $devs
 EOF
   [ -n "$uirq" ] && echo "				interrupts = <$uirq>;"
   printf '\t\t\t};\n\t\t};\n'
+}
+
+# One end of an inter-VM channel (docs/ivc.md): cfg_ivc_node CHANNEL
+# DOORBELL SHARED SIZE IRQ (guest addresses; IRQ as the VM's interrupts
+# cells).
+cfg_ivc_node() {
+  cat <<EOF
+			ivc@$(printf '%x' "$2") {
+				compatible = "axvm,ivc";
+				reg = <$(cfg_cells "$2") 0x0 0x1000>;
+				shared-mem = <$(cfg_cells "$3") $(cfg_cells "$4")>;
+				channel = <$1>;
+				interrupts = <$5>;
+			};
+EOF
 }
 
 cfg_begin() { printf '/dts-v1/;\n\n/ {\n\t#address-cells = <2>;\n\t#size-cells = <2>;\n\n\tvms {\n\t\t#address-cells = <1>;\n\t\t#size-cells = <0>;\n\n'; }

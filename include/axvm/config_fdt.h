@@ -48,7 +48,12 @@ enum axvm_fdt_dev_kind {
 	AXVM_FDT_DEV_DUMMY = 3,    /* "axvm,dummy": constant reads */
 	/* "virtio,mmio" with axvm,disk: virtio-blk */
 	AXVM_FDT_DEV_VIRTIO_BLK = 4,
+	AXVM_FDT_DEV_IVC = 5,      /* "axvm,ivc": one end of an inter-VM
+	                            * channel (include/axvm/ivc.h) */
 };
+
+/* The ends of one channel: two VMs of the blob, at most. */
+#define AXVM_FDT_IVC_ENDS 2u
 
 /* Interrupt controllers. They are described, not emulated here: the
  * backend (vGIC, vPLIC, in-kernel irqchip) owns their registers. */
@@ -84,6 +89,14 @@ struct axvm_fdt_device {
 	uint32_t clock_hz; /* UART input clock for the guest DT */
 	/* virtio-blk: the host memory it serves */
 	uint64_t disk_addr, disk_size;
+	/* axvm,ivc: the channel id, this end (0: the VM with the lower id),
+	 * the shared region (cfg.regions[ivc.region], map "allocated" as
+	 * parsed: a port that wires the channel turns it into "linear" at
+	 * the host range it reserves for the channel, both ends alike). */
+	struct {
+		uint32_t channel, end, region;
+		uint64_t shm_gpa, shm_size;
+	} ivc;
 	struct axvm_fdt_dev_state state;
 };
 

@@ -100,6 +100,13 @@ uint64_t bm_ram_end(void);
  * from every VM's RAM). 0 or a negative AXVM_E* after printing why. */
 int bm_virtio_add(struct bm_vm *v);
 
+/* ivc.c: the config's inter-VM channels (axvm,ivc) wired to the library's
+ * doorbell model, their shared regions mapped to host pages kept for
+ * channels. 0 or a negative AXVM_E* after printing why. */
+int bm_ivc_config(struct bm_vm *vms, uint32_t n);
+/* Each channel end's counters, for the power-off report. */
+void bm_ivc_report(void);
+
 /* devices.c: the emulated devices the kernel gives each guest. */
 struct bm_vm_devs;
 struct bm_vm_devs *bm_devs_create(const char *vm_name);

@@ -515,6 +515,7 @@ void bm_main(void)
 		hal.wait(hal.ctx, 1000000);
 	bm_console_input(false);
 
+	bm_ivc_report();
 	for (uint32_t k = 0; k < bm_nvms; k++) {
 		struct bm_vm *s = &bm_vms[k];
 		if (!s->vm)

@@ -236,6 +236,8 @@ int bm_config_load(void)
 		 * code. */
 		v->max_reboots = v->fdt.boot == AXVM_BOOT_LINUX ? 0 : 3;
 	}
+	if ((rc = bm_ivc_config(bm_vms, n)))
+		return rc;
 	bm_nvms = n;
 	kprintf("axvm: config: %u VM(s) from the blob at host 0x%lx; VM RAM 0x%lx..0x%lx\n", n,
 		BM_CONFIG_ADDR, BM_VM_RAM_BASE, ram_end - 1);

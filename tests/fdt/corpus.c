@@ -143,6 +143,27 @@ const struct corpus_case corpus_cases[] = {
      "no enabled node with compatible \"axvm,vm\""},
     {"not-a-string", "not-a-string.dtb", M_NONE, C(AXVM_EINVAL),
      "/vms/vm@1/memory@50000000: map: is not a NUL-terminated string"},
+    {"ivc-no-shm", "ivc-no-shm.dtb", M_NONE, C(AXVM_ENOENT),
+     "/vms/vm@1/ivc@b000000: shared-mem: missing required property"},
+    {"ivc-one-end", "ivc-one-end.dtb", M_NONE, C(AXVM_ENOENT),
+     "/vms/vm@1/ivc@b000000: channel: channel 1 has one end: another VM "
+     "needs an axvm,ivc node with the same channel"},
+    {"ivc-same-vm", "ivc-same-vm.dtb", M_NONE, C(AXVM_EEXIST),
+     "/vms/vm@1/ivc@b001000: channel: channel 1 has both ends in one VM "
+     "(/vms/vm@1/ivc@b000000)"},
+    {"ivc-shm-in-ram", "ivc-shm-in-ram.dtb", M_NONE, C(AXVM_EEXIST),
+     "/vms/vm@1/ivc@b000000: shared-mem: regions[1].gpa: overlaps an "
+     "earlier region (/vms/vm@1/memory@40000000)"},
+    {"ivc-shm-misaligned", "ivc-shm-misaligned.dtb", M_NONE, C(AXVM_EINVAL),
+     "/vms/vm@1/ivc@b000000: shared-mem: regions[1].gpa: not 4 KiB aligned"},
+    {"ivc-size-differs", "ivc-size-differs.dtb", M_NONE, C(AXVM_EINVAL),
+     "/vms/vm@2/ivc@b000000: shared-mem: channel 1: the size differs from "
+     "the other end's (/vms/vm@1/ivc@b000000)"},
+    {"ivc-three-ends", "ivc-three-ends.dtb", M_NONE, C(AXVM_EEXIST),
+     "/vms/vm@3/ivc@b000000: channel: channel 1 already has two ends, the "
+     "first in (/vms/vm@1/ivc@b000000)"},
+    {"ivc-window-misaligned", "ivc-window-misaligned.dtb", M_NONE, C(AXVM_EINVAL),
+     "/vms/vm@1/ivc@b000000: reg: the doorbell window must be page aligned"},
     {"overlap", "overlap.dtb", M_NONE, C(AXVM_EEXIST),
      "/vms/vm@1/memory@40800000: reg: regions[1].gpa: overlaps an "
      "earlier region (/vms/vm@1/memory@40000000)"},

@@ -225,6 +225,36 @@ static void test_fdt_parse_minimal_defaults(void **state)
 	assert_string_equal(axvm_boot_protocol_name(v->boot), "raw");
 }
 
+/* An inter-VM channel: one device and one shared region per end, the
+ * region "allocated" until a port maps it; ends numbered by VM id. */
+static void test_fdt_parse_ivc_channel(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("ivc.dtb", 0), 2);
+	for (uint32_t i = 0; i < 2; i++) {
+		const struct axvm_fdt_vm *v = &vms[i];
+		assert_int_equal(v->cfg.device_count, 1);
+		assert_int_equal(v->devices[0].kind, AXVM_FDT_DEV_IVC);
+		assert_string_equal(axvm_fdt_dev_kind_name(v->devices[0].kind), "ivc");
+		assert_int_equal(v->devices[0].irq, 40);
+		assert_int_equal(v->devices[0].ivc.channel, 1);
+		assert_int_equal(v->devices[0].ivc.end, i);
+		assert_int_equal(v->devices[0].ivc.shm_gpa, 0x50000000);
+		assert_int_equal(v->devices[0].ivc.shm_size, 0x10000);
+		assert_int_equal(v->cfg.devices[0].base, 0xb000000);
+		assert_int_equal(v->cfg.devices[0].widths, AXVM_WIDTH_4);
+		const struct axvm_mem_region *r = region(v, v->devices[0].ivc.region);
+		assert_int_equal(r->gpa, 0x50000000);
+		assert_int_equal(r->size, 0x10000);
+		assert_int_equal(r->type, AXVM_MAP_ALLOCATED);
+		assert_int_equal(r->flags, AXVM_MEM_READ | AXVM_MEM_WRITE);
+		/* Unwired, the window reads 0: MAGIC says "no channel". */
+		uint64_t val = 1;
+		assert_int_equal(v->cfg.devices[0].ops->read(v->cfg.devices[0].ctx, 0, 4, &val), 0);
+		assert_int_equal(val, 0);
+	}
+}
+
 /* Whatever the parser accepts, the core's own validation accepts. */
 static void test_fdt_parse_result_passes_core_validation(void **state)
 {
@@ -533,6 +563,7 @@ int main(void)
 	    cmocka_unit_test(test_fdt_parse_binding_example),
 	    cmocka_unit_test(test_fdt_parse_riscv_one_cell),
 	    cmocka_unit_test(test_fdt_parse_minimal_defaults),
+	    cmocka_unit_test(test_fdt_parse_ivc_channel),
 	    cmocka_unit_test(test_fdt_parse_result_passes_core_validation),
 	    cmocka_unit_test(test_fdt_parse_arguments),
 	    cmocka_unit_test(test_fdt_parse_array_too_small),

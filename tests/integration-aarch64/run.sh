@@ -105,6 +105,9 @@ case_ four-vms "hello timer mmio hypercall" "[vm1] RESULT hello PASS" \
   "[vm2] RESULT timer PASS" "[vm3] RESULT mmio PASS" "[vm4] RESULT hypercall PASS" \
   "axvm: vm4: down, guest code 0"
 
+# Two VMs over an inter-VM channel, fair and hostile (docs/ivc.md).
+ivc_cases 0x40000000 0x48000000 0xb000000 40
+
 # Configs the kernel must refuse: it prints why and starts no VM.
 refused_config_cases 0x40000000 0x48000000 0x41000000
 

@@ -173,3 +173,45 @@ refused_config_cases() {
     "axvm: config: /vms/vm@2: linear RAM host 0x" "overlaps /vms/vm@1's"
   rm -rf "$dir"
 }
+
+# The inter-VM channel (docs/ivc.md): vm1 and vm2 on two pCPUs ping-pong
+# 500 rounds, every message checked for order and content by both (the
+# doorbell's counters in the kernel's report must match); then the same
+# beside ivc-hostile, which abuses the doorbell and scribbles the shared
+# region first: the peer refuses its 30 junk messages and still answers
+# every fair round. Two configs the kernel must refuse: a channel with
+# one end (the parser's message) and one whose shared region does not fit
+# the host range kept for channels (the kernel's).
+#   ivc_cases GUEST_RAM VM_BASE DOORBELL IRQ
+ivc_cases() {
+  local cfg_ram=$1 vm_base=$2 db=$3 irq=$4 dir
+  # Each half of a round trip wakes a halted vCPU on the other pCPU: on a
+  # busy host every wake-up waits for a host time slice (~3 ms), so 500
+  # rounds take seconds, not the microseconds -icount counts.
+  local timeout_s=$((timeout_s * 2))
+  case_ ivc "--ivc ivc ivc" "[vm1] RESULT ivc PASS" "[vm2] RESULT ivc PASS" \
+    "[vm1] ivc: end 0: 500 rounds in order, 0 messages refused" \
+    "axvm: vm1: channel 1 end 0: 500 rings sent, 500 received, 0 refused accesses" \
+    "axvm: vm2: channel 1 end 1: 500 rings sent, 500 received, 0 refused accesses"
+  case_ ivc-hostile "--ivc ivc-hostile ivc" "[vm1] RESULT ivc-hostile PASS" \
+    "[vm2] RESULT ivc PASS" "[vm2] ivc: end 1: 500 rounds in order, 30 messages refused" \
+    "axvm: vm1: channel 1 end 0: 4533 rings sent, 500 received, 13 refused accesses"
+
+  timeout_s=$((timeout_s / 2))
+  dir=$(mktemp -d)
+  ivc_props() { # SHARED-SIZE: the entry line, then one channel end (one size cell)
+    printf '\t\t\tentry = <0x0 %s>;\n\t\t\tivc@%x {\n' "$cfg_ram" "$db"
+    printf '\t\t\t\tcompatible = "axvm,ivc";\n\t\t\t\treg = <0x0 %s 0x1000>;\n' "$db"
+    printf '\t\t\t\tshared-mem = <0x0 %s %s>;\n' $((cfg_ram + 0x2000000)) "$1"
+    printf '\t\t\t\tchannel = <1>;\n\t\t\t\tinterrupts = <%s>;\n\t\t\t};\n' "$irq"
+  }
+  cfg_blob "$dir/one-end.dtb" "$(cfg_node 1 "$vm_base" "$(ivc_props 0x10000)")" \
+    "$(cfg_node 2 $((vm_base + 0x1000000)))"
+  refused_case config-ivc-one-end "$dir/one-end.dtb" \
+    "axvm: config: /vms/vm@1/ivc@$(printf '%x' "$db"): channel: channel 1 has one end"
+  cfg_blob "$dir/too-big.dtb" "$(cfg_node 1 "$vm_base" "$(ivc_props 0x10000000)")" \
+    "$(cfg_node 2 $((vm_base + 0x1000000)) "$(ivc_props 0x10000000)")"
+  refused_case config-ivc-too-big "$dir/too-big.dtb" \
+    "axvm: config: /vms/vm@1/ivc@$(printf '%x' "$db"): shared-mem: 268435456 bytes, over the"
+  rm -rf "$dir"
+}

@@ -414,6 +414,31 @@ static int virtio_setup(struct axvm_fdt_ctx *c, int node,
 	return 0;
 }
 
+/* ---- axvm,ivc (until a port wires the channel's model) ---- */
+
+/* A window that reads 0 (so MAGIC says "no channel") and drops writes:
+ * a host that does not wire the channel (include/axvm/ivc.h) leaves its
+ * guests nothing to ring. The channel's own properties are read in
+ * parse.c, which knows the VM's address cells. */
+static const struct axvm_device_ops ivc_unwired_ops = {
+    .read = dummy_read,
+    .write = dummy_write,
+};
+
+static int ivc_setup(struct axvm_fdt_ctx *c, int node,
+                     struct axvm_fdt_device *dev,
+                     struct axvm_device_desc *desc)
+{
+	(void)dev;
+	if (desc->base & 0xfffu)
+		return axvm_fdt_fail(c, AXVM_EINVAL, node, "reg",
+		                     "the doorbell window must be page "
+		                     "aligned (4 KiB)");
+	desc->widths = AXVM_WIDTH_4;
+	desc->naturally_aligned = true;
+	return 0;
+}
+
 /* ---- registry ---- */
 
 static const struct axvm_fdt_model models[] = {
@@ -422,6 +447,7 @@ static const struct axvm_fdt_model models[] = {
     {"arm,pl011", AXVM_FDT_DEV_PL011, 0x1000, pl011_setup, &pl011_ops},
     {"axvm,dummy", AXVM_FDT_DEV_DUMMY, 1, dummy_setup, &dummy_ops},
     {"virtio,mmio", AXVM_FDT_DEV_VIRTIO_BLK, 0x200, virtio_setup, &virtio_ops},
+    {"axvm,ivc", AXVM_FDT_DEV_IVC, 0x1000, ivc_setup, &ivc_unwired_ops},
 };
 
 const struct axvm_fdt_model *axvm_fdt_find_model(const char *compatible)
@@ -443,6 +469,8 @@ const char *axvm_fdt_dev_kind_name(enum axvm_fdt_dev_kind kind)
 		return "dummy";
 	case AXVM_FDT_DEV_VIRTIO_BLK:
 		return "virtio-blk";
+	case AXVM_FDT_DEV_IVC:
+		return "ivc";
 	default:
 		return "none";
 	}

@@ -70,6 +70,12 @@ struct axvm_fdt_model {
 	const struct axvm_device_ops *ops;
 };
 
+/* Every axvm,ivc channel of vms[0..n-1] has exactly two ends, in two
+ * VMs, with shared regions of one size; sets each end's number (the VM
+ * with the lower id is end 0). 0 or an error already recorded. */
+int axvm_fdt_check_ivc(struct axvm_fdt_ctx *c, struct axvm_fdt_vm *vms,
+                       uint32_t n);
+
 /* The model for a compatible string, or NULL. */
 const struct axvm_fdt_model *axvm_fdt_find_model(const char *compatible);
 

@@ -302,9 +302,9 @@ static int classify(struct axvm_fdt_ctx *c, int node, struct child_class *out)
 	axvm_msg_init(&m, what, sizeof(what));
 	axvm_msg_str(&m, "no known device model for \"");
 	axvm_msg_str(&m, s);
-	axvm_msg_str(
-	    &m, "\" (known: axvm,memory, axvm,passthrough, ns16550a, "
-	        "arm,pl011, axvm,dummy, virtio,mmio, arm,gic-v3, riscv,plic0)");
+	axvm_msg_str(&m, "\" (known: axvm,memory, axvm,passthrough, ns16550a, "
+	                 "arm,pl011, axvm,dummy, virtio,mmio, axvm,ivc, "
+	                 "arm,gic-v3, riscv,plic0)");
 	return axvm_fdt_fail(c, AXVM_ENOTSUP, node, "compatible", what);
 }
 
@@ -507,6 +507,47 @@ static int parse_passthrough(struct vm_parse *p, int node)
 	return 0;
 }
 
+/* axvm,ivc: the channel id and the shared region, which becomes one
+ * more region of the VM (so the core's overlap and alignment rules apply
+ * to it), "allocated" until a port that wires the channel maps it. */
+static int parse_ivc(struct vm_parse *p, int node, struct axvm_fdt_device *dev)
+{
+	struct axvm_fdt_ctx *c = p->c;
+	struct axvm_config *cfg = &p->vm->cfg;
+	const void *shm;
+	uint32_t n;
+	int rc;
+
+	if ((rc = req_u32(c, node, "channel", &dev->ivc.channel)))
+		return rc;
+	if ((rc = get_cells(c, node, "shared-mem", p->ac + p->sc, 1, &shm, &n))) {
+		if (rc == AXVM_E2BIG)
+			rc = axvm_fdt_fail(c, AXVM_EINVAL, node, "shared-mem",
+			                   "must be one <address size> pair");
+		return rc;
+	}
+	if (!n)
+		return missing(c, node, "shared-mem");
+	dev->ivc.shm_gpa = axvm_fdt_cells(shm, 0, p->ac);
+	dev->ivc.shm_size = axvm_fdt_cells(shm, p->ac, p->sc);
+	if (!dev->ivc.shm_size)
+		return axvm_fdt_fail(c, AXVM_EINVAL, node, "shared-mem",
+		                     "size is zero");
+	if (cfg->region_count >= AXVM_MAX_REGIONS)
+		return fail2(c, AXVM_E2BIG, node, "shared-mem",
+		             "the VM has more than ", AXVM_MAX_REGIONS,
+		             " memory and passthrough regions");
+	struct axvm_mem_region *r = &cfg->regions[cfg->region_count];
+	r->gpa = dev->ivc.shm_gpa;
+	r->size = dev->ivc.shm_size;
+	r->hpa = 0;
+	r->type = AXVM_MAP_ALLOCATED;
+	r->flags = AXVM_MEM_READ | AXVM_MEM_WRITE;
+	dev->ivc.region = cfg->region_count;
+	p->region_node[cfg->region_count++] = node;
+	return 0;
+}
+
 static int parse_device(struct vm_parse *p, int node,
                         const struct axvm_fdt_model *model)
 {
@@ -554,6 +595,8 @@ static int parse_device(struct vm_parse *p, int node,
 	if (ni && (rc = decode_irq(p, node, irqs, 0, &dev->irq)))
 		return rc;
 	if (model->setup && (rc = model->setup(c, node, dev, desc)))
+		return rc;
+	if (model->kind == AXVM_FDT_DEV_IVC && (rc = parse_ivc(p, node, dev)))
 		return rc;
 	if (model->ops->reset)
 		model->ops->reset(&dev->state);
@@ -764,6 +807,11 @@ static int core_error(struct vm_parse *p, const struct axvm_config_error *ce)
 		       : strcmp(sub, "flags") == 0 ? "access"
 		       : strcmp(sub, "type") == 0  ? "map"
 		                                   : "reg";
+		/* An axvm,ivc node's region is its shared-mem. */
+		for (uint32_t j = 0; region && j < p->vm->cfg.device_count; j++)
+			if (p->vm->devices[j].kind == AXVM_FDT_DEV_IVC &&
+			    p->vm->devices[j].ivc.region == idx)
+				prop = "shared-mem";
 		/* Name the earlier region an overlapping one collides with. */
 		if (region && ce->code == AXVM_EEXIST && idx < count) {
 			const struct axvm_mem_region *r =
@@ -1119,6 +1167,8 @@ int axvm_config_from_fdt(const void *blob, size_t size, struct axvm_fdt_vm *vms,
 		}
 	}
 	if (rc)
+		return rc;
+	if ((rc = axvm_fdt_check_ivc(&c, vms, i)))
 		return rc;
 	*count = i;
 	return 0;

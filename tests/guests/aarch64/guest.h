@@ -13,6 +13,11 @@
 #define GICR_BASE 0x080a0000ul
 #define GICR_STRIDE 0x20000ul
 #define UNMAPPED_MMIO 0x0c000000ul
+/* The inter-VM channel the ivc QEMU cases configure (docs/ivc.md). */
+#define IVC_DOORBELL 0x0b000000ul
+#define IVC_SHM 0x50000000ul
+#define IVC_IRQ 40u /* SPI 8 */
+#define GUEST_ARCH "aarch64"
 
 /* PSCI function ids */
 #define PSCI_VERSION 0x84000000u
@@ -112,5 +117,33 @@ static inline void w8(uintptr_t a, uint8_t v)
 {
 	__asm__ volatile("strb %w0, [%1]" ::"r"(v), "r"(a) : "memory");
 }
+static inline uint8_t r8(uintptr_t a)
+{
+	uint32_t v;
+	__asm__ volatile("ldrb %w0, [%1]" : "=r"(v) : "r"(a) : "memory");
+	return (uint8_t)v;
+}
+static inline void w16(uintptr_t a, uint16_t v)
+{
+	__asm__ volatile("strh %w0, [%1]" ::"r"(v), "r"(a) : "memory");
+}
+static inline uint16_t r16(uintptr_t a)
+{
+	uint32_t v;
+	__asm__ volatile("ldrh %w0, [%1]" : "=r"(v) : "r"(a) : "memory");
+	return (uint16_t)v;
+}
+
+/* Ordering for docs/ivc.md: stores to shared memory before a doorbell
+ * (an MMIO store), and shared-memory stores among themselves. */
+static inline void io_wmb(void) { __asm__ volatile("dsb st" ::: "memory"); }
+
+/* For guests that wait on one device interrupt (tests/guests/common):
+ * route `irq` to vCPU 0 and call fn when it arrives; wait for it with
+ * interrupts masked (they are taken, then masked again); the counter. */
+void guest_irq_route(uint32_t irq, void (*fn)(void));
+void guest_wait_irq(void);
+static inline uint64_t guest_ticks(void) { return cntvct(); }
+static inline uint64_t guest_ticks_hz(void) { return cntfrq(); }
 
 #endif

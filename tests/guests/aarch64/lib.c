@@ -166,3 +166,34 @@ void guest_irq(void)
 		irq_hook(intid);
 	__asm__ volatile("msr icc_eoir1_el1, %0; isb" ::"r"(iar));
 }
+
+/* --- one routed device interrupt (tests/guests/common) --- */
+
+static uint32_t routed_irq;
+static void (*routed_fn)(void);
+
+static void routed_hook(uint32_t intid)
+{
+	if (intid == routed_irq && routed_fn)
+		routed_fn();
+}
+
+void guest_irq_route(uint32_t irq, void (*fn)(void))
+{
+	routed_irq = irq;
+	routed_fn = fn;
+	irq_hook = routed_hook;
+	gic_dist_enable();
+	gic_cpu_init();
+	gic_enable_irq(irq);
+}
+
+/* WFI wakes on a pending interrupt even while it is masked; unmasking
+ * then takes it, before the caller looks at what it signalled. */
+void guest_wait_irq(void)
+{
+	wfi();
+	irq_enable();
+	__asm__ volatile("isb" ::: "memory");
+	irq_disable();
+}

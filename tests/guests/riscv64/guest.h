@@ -11,6 +11,11 @@
 #define TESTDEV_BASE 0x11000000ul
 #define PLIC_BASE 0x0c000000ul
 #define UNMAPPED_MMIO 0x20000000ul
+/* The inter-VM channel the ivc QEMU cases configure (docs/ivc.md). */
+#define IVC_DOORBELL 0x12000000ul
+#define IVC_SHM 0x90000000ul
+#define IVC_IRQ 6u /* PLIC source */
+#define GUEST_ARCH "riscv64"
 #define RAM_BASE 0x80000000ul
 #define TIMEBASE_HZ 10000000ull
 
@@ -124,5 +129,17 @@ MMIO_WR(w8, "sb", uint8_t)
 MMIO_WR(w16, "sh", uint16_t)
 MMIO_WR(w32, "sw", uint32_t)
 MMIO_WR(w64, "sd", uint64_t)
+
+/* Ordering for docs/ivc.md: stores to shared memory before a doorbell
+ * (an MMIO store). */
+static inline void io_wmb(void) { __asm__ volatile("fence w,o" ::: "memory"); }
+
+/* For guests that wait on one device interrupt (tests/guests/common):
+ * route PLIC source `irq` to hart 0 and call fn when it arrives; wait
+ * for it with interrupts masked (they are taken, then masked again). */
+void guest_irq_route(uint32_t irq, void (*fn)(void));
+void guest_wait_irq(void);
+static inline uint64_t guest_ticks(void) { return rdtime(); }
+static inline uint64_t guest_ticks_hz(void) { return TIMEBASE_HZ; }
 
 #endif

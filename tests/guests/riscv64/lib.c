@@ -110,3 +110,41 @@ void plic_complete(uint32_t ctx, uint32_t src)
 {
 	w32(PLIC_BASE + 0x200004u + 0x1000u * ctx, src);
 }
+
+/* --- one routed device interrupt (tests/guests/common) --- */
+
+static uint32_t routed_irq;
+static void (*routed_fn)(void);
+
+static void routed_hook(uint64_t irq)
+{
+	uint32_t src;
+
+	if (irq != IRQ_EXT)
+		return;
+	while ((src = plic_claim(0)) != 0) {
+		if (src == routed_irq && routed_fn)
+			routed_fn();
+		plic_complete(0, src);
+	}
+}
+
+void guest_irq_route(uint32_t irq, void (*fn)(void))
+{
+	routed_irq = irq;
+	routed_fn = fn;
+	irq_hook = routed_hook;
+	plic_set_priority(irq, 1);
+	plic_enable(0, irq);
+	plic_set_threshold(0, 0);
+	sie_set(SIE_SEIE);
+}
+
+/* WFI wakes on a pending enabled interrupt even with sstatus.SIE clear;
+ * setting SIE then takes it. */
+void guest_wait_irq(void)
+{
+	wfi();
+	irq_enable();
+	irq_disable();
+}
