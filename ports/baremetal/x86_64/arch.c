@@ -5,8 +5,7 @@
  * as a polled console, the TSC (calibrated on the PIT) for time, ACPI
  * power-off, and the guest side of docs/guest-abi-x86_64.md: the 16550
  * the guests print on (ports 0x3f8..0x3ff) and axvm-run's test device.
- * One pCPU: waits poll the TSC and the kick flag (a kick is only ever to
- * this pCPU itself); no host interrupts are taken.
+ * The local APIC gives the host timer (time slices, waits) and kicks.
  */
 #include <string.h>
 
@@ -94,29 +93,192 @@ uint64_t time_now_ns(void)
 	return (uint64_t)(((unsigned __int128)rdtsc() * tsc_mult) >> 32);
 }
 
-/* No host timer interrupt on this target yet: vCPUs that share a pCPU
- * switch only when one halts or stops (docs/ports-baremetal.md). */
-void bm_arch_timer_at(uint64_t deadline_ns)
+/* --- the local APIC: the host timer and kicks ---------------------------------------- */
+
+#define LAPIC_BASE 0xfee00000ul
+#define LAPIC_ID 0x020
+#define LAPIC_EOI 0x0b0
+#define LAPIC_SVR 0x0f0
+#define LAPIC_ICR_LO 0x300
+#define LAPIC_ICR_HI 0x310
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_TIMER_INIT 0x380
+#define LAPIC_TIMER_CUR 0x390
+#define LAPIC_TIMER_DIV 0x3e0
+
+#define VEC_TIMER 0x20u
+#define VEC_KICK 0x21u
+#define VEC_SPURIOUS 0xffu
+
+static uint64_t apic_hz;
+
+static volatile uint32_t *lapic(unsigned reg)
 {
-	(void)deadline_ns;
+	return (volatile uint32_t *)(LAPIC_BASE + reg);
 }
 
+/* The APIC timer's rate against the TSC (already calibrated). */
+static void apic_timer_calibrate(void)
+{
+	uint64_t t0, ns = 10000000;
+	uint32_t left;
+
+	*lapic(LAPIC_SVR) = 0x100u | VEC_SPURIOUS;
+	*lapic(LAPIC_TIMER_DIV) = 0xb; /* divide by 1 */
+	*lapic(LAPIC_LVT_TIMER) = (1u << 16) | VEC_TIMER; /* masked */
+	*lapic(LAPIC_TIMER_INIT) = UINT32_MAX;
+	t0 = time_now_ns();
+	while (time_now_ns() - t0 < ns)
+		;
+	left = *lapic(LAPIC_TIMER_CUR);
+	*lapic(LAPIC_TIMER_INIT) = 0;
+	apic_hz = (uint64_t)(UINT32_MAX - left) * (1000000000ull / ns);
+	if (apic_hz < 1000000)
+		apic_hz = 1000000;
+}
+
+/* One-shot at the deadline. Beyond the 32-bit count it fires early and
+ * bm_timer_fired() (or the wait) arms it again. */
+void bm_arch_timer_at(uint64_t deadline_ns)
+{
+	uint64_t now, count;
+
+	if (!deadline_ns || deadline_ns == UINT64_MAX) {
+		*lapic(LAPIC_TIMER_INIT) = 0;
+		return;
+	}
+	now = time_now_ns();
+	count = deadline_ns > now ? (deadline_ns - now) / 1000 * (apic_hz / 1000000) : 0;
+	if (count == 0)
+		count = 1;
+	if (count > UINT32_MAX)
+		count = UINT32_MAX;
+	*lapic(LAPIC_LVT_TIMER) = VEC_TIMER; /* one-shot, unmasked */
+	*lapic(LAPIC_TIMER_INIT) = (uint32_t)count;
+}
+
+/* Sleep in HLT until an interrupt (a kick, the timer armed here for the
+ * timeout or the slice's end) or the timeout. STI's one-instruction
+ * shadow makes "sti; hlt" atomic: a kick after the check still ends the
+ * HLT. */
 void bm_arch_wait(uint64_t timeout_ns)
 {
 	struct percpu *c = this_cpu();
 	uint64_t end = time_now_ns() + timeout_ns;
 
 	c->waits++;
-	while (!c->kicked && time_now_ns() < end)
-		__asm__ volatile("pause");
-	if (c->kicked)
-		c->early_waits++;
+	__asm__ volatile("cli" ::: "memory");
+	if (!c->kicked) {
+		bm_arch_timer_at(c->slice_vcpu && c->slice_end < end ? c->slice_end : end);
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+	}
+	__asm__ volatile("sti" ::: "memory");
+	bm_arch_timer_at(c->slice_vcpu ? c->slice_end : 0);
 	c->kicked = false;
+	if (time_now_ns() < end)
+		c->early_waits++;
 }
 
 void bm_arch_send_kick(uint32_t pcpu)
 {
-	bm_cpus[pcpu].kicked = true;
+	while (*lapic(LAPIC_ICR_LO) & (1u << 12)) /* delivery pending */
+		;
+	*lapic(LAPIC_ICR_HI) = (uint32_t)bm_cpus[pcpu].hwid << 24;
+	*lapic(LAPIC_ICR_LO) = VEC_KICK; /* fixed, physical, edge */
+}
+
+/* --- interrupts and exceptions ---------------------------------------------------------- */
+
+struct bm_x86_frame {
+	uint64_t r11, r10, r9, r8, rdi, rsi, rdx, rcx, rax, rbx;
+	uint64_t vector, error, rip, cs, rflags, rsp, ss;
+};
+
+void bm_x86_trap(struct bm_x86_frame *f);
+void bm_x86_trap(struct bm_x86_frame *f)
+{
+	struct percpu *c = this_cpu();
+
+	switch (f->vector) {
+	case VEC_TIMER:
+		c->irqs++;
+		*lapic(LAPIC_EOI) = 0;
+		bm_timer_fired();
+		return;
+	case VEC_KICK:
+		c->irqs++;
+		c->kicks++;
+		c->kicked = true;
+		*lapic(LAPIC_EOI) = 0;
+		bm_kick_received();
+		return;
+	case VEC_SPURIOUS:
+		c->stray_irqs++;
+		return;
+	default:
+		break;
+	}
+	uint64_t cr2;
+	__asm__ volatile("movq %%cr2, %0" : "=r"(cr2));
+	panic("exception %lu (error 0x%lx) at rip 0x%lx, rsp 0x%lx, cr2 0x%lx", f->vector,
+	      f->error, f->rip, f->rsp, cr2);
+}
+
+struct idt_gate {
+	uint16_t off0, sel;
+	uint8_t ist, type;
+	uint16_t off1;
+	uint32_t off2, zero;
+} __attribute__((packed));
+
+static struct idt_gate idt[256] __attribute__((aligned(16)));
+
+#define VEC(n) extern char bm_x86_vec##n[];
+VEC(0) VEC(1) VEC(2) VEC(3) VEC(4) VEC(5) VEC(6) VEC(7) VEC(8) VEC(9) VEC(10) VEC(11)
+VEC(12) VEC(13) VEC(14) VEC(15) VEC(16) VEC(17) VEC(18) VEC(19) VEC(20) VEC(21) VEC(22)
+VEC(23) VEC(24) VEC(25) VEC(26) VEC(27) VEC(28) VEC(29) VEC(30) VEC(31) VEC(32) VEC(33)
+VEC(255)
+#undef VEC
+
+static void set_gate(unsigned vec, const char *fn)
+{
+	uint64_t h = (uint64_t)(uintptr_t)fn;
+
+	idt[vec] = (struct idt_gate){ .off0 = (uint16_t)h, .sel = 0x08, .type = 0x8e,
+				      .off1 = (uint16_t)(h >> 16), .off2 = (uint32_t)(h >> 32) };
+}
+
+static void idt_init(void)
+{
+	static const char *const exc[32] = {
+		bm_x86_vec0, bm_x86_vec1, bm_x86_vec2, bm_x86_vec3, bm_x86_vec4, bm_x86_vec5,
+		bm_x86_vec6, bm_x86_vec7, bm_x86_vec8, bm_x86_vec9, bm_x86_vec10, bm_x86_vec11,
+		bm_x86_vec12, bm_x86_vec13, bm_x86_vec14, bm_x86_vec15, bm_x86_vec16, bm_x86_vec17,
+		bm_x86_vec18, bm_x86_vec19, bm_x86_vec20, bm_x86_vec21, bm_x86_vec22, bm_x86_vec23,
+		bm_x86_vec24, bm_x86_vec25, bm_x86_vec26, bm_x86_vec27, bm_x86_vec28, bm_x86_vec29,
+		bm_x86_vec30, bm_x86_vec31,
+	};
+	for (unsigned i = 0; i < 32; i++)
+		set_gate(i, exc[i]);
+	set_gate(VEC_TIMER, bm_x86_vec32);
+	set_gate(VEC_KICK, bm_x86_vec33);
+	set_gate(VEC_SPURIOUS, bm_x86_vec255);
+}
+
+static void idt_load(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) r = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
+	__asm__ volatile("lidt %0" ::"m"(r));
+}
+
+/* The 8259 PICs masked: every host interrupt comes through the LAPIC. */
+static void pic_off(void)
+{
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
 }
 
 uint64_t bm_arch_irq_save(void)
@@ -151,10 +313,15 @@ void bm_arch_cpu_setup(struct percpu *c)
 	uint64_t slot = (uint64_t)(uintptr_t)&cpu_slot[id];
 
 	c->id = id;
+	c->hwid = *lapic(LAPIC_ID) >> 24;
 	cpu_slot[id] = c;
 	__asm__ volatile("wrmsr" ::"c"(0xc0000101u), "a"((uint32_t)slot), "d"((uint32_t)(slot >> 32))
 			 : "memory");
+	idt_load();
+	*lapic(LAPIC_SVR) = 0x100u | VEC_SPURIOUS; /* software-enabled */
+	*lapic(LAPIC_LVT_TIMER) = (1u << 16) | VEC_TIMER;
 	atomic_store(&c->online, true);
+	__asm__ volatile("sti" ::: "memory");
 }
 
 void bm_arch_start_secondaries(void)
@@ -165,7 +332,10 @@ void bm_arch_start_secondaries(void)
 void bm_arch_early_init(void)
 {
 	com1_init();
+	pic_off();
+	idt_init();
 	tsc_calibrate();
+	apic_timer_calibrate();
 }
 
 void bm_arch_describe(char *buf, size_t size)

@@ -12,7 +12,8 @@
  *    VM_HSAVE_PA on each pCPU the first time a vCPU binds there;
  *  - CR4.OSFXSR set (guest FPU/SSE state is switched with FXSAVE/FXRSTOR at
  *    bind/unbind) and no x87/SSE use in host code;
- *  - the HAL's current_pcpu() below AXVM_X86_MAX_PCPUS;
+ *  - the HAL's current_pcpu() below AXVM_X86_MAX_PCPUS, and its
+ *    virt_to_phys() good for the backend's static data;
  *  - host interrupts as it likes: the backend holds GIF clear across the
  *    world switch; with the host's RFLAGS.IF set, a host interrupt that
  *    arrives while a guest runs ends the run (an INTR exit) and is taken
@@ -28,7 +29,8 @@
 extern "C" {
 #endif
 
-#define AXVM_X86_MAX_PCPUS 64u
+/* pCPUs the backend serves (8 KiB of static state each). */
+#define AXVM_X86_MAX_PCPUS 8u
 
 /* Register ids (axvm_vcpu_get_gpr / axvm_vcpu_set_gpr): the GPRs in the
  * instruction encoding's order, then RIP and RFLAGS. */

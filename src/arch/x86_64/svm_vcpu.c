@@ -23,11 +23,15 @@
 #define MSRPM_PAGES 2u /* 8 KiB: two bits per MSR in three ranges */
 
 /* Each pCPU's SVM state: its host save area (VM_HSAVE_PA, the CPU's) and
- * the page VMSAVE keeps the host's FS/GS/TR/syscall state in. */
+ * the page VMSAVE keeps the host's FS/GS/TR/syscall state in. Static:
+ * SVM stays on once a pCPU ran a guest, and these pages with it, so they
+ * are no HAL allocation a port would see leak. */
 struct svm_pcpu {
+	uint8_t hsave[4096];
+	uint8_t host_save[4096];
 	atomic_bool on;
 	uint64_t hsave_pa, host_save_pa;
-};
+} __attribute__((aligned(4096)));
 static struct svm_pcpu pcpus[AXVM_X86_MAX_PCPUS];
 static struct axvm_bm_vmids asids;
 /* flush_stage2 generations: a vCPU whose count is behind flushes its
@@ -88,21 +92,17 @@ static int pages(const struct axvm_hal *hal, size_t n, uint64_t *pa, uint8_t **v
 }
 
 /* This pCPU's SVM, turned on at its first bind (called with interrupts
- * off, on the pCPU itself). The pages stay for the kernel's lifetime. */
+ * off, on the pCPU itself). */
 static int pcpu_on(const struct axvm_hal *hal, uint32_t id)
 {
 	struct svm_pcpu *p = &pcpus[id];
-	uint8_t *va;
-	int rc;
 
 	if (atomic_load_explicit(&p->on, memory_order_acquire))
 		return 0;
 	if (!svm_usable())
 		return AXVM_ENOTSUP;
-	if (!p->hsave_pa && (rc = pages(hal, 1, &p->hsave_pa, &va)))
-		return rc;
-	if (!p->host_save_pa && (rc = pages(hal, 1, &p->host_save_pa, &va)))
-		return rc;
+	p->hsave_pa = hal->virt_to_phys(hal->ctx, p->hsave);
+	p->host_save_pa = hal->virt_to_phys(hal->ctx, p->host_save);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, p->hsave_pa);
 	atomic_store_explicit(&p->on, true, memory_order_release);
