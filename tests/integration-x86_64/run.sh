@@ -26,7 +26,6 @@ echo "== building kernel and guests in $build"
 "$run" --build-dir "$build" --build-only || { echo "FAIL build"; exit 1; }
 
 . "$root/tests/lib/qemu-cases.sh"
-case_pcpus=${AXVM_X64_PCPUS:-1}
 
 # The last case's console lines of VM $1, without the "[vmN] " prefix, must
 # be the KVM test's expected output $2 (sorted with a third argument: the
@@ -64,27 +63,35 @@ case_ fault "fault" "[vm1] fault: ignored accesses ok" \
   "axvm: vm1: down (stopped by the host)" "!still running after a triple fault"
 same_as_kvm vm1 "$exp/fault.out"
 
-# Four vCPUs started by the CPU-up hypercall, sharing pCPU 0: vCPU 0 spins
-# until the others ran, so the host timer's slices must preempt it.
+# Four vCPUs started by the CPU-up hypercall, two on each pCPU (secondary
+# pCPUs came up by INIT/SIPI): vCPU 0 spins until the others ran, so the
+# host timer's slices must preempt it.
 case_ smp4 "--vcpus 4 smp" "[vm1] smp: 4 cpus up" "axvm: vm1: down, guest code 0 (exit port)"
 same_as_kvm vm1 "$exp/smp4.out" sorted
+# The same on one pCPU: only the slices let the others run at all.
+case_pcpus=1 case_ smp4-one-pcpu "--smp 1 --vcpus 4 smp" "[vm1] smp: 4 cpus up" \
+  "axvm: vm1: down, guest code 0 (exit port)"
+[ "$(slices_on 0)" -ge 1 ]
+extra_check "smp4-one-pcpu: no slice ended on pCPU 0" $?
 
 # An interrupt raised while the guest has IF clear waits for its STI (the
 # V_IRQ window, intercepted), then goes in through EVENTINJ.
 case_ irq-window "irq-self" "[vm1] irq-self: delivered when interrupts came on" \
   "[vm1] irq-self: ok" "axvm: vm1: down, guest code 0 (exit port)"
 
+# Two VMs at once, one on each pCPU.
 case_ two-vms "mmio hypercall" "[vm1] mmio: ok" "[vm2] hypercall: ok" \
   "axvm: vm1: down, guest code 0" "axvm: vm2: down, guest code 42"
 
-# spin never exits on its own; hello beside it on the same pCPU must still
-# run to its end (the slices take the pCPU back), and the board stays up.
+# spin never exits on its own; hello beside it on the same pCPU (vm3 and
+# vm1 on pCPU 0) must still run to its end (the slices take the pCPU
+# back), and the board stays up.
 spin_case() {
   local why t0=$SECONDS rc
-  "$run" --build-dir "$build" --no-build --timeout 20 spin hello >"$log" 2>&1
+  "$run" --build-dir "$build" --no-build --timeout 20 spin - hello >"$log" 2>&1
   rc=$?
   case $rc in 124) rc=0 ;; 0) rc=99 ;; esac
-  why=$(log_why "$log" "$rc" "[vm1] spin: spinning" "[vm2] hello: vcpu 0, ram 64 MiB" \
+  why=$(log_why "$log" "$rc" "[vm1] spin: spinning" "[vm3] hello: vcpu 0, ram 64 MiB" \
     "TIMEOUT" "!PANIC")
   [ "$rc" = 99 ] && why="the board powered off: spin stopped"
   case_verdict spin-beside-hello "$why" "$log" "$t0"

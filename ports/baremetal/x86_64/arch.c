@@ -324,9 +324,52 @@ void bm_arch_cpu_setup(struct percpu *c)
 	__asm__ volatile("sti" ::: "memory");
 }
 
+/* How many CPUs QEMU gave the board: fw_cfg's FW_CFG_NB_CPUS (key 5),
+ * read through the legacy I/O ports; 1 if it says something odd. */
+static uint32_t board_cpus(void)
+{
+	uint16_t n;
+
+	outw(0x510, 0x05);
+	n = inb(0x511);
+	n |= (uint16_t)(inb(0x511) << 8);
+	return n >= 1 && n <= BM_MAX_CPUS ? n : (n > BM_MAX_CPUS ? BM_MAX_CPUS : 1);
+}
+
+#define BM_AP_TRAMPOLINE 0x7000ul /* boot.S's AP_BASE: SIPI vector 0x07 */
+extern char ap_trampoline[], ap_trampoline_end[];
+/* The index of the CPU being started (boot.S reads it for its stack). */
+volatile uint64_t bm_x86_ap_index;
+
+static void send_ipi(uint32_t apic_id, uint32_t icr)
+{
+	while (*lapic(LAPIC_ICR_LO) & (1u << 12))
+		;
+	*lapic(LAPIC_ICR_HI) = apic_id << 24;
+	*lapic(LAPIC_ICR_LO) = icr;
+}
+
+/* APIC ids on QEMU's PC are 0..n-1 with the boot CPU's 0: each other one
+ * gets INIT, then the two start-up IPIs the MP protocol asks for. */
 void bm_arch_start_secondaries(void)
 {
-	bm_ncpus = 1;
+	uint32_t n = board_cpus();
+
+	memcpy((void *)BM_AP_TRAMPOLINE, ap_trampoline,
+	       (size_t)(ap_trampoline_end - ap_trampoline));
+	for (uint32_t i = 1; i < n; i++) {
+		uint32_t id = (uint32_t)bm_cpus[0].hwid + i;
+		bm_cpus[i].hwid = id;
+		bm_x86_ap_index = i;
+		send_ipi(id, 0x4500); /* INIT, assert */
+		time_delay_ns(10000000);
+		for (int k = 0; k < 2; k++) {
+			send_ipi(id, 0x4600 | (BM_AP_TRAMPOLINE >> 12)); /* SIPI */
+			time_delay_ns(200000);
+		}
+		bm_wait_online(i);
+		bm_ncpus = i + 1;
+	}
 }
 
 void bm_arch_early_init(void)

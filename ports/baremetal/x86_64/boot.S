@@ -111,12 +111,77 @@ long_entry:
 	hlt
 	jmp	4b
 
+/*
+ * Secondary CPUs: bm_arch_start_secondaries() copies this real-mode
+ * trampoline to BM_AP_TRAMPOLINE (below 1 MiB, where a SIPI can start a
+ * CPU) and sends INIT/SIPI; the CPU goes to protected mode on the boot
+ * GDT, then long mode on the boot page tables, and into
+ * bm_secondary_main(bm_x86_ap_index) on that CPU's stack.
+ */
+#define AP_BASE 0x7000
+#define AP(sym) ((sym) - ap_trampoline + AP_BASE)
+	.code16
+	.globl ap_trampoline, ap_trampoline_end
+ap_trampoline:
+	cli
+	xorw	%ax, %ax
+	movw	%ax, %ds
+	lgdtl	AP(ap_gdtr)
+	movl	%cr0, %eax
+	orl	$CR0_PE, %eax
+	movl	%eax, %cr0
+	ljmpl	$0x18, $AP(ap_prot)
+	.code32
+ap_prot:
+	movl	$0x10, %eax
+	movw	%ax, %ds
+	movw	%ax, %es
+	movw	%ax, %ss
+	movl	%cr4, %eax
+	orl	$(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT), %eax
+	movl	%eax, %cr4
+	movl	$boot_pml4, %eax
+	movl	%eax, %cr3
+	movl	$MSR_EFER, %ecx
+	rdmsr
+	orl	$EFER_LME, %eax
+	wrmsr
+	movl	$(CR0_PE | CR0_MP | CR0_NE | CR0_WP | CR0_PG), %eax
+	movl	%eax, %cr0
+	ljmp	$0x08, $ap_long
+	.balign 4
+ap_gdtr:
+	.word boot_gdt_end - boot_gdt - 1
+	.long boot_gdt
+ap_trampoline_end:
+
+	.code64
+ap_long:
+	movl	$0x10, %eax
+	movw	%ax, %ds
+	movw	%ax, %es
+	movw	%ax, %ss
+	xorl	%eax, %eax
+	movw	%ax, %fs
+	movw	%ax, %gs
+	movq	bm_x86_ap_index(%rip), %rdi
+	leaq	1(%rdi), %rax
+	shlq	$14, %rax		/* (index + 1) * BM_STACK_BYTES */
+	leaq	bm_stacks(%rip), %rsp
+	addq	%rax, %rsp
+	xorl	%ebp, %ebp
+	call	bm_secondary_main
+5:	cli
+	hlt
+	jmp	5b
+
 	.section .rodata
 	.balign 16
 boot_gdt:
 	.quad 0
 	.quad 0x00af9b000000ffff /* 0x08: 64-bit code, DPL 0 */
 	.quad 0x00cf93000000ffff /* 0x10: data, flat */
+	.quad 0x00cf9b000000ffff /* 0x18: 32-bit code, flat (the AP trampoline) */
 boot_gdt_end:
 	.balign 4
 boot_gdtr:
