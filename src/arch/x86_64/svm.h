@@ -44,6 +44,7 @@
 #define INTERCEPT_VINTR (1u << 4)
 #define INTERCEPT_CPUID (1u << 18)
 #define INTERCEPT_HLT (1u << 24)
+#define INTERCEPT_INVLPGA (1u << 26)
 #define INTERCEPT_IOIO (1u << 27)
 #define INTERCEPT_MSR (1u << 28)
 #define INTERCEPT_SHUTDOWN (1u << 31)
@@ -55,6 +56,8 @@
 #define INTERCEPT_STGI (1u << 4)
 #define INTERCEPT_CLGI (1u << 5)
 #define INTERCEPT_SKINIT (1u << 6)
+#define INTERCEPT_MONITOR (1u << 10)
+#define INTERCEPT_MWAIT (1u << 11)
 
 #define VINTR_V_IRQ (1ull << 8)
 #define VINTR_PRIO_SHIFT 16
@@ -97,11 +100,14 @@
 #define VMEXIT_VINTR 0x64
 #define VMEXIT_CPUID 0x72
 #define VMEXIT_HLT 0x78
+#define VMEXIT_INVLPGA 0x7a
 #define VMEXIT_IOIO 0x7b
 #define VMEXIT_MSR 0x7c
 #define VMEXIT_SHUTDOWN 0x7f
 #define VMEXIT_VMRUN 0x80
 #define VMEXIT_VMMCALL 0x81
+#define VMEXIT_MONITOR 0x8a
+#define VMEXIT_MWAIT_COND 0x8c
 #define VMEXIT_NPF 0x400
 #define VMEXIT_INVALID UINT64_MAX
 

@@ -267,6 +267,12 @@ int svm_decode_exit(struct svm_vcpu *v, struct axvm_exit *exit)
 		return axvm_bm_exit_nothing(exit);
 	case VMEXIT_HLT:
 		skip(v, 1);
+		/* `sti; hlt` with an interrupt queued: the STI shadow covers
+		 * the HLT, so it exits before the window does. A real CPU
+		 * would wake at once; so does the guest, which takes the
+		 * interrupt at the next entry. */
+		if (atomic_load(&v->irq_any) && (vmcb_get64(v, VMCB_RFLAGS) & RFLAGS_IF))
+			return axvm_bm_exit_nothing(exit);
 		exit->kind = AXVM_EXIT_HALT;
 		return 0;
 	case VMEXIT_IOIO:
@@ -284,9 +290,11 @@ int svm_decode_exit(struct svm_vcpu *v, struct axvm_exit *exit)
 		return axvm_bm_exit_fail(exit, AXVM_X86_FAIL_INVALID);
 	case VMEXIT_VMRUN:
 	default:
-		if (code >= VMEXIT_VMRUN && code <= VMEXIT_VMRUN + 6) {
-			/* VMRUN, VMLOAD, VMSAVE, STGI, CLGI, SKINIT: no nested
-			 * SVM here; the guest gets #UD as without SVM. */
+		if ((code >= VMEXIT_VMRUN && code <= VMEXIT_VMRUN + 6) || code == VMEXIT_INVLPGA ||
+		    (code >= VMEXIT_MONITOR && code <= VMEXIT_MWAIT_COND)) {
+			/* VMRUN, VMLOAD, VMSAVE, STGI, CLGI, SKINIT, INVLPGA: no
+			 * nested SVM here; MONITOR/MWAIT: CPUID says there are
+			 * none. The guest gets #UD, as on a CPU without them. */
 			vmcb_set64(v, VMCB_EVENTINJ, EVENT_VALID | EVENT_EXCEPTION | VEC_UD);
 			return axvm_bm_exit_nothing(exit);
 		}

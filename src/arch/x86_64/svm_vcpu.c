@@ -205,10 +205,15 @@ static void vmcb_controls(struct svm_vcpu *v)
 	memset(v->vmcb, 0, 0x400);
 	vmcb_set32(v, VMCB_INTERCEPT_MISC1,
 		   INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_CPUID | INTERCEPT_HLT |
-			   INTERCEPT_IOIO | INTERCEPT_MSR | INTERCEPT_SHUTDOWN);
+			   INTERCEPT_INVLPGA | INTERCEPT_IOIO | INTERCEPT_MSR |
+			   INTERCEPT_SHUTDOWN);
+	/* The guest's EFER has SVME (VMRUN insists), so every SVM
+	 * instruction would run unless intercepted; MONITOR/MWAIT would let
+	 * it sleep on the pCPU. Each of them gets #UD (svm_exit.c). */
 	vmcb_set32(v, VMCB_INTERCEPT_MISC2,
 		   INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
-			   INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT);
+			   INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT |
+			   INTERCEPT_MONITOR | INTERCEPT_MWAIT);
 	vmcb_set64(v, VMCB_IOPM_BASE, v->vm->iopm_pa);
 	vmcb_set64(v, VMCB_MSRPM_BASE, v->vm->msrpm_pa);
 	vmcb_set32(v, VMCB_ASID, v->vm->base.vmid);
