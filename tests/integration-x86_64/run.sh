@@ -66,6 +66,14 @@ same_as_kvm vm1 "$exp/fault.out"
 # Four vCPUs started by the CPU-up hypercall, two on each pCPU (secondary
 # pCPUs came up by INIT/SIPI): vCPU 0 spins until the others ran, so the
 # host timer's slices must preempt it.
+# Hostile, SVM-specific: SVM hidden from CPUID, SVM instructions and
+# MWAIT fault with #UD, MSRs are the host's, and an ADD to device memory
+# (no backend emulates it) stops vm1 with the decode reason while vm2
+# runs to its end on the other pCPU.
+case_ hostile "hostile hello" "[vm1] hostile: contained" \
+  "axvm: vm1 vCPU 0 stopped: unhandled fail_entry, ESR 0x1" "axvm: vm1: down (stopped by the host)" \
+  "[vm2] hello: vcpu 0, ram 64 MiB" "axvm: vm2: down, guest code 0" "!hostile: still running"
+
 case_ smp4 "--vcpus 4 smp" "[vm1] smp: 4 cpus up" "axvm: vm1: down, guest code 0 (exit port)"
 same_as_kvm vm1 "$exp/smp4.out" sorted
 # The same on one pCPU: only the slices let the others run at all.
