@@ -17,6 +17,8 @@ extern const struct axvm_arch_ops axvm_arch_kvm;
 extern const struct axvm_arch_ops axvm_arch_aarch64;
 /* RISC-V H extension (bare metal). */
 extern const struct axvm_arch_ops axvm_arch_riscv64;
+/* x86_64 AMD SVM with nested paging (bare metal). */
+extern const struct axvm_arch_ops axvm_arch_x86_64;
 
 #ifdef __cplusplus
 }

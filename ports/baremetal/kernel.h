@@ -190,6 +190,11 @@ void bm_arch_guest_ram_written(void *p, uint64_t len);
 /* The target-only devices (AArch64: ACTLR_EL1; riscv64: the SBI console). */
 int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg);
 
+/* A hypercall of the target's guest ABI (x86_64: docs/guest-abi-x86_64.md's
+ * numbers), answered in *ret; false: not one, main.c's table applies.
+ * Optional: main.c has a default that answers none. */
+bool bm_arch_hypercall(uint64_t nr, const uint64_t args[6], uint64_t *ret);
+
 /* main.c */
 void bm_main(void);
 void bm_secondary_main(uint64_t id);

@@ -34,12 +34,23 @@ static atomic_uint cpus_done;
 
 /* --- VM callbacks ------------------------------------------------------------------ */
 
+/* Targets without hypercalls of their own keep this one. */
+__attribute__((weak)) bool bm_arch_hypercall(uint64_t nr, const uint64_t args[6], uint64_t *ret)
+{
+	(void)nr;
+	(void)args;
+	(void)ret;
+	return false;
+}
+
 static int on_hypercall(void *ctx, struct axvm_vcpu *vcpu, uint64_t nr,
 			const uint64_t args[6], uint64_t *ret)
 {
 	struct bm_vm *s = ctx;
 	uint64_t sum = 0;
 
+	if (bm_arch_hypercall(nr, args, ret))
+		return 0;
 	switch (nr) {
 	case HC_ADD:
 		for (int i = 0; i < 6; i++)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Footprint of libaxvm for bare metal, per target (aarch64, riscv64): core +
+# Footprint of libaxvm for bare metal, per target (aarch64, riscv64, x86_64): core +
 # backend built at -Os (MinSizeRel) with the freestanding toolchain, in
 # build/<arch>-size, the backend alone (its objects plus the shared
 # src/arch/common ones), and the whole bare-metal kernel image. Prints
@@ -41,3 +41,4 @@ measure() {
 
 measure aarch64 aarch64-linux-gnu-gcc
 measure riscv64 riscv64-linux-gnu-gcc
+measure x86_64 x86_64-linux-gnu-gcc

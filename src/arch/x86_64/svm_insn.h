@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The x86 instructions an MMIO access may be, decoded from the guest's
+ * bytes (64-bit mode): MOV to and from memory (88, 89, 8A, 8B, C6, C7),
+ * MOV with an absolute address (A0..A3), MOVZX/MOVSX (0F B6/B7/BE/BF) and
+ * MOVSXD (63). Anything else is refused:
+ * the guest is stopped with a reason, never emulated wrongly. */
+#ifndef AXVM_SVM_INSN_H
+#define AXVM_SVM_INSN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct svm_insn {
+	uint8_t len;      /* bytes, prefixes included */
+	bool write;       /* memory is the destination */
+	uint8_t width;    /* memory access: 1, 2, 4, 8 */
+	/* A write's source is `imm` when has_imm, else GPR `reg`; a read's
+	 * destination is GPR `reg`. */
+	bool has_imm;
+	uint64_t imm;
+	uint8_t reg;      /* GPR number 0..15 */
+	bool high;        /* AH, CH, DH, BH: bits 15:8 of GPR reg */
+	uint8_t dst_size; /* read: the destination register's size */
+	bool sign_extend; /* read: MOVSX/MOVSXD */
+};
+
+/* 0, or AXVM_EINVAL for bytes that are not one of the instructions above
+ * (or are cut short: `n` is how many bytes could be fetched). */
+int svm_insn_decode(const uint8_t *b, unsigned n, struct svm_insn *out);
+
+#endif
