@@ -33,8 +33,7 @@ void bm_console_rx(uint8_t c)
 	s = bm_input_feed(&focus, c, bm_nvms);
 	if (s.switched)
 		kprintf("\naxvm: console input now goes to %s\n", bm_vms[s.focus].name);
-	d = bm_vms[s.focus].devs;
-	if (!d || s.focus >= bm_nvms)
+	if (s.focus >= bm_nvms || !(d = bm_vms[s.focus].devs))
 		return;
 	for (uint32_t i = 0; i < s.deliver_ctrl_a; i++)
 		(void)bm_devs_input(d, BM_INPUT_SWITCH_CHAR);

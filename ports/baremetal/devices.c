@@ -66,6 +66,13 @@ void bm_devs_flush(struct bm_vm_devs *d)
 	line_unlock(d);
 }
 
+void bm_devs_report(const struct bm_vm_devs *d)
+{
+	if (d && d->rx_dropped)
+		kprintf("axvm: %s: %lu console input byte(s) refused by its UART\n", d->name,
+			d->rx_dropped);
+}
+
 /* --- test device ------------------------------------------------------------------ */
 
 static int testdev_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
@@ -183,6 +190,16 @@ static const struct axvm_device_ops masked_uart_ops = {
 	.read = uart_read, .write = uart_write, .reset = uart_reset,
 };
 
+static int pl011_rx(void *model, uint8_t byte)
+{
+	return axvm_pl011_rx(model, byte);
+}
+
+static int ns16550_rx(void *model, uint8_t byte)
+{
+	return axvm_ns16550_rx(model, byte);
+}
+
 /* The config's UART node (the parser gave it the library's polled model
  * state) is served by this VM's src/devices model: the device entry is
  * re-pointed at it, keeping the node's window. */
@@ -202,12 +219,13 @@ static int set_up_uart(struct bm_vm_devs *d, struct bm_vm *v)
 			if ((rc = axvm_pl011_init(&d->uart.pl011, &host)) ||
 			    (rc = axvm_pl011_desc(&d->uart.pl011, cfg->devices[i].base, &m)))
 				return rc;
+			d->uart_rx = pl011_rx;
 		} else {
 			if ((rc = axvm_ns16550_init(&d->uart.ns16550, &host, fd->state.reg_shift)) ||
 			    (rc = axvm_ns16550_desc(&d->uart.ns16550, cfg->devices[i].base, &m)))
 				return rc;
+			d->uart_rx = ns16550_rx;
 		}
-		d->uart_kind = fd->kind;
 		d->uart_irq = fd->irq;
 		d->uart_ops = m.ops;
 		d->uart_ctx = m.ctx;
@@ -223,19 +241,8 @@ static int set_up_uart(struct bm_vm_devs *d, struct bm_vm *v)
 /* Called with interrupts masked or from the interrupt itself. */
 int bm_devs_input(struct bm_vm_devs *d, uint8_t byte)
 {
-	int rc;
+	int rc = d->uart_rx ? d->uart_rx(&d->uart, byte) : AXVM_ENODEV;
 
-	switch (d->uart_kind) {
-	case AXVM_FDT_DEV_PL011:
-		rc = axvm_pl011_rx(&d->uart.pl011, byte);
-		break;
-	case AXVM_FDT_DEV_NS16550A:
-		rc = axvm_ns16550_rx(&d->uart.ns16550, byte);
-		break;
-	default:
-		rc = AXVM_ENODEV;
-		break;
-	}
 	if (rc)
 		d->rx_dropped++;
 	return rc;

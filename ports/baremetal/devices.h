@@ -24,7 +24,6 @@ struct bm_vm_devs {
 	uint64_t sysreg; /* a register the target emulates (AArch64: ACTLR_EL1) */
 	/* The guest UART (the config's node; src/devices model), its
 	 * interrupt (GIC INTID or PLIC source, 0: none) and its VM. */
-	enum axvm_fdt_dev_kind uart_kind;
 	union {
 		struct axvm_pl011 pl011;
 		struct axvm_ns16550 ns16550;
@@ -32,8 +31,12 @@ struct bm_vm_devs {
 	uint32_t uart_irq;
 	const struct axvm_device_ops *uart_ops; /* the model's, called masked */
 	void *uart_ctx;
+	int (*uart_rx)(void *model, uint8_t byte); /* NULL: no console UART */
 	struct bm_vm *vm;
-	uint64_t rx_dropped; /* console input the guest's UART did not take */
+	/* Console input the guest's UART did not take (FIFO full, or its
+	 * receiver off: the model counts only the first), reported at the
+	 * VM's end. */
+	uint64_t rx_dropped;
 };
 
 #endif

@@ -114,6 +114,9 @@ struct bm_vm_devs *bm_devs_create(const char *vm_name);
  * the config's UART node (its device entry is re-pointed at the model). */
 int bm_devs_add(struct bm_vm_devs *d, struct bm_vm *v);
 void bm_devs_flush(struct bm_vm_devs *d);
+/* Print what the VM's devices refused (console input its UART did not
+ * take), if anything. */
+void bm_devs_report(const struct bm_vm_devs *d);
 /* A byte of console input into the VM's UART: 0, or a negative AXVM_E*
  * when the UART did not take it (receiver off, FIFO full: dropped). */
 int bm_devs_input(struct bm_vm_devs *d, uint8_t byte);

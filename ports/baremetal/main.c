@@ -433,6 +433,7 @@ static void report_vm(struct bm_vm *s)
 	int n;
 
 	bm_devs_flush(s->devs);
+	bm_devs_report(s->devs);
 	if (axvm_vm_exit_code(s->vm, &code) == 0)
 		kprintf("axvm: %s: down, guest code %lu (%s)\n", s->name, code,
 			code == bm_guest.down_reset ? bm_guest.down_reset_name
