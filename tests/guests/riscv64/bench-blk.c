@@ -93,8 +93,9 @@ struct blk_req {
 };
 
 /* Guest-physical is guest-virtual here (no paging), so these addresses
- * go to the device as they are. The device writes desc/used/status/buf:
- * volatile where this guest reads what it wrote. */
+ * go to the device as they are. used and status change under the
+ * compiler's feet (the device writes them during the notify); avail's
+ * stores must stay where the fences put them: all three volatile. */
 static struct vring_desc desc[QSIZE] __attribute__((aligned(16)));
 static volatile struct vring_avail avail __attribute__((aligned(2)));
 static volatile struct vring_used used __attribute__((aligned(4)));
