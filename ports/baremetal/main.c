@@ -17,12 +17,10 @@
  */
 #include <string.h>
 
+#include "guest_hypercalls.h"
 #include "kernel.h"
 
 /* Hypercalls the kernel offers its guests (X0 = number, X1.. = args). */
-#define HC_ADD 0x100u       /* X0 = X1 + ... + X6 */
-#define HC_PUTNUM 0x101u    /* print X1 on the console */
-#define HC_RAISE_IRQ 0x102u /* inject interrupt X1 into the caller */
 
 struct percpu bm_cpus[BM_MAX_CPUS];
 uint32_t bm_ncpus = 1;
@@ -47,30 +45,13 @@ static int on_hypercall(void *ctx, struct axvm_vcpu *vcpu, uint64_t nr,
 			const uint64_t args[6], uint64_t *ret)
 {
 	struct bm_vm *s = ctx;
-	uint64_t sum = 0;
 
 	if (bm_arch_hypercall(nr, args, ret))
 		return 0;
-	switch (nr) {
-	case HC_ADD:
-		for (int i = 0; i < 6; i++)
-			sum += args[i];
-		*ret = sum;
-		return 0;
-	case HC_PUTNUM:
+	if (bm_guest_hypercall_is_putnum(nr))
 		bm_devs_flush(s->devs);
-		kprintf("[%s] hypercall putnum %lu (0x%lx)\n", s->name, args[0], args[0]);
-		*ret = 0;
-		return 0;
-	case HC_RAISE_IRQ:
-		*ret = (uint64_t)(int64_t)(args[0] > UINT32_MAX
-						   ? AXVM_EINVAL
-						   : axvm_vcpu_inject_irq(vcpu, (uint32_t)args[0]));
-		return 0;
-	default:
-		*ret = UINT64_MAX; /* SMCCC NOT_SUPPORTED (-1) */
-		return 0;
-	}
+	bm_guest_hypercall(vcpu, s->name, nr, args, ret);
+	return 0;
 }
 
 static int on_unhandled(void *ctx, struct axvm_vcpu *vcpu, struct axvm_exit *exit)

@@ -12,12 +12,10 @@
 #include <axvm/uart.h>
 
 #include "axvm_aarch64.h"
+#include "guest_hypercalls.h"
 #include "guests.h"
 #include "kernel.h" /* kprintf */
 
-#define HC_ADD 0x100u       /* X0 = X1 + ... + X6 */
-#define HC_PUTNUM 0x101u    /* print X1 on the console */
-#define HC_RAISE_IRQ 0x102u /* inject interrupt X1 into the caller */
 
 #define GUEST_RAM_GPA 0x40000000ull
 #define GUEST_ENTRY_OFF 0x80000ull
@@ -125,27 +123,9 @@ static int on_hypercall(void *ctx, struct axvm_vcpu *vcpu, uint64_t nr, const ui
 			uint64_t *ret)
 {
 	struct guest *g = ctx;
-	uint64_t sum = 0;
 
-	switch (nr) {
-	case HC_ADD:
-		for (int i = 0; i < 6; i++)
-			sum += args[i];
-		*ret = sum;
-		return 0;
-	case HC_PUTNUM:
-		kprintf("[%s] hypercall putnum %lu (0x%lx)\n", g->name, args[0], args[0]);
-		*ret = 0;
-		return 0;
-	case HC_RAISE_IRQ:
-		*ret = (uint64_t)(int64_t)(args[0] > UINT32_MAX
-						   ? AXVM_EINVAL
-						   : axvm_vcpu_inject_irq(vcpu, (uint32_t)args[0]));
-		return 0;
-	default:
-		*ret = UINT64_MAX; /* SMCCC NOT_SUPPORTED */
-		return 0;
-	}
+	bm_guest_hypercall(vcpu, g->name, nr, args, ret);
+	return 0;
 }
 
 static int on_unhandled(void *ctx, struct axvm_vcpu *vcpu, struct axvm_exit *exit)
