@@ -67,6 +67,27 @@ static void console_rx_irq(void)
 		bm_console_rx((uint8_t)*uart_reg(UART_DR));
 }
 
+/* Each pCPU's redistributor, for gic_ppi_set_active(). */
+static uintptr_t redist[BM_MAX_CPUS];
+
+void gic_init_cpu(void)
+{
+	uintptr_t rd = gic_init_redist(this_cpu()->hwid, (1u << BM_SGI_KICK) | (1u << BM_IRQ_MAINT) |
+							  (1u << BM_IRQ_HYP_TIMER) |
+							  (1u << BM_IRQ_VTIMER));
+
+	if (!rd)
+		panic("no GIC redistributor for MPIDR %lx", this_cpu()->hwid);
+	redist[this_cpu()->id] = rd;
+}
+
+/* The backend's hook (axvm_a64_set_ppi_active): a PPI's active state on
+ * this pCPU, set while a guest holds its HW-mapped twin. */
+void gic_ppi_set_active(uint32_t intid, bool active)
+{
+	gic_redist_ppi_set_active(redist[this_cpu()->id], intid, active);
+}
+
 uint64_t bm_arch_irq_save(void)
 {
 	uint64_t daif;

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Host GICv3: distributor (once), this CPU's redistributor and its system-
- * register CPU interface. Group 1 only (QEMU virt's GIC has one security
+ * register CPU interface, for every EL2 host on QEMU virt (the bare-metal
+ * kernel, the FreeRTOS firmware): nothing here knows the host's CPUs. Group 1 only (QEMU virt's GIC has one security
  * state). Priorities follow what the AArch64 backend asks of its host
  * (axvm_aarch64.h): the guest's virtual-timer PPI 27 at the lowest
  * priority, everything the kernel handles above 0xf0.
  */
-#include "kernel.h"
+#include "platform.h"
 #include "port.h"
 
 #define GICD_CTLR 0x0000
@@ -47,7 +48,8 @@ void gic_init_dist(void)
 		;
 }
 
-/* The redistributor frame whose GICR_TYPER affinity matches this CPU. */
+/* The redistributor frame whose GICR_TYPER affinity matches `mpidr`; 0
+ * if there is none. */
 static uintptr_t find_redist(uint64_t mpidr)
 {
 	uint64_t aff = (mpidr & 0xffffffu) | ((mpidr >> 8) & 0xff000000u);
@@ -60,18 +62,16 @@ static uintptr_t find_redist(uint64_t mpidr)
 		if (typer & (1u << 4)) /* Last */
 			break;
 	}
-	panic("no GIC redistributor for MPIDR %lx", mpidr);
+	return 0;
 }
 
-/* Each pCPU's redistributor, for gic_ppi_set_active(). */
-static uintptr_t redist[BM_MAX_CPUS];
-
-void gic_init_cpu(void)
+uintptr_t gic_init_redist(uint64_t mpidr, uint32_t ppis)
 {
-	uintptr_t rd = find_redist(this_cpu()->hwid);
+	uintptr_t rd = find_redist(mpidr);
 	uint64_t v;
 
-	redist[this_cpu()->id] = rd;
+	if (!rd)
+		return 0;
 	*reg32(rd, GICR_WAKER) &= ~(1u << 1); /* ProcessorSleep = 0 */
 	while (*reg32(rd, GICR_WAKER) & (1u << 2))
 		;
@@ -80,8 +80,7 @@ void gic_init_cpu(void)
 	for (unsigned i = 0; i < 32; i++)
 		*(volatile uint8_t *)(rd + GICR_IPRIORITYR + i) =
 			(uint8_t)(i == BM_IRQ_VTIMER ? PRIO_VTIMER : PRIO_HOST);
-	*reg32(rd, GICR_ISENABLER0) = (1u << BM_SGI_KICK) | (1u << BM_IRQ_MAINT) |
-				      (1u << BM_IRQ_HYP_TIMER) | (1u << BM_IRQ_VTIMER);
+	*reg32(rd, GICR_ISENABLER0) = ppis;
 
 	/* System registers at EL2 (SRE), bypass off, and let EL1 use its own
 	 * ICC_SRE_EL1 (Enable): guests reach the virtual interface through it. */
@@ -94,6 +93,7 @@ void gic_init_cpu(void)
 	__asm__ volatile("msr icc_ctlr_el1, %0" ::"r"(v)); /* EOImode 0 */
 	v = 1;
 	__asm__ volatile("msr icc_igrpen1_el1, %0; isb" ::"r"(v));
+	return rd;
 }
 
 void gic_send_sgi(uint64_t mpidr, uint32_t intid)
@@ -106,12 +106,8 @@ void gic_send_sgi(uint64_t mpidr, uint32_t intid)
 	__asm__ volatile("dsb ishst; msr icc_sgi1r_el1, %0; isb" ::"r"(v) : "memory");
 }
 
-/* The backend's hook (axvm_a64_set_ppi_active): a PPI's active state on
- * this pCPU, set while a guest holds its HW-mapped twin. */
-void gic_ppi_set_active(uint32_t intid, bool active)
+void gic_redist_ppi_set_active(uintptr_t rd, uint32_t intid, bool active)
 {
-	uintptr_t rd = redist[this_cpu()->id];
-
 	*reg32(rd, active ? GICR_ISACTIVER0 : GICR_ICACTIVER0) = 1u << (intid & 31u);
 	__asm__ volatile("dsb sy" ::: "memory");
 }

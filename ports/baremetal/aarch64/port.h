@@ -6,13 +6,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* gic.c */
+/* gic.c: the GIC, shared by the EL2 hosts (no kernel state) */
 void gic_init_dist(void);
-void gic_init_cpu(void);
+/* Wake and set up the redistributor of the CPU with affinity `mpidr` and
+ * this CPU's interface; enable the PPIs/SGIs in the `ppis` mask. Returns
+ * the redistributor frame, 0 if the GIC has none for `mpidr`. */
+uintptr_t gic_init_redist(uint64_t mpidr, uint32_t ppis);
+/* A PPI's active state in redistributor `rd`. */
+void gic_redist_ppi_set_active(uintptr_t rd, uint32_t intid, bool active);
 void gic_send_sgi(uint64_t target_mpidr, uint32_t intid);
-void gic_ppi_set_active(uint32_t intid, bool active);
 /* Enable SPI `intid`, Group 1, routed to the CPU with affinity `mpidr`. */
 void gic_enable_spi(uint32_t intid, uint64_t mpidr);
+
+/* arch.c: this pCPU's redistributor, for the kernel */
+void gic_init_cpu(void);
+void gic_ppi_set_active(uint32_t intid, bool active);
 
 /* boot.S: SMC conduit (QEMU virt with virtualization=on). */
 uint64_t psci_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);

@@ -13,23 +13,6 @@
 #include "kernel.h" /* the bare-metal console's hooks and kprintf */
 #include "port.h"   /* psci_smc(), the vector hooks */
 
-#define GICD_CTLR 0x0000
-#define GICD_CTLR_RWP (1u << 31)
-#define GICD_CTLR_ARE (1u << 4)
-#define GICD_CTLR_GRP1 (1u << 1)
-#define GICR_TYPER 0x0008
-#define GICR_WAKER 0x0014
-#define GICR_SGI 0x10000
-#define GICR_IGROUPR0 (GICR_SGI + 0x0080)
-#define GICR_ISENABLER0 (GICR_SGI + 0x0100)
-#define GICR_ICENABLER0 (GICR_SGI + 0x0180)
-#define GICR_ISACTIVER0 (GICR_SGI + 0x0300)
-#define GICR_ICACTIVER0 (GICR_SGI + 0x0380)
-#define GICR_IPRIORITYR (GICR_SGI + 0x0400)
-
-#define PRIO_HOST 0x80u
-#define PRIO_VTIMER 0xf0u
-
 #define UART_DR 0x00
 #define UART_FR 0x18
 #define UART_FR_TXFF (1u << 5)
@@ -70,68 +53,26 @@ void bm_arch_irq_restore(uint64_t flags)
 
 /* --- GICv3 ----------------------------------------------------------------------- */
 
-static uintptr_t find_redist(void)
-{
-	uint64_t mpidr;
-
-	__asm__ volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
-	uint64_t aff = (mpidr & 0xffffffu) | ((mpidr >> 8) & 0xff000000u);
-	for (unsigned i = 0; i < 64; i++) {
-		uintptr_t rd = BM_GICR_BASE + i * BM_GICR_STRIDE;
-		uint64_t typer = *(volatile uint64_t *)(rd + GICR_TYPER);
-		if ((typer >> 32) == aff)
-			return rd;
-		if (typer & (1u << 4)) /* Last */
-			break;
-	}
-	return 0;
-}
-
 /* The backend's hook (axvm_a64_set_ppi_active): while a guest holds its
  * HW-mapped virtual timer interrupt, the physical PPI stays active. */
 static void ppi_set_active(uint32_t intid, bool active)
 {
-	*reg32(redist, active ? GICR_ISACTIVER0 : GICR_ICACTIVER0) = 1u << (intid & 31u);
-	__asm__ volatile("dsb sy" ::: "memory");
+	gic_redist_ppi_set_active(redist, intid, active);
 }
 
 static void gic_init(void)
 {
-	uint64_t v;
+	uint64_t mpidr;
 
-	*reg32(BM_GICD_BASE, GICD_CTLR) = 0;
-	while (*reg32(BM_GICD_BASE, GICD_CTLR) & GICD_CTLR_RWP)
-		;
-	*reg32(BM_GICD_BASE, GICD_CTLR) = GICD_CTLR_ARE | GICD_CTLR_GRP1;
-	while (*reg32(BM_GICD_BASE, GICD_CTLR) & GICD_CTLR_RWP)
-		;
-	if (!(redist = find_redist())) {
+	gic_init_dist();
+	__asm__ volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
+	/* The tick, and the two PPIs that make a running guest exit. */
+	redist = gic_init_redist(mpidr, (1u << BM_IRQ_HYP_TIMER) | (1u << BM_IRQ_MAINT) |
+					       (1u << BM_IRQ_VTIMER));
+	if (!redist) {
 		kprintf("freertos-a64: no GIC redistributor for this CPU\n");
 		board_power_off();
 	}
-	*reg32(redist, GICR_WAKER) &= ~(1u << 1); /* ProcessorSleep = 0 */
-	while (*reg32(redist, GICR_WAKER) & (1u << 2))
-		;
-	*reg32(redist, GICR_ICENABLER0) = 0xffffffffu;
-	*reg32(redist, GICR_IGROUPR0) = 0xffffffffu;
-	for (unsigned i = 0; i < 32; i++)
-		*(volatile uint8_t *)(redist + GICR_IPRIORITYR + i) =
-			(uint8_t)(i == BM_IRQ_VTIMER ? PRIO_VTIMER : PRIO_HOST);
-	/* The tick, and the two PPIs that make a running guest exit. */
-	*reg32(redist, GICR_ISENABLER0) =
-		(1u << BM_IRQ_HYP_TIMER) | (1u << BM_IRQ_MAINT) | (1u << BM_IRQ_VTIMER);
-
-	/* System registers at EL2 (SRE), bypass off, EL1 may use its own
-	 * ICC_SRE_EL1 (Enable): guests reach the virtual interface so. */
-	v = 0xf;
-	__asm__ volatile("msr icc_sre_el2, %0; isb" ::"r"(v));
-	v = 0xff;
-	__asm__ volatile("msr icc_pmr_el1, %0" ::"r"(v));
-	v = 0;
-	__asm__ volatile("msr icc_bpr1_el1, %0" ::"r"(v));
-	__asm__ volatile("msr icc_ctlr_el1, %0" ::"r"(v)); /* EOImode 0 */
-	v = 1;
-	__asm__ volatile("msr icc_igrpen1_el1, %0; isb" ::"r"(v));
 }
 
 void board_init(void)
