@@ -117,6 +117,51 @@ static __attribute__((noinline)) void uart_write_reg(struct uart16550 *u,
 	}
 }
 
+/* A transmitted byte's line is full or ended: to stdio, then unlock. */
+static __attribute__((noinline)) int uart_flush_unlock(struct uart16550 *u)
+{
+	uart_flush_line(u);
+	uart_unlock(u);
+	return 0;
+}
+
+static __attribute__((noinline)) int uart_write_reg_unlock(struct uart16550 *u,
+                                                           uint64_t off,
+                                                           uint8_t v)
+{
+	uart_write_reg(u, off, v);
+	uart_unlock(u);
+	return 0;
+}
+
+/* With the lock held; unlocks. */
+static inline int uart_write_locked(struct uart16550 *u, uint64_t off,
+                                    uint8_t v)
+{
+	unsigned n;
+
+	if (off != 0 || (u->lcr & LCR_DLAB))
+		return uart_write_reg_unlock(u, off, v);
+	if (u->out) {
+		n = u->line_len;
+		u->line[n++] = (char)v;
+		u->line_len = n;
+		if (v == '\n' || n == sizeof(u->line))
+			return uart_flush_unlock(u);
+	}
+	uart_unlock(u);
+	return 0;
+}
+
+static __attribute__((noinline)) int
+uart_write_contended(struct uart16550 *u, uint64_t off, uint8_t v)
+{
+	uart_lock_slow(u);
+	return uart_write_locked(u, off, v);
+}
+
+/* A transmitted byte costs the lock and a store; everything rarer ends in
+ * a tail call, so this path saves no registers. */
 static int uart_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
 {
 	struct uart16550 *u = ctx;
@@ -127,25 +172,9 @@ static int uart_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
 		atomic_store_explicit(&u->scr, v, memory_order_relaxed);
 		return 0;
 	}
-	uart_lock(u);
-	if (off == 0 && !(u->lcr & LCR_DLAB)) {
-		/* A transmitted byte: into the line, to stdio once a line. */
-		if (u->out) {
-			u->line[u->line_len++] = (char)v;
-			if (v == '\n' || u->line_len == sizeof(u->line))
-				uart_flush_line(u);
-			/* Only this lock's holder writes it: no locked add. */
-			atomic_store_explicit(
-			    &u->tx_bytes,
-			    atomic_load_explicit(&u->tx_bytes,
-			                         memory_order_relaxed) + 1,
-			    memory_order_relaxed);
-		}
-	} else {
-		uart_write_reg(u, off, v);
-	}
-	uart_unlock(u);
-	return 0;
+	if (atomic_flag_test_and_set_explicit(&u->busy, memory_order_acquire))
+		return uart_write_contended(u, off, v);
+	return uart_write_locked(u, off, v);
 }
 
 static void uart_reset(void *ctx)
@@ -170,7 +199,6 @@ void uart16550_init(struct uart16550 *u, FILE *out)
 	atomic_flag_clear(&u->busy);
 	u->out = out;
 	atomic_init(&u->scr, 0);
-	atomic_init(&u->tx_bytes, 0);
 }
 
 /* A guest that stopped mid-line still has its last bytes shown. */

@@ -19,7 +19,6 @@ struct uart16550 {
 	FILE *out;
 	uint8_t ier, lcr, mcr, fcr, dll, dlm;
 	atomic_uchar scr;
-	_Atomic uint64_t tx_bytes;
 	unsigned line_len;
 	char line[UART16550_LINE];
 };

@@ -4,6 +4,8 @@
  * what the guest did. No allocation on this path. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
+#include <string.h>
 #include <sys/ioctl.h>
 
 #include "kvm_internal.h"
@@ -233,14 +235,32 @@ static __attribute__((noinline)) int after_power_on(struct kvm_vcpu *v)
 }
 
 /* The exit a console makes for every byte: one byte out of a port other
- * than the doorbell. Each test is one of decode_io()'s checks narrowed to
- * that case (size 1 times count 1 fits when the offset is inside the
- * mapping), so what decode() would refuse still goes to decode(). */
+ * than the doorbell. Its tests are decode_io()'s checks narrowed to that
+ * case (size 1 times count 1 fits when the offset is inside the mapping),
+ * so what decode() would refuse still goes to decode(). Direction, size
+ * and count are compared as one word, port masked out: one compare, not
+ * three. */
+struct io_head {
+	uint8_t direction, size;
+	uint16_t port;
+	uint32_t count;
+};
+
 static inline bool single_byte_out(const struct kvm_run *run, uint64_t room)
 {
-	return run->exit_reason == KVM_EXIT_IO &&
-	       run->io.direction == KVM_EXIT_IO_OUT && run->io.size == 1 &&
-	       run->io.count == 1 && run->io.port != AXVM_KVM_HYPERCALL_PORT &&
+	static const struct io_head want = {KVM_EXIT_IO_OUT, 1, 0, 1};
+	static const struct io_head mask = {0xff, 0xff, 0, 0xffffffffu};
+	uint64_t h, w, m;
+
+	_Static_assert(sizeof(struct io_head) == 8 &&
+	                   offsetof(struct kvm_run, io.data_offset) ==
+	                       offsetof(struct kvm_run, io) + 8,
+	               "kvm_run.io starts with direction, size, port, count");
+	memcpy(&h, &run->io, 8);
+	memcpy(&w, &want, 8);
+	memcpy(&m, &mask, 8);
+	return run->exit_reason == KVM_EXIT_IO && (h & m) == w &&
+	       run->io.port != AXVM_KVM_HYPERCALL_PORT &&
 	       run->io.data_offset < room;
 }
 
@@ -252,7 +272,7 @@ int axvm_kvm_vcpu_run(void *p, struct axvm_exit *exit)
 
 	/* The rest of a string instruction (rep ins/outs): one element per
 	 * exit, without entering the guest. */
-	if (v->pending == KVM_PENDING_IO && v->io_index + 1 < v->io_count) {
+	if (v->io_index + 1 < v->io_count && v->pending == KVM_PENDING_IO) {
 		v->io_index++;
 		return io_element(v, exit);
 	}
