@@ -26,6 +26,7 @@ static int fail(struct kvm_vcpu *v, struct axvm_exit *exit, uint32_t cls,
                 uint32_t detail)
 {
 	v->pending = KVM_PENDING_NONE;
+	v->io_left = 0;
 	exit->kind = AXVM_EXIT_FAIL_ENTRY;
 	exit->u.fail_entry.reason = AXVM_KVM_FAIL(cls, detail);
 	return 0;
@@ -45,6 +46,7 @@ int axvm_kvm_complete_pending(struct kvm_vcpu *v)
 	__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 	v->needs_completion = false;
 	v->pending = KVM_PENDING_NONE;
+	v->io_left = 0;
 	v->regs_valid = false;
 	if (r < 0 && e != EINTR && e != EAGAIN)
 		return AXVM_EIO;
@@ -114,7 +116,7 @@ static int decode_io(struct kvm_vcpu *v, struct axvm_exit *exit)
 	v->pending = KVM_PENDING_IO;
 	v->needs_completion = true;
 	v->io_index = 0;
-	v->io_count = (uint32_t)count;
+	v->io_left = (uint32_t)count - 1;
 	if (run->io.direction == KVM_EXIT_IO_OUT && count == 1 &&
 	    run->io.port == AXVM_KVM_HYPERCALL_PORT)
 		return hypercall(v, exit);
@@ -272,7 +274,8 @@ int axvm_kvm_vcpu_run(void *p, struct axvm_exit *exit)
 
 	/* The rest of a string instruction (rep ins/outs): one element per
 	 * exit, without entering the guest. */
-	if (v->io_index + 1 < v->io_count && v->pending == KVM_PENDING_IO) {
+	if (v->io_left) {
+		v->io_left--;
 		v->io_index++;
 		return io_element(v, exit);
 	}
@@ -289,11 +292,10 @@ int axvm_kvm_vcpu_run(void *p, struct axvm_exit *exit)
 	v->regs_valid = false;
 	/* Any kick up to here has done its job: this run() returns. */
 	__atomic_store_n(&run->immediate_exit, 0, __ATOMIC_RELAXED);
-	if (r == 0 && single_byte_out(run, v->vm->run_size)) {
+	if (r == 0 && single_byte_out(run, v->run_size)) {
 		v->pending = KVM_PENDING_IO;
 		v->needs_completion = true;
 		v->io_index = 0;
-		v->io_count = 1;
 		exit->kind = AXVM_EXIT_IO_WRITE;
 		exit->u.write.addr = run->io.port;
 		exit->u.write.width = 1;
@@ -302,6 +304,7 @@ int axvm_kvm_vcpu_run(void *p, struct axvm_exit *exit)
 	}
 	v->pending = KVM_PENDING_NONE;
 	v->needs_completion = false;
+	v->io_left = 0;
 	if (r < 0) {
 		if (errno == EINTR || errno == EAGAIN) {
 			exit->kind = AXVM_EXIT_NOTHING;
