@@ -58,12 +58,12 @@ echo "bench ${kvm}_axvm_user_instr_per_exit $pa instr"
 echo "bench ${kvm}_raw_user_instr_per_exit $pr instr"
 echo "bench ${kvm}_user_instr_per_exit_extra $(awk -v a="$pa" -v r="$pr" 'BEGIN {printf "%.1f", a - r}') instr"
 if [ "$annotate" = --annotate ]; then
-  # Per function, inclusive of nothing: the hi run minus the lo run.
+  # Per function, self cost: the hi run minus the lo run, over the extra
+  # exits. The key leaves out the percentage, which differs between runs.
   for n in $lo $hi; do
-    callgrind_annotate --threshold=100 "$tmp/axvm-$n-02" |
+    callgrind_annotate --auto=no --threshold=100 "$tmp/axvm-$n-02" |
       awk '/^ *[0-9,]+ .*:/ {gsub(",", "", $1); sub(/ \[.*/, ""); n = $1; $1 = ""
-        # callgrind_annotate lists a function a second time, inclusive.
-        if (!seen[$0]++) print substr($0, 2) "\t" n}' \
+        sub(/^ *\( *[0-9.]+%\) */, ""); if (!seen[$0]++) print $0 "\t" n}' \
       >"$tmp/fn-$n"
   done
   awk -F'\t' -v d=$((ax2 - ax1)) 'NR == FNR {lo[$1] = $2; next}
