@@ -6,17 +6,21 @@
 #define AXVM_RUN_DEVICES_H
 
 #include <axvm/axvm.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 
-/* 16550-style UART, polled: transmit goes to `out`; nothing to receive. */
+/* 16550-style UART, polled: transmit goes to `out` a line at a time (at a
+ * newline, when the line buffer is full, and at fini); nothing to
+ * receive. A spin flag, not a mutex, guards it: a console byte costs a
+ * store into `line`, and only a finished line reaches stdio. */
+#define UART16550_LINE 128
 struct uart16550 {
-	pthread_mutex_t lock;
+	atomic_flag busy;
 	FILE *out;
 	uint8_t ier, lcr, mcr, fcr, dll, dlm;
 	atomic_uchar scr;
-	_Atomic uint64_t tx_bytes;
+	unsigned line_len;
+	char line[UART16550_LINE];
 };
 void uart16550_init(struct uart16550 *u, FILE *out);
 void uart16550_fini(struct uart16550 *u);

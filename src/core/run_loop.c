@@ -3,7 +3,8 @@
  * (what the core handles itself, what goes to the host program). One file
  * so the compiler can inline dispatch into the loop without LTO, which
  * embedded users linking libaxvm.a with their own toolchain may not have.
- * Per exit: no allocation, no locks, O(log n) device lookup; the one
+ * Per exit: no allocation, no locks, O(log n) device lookup (none when
+ * the device is the one its bus found last in this run()); the one
  * exception is a nested page fault in a lazy region, which maps a frame. */
 #include "internal.h"
 
@@ -38,16 +39,32 @@ static inline __attribute__((always_inline)) uint64_t extend_read(uint64_t v, co
 	return (v << rsh) >> rsh;
 }
 
+/* The device each bus found last, for one axvm_vcpu_run() call. A bus
+ * table changes only while the VM is quiescent (CREATED or STOPPED), and
+ * STOPPED needs every vCPU out of run(), so an entry stays valid until
+ * this run() returns. A guest that keeps to one device (a console, a
+ * polled status register, a queue doorbell) skips the search. */
+struct bus_memo {
+	const struct axvm_bus_entry *last[AXVM_BUS_COUNT];
+};
+
 static inline __attribute__((always_inline)) const struct axvm_bus_entry *
-lookup(struct axvm_vm *vm, unsigned bus,
-					   uint64_t addr, unsigned width)
+lookup(struct axvm_vm *vm, struct bus_memo *m, unsigned bus, uint64_t addr,
+       unsigned width)
 {
-	const struct axvm_bus_entry *e;
+	const struct axvm_bus_entry *e = m->last[bus];
 
 	if (!valid_width(width))
 		return NULL;
-	e = axvm_bus_find(&vm->buses[bus], addr, width);
-	if (!e || !((e->width_ok >> width) & 1u) ||
+	/* axvm_bus_find's own range test, on the remembered entry. */
+	if (!e || addr < e->base || addr > e->last ||
+	    e->last - addr < (uint64_t)width - 1) {
+		e = axvm_bus_find(&vm->buses[bus], addr, width);
+		if (!e)
+			return NULL;
+		m->last[bus] = e;
+	}
+	if (!((e->width_ok >> width) & 1u) ||
 	    (addr & (width - 1) & e->align_mask))
 		return NULL;
 	return e;
@@ -73,10 +90,11 @@ static inline int write_back(struct axvm_vcpu *v, uint32_t reg, uint64_t value)
 }
 
 static inline __attribute__((always_inline)) int
-bus_read(struct axvm_vcpu *v, unsigned bus, struct axvm_exit_read *r)
+bus_read(struct axvm_vcpu *v, struct bus_memo *m, unsigned bus,
+	 struct axvm_exit_read *r)
 {
 	struct axvm_vm *vm = v->vm;
-	const struct axvm_bus_entry *e = lookup(vm, bus, r->addr, r->width);
+	const struct axvm_bus_entry *e = lookup(vm, m, bus, r->addr, r->width);
 	uint64_t val = 0;
 	int rc;
 
@@ -90,10 +108,14 @@ bus_read(struct axvm_vcpu *v, unsigned bus, struct axvm_exit_read *r)
 	return write_back(v, r->reg, val);
 }
 
-static int bus_write(struct axvm_vcpu *v, unsigned bus, struct axvm_exit_write *w)
+/* Inline like bus_read: out of line it cost a call, a frame and three
+ * saved registers on every device write. */
+static inline __attribute__((always_inline)) int
+bus_write(struct axvm_vcpu *v, struct bus_memo *m, unsigned bus,
+	  struct axvm_exit_write *w)
 {
 	struct axvm_vm *vm = v->vm;
-	const struct axvm_bus_entry *e = lookup(vm, bus, w->addr, w->width);
+	const struct axvm_bus_entry *e = lookup(vm, m, bus, w->addr, w->width);
 	int rc;
 
 	if (!e || e->ops->write(e->ctx, w->addr - e->base, w->width,
@@ -236,28 +258,29 @@ static int halt(struct axvm_vcpu *v, struct axvm_exit *exit)
 	return take_interrupt(v) ? AXVM_EINTR : AXVM_DISPATCH_CONTINUE;
 }
 
-static int dispatch_exit(struct axvm_vcpu *v, struct axvm_exit *exit)
+static int dispatch_exit(struct axvm_vcpu *v, struct bus_memo *m,
+			 struct axvm_exit *exit)
 {
 	struct axvm_vm *vm = v->vm;
 
 	/* Emulated MMIO is the exit that dominates; test it before the jump
 	 * table. */
 	if (exit->kind == AXVM_EXIT_MMIO_READ)
-		return bus_read(v, AXVM_BUS_MMIO, &exit->u.read);
+		return bus_read(v, m, AXVM_BUS_MMIO, &exit->u.read);
 	switch (exit->kind) {
 	case AXVM_EXIT_NOTHING:
 	case AXVM_EXIT_EXTERNAL_IRQ:
 		return take_interrupt(v) ? AXVM_EINTR : AXVM_DISPATCH_CONTINUE;
 	case AXVM_EXIT_MMIO_WRITE:
-		return bus_write(v, AXVM_BUS_MMIO, &exit->u.write);
+		return bus_write(v, m, AXVM_BUS_MMIO, &exit->u.write);
 	case AXVM_EXIT_IO_READ:
-		return bus_read(v, AXVM_BUS_PIO, &exit->u.read);
+		return bus_read(v, m, AXVM_BUS_PIO, &exit->u.read);
 	case AXVM_EXIT_IO_WRITE:
-		return bus_write(v, AXVM_BUS_PIO, &exit->u.write);
+		return bus_write(v, m, AXVM_BUS_PIO, &exit->u.write);
 	case AXVM_EXIT_SYSREG_READ:
-		return bus_read(v, AXVM_BUS_SYSREG, &exit->u.read);
+		return bus_read(v, m, AXVM_BUS_SYSREG, &exit->u.read);
 	case AXVM_EXIT_SYSREG_WRITE:
-		return bus_write(v, AXVM_BUS_SYSREG, &exit->u.write);
+		return bus_write(v, m, AXVM_BUS_SYSREG, &exit->u.write);
 	case AXVM_EXIT_HYPERCALL:
 		return hypercall(v, exit);
 	case AXVM_EXIT_NESTED_PAGE_FAULT:
@@ -324,6 +347,7 @@ int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
 {
 	struct axvm_vm *vm;
 	const struct axvm_arch_ops *arch;
+	struct bus_memo memo = {{NULL}};
 	uint64_t t0;
 	int rc;
 
@@ -359,7 +383,7 @@ int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
 		if (rc)
 			break;
 		count_exit(vcpu, exit->kind);
-		rc = dispatch_exit(vcpu, exit);
+		rc = dispatch_exit(vcpu, &memo, exit);
 	}
 	axvm_stat_add(&vcpu->run_ns, vm->hal->now_ns(vm->hal->ctx) - t0);
 	unbind(vcpu);

@@ -4,6 +4,8 @@
  * what the guest did. No allocation on this path. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
+#include <string.h>
 #include <sys/ioctl.h>
 
 #include "kvm_internal.h"
@@ -12,6 +14,9 @@ static uint64_t load_le(const uint8_t *d, unsigned n)
 {
 	uint64_t v = 0;
 
+	/* Console bytes are the common port write: no loop for them. */
+	if (n == 1)
+		return d[0];
 	for (unsigned i = 0; i < n; i++)
 		v |= (uint64_t)d[i] << (8 * i);
 	return v;
@@ -21,6 +26,7 @@ static int fail(struct kvm_vcpu *v, struct axvm_exit *exit, uint32_t cls,
                 uint32_t detail)
 {
 	v->pending = KVM_PENDING_NONE;
+	v->io_left = 0;
 	exit->kind = AXVM_EXIT_FAIL_ENTRY;
 	exit->u.fail_entry.reason = AXVM_KVM_FAIL(cls, detail);
 	return 0;
@@ -40,6 +46,7 @@ int axvm_kvm_complete_pending(struct kvm_vcpu *v)
 	__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 	v->needs_completion = false;
 	v->pending = KVM_PENDING_NONE;
+	v->io_left = 0;
 	v->regs_valid = false;
 	if (r < 0 && e != EINTR && e != EAGAIN)
 		return AXVM_EIO;
@@ -109,7 +116,7 @@ static int decode_io(struct kvm_vcpu *v, struct axvm_exit *exit)
 	v->pending = KVM_PENDING_IO;
 	v->needs_completion = true;
 	v->io_index = 0;
-	v->io_count = (uint32_t)count;
+	v->io_left = (uint32_t)count - 1;
 	if (run->io.direction == KVM_EXIT_IO_OUT && count == 1 &&
 	    run->io.port == AXVM_KVM_HYPERCALL_PORT)
 		return hypercall(v, exit);
@@ -145,7 +152,11 @@ static int decode_mmio(struct kvm_vcpu *v, struct axvm_exit *exit)
 	return 0;
 }
 
-static int decode(struct kvm_vcpu *v, struct axvm_exit *exit)
+/* Out of line: the exit that dominates takes single_byte_out() instead,
+ * and keeping the rest out of axvm_kvm_vcpu_run spares that path the
+ * registers the rest would make it save. */
+static __attribute__((noinline)) int decode(struct kvm_vcpu *v,
+                                            struct axvm_exit *exit)
 {
 	const struct kvm_run *run = v->run;
 
@@ -177,7 +188,7 @@ static int decode(struct kvm_vcpu *v, struct axvm_exit *exit)
 
 /* Hand the highest queued vector to KVM once the guest can take it, else
  * ask KVM for an exit when it can (userspace irqchip). */
-static int inject_pending(struct kvm_vcpu *v)
+static __attribute__((noinline)) int inject_pending(struct kvm_vcpu *v)
 {
 	struct kvm_run *run = v->run;
 	bool more = false;
@@ -206,6 +217,55 @@ static int inject_pending(struct kvm_vcpu *v)
 	return 0;
 }
 
+/* First entry after set_entry(): an exit still in flight is finished
+ * first, or KVM would apply it on top of the fresh registers. Out of line:
+ * once per power-on. */
+static __attribute__((noinline)) int after_power_on(struct kvm_vcpu *v)
+{
+	int rc;
+
+	v->boot_pending = false;
+	if (v->needs_completion) {
+		struct kvm_regs fresh = v->regs;
+		if ((rc = axvm_kvm_complete_pending(v)))
+			return rc;
+		v->regs = fresh;
+		v->regs_valid = true;
+		v->regs_dirty = true;
+	}
+	return 0;
+}
+
+/* The exit a console makes for every byte: one byte out of a port other
+ * than the doorbell. Its tests are decode_io()'s checks narrowed to that
+ * case (size 1 times count 1 fits when the offset is inside the mapping),
+ * so what decode() would refuse still goes to decode(). Direction, size
+ * and count are compared as one word, port masked out: one compare, not
+ * three. */
+struct io_head {
+	uint8_t direction, size;
+	uint16_t port;
+	uint32_t count;
+};
+
+static inline bool single_byte_out(const struct kvm_run *run, uint64_t room)
+{
+	static const struct io_head want = {KVM_EXIT_IO_OUT, 1, 0, 1};
+	static const struct io_head mask = {0xff, 0xff, 0, 0xffffffffu};
+	uint64_t h, w, m;
+
+	_Static_assert(sizeof(struct io_head) == 8 &&
+	                   offsetof(struct kvm_run, io.data_offset) ==
+	                       offsetof(struct kvm_run, io) + 8,
+	               "kvm_run.io starts with direction, size, port, count");
+	memcpy(&h, &run->io, 8);
+	memcpy(&w, &want, 8);
+	memcpy(&m, &mask, 8);
+	return run->exit_reason == KVM_EXIT_IO && (h & m) == w &&
+	       run->io.port != AXVM_KVM_HYPERCALL_PORT &&
+	       run->io.data_offset < room;
+}
+
 int axvm_kvm_vcpu_run(void *p, struct axvm_exit *exit)
 {
 	struct kvm_vcpu *v = p;
@@ -214,32 +274,37 @@ int axvm_kvm_vcpu_run(void *p, struct axvm_exit *exit)
 
 	/* The rest of a string instruction (rep ins/outs): one element per
 	 * exit, without entering the guest. */
-	if (v->pending == KVM_PENDING_IO && v->io_index + 1 < v->io_count) {
+	if (v->io_left) {
+		v->io_left--;
 		v->io_index++;
 		return io_element(v, exit);
 	}
-	if (v->boot_pending) {
-		v->boot_pending = false;
-		if (v->needs_completion) {
-			struct kvm_regs fresh = v->regs;
-			if ((rc = axvm_kvm_complete_pending(v)))
-				return rc;
-			v->regs = fresh;
-			v->regs_valid = true;
-			v->regs_dirty = true;
-		}
-	}
-	if ((rc = axvm_kvm_flush_regs(v)))
+	if (v->boot_pending && (rc = after_power_on(v)))
+		return rc;
+	/* Registers are dirty only after a hypercall's result or a power-on:
+	 * test it here, not behind a call, on every entry. */
+	if (v->regs_dirty && (rc = axvm_kvm_flush_regs(v)))
 		return rc;
 	if (atomic_load_explicit(&v->irq_any, memory_order_relaxed) &&
 	    (rc = inject_pending(v)))
 		return rc;
 	r = ioctl(v->fd, KVM_RUN, 0);
 	v->regs_valid = false;
-	v->pending = KVM_PENDING_NONE;
-	v->needs_completion = false;
 	/* Any kick up to here has done its job: this run() returns. */
 	__atomic_store_n(&run->immediate_exit, 0, __ATOMIC_RELAXED);
+	if (r == 0 && single_byte_out(run, v->run_size)) {
+		v->pending = KVM_PENDING_IO;
+		v->needs_completion = true;
+		v->io_index = 0;
+		exit->kind = AXVM_EXIT_IO_WRITE;
+		exit->u.write.addr = run->io.port;
+		exit->u.write.width = 1;
+		exit->u.write.data = ((const uint8_t *)run)[run->io.data_offset];
+		return 0;
+	}
+	v->pending = KVM_PENDING_NONE;
+	v->needs_completion = false;
+	v->io_left = 0;
 	if (r < 0) {
 		if (errno == EINTR || errno == EAGAIN) {
 			exit->kind = AXVM_EXIT_NOTHING;

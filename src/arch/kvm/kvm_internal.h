@@ -31,7 +31,7 @@ struct kvm_vm {
 /* What the last exit left for userspace to complete. */
 enum kvm_pending {
 	KVM_PENDING_NONE = 0,
-	KVM_PENDING_IO,   /* kvm_run.io, element io_index of io_count */
+	KVM_PENDING_IO,   /* kvm_run.io, element io_index, io_left after it */
 	KVM_PENDING_MMIO, /* kvm_run.mmio */
 };
 
@@ -50,7 +50,10 @@ struct kvm_vcpu {
 	bool boot_pending; /* set_entry wrote fresh registers */
 	enum kvm_pending pending;
 	uint32_t io_index; /* string I/O: element being handed to the core */
-	uint32_t io_count;
+	/* Elements after io_index; nonzero only while pending is IO, so
+	 * run() tests this one word on every entry. */
+	uint32_t io_left;
+	size_t run_size; /* vm->run_size, one load nearer */
 	/* Interrupt vectors queued by inject_irq (any thread). */
 	_Atomic uint64_t irq_pending[4];
 	atomic_bool irq_any;

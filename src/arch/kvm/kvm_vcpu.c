@@ -51,6 +51,7 @@ int axvm_kvm_vcpu_create(void *vm_arch, uint32_t id, void **out)
 	v->index = id;
 	v->fd = fd;
 	v->run = run;
+	v->run_size = vm->run_size;
 	*out = v;
 	return 0;
 fail:
@@ -111,7 +112,7 @@ int axvm_kvm_vcpu_setup(void *p, uint64_t entry, axvm_hpa_t root)
 	v->regs_dirty = false;
 	v->boot_pending = false;
 	v->pending = KVM_PENDING_NONE;
-	v->io_index = v->io_count = 0;
+	v->io_index = v->io_left = 0;
 	clear_irqs(v);
 	return 0;
 }
