@@ -11,9 +11,10 @@
 #
 # Before that, two cases that need no Linux: the boot protocol's move of
 # an image up to its text_offset, and a header that must be refused.
-# After it: a guest reset (SBI SRST reboot) with hvc0 (the SBI console) as
-# the console, which brings a Linux VM down instead of
-# booting it again from kept RAM.
+# After it: console input; a guest reset (SBI SRST reboot) with hvc0 (the
+# SBI console) as the console, which brings a Linux VM down instead of
+# booting it again from kept RAM; the virtio-console as Linux's console
+# (hvc1) and its input; virtio-blk.
 #
 # usage: tests/integration-riscv64/linux.sh [BUILD_DIR]  (default build/rv64-linux)
 # Prints "SKIPPED: reason" and exits 0 when QEMU, dtc or the Linux build's
