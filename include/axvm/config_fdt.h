@@ -50,6 +50,8 @@ enum axvm_fdt_dev_kind {
 	AXVM_FDT_DEV_VIRTIO_BLK = 4,
 	AXVM_FDT_DEV_IVC = 5,      /* "axvm,ivc": one end of an inter-VM
 	                            * channel (include/axvm/ivc.h) */
+	/* "virtio,mmio" with axvm,console: virtio-console (one port) */
+	AXVM_FDT_DEV_VIRTIO_CONSOLE = 6,
 };
 
 /* The ends of one channel: two VMs of the blob, at most. */

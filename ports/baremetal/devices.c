@@ -69,8 +69,8 @@ void bm_devs_flush(struct bm_vm_devs *d)
 void bm_devs_report(const struct bm_vm_devs *d)
 {
 	if (d && d->rx_dropped)
-		kprintf("axvm: %s: %lu console input byte(s) refused by its UART\n", d->name,
-			d->rx_dropped);
+		kprintf("axvm: %s: %lu console input byte(s) refused by its %s\n", d->name,
+			d->rx_dropped, atomic_load(&d->vcons) ? "consoles" : "UART");
 }
 
 /* --- test device ------------------------------------------------------------------ */
@@ -238,10 +238,18 @@ static int set_up_uart(struct bm_vm_devs *d, struct bm_vm *v)
 	return 0;
 }
 
-/* Called with interrupts masked or from the interrupt itself. */
+/* Called with interrupts masked or from the interrupt itself. The
+ * virtio-console takes the byte when its driver has a receive buffer
+ * posted; otherwise (or with none) the UART, as without one. */
 int bm_devs_input(struct bm_vm_devs *d, uint8_t byte)
 {
-	int rc = d->uart_rx ? d->uart_rx(&d->uart, byte) : AXVM_ENODEV;
+	struct axvm_virtio_console *vc = atomic_load(&d->vcons);
+	size_t taken = 0;
+	int rc;
+
+	if (vc && axvm_virtio_console_rx(vc, &byte, 1, &taken) == 0 && taken == 1)
+		return 0;
+	rc = d->uart_rx ? d->uart_rx(&d->uart, byte) : AXVM_ENODEV;
 
 	if (rc)
 		d->rx_dropped++;

@@ -4,6 +4,7 @@
 #define BM_DEVICES_H
 
 #include <axvm/uart.h>
+#include <axvm/virtio.h>
 
 #include "kernel.h"
 
@@ -33,6 +34,9 @@ struct bm_vm_devs {
 	void *uart_ctx;
 	int (*uart_rx)(void *model, uint8_t byte); /* NULL: no console UART */
 	struct bm_vm *vm;
+	/* The VM's virtio-console (virtio.c), NULL: none. Console input
+	 * goes to it first, to the UART when it has no buffer posted. */
+	struct axvm_virtio_console *_Atomic vcons;
 	/* Console input the guest's UART did not take (FIFO full, or its
 	 * receiver off: the model counts only the first), reported at the
 	 * VM's end. */

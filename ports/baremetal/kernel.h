@@ -95,9 +95,10 @@ uint64_t bm_vm_hpa(const struct bm_vm *v, uint64_t gpa, uint64_t len);
 /* The end of the board RAM VMs may use (from the board DTB). */
 uint64_t bm_ram_end(void);
 
-/* virtio.c: the library's virtio-blk for each "virtio,mmio" node, over
- * the host memory its axvm,disk names (checked: RAM VMs may use, apart
- * from every VM's RAM). 0 or a negative AXVM_E* after printing why. */
+/* virtio.c: the library's virtio-blk for each "virtio,mmio" node with
+ * axvm,disk, over the host memory it names (checked: RAM VMs may use,
+ * apart from every VM's RAM), and its virtio-console for one with
+ * axvm,console (v->devs already made; at most one per VM). 0 or a negative AXVM_E* after printing why. */
 int bm_virtio_add(struct bm_vm *v);
 
 /* ivc.c: the config's inter-VM channels (axvm,ivc) wired to the library's

@@ -1,6 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * virtio-blk disks for the guests: each "virtio,mmio" node of the config
+ * virtio-blk disks and virtio-consoles for the guests.
+ *
+ * A console ("virtio,mmio" with axvm,console) is the library's one-port
+ * virtio-console: what the guest transmits goes into the VM's console
+ * lines exactly as its UART's bytes do (bm_devs_putc: "[vm] " prefix, the
+ * same line buffer), and the board's console input, while the VM has the
+ * focus, goes to it whenever its driver has receive buffers posted
+ * (bm_devs_input; else to the UART). One per VM.
+ *
+ * Disks: each "virtio,mmio" node of the config with axvm,disk
  * (docs/bindings/axvm-vm.md) is served by the library's model
  * (include/axvm/virtio.h) over the host memory its axvm,disk names,
  * typically a RAM disk QEMU's generic loader put there. That memory is
@@ -14,8 +23,20 @@
 #include <axvm/virtio.h>
 
 #include "kernel.h"
+#include "devices.h"
 
 #define BM_MAX_DISKS (2u * BM_MAX_VMS)
+
+struct bm_vcons {
+	struct axvm_virtio_console cons;
+	struct bm_vm *v;
+	uint32_t irq;
+	const struct axvm_device_ops *ops; /* the model's, called masked */
+	void *ctx;
+};
+
+static struct bm_vcons vconses[BM_MAX_VMS];
+static uint32_t nvconses;
 
 struct bm_disk {
 	struct axvm_virtio_blk blk;
@@ -53,6 +74,98 @@ static void disk_irq(void *arg, bool level)
 	if (level && k->irq && k->v->vcpu[0])
 		(void)axvm_vcpu_inject_irq(k->v->vcpu[0], k->irq);
 }
+
+/* --- virtio-console ----------------------------------------------------------------- */
+
+static void vcons_tx(void *arg, const uint8_t *buf, size_t len)
+{
+	struct bm_vcons *k = arg;
+
+	for (size_t i = 0; i < len; i++)
+		bm_devs_putc(k->v->devs, (char)buf[i]);
+}
+
+static void vcons_irq(void *arg, bool level)
+{
+	struct bm_vcons *k = arg;
+
+	if (level && k->irq && k->v->vcpu[0])
+		(void)axvm_vcpu_inject_irq(k->v->vcpu[0], k->irq);
+}
+
+/* As for the UART: the console-input interrupt feeds the same model and
+ * takes its lock, so guest accesses reach it with this CPU's interrupts
+ * masked. */
+static int vcons_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
+{
+	struct bm_vcons *k = ctx;
+	uint64_t flags = bm_arch_irq_save();
+	int rc = k->ops->read(k->ctx, off, width, val);
+
+	bm_arch_irq_restore(flags);
+	return rc;
+}
+
+static int vcons_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
+{
+	struct bm_vcons *k = ctx;
+	uint64_t flags = bm_arch_irq_save();
+	int rc = k->ops->write(k->ctx, off, width, val);
+
+	bm_arch_irq_restore(flags);
+	return rc;
+}
+
+static void vcons_reset(void *ctx)
+{
+	struct bm_vcons *k = ctx;
+	uint64_t flags = bm_arch_irq_save();
+
+	if (k->ops->reset)
+		k->ops->reset(k->ctx);
+	bm_arch_irq_restore(flags);
+}
+
+static const struct axvm_device_ops masked_vcons_ops = {
+	.read = vcons_read, .write = vcons_write, .reset = vcons_reset,
+};
+
+static int add_console(struct bm_vm *v, uint32_t i, const struct axvm_guest_access *mem)
+{
+	struct axvm_config *cfg = &v->fdt.cfg;
+	const struct axvm_fdt_device *fd = &v->fdt.devices[i];
+	struct bm_vm_devs *d = v->devs;
+	struct axvm_device_desc m;
+	struct bm_vcons *k;
+	int rc;
+
+	if (!d || d->vcons) {
+		kprintf("axvm: config: %s/%s: one virtio-console per VM\n", v->fdt.path,
+			fd->node);
+		return AXVM_E2BIG;
+	}
+	if (nvconses == BM_MAX_VMS)
+		return AXVM_E2BIG;
+	k = &vconses[nvconses];
+	k->v = v;
+	k->irq = fd->irq;
+	const struct axvm_virtio_host host = { .arg = k, .irq = vcons_irq, .tx = vcons_tx };
+	if ((rc = axvm_virtio_console_init(&k->cons, mem, &host)) ||
+	    (rc = axvm_virtio_console_desc(&k->cons, cfg->devices[i].base, &m)))
+		return rc;
+	nvconses++;
+	k->ops = m.ops;
+	k->ctx = m.ctx;
+	cfg->devices[i].ops = &masked_vcons_ops;
+	cfg->devices[i].ctx = k;
+	cfg->devices[i].widths = m.widths;
+	cfg->devices[i].naturally_aligned = m.naturally_aligned;
+	d->vcons = &k->cons; /* last: console input may look at it from now on */
+	kprintf("axvm: %s: virtio-console at 0x%lx\n", v->name, cfg->devices[i].base);
+	return 0;
+}
+
+/* --- virtio-blk ---------------------------------------------------------------------- */
 
 static bool overlaps(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
 {
@@ -102,6 +215,11 @@ int bm_virtio_add(struct bm_vm *v)
 		struct bm_disk *k;
 		int rc;
 
+		if (fd->kind == AXVM_FDT_DEV_VIRTIO_CONSOLE) {
+			if ((rc = add_console(v, i, &mem)))
+				return rc;
+			continue;
+		}
 		if (fd->kind != AXVM_FDT_DEV_VIRTIO_BLK)
 			continue;
 		if (ndisks == BM_MAX_DISKS) {

@@ -77,7 +77,16 @@ const struct corpus_case corpus_cases[] = {
     {"dtb-in-initrd", "dtb-in-initrd.dtb", M_NONE, C(AXVM_EEXIST),
      "/vms/vm@1: dtb-addr: inside the initrd"},
     {"virtio-no-disk", "virtio-no-disk.dtb", M_NONE, C(AXVM_ENOENT),
-     "/vms/vm@1/virtio_mmio@a000000: axvm,disk: missing required property"},
+     "/vms/vm@1/virtio_mmio@a000000: axvm,disk: missing required property "
+     "(or axvm,console)"},
+    {"virtio-disk-and-console", "virtio-disk-and-console.dtb", M_NONE,
+     C(AXVM_EINVAL),
+     "/vms/vm@1/virtio_mmio@a000000: axvm,console: a virtio-mmio node is a "
+     "disk or a console, not both (axvm,disk is there)"},
+    {"virtio-console-value", "virtio-console-value.dtb", M_NONE,
+     C(AXVM_EINVAL),
+     "/vms/vm@1/virtio_mmio@a000000: axvm,console: a boolean property takes "
+     "no value"},
     {"virtio-unaligned", "virtio-unaligned.dtb", M_NONE, C(AXVM_EINVAL),
      "/vms/vm@1/virtio_mmio@a000100: reg: a virtio-mmio window must be "
      "0x200-aligned"},

@@ -337,8 +337,9 @@ static void test_guest_fdt_roundtrip_riscv(void **state)
 	assert_int_equal(p.plic.ndev, 96);
 	assert_int_equal(p.uart.kind, AXVM_GUEST_UART_NS16550A);
 	assert_int_equal(p.uart.irq, 10);
-	assert_int_equal(p.virtio_count, 1);
+	assert_int_equal(p.virtio_count, 2);
 	assert_int_equal(p.virtio[0].base, 0x10008000);
+	assert_int_equal(p.virtio[1].base, 0x10008200); /* the console */
 	check_all(&p);
 	/* the virtio-mmio window Linux's virtio_mmio driver probes */
 	int v = node("/virtio_mmio@10008000");
@@ -347,6 +348,12 @@ static void test_guest_fdt_roundtrip_riscv(void **state)
 	assert_int_equal(cells64(reg, 0), 0x10008000);
 	assert_int_equal(cells64(reg, 2), 0x200);
 	assert_int_equal(cell(prop(v, "interrupts", 4), 0), 8);
+	/* the virtio-console's window: the same node; the driver reads the
+	 * device ID from the window itself */
+	v = node("/virtio_mmio@10008200");
+	assert_string_equal(prop(v, "compatible", 12), "virtio,mmio");
+	assert_int_equal(cells64(prop(v, "reg", 16), 0), 0x10008200);
+	assert_int_equal(cell(prop(v, "interrupts", 4), 0), 9);
 	/* an interrupt past the PLIC's sources is refused */
 	p.virtio[0].irq = 97;
 	size_t used;

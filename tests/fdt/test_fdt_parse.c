@@ -182,7 +182,7 @@ static void test_fdt_parse_riscv_one_cell(void **state)
 	assert_int_equal(v->irqchip.base[0], 0x0c000000);
 	assert_int_equal(v->irqchip.size[0], 0x600000);
 	assert_int_equal(v->irqchip.ndev, 96);
-	assert_int_equal(c->device_count, 2);
+	assert_int_equal(c->device_count, 3);
 	assert_int_equal(v->devices[0].kind, AXVM_FDT_DEV_NS16550A);
 	assert_int_equal(v->devices[0].irq, 10);
 	assert_int_equal(c->devices[0].widths, AXVM_WIDTH_1);
@@ -201,6 +201,21 @@ static void test_fdt_parse_riscv_one_cell(void **state)
 	assert_int_equal(magic, 0);
 	assert_string_equal(axvm_fdt_dev_kind_name(AXVM_FDT_DEV_VIRTIO_BLK),
 	                    "virtio-blk");
+	/* virtio-console (axvm,console): a window and an interrupt, no disk */
+	assert_int_equal(v->devices[2].kind, AXVM_FDT_DEV_VIRTIO_CONSOLE);
+	assert_int_equal(v->devices[2].state.kind, AXVM_FDT_DEV_VIRTIO_CONSOLE);
+	assert_int_equal(c->devices[2].base, 0x10008200);
+	assert_int_equal(c->devices[2].size, 0x200);
+	assert_int_equal(c->devices[2].widths,
+	                 AXVM_WIDTH_1 | AXVM_WIDTH_2 | AXVM_WIDTH_4);
+	assert_int_equal(v->devices[2].irq, 9);
+	assert_int_equal(v->devices[2].disk_size, 0);
+	magic = 1;
+	assert_int_equal(
+	    c->devices[2].ops->read(c->devices[2].ctx, 0, 4, &magic), 0);
+	assert_int_equal(magic, 0);
+	assert_string_equal(
+	    axvm_fdt_dev_kind_name(AXVM_FDT_DEV_VIRTIO_CONSOLE), "virtio-console");
 }
 
 static void test_fdt_parse_minimal_defaults(void **state)

@@ -11,9 +11,10 @@
 #
 # Before that, two cases that need no Linux: the boot protocol's move of
 # an image up to its text_offset, and a header that must be refused.
-# After it: a guest reset (SBI SRST reboot) with hvc0 (the SBI console) as
-# the console, which brings a Linux VM down instead of
-# booting it again from kept RAM.
+# After it: console input; a guest reset (SBI SRST reboot) with hvc0 (the
+# SBI console) as the console, which brings a Linux VM down instead of
+# booting it again from kept RAM; the virtio-console as Linux's console
+# (hvc1) and its input; virtio-blk.
 #
 # usage: tests/integration-riscv64/linux.sh [BUILD_DIR]  (default build/rv64-linux)
 # Prints "SKIPPED: reason" and exits 0 when QEMU, dtc or the Linux build's
@@ -85,6 +86,34 @@ check linux-reset "$tmp/log" $? "printk: console [hvc0] enabled" \
   "[vm1] AXVM-LINUX-OK uname=$want_uname cpus=2 payload=$want_hash" \
   "axvm: vm1: down, guest code 1 (SBI reboot)" "io_write=" "!rebooting" "!Kernel panic" \
   "axvm: page pool: 0 of"
+
+# virtio-console (src/devices/virtio_console.c, ports/baremetal/virtio.c):
+# the VM's console is hvc1 (hvc0 is the SBI console, CONFIG_HVC_RISCV_SBI,
+# registered first), the virtio-console at 0x10008200. Its bytes must come
+# out as the VM's console lines like the UART's; without the device
+# nothing would (no earlycon, no SBI console use: no io_write exits). The
+# boot log before the port is up is lost by Linux's virtio_console (its
+# replay finds no port yet), so /init's lines are what is checked. Once
+# with linux.dts (plus the node), once with the DTB the kernel writes from
+# the config. Then console input through it: each line to its VM, Linux's
+# via hvc1 (with no virtio-console it would reach the UART, which nothing
+# reads).
+hvc_case() { # NAME DTB-ARGS...
+  local name=$1
+  shift
+  "$root/scripts/run-riscv64" --build-dir "$build" --no-build --linux "$assets/Image" \
+    --initrd "$tmp/initrd.gz" --append "console=hvc1" --virtio-console "$@" \
+    --timeout "$timeout_s" >"$tmp/log" 2>&1
+  check "$name" "$tmp/log" $? "axvm: vm1: virtio-console at 0x10008200" \
+    "[vm1] Run /init as init process" \
+    "[vm1] AXVM-LINUX-OK uname=$want_uname cpus=2 payload=$want_hash" \
+    "axvm: vm1: down, guest code 0 (SBI shutdown)" "! io_write=" "!Kernel panic" "!Oops" \
+    "!console input byte(s) refused" "axvm: page pool: 0 of"
+}
+hvc_case linux-hvc0
+hvc_case linux-hvc0-config-dtb --dtb -
+linux_input_case riscv64 "console=hvc1" "axvm: vm1: down, guest code 0 (SBI shutdown)" \
+  linux-hvc0-input --virtio-console
 
 # virtio-blk (src/devices/virtio_blk.c, ports/baremetal/virtio.c): an
 # ext4 image made now with mke2fs -d holds /seed.txt; Linux (axvm.disk)

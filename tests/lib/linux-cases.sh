@@ -57,22 +57,27 @@ linux_assets() {
   fi
 }
 
-# Console input: ARCH APPEND DOWN_LINE. The board's UART feeds the VM with
-# the focus: Linux (vm1, booted with axvm.input) waits for a line, the
-# `input` test guest (vm2, polling) for another; three Ctrl-A move the
-# focus. Each line must reach only its VM; Linux then goes down (DOWN_LINE).
+# Console input: ARCH APPEND DOWN_LINE [NAME [RUN-ARGS...]]. The board's
+# UART feeds the VM with the focus: Linux (vm1, booted with axvm.input)
+# waits for a line, the `input` test guest (vm2, polling) for another;
+# three Ctrl-A move the focus. Each line must reach only its VM; Linux then
+# goes down (DOWN_LINE). RUN-ARGS go to the run script (e.g. a
+# virtio-console for Linux's console).
 . "$root/tests/lib/console-input.sh"
 linux_input_case() {
-  typing_start "$tmp/log" "$root/scripts/run-$1" --build-dir "$build" --no-build \
-    --linux "$assets/Image" --initrd "$tmp/initrd.gz" --append "$2 axvm.input" \
-    --with input --timeout "$timeout_s"
+  local arch=$1 append=$2 down=$3 name=${4:-linux-console-input}
+  shift 3
+  [ $# -gt 0 ] && shift
+  typing_start "$tmp/log" "$root/scripts/run-$arch" --build-dir "$build" --no-build \
+    --linux "$assets/Image" --initrd "$tmp/initrd.gz" --append "$append axvm.input" \
+    --with input --timeout "$timeout_s" "$@"
   typing_wait "[vm2] input: ready" && typing_wait "[vm1] AXVM-LINUX-READY" &&
     typing_send "$TYPING_SWITCH" && typing_wait "axvm: console input now goes to vm2" &&
     typing_send 'to-two\r' && typing_wait "[vm2] input: got to-two" &&
     typing_send "$TYPING_SWITCH" && typing_wait "axvm: console input now goes to vm1" &&
     typing_send 'to-one\r'
   typing_end
-  check linux-console-input "$tmp/log" "$typing_rc" "[vm2] input: got to-two" \
-    "[vm2] RESULT input PASS" "[vm1] AXVM-LINUX-INPUT got=to-one" "$3" "!got=to-two" \
+  check "$name" "$tmp/log" "$typing_rc" "[vm2] input: got to-two" \
+    "[vm2] RESULT input PASS" "[vm1] AXVM-LINUX-INPUT got=to-one" "$down" "!got=to-two" \
     "!Kernel panic" "axvm: page pool: 0 of"
 }

@@ -360,8 +360,8 @@ static int dummy_setup(struct axvm_fdt_ctx *c, int node,
 /* ---- virtio,mmio ---- */
 
 /* The window reads as zeros (no virtio magic: a driver passes it by) until
- * the host replaces these ops with the library's virtio-blk model
- * (include/axvm/virtio.h), which needs guest memory access and storage
+ * the host replaces these ops with the library's virtio-blk or
+ * virtio-console model (include/axvm/virtio.h), which needs guest memory access and storage
  * only the host has. */
 static int virtio_read(void *ctx, uint64_t offset, unsigned width,
                        uint64_t *value)
@@ -384,19 +384,37 @@ static int virtio_setup(struct axvm_fdt_ctx *c, int node,
                         struct axvm_fdt_device *dev,
                         struct axvm_device_desc *desc)
 {
-	const void *val;
-	uint32_t len;
+	const void *val, *cval;
+	uint32_t len, clen;
 	int rc;
 
 	if (desc->base & 0x1ffu)
 		return axvm_fdt_fail(
 		    c, AXVM_EINVAL, node, "reg",
 		    "a virtio-mmio window must be 0x200-aligned");
-	if ((rc = axvm_fdt_prop(c, node, "axvm,disk", &val, &len)))
+	if ((rc = axvm_fdt_prop(c, node, "axvm,console", &cval, &clen)) ||
+	    (rc = axvm_fdt_prop(c, node, "axvm,disk", &val, &len)))
 		return rc;
+	if (cval && val)
+		return axvm_fdt_fail(c, AXVM_EINVAL, node, "axvm,console",
+		                     "a virtio-mmio node is a disk or a "
+		                     "console, not both (axvm,disk is there)");
+	if (cval) {
+		if (clen != 0)
+			return axvm_fdt_fail(c, AXVM_EINVAL, node,
+			                     "axvm,console",
+			                     "a boolean property takes no "
+			                     "value");
+		dev->kind = AXVM_FDT_DEV_VIRTIO_CONSOLE;
+		dev->state.kind = AXVM_FDT_DEV_VIRTIO_CONSOLE;
+		desc->widths = AXVM_WIDTH_1 | AXVM_WIDTH_2 | AXVM_WIDTH_4;
+		desc->naturally_aligned = true;
+		return 0;
+	}
 	if (!val)
 		return axvm_fdt_fail(c, AXVM_ENOENT, node, "axvm,disk",
-		                     "missing required property");
+		                     "missing required property (or "
+		                     "axvm,console)");
 	if (len != 16)
 		return axvm_fdt_fail(
 		    c, AXVM_EINVAL, node, "axvm,disk",
@@ -471,6 +489,8 @@ const char *axvm_fdt_dev_kind_name(enum axvm_fdt_dev_kind kind)
 		return "virtio-blk";
 	case AXVM_FDT_DEV_IVC:
 		return "ivc";
+	case AXVM_FDT_DEV_VIRTIO_CONSOLE:
+		return "virtio-console";
 	default:
 		return "none";
 	}

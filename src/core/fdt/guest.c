@@ -528,7 +528,8 @@ int axvm_guest_fdt_params_from_vm(const struct axvm_fdt_vm *vm,
 		break;
 	}
 	for (uint32_t i = 0; i < vm->cfg.device_count; i++) {
-		if (vm->devices[i].kind != AXVM_FDT_DEV_VIRTIO_BLK)
+		if (vm->devices[i].kind != AXVM_FDT_DEV_VIRTIO_BLK &&
+		    vm->devices[i].kind != AXVM_FDT_DEV_VIRTIO_CONSOLE)
 			continue;
 		if (p->virtio_count == AXVM_GUEST_VIRTIO_MAX)
 			return AXVM_E2BIG;
