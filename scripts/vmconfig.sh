@@ -101,6 +101,19 @@ cfg_ivc_node() {
 EOF
 }
 
+# A virtio-mmio device of a VM (docs/virtio.md): cfg_virtio_node ADDRESS
+# "IRQ CELLS" disk HOST SIZE (a virtio-blk over host memory) or
+# cfg_virtio_node ADDRESS "IRQ CELLS" console (a virtio-console).
+cfg_virtio_node() {
+  printf '\t\t\tvirtio_mmio@%x {\n\t\t\t\tcompatible = "virtio,mmio";\n' "$1"
+  printf '\t\t\t\treg = <%s 0x0 0x200>;\n\t\t\t\tinterrupts = <%s>;\n' "$(cfg_cells "$1")" "$2"
+  case $3 in
+    disk) printf '\t\t\t\taxvm,disk = <%s %s>;\n' "$(cfg_cells "$4")" "$(cfg_cells "$5")" ;;
+    console) printf '\t\t\t\taxvm,console;\n' ;;
+  esac
+  printf '\t\t\t};\n'
+}
+
 cfg_begin() { printf '/dts-v1/;\n\n/ {\n\t#address-cells = <2>;\n\t#size-cells = <2>;\n\n\tvms {\n\t\t#address-cells = <1>;\n\t\t#size-cells = <0>;\n\n'; }
 cfg_end() { printf '\t};\n};\n'; }
 

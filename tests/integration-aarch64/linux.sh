@@ -13,9 +13,10 @@
 # it: Linux beside the timer test guest on a shared pCPU, the guest DTB
 # written by the kernel from the config, that config booted as a user's
 # own blob, a guest reset
-# (the VM must go down, not reboot from kept RAM), and the boot with a
-# guest DTB the library generated from linux-vm.dts
-# (needs axvm-config from a host build, else SKIPPED).
+# (the VM must go down, not reboot from kept RAM), the virtio-console as
+# Linux's console (hvc0) and its input, a virtio-blk disk Linux writes a
+# file to, and the boot with a guest DTB the library generated from
+# linux-vm.dts (needs axvm-config from a host build, else SKIPPED).
 #
 # usage: tests/integration-aarch64/linux.sh [BUILD_DIR]  (default build/a64-linux)
 # Fetches the assets with scripts/linux-aarch64-assets when they are not
@@ -114,6 +115,74 @@ check linux-user-config "$tmp/log" $? "[vm1] AXVM-LINUX-OK uname=$want_uname cpu
 check linux-reset "$tmp/log" $? "[vm1] AXVM-LINUX-OK uname=$want_uname cpus=2" \
   "axvm: vm1: down, guest code 1 (PSCI SYSTEM_RESET)" "!rebooting" "!Kernel panic" \
   "axvm: page pool: 0 of"
+
+# virtio-console (src/devices/virtio_console.c, ports/baremetal/virtio.c)
+# as Linux's console, hvc0, at 0xa001200. Debian's virtio drivers are
+# modules: /init loads them (console=hvc0 on the command line) and opens
+# /dev/console again, which the kernel could not when it started /init.
+# No earlycon and no PL011 console, so the kernel's own boot log is not
+# seen (its lines before the console existed are dropped) and /init's
+# lines can only come out through the virtio-console. Once with linux.dts
+# (plus the node), once with the guest DTB the kernel writes from the
+# config. Then console input through it: each line to its VM, Linux's via
+# hvc0 (with no virtio-console it would reach the PL011, which nothing
+# reads).
+hvc_case() { # NAME DTB-ARGS...
+  local name=$1
+  shift
+  "$root/scripts/run-aarch64" --build-dir "$build" --no-build --linux "$assets/Image" \
+    --initrd "$tmp/initrd.gz" --append "console=hvc0" --virtio-console "$@" \
+    --timeout "$timeout_s" >"$tmp/log" 2>&1
+  check "$name" "$tmp/log" $? "axvm: vm1: virtio-console at 0xa001200" \
+    "[vm1] AXVM-LINUX-OK uname=$want_uname cpus=2 payload=$want_hash" \
+    "axvm: vm1: down, guest code 0 (PSCI SYSTEM_OFF)" "!Machine model" "!AXVM-MODULE-FAIL" \
+    "!Kernel panic" "!console input byte(s) refused" "axvm: page pool: 0 of"
+}
+hvc_case linux-hvc0
+hvc_case linux-hvc0-config-dtb --dtb -
+linux_input_case aarch64 "console=hvc0" "axvm: vm1: down, guest code 0 (PSCI SYSTEM_OFF)" \
+  linux-hvc0-input --virtio-console
+
+# virtio-blk (src/devices/virtio_blk.c, ports/baremetal/virtio.c): an
+# ext4 image made now with mke2fs -d holds /seed.txt; Linux (axvm.disk)
+# loads the virtio modules, mounts /dev/vda, reads it, writes
+# /from-guest.txt, syncs, unmounts and powers off. run-aarch64 --disk
+# writes the disk's bytes back into the image, where debugfs must find the
+# file with this run's seed and payload hash, and e2fsck a clean file
+# system. Once with linux.dts (plus the disk's node), once with the DTB
+# the kernel writes from the config.
+virtio_blk_case() { # NAME DTB-ARGS...
+  local name=$1 seed got want rc
+  shift
+  rm -rf "$tmp/disk-root" "$tmp/disk.img"
+  mkdir -p "$tmp/disk-root"
+  seed="seed $RANDOM$RANDOM from the host"
+  echo "$seed" >"$tmp/disk-root/seed.txt"
+  mke2fs -q -F -t ext4 -d "$tmp/disk-root" "$tmp/disk.img" 16M >/dev/null 2>&1 ||
+    { echo "FAIL $name: mke2fs"; exit 1; }
+  "$root/scripts/run-aarch64" --build-dir "$build" --no-build --linux "$assets/Image" \
+    --initrd "$tmp/initrd.gz" --append "console=ttyAMA0 earlycon=pl011,0x9000000 axvm.disk" "$@" \
+    --disk "$tmp/disk.img" --timeout "$timeout_s" >"$tmp/log" 2>&1
+  rc=$?
+  got=$(debugfs -R "cat /from-guest.txt" "$tmp/disk.img" 2>/dev/null)
+  want="from the guest: seed=$seed payload=$want_hash"
+  if [ "$got" != "$want" ]; then
+    { echo "[from-guest.txt] got: $got"; echo "[from-guest.txt] want: $want"; } >>"$tmp/log"
+    rc=1
+  elif ! e2fsck -fn "$tmp/disk.img" >>"$tmp/log" 2>&1; then
+    rc=1
+  fi
+  check "$name" "$tmp/log" $rc \
+    "axvm: vm1: virtio-blk at 0xa001000, 16384 KiB" "[vda] 32768 512-byte logical blocks" \
+    "[vm1] AXVM-DISK-OK seed=$seed" "axvm: vm1: down, guest code 0 (PSCI SYSTEM_OFF)" \
+    "!AXVM-DISK-FAIL" "!AXVM-MODULE-FAIL" "!Kernel panic" "!I/O error" "axvm: page pool: 0 of"
+}
+if command -v mke2fs >/dev/null && command -v debugfs >/dev/null; then
+  virtio_blk_case linux-virtio-blk
+  virtio_blk_case linux-virtio-blk-config-dtb --dtb -
+else
+  echo "SKIPPED: linux-virtio-blk: mke2fs or debugfs (e2fsprogs) not found"
+fi
 
 # The same VM described with the axvm,vm binding (linux-vm.dts) and its
 # guest DTB made by the library's generator (src/core/fdt/guest.c, through
