@@ -200,6 +200,19 @@ static void check_aarch64(const struct axvm_guest_fdt_params *p)
 	assert_int_equal(cell(prop(root, "interrupt-parent", 4), 0),
 	                 phandle_of(gic));
 
+	/* virtio-mmio: an SPI, level, and DMA-coherent. */
+	for (uint32_t i = 0; i < p->virtio_count; i++) {
+		char vpath[48];
+		snprintf(vpath, sizeof(vpath), "/virtio_mmio@%llx",
+		         (unsigned long long)p->virtio[i].base);
+		int v = node(vpath);
+		prop(v, "dma-coherent", 0);
+		const void *irq = prop(v, "interrupts", 12);
+		assert_int_equal(cell(irq, 0), 0); /* GIC_SPI */
+		assert_int_equal(cell(irq, 1), p->virtio[i].irq - 32u);
+		assert_int_equal(cell(irq, 2), 4); /* level high */
+	}
+
 	/* Timer: four PPIs, secure/non-secure physical, virtual, hyp. */
 	int timer = fdt_node_offset_by_compatible(dtb, -1, "arm,armv8-timer");
 	assert_true(timer >= 0);
@@ -385,6 +398,12 @@ static void test_guest_fdt_roundtrip_from_c(void **state)
 	p.gicv3.dist_size = 0x10000;
 	p.gicv3.redist_base = 0x080a0000;
 	p.gicv3.redist_size = 20 * 0x20000;
+	p.virtio_count = 2;
+	for (uint32_t i = 0; i < 2; i++) {
+		p.virtio[i].base = 0x0a001000 + 0x200 * i;
+		p.virtio[i].size = 0x200;
+		p.virtio[i].irq = 48 + i;
+	}
 	check_all(&p);
 	assert_int_equal(fdt_path_offset(dtb, "/cpus/cpu@103") >= 0, 1);
 

@@ -424,6 +424,11 @@ static int write_virtio(void *fdt, const struct axvm_guest_fdt_params *p)
 			}
 			TRY(prop_cells(fdt, "interrupts", &c));
 		}
+		/* The host reaches the rings through cacheable mappings: an
+		 * Arm guest must not map them non-cacheable (RISC-V DMA is
+		 * coherent by default). */
+		if (p->arch == AXVM_GUEST_AARCH64)
+			TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
 		TRY(fdt_end_node(fdt));
 	}
 	return 0;
