@@ -51,8 +51,10 @@ endif()
 
 # armv8.0-a: runs on cortex-a57 and -cpu max. No FP/SIMD in hypervisor code
 # (-mgeneral-regs-only): guest FP state is then only switched between vCPUs,
-# never against the host. No PIC, no stack protector, no libc.
-set(_axvm_a64_flags "-march=armv8-a -mgeneral-regs-only ${_axvm_a64_atomics} -ffreestanding -fno-builtin-printf -fno-common -fno-pic -fno-stack-protector -ffunction-sections -fdata-sections -nostdinc -isystem ${_axvm_a64_cc_include} -isystem ${AXVM_A64_LIBC_INCLUDE}")
+# never against the host. No PIC, no stack protector, no libc. No unwind
+# tables: nothing unwinds a bare-metal stack (the kernel's link script
+# discarded .eh_frame; the library archive still carried it).
+set(_axvm_a64_flags "-march=armv8-a -mgeneral-regs-only ${_axvm_a64_atomics} -ffreestanding -fno-builtin-printf -fno-common -fno-pic -fno-stack-protector -fno-asynchronous-unwind-tables -fno-unwind-tables -ffunction-sections -fdata-sections -nostdinc -isystem ${_axvm_a64_cc_include} -isystem ${AXVM_A64_LIBC_INCLUDE}")
 set(CMAKE_C_FLAGS_INIT "${_axvm_a64_flags}")
 set(CMAKE_ASM_FLAGS_INIT "${_axvm_a64_flags}")
 string(APPEND CMAKE_EXE_LINKER_FLAGS_INIT " -nostdlib -static -Wl,--gc-sections -Wl,--build-id=none")

@@ -31,8 +31,8 @@ find_program(AXVM_RV_SIZE NAMES ${_axvm_rv_prefix}size)
 # guest FP state is only switched between vCPUs. medany: the image runs at
 # 0x8020_0000, outside medlow's +-2 GiB around zero. -mno-relax: no
 # gp-relative code, so gp is nobody's (a guest's gp is its own). No PIC, no
-# libc.
-set(_axvm_rv_flags "-march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -mno-relax -ffreestanding -fno-builtin-printf -fno-common -fno-pic -fno-stack-protector -ffunction-sections -fdata-sections -nostdinc -isystem ${_axvm_rv_cc_include} -isystem ${AXVM_RV_LIBC_INCLUDE}")
+# libc, no unwind tables (nothing unwinds a bare-metal stack).
+set(_axvm_rv_flags "-march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -mno-relax -ffreestanding -fno-builtin-printf -fno-common -fno-pic -fno-stack-protector -fno-asynchronous-unwind-tables -fno-unwind-tables -ffunction-sections -fdata-sections -nostdinc -isystem ${_axvm_rv_cc_include} -isystem ${AXVM_RV_LIBC_INCLUDE}")
 set(CMAKE_C_FLAGS_INIT "${_axvm_rv_flags}")
 set(CMAKE_ASM_FLAGS_INIT "${_axvm_rv_flags}")
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-nostdlib -static -Wl,--gc-sections -Wl,--build-id=none -Wl,--no-relax")
