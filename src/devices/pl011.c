@@ -258,7 +258,7 @@ static const struct axvm_device_ops pl011_ops = {
 
 int axvm_pl011_init(struct axvm_pl011 *u, const struct axvm_uart_host *host)
 {
-	if (!u || !host || !host->tx)
+	if (!u || !host || !host->tx || host->line || host->tx_line)
 		return AXVM_EINVAL;
 	memset(u, 0, sizeof(*u));
 	atomic_flag_clear(&u->lock);
