@@ -8,7 +8,8 @@
  *
  * Threads: guest accesses (a vCPU's exit path) and host calls (input from
  * another CPU or thread) may run at once; each model serialises them with
- * a spinlock of its own, held only for a few register operations.
+ * a spinlock of its own, held only for a few register operations (and the
+ * host callbacks).
  */
 #ifndef AXVM_UART_H
 #define AXVM_UART_H
@@ -33,6 +34,10 @@ struct axvm_uart_host {
 	 * a level-triggered line; with edge-only injection, inject on rising
 	 * edges (the guest's handler drains the cause before the line drops). */
 	void (*irq)(void *arg, bool level);
+	/* Optional: called while waiting for the model's lock another thread
+	 * holds (a hosted OS's sched_yield: the holder may be preempted, and
+	 * in line mode it may be writing a line out). NULL: spin. */
+	void (*relax)(void *arg);
 	/* Line mode (16550A only; the PL011 refuses it): transmitted bytes
 	 * collect in `line` (`line_size` bytes, the caller's) and go to
 	 * tx_line at each newline, when the buffer is full, and at

@@ -236,7 +236,7 @@ static void write_reg(struct axvm_ns16550 *u, unsigned r, uint8_t v)
 static __attribute__((noinline)) int read_locked(struct axvm_ns16550 *u, unsigned r,
 						  uint64_t *value)
 {
-	uart_lock(&u->lock);
+	uart_lock_host(&u->lock, &u->host);
 	*value = read_reg(u, r);
 	uart_unlock(&u->lock);
 	return 0;
@@ -281,7 +281,7 @@ static __attribute__((noinline)) int write_slow(struct axvm_ns16550 *u, uint64_t
 		atomic_store_explicit(&u->scr, v, memory_order_relaxed);
 		return 0;
 	}
-	uart_lock(&u->lock);
+	uart_lock_host(&u->lock, &u->host);
 	write_reg(u, r, v);
 	uart_unlock(&u->lock);
 	return 0;
@@ -292,6 +292,14 @@ static __attribute__((noinline)) int write_thr_locked(struct axvm_ns16550 *u, ui
 	write_reg(u, RBR_THR, v);
 	uart_unlock(&u->lock);
 	return 0;
+}
+
+/* Another thread holds the lock: wait (a call, which the fast path must
+ * not make, or it would save registers on every byte). */
+static __attribute__((noinline)) int write_thr_contended(struct axvm_ns16550 *u, uint8_t v)
+{
+	uart_lock_wait(&u->lock, &u->host);
+	return write_thr_locked(u, v);
 }
 
 static __attribute__((noinline)) int flush_unlock(struct axvm_ns16550 *u)
@@ -312,7 +320,8 @@ static int ns16550_write(void *ctx, uint64_t off, unsigned width, uint64_t value
 	(void)width;
 	if (off != 0)
 		return write_slow(u, off, v);
-	uart_lock(&u->lock);
+	if (atomic_flag_test_and_set_explicit(&u->lock, memory_order_acquire))
+		return write_thr_contended(u, v);
 	if (!u->tx_direct)
 		return write_thr_locked(u, v);
 	/* The THR empties at once, but with ETBEI off thre_pending is
@@ -330,7 +339,7 @@ static void ns16550_reset(void *ctx)
 {
 	struct axvm_ns16550 *u = ctx;
 
-	uart_lock(&u->lock);
+	uart_lock_host(&u->lock, &u->host);
 	if (u->host.line)
 		flush_line(u); /* those bytes were sent */
 	reset_regs(u);
@@ -394,7 +403,7 @@ int axvm_ns16550_rx(struct axvm_ns16550 *u, uint8_t byte)
 
 	if (!u)
 		return AXVM_EINVAL;
-	uart_lock(&u->lock);
+	uart_lock_host(&u->lock, &u->host);
 	rc = receive(u, byte);
 	uart_unlock(&u->lock);
 	return rc;
@@ -404,7 +413,7 @@ int axvm_ns16550_flush(struct axvm_ns16550 *u)
 {
 	if (!u)
 		return AXVM_EINVAL;
-	uart_lock(&u->lock);
+	uart_lock_host(&u->lock, &u->host);
 	if (u->host.line)
 		flush_line(u);
 	uart_unlock(&u->lock);

@@ -375,6 +375,36 @@ static void test_line_mode(void **state)
 	assert_string_equal(s.out, "ab\n0123456789xy");
 }
 
+/* The relax hook runs while another thread holds the lock; here it plays
+ * that thread, letting go on its third call. */
+struct relax_state {
+	struct axvm_ns16550 *u;
+	unsigned calls;
+};
+
+static void relax_release(void *arg)
+{
+	struct relax_state *r = arg;
+
+	if (++r->calls == 3)
+		atomic_flag_clear(&r->u->lock);
+}
+
+static void test_relax_while_contended(void **state)
+{
+	struct axvm_ns16550 u;
+	struct relax_state r = { .u = &u };
+	struct axvm_uart_host h = { .arg = &r, .tx = sink_tx, .relax = relax_release };
+	(void)state;
+
+	assert_int_equal(axvm_ns16550_init(&u, &h, 0), 0);
+	assert_int_equal(axvm_ns16550_rx(&u, 'a'), 0);
+	assert_int_equal(r.calls, 0); /* uncontended: never called */
+	assert_false(atomic_flag_test_and_set(&u.lock));
+	assert_int_equal(axvm_ns16550_rx(&u, 'b'), 0);
+	assert_int_equal(r.calls, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_tx_direct),
 		cmocka_unit_test(test_line_mode_args),
 		cmocka_unit_test(test_line_mode),
+		cmocka_unit_test(test_relax_while_contended),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
