@@ -41,7 +41,7 @@ struct axvm_testdev {
 	uint8_t scratch[AXVM_TESTDEV_SCRATCH_MAX];
 	uint8_t ro[AXVM_TESTDEV_RO_MAX];
 	uint32_t scratch_len, ro_off, ro_len;
-	atomic_uint_fast64_t accesses;
+	atomic_uint_fast64_t accesses; /* may miss one of two racing vCPUs */
 };
 
 /* Set `t` up with `layout` and clear it: AXVM_EINVAL if a part is too big
