@@ -30,7 +30,7 @@ struct runner {
 	struct axvm_vm *vm;
 	struct uart16550 uart;
 	struct exit_port exitp;
-	struct testdev testdev;
+	struct axvm_testdev testdev;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	uint32_t live; /* vCPU threads not yet finished */
