@@ -8,221 +8,64 @@
 
 /* ---- 16550 UART ---------------------------------------------------- */
 
-#define LCR_DLAB 0x80u
-#define LSR_THRE 0x20u
-#define LSR_TEMT 0x40u
+/* The library's 16550A (src/devices/ns16550.c) on COM1's ports, in line
+ * mode: the model fills `line` and hands over each finished line with its
+ * own lock held, which orders the lines of every vCPU thread. */
 
-/* The vCPU threads of an SMP guest share the UART. Held for a handful of
- * stores, and across the stdio call of a finished line so lines leave in
- * the order the guest finished them; a waiter yields rather than burn the
- * CPU the holder may need. */
-static __attribute__((noinline)) void uart_lock_slow(struct uart16550 *u)
+static void uart_tx_line(void *arg, const uint8_t *bytes, uint32_t n)
 {
-	while (atomic_flag_test_and_set_explicit(&u->busy, memory_order_acquire))
-		sched_yield();
-}
+	struct uart16550 *u = arg;
 
-static inline void uart_lock(struct uart16550 *u)
-{
-	if (atomic_flag_test_and_set_explicit(&u->busy, memory_order_acquire))
-		uart_lock_slow(u);
-}
-
-static inline void uart_unlock(struct uart16550 *u)
-{
-	atomic_flag_clear_explicit(&u->busy, memory_order_release);
-}
-
-/* Under the lock. Out of line: once a line, not once a byte. */
-static __attribute__((noinline)) void uart_flush_line(struct uart16550 *u)
-{
-	if (u->line_len == 0)
-		return;
-	fwrite(u->line, 1, u->line_len, u->out);
+	fwrite(bytes, 1, n, u->out);
 	fflush(u->out);
-	u->line_len = 0;
 }
 
-static int uart_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
+/* The vCPU threads of an SMP guest share the UART: a waiter yields rather
+ * than burn the CPU the holder (perhaps writing a line out) may need. */
+static void uart_relax(void *arg)
 {
-	struct uart16550 *u = ctx;
-	uint8_t v = 0;
-
-	(void)width; /* registered for 1-byte accesses only */
-	/* What a polled driver reads before each byte takes no lock: LSR is
-	 * constant, scratch is its own atomic. */
-	switch (off) {
-	case 5:
-		*val = LSR_THRE | LSR_TEMT; /* always ready */
-		return 0;
-	case 6:
-		*val = 0xb0; /* DCD, DSR, CTS */
-		return 0;
-	case 7:
-		*val = atomic_load_explicit(&u->scr, memory_order_relaxed);
-		return 0;
-	default:
-		break;
-	}
-	uart_lock(u);
-	switch (off) {
-	case 0:
-		v = (u->lcr & LCR_DLAB) ? u->dll : 0;
-		break; /* RBR: empty */
-	case 1:
-		v = (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
-		break;
-	case 2:
-		v = (uint8_t)(0x01u | ((u->fcr & 1u) ? 0xc0u : 0u));
-		break;
-	case 3:
-		v = u->lcr;
-		break;
-	case 4:
-		v = u->mcr;
-		break;
-	default:
-		break;
-	}
-	uart_unlock(u);
-	*val = v;
-	return 0;
+	(void)arg;
+	sched_yield();
 }
 
-/* Under the lock: every register write but a transmitted byte. */
-static __attribute__((noinline)) void uart_write_reg(struct uart16550 *u,
-                                                     uint64_t off, uint8_t v)
+/* No output file: the bytes are dropped. */
+static void uart_tx_drop(void *arg, const uint8_t *bytes, uint32_t n)
 {
-	switch (off) {
-	case 0:
-		u->dll = v; /* DLAB set, or the caller took the byte */
-		break;
-	case 1:
-		if (u->lcr & LCR_DLAB)
-			u->dlm = v;
-		else
-			u->ier = v & 0x0fu;
-		break;
-	case 2:
-		u->fcr = v;
-		break;
-	case 3:
-		u->lcr = v;
-		break;
-	case 4:
-		u->mcr = v & 0x1fu;
-		break;
-	default:
-		break; /* LSR, MSR: read-only */
-	}
+	(void)arg;
+	(void)bytes;
+	(void)n;
 }
-
-/* A transmitted byte's line is full or ended: to stdio, then unlock. */
-static __attribute__((noinline)) int uart_flush_unlock(struct uart16550 *u)
-{
-	uart_flush_line(u);
-	uart_unlock(u);
-	return 0;
-}
-
-static __attribute__((noinline)) int uart_write_reg_unlock(struct uart16550 *u,
-                                                           uint64_t off,
-                                                           uint8_t v)
-{
-	uart_write_reg(u, off, v);
-	uart_unlock(u);
-	return 0;
-}
-
-/* With the lock held; unlocks. */
-static inline int uart_write_locked(struct uart16550 *u, uint64_t off,
-                                    uint8_t v)
-{
-	unsigned n;
-
-	if (off != 0 || (u->lcr & LCR_DLAB))
-		return uart_write_reg_unlock(u, off, v);
-	if (u->out) {
-		n = u->line_len;
-		u->line[n++] = (char)v;
-		u->line_len = n;
-		if (v == '\n' || n == sizeof(u->line))
-			return uart_flush_unlock(u);
-	}
-	uart_unlock(u);
-	return 0;
-}
-
-static __attribute__((noinline)) int
-uart_write_contended(struct uart16550 *u, uint64_t off, uint8_t v)
-{
-	uart_lock_slow(u);
-	return uart_write_locked(u, off, v);
-}
-
-/* A transmitted byte costs the lock and a store; everything rarer ends in
- * a tail call, so this path saves no registers. */
-static int uart_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
-{
-	struct uart16550 *u = ctx;
-	uint8_t v = (uint8_t)val;
-
-	(void)width;
-	if (off == 7) {
-		atomic_store_explicit(&u->scr, v, memory_order_relaxed);
-		return 0;
-	}
-	if (atomic_flag_test_and_set_explicit(&u->busy, memory_order_acquire))
-		return uart_write_contended(u, off, v);
-	return uart_write_locked(u, off, v);
-}
-
-static void uart_reset(void *ctx)
-{
-	struct uart16550 *u = ctx;
-
-	uart_lock(u);
-	u->ier = u->lcr = u->mcr = u->fcr = u->dll = u->dlm = 0;
-	uart_unlock(u);
-	atomic_store(&u->scr, 0);
-}
-
-static const struct axvm_device_ops uart_ops = {
-    .read = uart_read,
-    .write = uart_write,
-    .reset = uart_reset,
-};
 
 void uart16550_init(struct uart16550 *u, FILE *out)
 {
+	const struct axvm_uart_host host = {
+	    .arg = u,
+	    .line = u->line,
+	    .line_size = sizeof(u->line),
+	    .tx_line = out ? uart_tx_line : uart_tx_drop,
+	    .relax = uart_relax,
+	};
+
 	memset(u, 0, sizeof(*u));
-	atomic_flag_clear(&u->busy);
 	u->out = out;
-	atomic_init(&u->scr, 0);
+	/* Cannot fail: the arguments are valid. */
+	(void)axvm_ns16550_init(&u->model, &host, 0);
 }
 
 /* A guest that stopped mid-line still has its last bytes shown. */
 void uart16550_fini(struct uart16550 *u)
 {
-	if (!u->out)
-		return;
-	uart_lock(u);
-	uart_flush_line(u);
-	uart_unlock(u);
-	fflush(u->out);
+	(void)axvm_ns16550_flush(&u->model);
+	if (u->out)
+		fflush(u->out);
 }
 
 void uart16550_desc(struct uart16550 *u, struct axvm_device_desc *d)
 {
-	*d = (struct axvm_device_desc){
-	    .name = "uart16550",
-	    .bus = AXVM_BUS_PIO,
-	    .base = AXVM_KVM_UART_PORT,
-	    .size = 8,
-	    .widths = AXVM_WIDTH_1,
-	    .ops = &uart_ops,
-	    .ctx = u,
-	};
+	/* Cannot fail: COM1's 8 ports fit below 0x10000. */
+	(void)axvm_ns16550_desc_bus(&u->model, AXVM_BUS_PIO, AXVM_KVM_UART_PORT,
+	                            d);
+	d->name = "uart16550";
 }
 
 /* ---- exit port ----------------------------------------------------- */
@@ -279,64 +122,28 @@ void exit_port_desc(struct exit_port *e, struct axvm_device_desc *d)
 
 /* ---- test device --------------------------------------------------- */
 
+/* The library's test device in the layout the mmio guest checks x86's
+ * extension rules against. */
 static const uint8_t testdev_pattern[16] = {
     0xbb, 0xaa, 0x99, 0x88, 0xf0, 0xe0, 0xc0, 0x80,
     0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x08,
 };
 
-static int testdev_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
+void testdev_init(struct axvm_testdev *t)
 {
-	struct testdev *t = ctx;
-	uint64_t v = 0;
-
-	if (off > sizeof(t->bytes) || width > sizeof(t->bytes) - off)
-		return AXVM_ENODEV;
-	for (unsigned i = 0; i < width; i++)
-		v |= (uint64_t)t->bytes[off + i] << (8 * i);
-	*val = v;
-	return 0;
-}
-
-static int testdev_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
-{
-	struct testdev *t = ctx;
-
-	if (off > 0x40 || width > 0x40 - off)
-		return AXVM_EPERM; /* the pattern is read-only */
-	for (unsigned i = 0; i < width; i++)
-		t->bytes[off + i] = (uint8_t)(val >> (8 * i));
-	return 0;
-}
-
-static void testdev_reset(void *ctx)
-{
-	testdev_init(ctx);
-}
-
-static const struct axvm_device_ops testdev_ops = {
-    .read = testdev_read,
-    .write = testdev_write,
-    .reset = testdev_reset,
-};
-
-void testdev_init(struct testdev *t)
-{
-	memset(t->bytes, 0, sizeof(t->bytes));
-	memcpy(t->bytes + 0x40, testdev_pattern, sizeof(testdev_pattern));
-}
-
-void testdev_desc(struct testdev *t, struct axvm_device_desc *d)
-{
-	*d = (struct axvm_device_desc){
-	    .name = "axvm-testdev",
-	    .bus = AXVM_BUS_MMIO,
-	    .base = TESTDEV_BASE,
-	    .size = TESTDEV_SIZE,
-	    .widths = AXVM_WIDTH_ANY,
-	    .naturally_aligned = true,
-	    .ops = &testdev_ops,
-	    .ctx = t,
+	const struct axvm_testdev_layout l = {
+	    .scratch_len = 0x40,
+	    .ro_off = 0x40,
+	    .ro_len = sizeof(testdev_pattern),
+	    .ro = testdev_pattern,
 	};
+
+	(void)axvm_testdev_init(t, &l); /* a valid layout: cannot fail */
+}
+
+void testdev_desc(struct axvm_testdev *t, struct axvm_device_desc *d)
+{
+	(void)axvm_testdev_desc(t, TESTDEV_BASE, d); /* cannot fail */
 }
 
 int x86_abi_hypercall(void *ctx, struct axvm_vcpu *vcpu, uint64_t nr,

@@ -6,21 +6,20 @@
 #define AXVM_RUN_DEVICES_H
 
 #include <axvm/axvm.h>
+#include <axvm/testdev.h>
+#include <axvm/uart.h>
 #include <stdatomic.h>
 #include <stdio.h>
 
-/* 16550-style UART, polled: transmit goes to `out` a line at a time (at a
- * newline, when the line buffer is full, and at fini); nothing to
- * receive. A spin flag, not a mutex, guards it: a console byte costs a
- * store into `line`, and only a finished line reaches stdio. */
+/* COM1 (ports 0x3f8..0x3ff): the library's 16550A model, polled (no
+ * interrupt line). Transmit goes to `out` a line at a time (at a newline,
+ * when the line buffer is full, and at fini); with `out` NULL it is
+ * dropped; nothing is received. */
 #define UART16550_LINE 128
 struct uart16550 {
-	atomic_flag busy;
+	struct axvm_ns16550 model;
 	FILE *out;
-	uint8_t ier, lcr, mcr, fcr, dll, dlm;
-	atomic_uchar scr;
-	unsigned line_len;
-	char line[UART16550_LINE];
+	uint8_t line[UART16550_LINE]; /* the model's line buffer */
 };
 void uart16550_init(struct uart16550 *u, FILE *out);
 void uart16550_fini(struct uart16550 *u);
@@ -34,15 +33,12 @@ struct exit_port {
 };
 void exit_port_desc(struct exit_port *e, struct axvm_device_desc *d);
 
-/* Test device for the mmio guest (axvm-run --testdev): 64 bytes of
- * scratch at 0x00, a read-only pattern at 0x40..0x4f. */
+/* Test device for the mmio guest (axvm-run --testdev): the library's
+ * (axvm/testdev.h) with 64 bytes of scratch at 0x00, a read-only pattern
+ * at 0x40..0x4f and the access counter at 0x200. */
 #define TESTDEV_BASE 0xfe000000ull
-#define TESTDEV_SIZE 0x1000ull
-struct testdev {
-	uint8_t bytes[0x50];
-};
-void testdev_init(struct testdev *t);
-void testdev_desc(struct testdev *t, struct axvm_device_desc *d);
+void testdev_init(struct axvm_testdev *t);
+void testdev_desc(struct axvm_testdev *t, struct axvm_device_desc *d);
 
 /* The hypercalls of docs/guest-abi-x86_64.md a host program answers (the
  * backend turns CPU-up into an exit itself): version and sum. An axvm_vm

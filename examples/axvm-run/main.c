@@ -3,6 +3,7 @@
  *
  *   axvm-run --kernel GUEST [--entry ADDR] [--mem 64M] [--vcpus N]
  *            [--config VM.dtb] [--stats] [--strict] [--testdev]
+ *            [--disk FILE]
  *            [--timeout SECONDS]
  *
  * Exit status: the byte the guest wrote to the exit port (0x501); 124 when
@@ -32,7 +33,8 @@ static void usage(FILE *f)
 	static const char text[] =
 	    "usage: axvm-run --kernel GUEST [--entry ADDR] [--mem SIZE]\n"
 	    "                [--vcpus N] [--config VM.dtb] [--stats]\n"
-	    "                [--strict] [--testdev] [--timeout SECONDS]\n"
+	    "                [--strict] [--testdev] [--disk FILE]\n"
+	    "                [--timeout SECONDS]\n"
 	    "  --kernel GUEST  ELF64 (at p_paddr) or raw image (at 1 MiB)\n"
 	    "  --entry ADDR    entry point (raw images: default 0x100000)\n"
 	    "  --mem SIZE      RAM at guest-physical 0, 2M..3G (default 64M)\n"
@@ -42,6 +44,8 @@ static void usage(FILE *f)
 	    "  --stats         per-vCPU exit counts and run time on stderr\n"
 	    "  --strict        an access no device takes stops the VM\n"
 	    "  --testdev       the mmio guest's test device at 0xfe000000\n"
+	    "  --disk FILE     a virtio-blk disk on FILE (read-write),\n"
+	    "                  virtio-mmio at 0xfe010000\n"
 	    "  --timeout S     stop the VM after S seconds\n";
 
 	fputs(text, f);
@@ -152,6 +156,7 @@ int main(int argc, char **argv)
 	    {"stats", no_argument, NULL, 's'},
 	    {"strict", no_argument, NULL, 'S'},
 	    {"testdev", no_argument, NULL, 'T'},
+	    {"disk", required_argument, NULL, 'd'},
 	    {"timeout", required_argument, NULL, 't'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -215,6 +220,9 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			o.testdev = true;
+			break;
+		case 'd':
+			o.disk = optarg;
 			break;
 		case 't':
 			if (parse_u64(optarg, &v) || v == 0 || v > 86400) {

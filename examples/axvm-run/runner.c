@@ -10,6 +10,7 @@
 
 #include "axvm_kvm.h"
 #include "devices.h"
+#include "disk.h"
 #include "loader.h"
 #include "runner.h"
 
@@ -30,7 +31,8 @@ struct runner {
 	struct axvm_vm *vm;
 	struct uart16550 uart;
 	struct exit_port exitp;
-	struct testdev testdev;
+	struct axvm_testdev testdev;
+	struct disk disk; /* --disk; fd -1 without */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	uint32_t live; /* vCPU threads not yet finished */
@@ -224,6 +226,11 @@ static int build_config(const struct runner_opts *o, uint64_t entry,
 		if ((rc = axvm_config_add_device(cfg, &d)))
 			return rc;
 	}
+	if (o->disk) {
+		disk_desc(&r->disk, &d);
+		if ((rc = axvm_config_add_device(cfg, &d)))
+			return rc;
+	}
 	return 0;
 }
 
@@ -401,6 +408,11 @@ int runner_run(struct axvm_host *host, const struct runner_opts *o)
 	pthread_cond_init(&r->cond, NULL);
 	uart16550_init(&r->uart, o->out);
 	testdev_init(&r->testdev);
+	r->disk.fd = -1;
+	if (o->disk && disk_open(&r->disk, o->disk, msg, sizeof(msg))) {
+		fprintf(o->err, "axvm-run: --disk %s\n", msg);
+		goto out;
+	}
 
 	if (!bytes && image_read_file(o->kernel, MAX_IMAGE_FILE, &file, &len,
 	                              msg, sizeof(msg))) {
@@ -446,6 +458,7 @@ int runner_run(struct axvm_host *host, const struct runner_opts *o)
 		goto out;
 	}
 	r->exitp.vm = r->vm;
+	r->disk.vm = r->vm;
 	if (image_load(r->vm, &img, msg, sizeof(msg))) {
 		fprintf(o->err, "axvm-run: %s\n", msg);
 		goto out_vm;
@@ -482,6 +495,7 @@ out_vm:
 	axvm_vm_put(r->vm);
 out:
 	uart16550_fini(&r->uart);
+	disk_close(&r->disk);
 	pthread_cond_destroy(&r->cond);
 	pthread_mutex_destroy(&r->lock);
 	free(file);

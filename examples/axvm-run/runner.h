@@ -26,6 +26,7 @@ struct runner_opts {
 	uint32_t vm_id;
 	bool strict;         /* STOP policy: accesses with no device stop */
 	bool testdev;        /* the mmio guest's test device */
+	const char *disk;    /* NULL, or a virtio-blk disk's backing file */
 	bool stats;          /* per-vCPU statistics on `err` at the end */
 	uint64_t timeout_ms; /* 0: none; else stop the VM after this long */
 	FILE *out;           /* UART output */

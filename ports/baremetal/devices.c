@@ -5,9 +5,9 @@
  *  - the guest console: whatever path the target's UART (or firmware
  *    console) takes, bytes end in bm_devs_putc(), and lines go to the
  *    kernel console prefixed "[vmname] ";
- *  - a test device at BM_GUEST_TESTDEV_GPA (see the guest ABI docs): 256
- *    bytes of scratch registers any width may access, a read-only 64-bit
- *    id, and an access counter;
+ *  - a test device at BM_GUEST_TESTDEV_GPA (see the guest ABI docs): the
+ *    library's (axvm/testdev.h), 256 bytes of scratch registers any width
+ *    may access, a read-only 64-bit id at 0x100, an access counter;
  *  - the guest UART the config names: the library's PL011 or 16550A
  *    (src/devices), transmitting into the console lines, receiving the
  *    board's console input while its VM has the focus (console_in.c),
@@ -18,8 +18,6 @@
 
 #include "kernel.h"
 #include "devices.h"
-
-#define TESTDEV_ID 0x0123456789abcdefull
 
 /* --- console lines ------------------------------------------------------------------ */
 
@@ -75,48 +73,79 @@ void bm_devs_report(const struct bm_vm_devs *d)
 
 /* --- test device ------------------------------------------------------------------ */
 
-static int testdev_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
-{
-	struct bm_vm_devs *d = ctx;
-	uint64_t v = 0;
+/* The library's test device in the layout the aarch64 and riscv64 guests
+ * check: 256 scratch bytes, the id (little-endian) at 0x100. */
+static const uint8_t testdev_id[8] = { 0xef, 0xcd, 0xab, 0x89, 0x67, 0x45, 0x23, 0x01 };
 
-	d->accesses++;
-	if (off + width <= sizeof(d->scratch)) {
-		for (unsigned i = 0; i < width; i++)
-			v |= (uint64_t)d->scratch[off + i] << (8 * i);
-	} else if (off >= 0x100 && off + width <= 0x108) {
-		v = TESTDEV_ID >> (8 * (off - 0x100));
-	} else if (off == 0x200) {
-		v = d->accesses;
-	} else {
-		return AXVM_ENODEV; /* the VM's unhandled-access policy applies */
-	}
-	*val = v;
-	return 0;
+_Static_assert(BM_GUEST_TESTDEV_SIZE == AXVM_TESTDEV_SIZE, "the platform's test-device window");
+
+static int add_testdev(struct bm_vm_devs *d, struct axvm_config *cfg)
+{
+	const struct axvm_testdev_layout l = {
+		.scratch_len = 256, .ro_off = 0x100, .ro_len = sizeof(testdev_id), .ro = testdev_id,
+	};
+	struct axvm_device_desc m;
+	int rc;
+
+	if ((rc = axvm_testdev_init(&d->testdev, &l)) ||
+	    (rc = axvm_testdev_desc(&d->testdev, BM_GUEST_TESTDEV_GPA, &m)))
+		return rc;
+	m.name = "testdev";
+	return axvm_config_add_device(cfg, &m);
 }
 
-static int testdev_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
-{
-	struct bm_vm_devs *d = ctx;
+/* --- shared wiring ------------------------------------------------------------------ */
 
-	d->accesses++;
-	if (off + width > sizeof(d->scratch))
-		return AXVM_ENODEV;
-	for (unsigned i = 0; i < width; i++)
-		d->scratch[off + i] = (uint8_t)(val >> (8 * i));
-	return 0;
+void bm_irq_edge(struct bm_vm *v, uint32_t irq, bool level)
+{
+	if (level && irq && v && v->vcpu[0])
+		(void)axvm_vcpu_inject_irq(v->vcpu[0], irq);
 }
 
-static void testdev_reset(void *ctx)
+static int masked_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
 {
-	struct bm_vm_devs *d = ctx;
-	memset(d->scratch, 0, sizeof(d->scratch));
-	d->accesses = 0;
+	struct bm_masked *w = ctx;
+	uint64_t flags = bm_arch_irq_save();
+	int rc = w->ops->read(w->ctx, off, width, val);
+
+	bm_arch_irq_restore(flags);
+	return rc;
 }
 
-static const struct axvm_device_ops testdev_ops = {
-	.read = testdev_read, .write = testdev_write, .reset = testdev_reset,
+static int masked_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
+{
+	struct bm_masked *w = ctx;
+	uint64_t flags = bm_arch_irq_save();
+	int rc = w->ops->write(w->ctx, off, width, val);
+
+	bm_arch_irq_restore(flags);
+	return rc;
+}
+
+static void masked_reset(void *ctx)
+{
+	struct bm_masked *w = ctx;
+	uint64_t flags = bm_arch_irq_save();
+
+	if (w->ops->reset)
+		w->ops->reset(w->ctx);
+	bm_arch_irq_restore(flags);
+}
+
+static const struct axvm_device_ops masked_ops = {
+	.read = masked_read, .write = masked_write, .reset = masked_reset,
 };
+
+void bm_masked_wire(struct bm_masked *w, const struct axvm_device_desc *m,
+		    struct axvm_device_desc *cd)
+{
+	w->ops = m->ops;
+	w->ctx = m->ctx;
+	cd->ops = &masked_ops;
+	cd->ctx = w;
+	cd->widths = m->widths;
+	cd->naturally_aligned = m->naturally_aligned;
+}
 
 /* Device state lives as long as the kernel (one per VM, never freed). */
 static struct bm_vm_devs devs[BM_MAX_VMS];
@@ -142,53 +171,12 @@ static void uart_tx(void *arg, uint8_t byte)
 	bm_devs_putc(arg, (char)byte);
 }
 
-/* The model's output went high: one injection per rising edge. The
- * guest's handler drains what raised it before the line can drop, so no
- * level is lost. Runs on the exit path of the vCPU that touched the UART
- * or in the console-input interrupt; injection is safe from both. */
 static void uart_irq(void *arg, bool level)
 {
 	struct bm_vm_devs *d = arg;
 
-	if (level && d->uart_irq && d->vm && d->vm->vcpu[0])
-		(void)axvm_vcpu_inject_irq(d->vm->vcpu[0], d->uart_irq);
+	bm_irq_edge(d->vm, d->uart_irq, level);
 }
-
-/* Guest accesses reach the model with this CPU's interrupts masked: the
- * console-input interrupt feeds the same model and takes its lock, so it
- * must never find its own CPU inside the model. */
-static int uart_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
-{
-	struct bm_vm_devs *d = ctx;
-	uint64_t flags = bm_arch_irq_save();
-	int rc = d->uart_ops->read(d->uart_ctx, off, width, val);
-
-	bm_arch_irq_restore(flags);
-	return rc;
-}
-
-static int uart_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
-{
-	struct bm_vm_devs *d = ctx;
-	uint64_t flags = bm_arch_irq_save();
-	int rc = d->uart_ops->write(d->uart_ctx, off, width, val);
-
-	bm_arch_irq_restore(flags);
-	return rc;
-}
-
-static void uart_reset(void *ctx)
-{
-	struct bm_vm_devs *d = ctx;
-	uint64_t flags = bm_arch_irq_save();
-
-	d->uart_ops->reset(d->uart_ctx);
-	bm_arch_irq_restore(flags);
-}
-
-static const struct axvm_device_ops masked_uart_ops = {
-	.read = uart_read, .write = uart_write, .reset = uart_reset,
-};
 
 static int pl011_rx(void *model, uint8_t byte)
 {
@@ -227,12 +215,7 @@ static int set_up_uart(struct bm_vm_devs *d, struct bm_vm *v)
 			d->uart_rx = ns16550_rx;
 		}
 		d->uart_irq = fd->irq;
-		d->uart_ops = m.ops;
-		d->uart_ctx = m.ctx;
-		cfg->devices[i].ops = &masked_uart_ops;
-		cfg->devices[i].ctx = d;
-		cfg->devices[i].widths = m.widths;
-		cfg->devices[i].naturally_aligned = m.naturally_aligned;
+		bm_masked_wire(&d->uart_masked, &m, &cfg->devices[i]);
 		return 0; /* one console UART per VM */
 	}
 	return 0;
@@ -258,16 +241,11 @@ int bm_devs_input(struct bm_vm_devs *d, uint8_t byte)
 
 int bm_devs_add(struct bm_vm_devs *d, struct bm_vm *v)
 {
-	const struct axvm_device_desc testdev = {
-		.name = "testdev", .bus = AXVM_BUS_MMIO, .base = BM_GUEST_TESTDEV_GPA,
-		.size = BM_GUEST_TESTDEV_SIZE, .widths = AXVM_WIDTH_ANY,
-		.naturally_aligned = true, .ops = &testdev_ops, .ctx = d,
-	};
 	int rc;
 
 	if ((rc = set_up_uart(d, v)) || (rc = bm_virtio_add(v)))
 		return rc;
-	if ((rc = axvm_config_add_device(&v->fdt.cfg, &testdev)))
+	if ((rc = add_testdev(d, &v->fdt.cfg)))
 		return rc;
 	return bm_arch_devs_add(d, &v->fdt.cfg);
 }

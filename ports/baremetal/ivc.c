@@ -17,6 +17,7 @@
 #include <axvm/ivc.h>
 
 #include "kernel.h"
+#include "devices.h"
 
 #define IVC_HOST_BASE (BM_POOL_BASE + BM_POOL_SIZE)
 #define IVC_HOST_END BM_CONFIG_ADDR
@@ -38,10 +39,8 @@ static uint32_t nends;
 static void on_irq(void *arg, bool level)
 {
 	struct bm_ivc_end *e = arg;
-	struct axvm_vcpu *vcpu = e->vm->vcpu[0];
 
-	if (level && e->irq && vcpu)
-		(void)axvm_vcpu_inject_irq(vcpu, e->irq);
+	bm_irq_edge(e->vm, e->irq, level);
 }
 
 static struct bm_ivc_end *find_peer(uint32_t channel)

@@ -31,8 +31,7 @@ struct bm_vcons {
 	struct axvm_virtio_console cons;
 	struct bm_vm *v;
 	uint32_t irq;
-	const struct axvm_device_ops *ops; /* the model's, called masked */
-	void *ctx;
+	struct bm_masked masked;
 };
 
 static struct bm_vcons vconses[BM_MAX_VMS];
@@ -64,15 +63,14 @@ static int disk_write(void *ctx, uint64_t gpa, const void *src, size_t len)
 	return v->vm ? axvm_copy_to_guest(v->vm, gpa, src, len) : AXVM_EFAULT;
 }
 
-/* One injection per rising edge, as for the UART: the guest's handler
- * acknowledges InterruptStatus and then takes every used buffer, so a
- * request completed while the line was already high is not lost. */
+/* Rising edges (bm_irq_edge): the guest's handler acknowledges
+ * InterruptStatus and then takes every used buffer, so a request
+ * completed while the line was already high is not lost. */
 static void disk_irq(void *arg, bool level)
 {
 	struct bm_disk *k = arg;
 
-	if (level && k->irq && k->v->vcpu[0])
-		(void)axvm_vcpu_inject_irq(k->v->vcpu[0], k->irq);
+	bm_irq_edge(k->v, k->irq, level);
 }
 
 /* --- virtio-console ----------------------------------------------------------------- */
@@ -89,46 +87,8 @@ static void vcons_irq(void *arg, bool level)
 {
 	struct bm_vcons *k = arg;
 
-	if (level && k->irq && k->v->vcpu[0])
-		(void)axvm_vcpu_inject_irq(k->v->vcpu[0], k->irq);
+	bm_irq_edge(k->v, k->irq, level);
 }
-
-/* As for the UART: the console-input interrupt feeds the same model and
- * takes its lock, so guest accesses reach it with this CPU's interrupts
- * masked. */
-static int vcons_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
-{
-	struct bm_vcons *k = ctx;
-	uint64_t flags = bm_arch_irq_save();
-	int rc = k->ops->read(k->ctx, off, width, val);
-
-	bm_arch_irq_restore(flags);
-	return rc;
-}
-
-static int vcons_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
-{
-	struct bm_vcons *k = ctx;
-	uint64_t flags = bm_arch_irq_save();
-	int rc = k->ops->write(k->ctx, off, width, val);
-
-	bm_arch_irq_restore(flags);
-	return rc;
-}
-
-static void vcons_reset(void *ctx)
-{
-	struct bm_vcons *k = ctx;
-	uint64_t flags = bm_arch_irq_save();
-
-	if (k->ops->reset)
-		k->ops->reset(k->ctx);
-	bm_arch_irq_restore(flags);
-}
-
-static const struct axvm_device_ops masked_vcons_ops = {
-	.read = vcons_read, .write = vcons_write, .reset = vcons_reset,
-};
 
 static int add_console(struct bm_vm *v, uint32_t i, const struct axvm_guest_access *mem)
 {
@@ -154,12 +114,8 @@ static int add_console(struct bm_vm *v, uint32_t i, const struct axvm_guest_acce
 	    (rc = axvm_virtio_console_desc(&k->cons, cfg->devices[i].base, &m)))
 		return rc;
 	nvconses++;
-	k->ops = m.ops;
-	k->ctx = m.ctx;
-	cfg->devices[i].ops = &masked_vcons_ops;
-	cfg->devices[i].ctx = k;
-	cfg->devices[i].widths = m.widths;
-	cfg->devices[i].naturally_aligned = m.naturally_aligned;
+	/* As for the UART: console input feeds the same model. */
+	bm_masked_wire(&k->masked, &m, &cfg->devices[i]);
 	d->vcons = &k->cons; /* last: console input may look at it from now on */
 	kprintf("axvm: %s: virtio-console at 0x%lx\n", v->name, cfg->devices[i].base);
 	return 0;

@@ -16,6 +16,13 @@
  * (uart_fifo.h). An overrun sets LSR.OE (a
  * line-status interrupt) until LSR is read. Modem lines: DCD, DSR and
  * CTS asserted, or looped from MCR in loopback mode.
+ *
+ * What a console driver does per byte stays cheap, as a port-I/O COM1
+ * pays a VM exit for each: LSR with nothing received and no error, and
+ * the scratch register, are read without the lock; in line mode a THR
+ * write that can change no interrupt (no DLAB, no loopback, ETBEI off:
+ * `tx_direct`) is a store into the host's line, with no cause recomputed
+ * and no call until the line ends.
  */
 #include <string.h>
 
@@ -74,6 +81,9 @@ static void update(struct axvm_ns16550 *u)
 {
 	bool level = cause(u) != IIR_NONE;
 
+	atomic_store_explicit(&u->lsr_dyn, (uint8_t)(u->lsr_err | (u->rx_count ? LSR_DR : 0)),
+			      memory_order_relaxed);
+
 	if (level != u->level) {
 		u->level = level;
 		if (u->host.irq)
@@ -81,12 +91,43 @@ static void update(struct axvm_ns16550 *u)
 	}
 }
 
+/* After any write to IER, LCR or MCR. */
+static void set_tx_direct(struct axvm_ns16550 *u)
+{
+	u->tx_direct = u->host.line && !(u->lcr & LCR_DLAB) && !(u->mcr & MCR_LOOP) &&
+		       !(u->ier & IER_THRI);
+}
+
+/* Line mode: the bytes so far to the host. Out of line: once a line. */
+static __attribute__((noinline)) void flush_line(struct axvm_ns16550 *u)
+{
+	uint32_t n = u->line_len;
+
+	u->line_len = 0;
+	if (n)
+		u->host.tx_line(u->host.arg, u->host.line, n);
+}
+
+static void transmit(struct axvm_ns16550 *u, uint8_t v)
+{
+	if (!u->host.line) {
+		u->host.tx(u->host.arg, v);
+		return;
+	}
+	u->host.line[u->line_len++] = v;
+	if (v == '\n' || u->line_len == u->host.line_size)
+		flush_line(u);
+}
+
 static void reset_regs(struct axvm_ns16550 *u)
 {
 	u->rx_head = u->rx_count = 0;
-	u->ier = u->lcr = u->mcr = u->lsr_err = u->scr = u->dlm = u->fcr = 0;
+	u->ier = u->lcr = u->mcr = u->lsr_err = u->dlm = u->fcr = 0;
 	u->dll = 0x0c; /* 9600 baud at 1.8432 MHz, a usual firmware value */
 	u->thre_pending = false;
+	atomic_store_explicit(&u->scr, 0, memory_order_relaxed);
+	atomic_store_explicit(&u->lsr_dyn, 0, memory_order_relaxed);
+	set_tx_direct(u);
 }
 
 static int receive(struct axvm_ns16550 *u, uint8_t b)
@@ -141,7 +182,7 @@ static uint8_t read_reg(struct axvm_ns16550 *u, unsigned r)
 	case MSR:
 		return msr(u);
 	default:
-		return u->scr;
+		return atomic_load_explicit(&u->scr, memory_order_relaxed);
 	}
 }
 
@@ -156,7 +197,7 @@ static void write_reg(struct axvm_ns16550 *u, unsigned r, uint8_t v)
 		if (u->mcr & MCR_LOOP)
 			(void)receive(u, v);
 		else
-			u->host.tx(u->host.arg, v);
+			transmit(u, v);
 		u->thre_pending = true; /* written, and at once empty again */
 		break;
 	case IER:
@@ -168,6 +209,7 @@ static void write_reg(struct axvm_ns16550 *u, unsigned r, uint8_t v)
 		if ((v & IER_THRI) && !(u->ier & IER_THRI))
 			u->thre_pending = true;
 		u->ier = v & 0x0fu;
+		set_tx_direct(u);
 		break;
 	case IIR_FCR:
 		if ((v ^ u->fcr) & FCR_ENABLE || (v & FCR_CLEAR_RX))
@@ -176,12 +218,14 @@ static void write_reg(struct axvm_ns16550 *u, unsigned r, uint8_t v)
 		break;
 	case LCR:
 		u->lcr = v;
+		set_tx_direct(u);
 		return;
 	case MCR:
 		u->mcr = v & 0x1fu;
+		set_tx_direct(u);
 		return;
 	case SCR:
-		u->scr = v;
+		atomic_store_explicit(&u->scr, v, memory_order_relaxed);
 		return;
 	default:
 		return; /* LSR, MSR: read-only */
@@ -189,31 +233,104 @@ static void write_reg(struct axvm_ns16550 *u, unsigned r, uint8_t v)
 	update(u);
 }
 
+static __attribute__((noinline)) int read_locked(struct axvm_ns16550 *u, unsigned r,
+						  uint64_t *value)
+{
+	uart_lock_host(&u->lock, &u->host);
+	*value = read_reg(u, r);
+	uart_unlock(&u->lock);
+	return 0;
+}
+
 static int ns16550_read(void *ctx, uint64_t off, unsigned width, uint64_t *value)
 {
 	struct axvm_ns16550 *u = ctx;
 	uint64_t stride = 1ull << u->reg_shift;
+	unsigned r = (unsigned)(off >> u->reg_shift) & 7u;
+	uint8_t dyn;
 
 	(void)width;
 	*value = 0;
 	if (off & (stride - 1))
 		return 0; /* between registers: reads as zero */
-	uart_lock(&u->lock);
-	*value = read_reg(u, (unsigned)(off >> u->reg_shift) & 7u);
+	if (r == LSR) {
+		/* Nothing to clear and no level to move: the locked read
+		 * would return the same. */
+		dyn = atomic_load_explicit(&u->lsr_dyn, memory_order_relaxed);
+		if (!dyn) {
+			*value = LSR_THRE | LSR_TEMT;
+			return 0;
+		}
+	} else if (r == SCR) {
+		*value = atomic_load_explicit(&u->scr, memory_order_relaxed);
+		return 0;
+	}
+	return read_locked(u, r, value);
+}
+
+/* Takes the lock itself; every write but a transmitted byte. */
+static __attribute__((noinline)) int write_slow(struct axvm_ns16550 *u, uint64_t off,
+						uint8_t v)
+{
+	uint64_t stride = 1ull << u->reg_shift;
+	unsigned r = (unsigned)(off >> u->reg_shift) & 7u;
+
+	if (off & (stride - 1))
+		return 0; /* between registers: ignored */
+	if (r == SCR) {
+		atomic_store_explicit(&u->scr, v, memory_order_relaxed);
+		return 0;
+	}
+	uart_lock_host(&u->lock, &u->host);
+	write_reg(u, r, v);
 	uart_unlock(&u->lock);
 	return 0;
 }
 
+static __attribute__((noinline)) int write_thr_locked(struct axvm_ns16550 *u, uint8_t v)
+{
+	write_reg(u, RBR_THR, v);
+	uart_unlock(&u->lock);
+	return 0;
+}
+
+/* Another thread holds the lock: wait (a call, which the fast path must
+ * not make, or it would save registers on every byte). */
+static __attribute__((noinline)) int write_thr_contended(struct axvm_ns16550 *u, uint8_t v)
+{
+	uart_lock_wait(&u->lock, &u->host);
+	return write_thr_locked(u, v);
+}
+
+static __attribute__((noinline)) int flush_unlock(struct axvm_ns16550 *u)
+{
+	flush_line(u);
+	uart_unlock(&u->lock);
+	return 0;
+}
+
+/* Offset 0 is THR whatever the stride: the byte a console sends. The
+ * rarer cases end in tail calls, so this path saves no register. */
 static int ns16550_write(void *ctx, uint64_t off, unsigned width, uint64_t value)
 {
 	struct axvm_ns16550 *u = ctx;
-	uint64_t stride = 1ull << u->reg_shift;
+	uint8_t v = (uint8_t)value;
+	uint32_t n;
 
 	(void)width;
-	if (off & (stride - 1))
-		return 0;
-	uart_lock(&u->lock);
-	write_reg(u, (unsigned)(off >> u->reg_shift) & 7u, (uint8_t)value);
+	if (off != 0)
+		return write_slow(u, off, v);
+	if (atomic_flag_test_and_set_explicit(&u->lock, memory_order_acquire))
+		return write_thr_contended(u, v);
+	if (!u->tx_direct)
+		return write_thr_locked(u, v);
+	/* The THR empties at once, but with ETBEI off thre_pending is
+	 * moot: turning ETBEI on sets it anyway. */
+	n = u->line_len;
+	u->host.line[n++] = v;
+	u->line_len = n;
+	if (v == '\n' || n == u->host.line_size)
+		return flush_unlock(u);
 	uart_unlock(&u->lock);
 	return 0;
 }
@@ -222,7 +339,9 @@ static void ns16550_reset(void *ctx)
 {
 	struct axvm_ns16550 *u = ctx;
 
-	uart_lock(&u->lock);
+	uart_lock_host(&u->lock, &u->host);
+	if (u->host.line)
+		flush_line(u); /* those bytes were sent */
 	reset_regs(u);
 	update(u);
 	uart_unlock(&u->lock);
@@ -237,7 +356,11 @@ static const struct axvm_device_ops ns16550_ops = {
 int axvm_ns16550_init(struct axvm_ns16550 *u, const struct axvm_uart_host *host,
 		      unsigned reg_shift)
 {
-	if (!u || !host || !host->tx || reg_shift > 2)
+	bool line = host && (host->line || host->line_size || host->tx_line);
+
+	if (!u || !host || reg_shift > 2)
+		return AXVM_EINVAL;
+	if (line ? !host->line || !host->line_size || !host->tx_line : !host->tx)
 		return AXVM_EINVAL;
 	memset(u, 0, sizeof(*u));
 	atomic_flag_clear(&u->lock);
@@ -249,13 +372,21 @@ int axvm_ns16550_init(struct axvm_ns16550 *u, const struct axvm_uart_host *host,
 
 int axvm_ns16550_desc(struct axvm_ns16550 *u, uint64_t base, struct axvm_device_desc *desc)
 {
-	if (!u || !desc)
+	return axvm_ns16550_desc_bus(u, AXVM_BUS_MMIO, base, desc);
+}
+
+int axvm_ns16550_desc_bus(struct axvm_ns16550 *u, enum axvm_bus bus, uint64_t base,
+			  struct axvm_device_desc *desc)
+{
+	if (!u || !desc || (bus != AXVM_BUS_MMIO && bus != AXVM_BUS_PIO))
 		return AXVM_EINVAL;
 	if (base + (8ull << u->reg_shift) < base)
 		return AXVM_EOVERFLOW;
+	if (bus == AXVM_BUS_PIO && (base > 0x10000u || 0x10000u - base < (8ull << u->reg_shift)))
+		return AXVM_EINVAL; /* x86 ports are 16 bits */
 	memset(desc, 0, sizeof(*desc));
 	desc->name = "ns16550a";
-	desc->bus = AXVM_BUS_MMIO;
+	desc->bus = bus;
 	desc->base = base;
 	desc->size = 8ull << u->reg_shift;
 	desc->widths = (uint8_t)((AXVM_WIDTH_1 | AXVM_WIDTH_2 | AXVM_WIDTH_4) &
@@ -272,8 +403,19 @@ int axvm_ns16550_rx(struct axvm_ns16550 *u, uint8_t byte)
 
 	if (!u)
 		return AXVM_EINVAL;
-	uart_lock(&u->lock);
+	uart_lock_host(&u->lock, &u->host);
 	rc = receive(u, byte);
 	uart_unlock(&u->lock);
 	return rc;
+}
+
+int axvm_ns16550_flush(struct axvm_ns16550 *u)
+{
+	if (!u)
+		return AXVM_EINVAL;
+	uart_lock_host(&u->lock, &u->host);
+	if (u->host.line)
+		flush_line(u);
+	uart_unlock(&u->lock);
+	return 0;
 }

@@ -125,7 +125,7 @@ static void pl011_reset(void *ctx)
 {
 	struct axvm_pl011 *u = ctx;
 
-	uart_lock(&u->lock);
+	uart_lock_host(&u->lock, &u->host);
 	reset_regs(u);
 	update(u);
 	uart_unlock(&u->lock);
@@ -231,7 +231,7 @@ static int pl011_read(void *ctx, uint64_t off, unsigned width, uint64_t *value)
 	struct axvm_pl011 *u = ctx;
 
 	(void)width; /* 1, 2 or 4 (the descriptor's mask); the low bits matter */
-	uart_lock(&u->lock);
+	uart_lock_host(&u->lock, &u->host);
 	*value = read_reg(u, off & ~3ull) >> (8 * (off & 3u));
 	uart_unlock(&u->lock);
 	return 0;
@@ -244,7 +244,7 @@ static int pl011_write(void *ctx, uint64_t off, unsigned width, uint64_t value)
 	(void)width;
 	if (off & 3u)
 		return 0; /* a sub-word write to the middle of a register: ignored */
-	uart_lock(&u->lock);
+	uart_lock_host(&u->lock, &u->host);
 	write_reg(u, off, (uint32_t)value);
 	uart_unlock(&u->lock);
 	return 0;
@@ -258,7 +258,7 @@ static const struct axvm_device_ops pl011_ops = {
 
 int axvm_pl011_init(struct axvm_pl011 *u, const struct axvm_uart_host *host)
 {
-	if (!u || !host || !host->tx)
+	if (!u || !host || !host->tx || host->line || host->tx_line)
 		return AXVM_EINVAL;
 	memset(u, 0, sizeof(*u));
 	atomic_flag_clear(&u->lock);
@@ -289,7 +289,7 @@ int axvm_pl011_rx(struct axvm_pl011 *u, uint8_t byte)
 
 	if (!u)
 		return AXVM_EINVAL;
-	uart_lock(&u->lock);
+	uart_lock_host(&u->lock, &u->host);
 	if ((u->cr & (CR_UARTEN | CR_RXE)) != (CR_UARTEN | CR_RXE))
 		rc = AXVM_EAGAIN;
 	else

@@ -7,10 +7,30 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <axvm/uart.h>
+
 static inline void uart_lock(atomic_flag *l)
 {
 	while (atomic_flag_test_and_set_explicit(l, memory_order_acquire))
 		;
+}
+
+/* Contended: try again, giving the host's relax hook (a yield on a
+ * hosted OS: the holder may be a preempted thread) the time between
+ * tries. Out of line: the uncontended path is one exchange. */
+static __attribute__((unused, noinline)) void uart_lock_wait(atomic_flag *l,
+							   const struct axvm_uart_host *h)
+{
+	while (atomic_flag_test_and_set_explicit(l, memory_order_acquire))
+		if (h->relax)
+			h->relax(h->arg);
+}
+
+/* A UART model's lock, taken with its host's relax hook. */
+static inline void uart_lock_host(atomic_flag *l, const struct axvm_uart_host *h)
+{
+	if (atomic_flag_test_and_set_explicit(l, memory_order_acquire))
+		uart_lock_wait(l, h);
 }
 
 static inline void uart_unlock(atomic_flag *l)
