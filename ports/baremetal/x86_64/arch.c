@@ -139,7 +139,7 @@ static void apic_timer_calibrate(void)
 
 /* One-shot at the deadline. Beyond the 32-bit count it fires early and
  * bm_timer_fired() (or the wait) arms it again. */
-void bm_arch_timer_at(uint64_t deadline_ns)
+static void apic_arm(uint64_t deadline_ns)
 {
 	uint64_t now, count;
 
@@ -155,6 +155,39 @@ void bm_arch_timer_at(uint64_t deadline_ns)
 		count = UINT32_MAX;
 	*lapic(LAPIC_LVT_TIMER) = VEC_TIMER; /* one-shot, unmasked */
 	*lapic(LAPIC_TIMER_INIT) = (uint32_t)count;
+}
+
+/* What this CPU's own timer is armed for (0: nothing), and whether a
+ * guest's APIC deadline has it meanwhile. Touched on the CPU itself with
+ * interrupts off, or from its own timer interrupt. */
+static uint64_t host_deadline[BM_MAX_CPUS];
+static bool lent[BM_MAX_CPUS];
+
+void bm_arch_timer_at(uint64_t deadline_ns)
+{
+	host_deadline[this_cpu()->id] = deadline_ns == UINT64_MAX ? 0 : deadline_ns;
+	apic_arm(deadline_ns);
+}
+
+/* The backend's timer hook: around a VMRUN, the guest's APIC deadline
+ * when it comes first, so a guest that never exits still gets its timer
+ * interrupt (an INTR exit; the backend raises the guest's vector). The
+ * interrupt the host then takes finds its own deadline not reached and
+ * re-arms it, as after any early expiry. */
+static void guest_timer(uint64_t deadline_ns)
+{
+	uint32_t id = this_cpu()->id;
+	uint64_t h = host_deadline[id];
+
+	if (deadline_ns) {
+		if (!h || deadline_ns < h) {
+			apic_arm(deadline_ns);
+			lent[id] = true;
+		}
+	} else if (lent[id]) {
+		lent[id] = false;
+		apic_arm(h);
+	}
 }
 
 /* Sleep in HLT until an interrupt (a kick, the timer armed here for the
@@ -379,6 +412,7 @@ void bm_arch_early_init(void)
 	idt_init();
 	tsc_calibrate();
 	apic_timer_calibrate();
+	axvm_x86_64_set_timer_hook(guest_timer);
 }
 
 void bm_arch_describe(char *buf, size_t size)
