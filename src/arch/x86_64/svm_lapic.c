@@ -64,14 +64,17 @@
 #define MSR_APIC_BASE 0x1bu
 #define MSR_EFER 0xc0000080u
 #define EFER_GUEST_BITS 0xd01ull /* SCE, LME, LMA, NXE */
+#define EFER_LME (1ull << 8)
 #define EFER_LMA (1ull << 10)
 #define EFER_SVME (1ull << 12)
 
 /* The timer's input clock: 1 GHz, so one count at divide-by-1 is 1 ns of
  * HAL time (docs/guest-abi-x86_64.md). A periodic timer is not re-armed
- * closer than this: shorter periods would only trade the pCPU for
- * entries. */
-#define TIMER_MIN_PERIOD_NS 1000u
+ * closer than 100 us (10 kHz, above any OS tick): a period shorter than
+ * one interrupt's round trip through the host would leave the guest no
+ * instruction between interrupts (measured: a 1 us period starved the
+ * apic-hostile guest under QEMU). */
+#define TIMER_MIN_PERIOD_NS 100000u
 
 static const uint32_t lvt_bits[7] = {
 	0x107ffu, /* CMCI: vector, mode, mask */
@@ -101,7 +104,7 @@ void svm_lapic_reset(struct svm_vcpu *v)
 		a->isr[i] = 0;
 	}
 	a->base = AXVM_X86_LAPIC_BASE | BASE_EN | (v->id == 0 ? BASE_BSP : 0);
-	a->tpr = a->ldr = a->esr = a->icr_lo = a->icr_hi = 0;
+	a->tpr = a->ldr = a->esr = a->esr_next = a->icr_lo = a->icr_hi = 0;
 	a->svr = 0xff;
 	a->dfr = 0xffffffffu;
 	for (unsigned i = 0; i < 7; i++)
@@ -171,7 +174,7 @@ int svm_lapic_raise(struct svm_vcpu *v, uint32_t vec)
 static void raise_local(struct svm_vcpu *v, uint32_t vec)
 {
 	if (vec < 16)
-		v->apic.esr |= ESR_RECV_ILLEGAL;
+		v->apic.esr_next |= ESR_RECV_ILLEGAL;
 	else
 		svm_lapic_raise(v, vec);
 }
@@ -249,7 +252,7 @@ static void send_ipi(struct svm_vcpu *v, uint32_t lo, uint32_t dest, struct axvm
 		sh = 2; /* the broadcast id: everyone, the sender too */
 	if (mode == MODE_FIXED || mode == MODE_LOWEST) {
 		if (vec < 16) {
-			v->apic.esr |= ESR_SEND_ILLEGAL;
+			v->apic.esr_next |= ESR_SEND_ILLEGAL;
 			return;
 		}
 		if (sh == 1 || sh == 2)
@@ -358,8 +361,9 @@ static void reg_write(struct svm_vcpu *v, unsigned r, uint32_t val, uint32_t hi,
 			for (unsigned i = 0; i < 7; i++)
 				a->lvt[i] |= LVT_MASKED;
 		return;
-	case R_ESR:
-		a->esr = 0;
+	case R_ESR: /* errors since the last write become visible */
+		a->esr = a->esr_next;
+		a->esr_next = 0;
 		return;
 	case R_ICR:
 		a->icr_lo = val & 0xcdfffu; /* delivery status always idle */
@@ -439,10 +443,13 @@ int svm_lapic_msr(struct svm_vcpu *v, uint32_t msr, bool write, struct axvm_exit
 		/* The guest's own EFER (a real-mode AP turns LME on), with
 		 * SVME kept for VMRUN and hidden from the guest. Bad values
 		 * fail VMRUN's checks: the VM stops, not the host. */
-		uint64_t cur = vmcb_get64(v, VMCB_EFER);
+		uint64_t cur = vmcb_get64(v, VMCB_EFER), keep = EFER_LMA;
+		/* LME does not change under paging (a real CPU raises #GP). */
+		if (vmcb_get64(v, VMCB_CR0) & (1ull << 31))
+			keep |= EFER_LME;
 		if (write)
-			vmcb_set64(v, VMCB_EFER, (val & (EFER_GUEST_BITS & ~EFER_LMA)) |
-							 (cur & EFER_LMA) | EFER_SVME);
+			vmcb_set64(v, VMCB_EFER, (val & EFER_GUEST_BITS & ~keep) | (cur & keep) |
+							 EFER_SVME);
 		else
 			msr_result(v, cur & EFER_GUEST_BITS);
 		return handled(exit);
