@@ -87,6 +87,31 @@ extra_check "smp4-one-pcpu: no slice ended on pCPU 0" $?
 case_ irq-window "irq-self" "[vm1] irq-self: delivered when interrupts came on" \
   "[vm1] irq-self: ok" "axvm: vm1: down, guest code 0 (exit port)"
 
+# The emulated local APIC (docs/guest-abi-x86_64.md, "Local APIC"). Its
+# timer, periodic and one-shot, counted; in the spinning part the guest
+# makes no exit, so only the kernel's LAPIC timer, lent for the guest's
+# deadline, gets the interrupt in; TPR and in-service priority; x2APIC.
+case_ apic-timer "apic-timer" "[vm1] apic-timer: periodic 5" "[vm1] apic-timer: one-shot 1" \
+  "[vm1] apic-timer: spinning 5" "[vm1] apic-timer: priority ok" "[vm1] apic-timer: x2apic ok" \
+  "[vm1] apic-timer: ok" "axvm: vm1: down, guest code 0 (exit port)" "!] FAIL "
+# INIT/SIPI into a real-mode trampoline, then 100 fixed-IPI round trips
+# between vCPUs on two pCPUs (each IPI wakes a halted vCPU on the other
+# pCPU through the core's kick), then on one pCPU (no slices needed: the
+# receiver is halted, the sender's exit lets it run).
+case_ apic-ipi "--vcpus 2 apic-ipi" "[vm1] apic-ipi: AP up in real mode at 0900:0000" \
+  "[vm1] apic-ipi: 100 round trips" "[vm1] apic-ipi: ok" \
+  "axvm: vm1: down, guest code 0 (exit port)" "!] FAIL "
+[ "$(exit_count vm1 1 send_ipi)" -eq 100 ]
+extra_check "apic-ipi: vCPU 1 did not send 100 IPIs" $?
+case_pcpus=1 case_ apic-ipi-one-pcpu "--smp 1 --vcpus 2 apic-ipi" "[vm1] apic-ipi: ok" \
+  "axvm: vm1: down, guest code 0 (exit port)" "!] FAIL "
+# Hostile, APIC: bad ICR destinations/vectors/modes, read-only writes,
+# timer counts 0, 1 and 2^32-1: the guest sees only what the APIC defines
+# and hello, beside it on the other pCPU, runs to its end.
+case_ apic-hostile "apic-hostile hello" "[vm1] apic-hostile: survived" \
+  "axvm: vm1: down, guest code 0 (exit port)" "[vm2] hello: vcpu 0, ram 64 MiB" \
+  "axvm: vm2: down, guest code 0" "!] FAIL "
+
 # Two VMs at once, one on each pCPU.
 case_ two-vms "mmio hypercall" "[vm1] mmio: ok" "[vm2] hypercall: ok" \
   "axvm: vm1: down, guest code 0" "axvm: vm2: down, guest code 42"
