@@ -110,7 +110,7 @@ void svm_lapic_reset(struct svm_vcpu *v)
 	for (unsigned i = 0; i < 7; i++)
 		a->lvt[i] = LVT_MASKED;
 	a->tmr_init = a->tmr_div = 0;
-	a->deadline = a->period = 0;
+	a->deadline = a->period = a->lend = 0;
 }
 
 /* Highest set bit of a 256-bit vector map, or -1. */

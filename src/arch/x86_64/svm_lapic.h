@@ -24,6 +24,7 @@ struct svm_lapic {
 	uint32_t tmr_init, tmr_div;
 	uint64_t deadline;      /* HAL ns of the next expiry; 0: not counting */
 	uint64_t period;        /* ns of one count-down */
+	uint64_t lend;          /* run(): the deadline the port's timer is lent for */
 };
 
 /* Power-on state (also INIT's): xAPIC mode at 0xfee00000, software

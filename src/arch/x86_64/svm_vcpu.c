@@ -400,11 +400,37 @@ static void inject_pending(struct svm_vcpu *v)
 
 /* --- run ------------------------------------------------------------------------------- */
 
+/* The port's timer hook, called with interrupts off: the guest's APIC
+ * deadline before VMRUN, 0 after. */
+static __attribute__((cold, noinline)) void timer_lend(uint64_t deadline)
+{
+	void (*hook)(uint64_t) = atomic_load_explicit(&timer_hook, memory_order_relaxed);
+
+	if (hook)
+		hook(deadline);
+}
+
+/* Out of line and cold, as the hot path pays only for the test: the
+ * timer's expiry (its vector raised before inject_pending() looks), then
+ * the port's timer lent for the next deadline, so a guest that never
+ * exits is interrupted on time. Interrupts are off. */
+static __attribute__((cold, noinline)) void timer_tick(struct svm_vcpu *v)
+{
+	const struct axvm_hal *hal = v->vm->base.hal;
+
+	if (v->apic.deadline)
+		svm_lapic_tick(v, hal->now_ns(hal->ctx));
+	v->apic.lend = atomic_load_explicit(&timer_hook, memory_order_relaxed)
+			       ? svm_lapic_deadline(v)
+			       : 0;
+	if (v->apic.lend)
+		timer_lend(v->apic.lend);
+}
+
 static int svm_vcpu_run(void *p, struct axvm_exit *exit)
 {
 	struct svm_vcpu *v = p;
-	uint64_t f, gen, deadline = 0;
-	void (*hook)(uint64_t);
+	uint64_t f, gen;
 
 	if (!v || !exit)
 		return AXVM_EINVAL;
@@ -417,12 +443,12 @@ static int svm_vcpu_run(void *p, struct axvm_exit *exit)
 	/* No window asked for unless inject_pending() asks again. */
 	vmcb_set64(v, VMCB_VINTR, VINTR_MASKING);
 	vmcb_set32(v, VMCB_INTERCEPT_MISC1, vmcb_get32(v, VMCB_INTERCEPT_MISC1) & ~INTERCEPT_VINTR);
-	/* The APIC timer, only while it counts: one load otherwise. */
-	if (v->apic.deadline) {
-		const struct axvm_hal *hal = v->vm->base.hal;
-		svm_lapic_tick(v, hal->now_ns(hal->ctx));
-		deadline = svm_lapic_deadline(v);
-	}
+	/* Interrupts off from here: the port's timer may be lent below. */
+	f = irq_save();
+	/* The APIC timer, only while it counts or was lent: two loads
+	 * otherwise. */
+	if (__builtin_expect((v->apic.deadline | v->apic.lend) != 0, 0))
+		timer_tick(v);
 	if (atomic_load_explicit(&v->irq_any, memory_order_relaxed))
 		inject_pending(v);
 	gen = atomic_load(&flush_gen);
@@ -433,11 +459,6 @@ static int svm_vcpu_run(void *p, struct axvm_exit *exit)
 	/* Nothing cached: every field is read again at VMRUN. */
 	vmcb_set32(v, VMCB_CLEAN, 0);
 
-	f = irq_save();
-	/* The port's timer interrupts the guest at its APIC deadline. */
-	hook = deadline ? atomic_load_explicit(&timer_hook, memory_order_relaxed) : NULL;
-	if (hook)
-		hook(deadline);
 	__asm__ volatile("clgi" ::: "memory");
 	/* The host's IF, as VMRUN saves it, decides whether a host interrupt
 	 * that arrives in the guest exits (V_INTR_MASKING): on, when the
@@ -446,8 +467,8 @@ static int svm_vcpu_run(void *p, struct axvm_exit *exit)
 		__asm__ volatile("sti" ::: "memory");
 	axvm_svm_enter(&v->g, v->vmcb_pa, pcpus[v->pcpu].host_save_pa);
 	__asm__ volatile("cli; stgi" ::: "memory");
-	if (hook)
-		hook(0);
+	if (__builtin_expect(v->apic.lend != 0, 0))
+		timer_lend(0);
 	irq_restore(f); /* a host interrupt that made the guest exit is taken here */
 	v->vmcb[VMCB_TLB_CONTROL] = 0;
 	vmcb_set64(v, VMCB_EVENTINJ, 0);
@@ -507,11 +528,10 @@ static int set_part(struct svm_vcpu *v, uint32_t reg, uint64_t value)
 
 static int svm_vcpu_set_gpr(void *p, uint32_t reg, uint64_t value)
 {
-	return p ? svm_set_reg(p, reg, value) : AXVM_EINVAL;
-}
+	struct svm_vcpu *v = p;
 
-int svm_set_reg(struct svm_vcpu *v, uint32_t reg, uint64_t value)
-{
+	if (!v)
+		return AXVM_EINVAL;
 	if (reg < 16)
 		svm_set_gpr(v, reg, value);
 	else if (reg == AXVM_X86_REG_RIP)
@@ -526,6 +546,11 @@ int svm_set_reg(struct svm_vcpu *v, uint32_t reg, uint64_t value)
 	else
 		return set_part(v, reg, value);
 	return 0;
+}
+
+int svm_set_reg(struct svm_vcpu *v, uint32_t reg, uint64_t value)
+{
+	return svm_vcpu_set_gpr(v, reg, value);
 }
 
 /* A halted vCPU wakes by itself when its APIC timer fires. */
