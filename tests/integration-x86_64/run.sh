@@ -87,6 +87,11 @@ extra_check "smp4-one-pcpu: no slice ended on pCPU 0" $?
 case_ irq-window "irq-self" "[vm1] irq-self: delivered when interrupts came on" \
   "[vm1] irq-self: ok" "axvm: vm1: down, guest code 0 (exit port)"
 
+# The unchanged irq guest (the KVM lifecycle test injects 0x40 from its
+# host thread): here the kernel injects it when vCPU 0 first halts.
+case_ irq-injected "--inject-irq 0x40 irq" "[vm1] irq: waiting" "[vm1] irq: got vector 0x40" \
+  "axvm: vm1: down, guest code 0 (exit port)"
+
 # The emulated local APIC (docs/guest-abi-x86_64.md, "Local APIC"). Its
 # timer, periodic and one-shot, counted; in the spinning part the guest
 # makes no exit, so only the kernel's LAPIC timer, lent for the guest's
