@@ -366,7 +366,7 @@ static void reg_write(struct svm_vcpu *v, unsigned r, uint32_t val, uint32_t hi,
 		a->esr_next = 0;
 		return;
 	case R_ICR:
-		a->icr_lo = val & 0xcdfffu; /* delivery status always idle */
+		a->icr_lo = val & 0xccfffu; /* delivery status (bit 12) always idle */
 		if (x2apic(v))
 			a->icr_hi = hi;
 		send_ipi(v, a->icr_lo, x2apic(v) ? a->icr_hi : a->icr_hi >> 24, exit);
