@@ -22,7 +22,7 @@ static volatile uint32_t periodic, oneshot, mark, x2hits, low, high, nested;
 static volatile uint32_t order[4], norder, in_high;
 static volatile int x2;
 
-static void eoi(void)
+__attribute__((no_caller_saved_registers)) static void eoi(void)
 {
 	if (x2)
 		wrmsr(MSR_X2APIC(APIC_EOI), 0);

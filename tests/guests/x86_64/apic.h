@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+/* Accessors usable from interrupt handlers: they keep every register
+ * (no_caller_saved_registers), as clang insists there. */
 #define APIC_BASE_GPA 0xfee00000ul
 #define APIC_ID 0x020
 #define APIC_VER 0x030
@@ -36,24 +38,24 @@
 #define ICR_ALL (2u << 18)
 #define ICR_OTHERS (3u << 18)
 
-static inline uint32_t apic_read(unsigned reg)
+__attribute__((no_caller_saved_registers)) static inline uint32_t apic_read(unsigned reg)
 {
 	return *(volatile uint32_t *)(APIC_BASE_GPA + reg);
 }
 
-static inline void apic_write(unsigned reg, uint32_t v)
+__attribute__((no_caller_saved_registers)) static inline void apic_write(unsigned reg, uint32_t v)
 {
 	*(volatile uint32_t *)(APIC_BASE_GPA + reg) = v;
 }
 
-static inline uint64_t rdmsr(uint32_t msr)
+__attribute__((no_caller_saved_registers)) static inline uint64_t rdmsr(uint32_t msr)
 {
 	uint32_t lo, hi;
 	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
 	return (uint64_t)hi << 32 | lo;
 }
 
-static inline void wrmsr(uint32_t msr, uint64_t v)
+__attribute__((no_caller_saved_registers)) static inline void wrmsr(uint32_t msr, uint64_t v)
 {
 	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
 	                 : "memory");
