@@ -136,6 +136,22 @@ spin_case() {
 }
 spin_case
 
+# apic-timer sharing its one pCPU with spin: its timer runs on while
+# spin has the pCPU (a periodic count read after a slice away has
+# reloaded, not stopped at 0), and the lent timer coexists with the
+# slices' own. spin never ends, so the board stays up until the timeout.
+apic_spin_case() {
+  local why t0=$SECONDS rc
+  "$run" --build-dir "$build" --no-build --smp 1 --timeout 30 apic-timer spin >"$log" 2>&1
+  rc=$?
+  case $rc in 124) rc=0 ;; 0) rc=99 ;; esac
+  why=$(log_why "$log" "$rc" "[vm2] spin: spinning" "[vm1] apic-timer: spinning 5" \
+    "[vm1] apic-timer: ok" "TIMEOUT" "!PANIC" "!] FAIL ")
+  [ "$rc" = 99 ] && why="the board powered off: spin stopped"
+  case_verdict apic-timer-beside-spin "$why" "$log" "$t0"
+}
+apic_spin_case
+
 # A million port writes (the exit path under load); TCG takes ~30 s.
 timeout_s=${AXVM_X64_MANY_TIMEOUT:-300} case_ many-exits "many-exits" \
   "[vm1] many-exits: done" "axvm: vm1: down, guest code 0 (exit port)" "io_write=10000"

@@ -201,6 +201,11 @@ static void timer_start(struct svm_vcpu *v, uint32_t count)
 	a->deadline = now_ns(v) + a->period;
 }
 
+static uint64_t timer_period(const struct svm_lapic *a)
+{
+	return a->period < TIMER_MIN_PERIOD_NS ? TIMER_MIN_PERIOD_NS : a->period;
+}
+
 void svm_lapic_tick(struct svm_vcpu *v, uint64_t now)
 {
 	struct svm_lapic *a = &v->apic;
@@ -211,7 +216,7 @@ void svm_lapic_tick(struct svm_vcpu *v, uint64_t now)
 	if (!(lvt & LVT_MASKED))
 		raise_local(v, lvt & 0xffu);
 	if (lvt & LVT_PERIODIC) {
-		uint64_t p = a->period < TIMER_MIN_PERIOD_NS ? TIMER_MIN_PERIOD_NS : a->period;
+		uint64_t p = timer_period(a);
 		/* Missed periods coalesce into the one IRR bit, as on hardware. */
 		a->deadline += ((now - a->deadline) / p + 1) * p;
 	} else {
@@ -226,15 +231,24 @@ uint64_t svm_lapic_deadline(const struct svm_vcpu *v)
 	return (a->lvt[LVT_TIMER] & LVT_MASKED) ? 0 : a->deadline;
 }
 
+/* The count now. An expiry svm_lapic_tick() has not seen yet (the vCPU
+ * was off its pCPU) is 0 for a one-shot; a periodic timer has reloaded
+ * and counts down again, as the hardware's would have. */
 static uint32_t timer_current(const struct svm_vcpu *v)
 {
 	const struct svm_lapic *a = &v->apic;
-	uint64_t now;
+	uint64_t now, left;
 
 	if (!a->deadline)
 		return 0;
 	now = now_ns(v);
-	return now >= a->deadline ? 0 : (uint32_t)((a->deadline - now) / divisor(a));
+	if (now < a->deadline)
+		left = a->deadline - now;
+	else if (a->lvt[LVT_TIMER] & LVT_PERIODIC)
+		left = timer_period(a) - (now - a->deadline) % timer_period(a);
+	else
+		return 0;
+	return (uint32_t)(left / divisor(a));
 }
 
 /* --- ICR --------------------------------------------------------------------- */

@@ -18,7 +18,8 @@ struct svm_lapic {
 	_Atomic uint32_t irr[8];
 	uint32_t isr[8];
 	uint64_t base;          /* IA32_APIC_BASE as the guest reads it */
-	uint32_t tpr, svr, ldr, dfr, icr_lo, icr_hi;
+	uint32_t tpr, ldr, dfr, icr_lo, icr_hi;
+	_Atomic uint32_t svr;   /* read by IPI senders (svm_lapic_raise) */
 	uint32_t esr, esr_next;  /* visible; latched into it by an ESR write */
 	uint32_t lvt[7];        /* CMCI, timer, thermal, perf, LINT0, LINT1, error */
 	uint32_t tmr_init, tmr_div;
