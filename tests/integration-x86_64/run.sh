@@ -87,6 +87,36 @@ extra_check "smp4-one-pcpu: no slice ended on pCPU 0" $?
 case_ irq-window "irq-self" "[vm1] irq-self: delivered when interrupts came on" \
   "[vm1] irq-self: ok" "axvm: vm1: down, guest code 0 (exit port)"
 
+# The unchanged irq guest (the KVM lifecycle test injects 0x40 from its
+# host thread): here the kernel injects it when vCPU 0 first halts.
+case_ irq-injected "--inject-irq 0x40 irq" "[vm1] irq: waiting" "[vm1] irq: got vector 0x40" \
+  "axvm: vm1: down, guest code 0 (exit port)"
+
+# The emulated local APIC (docs/guest-abi-x86_64.md, "Local APIC"). Its
+# timer, periodic and one-shot, counted; in the spinning part the guest
+# makes no exit, so only the kernel's LAPIC timer, lent for the guest's
+# deadline, gets the interrupt in; TPR and in-service priority; x2APIC.
+case_ apic-timer "apic-timer" "[vm1] apic-timer: periodic 5" "[vm1] apic-timer: one-shot 1" \
+  "[vm1] apic-timer: spinning 5" "[vm1] apic-timer: priority ok" "[vm1] apic-timer: x2apic ok" \
+  "[vm1] apic-timer: ok" "axvm: vm1: down, guest code 0 (exit port)" "!] FAIL "
+# INIT/SIPI into a real-mode trampoline, then 100 fixed-IPI round trips
+# between vCPUs on two pCPUs (each IPI wakes a halted vCPU on the other
+# pCPU through the core's kick), then on one pCPU (no slices needed: the
+# receiver is halted, the sender's exit lets it run).
+case_ apic-ipi "--vcpus 2 apic-ipi" "[vm1] apic-ipi: AP up in real mode at 0900:0000" \
+  "[vm1] apic-ipi: 100 round trips" "[vm1] apic-ipi: ok" \
+  "axvm: vm1: down, guest code 0 (exit port)" "!] FAIL "
+[ "$(exit_count vm1 1 send_ipi)" -eq 100 ]
+extra_check "apic-ipi: vCPU 1 did not send 100 IPIs" $?
+case_pcpus=1 case_ apic-ipi-one-pcpu "--smp 1 --vcpus 2 apic-ipi" "[vm1] apic-ipi: ok" \
+  "axvm: vm1: down, guest code 0 (exit port)" "!] FAIL "
+# Hostile, APIC: bad ICR destinations/vectors/modes, read-only writes,
+# timer counts 0, 1 and 2^32-1: the guest sees only what the APIC defines
+# and hello, beside it on the other pCPU, runs to its end.
+case_ apic-hostile "apic-hostile hello" "[vm1] apic-hostile: survived" \
+  "axvm: vm1: down, guest code 0 (exit port)" "[vm2] hello: vcpu 0, ram 64 MiB" \
+  "axvm: vm2: down, guest code 0" "!] FAIL "
+
 # Two VMs at once, one on each pCPU.
 case_ two-vms "mmio hypercall" "[vm1] mmio: ok" "[vm2] hypercall: ok" \
   "axvm: vm1: down, guest code 0" "axvm: vm2: down, guest code 42"
@@ -105,6 +135,22 @@ spin_case() {
   case_verdict spin-beside-hello "$why" "$log" "$t0"
 }
 spin_case
+
+# apic-timer sharing its one pCPU with spin: its timer runs on while
+# spin has the pCPU (a periodic count read after a slice away has
+# reloaded, not stopped at 0), and the lent timer coexists with the
+# slices' own. spin never ends, so the board stays up until the timeout.
+apic_spin_case() {
+  local why t0=$SECONDS rc
+  "$run" --build-dir "$build" --no-build --smp 1 --timeout 30 apic-timer spin >"$log" 2>&1
+  rc=$?
+  case $rc in 124) rc=0 ;; 0) rc=99 ;; esac
+  why=$(log_why "$log" "$rc" "[vm2] spin: spinning" "[vm1] apic-timer: spinning 5" \
+    "[vm1] apic-timer: ok" "TIMEOUT" "!PANIC" "!] FAIL ")
+  [ "$rc" = 99 ] && why="the board powered off: spin stopped"
+  case_verdict apic-timer-beside-spin "$why" "$log" "$t0"
+}
+apic_spin_case
 
 # A million port writes (the exit path under load); TCG takes ~30 s.
 timeout_s=${AXVM_X64_MANY_TIMEOUT:-300} case_ many-exits "many-exits" \

@@ -139,7 +139,7 @@ static void apic_timer_calibrate(void)
 
 /* One-shot at the deadline. Beyond the 32-bit count it fires early and
  * bm_timer_fired() (or the wait) arms it again. */
-void bm_arch_timer_at(uint64_t deadline_ns)
+static void apic_arm(uint64_t deadline_ns)
 {
 	uint64_t now, count;
 
@@ -157,6 +157,41 @@ void bm_arch_timer_at(uint64_t deadline_ns)
 	*lapic(LAPIC_TIMER_INIT) = (uint32_t)count;
 }
 
+/* What this CPU's own timer is armed for (0: nothing), and whether a
+ * guest's APIC deadline has it meanwhile. Touched on the CPU itself with
+ * interrupts off, or from its own timer interrupt. */
+static uint64_t host_deadline[BM_MAX_CPUS];
+static bool lent[BM_MAX_CPUS];
+
+void bm_arch_timer_at(uint64_t deadline_ns)
+{
+	host_deadline[this_cpu()->id] = deadline_ns == UINT64_MAX ? 0 : deadline_ns;
+	apic_arm(deadline_ns);
+}
+
+/* The backend's timer hook: around a VMRUN, the guest's APIC deadline
+ * when it comes first, so a guest that never exits still gets its timer
+ * interrupt (an INTR exit; the backend raises the guest's vector). The
+ * interrupt the host then takes finds its own deadline not reached and
+ * re-arms it, as after any early expiry. */
+static void guest_timer(uint64_t deadline_ns)
+{
+	uint32_t id = this_cpu()->id;
+	uint64_t h = host_deadline[id];
+
+	if (deadline_ns) {
+		if (!h || deadline_ns < h) {
+			apic_arm(deadline_ns);
+			lent[id] = true;
+		}
+	} else if (lent[id]) {
+		lent[id] = false;
+		apic_arm(h);
+	}
+}
+
+static void inject_on_halt(void);
+
 /* Sleep in HLT until an interrupt (a kick, the timer armed here for the
  * timeout or the slice's end) or the timeout. STI's one-instruction
  * shadow makes "sti; hlt" atomic: a kick after the check still ends the
@@ -167,6 +202,7 @@ void bm_arch_wait(uint64_t timeout_ns)
 	uint64_t end = time_now_ns() + timeout_ns;
 
 	c->waits++;
+	inject_on_halt();
 	__asm__ volatile("cli" ::: "memory");
 	if (!c->kicked) {
 		bm_arch_timer_at(c->slice_vcpu && c->slice_end < end ? c->slice_end : end);
@@ -336,6 +372,78 @@ static uint32_t board_cpus(void)
 	return n >= 1 && n <= BM_MAX_CPUS ? n : (n > BM_MAX_CPUS ? BM_MAX_CPUS : 1);
 }
 
+/* --- the host-side injector -------------------------------------------------------- */
+
+/* QEMU's fw_cfg file `opt/axvm/inject-irq` (scripts/run-x86_64
+ * --inject-irq VEC) names a vector the kernel injects into vCPU 0 of each
+ * VM the first time it waits halted: what tests/integration's KVM test
+ * does to the `irq` guest from its host thread. Read once at boot. */
+static uint32_t inject_vec;
+static atomic_bool injected[BM_MAX_VMS];
+
+static uint32_t fw_cfg_be(unsigned n)
+{
+	uint32_t v = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		v = v << 8 | inb(0x511);
+	return v;
+}
+
+static void inject_init(void)
+{
+	static const char want[] = "opt/axvm/inject-irq";
+	uint32_t count, size = 0;
+	uint16_t sel = 0;
+	char name[56], val[8];
+
+	outw(0x510, 0x19); /* FW_CFG_FILE_DIR: count, then 64-byte entries */
+	count = fw_cfg_be(4);
+	for (uint32_t i = 0; i < count && i < 256 && !sel; i++) {
+		uint32_t sz = fw_cfg_be(4);
+		uint16_t s = (uint16_t)fw_cfg_be(2);
+		(void)fw_cfg_be(2);
+		for (unsigned k = 0; k < sizeof(name); k++)
+			name[k] = (char)inb(0x511);
+		if (!memcmp(name, want, sizeof(want))) {
+			sel = s;
+			size = sz;
+		}
+	}
+	if (!sel)
+		return;
+	outw(0x510, sel);
+	memset(val, 0, sizeof(val));
+	for (uint32_t k = 0; k < size && k < sizeof(val) - 1; k++)
+		val[k] = (char)inb(0x511);
+	/* A decimal or 0x-hex vector, 32..255; anything else: no injector. */
+	uint32_t v = 0, base = val[0] == '0' && val[1] == 'x' ? 16 : 10;
+	for (const char *p = val + (base == 16 ? 2 : 0); *p; p++) {
+		uint32_t d = *p >= '0' && *p <= '9' ? (uint32_t)(*p - '0')
+			     : *p >= 'a' && *p <= 'f' ? (uint32_t)(*p - 'a' + 10) : 99;
+		if (d >= base || v > 255)
+			break;
+		v = v * base + d;
+	}
+	if (v >= 32 && v <= 255) {
+		inject_vec = v;
+		kprintf("axvm: injecting vector 0x%x into each VM's vCPU 0 at its first halt\n", v);
+	}
+}
+
+static void inject_on_halt(void)
+{
+	if (!inject_vec)
+		return;
+	for (uint32_t k = 0; k < bm_nvms && k < BM_MAX_VMS; k++) {
+		enum axvm_vcpu_state st;
+		struct axvm_vcpu *v = bm_vms[k].vcpu[0];
+		if (v && !atomic_load(&injected[k]) && !axvm_vcpu_state(v, &st) &&
+		    st == AXVM_VCPU_BLOCKED && !atomic_exchange(&injected[k], true))
+			axvm_vcpu_inject_irq(v, inject_vec);
+	}
+}
+
 #define BM_AP_TRAMPOLINE 0x7000ul /* boot.S's AP_BASE: SIPI vector 0x07 */
 extern char ap_trampoline[], ap_trampoline_end[];
 /* The index of the CPU being started (boot.S reads it for its stack). */
@@ -379,6 +487,8 @@ void bm_arch_early_init(void)
 	idt_init();
 	tsc_calibrate();
 	apic_timer_calibrate();
+	axvm_x86_64_set_timer_hook(guest_timer);
+	inject_init();
 }
 
 void bm_arch_describe(char *buf, size_t size)

@@ -60,6 +60,26 @@ extern "C" {
 #define AXVM_X86_EXIT_PORT 0x501u     /* `out` of v: SYSTEM_DOWN, code v & 0xff */
 #define AXVM_X86_HC_CPU_UP 1u         /* RDI target vCPU, RSI entry, RDX arg */
 
+/* The emulated local APIC (docs/guest-abi-x86_64.md): the xAPIC page at
+ * this guest-physical address and the x2APIC MSRs 0x800..0x8ff; APIC id =
+ * vCPU index. axvm_vcpu_inject_irq(v, AXVM_X86_IRQ_LAPIC(vec)) makes
+ * fixed vector vec (16..255) pending in v's APIC (priority-ordered, needs
+ * EOI); a plain vector 32..255 is an external interrupt (no APIC, no EOI). */
+#define AXVM_X86_LAPIC_BASE 0xfee00000ull
+#define AXVM_X86_IRQ_LAPIC(vec) (0x100u | ((uint32_t)(vec) & 0xffu))
+/* A CPU_UP entry with this bit is a SIPI's: real mode at CS = vector << 8,
+ * IP = 0, where bits 19:12 hold the vector (the APIC's CPU_UP exits). */
+#define AXVM_X86_SIPI_ENTRY (1ull << 63)
+
+/* Optional port hook for the guest's APIC timer while the guest runs:
+ * called on the pCPU with interrupts off, `deadline_ns` (HAL time) before
+ * a VMRUN of a vCPU whose timer is counting, and 0 right after it. The
+ * port makes its own timer interrupt the guest by then (the earlier of
+ * its own deadline and this one) and puts its own deadline back on 0.
+ * Without it, a guest timer fires on the next exit or halt after its
+ * deadline. Returns 0. */
+int axvm_x86_64_set_timer_hook(void (*hook)(uint64_t deadline_ns));
+
 /* SYSTEM_DOWN codes: the exit port's byte (0..255); a triple fault is a
  * FAIL_ENTRY exit instead (see below), never a code the guest chose. */
 

@@ -13,6 +13,7 @@
 
 #include "../common/bm_backend.h"
 #include "axvm_x86_64.h"
+#include "svm_lapic.h"
 
 /* --- VMCB control area ------------------------------------------------------ */
 #define VMCB_INTERCEPT_CR 0x000     /* u32: reads 15:0, writes 31:16 */
@@ -153,8 +154,11 @@ struct svm_vcpu {
 	struct svm_str str;
 	/* Interrupt vectors 32..255 queued by inject_irq (any thread). */
 	_Atomic uint64_t irq_pending[4];
+	/* Something may be deliverable (host queue or APIC): run() looks.
+	 * Setters set it after their bit; run() clears it before it scans. */
 	atomic_bool irq_any;
 	atomic_bool kick;
+	struct svm_lapic apic;
 	/* FXSAVE image: 512 bytes, 16-byte aligned. */
 	uint8_t fx[512] __attribute__((aligned(16)));
 };
@@ -205,6 +209,14 @@ int svm_gva_write(struct svm_vcpu *v, uint64_t gva, const void *src, uint64_t le
 /* svm_boot.c: the guest ABI's power-on state. */
 int svm_write_boot_tables(struct svm_vm *vm);
 void svm_boot_state(struct svm_vcpu *v, uint64_t entry, uint64_t arg);
+
+/* svm_boot.c: the state a SIPI leaves an AP in: real mode at
+ * CS = vector << 8, IP = 0. */
+void svm_sipi_state(struct svm_vcpu *v, uint8_t vector);
+
+/* svm_vcpu.c: a result into register id `reg` (a GPR, RIP, RFLAGS or a
+ * pseudo register of axvm_x86_64.h), as vcpu_set_gpr does. */
+int svm_set_reg(struct svm_vcpu *v, uint32_t reg, uint64_t value);
 
 /* svm_cpuid.c: CPUID as the guest sees it. */
 void svm_cpuid(struct svm_vcpu *v);

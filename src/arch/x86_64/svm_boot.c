@@ -151,3 +151,33 @@ void svm_boot_state(struct svm_vcpu *v, uint64_t entry, uint64_t arg)
 	v->fx[24] = 0x80;
 	v->fx[25] = 0x1f;
 }
+
+/* Real mode as a SIPI leaves it (SDM 9.1.4 / 9.4.4): CS = vector << 8 with
+ * base vector << 12, IP 0, the other segments at 0 with 64 KiB limits,
+ * paging and protection off. EFER keeps only SVME, which VMRUN needs and
+ * the guest never sees. */
+void svm_sipi_state(struct svm_vcpu *v, uint8_t vector)
+{
+	const uint16_t data = 0x093, code = 0x09b; /* P, S, RW(A) / code RX(A) */
+
+	svm_boot_state(v, 0, 0);
+	set_seg(v, VMCB_CS, (uint16_t)(vector << 8), code, 0xffff, (uint64_t)vector << 12);
+	set_seg(v, VMCB_DS, 0, data, 0xffff, 0);
+	set_seg(v, VMCB_ES, 0, data, 0xffff, 0);
+	set_seg(v, VMCB_SS, 0, data, 0xffff, 0);
+	set_seg(v, VMCB_FS, 0, data, 0xffff, 0);
+	set_seg(v, VMCB_GS, 0, data, 0xffff, 0);
+	set_seg(v, VMCB_TR, 0, 0x08b, 0xffff, 0);
+	set_seg(v, VMCB_LDTR, 0, 0x082, 0xffff, 0);
+	set_seg(v, VMCB_GDTR, 0, 0, 0xffff, 0);
+	set_seg(v, VMCB_IDTR, 0, 0, 0xffff, 0);
+	vmcb_set64(v, VMCB_EFER, 1ull << 12);
+	vmcb_set64(v, VMCB_CR0, 0x10ull); /* ET */
+	vmcb_set64(v, VMCB_CR3, 0);
+	vmcb_set64(v, VMCB_CR4, 0);
+	vmcb_set64(v, VMCB_RIP, 0);
+	vmcb_set64(v, VMCB_RSP, 0);
+	v->g.r[AXVM_X86_REG_RDI] = 0;
+	v->g.r[AXVM_X86_REG_RSI] = 0;
+	v->g.r[AXVM_X86_REG_RDX] = 0x600; /* family 6, as after RESET */
+}

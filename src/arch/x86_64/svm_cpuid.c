@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* CPUID for the guest: the host CPU's answer, less what this backend does
- * not give a guest (SVM itself, VMX, x2APIC, MONITOR, OSXSAVE, which
- * follows the host's CR4, not the guest's), with the initial APIC id =
- * the vCPU index (as the KVM backend sets it) and the hypervisor bit. */
+ * not give a guest (SVM itself, VMX, MONITOR, TSC-deadline, OSXSAVE, which
+ * follows the host's CR4, not the guest's), with the APIC and x2APIC the
+ * emulated local APIC provides (svm_lapic.c), the initial APIC id = the
+ * vCPU index (as the KVM backend sets it) and the hypervisor bit. */
 #include "svm.h"
 
 static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
@@ -22,8 +23,9 @@ void svm_cpuid(struct svm_vcpu *v)
 	switch (leaf) {
 	case 1:
 		r[1] = (r[1] & 0x00ffffffu) | ((v->id & 0xffu) << 24);
-		r[2] &= ~((1u << 3) | (1u << 5) | (1u << 21) | (1u << 27));
-		r[2] |= 1u << 31;
+		r[2] &= ~((1u << 3) | (1u << 5) | (1u << 24) | (1u << 27));
+		r[2] |= (1u << 21) | (1u << 31);
+		r[3] |= 1u << 9;
 		break;
 	case 0xb:
 	case 0x1f:

@@ -164,6 +164,8 @@ static int msr(struct svm_vcpu *v, uint64_t write, struct axvm_exit *exit)
 	uint32_t ecx = (uint32_t)svm_gpr(v, AXVM_X86_REG_RCX);
 
 	skip(v, 2); /* rdmsr, wrmsr: 0f 32, 0f 30 */
+	if (svm_lapic_msr(v, ecx, write, exit)) /* the APIC's and EFER */
+		return 0;
 	if (write) {
 		exit->kind = AXVM_EXIT_SYSREG_WRITE;
 		exit->u.write.addr = ecx;
@@ -230,11 +232,22 @@ static int npf(struct svm_vcpu *v, uint64_t info, uint64_t gpa, struct axvm_exit
 		uint64_t d = in.has_imm ? in.imm : svm_gpr(v, in.reg);
 		if (in.high)
 			d >>= 8;
+		if (svm_lapic_is_mmio(v, gpa))
+			return svm_lapic_mmio(v, gpa - AXVM_X86_LAPIC_BASE, true,
+					      d & mask(in.width), AXVM_REG_NONE, exit);
 		exit->kind = AXVM_EXIT_MMIO_WRITE;
 		exit->u.write.addr = gpa;
 		exit->u.write.width = in.width;
 		exit->u.write.data = d & mask(in.width);
 		return 0;
+	}
+	if (svm_lapic_is_mmio(v, gpa)) {
+		/* The APIC's registers are 32-bit: narrower reads see its low
+		 * bytes, extended as the instruction says. */
+		uint64_t r = AXVM_X86_REG_PART(in.reg, in.dst_size, in.high);
+		if (in.width != 4)
+			return svm_lapic_mmio(v, 1, false, 0, (uint32_t)r, exit);
+		return svm_lapic_mmio(v, gpa - AXVM_X86_LAPIC_BASE, false, 0, (uint32_t)r, exit);
 	}
 	exit->kind = AXVM_EXIT_MMIO_READ;
 	exit->u.read.addr = gpa;

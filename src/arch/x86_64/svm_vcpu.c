@@ -37,6 +37,14 @@ static struct axvm_bm_vmids asids;
 /* flush_stage2 generations: a vCPU whose count is behind flushes its
  * ASID at the next entry. */
 static atomic_uint_fast64_t flush_gen;
+/* The port's timer hook (axvm_x86_64_set_timer_hook), or NULL. */
+static void (*_Atomic timer_hook)(uint64_t deadline_ns);
+
+int axvm_x86_64_set_timer_hook(void (*hook)(uint64_t deadline_ns))
+{
+	atomic_store(&timer_hook, hook);
+	return 0;
+}
 
 static inline uint64_t rdmsr(uint32_t msr)
 {
@@ -226,10 +234,14 @@ static void vmcb_controls(struct svm_vcpu *v)
 
 static void set_entry(struct svm_vcpu *v, uint64_t entry, uint64_t arg)
 {
-	svm_boot_state(v, entry, arg);
+	if (entry & AXVM_X86_SIPI_ENTRY)
+		svm_sipi_state(v, (uint8_t)(entry >> 12));
+	else
+		svm_boot_state(v, entry, arg);
 	for (unsigned w = 0; w < 4; w++)
 		atomic_store(&v->irq_pending[w], 0);
 	atomic_store(&v->irq_any, false);
+	svm_lapic_reset(v); /* power-on, INIT-SIPI: the APIC starts afresh */
 	if (v->loaded) /* a reset of a bound vCPU: its FPU state too */
 		__asm__ volatile("fxrstor64 %0" ::"m"(*(uint8_t(*)[512])v->fx));
 }
@@ -328,40 +340,59 @@ static int svm_vcpu_inject_irq(void *p, uint32_t irq)
 {
 	struct svm_vcpu *v = p;
 
-	if (!v || irq < 32 || irq > 255)
+	if (!v)
+		return AXVM_EINVAL;
+	if ((irq & ~0xffu) == 0x100u) /* AXVM_X86_IRQ_LAPIC: the APIC's IRR */
+		return svm_lapic_raise(v, irq & 0xffu);
+	if (irq < 32 || irq > 255)
 		return AXVM_EINVAL;
 	atomic_fetch_or(&v->irq_pending[irq / 64], 1ull << (irq % 64));
 	atomic_store(&v->irq_any, true);
 	return 0;
 }
 
-/* The highest queued vector goes in through EVENTINJ when the guest can
- * take it; until then the interrupt window is asked for: a virtual
- * interrupt (V_IRQ) the guest takes when it can, intercepted (VINTR) so
- * the real one replaces it. */
-static void inject_pending(struct svm_vcpu *v)
+/* The highest queued host vector, or -1. */
+static int host_pending(const struct svm_vcpu *v)
+{
+	for (int w = 3; w >= 0; w--) {
+		uint64_t bits = atomic_load(&v->irq_pending[w]);
+		if (bits)
+			return w * 64 + 63 - __builtin_clzll(bits);
+	}
+	return -1;
+}
+
+/* The highest vector of the host queue and the APIC's deliverable one
+ * goes in through EVENTINJ when the guest can take it; until then the
+ * interrupt window is asked for: a virtual interrupt (V_IRQ) the guest
+ * takes when it can, intercepted (VINTR) so the real one replaces it.
+ * Out of line: inlined, its live values cost run() four more saved
+ * registers on every exit, interrupt or not. */
+static __attribute__((noinline)) void inject_pending(struct svm_vcpu *v)
 {
 	bool can = (vmcb_get64(v, VMCB_RFLAGS) & RFLAGS_IF) &&
 		   !(vmcb_get64(v, VMCB_INT_STATE) & 1) &&
 		   !(vmcb_get64(v, VMCB_EVENTINJ) & EVENTINJ_VALID);
-	bool more = false;
+	bool more;
+	int host, apic;
 
-	if (can) {
-		for (int w = 3; w >= 0; w--) {
-			uint64_t bits = atomic_load(&v->irq_pending[w]);
-			if (!bits)
-				continue;
-			unsigned bit = 63u - (unsigned)__builtin_clzll(bits);
-			atomic_fetch_and(&v->irq_pending[w], ~(1ull << bit));
-			vmcb_set64(v, VMCB_EVENTINJ, EVENTINJ_VALID | EVENTINJ_TYPE_INTR |
-							     ((uint64_t)w * 64u + bit));
-			break;
-		}
+	/* Cleared before the scan: a bit set after it sets the flag again. */
+	atomic_store(&v->irq_any, false);
+	host = host_pending(v);
+	apic = svm_lapic_pending(v);
+	if (can && (host >= 0 || apic >= 0)) {
+		int vec = host > apic ? host : apic;
+		if (vec == host)
+			atomic_fetch_and(&v->irq_pending[vec / 64], ~(1ull << ((unsigned)vec % 64u)));
+		else
+			svm_lapic_accept(v, (unsigned)vec);
+		vmcb_set64(v, VMCB_EVENTINJ, EVENTINJ_VALID | EVENTINJ_TYPE_INTR | (uint64_t)(unsigned)vec);
+		host = host_pending(v);
+		apic = svm_lapic_pending(v);
 	}
-	for (unsigned w = 0; w < 4; w++)
-		more |= atomic_load(&v->irq_pending[w]) != 0;
-	atomic_store(&v->irq_any, more);
+	more = host >= 0 || apic >= 0;
 	if (more) {
+		atomic_store(&v->irq_any, true);
 		vmcb_set64(v, VMCB_VINTR, VINTR_MASKING | VINTR_V_IRQ | VINTR_IGN_TPR |
 						  (0xfull << VINTR_PRIO_SHIFT));
 		vmcb_set32(v, VMCB_INTERCEPT_MISC1,
@@ -370,6 +401,33 @@ static void inject_pending(struct svm_vcpu *v)
 }
 
 /* --- run ------------------------------------------------------------------------------- */
+
+/* The port's timer hook, called with interrupts off: the guest's APIC
+ * deadline before VMRUN, 0 after. */
+static __attribute__((cold, noinline)) void timer_lend(uint64_t deadline)
+{
+	void (*hook)(uint64_t) = atomic_load_explicit(&timer_hook, memory_order_relaxed);
+
+	if (hook)
+		hook(deadline);
+}
+
+/* Out of line and cold, as the hot path pays only for the test: the
+ * timer's expiry (its vector raised before inject_pending() looks), then
+ * the port's timer lent for the next deadline, so a guest that never
+ * exits is interrupted on time. Interrupts are off. */
+static __attribute__((cold, noinline)) void timer_tick(struct svm_vcpu *v)
+{
+	const struct axvm_hal *hal = v->vm->base.hal;
+
+	if (v->apic.deadline)
+		svm_lapic_tick(v, hal->now_ns(hal->ctx));
+	v->apic.lend = atomic_load_explicit(&timer_hook, memory_order_relaxed)
+			       ? svm_lapic_deadline(v)
+			       : 0;
+	if (v->apic.lend)
+		timer_lend(v->apic.lend);
+}
 
 static int svm_vcpu_run(void *p, struct axvm_exit *exit)
 {
@@ -387,6 +445,12 @@ static int svm_vcpu_run(void *p, struct axvm_exit *exit)
 	/* No window asked for unless inject_pending() asks again. */
 	vmcb_set64(v, VMCB_VINTR, VINTR_MASKING);
 	vmcb_set32(v, VMCB_INTERCEPT_MISC1, vmcb_get32(v, VMCB_INTERCEPT_MISC1) & ~INTERCEPT_VINTR);
+	/* Interrupts off from here: the port's timer may be lent below. */
+	f = irq_save();
+	/* The APIC timer, only while it counts or was lent: two loads
+	 * otherwise. */
+	if (__builtin_expect((v->apic.deadline | v->apic.lend) != 0, 0))
+		timer_tick(v);
 	if (atomic_load_explicit(&v->irq_any, memory_order_relaxed))
 		inject_pending(v);
 	gen = atomic_load(&flush_gen);
@@ -397,7 +461,6 @@ static int svm_vcpu_run(void *p, struct axvm_exit *exit)
 	/* Nothing cached: every field is read again at VMRUN. */
 	vmcb_set32(v, VMCB_CLEAN, 0);
 
-	f = irq_save();
 	__asm__ volatile("clgi" ::: "memory");
 	/* The host's IF, as VMRUN saves it, decides whether a host interrupt
 	 * that arrives in the guest exits (V_INTR_MASKING): on, when the
@@ -406,6 +469,8 @@ static int svm_vcpu_run(void *p, struct axvm_exit *exit)
 		__asm__ volatile("sti" ::: "memory");
 	axvm_svm_enter(&v->g, v->vmcb_pa, pcpus[v->pcpu].host_save_pa);
 	__asm__ volatile("cli; stgi" ::: "memory");
+	if (__builtin_expect(v->apic.lend != 0, 0))
+		timer_lend(0);
 	irq_restore(f); /* a host interrupt that made the guest exit is taken here */
 	v->vmcb[VMCB_TLB_CONTROL] = 0;
 	vmcb_set64(v, VMCB_EVENTINJ, 0);
@@ -485,6 +550,19 @@ static int svm_vcpu_set_gpr(void *p, uint32_t reg, uint64_t value)
 	return 0;
 }
 
+int svm_set_reg(struct svm_vcpu *v, uint32_t reg, uint64_t value)
+{
+	return svm_vcpu_set_gpr(v, reg, value);
+}
+
+/* A halted vCPU wakes by itself when its APIC timer fires. */
+static uint64_t svm_vcpu_halt_deadline(void *p)
+{
+	struct svm_vcpu *v = p;
+
+	return v && v->loaded ? svm_lapic_deadline(v) : 0;
+}
+
 const struct axvm_arch_ops axvm_arch_x86_64 = {
 	.name = "x86_64",
 	.ctx = NULL,
@@ -504,5 +582,5 @@ const struct axvm_arch_ops axvm_arch_x86_64 = {
 	.vcpu_set_gpr = svm_vcpu_set_gpr,
 	.vcpu_inject_irq = svm_vcpu_inject_irq,
 	.vcpu_kick = NULL,
-	.vcpu_halt_deadline = NULL,
+	.vcpu_halt_deadline = svm_vcpu_halt_deadline,
 };

@@ -8,22 +8,12 @@
  * reason while the host and any other VM carry on. On KVM the SVM
  * instructions and MSRs follow KVM's rules: run it on the SVM backend. */
 #include "guest.h"
+#include "idt.h"
 
 struct frame {
 	uint64_t ip, cs, flags, sp, ss;
 };
 
-struct idt_gate {
-	uint16_t off0;
-	uint16_t sel;
-	uint8_t ist;
-	uint8_t type;
-	uint16_t off1;
-	uint32_t off2;
-	uint32_t zero;
-} __attribute__((packed));
-
-static struct idt_gate idt[256] __attribute__((aligned(16)));
 static volatile uint32_t ud_count;
 
 /* #UD: count it and step over the 3-byte 0f 01 xx instruction. */
@@ -42,20 +32,14 @@ static uint64_t rdmsr(uint32_t msr)
 
 int guest_main(uint64_t index, uint64_t ram_size, uint64_t arg)
 {
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) idtr = {sizeof(idt) - 1, (uint64_t)idt};
-	uint64_t h = (uint64_t)ud_handler;
 	uint32_t a, b, c, d;
 	int bad = 0;
 
 	(void)index;
 	(void)ram_size;
 	(void)arg;
-	idt[6] = (struct idt_gate){.off0 = (uint16_t)h, .sel = 0x08, .type = 0x8e,
-	                           .off1 = (uint16_t)(h >> 16), .off2 = (uint32_t)(h >> 32)};
-	__asm__ volatile("lidt %0" : : "m"(idtr));
+	idt_set(6, ud_handler);
+	idt_load();
 	puts("hostile: start\n");
 
 	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000001u), "c"(0));
