@@ -122,23 +122,10 @@ void exit_port_desc(struct exit_port *e, struct axvm_device_desc *d)
 
 /* ---- test device --------------------------------------------------- */
 
-/* The library's test device in the layout the mmio guest checks x86's
- * extension rules against. */
-static const uint8_t testdev_pattern[16] = {
-    0xbb, 0xaa, 0x99, 0x88, 0xf0, 0xe0, 0xc0, 0x80,
-    0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x08,
-};
-
 void testdev_init(struct axvm_testdev *t)
 {
-	const struct axvm_testdev_layout l = {
-	    .scratch_len = 0x40,
-	    .ro_off = 0x40,
-	    .ro_len = sizeof(testdev_pattern),
-	    .ro = testdev_pattern,
-	};
-
-	(void)axvm_testdev_init(t, &l); /* a valid layout: cannot fail */
+	/* A valid layout: cannot fail. */
+	(void)axvm_testdev_init(t, &axvm_testdev_x86_layout);
 }
 
 void testdev_desc(struct axvm_testdev *t, struct axvm_device_desc *d)

@@ -44,6 +44,11 @@ struct axvm_testdev {
 	atomic_uint_fast64_t accesses; /* may miss one of two racing vCPUs */
 };
 
+/* The layout of docs/guest-abi-x86_64.md (the x86_64 mmio guest checks
+ * the ISA's zero- and sign-extension rules against it): 64 bytes of
+ * scratch, then a 16-byte read-only pattern at 0x40. */
+extern const struct axvm_testdev_layout axvm_testdev_x86_layout;
+
 /* Set `t` up with `layout` and clear it: AXVM_EINVAL if a part is too big
  * or the parts overlap (ro_off and ro_len multiples of 8 keep every
  * naturally aligned access inside one part). */

@@ -144,6 +144,15 @@ static const struct axvm_device_ops testdev_ops = {
 	.reset = testdev_reset,
 };
 
+static const uint8_t x86_pattern[16] = {
+	0xbb, 0xaa, 0x99, 0x88, 0xf0, 0xe0, 0xc0, 0x80,
+	0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x08,
+};
+
+const struct axvm_testdev_layout axvm_testdev_x86_layout = {
+	.scratch_len = 0x40, .ro_off = 0x40, .ro_len = sizeof(x86_pattern), .ro = x86_pattern,
+};
+
 int axvm_testdev_init(struct axvm_testdev *t, const struct axvm_testdev_layout *l)
 {
 	if (!t || !l || l->scratch_len > AXVM_TESTDEV_SCRATCH_MAX ||

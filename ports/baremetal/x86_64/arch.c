@@ -547,111 +547,42 @@ void bm_arch_guest_ram_written(void *p, uint64_t len)
 	(void)len;
 }
 
-/* The guests' 16550 on ports 0x3f8..0x3ff, as axvm-run has it: THR bytes
- * to the VM's console line, LSR always "transmitter empty", the other
- * registers plain storage, nothing to receive. */
-struct pio_uart {
+/* The guests' COM1 (ports 0x3f8..0x3ff) and axvm-run's test device at
+ * 0xfe000000: the library's models, as axvm-run has them. COM1 has no
+ * interrupt and takes no input here, so nothing but the VM's own exits
+ * reaches it and it needs no masked wrapper. */
+struct x86_devs {
 	struct bm_vm_devs *d;
-	uint8_t regs[8];
+	struct axvm_ns16550 com1;
+	struct axvm_testdev testdev;
 };
-static struct pio_uart pio_uarts[BM_MAX_VMS];
+static struct x86_devs x86_devs[BM_MAX_VMS];
 
-static int pio_uart_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
+static void com1_tx(void *arg, uint8_t byte)
 {
-	struct pio_uart *u = ctx;
-
-	(void)width;
-	*val = off == 5 ? 0x60 : off == 0 ? 0 : u->regs[off & 7];
-	return 0;
+	bm_devs_putc(((struct x86_devs *)arg)->d, (char)byte);
 }
-
-static int pio_uart_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
-{
-	struct pio_uart *u = ctx;
-
-	(void)width;
-	if (off == 0 && !(u->regs[3] & 0x80))
-		bm_devs_putc(u->d, (char)(val & 0xff));
-	else if (off != 5)
-		u->regs[off & 7] = (uint8_t)val;
-	return 0;
-}
-
-static void pio_uart_reset(void *ctx)
-{
-	struct pio_uart *u = ctx;
-	memset(u->regs, 0, sizeof(u->regs));
-}
-
-static const struct axvm_device_ops pio_uart_ops = {
-	.read = pio_uart_read, .write = pio_uart_write, .reset = pio_uart_reset,
-};
-
-/* axvm-run's --testdev: 0x00..0x3f scratch, 0x40..0x4f a read-only
- * pattern; the mmio guest checks x86's extension rules against it. */
-static const uint8_t testdev_pattern[16] = {
-	0xbb, 0xaa, 0x99, 0x88, 0xf0, 0xe0, 0xc0, 0x80,
-	0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x08,
-};
-static uint8_t x86_scratch[BM_MAX_VMS][0x40];
-
-static int x86_testdev_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
-{
-	uint8_t *s = ctx;
-	uint64_t v = 0;
-
-	if (off + width <= 0x40) {
-		for (unsigned i = 0; i < width; i++)
-			v |= (uint64_t)s[off + i] << (8 * i);
-	} else if (off >= 0x40 && off + width <= 0x50) {
-		for (unsigned i = 0; i < width; i++)
-			v |= (uint64_t)testdev_pattern[off - 0x40 + i] << (8 * i);
-	} else {
-		return AXVM_ENODEV;
-	}
-	*val = v;
-	return 0;
-}
-
-static int x86_testdev_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
-{
-	uint8_t *s = ctx;
-
-	if (off + width > 0x40)
-		return AXVM_ENODEV; /* the pattern is read-only */
-	for (unsigned i = 0; i < width; i++)
-		s[off + i] = (uint8_t)(val >> (8 * i));
-	return 0;
-}
-
-static void x86_testdev_reset(void *ctx)
-{
-	memset(ctx, 0, 0x40);
-}
-
-static const struct axvm_device_ops x86_testdev_ops = {
-	.read = x86_testdev_read, .write = x86_testdev_write, .reset = x86_testdev_reset,
-};
 
 int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg)
 {
 	static atomic_uint next;
 	unsigned i = atomic_fetch_add(&next, 1);
+	struct x86_devs *x = &x86_devs[i];
+	struct axvm_device_desc com1, testdev;
 	int rc;
 
 	if (i >= BM_MAX_VMS)
 		return AXVM_ENOMEM;
-	pio_uarts[i].d = d;
-	const struct axvm_device_desc uart = {
-		.name = "uart-pio", .bus = AXVM_BUS_PIO, .base = 0x3f8, .size = 8,
-		.widths = AXVM_WIDTH_1, .ops = &pio_uart_ops, .ctx = &pio_uarts[i],
-	};
-	const struct axvm_device_desc testdev = {
-		.name = "testdev-x86", .bus = AXVM_BUS_MMIO, .base = 0xfe000000ull, .size = 0x1000,
-		.widths = AXVM_WIDTH_ANY, .naturally_aligned = true, .ops = &x86_testdev_ops,
-		.ctx = x86_scratch[i],
-	};
-	if ((rc = axvm_config_add_device(cfg, &uart)))
+	x->d = d;
+	const struct axvm_uart_host host = { .arg = x, .tx = com1_tx };
+	if ((rc = axvm_ns16550_init(&x->com1, &host, 0)) ||
+	    (rc = axvm_ns16550_desc_bus(&x->com1, AXVM_BUS_PIO, 0x3f8, &com1)) ||
+	    (rc = axvm_testdev_init(&x->testdev, &axvm_testdev_x86_layout)) ||
+	    (rc = axvm_testdev_desc(&x->testdev, 0xfe000000ull, &testdev)))
+		return rc;
+	com1.name = "com1";
+	testdev.name = "testdev-x86";
+	if ((rc = axvm_config_add_device(cfg, &com1)))
 		return rc;
 	return axvm_config_add_device(cfg, &testdev);
 }
