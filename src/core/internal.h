@@ -66,8 +66,11 @@ struct axvm_vcpu {
 	_Atomic int state;     /* enum axvm_vcpu_state */
 	atomic_uint refs;      /* 1 = the VM's own; users add to it */
 	_Atomic int power;     /* AXVM_POWER_* */
-	atomic_bool wake;      /* an inject or kick since the last halt check */
-	atomic_bool interrupt; /* axvm_vcpu_interrupt(): return from run() */
+	/* Words used as flags (0/1), not atomic_bool: RV64A has no byte AMO,
+	 * so a bool exchange is a libgcc CAS loop (~40 instructions) on every
+	 * halt check and every kicked entry. */
+	atomic_uint wake;      /* an inject or kick since the last halt check */
+	atomic_uint interrupt; /* axvm_vcpu_interrupt(): return from run() */
 	_Atomic uint32_t bound_pcpu;
 	/* Single writer (the thread in run()), any reader: relaxed atomics
 	 * compile to plain moves and keep TSan quiet. */

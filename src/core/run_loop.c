@@ -79,7 +79,8 @@ static int refused(struct axvm_vm *vm, unsigned bus)
 
 /* Give the guest a result in the register the backend named for it (none
  * for AXVM_REG_NONE); continue, or the backend's error. */
-static inline int write_back(struct axvm_vcpu *v, uint32_t reg, uint64_t value)
+static inline __attribute__((always_inline)) int
+write_back(struct axvm_vcpu *v, uint32_t reg, uint64_t value)
 {
 	int rc;
 

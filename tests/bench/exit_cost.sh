@@ -11,8 +11,11 @@
 #                                           SBI get_spec_version (riscv64)
 #   bench exit_mmio_read_<arch> <n> instr   4-byte load, test device
 #   bench irq_timer_latency_<arch> <n> instr  deadline -> handler, busy
-#   aarch64 only: irq_timer_latency_wfi, irq_timer_eoi, ipi_latency (SGI ->
-#   the other vCPU's handler, two pCPUs), vcpu_switch (one pCPU)
+#   bench ipi_latency_<arch> <n> instr      SGI / SBI IPI -> the other
+#                                           vCPU's handler, two pCPUs
+#   bench vcpu_switch_<arch> <n> instr      a time-slice switch between two
+#                                           vCPUs on one pCPU (bench-switch)
+#   aarch64 only: irq_timer_latency_wfi, irq_timer_eoi
 #   bench exit_null_call_bare_<arch> <n> instr  the bare trap stub
 #   bench exit_null_call_ratio_<arch> <r> x     libaxvm / bare trap
 #
@@ -61,10 +64,8 @@ costs() {
     rc=1
   fi
   cat "$t/a"
-  if [ "$arch" = aarch64 ]; then
-    boot "$run" "build/$short-bench" "$t/switch.log" bench-switch --smp 1 || return 1
-    benches "$t/switch.log"
-  fi
+  boot "$run" "build/$short-bench" "$t/switch.log" bench-switch --smp 1 || return 1
+  benches "$t/switch.log"
   boot "$run" "build/$short-bare" "$t/bare.log" bench-exit || return 1
   benches "$t/bare.log" | grep "^bench exit_null_call_bare_$arch " >"$t/bare" ||
     { echo "exit_cost: the bare-trap build ($arch) did not answer the bare call" >&2; return 1; }

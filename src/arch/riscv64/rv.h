@@ -8,6 +8,7 @@
 
 #include "axvm_riscv64.h"
 #include "bm_backend.h"
+#include "rv_insn.h"
 #include "rv_plic.h"
 
 #include "rv_offsets.h"
@@ -55,6 +56,11 @@ struct rv_vcpu {
 	uint64_t ipi_targets;
 	/* A DBCN console_write goes out one IO_WRITE exit per byte. */
 	uint64_t con_gpa, con_left, con_done;
+	/* The last MMIO instruction fetched and decoded (0: none): a guest
+	 * polling one register traps on the same word every time, and the
+	 * decode is a pure function of it (about 45 instructions saved). */
+	uint32_t mmio_raw;
+	struct rv_mmio_insn mmio_dec;
 
 	/* Host CSRs saved at bind, restored at unbind. */
 	uint64_t host_hedeleg, host_hideleg, host_hcounteren, host_henvcfg, host_hgatp;

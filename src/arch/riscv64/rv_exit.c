@@ -53,7 +53,17 @@ static int trapped_insn(struct rv_vcpu *v, struct rv_mmio_insn *insn)
 		return rc;
 	if (!fetch_insn(v, &raw))
 		return AXVM_EINVAL;
-	return rv_insn_decode(raw, insn);
+	/* Only a word that decoded before is remembered, and 0 never does,
+	 * so a hit is that word's decode. */
+	if (raw == v->mmio_raw && raw) {
+		*insn = v->mmio_dec;
+		return 0;
+	}
+	if ((rc = rv_insn_decode(raw, insn)))
+		return rc;
+	v->mmio_raw = raw;
+	v->mmio_dec = *insn;
+	return 0;
 }
 
 static uint64_t extend(uint64_t val, const struct rv_mmio_insn *in)

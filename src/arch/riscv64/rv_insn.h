@@ -7,8 +7,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* 8-byte aligned so a copy (rv_exit.c keeps the last decode) is two
+ * loads and stores, not a call to the bare-metal libc's byte memcpy. */
 struct rv_mmio_insn {
-	uint8_t len;      /* 2 (compressed) or 4: how far to advance sepc */
+	_Alignas(8) uint8_t len; /* 2 (compressed) or 4: how far to advance sepc */
 	uint8_t width;    /* 1, 2, 4 or 8 bytes */
 	bool store;
 	bool sign_extend; /* loads: sign- (true) or zero-extend to 64 bits */

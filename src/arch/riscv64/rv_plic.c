@@ -131,14 +131,12 @@ int rv_plic_raise(struct rv_plic *p, uint32_t source)
 	return 0;
 }
 
-bool rv_plic_pending(struct rv_plic *p, uint32_t ctx)
+/* rv_plic_pending()'s slow half: something is raised. */
+bool rv_plic_pending_locked_scan(struct rv_plic *p, uint32_t ctx)
 {
 	bool on;
 
-	/* Nothing raised: the answer every entry of a quiet VM gets, without
-	 * the lock. A raise that this load misses is followed by a kick of
-	 * the vCPU, whose next entry asks again. */
-	if (ctx >= p->nctx || !atomic_load_explicit(&p->pending, memory_order_relaxed))
+	if (ctx >= p->nctx)
 		return false;
 	lock(p);
 	on = best(p, ctx) != 0;

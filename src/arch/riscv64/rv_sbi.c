@@ -103,16 +103,24 @@ static bool hart_set(const struct rv_vm *vm, uint64_t mask, uint64_t base, uint6
 	return (*out & ~all) == 0;
 }
 
-static int base_call(struct rv_vcpu *v, uint64_t fid, uint64_t a0, struct axvm_exit *exit)
+/* The base extension reads and writes nothing but a0 and a1, so it is
+ * answered next to the world switch (rv_sbi_answer_in_place). */
+static void base_call(struct rv_vcpu *v, uint64_t fid, uint64_t a0)
 {
+	uint64_t val = 0;
+
 	switch (fid) {
-	case 0: return ret2(v, SBI_SUCCESS, SBI_SPEC_VERSION, exit);
-	case 1: return ret2(v, SBI_SUCCESS, SBI_IMPL_ID, exit);
-	case 2: return ret2(v, SBI_SUCCESS, 1, exit);
-	case 3: return ret2(v, SBI_SUCCESS, ext_present(a0) ? 1 : 0, exit);
-	case 4: case 5: case 6: return ret2(v, SBI_SUCCESS, 0, exit); /* mvendorid.. */
-	default: return ret1(v, SBI_ERR_NOT_SUPPORTED, exit);
+	case 0: val = SBI_SPEC_VERSION; break;
+	case 1: val = SBI_IMPL_ID; break;
+	case 2: val = 1; break; /* implementation version */
+	case 3: val = ext_present(a0) ? 1 : 0; break;
+	case 4: case 5: case 6: break; /* mvendorid, marchid, mimpid: 0 */
+	default:
+		v->regs.x[10] = (uint64_t)SBI_ERR_NOT_SUPPORTED;
+		return;
 	}
+	v->regs.x[10] = SBI_SUCCESS;
+	v->regs.x[11] = val;
 }
 
 static int ipi_call(struct rv_vcpu *v, uint64_t mask, uint64_t base, struct axvm_exit *exit)
@@ -237,14 +245,13 @@ static int dbcn_call(struct rv_vcpu *v, uint64_t fid, const uint64_t *a, struct 
 
 enum rv_sbi_in_place rv_sbi_answer_in_place(struct rv_vcpu *v)
 {
-	struct axvm_exit unused;
 	uint64_t eid = v->regs.x[17];
 
 	if (v->regs.scause != RV_EXC_ECALL_VS)
 		return RV_SBI_NOT;
 	if (eid == EXT_BASE) {
 		v->regs.sepc += 4;
-		base_call(v, v->regs.x[16], v->regs.x[10], &unused);
+		base_call(v, v->regs.x[16], v->regs.x[10]);
 		return RV_SBI_ANSWERED;
 	}
 	if (eid == EXT_LEGACY_SET_TIMER || (eid == EXT_TIME && v->regs.x[16] == 0)) {
@@ -256,6 +263,8 @@ enum rv_sbi_in_place rv_sbi_answer_in_place(struct rv_vcpu *v)
 	return RV_SBI_NOT;
 }
 
+/* Every call rv_sbi_answer_in_place() left: the base extension and
+ * set_timer (legacy and TIME's) never get here. */
 int rv_sbi_call(struct rv_vcpu *v, struct axvm_exit *exit)
 {
 	/* A copy: the results go to a0/a1, sometimes before the arguments
@@ -265,9 +274,6 @@ int rv_sbi_call(struct rv_vcpu *v, struct axvm_exit *exit)
 	uint64_t eid = v->regs.x[17], fid = v->regs.x[16];
 
 	switch (eid) {
-	case EXT_LEGACY_SET_TIMER:
-		rv_set_timer(v, a[0]);
-		return ret1(v, SBI_SUCCESS, exit);
 	case EXT_LEGACY_PUTCHAR:
 		ret1(v, SBI_SUCCESS, exit);
 		return console_byte((uint8_t)a[0], exit);
@@ -275,13 +281,6 @@ int rv_sbi_call(struct rv_vcpu *v, struct axvm_exit *exit)
 		return ret1(v, -1, exit);
 	case EXT_LEGACY_SHUTDOWN:
 		return down(AXVM_RV_DOWN_OFF, exit);
-	case EXT_BASE:
-		return base_call(v, fid, a[0], exit);
-	case EXT_TIME:
-		if (fid != 0)
-			return ret1(v, SBI_ERR_NOT_SUPPORTED, exit);
-		rv_set_timer(v, a[0]);
-		return ret1(v, SBI_SUCCESS, exit);
 	case EXT_IPI:
 		if (fid != 0)
 			return ret1(v, SBI_ERR_NOT_SUPPORTED, exit);

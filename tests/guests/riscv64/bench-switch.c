@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * bench-switch: the cost of a time-slice switch between two vCPUs sharing
+ * a pCPU, in instructions under QEMU -icount shift=0,sleep=off (the time
+ * CSR advances one tick per 100 instructions the board executes). Load
+ * into vm1 and boot with one pCPU (--smp 1), so both of its harts take
+ * turns on pCPU 0.
+ *
+ * Both harts spin reading the time CSR (one clock: htimedelta is 0 for
+ * both) and note every gap longer than GAP_TICKS: the time they were
+ * switched out. For each gap of hart 0, hart 1's first resume inside it
+ * and its last switch-out inside it give the two switches: hart 0 out ->
+ * hart 1 in, hart 1 out -> hart 0 in. Printed: vcpu_switch_riscv64, the
+ * mean of those (the last read before a switch to the first after it, so
+ * a few instructions of the spinning loop are in it; one tick is 100
+ * instructions, and the mean of 2 x GAPS switches smooths that).
+ */
+#include "guest.h"
+
+#define GAPS 12u
+#define GAP_TICKS 1000u /* 100,000 instructions: no exit costs that much */
+#define INSTR_PER_TICK 100u
+
+struct gaps {
+	uint64_t start[GAPS], end[GAPS];
+	volatile uint32_t n;
+};
+static struct gaps g[2];
+static volatile uint32_t up, stop, finished;
+
+static void spin_record(struct gaps *s)
+{
+	uint64_t last = rdtime();
+
+	while (!stop) {
+		uint64_t t = rdtime();
+		if (t - last > GAP_TICKS) {
+			s->start[s->n] = last;
+			s->end[s->n] = t;
+			s->n = s->n + 1;
+			if (s->n == GAPS)
+				stop = 1; /* both stop at the first to fill up */
+		}
+		last = t;
+	}
+}
+
+int main(uint64_t hartid, uint64_t dtb);
+int main(uint64_t hartid, uint64_t dtb)
+{
+	uint64_t sum = 0, n = 0;
+
+	(void)hartid;
+	(void)dtb;
+	gputs("bench-switch: two harts spinning on one pCPU\n");
+	if (guest_cpu_on(1, 0) != 0) {
+		check(false, "hart 1 powers on (load bench-switch into vm1)");
+		done("bench-switch");
+	}
+	while (!up)
+		;
+	spin_record(&g[0]);
+	while (!finished)
+		;
+	/* For each of hart 0's gaps (s, e): hart 1's first resume r and its
+	 * last switch-out o inside it. */
+	for (unsigned i = 0; i < GAPS && i < g[0].n; i++) {
+		uint64_t s = g[0].start[i], e = g[0].end[i], r = 0, o = 0;
+		for (unsigned j = 0; j < g[1].n; j++) {
+			if (g[1].end[j] > s && g[1].end[j] < e && (!r || g[1].end[j] < r))
+				r = g[1].end[j];
+			if (g[1].start[j] > s && g[1].start[j] < e && g[1].start[j] > o)
+				o = g[1].start[j];
+		}
+		if (r && o > r) {
+			sum += (r - s) + (e - o);
+			n += 2;
+		}
+	}
+	check(n >= GAPS, "switches seen");
+	gprintf("bench-switch: %u and %u gaps, %lu switches paired\n", g[0].n, g[1].n, n);
+	if (n) {
+		uint64_t v100 = sum * INSTR_PER_TICK * 100u / n;
+		gprintf("bench vcpu_switch_riscv64 %lu.%02lu instr\n", v100 / 100, v100 % 100);
+	}
+	done("bench-switch");
+}
+
+void secondary_main(uint64_t hartid, uint64_t opaque);
+void secondary_main(uint64_t hartid, uint64_t opaque)
+{
+	(void)hartid;
+	(void)opaque;
+	up = 1;
+	spin_record(&g[1]);
+	finished = 1;
+	/* Returning stops hart 1 (SBI hart_stop); hart 0 then runs alone. */
+}
