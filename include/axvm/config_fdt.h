@@ -10,6 +10,7 @@
 
 #include <axvm/config.h>
 #include <axvm/types.h>
+#include <axvm/uart.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -68,8 +69,9 @@ enum axvm_fdt_irqchip_kind {
 /* Where a UART sends the bytes the guest writes. */
 typedef void (*axvm_fdt_console_fn)(void *arg, uint32_t vm_id, uint8_t byte);
 
-/* Run-time state of one emulated device: cfg.devices[i].ctx points here.
- * Fields other than the counters are the model's own. */
+/* Run-time state of one emulated device: cfg.devices[i].ctx points here
+ * (a UART's: at its model in `uart`). Fields other than the counters are
+ * the model's own. */
 struct axvm_fdt_dev_state {
 	enum axvm_fdt_dev_kind kind;
 	uint32_t vm_id;
@@ -79,7 +81,10 @@ struct axvm_fdt_dev_state {
 	uint64_t tx_bytes;   /* bytes the guest transmitted (UARTs) */
 	axvm_fdt_console_fn console; /* NULL: transmitted bytes are dropped */
 	void *console_arg;
-	uint32_t regs[16]; /* model registers; layout private to the model */
+	union { /* the UARTs: src/devices models, cfg.devices[i].ctx */
+		struct axvm_ns16550 ns16550;
+		struct axvm_pl011 pl011;
+	} uart;
 };
 
 /* One emulated device; devices[i] describes cfg.devices[i]. */

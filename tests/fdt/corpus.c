@@ -176,6 +176,9 @@ const struct corpus_case corpus_cases[] = {
     {"overlap", "overlap.dtb", M_NONE, C(AXVM_EEXIST),
      "/vms/vm@1/memory@40800000: reg: regions[1].gpa: overlaps an "
      "earlier region (/vms/vm@1/memory@40000000)"},
+    {"pl011-misaligned", "pl011-misaligned.dtb", M_NONE, C(AXVM_EINVAL),
+     "/vms/vm@1/serial@9000800: reg: a PL011 window must start on a 4 KiB "
+     "boundary"},
     {"pl011-small", "pl011-small.dtb", M_NONE, C(AXVM_ERANGE),
      "/vms/vm@1/serial@9000000: reg: smaller than the 4096-byte register "
      "window"},

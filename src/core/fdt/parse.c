@@ -598,8 +598,8 @@ static int parse_device(struct vm_parse *p, int node,
 		return rc;
 	if (model->kind == AXVM_FDT_DEV_IVC && (rc = parse_ivc(p, node, dev)))
 		return rc;
-	if (model->ops->reset)
-		model->ops->reset(&dev->state);
+	if (model->ops && model->ops->reset)
+		model->ops->reset(&dev->state); /* the UARTs' setup resets theirs */
 	p->device_node[idx] = node;
 	cfg->device_count++;
 	return 0;
