@@ -203,7 +203,8 @@ static bool fdt_node_okay(const void *dtb, int node)
 	int len;
 	const char *st = fdt_getprop(dtb, node, "status", &len);
 
-	return !st || (len >= 3 && (!strcmp(st, "okay") || !strcmp(st, "ok")));
+	/* The length from the blob, not a NUL it may lack. */
+	return !st || (len == 5 && !memcmp(st, "okay", 5)) || (len == 3 && !memcmp(st, "ok", 3));
 }
 
 /* The hart id of the CPU whose interrupt controller has this phandle, or
