@@ -2,10 +2,13 @@
 /*
  * The riscv64 target of the bare-metal kernel (QEMU virt, HS-mode under
  * OpenSBI): SBI console, harts started with SBI HSM, the time CSR and
- * SBI timer for time and waits, SBI IPIs for kicks, and the guest side of
+ * SBI timer for time and waits, kicks through the board's ACLINT SSWI (or
+ * SBI IPIs where it has none), and the guest side of
  * docs/guest-abi-riscv64.md.
  */
 #include <string.h>
+
+#include <libfdt.h>
 
 #include <axvm/boot.h>
 
@@ -24,6 +27,7 @@
 #define IRQ_S_TIMER 5u
 #define IRQ_S_EXT 9u
 #define EXC_ILLEGAL 2u
+#define EXC_STORE_FAULT 7u
 #define SIE_SSIE (1ull << 1)
 #define SIE_STIE (1ull << 5)
 #define SIE_SEIE (1ull << 9)
@@ -74,6 +78,7 @@ void bm_arch_putc(char c)
 /* --- traps, Sstc probe ---------------------------------------------------------- */
 
 static struct axvm_rv_host rv_host = { .timebase_hz = BM_TIMEBASE_HZ };
+static uint64_t boot_hart, boot_dtb;
 static struct axvm_arch_ops rv_ops;
 static volatile bool probing, probe_trapped;
 extern char bm_trap_vector[];
@@ -161,7 +166,7 @@ uint64_t bm_rv_trap(uint64_t cause, uint64_t epc, uint64_t tval)
 		c->stray_irqs++;
 		return epc;
 	}
-	if (cause == EXC_ILLEGAL && probing) {
+	if ((cause == EXC_ILLEGAL || cause == EXC_STORE_FAULT) && probing) {
 		probe_trapped = true;
 		return epc + 4;
 	}
@@ -182,19 +187,145 @@ static bool probe_sstc(void)
 	return !probe_trapped;
 }
 
+/* --- kicks: the ACLINT SSWI ------------------------------------------------------ */
+
+/* The RISC-V ACLINT's S-mode software-interrupt device (QEMU virt with
+ * aclint=on: "riscv,aclint-sswi"): a 4-byte SETSSIP register per hart, in
+ * the order of the node's interrupts-extended; storing 1 raises that
+ * hart's sip.SSIP, storing 0 does nothing, and the hart clears SSIP in its
+ * sip itself. One store where SBI send_ipi costs some 550 instructions
+ * (an ECALL, OpenSBI raising MSIP, the target's M-mode trap setting SSIP).
+ * By hart id; NULL where the board has no such register for it: SBI. */
+static volatile uint32_t *sswi_setssip[BM_MAX_CPUS];
+
+static bool fdt_node_okay(const void *dtb, int node)
+{
+	int len;
+	const char *st = fdt_getprop(dtb, node, "status", &len);
+
+	/* The length from the blob, not a NUL it may lack. */
+	return !st || (len == 5 && !memcmp(st, "okay", 5)) || (len == 3 && !memcmp(st, "ok", 3));
+}
+
+/* The hart id of the CPU whose interrupt controller has this phandle, or
+ * -1: the controller must be a "riscv,cpu-intc" under a cpu node. */
+static int64_t intc_hart(const void *dtb, uint32_t phandle)
+{
+	int intc = fdt_node_offset_by_phandle(dtb, phandle), cpu, len;
+	const fdt32_t *reg;
+
+	if (intc < 0 || fdt_node_check_compatible(dtb, intc, "riscv,cpu-intc"))
+		return -1;
+	cpu = fdt_parent_offset(dtb, intc);
+	if (cpu < 0 || !fdt_node_okay(dtb, cpu))
+		return -1;
+	reg = fdt_getprop(dtb, cpu, "reg", &len);
+	if (!reg || len < 4)
+		return -1;
+	/* /cpus has #address-cells 1 on virt; with 2, the low word. */
+	return fdt32_to_cpu(reg[len / 4 - 1]);
+}
+
+/* Read the board DTB for an SSWI node and note each hart's SETSSIP. The
+ * blob is the firmware's, but checked like any other: a node that does
+ * not parse leaves its harts on SBI. */
+static unsigned sswi_find(const void *dtb)
+{
+	unsigned found = 0;
+	int node, len;
+
+	if (!dtb || fdt_check_header(dtb))
+		return 0;
+	for (node = fdt_node_offset_by_compatible(dtb, -1, "riscv,aclint-sswi"); node >= 0;
+	     node = fdt_node_offset_by_compatible(dtb, node, "riscv,aclint-sswi")) {
+		int parent = fdt_parent_offset(dtb, node);
+		int ac = fdt_address_cells(dtb, parent), sc = fdt_size_cells(dtb, parent);
+		const fdt32_t *reg = fdt_getprop(dtb, node, "reg", &len);
+		const fdt32_t *irqs;
+		uint64_t base = 0, size = 0;
+		int nirq;
+
+		if (!fdt_node_okay(dtb, node) || ac < 1 || ac > 2 || sc < 1 || sc > 2 || !reg ||
+		    len < (ac + sc) * 4)
+			continue;
+		for (int k = 0; k < ac; k++)
+			base = base << 32 | fdt32_to_cpu(reg[k]);
+		for (int k = 0; k < sc; k++)
+			size = size << 32 | fdt32_to_cpu(reg[ac + k]);
+		irqs = fdt_getprop(dtb, node, "interrupts-extended", &nirq);
+		if (!irqs || nirq < 0 || (base & 3))
+			continue;
+		nirq /= 4;
+		/* Entries are <phandle irq...>, the cells after the phandle as
+		 * many as that controller's #interrupt-cells; entry i is the
+		 * hart whose SETSSIP is at base + 4 i. */
+		for (int i = 0, entry = 0; i + 1 < nirq; entry++) {
+			uint32_t ph = fdt32_to_cpu(irqs[i]);
+			int intc = fdt_node_offset_by_phandle(dtb, ph);
+			const fdt32_t *cells = intc >= 0 ? fdt_getprop(dtb, intc, "#interrupt-cells", &len) : NULL;
+			uint32_t n = cells && len == 4 ? fdt32_to_cpu(*cells) : 1;
+			int64_t hart;
+
+			if (n < 1 || n > 3 || i + 1 + (int)n > nirq)
+				break;
+			hart = intc_hart(dtb, ph);
+			if (fdt32_to_cpu(irqs[i + 1]) == IRQ_S_SOFT && hart >= 0 &&
+			    hart < BM_MAX_CPUS && 4u * (entry + 1u) <= size && !sswi_setssip[hart]) {
+				sswi_setssip[hart] = (volatile uint32_t *)(uintptr_t)(base + 4u * entry);
+				found++;
+			}
+			i += 1 + (int)n;
+		}
+	}
+	return found;
+}
+
+/* This hart kicks itself once through its SETSSIP, interrupts off: a
+ * store the firmware's PMP refuses, or a register that raises nothing
+ * here, leaves every hart on SBI. */
+static bool sswi_self_test(void)
+{
+	volatile uint32_t *r = boot_hart < BM_MAX_CPUS ? sswi_setssip[boot_hart] : NULL;
+	uint64_t sip;
+
+	if (!r)
+		return false;
+	__asm__ volatile("csrc sip, %0" ::"r"(SIE_SSIE) : "memory");
+	probing = true;
+	probe_trapped = false;
+	/* 4 bytes even in a C build: the trap handler skips 4. */
+	__asm__ volatile(".option push\n.option norvc\nsw %1, 0(%0)\n.option pop"
+			 ::"r"(r), "r"(1u) : "memory");
+	probing = false;
+	__asm__ volatile("csrr %0, sip" : "=r"(sip)::"memory");
+	__asm__ volatile("csrc sip, %0" ::"r"(SIE_SSIE) : "memory");
+	return !probe_trapped && (sip & SIE_SSIE);
+}
+
+static bool have_sswi;
+
+static void sswi_init(void)
+{
+	have_sswi = sswi_find((const void *)(uintptr_t)boot_dtb) && sswi_self_test();
+	if (!have_sswi)
+		memset((void *)sswi_setssip, 0, sizeof(sswi_setssip));
+}
+
 void bm_arch_early_init(void)
 {
 	have_dbcn = sbi(SBI_EXT_BASE, 3, SBI_EXT_DBCN, 0, 0).value != 0;
 	__asm__ volatile("csrw stvec, %0" ::"r"(bm_trap_vector));
 	rv_host.sstc = probe_sstc();
+	sswi_init();
 	rv_ops = axvm_arch_riscv64;
 	rv_ops.ctx = &rv_host;
 }
 
 void bm_arch_describe(char *buf, size_t size)
 {
-	ksnprintf(buf, size, "HS-mode, timebase %lu Hz, Sstc %s", rv_host.timebase_hz,
-		  rv_host.sstc ? "yes" : "no");
+	/* Kicks by SBI unless ", SSWI" (main.c's buffer holds 47). */
+	ksnprintf(buf, size, "HS-mode, timebase %lu Hz, Sstc %s%s", rv_host.timebase_hz,
+		  rv_host.sstc ? "yes" : "no", have_sswi ? ", SSWI" : "");
 }
 
 const struct axvm_arch_ops *bm_arch_ops(void)
@@ -218,8 +349,6 @@ struct percpu *this_cpu(void)
 	__asm__ volatile("mv %0, tp" : "=r"(p));
 	return p;
 }
-
-static uint64_t boot_hart, boot_dtb;
 
 void bm_rv_boot(uint64_t hartid, uint64_t dtb);
 void bm_rv_boot(uint64_t hartid, uint64_t dtb)
@@ -292,7 +421,18 @@ uint64_t time_now_ns(void)
 
 void bm_arch_send_kick(uint32_t pcpu)
 {
-	sbi(SBI_EXT_IPI, 0, 1, bm_cpus[pcpu].hwid, 0);
+	uint64_t hart = bm_cpus[pcpu].hwid;
+	volatile uint32_t *r = hart < BM_MAX_CPUS ? sswi_setssip[hart] : NULL;
+
+	if (r) {
+		/* What the kick announces (the other CPU's flags, plain
+		 * stores and atomics) must be visible before its interrupt:
+		 * memory writes ordered before the device store. */
+		__asm__ volatile("fence w, o" ::: "memory");
+		*r = 1;
+	} else {
+		sbi(SBI_EXT_IPI, 0, 1, hart, 0);
+	}
 }
 
 /* The SBI timer compares against the time CSR, the counter time_now_ns()
