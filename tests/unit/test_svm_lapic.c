@@ -718,6 +718,29 @@ static void test_svm_lapic_x2apic_msrs(void **state)
 	assert_int_equal(rdmsr(MSR(TPR)), 0);
 }
 
+/* EFER goes through the same MSR hook: the guest's bits only, SVME kept
+ * for VMRUN and never shown, LMA the CPU's, LME frozen under paging. */
+static void test_svm_lapic_efer(void **state)
+{
+	const uint64_t svme = 1ull << 12, lme = 1ull << 8, lma = 1ull << 10;
+	(void)state;
+
+	vmcb_set64(v, VMCB_EFER, svme);
+	assert_int_equal(rdmsr(0xc0000080u), 0);
+	assert_int_equal(wrmsr(0xc0000080u, UINT64_MAX).kind, AXVM_EXIT_NOTHING);
+	assert_int_equal(vmcb_get64(v, VMCB_EFER), svme | 0x901); /* SCE, LME, NXE */
+	assert_int_equal(rdmsr(0xc0000080u), 0x901);
+	assert_int_equal(wrmsr(0xc0000080u, 0).kind, AXVM_EXIT_NOTHING);
+	assert_int_equal(vmcb_get64(v, VMCB_EFER), svme);
+
+	/* Paging on, long mode active: LME and LMA stay whatever is written. */
+	vmcb_set64(v, VMCB_CR0, 1ull << 31);
+	vmcb_set64(v, VMCB_EFER, svme | lme | lma);
+	assert_int_equal(wrmsr(0xc0000080u, 1).kind, AXVM_EXIT_NOTHING);
+	assert_int_equal(vmcb_get64(v, VMCB_EFER), svme | lme | lma | 1);
+	assert_int_equal(rdmsr(0xc0000080u), lme | lma | 1);
+}
+
 /* --- hostile sweep --------------------------------------------------------------- */
 
 static uint64_t rng;
@@ -934,6 +957,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_svm_lapic_timer_masked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_svm_lapic_timer_periodic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_svm_lapic_x2apic_msrs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_svm_lapic_efer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_svm_lapic_hostile_sweep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_svm_lapic_every_register_extremes, setup,
 						teardown),
