@@ -301,6 +301,9 @@ static void test_svm_lapic_priority_tpr_eoi(void **state)
 	svm_lapic_accept(v, 0x52);
 	assert_int_equal(rd(PPR), 0x50); /* ISR class above TPR's */
 	assert_int_equal(svm_lapic_pending(v), -1);
+	wr_quiet(TPR, 0x5a); /* the same class: PPR is all of TPR */
+	assert_int_equal(rd(PPR), 0x5a);
+	wr_quiet(TPR, 0x4f);
 	wr_quiet(EOI, 0);
 	wr_quiet(TPR, 0);
 	assert_int_equal(svm_lapic_pending(v), 0x31);
@@ -402,7 +405,7 @@ static void test_svm_lapic_esr_latches_on_write(void **state)
 
 	/* An illegal vector the APIC raises itself is a receive error. */
 	wr_quiet(TMR_DIV, 0xb);
-	wr_quiet(LVT_TIMER, 7);
+	wr_quiet(LVT_TIMER, 0x0f); /* the top of the reserved range */
 	wr_quiet(TMR_INIT, 10);
 	svm_lapic_tick(v, clock_ns + 10);
 	assert_int_equal(rd(IRR(0)), 0);
@@ -486,10 +489,10 @@ static void test_svm_lapic_read_only_registers(void **state)
 	}
 }
 
-/* Defined bits only: the timer LVT keeps vector, mask and periodic (the
+/* Defined bits only, e.g. the timer LVT keeps vector, mask and periodic (the
  * delivery-status bit 12 is the APIC's, read-only; TSC-deadline is not
  * offered); the others their vector, mode and mask. */
-static void test_svm_lapic_lvt_defined_bits(void **state)
+static void test_svm_lapic_defined_bits_only(void **state)
 {
 	(void)state;
 	enable();
@@ -503,6 +506,13 @@ static void test_svm_lapic_lvt_defined_bits(void **state)
 	assert_int_equal(rd(LVT_ERROR), MASKED | 0xff);
 	wr_quiet(TMR_DIV, 0xffffffff);
 	assert_int_equal(rd(TMR_DIV), 0xb);
+	/* xAPIC LDR: the logical id in 31:24; DFR: the model in 31:28. */
+	assert_int_equal(rd(LDR), 0);
+	assert_int_equal(rd(0x0e0), 0xffffffff);
+	wr_quiet(LDR, 0xffffffff);
+	assert_int_equal(rd(LDR), 0xff000000);
+	wr_quiet(0x0e0, 0);
+	assert_int_equal(rd(0x0e0), 0x0fffffff);
 }
 
 /* --- timer ----------------------------------------------------------------------- */
@@ -679,6 +689,12 @@ static void test_svm_lapic_x2apic_msrs(void **state)
 	assert_ipi(wrmsr(MSR(ICR), 0x0000000200000047ull), 2, false, 0x47);
 	assert_int_equal(rdmsr(MSR(ICR)), 0x0000000200000047ull);
 	assert_ipi(wrmsr(MSR(ICR), 0x0000012300000048ull), 0x123, false, 0x48);
+	/* The xAPIC high half does not exist here. */
+	assert_int_equal(rdmsr(MSR(ICR_HI)), 0);
+	/* LDR is derived from the id; DFR does not exist. */
+	assert_int_equal(wrmsr(MSR(LDR), 0xffffffff).kind, AXVM_EXIT_NOTHING);
+	assert_int_equal(rdmsr(MSR(LDR)), 1u << 1);
+	assert_int_equal(rdmsr(MSR(0x0e0)), 0);
 	/* The x2APIC broadcast id is everyone. */
 	assert_ipi(wrmsr(MSR(ICR), 0xffffffff00000049ull), 0xffffffffu, true, 0x49);
 	assert_true(irr_bit(0x49));
@@ -686,8 +702,6 @@ static void test_svm_lapic_x2apic_msrs(void **state)
 	assert_int_equal(e.kind, AXVM_EXIT_CPU_UP);
 	assert_int_equal(e.u.cpu_up.target, 0);
 	assert_int_equal(e.u.cpu_up.entry, AXVM_X86_SIPI_ENTRY | (0xa0ull << 12));
-	/* The xAPIC high half does not exist here. */
-	assert_int_equal(rdmsr(MSR(ICR_HI)), 0);
 
 	/* SELF IPI (0x83f). */
 	assert_int_equal(wrmsr(0x83f, 0xffffff60).kind, AXVM_EXIT_NOTHING);
@@ -951,7 +965,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_svm_lapic_esr_latches_on_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_svm_lapic_init_sipi_cpu_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_svm_lapic_read_only_registers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_svm_lapic_lvt_defined_bits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_svm_lapic_defined_bits_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_svm_lapic_timer_one_shot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_svm_lapic_timer_divide, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_svm_lapic_timer_masked, setup, teardown),
