@@ -78,7 +78,7 @@
 
 static const uint32_t lvt_bits[7] = {
 	0x107ffu, /* CMCI: vector, mode, mask */
-	0x310ffu, /* timer: vector, mask, periodic (TSC-deadline reserved) */
+	0x300ffu, /* timer: vector, mask, periodic (TSC-deadline reserved) */
 	0x107ffu, 0x107ffu,
 	0x1a7ffu, 0x1a7ffu, /* LINT0/1: + polarity, trigger */
 	0x100ffu, /* error */
