@@ -724,7 +724,15 @@ static void test_svm_lapic_x2apic_msrs(void **state)
 	svm_lapic_tick(v, 100);
 	assert_true(irr_bit(0x44));
 
-	/* Back to xAPIC (EXTD cleared): the page again, same registers. */
+	/* Straight back to xAPIC is an invalid transition: ignored. */
+	assert_int_equal(wrmsr(MSR_APIC_BASE, XAPIC | BASE_EN).kind, AXVM_EXIT_NOTHING);
+	assert_int_equal(rdmsr(MSR_APIC_BASE), XAPIC | BASE_EN | BASE_EXTD);
+	assert_false(svm_lapic_is_mmio(v, XAPIC));
+	/* Globally disabled, it takes no interrupt. */
+	assert_int_equal(wrmsr(MSR_APIC_BASE, XAPIC).kind, AXVM_EXIT_NOTHING);
+	assert_int_equal(svm_lapic_raise(v, 0x70), 0);
+	assert_false(irr_bit(0x70));
+	/* Through disabled to xAPIC: the page again, same registers. */
 	assert_int_equal(wrmsr(MSR_APIC_BASE, XAPIC | BASE_EN).kind, AXVM_EXIT_NOTHING);
 	assert_true(svm_lapic_is_mmio(v, XAPIC));
 	assert_int_equal(rd(TPR), 0x31);

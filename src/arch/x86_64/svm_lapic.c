@@ -160,8 +160,8 @@ int svm_lapic_raise(struct svm_vcpu *v, uint32_t vec)
 {
 	if (vec < 16 || vec > 255)
 		return AXVM_EINVAL;
-	/* A software-disabled APIC takes no fixed interrupts. */
-	if (!(v->apic.svr & SVR_ENABLE))
+	/* A software- or globally disabled APIC takes no fixed interrupts. */
+	if (!(v->apic.svr & SVR_ENABLE) || !(v->apic.base & BASE_EN))
 		return 0;
 	atomic_fetch_or(&v->apic.irr[vec / 32], 1u << (vec % 32));
 	/* After the IRR bit: run() clears irq_any before it scans. */
@@ -471,9 +471,14 @@ int svm_lapic_msr(struct svm_vcpu *v, uint32_t msr, bool write, struct axvm_exit
 	if (msr == MSR_APIC_BASE) {
 		if (write) {
 			/* Enable and x2APIC mode are the guest's; the base
-			 * stays at 0xfee00000 (relocation not modelled). */
-			v->apic.base = (v->apic.base & ~(BASE_EN | BASE_EXTD)) |
-				       (val & BASE_EN) | ((val & BASE_EN) ? val & BASE_EXTD : 0);
+			 * stays at 0xfee00000 (relocation not modelled).
+			 * x2APIC straight to xAPIC is an invalid transition
+			 * (a CPU raises #GP): ignored, like the others. */
+			bool to_xapic = (val & BASE_EN) && !(val & BASE_EXTD);
+			if (!(x2apic(v) && to_xapic))
+				v->apic.base = (v->apic.base & ~(BASE_EN | BASE_EXTD)) |
+					       (val & BASE_EN) |
+					       ((val & BASE_EN) ? val & BASE_EXTD : 0);
 		} else {
 			msr_result(v, v->apic.base);
 		}
