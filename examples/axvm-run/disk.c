@@ -55,25 +55,9 @@ static int disk_flush(void *arg)
 	return fdatasync(d->fd) ? AXVM_EIO : 0;
 }
 
-/* Guest memory for the model: the VM's RAM once it exists. */
-static int guest_read(void *ctx, uint64_t gpa, void *dst, size_t len)
-{
-	struct disk *d = ctx;
-
-	return d->vm ? axvm_copy_from_guest(d->vm, dst, gpa, len) : AXVM_EFAULT;
-}
-
-static int guest_write(void *ctx, uint64_t gpa, const void *src, size_t len)
-{
-	struct disk *d = ctx;
-
-	return d->vm ? axvm_copy_to_guest(d->vm, gpa, src, len) : AXVM_EFAULT;
-}
-
 int disk_open(struct disk *d, const char *path, char *msg, size_t msg_len)
 {
-	const struct axvm_guest_access mem = {
-	    .ctx = d, .read = guest_read, .write = guest_write};
+	struct axvm_guest_access mem;
 	const struct axvm_virtio_host host = {.arg = d}; /* polled: no irq */
 	struct axvm_virtio_blk_config cfg = {.backend = &d->backend};
 	struct stat st;
@@ -96,6 +80,7 @@ int disk_open(struct disk *d, const char *path, char *msg, size_t msg_len)
 	d->backend = (struct axvm_virtio_blk_backend){
 	    .arg = d, .read = disk_read, .write = disk_write, .flush = disk_flush};
 	cfg.size = (uint64_t)st.st_size;
+	(void)axvm_guest_access_vm_slot(&mem, &d->vm); /* valid arguments */
 	snprintf(cfg.id, sizeof(cfg.id), "axvm-run-disk");
 	if ((rc = axvm_virtio_blk_init(&d->blk, &cfg, &mem, &host))) {
 		snprintf(msg, msg_len, "%s: %s", path, axvm_strerror(rc));

@@ -46,6 +46,10 @@ struct axvm_vm;
 
 /* Fill `m` to reach `vm`'s RAM through axvm_copy_from/to_guest(). */
 int axvm_guest_access_vm(struct axvm_guest_access *m, struct axvm_vm *vm);
+/* The same for the VM `*slot` will hold: devices made from a config exist
+ * before their VM does, so each access reads the slot (AXVM_EFAULT while
+ * it is still NULL). `slot` must outlive `m`. */
+int axvm_guest_access_vm_slot(struct axvm_guest_access *m, struct axvm_vm *const *slot);
 
 /* Guest RAM that is one host buffer: `size` bytes at `base`, seen by the
  * guest at `gpa` (tests, fuzzing, ports with a flat guest). */

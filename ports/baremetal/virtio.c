@@ -47,22 +47,6 @@ struct bm_disk {
 static struct bm_disk disks[BM_MAX_DISKS];
 static uint32_t ndisks;
 
-/* The VM exists only after its config (with these devices) made it, so
- * guest memory is reached through its slot. */
-static int disk_read(void *ctx, uint64_t gpa, void *dst, size_t len)
-{
-	struct bm_vm *v = ctx;
-
-	return v->vm ? axvm_copy_from_guest(v->vm, dst, gpa, len) : AXVM_EFAULT;
-}
-
-static int disk_write(void *ctx, uint64_t gpa, const void *src, size_t len)
-{
-	struct bm_vm *v = ctx;
-
-	return v->vm ? axvm_copy_to_guest(v->vm, gpa, src, len) : AXVM_EFAULT;
-}
-
 /* Rising edges (bm_irq_edge): the guest's handler acknowledges
  * InterruptStatus and then takes every used buffer, so a request
  * completed while the line was already high is not lost. */
@@ -162,8 +146,10 @@ static int check_disk(const struct bm_vm *v, const struct axvm_fdt_device *fd)
 int bm_virtio_add(struct bm_vm *v)
 {
 	struct axvm_config *cfg = &v->fdt.cfg;
-	const struct axvm_guest_access mem = { .ctx = v, .read = disk_read, .write = disk_write };
+	struct axvm_guest_access mem;
 
+	/* The VM exists only after its config (with these devices) made it. */
+	(void)axvm_guest_access_vm_slot(&mem, &v->vm); /* valid arguments */
 	for (uint32_t i = 0; i < cfg->device_count; i++) {
 		const struct axvm_fdt_device *fd = &v->fdt.devices[i];
 		struct axvm_virtio_blk_config bc = { .size = fd->disk_size };

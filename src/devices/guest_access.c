@@ -27,6 +27,30 @@ int axvm_guest_access_vm(struct axvm_guest_access *m, struct axvm_vm *vm)
 	return 0;
 }
 
+static int slot_read(void *ctx, uint64_t gpa, void *dst, size_t len)
+{
+	struct axvm_vm *vm = *(struct axvm_vm *const *)ctx;
+
+	return vm ? axvm_copy_from_guest(vm, dst, gpa, len) : AXVM_EFAULT;
+}
+
+static int slot_write(void *ctx, uint64_t gpa, const void *src, size_t len)
+{
+	struct axvm_vm *vm = *(struct axvm_vm *const *)ctx;
+
+	return vm ? axvm_copy_to_guest(vm, gpa, src, len) : AXVM_EFAULT;
+}
+
+int axvm_guest_access_vm_slot(struct axvm_guest_access *m, struct axvm_vm *const *slot)
+{
+	if (!m || !slot)
+		return AXVM_EINVAL;
+	m->ctx = (void *)(uintptr_t)slot; /* read only, through slot_*() */
+	m->read = slot_read;
+	m->write = slot_write;
+	return 0;
+}
+
 static uint8_t *buf_at(struct axvm_guest_buf *b, uint64_t gpa, size_t len)
 {
 	uint64_t off;

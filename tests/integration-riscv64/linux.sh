@@ -115,42 +115,6 @@ hvc_case linux-hvc0-config-dtb --dtb -
 linux_input_case riscv64 "console=hvc1" "axvm: vm1: down, guest code 0 (SBI shutdown)" \
   linux-hvc0-input --virtio-console
 
-# virtio-blk (src/devices/virtio_blk.c, ports/baremetal/virtio.c): an
-# ext4 image made now with mke2fs -d holds /seed.txt; Linux (axvm.disk)
-# mounts /dev/vda, reads it, writes /from-guest.txt, syncs, unmounts and
-# powers off. run-riscv64 --disk writes the disk's bytes back into the
-# image, where debugfs must find the file with this run's seed and
-# payload hash, and e2fsck a clean file system. Once with linux.dts (plus
-# the disk's node), once with the DTB the kernel writes from the config.
-virtio_blk_case() { # NAME DTB-ARGS...
-  local name=$1 seed got want rc
-  shift
-  rm -rf "$tmp/disk-root" "$tmp/disk.img"
-  mkdir -p "$tmp/disk-root"
-  seed="seed $RANDOM$RANDOM from the host"
-  echo "$seed" >"$tmp/disk-root/seed.txt"
-  mke2fs -q -F -t ext4 -d "$tmp/disk-root" "$tmp/disk.img" 16M >/dev/null 2>&1 ||
-    { echo "FAIL $name: mke2fs"; exit 1; }
-  "$root/scripts/run-riscv64" --build-dir "$build" --no-build --linux "$assets/Image" \
-    --initrd "$tmp/initrd.gz" --append "console=ttyS0 earlycon axvm.disk" "$@" \
-    --disk "$tmp/disk.img" --timeout "$timeout_s" >"$tmp/log" 2>&1
-  rc=$?
-  got=$(debugfs -R "cat /from-guest.txt" "$tmp/disk.img" 2>/dev/null)
-  want="from the guest: seed=$seed payload=$want_hash"
-  if [ "$got" != "$want" ]; then
-    { echo "[from-guest.txt] got: $got"; echo "[from-guest.txt] want: $want"; } >>"$tmp/log"
-    rc=1
-  elif ! e2fsck -fn "$tmp/disk.img" >>"$tmp/log" 2>&1; then
-    rc=1
-  fi
-  check "$name" "$tmp/log" $rc \
-    "axvm: vm1: virtio-blk at 0x10008000, 16384 KiB" "[vda] 32768 512-byte logical blocks" \
-    "[vm1] AXVM-DISK-OK seed=$seed" "axvm: vm1: down, guest code 0 (SBI shutdown)" \
-    "!AXVM-DISK-FAIL" "!Kernel panic" "!I/O error" "axvm: page pool: 0 of"
-}
-if command -v mke2fs >/dev/null && command -v debugfs >/dev/null; then
-  virtio_blk_case linux-virtio-blk
-  virtio_blk_case linux-virtio-blk-config-dtb --dtb -
-else
-  echo "SKIPPED linux-virtio-blk: mke2fs or debugfs (e2fsprogs) not found"
-fi
+# virtio-blk (tests/lib/linux-cases.sh).
+linux_virtio_blk_cases riscv64 "console=ttyS0 earlycon" "axvm: vm1: down, guest code 0 (SBI shutdown)" \
+  "axvm: vm1: virtio-blk at 0x10008000, 16384 KiB" --

@@ -81,3 +81,53 @@ linux_input_case() {
     "[vm2] RESULT input PASS" "[vm1] AXVM-LINUX-INPUT got=to-one" "$down" "!got=to-two" \
     "!Kernel panic" "axvm: page pool: 0 of"
 }
+
+# virtio-blk (src/devices/virtio_blk.c, ports/baremetal/virtio.c): ARCH
+# APPEND DOWN_LINE DISK_LINE [CHECK...] -- NAME [RUN-ARGS...]. An ext4
+# image made now with mke2fs -d holds /seed.txt; Linux (axvm.disk) mounts
+# /dev/vda, reads it, writes /from-guest.txt, syncs, unmounts and powers
+# off (DOWN_LINE). The run script's --disk writes the disk's bytes back
+# into the image, where debugfs must find the file with this run's seed
+# and payload hash, and e2fsck a clean file system. DISK_LINE is the
+# kernel's line for the device; CHECKs are more log patterns.
+linux_virtio_blk_case() {
+  local arch=$1 append=$2 down=$3 disk_line=$4 seed got want rc name checks=()
+  shift 4
+  while [ "$1" != -- ]; do checks+=("$1"); shift; done
+  shift
+  name=$1
+  shift
+  rm -rf "$tmp/disk-root" "$tmp/disk.img"
+  mkdir -p "$tmp/disk-root"
+  seed="seed $RANDOM$RANDOM from the host"
+  echo "$seed" >"$tmp/disk-root/seed.txt"
+  mke2fs -q -F -t ext4 -d "$tmp/disk-root" "$tmp/disk.img" 16M >/dev/null 2>&1 ||
+    { echo "FAIL $name: mke2fs"; exit 1; }
+  "$root/scripts/run-$arch" --build-dir "$build" --no-build --linux "$assets/Image" \
+    --initrd "$tmp/initrd.gz" --append "$append axvm.disk" "$@" \
+    --disk "$tmp/disk.img" --timeout "$timeout_s" >"$tmp/log" 2>&1
+  rc=$?
+  got=$(debugfs -R "cat /from-guest.txt" "$tmp/disk.img" 2>/dev/null)
+  want="from the guest: seed=$seed payload=$want_hash"
+  if [ "$got" != "$want" ]; then
+    { echo "[from-guest.txt] got: $got"; echo "[from-guest.txt] want: $want"; } >>"$tmp/log"
+    rc=1
+  elif ! e2fsck -fn "$tmp/disk.img" >>"$tmp/log" 2>&1; then
+    rc=1
+  fi
+  check "$name" "$tmp/log" $rc "$disk_line" "[vda] 32768 512-byte logical blocks" \
+    "[vm1] AXVM-DISK-OK seed=$seed" "$down" "${checks[@]}" \
+    "!AXVM-DISK-FAIL" "!Kernel panic" "!I/O error" "axvm: page pool: 0 of"
+}
+
+# Both virtio-blk cases (the DTB from linux.dts plus the disk's node, and
+# the one the kernel writes from the config), with linux_virtio_blk_case's
+# arguments up to and without the NAME.
+linux_virtio_blk_cases() {
+  if ! command -v mke2fs >/dev/null || ! command -v debugfs >/dev/null; then
+    echo "SKIPPED: linux-virtio-blk: mke2fs or debugfs (e2fsprogs) not found"
+    return 0
+  fi
+  linux_virtio_blk_case "$@" linux-virtio-blk
+  linux_virtio_blk_case "$@" linux-virtio-blk-config-dtb --dtb -
+}

@@ -82,6 +82,23 @@ static void test_virtio_vm_requests_without_allocation(void **state)
 	assert_int_equal(axvm_guest_access_vm(&f->vmmem, f->vm), 0);
 	assert_int_equal(axvm_guest_access_vm(NULL, f->vm), AXVM_EINVAL);
 	assert_int_equal(axvm_guest_access_vm(&f->vmmem, NULL), AXVM_EINVAL);
+	{
+		/* A slot the VM arrives in later: EFAULT until then. */
+		struct axvm_vm *slot = NULL;
+		struct axvm_guest_access later;
+		const uint8_t probe[4] = { 1, 2, 3, 4 };
+		uint8_t back[4] = { 0 };
+
+		assert_int_equal(axvm_guest_access_vm_slot(NULL, &slot), AXVM_EINVAL);
+		assert_int_equal(axvm_guest_access_vm_slot(&later, NULL), AXVM_EINVAL);
+		assert_int_equal(axvm_guest_access_vm_slot(&later, &slot), 0);
+		assert_int_equal(later.write(later.ctx, GRAM + GRAM_SIZE - 4, probe, 4), AXVM_EFAULT);
+		slot = f->vm;
+		assert_int_equal(later.write(later.ctx, GRAM + GRAM_SIZE - 4, probe, 4), 0);
+		assert_int_equal(later.read(later.ctx, GRAM + GRAM_SIZE - 4, back, 4), 0);
+		assert_memory_equal(back, probe, 4);
+		assert_true(later.read(later.ctx, GRAM + GRAM_SIZE - 2, back, 4) < 0);
+	}
 	assert_int_equal(axvm_virtio_blk_init(&f->b, &bc, &f->vmmem, &v->host), 0);
 	assert_int_equal(axvm_virtio_blk_desc(&f->b, BASE, &v->d), 0);
 	assert_int_equal(axvm_vm_add_device(f->vm, &v->d), 0);
