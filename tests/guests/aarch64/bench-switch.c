@@ -15,32 +15,11 @@
  */
 #include "bench.h"
 
-#define GAPS 12u
-#define GAP_TICKS 1000u /* 16,000 instructions: no exit costs that much */
+#define SWITCH_GAP_TICKS 1000u /* 16,000 instructions: no exit costs that much */
+#define SWITCH_NOW() cntvct()
+#include "../common/switch_gaps.h"
 
-struct gaps {
-	uint64_t start[GAPS], end[GAPS];
-	volatile uint32_t n;
-};
-static struct gaps g[2];
-static volatile uint32_t up, stop, finished;
-
-static void spin_record(struct gaps *s)
-{
-	uint64_t last = cntvct();
-
-	while (!stop) {
-		uint64_t t = cntvct();
-		if (t - last > GAP_TICKS) {
-			s->start[s->n] = last;
-			s->end[s->n] = t;
-			s->n = s->n + 1;
-			if (s->n == GAPS)
-				stop = 1; /* both stop at the first to fill up */
-		}
-		last = t;
-	}
-}
+static volatile uint32_t up, finished;
 
 int main(uint64_t dtb);
 int main(uint64_t dtb)
@@ -55,28 +34,12 @@ int main(uint64_t dtb)
 	}
 	while (!up)
 		;
-	spin_record(&g[0]);
+	switch_spin_record(&switch_g[0]);
 	while (!finished)
 		;
-	/* For each of vCPU 0's gaps (s, e): vCPU 1's first resume r and its
-	 * last switch-out o inside it. */
-	for (unsigned i = 0; i < GAPS; i++) {
-		uint64_t s = g[0].start[i], e = g[0].end[i], r = 0, o = 0;
-		if (i >= g[0].n)
-			break;
-		for (unsigned j = 0; j < g[1].n; j++) {
-			if (g[1].end[j] > s && g[1].end[j] < e && (!r || g[1].end[j] < r))
-				r = g[1].end[j];
-			if (g[1].start[j] > s && g[1].start[j] < e && g[1].start[j] > o)
-				o = g[1].start[j];
-		}
-		if (r && o > r) {
-			sum += (r - s) + (e - o);
-			n += 2;
-		}
-	}
-	check(n >= GAPS, "switches seen");
-	gprintf("bench-switch: %u and %u gaps, %lu switches paired\n", g[0].n, g[1].n, n);
+	sum = switch_pair(&n);
+	check(n >= SWITCH_GAPS, "switches seen");
+	gprintf("bench-switch: %u and %u gaps, %lu switches paired\n", switch_g[0].n, switch_g[1].n, n);
 	if (n)
 		bench_print("vcpu_switch_aarch64", ticks_to_instr100(sum) / n);
 	done("bench-switch");
@@ -87,7 +50,7 @@ void secondary_main(uint64_t ctx)
 {
 	(void)ctx;
 	up = 1;
-	spin_record(&g[1]);
+	switch_spin_record(&switch_g[1]);
 	finished = 1;
 	/* Returning powers vCPU 1 off; vCPU 0 then runs alone. */
 }
