@@ -64,14 +64,14 @@
 #define HSTATUS_VTSR (1ull << 22)
 
 /* Interrupts off around a critical section; returns the old sstatus. */
-static inline uint64_t rv_irq_save(void)
+static inline __attribute__((always_inline)) uint64_t rv_irq_save(void)
 {
 	uint64_t s;
 	__asm__ volatile("csrrci %0, sstatus, 2" : "=r"(s)::"memory");
 	return s;
 }
 
-static inline void rv_irq_restore(uint64_t s)
+static inline __attribute__((always_inline)) void rv_irq_restore(uint64_t s)
 {
 	if (s & SSTATUS_SIE)
 		csr_set(CSR_SSTATUS, SSTATUS_SIE);

@@ -39,12 +39,13 @@ int rv_plic_raise(struct rv_plic *p, uint32_t source);
 /* Whether context `ctx` has an enabled pending source above its threshold
  * (its hart's external interrupt line); false for a context it lacks. */
 bool rv_plic_pending_locked_scan(struct rv_plic *p, uint32_t ctx);
-static inline bool rv_plic_pending(struct rv_plic *p, uint32_t ctx)
+static inline __attribute__((always_inline)) bool rv_plic_pending(struct rv_plic *p, uint32_t ctx)
 {
 	/* Nothing raised: the answer every entry of a quiet VM gets, inline
-	 * and without the lock (asked on every entry, 17 instructions as a
-	 * call). A raise that this load misses is followed by a kick of the
-	 * vCPU, whose next entry asks again. */
+	 * and without the lock (asked on every entry and WFI, 13 instructions
+	 * as the call gcc -Os made of a plain inline). A raise that this load
+	 * misses is followed by a kick of the vCPU, whose next entry asks
+	 * again. */
 	if (!atomic_load_explicit(&p->pending, memory_order_relaxed))
 		return false;
 	return rv_plic_pending_locked_scan(p, ctx);

@@ -85,7 +85,8 @@ static int console_byte(uint8_t c, struct axvm_exit *exit)
 
 /* The harts a (hart_mask, hart_mask_base) pair names, as a vCPU bitmask;
  * false if it names one the VM lacks. Base -1 means every hart. */
-static bool hart_set(const struct rv_vm *vm, uint64_t mask, uint64_t base, uint64_t *out)
+static inline __attribute__((always_inline)) bool
+hart_set(const struct rv_vm *vm, uint64_t mask, uint64_t base, uint64_t *out)
 {
 	uint64_t all = vm->base.vcpu_count >= 64 ? ~0ull : (1ull << vm->base.vcpu_count) - 1;
 
