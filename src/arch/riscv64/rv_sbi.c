@@ -268,11 +268,19 @@ enum rv_sbi_in_place rv_sbi_answer_in_place(struct rv_vcpu *v)
  * set_timer (legacy and TIME's) never get here. */
 int rv_sbi_call(struct rv_vcpu *v, struct axvm_exit *exit)
 {
+	uint64_t eid = v->regs.x[17], fid = v->regs.x[16];
+
+	/* send_ipi, the call a guest makes most here, before the copy below:
+	 * it takes its two arguments by value. */
+	if (eid == EXT_IPI) {
+		if (fid != 0)
+			return ret1(v, SBI_ERR_NOT_SUPPORTED, exit);
+		return ipi_call(v, v->regs.x[10], v->regs.x[11], exit);
+	}
 	/* A copy: the results go to a0/a1, sometimes before the arguments
 	 * are done with. */
 	const uint64_t a[6] = { v->regs.x[10], v->regs.x[11], v->regs.x[12],
 				v->regs.x[13], v->regs.x[14], v->regs.x[15] };
-	uint64_t eid = v->regs.x[17], fid = v->regs.x[16];
 
 	switch (eid) {
 	case EXT_LEGACY_PUTCHAR:
@@ -282,10 +290,6 @@ int rv_sbi_call(struct rv_vcpu *v, struct axvm_exit *exit)
 		return ret1(v, -1, exit);
 	case EXT_LEGACY_SHUTDOWN:
 		return down(AXVM_RV_DOWN_OFF, exit);
-	case EXT_IPI:
-		if (fid != 0)
-			return ret1(v, SBI_ERR_NOT_SUPPORTED, exit);
-		return ipi_call(v, a[0], a[1], exit);
 	case EXT_RFENCE:
 		return rfence_call(v, fid, a[0], a[1], exit);
 	case EXT_HSM:
