@@ -163,6 +163,7 @@ static int a64_vm_init(const struct axvm_arch_vm_info *info, void **out)
 	atomic_flag_clear(&vm->lock);
 	vm->vtcr = info_vtcr();
 	vm->cntvoff = rd_cntpct_el0(); /* guest virtual time starts near 0 */
+	vm->core = info->vm;
 	a64_vgic_vm_reset(vm);
 	flush_vmid(vm, 0, 0); /* a reused VMID may have stale TLB entries */
 	*out = vm;
@@ -452,13 +453,14 @@ static uint64_t a64_vcpu_halt_deadline(void *p)
 
 /* A synchronous exit a64_fast_exit() may answer: HVC, SMC or a trapped
  * system register (the class is checked here, inline, so that aborts and
- * the rest do not pay for the call). */
+ * the rest do not pay for the call); an SGI sent to other vCPUs. */
 static inline bool fast_sync(struct a64_vcpu *v)
 {
 	uint64_t esr = rd_esr_el2();
 	uint64_t ec = (esr >> 26) & 0x3fu;
 
-	return ec >= 0x16u && ec <= 0x18u && a64_fast_exit(v, esr);
+	return ec >= 0x16u && ec <= 0x18u &&
+	       (a64_fast_exit(v, esr) || (ec == 0x18u && a64_vgic_fast_sgi(v, esr)));
 }
 
 /*
