@@ -190,6 +190,11 @@ bool a64_vgic_fast_sgi(struct a64_vcpu *v, uint64_t esr);
 
 /* a64_vcpu.c: the guest's virtual timer would interrupt it right now. */
 bool a64_timer_fires_now(struct a64_vcpu *v);
+/* a64_vcpu.c, called from the IRQ vector (a64_entry.S): an IRQ exit
+ * answered without leaving the world switch (the guest's own timer into a
+ * list register): true, enter the guest again; false, with at most
+ * finished list registers freed, take the full exit. */
+bool a64_irq_fast(struct a64_vcpu *v);
 
 /* a64_exit.c */
 int a64_decode_exit(struct a64_vcpu *v, uint64_t kind, uint64_t esr,
