@@ -175,8 +175,9 @@ void a64_vgic_put(struct a64_vcpu *v)
 		if ((g->ap1r[n] = apr_access(1, n, false, 0)))
 			apr_access(1, n, true, 0);
 	}
-	/* Only the list registers in use: load() wrote every one, and sync()
-	 * zeroes each it frees, so the others are zero already. */
+	/* Only the list registers in use: load() wrote every one, and one
+	 * sync() frees is invalid (the EOI-carrying one zeroed), so the
+	 * others hold nothing the hardware acts on; load() overwrites them. */
 	for (uint32_t used = g->lr_used; used; used &= used - 1) {
 		unsigned n = (unsigned)__builtin_ctz(used);
 		g->lr[n] = lr_read(n);
@@ -199,7 +200,8 @@ void a64_vgic_put(struct a64_vcpu *v)
 	}
 }
 
-static bool irq_enabled(const struct a64_vcpu *v, uint32_t intid)
+static inline __attribute__((always_inline)) bool irq_enabled(const struct a64_vcpu *v,
+								 uint32_t intid)
 {
 	const struct a64_vm *vm = v->vm;
 
@@ -224,7 +226,7 @@ int a64_vgic_inject(struct a64_vcpu *v, uint32_t intid)
 	return 0;
 }
 
-static bool lr_place(struct a64_vcpu *v, uint32_t intid);
+static inline __attribute__((always_inline)) bool lr_place(struct a64_vcpu *v, uint32_t intid);
 
 bool a64_vgic_place(struct a64_vcpu *v, uint32_t intid)
 {
@@ -279,8 +281,9 @@ bool a64_vgic_has_pending(struct a64_vcpu *v)
 	return any;
 }
 
-/* Put one interrupt in a list register; false if none is free. */
-static bool lr_place(struct a64_vcpu *v, uint32_t intid)
+/* Put one interrupt in a list register; false if none is free. Inline in
+ * its two callers: a64_vgic_place() is on the timer's fast path. */
+static inline __attribute__((always_inline)) bool lr_place(struct a64_vcpu *v, uint32_t intid)
 {
 	struct a64_vgic_cpu *g = &v->vgic;
 	uint64_t lr;
@@ -318,6 +321,25 @@ static bool lr_place(struct a64_vcpu *v, uint32_t intid)
 	return false;
 }
 
+/* irq_enabled() for the 64 interrupts of pending word `w` at once, under
+ * the distributor lock. */
+static uint64_t enabled_word(const struct a64_vcpu *v, uint32_t w)
+{
+	const struct a64_vm *vm = v->vm;
+	uint64_t en = 0;
+
+	if (!(vm->dist.ctlr & GICD_CTLR_GRP1))
+		return 0;
+	for (uint32_t h = 0; h < 2; h++) {
+		uint32_t first = w * 64 + h * 32; /* INTID of the half's bit 0 */
+		uint32_t e = first < 32 ? v->vgic.enable
+			     : first - 32 < AXVM_A64_NR_SPIS ? vm->dist.enable[(first - 32) / 32]
+							     : 0;
+		en |= (uint64_t)e << (32 * h);
+	}
+	return en;
+}
+
 /* Move what is queued into list registers (out of line: the common exit
  * has nothing queued and should not pay for this frame). */
 static __attribute__((noinline)) void flush_queued(struct a64_vcpu *v)
@@ -326,20 +348,17 @@ static __attribute__((noinline)) void flush_queued(struct a64_vcpu *v)
 	bool overflow = false;
 
 	for (uint32_t w = 0; w < sizeof(g->pending) / 8; w++) {
-		uint64_t bits, keep = 0;
+		uint64_t bits, keep;
 
 		if (!atomic_load_explicit(&g->pending[w], memory_order_relaxed))
 			continue;
 		bits = atomic_exchange(&g->pending[w], 0);
 		a64_lock(v->vm);
-		while (bits) {
+		/* Disabled interrupts stay pending (GIC semantics). */
+		keep = bits & ~enabled_word(v, w);
+		for (bits &= ~keep; bits; bits &= bits - 1) {
 			uint32_t b = (uint32_t)__builtin_ctzll(bits);
-			uint32_t intid = w * 64 + b;
-			bits &= bits - 1;
-			/* Disabled interrupts stay pending (GIC semantics). */
-			if (!irq_enabled(v, intid)) {
-				keep |= 1ull << b;
-			} else if (!lr_place(v, intid)) {
+			if (!lr_place(v, w * 64 + b)) {
 				keep |= 1ull << b;
 				overflow = true;
 			}
@@ -380,11 +399,14 @@ void a64_vgic_sync(struct a64_vcpu *v)
 	done = g->lr_used & (uint32_t)(rd_ich_elrsr_el2() | rd_ich_eisr_el2());
 	for (uint32_t left = done; left; left &= left - 1) {
 		unsigned n = (unsigned)__builtin_ctz(left);
-		lr_write(n, 0);
-		if (g->lr_intid[n] == AXVM_A64_IRQ_VTIMER) {
-			v->timer_inflight = false;
-			g->vtimer_hw = false; /* the guest deactivated both */
-		}
+		if (g->lr_intid[n] != AXVM_A64_IRQ_VTIMER)
+			continue; /* invalid now, no EOI bit: nothing to clear */
+		/* The unmapped timer's EOI bit would keep its EISR bit, and
+		 * the maintenance interrupt, up: that one is cleared. */
+		if (!g->vtimer_hw)
+			lr_write(n, 0);
+		v->timer_inflight = false;
+		g->vtimer_hw = false; /* the guest deactivated both */
 	}
 	g->lr_used &= ~done;
 }
