@@ -39,7 +39,7 @@ case_ hypercall "hypercall -" "[vm1] RESULT hypercall PASS" \
 
 case_ smp "smp -" "[vm1] RESULT smp PASS" "[vm1] smp: vCPU 1 up, context 0x1234" \
   "[vm1] smp: vCPU 1 up, context 0x5678" "[vm1] smp: vCPU 1 up, context 0x9999" \
-  "axvm: vm1 vCPU 1: PSCI CPU_OFF" "send_ipi=" "axvm: vm1: down, guest code 0"
+  "axvm: vm1 vCPU 1: PSCI CPU_OFF" "[vm1] smp: vCPU 1 got 2 SGI(s)" "axvm: vm1: down, guest code 0"
 
 case_ timer "timer -" "[vm1] RESULT timer PASS" "[vm1] timer: 5 ticks in"
 

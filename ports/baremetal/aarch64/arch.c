@@ -38,6 +38,8 @@ void bm_arch_putc(char c)
 	*uart_reg(UART_DR) = (uint32_t)(unsigned char)c;
 }
 
+static void time_init(void);
+
 void bm_arch_early_init(void)
 {
 	/* QEMU's PL011 works out of reset; program it like real hardware
@@ -47,6 +49,7 @@ void bm_arch_early_init(void)
 	*uart_reg(UART_FBRD) = 1;
 	*uart_reg(UART_LCRH) = (3u << 5) | (1u << 4);
 	*uart_reg(UART_CR) = (1u << 0) | (1u << 8) | (1u << 9);
+	time_init();
 	gic_init_dist();
 	/* The guest's timer interrupt mapped to the physical PPI: one exit
 	 * per tick instead of two. */
@@ -61,14 +64,19 @@ void bm_arch_console_input_on(void)
 	gic_enable_spi(BM_IRQ_UART, 0);
 }
 
-static void console_rx_irq(void)
+/* Out of line, like the timer's below: the kick, the interrupt a waking
+ * vCPU waits for, then needs no more registers saved than its own. */
+static __attribute__((noinline)) void console_rx_irq(void)
 {
 	while (!(*uart_reg(UART_FR) & UART_FR_RXFE))
 		bm_console_rx((uint8_t)*uart_reg(UART_DR));
 }
 
-/* Each pCPU's redistributor, for gic_ppi_set_active(). */
+/* Each pCPU's redistributor, for gic_ppi_set_active(), and the SGI1R value
+ * that kicks it, worked out once (each CPU writes its own before it is
+ * online, which publishes it to the senders). */
 static uintptr_t redist[BM_MAX_CPUS];
+static uint64_t kick_sgi1r[BM_MAX_CPUS];
 
 void gic_init_cpu(void)
 {
@@ -79,6 +87,7 @@ void gic_init_cpu(void)
 	if (!rd)
 		panic("no GIC redistributor for MPIDR %lx", this_cpu()->hwid);
 	redist[this_cpu()->id] = rd;
+	kick_sgi1r[this_cpu()->id] = gic_sgi1r(this_cpu()->hwid, BM_SGI_KICK);
 }
 
 /* The backend's hook (axvm_a64_set_ppi_active): a PPI's active state on
@@ -123,6 +132,12 @@ struct percpu *this_cpu(void)
 	return p;
 }
 
+static __attribute__((noinline)) void hyp_timer_irq(void)
+{
+	__asm__ volatile("msr cnthp_ctl_el2, xzr; isb");
+	bm_timer_fired();
+}
+
 void bm_irq_handler(void)
 {
 	struct percpu *c = this_cpu();
@@ -140,8 +155,7 @@ void bm_irq_handler(void)
 			bm_kick_received();
 		}
 		else if (id == BM_IRQ_HYP_TIMER) {
-			__asm__ volatile("msr cnthp_ctl_el2, xzr; isb");
-			bm_timer_fired();
+			hyp_timer_irq();
 		} else if (id == BM_IRQ_UART) {
 			console_rx_irq();
 		} else
@@ -202,17 +216,42 @@ static uint64_t cntfrq(void)
 	return f;
 }
 
+/* 1e9 / CNTFRQ when that is a whole number (16 at QEMU virt's 62.5 MHz),
+ * set at boot before the other CPUs start: then a time is one multiply
+ * and a deadline one division, the same values exactly (with 1e9 = f * k,
+ * (c / f) * 1e9 + (c % f) * 1e9 / f is c * k). 0: the general formulas. */
+static uint64_t ns_per_tick;
+
+static void time_init(void)
+{
+	uint64_t f = cntfrq();
+
+	if (f && 1000000000ull % f == 0)
+		ns_per_tick = 1000000000ull / f;
+}
+
 uint64_t time_now_ns(void)
 {
-	uint64_t f = cntfrq(), c;
+	uint64_t f, c;
 
 	__asm__ volatile("isb; mrs %0, cntpct_el0" : "=r"(c));
+	if (ns_per_tick)
+		return c * ns_per_tick;
+	f = cntfrq();
 	return (c / f) * 1000000000ull + (c % f) * 1000000000ull / f;
+}
+
+/* The first counter value at or after `ns` (bm_ticks_at_or_after). */
+static uint64_t ticks_at_or_after(uint64_t ns)
+{
+	if (ns_per_tick)
+		return ns / ns_per_tick + (ns % ns_per_tick != 0);
+	return bm_ticks_at_or_after(ns, cntfrq());
 }
 
 void bm_arch_send_kick(uint32_t pcpu)
 {
-	gic_send_sgi(bm_cpus[pcpu].hwid, BM_SGI_KICK);
+	gic_send_sgi1r(kick_sgi1r[pcpu]);
 }
 
 /* The EL2 physical timer (CNTHP) compares against CNTPCT, the counter
@@ -223,7 +262,7 @@ void bm_arch_timer_at(uint64_t deadline_ns)
 		__asm__ volatile("msr cnthp_ctl_el2, xzr; isb" ::: "memory");
 		return;
 	}
-	uint64_t cval = bm_ticks_at_or_after(deadline_ns, cntfrq());
+	uint64_t cval = ticks_at_or_after(deadline_ns);
 	__asm__ volatile("msr cnthp_cval_el2, %0; mov x9, #1; msr cnthp_ctl_el2, x9; isb"
 			 ::"r"(cval) : "x9", "memory");
 }
@@ -231,22 +270,30 @@ void bm_arch_timer_at(uint64_t deadline_ns)
 /* Sleep in WFI until an interrupt (a kick, the timer armed here for the
  * timeout or the slice's end) or the timeout. Interrupts are masked
  * between the check of the kick flag and the WFI, so a kick in that window
- * still ends the WFI. */
+ * still ends the WFI. They stay masked after it: a masked interrupt still
+ * ends a WFI, and the handler is called here, where it would have been
+ * called from the vector, without the exception entry, the register save
+ * and the ERET (the wake-up path of a halted vCPU). What arrives after the
+ * handler looked is taken at the unmask, as before. */
 void bm_arch_wait(uint64_t timeout_ns)
 {
 	struct percpu *c = this_cpu();
-	uint64_t end = time_now_ns() + timeout_ns;
+	uint64_t end = time_now_ns() + timeout_ns, now;
+	/* Early or not, told in ticks: no division after the wake-up. */
+	uint64_t end_ticks = ticks_at_or_after(end);
 
 	c->waits++;
 	__asm__ volatile("msr daifset, #2" ::: "memory");
 	if (!c->kicked) {
 		bm_arch_timer_at(c->slice_vcpu && c->slice_end < end ? c->slice_end : end);
 		__asm__ volatile("dsb sy; wfi" ::: "memory");
+		bm_irq_handler();
 	}
-	__asm__ volatile("msr daifclr, #2; isb" ::: "memory"); /* take it */
+	__asm__ volatile("msr daifclr, #2; isb" ::: "memory");
 	bm_arch_timer_at(c->slice_vcpu ? c->slice_end : 0);
 	c->kicked = false;
-	if (time_now_ns() < end)
+	__asm__ volatile("isb; mrs %0, cntpct_el0" : "=r"(now));
+	if (now < end_ticks)
 		c->early_waits++;
 }
 

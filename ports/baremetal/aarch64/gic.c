@@ -96,14 +96,23 @@ uintptr_t gic_init_redist(uint64_t mpidr, uint32_t ppis)
 	return rd;
 }
 
-void gic_send_sgi(uint64_t mpidr, uint32_t intid)
+uint64_t gic_sgi1r(uint64_t mpidr, uint32_t intid)
 {
 	uint64_t aff0 = mpidr & 0xf, rs = (mpidr & 0xff) >> 4;
-	uint64_t v = ((uint64_t)intid << 24) | (1ull << aff0) | (rs << 44) |
-		     (((mpidr >> 8) & 0xff) << 16) | (((mpidr >> 16) & 0xff) << 32) |
-		     (((mpidr >> 32) & 0xff) << 48);
 
-	__asm__ volatile("dsb ishst; msr icc_sgi1r_el1, %0; isb" ::"r"(v) : "memory");
+	return ((uint64_t)intid << 24) | (1ull << aff0) | (rs << 44) |
+	       (((mpidr >> 8) & 0xff) << 16) | (((mpidr >> 16) & 0xff) << 32) |
+	       (((mpidr >> 32) & 0xff) << 48);
+}
+
+void gic_send_sgi1r(uint64_t sgi1r)
+{
+	__asm__ volatile("dsb ishst; msr icc_sgi1r_el1, %0; isb" ::"r"(sgi1r) : "memory");
+}
+
+void gic_send_sgi(uint64_t mpidr, uint32_t intid)
+{
+	gic_send_sgi1r(gic_sgi1r(mpidr, intid));
 }
 
 void gic_redist_ppi_set_active(uintptr_t rd, uint32_t intid, bool active)

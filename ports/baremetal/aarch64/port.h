@@ -15,6 +15,11 @@ uintptr_t gic_init_redist(uint64_t mpidr, uint32_t ppis);
 /* A PPI's active state in redistributor `rd`. */
 void gic_redist_ppi_set_active(uintptr_t rd, uint32_t intid, bool active);
 void gic_send_sgi(uint64_t target_mpidr, uint32_t intid);
+/* The ICC_SGI1R_EL1 value that sends SGI `intid` to the CPU with affinity
+ * `mpidr`, and the send of such a value (an SGI sent often, worked out
+ * once). */
+uint64_t gic_sgi1r(uint64_t target_mpidr, uint32_t intid);
+void gic_send_sgi1r(uint64_t sgi1r);
 /* Enable SPI `intid`, Group 1, routed to the CPU with affinity `mpidr`. */
 void gic_enable_spi(uint32_t intid, uint64_t mpidr);
 

@@ -103,6 +103,9 @@ struct a64_vcpu {
 	/* An ICC_SGI1R_EL1 write fans out as one SEND_IPI exit per target. */
 	uint64_t sgi_targets;
 	uint32_t sgi_intid;
+	/* This vCPU in the core, for SGIs sent to it from inside the world
+	 * switch (a64_vgic_fast_sgi); found at the first, NULL before. */
+	_Atomic(struct axvm_vcpu *) core;
 
 	/* Host EL2 controls saved at bind, restored at unbind. */
 	uint64_t host_hcr, host_cptr, host_mdcr, host_cnthctl, host_pmr;
@@ -117,6 +120,7 @@ struct a64_vm {
 	uint64_t cntvoff;
 	atomic_flag lock; /* distributor state */
 	struct a64_vgic_dist dist;
+	struct axvm_vm *core; /* the core's VM (axvm_arch_vm_info.vm) */
 };
 
 /* vCPU `i` of the VM, or NULL before vcpu_create (i < vcpu_count). */
@@ -176,9 +180,21 @@ bool a64_vgic_in_lr(const struct a64_vcpu *v, uint32_t intid);
  * the vGIC windows. */
 bool a64_vgic_mmio(struct a64_vcpu *v, uint64_t ipa, bool write,
 		   unsigned width, uint64_t *val);
+/* A trapped ICC_SGI1R_EL1 write (ESR `esr`, EC 0x18) answered inside the
+ * world switch: each target gets the SGI through the core's public
+ * injection (queued and kicked, as a SEND_IPI exit would) and the PC
+ * moves on; true. false, nothing changed, for anything else: another
+ * register, an SGI the sender itself receives, a port with its own
+ * inject_irq hook. */
+bool a64_vgic_fast_sgi(struct a64_vcpu *v, uint64_t esr);
 
 /* a64_vcpu.c: the guest's virtual timer would interrupt it right now. */
 bool a64_timer_fires_now(struct a64_vcpu *v);
+/* a64_vcpu.c, called from the IRQ vector (a64_entry.S): an IRQ exit
+ * answered without leaving the world switch (the guest's own timer into a
+ * list register): true, enter the guest again; false, with at most
+ * finished list registers freed, take the full exit. */
+bool a64_irq_fast(struct a64_vcpu *v);
 
 /* a64_exit.c */
 int a64_decode_exit(struct a64_vcpu *v, uint64_t kind, uint64_t esr,

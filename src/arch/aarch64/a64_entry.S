@@ -90,6 +90,48 @@ a64_exit:
 	ldp	x29, x30, [sp], #16
 	ret
 
+/*
+ * An IRQ exit, first offered to a64_irq_fast(vcpu) (a64_vcpu.c) without
+ * the full switch: only what a C call may clobber is saved, on this stack
+ * (x2-x18 and x30; x0/x1 are pushed already), and the guest's x19-x29 stay
+ * in their registers, which the callee keeps (AAPCS64; the library's C
+ * touches no FP/SIMD register). ELR_EL2 and SPSR_EL2 stay as they are:
+ * nothing in between takes an exception (interrupts are masked at EL2).
+ * Answered: the registers come back and the guest is entered again.
+ * Not: the same registers come back and the full exit runs, as from any
+ * other vector. ldp leaves the flags of the cmp alone.
+ */
+	.balign 16
+a64_irq:
+	stp	x2, x3, [sp, #-16]!
+	stp	x4, x5, [sp, #-16]!
+	stp	x6, x7, [sp, #-16]!
+	stp	x8, x9, [sp, #-16]!
+	stp	x10, x11, [sp, #-16]!
+	stp	x12, x13, [sp, #-16]!
+	stp	x14, x15, [sp, #-16]!
+	stp	x16, x17, [sp, #-16]!
+	stp	x18, x30, [sp, #-16]!
+	ldr	x0, [sp, #(9 * 16 + 16)]	/* regs, the vCPU's first member */
+	bl	a64_irq_fast
+	cmp	w0, #0
+	ldp	x18, x30, [sp], #16
+	ldp	x16, x17, [sp], #16
+	ldp	x14, x15, [sp], #16
+	ldp	x12, x13, [sp], #16
+	ldp	x10, x11, [sp], #16
+	ldp	x8, x9, [sp], #16
+	ldp	x6, x7, [sp], #16
+	ldp	x4, x5, [sp], #16
+	ldp	x2, x3, [sp], #16
+	b.eq	1f
+	ldp	x0, x1, [sp], #16
+	eret
+	dsb	nsh			/* no straight-line speculation past eret */
+	isb
+1:	mov	x1, #1			/* A64_EXC_IRQ */
+	b	a64_exit
+
 /* An exception taken at EL2 itself while this table is installed can only
  * come from a bug in the few instructions around eret: stop this pCPU
  * rather than run on with corrupted state. */
@@ -122,8 +164,12 @@ a64_hyp_fault:
 	.endif
 #endif
 	stp	x0, x1, [sp, #-16]!
+	.if \kind == 1
+	b	a64_irq
+	.else
 	mov	x1, #\kind
 	b	a64_exit
+	.endif
 .endm
 
 /* Own section, so the 2 KiB alignment costs no padding inside this object

@@ -163,6 +163,7 @@ static int a64_vm_init(const struct axvm_arch_vm_info *info, void **out)
 	atomic_flag_clear(&vm->lock);
 	vm->vtcr = info_vtcr();
 	vm->cntvoff = rd_cntpct_el0(); /* guest virtual time starts near 0 */
+	vm->core = info->vm;
 	a64_vgic_vm_reset(vm);
 	flush_vmid(vm, 0, 0); /* a reused VMID may have stale TLB entries */
 	*out = vm;
@@ -452,25 +453,29 @@ static uint64_t a64_vcpu_halt_deadline(void *p)
 
 /* A synchronous exit a64_fast_exit() may answer: HVC, SMC or a trapped
  * system register (the class is checked here, inline, so that aborts and
- * the rest do not pay for the call). */
+ * the rest do not pay for the call); an SGI sent to other vCPUs. */
 static inline bool fast_sync(struct a64_vcpu *v)
 {
 	uint64_t esr = rd_esr_el2();
 	uint64_t ec = (esr >> 26) & 0x3fu;
 
-	return ec >= 0x16u && ec <= 0x18u && a64_fast_exit(v, esr);
+	return ec >= 0x16u && ec <= 0x18u &&
+	       (a64_fast_exit(v, esr) || (ec == 0x18u && a64_vgic_fast_sgi(v, esr)));
 }
 
 /*
  * An IRQ exit caused by the guest's own timer alone, answered inside the
- * world switch: the highest-priority interrupt pending at the physical
+ * world switch (called from the IRQ vector, a64_entry.S, with the guest's
+ * callee-saved registers still live; it reads and writes no guest
+ * register): the highest-priority interrupt pending at the physical
  * CPU interface is PPI 27 (every host interrupt has a higher priority, so
- * none is pending), the timer is not still with the guest, and its level, read from the live registers (the guest may have written
+ * none is pending), the timer is not still with the guest, and its
+ * level, read from the live registers (the guest may have written
  * CNTV_CTL since the last full exit), is high. The interrupt goes
  * straight into a list register and the guest is entered again; false,
  * with at most finished list registers freed, if any of that fails.
  */
-static bool fast_vtimer(struct a64_vcpu *v)
+bool a64_irq_fast(struct a64_vcpu *v)
 {
 	if ((rd_icc_hppir1_el1() & 0xffffffu) != AXVM_A64_IRQ_VTIMER ||
 	    (rd_cntv_ctl_el0() & (CNTV_ENABLE | CNTV_IMASK)) != CNTV_ENABLE)
@@ -522,13 +527,13 @@ static int a64_vcpu_run(void *p, struct axvm_exit *exit)
 	 * in, as KVM's fixup_guest_exit() does: no host state was touched
 	 * and nothing the host could have changed needs loading (the
 	 * timer, the list registers and the masks are as the guest left
-	 * them). So does an IRQ exit for the guest's own timer alone
-	 * (fast_vtimer). A host interrupt or a kick still ends the loop: it
-	 * stays pending here and is taken at the ERET. Such exits reach
-	 * neither the core nor its exit counters.
+	 * them). An IRQ exit for the guest's own timer alone does not even
+	 * get here: the IRQ vector answers it (a64_irq_fast). A host
+	 * interrupt or a kick still ends the loop: it stays pending here
+	 * and is taken at the ERET. Such exits reach neither the core nor
+	 * its exit counters.
 	 */
-	while ((kind == A64_EXC_SYNC && fast_sync(v)) ||
-	       (kind == A64_EXC_IRQ && fast_vtimer(v)))
+	while (kind == A64_EXC_SYNC && fast_sync(v))
 		kind = axvm_a64_enter(&v->regs);
 
 	wr_vbar_el2(vbar);

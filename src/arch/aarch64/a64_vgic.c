@@ -19,6 +19,9 @@
  */
 #include <string.h>
 
+#include <axvm/vcpu.h>
+#include <axvm/vm.h>
+
 #include "a64.h"
 #include "a64_sysreg.h"
 
@@ -172,8 +175,9 @@ void a64_vgic_put(struct a64_vcpu *v)
 		if ((g->ap1r[n] = apr_access(1, n, false, 0)))
 			apr_access(1, n, true, 0);
 	}
-	/* Only the list registers in use: load() wrote every one, and sync()
-	 * zeroes each it frees, so the others are zero already. */
+	/* Only the list registers in use: load() wrote every one, and one
+	 * sync() frees is invalid (the EOI-carrying one zeroed), so the
+	 * others hold nothing the hardware acts on; load() overwrites them. */
 	for (uint32_t used = g->lr_used; used; used &= used - 1) {
 		unsigned n = (unsigned)__builtin_ctz(used);
 		g->lr[n] = lr_read(n);
@@ -196,7 +200,8 @@ void a64_vgic_put(struct a64_vcpu *v)
 	}
 }
 
-static bool irq_enabled(const struct a64_vcpu *v, uint32_t intid)
+static inline __attribute__((always_inline)) bool irq_enabled(const struct a64_vcpu *v,
+								 uint32_t intid)
 {
 	const struct a64_vm *vm = v->vm;
 
@@ -221,7 +226,7 @@ int a64_vgic_inject(struct a64_vcpu *v, uint32_t intid)
 	return 0;
 }
 
-static bool lr_place(struct a64_vcpu *v, uint32_t intid);
+static inline __attribute__((always_inline)) bool lr_place(struct a64_vcpu *v, uint32_t intid);
 
 bool a64_vgic_place(struct a64_vcpu *v, uint32_t intid)
 {
@@ -276,8 +281,9 @@ bool a64_vgic_has_pending(struct a64_vcpu *v)
 	return any;
 }
 
-/* Put one interrupt in a list register; false if none is free. */
-static bool lr_place(struct a64_vcpu *v, uint32_t intid)
+/* Put one interrupt in a list register; false if none is free. Inline in
+ * its two callers: a64_vgic_place() is on the timer's fast path. */
+static inline __attribute__((always_inline)) bool lr_place(struct a64_vcpu *v, uint32_t intid)
 {
 	struct a64_vgic_cpu *g = &v->vgic;
 	uint64_t lr;
@@ -315,6 +321,25 @@ static bool lr_place(struct a64_vcpu *v, uint32_t intid)
 	return false;
 }
 
+/* irq_enabled() for the 64 interrupts of pending word `w` at once, under
+ * the distributor lock. */
+static uint64_t enabled_word(const struct a64_vcpu *v, uint32_t w)
+{
+	const struct a64_vm *vm = v->vm;
+	uint64_t en = 0;
+
+	if (!(vm->dist.ctlr & GICD_CTLR_GRP1))
+		return 0;
+	for (uint32_t h = 0; h < 2; h++) {
+		uint32_t first = w * 64 + h * 32; /* INTID of the half's bit 0 */
+		uint32_t e = first < 32 ? v->vgic.enable
+			     : first - 32 < AXVM_A64_NR_SPIS ? vm->dist.enable[(first - 32) / 32]
+							     : 0;
+		en |= (uint64_t)e << (32 * h);
+	}
+	return en;
+}
+
 /* Move what is queued into list registers (out of line: the common exit
  * has nothing queued and should not pay for this frame). */
 static __attribute__((noinline)) void flush_queued(struct a64_vcpu *v)
@@ -323,20 +348,17 @@ static __attribute__((noinline)) void flush_queued(struct a64_vcpu *v)
 	bool overflow = false;
 
 	for (uint32_t w = 0; w < sizeof(g->pending) / 8; w++) {
-		uint64_t bits, keep = 0;
+		uint64_t bits, keep;
 
 		if (!atomic_load_explicit(&g->pending[w], memory_order_relaxed))
 			continue;
 		bits = atomic_exchange(&g->pending[w], 0);
 		a64_lock(v->vm);
-		while (bits) {
+		/* Disabled interrupts stay pending (GIC semantics). */
+		keep = bits & ~enabled_word(v, w);
+		for (bits &= ~keep; bits; bits &= bits - 1) {
 			uint32_t b = (uint32_t)__builtin_ctzll(bits);
-			uint32_t intid = w * 64 + b;
-			bits &= bits - 1;
-			/* Disabled interrupts stay pending (GIC semantics). */
-			if (!irq_enabled(v, intid)) {
-				keep |= 1ull << b;
-			} else if (!lr_place(v, intid)) {
+			if (!lr_place(v, w * 64 + b)) {
 				keep |= 1ull << b;
 				overflow = true;
 			}
@@ -377,13 +399,93 @@ void a64_vgic_sync(struct a64_vcpu *v)
 	done = g->lr_used & (uint32_t)(rd_ich_elrsr_el2() | rd_ich_eisr_el2());
 	for (uint32_t left = done; left; left &= left - 1) {
 		unsigned n = (unsigned)__builtin_ctz(left);
-		lr_write(n, 0);
-		if (g->lr_intid[n] == AXVM_A64_IRQ_VTIMER) {
-			v->timer_inflight = false;
-			g->vtimer_hw = false; /* the guest deactivated both */
-		}
+		if (g->lr_intid[n] != AXVM_A64_IRQ_VTIMER)
+			continue; /* invalid now, no EOI bit: nothing to clear */
+		/* The unmapped timer's EOI bit would keep its EISR bit, and
+		 * the maintenance interrupt, up: that one is cleared. */
+		if (!g->vtimer_hw)
+			lr_write(n, 0);
+		v->timer_inflight = false;
+		g->vtimer_hw = false; /* the guest deactivated both */
 	}
 	g->lr_used &= ~done;
+}
+
+/* --- SGIs sent from inside the world switch -------------------------------- */
+
+/* ESR_EL2.ISS of an MSR ICC_SGI1R_EL1 (Op0 3, Op2 5, Op1 0, CRn 12, CRm 11,
+ * Dir 0 = write), with Rt[9:5] masked out. */
+#define ISS_MASK 0x1ffffffu
+#define ISS_RT_MASK (0x1fu << 5)
+#define ISS_SGI1R_WRITE ((3u << 20) | (5u << 17) | (12u << 10) | (11u << 1))
+
+/* The core's vCPU `i`, remembered on the backend's: without a reference
+ * held, which is safe because the sender runs in the same VM, and a VM
+ * frees its vCPUs only after every one has left run(). Racing senders
+ * store the same pointer. */
+static struct axvm_vcpu *core_vcpu(struct a64_vm *vm, uint32_t i)
+{
+	struct a64_vcpu *t = a64_vcpu_at(vm, i);
+	struct axvm_vcpu *c;
+
+	if (!t)
+		return NULL;
+	c = atomic_load_explicit(&t->core, memory_order_relaxed);
+	if (!c && !axvm_vm_vcpu(vm->core, i, &c)) {
+		atomic_store_explicit(&t->core, c, memory_order_relaxed);
+		(void)axvm_vcpu_put(c);
+	}
+	return c;
+}
+
+/*
+ * What a64_exit.c's SEND_IPI exits would do, without the exit: the same
+ * targets (TargetList with Aff1-3 and RS, or IRM for all but the sender)
+ * and, per target, what the core's axvm_vcpu_inject_irq() does: pending
+ * bit, then axvm_vcpu_kick() (wake flag, kick of the pCPU it is bound to).
+ * Safe with interrupts masked inside the world switch: that touches
+ * atomics and the port's kick_pcpu only. The sender's own SGI would go
+ * into its own list registers, which only the full exit's flush fills; a
+ * port's inject_irq hook is the port's code, not run here. Both take the
+ * full exit. Like a64_fast_exit()'s answers, these SGIs reach neither the
+ * core's loop nor its exit counters (no send_ipi count).
+ */
+bool a64_vgic_fast_sgi(struct a64_vcpu *v, uint64_t esr)
+{
+	struct a64_vm *vm = v->vm;
+	uint32_t iss = (uint32_t)esr & ISS_MASK;
+	uint32_t rt = (iss >> 5) & 0x1fu, count = vm->base.vcpu_count;
+	uint64_t val, targets = 0;
+
+	if ((iss & ~ISS_RT_MASK) != ISS_SGI1R_WRITE || !vm->core ||
+	    vm->base.hal->inject_irq || count > 64)
+		return false;
+	val = rt == 31 ? 0 : v->regs.x[rt];
+	if (val & (1ull << 40)) { /* IRM */
+		targets = (count == 64 ? UINT64_MAX : (1ull << count) - 1u) & ~(1ull << v->id);
+	} else {
+		uint64_t aff = ((val >> 16) & 0xffu) << 8 | ((val >> 32) & 0xffu) << 16 |
+			       ((val >> 48) & 0xffu) << 32;
+		uint32_t rs = (uint32_t)(val >> 44) & 0xfu;
+
+		for (uint32_t bits = (uint32_t)val & 0xffffu; bits; bits &= bits - 1) {
+			uint32_t t = a64_mpidr_to_index(vm, aff | (rs * 16u + (uint32_t)__builtin_ctz(bits)));
+			if (t != UINT32_MAX)
+				targets |= 1ull << t; /* t < count <= 64 */
+		}
+		if (targets & (1ull << v->id))
+			return false;
+	}
+	/* axvm_vcpu_inject_irq() without its two indirections: with no
+	 * inject_irq hook it is this backend's inject, then the kick. */
+	for (; targets; targets &= targets - 1) {
+		uint32_t i = (uint32_t)__builtin_ctzll(targets);
+		struct axvm_vcpu *c = core_vcpu(vm, i);
+		if (c && !a64_vgic_inject(a64_vcpu_at(vm, i), (uint32_t)(val >> 24) & 0xfu))
+			(void)axvm_vcpu_kick(c);
+	}
+	v->regs.pc += 4; /* EC 0x18: an AArch64 MSR, 4 bytes */
+	return true;
 }
 
 /* --- distributor / redistributor MMIO ------------------------------------- */
