@@ -9,6 +9,8 @@
  */
 #include <string.h>
 
+#include <axvm/test_hypercall.h>
+
 #include "axvm_x86_64.h"
 #include "devices.h"
 #include "kernel.h"
@@ -587,12 +589,10 @@ int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg)
 	return axvm_config_add_device(cfg, &testdev);
 }
 
-/* The x86 guest ABI's hypercall numbers, as axvm-run answers them: 0
- * version, 2 the sum of the six arguments; main.c's own (0x100..0x102)
- * stay; anything else is ENOSYS. CPU up (1) never gets here: the backend
- * turns it into a CPU_UP exit. */
-#define X86_HC_VERSION 0u
-#define X86_HC_SUM 2u
+/* The x86 guest ABI's hypercalls, answered as axvm-run answers them
+ * (axvm/test_hypercall.h: version, sum, ENOSYS for the rest); main.c's
+ * own (0x100..0x102) stay. CPU up (1) never gets here: the backend turns
+ * it into a CPU_UP exit. */
 #define X86_HC_KERNEL_FIRST 0x100u
 #define X86_HC_KERNEL_LAST 0x102u
 
@@ -600,14 +600,6 @@ bool bm_arch_hypercall(uint64_t nr, const uint64_t args[6], uint64_t *ret)
 {
 	if (nr >= X86_HC_KERNEL_FIRST && nr <= X86_HC_KERNEL_LAST)
 		return false;
-	if (nr == X86_HC_VERSION) {
-		*ret = 0x00010000u;
-	} else if (nr == X86_HC_SUM) {
-		*ret = 0;
-		for (int i = 0; i < 6; i++)
-			*ret += args[i];
-	} else {
-		*ret = (uint64_t)(int64_t)-38;
-	}
+	*ret = axvm_x86_test_hypercall(nr, args); /* unknown numbers: ENOSYS */
 	return true;
 }
