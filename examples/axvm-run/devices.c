@@ -3,6 +3,8 @@
 #include <sched.h>
 #include <string.h>
 
+#include <axvm/test_hypercall.h>
+
 #include "axvm_kvm.h"
 #include "devices.h"
 
@@ -138,16 +140,6 @@ int x86_abi_hypercall(void *ctx, struct axvm_vcpu *vcpu, uint64_t nr,
 {
 	(void)ctx;
 	(void)vcpu;
-	switch (nr) {
-	case X86_ABI_HC_VERSION:
-		*ret = X86_ABI_VERSION;
-		break;
-	case X86_ABI_HC_SUM:
-		*ret = args[0] + args[1] + args[2] + args[3] + args[4] + args[5];
-		break;
-	default:
-		*ret = (uint64_t)(int64_t)AXVM_ENOSYS;
-		break;
-	}
+	*ret = axvm_x86_test_hypercall(nr, args); /* unknown numbers: ENOSYS */
 	return 0;
 }

@@ -41,11 +41,9 @@ void testdev_init(struct axvm_testdev *t);
 void testdev_desc(struct axvm_testdev *t, struct axvm_device_desc *d);
 
 /* The hypercalls of docs/guest-abi-x86_64.md a host program answers (the
- * backend turns CPU-up into an exit itself): version and sum. An axvm_vm
+ * backend turns CPU-up into an exit itself): the library's answers
+ * (axvm/test_hypercall.h), as the bare-metal kernel gives them. An axvm_vm
  * callbacks' `hypercall`; `ctx` is not used. */
-#define X86_ABI_HC_VERSION 0u
-#define X86_ABI_HC_SUM 2u
-#define X86_ABI_VERSION 0x00010000u
 int x86_abi_hypercall(void *ctx, struct axvm_vcpu *vcpu, uint64_t nr,
                       const uint64_t args[6], uint64_t *ret);
 

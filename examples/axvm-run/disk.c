@@ -2,6 +2,7 @@
 /* axvm-run's disk: the host side of the library's virtio-blk. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,16 +10,14 @@
 
 #include "disk.h"
 
-/* The model checks offset and length against the capacity before it
- * calls these; a short transfer (the file shrank under us) is an error
- * the guest sees as VIRTIO_BLK_S_IOERR. */
-static int disk_read(void *arg, uint64_t off, void *buf, size_t len)
+/* All of [off, off + len) to the file (out) or from it: one retry loop
+ * for both directions. The model checks offset and length against the
+ * capacity before it calls in; a short transfer (the file shrank under
+ * us) is an error the guest sees as VIRTIO_BLK_S_IOERR. */
+static int transfer(int fd, uint64_t off, uint8_t *p, size_t len, bool out)
 {
-	struct disk *d = arg;
-	uint8_t *p = buf;
-
 	while (len) {
-		ssize_t n = pread(d->fd, p, len, (off_t)off);
+		ssize_t n = out ? pwrite(fd, p, len, (off_t)off) : pread(fd, p, len, (off_t)off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -30,22 +29,15 @@ static int disk_read(void *arg, uint64_t off, void *buf, size_t len)
 	return 0;
 }
 
+static int disk_read(void *arg, uint64_t off, void *buf, size_t len)
+{
+	return transfer(((struct disk *)arg)->fd, off, buf, len, false);
+}
+
+/* pwrite only reads the buffer: dropping const is safe. */
 static int disk_write(void *arg, uint64_t off, const void *buf, size_t len)
 {
-	struct disk *d = arg;
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(d->fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return AXVM_EIO;
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return transfer(((struct disk *)arg)->fd, off, (uint8_t *)(uintptr_t)buf, len, true);
 }
 
 static int disk_flush(void *arg)

@@ -193,6 +193,11 @@ int bm_arch_linux_place(void *image, uint64_t image_gpa, uint64_t ram_gpa, uint6
 void bm_arch_guest_ram_written(void *p, uint64_t len);
 /* The target-only devices (AArch64: ACTLR_EL1; riscv64: the SBI console). */
 int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg);
+/* Console bytes those devices still hold (x86_64: COM1's line) to
+ * bm_devs_putc() now; bm_devs_flush() calls it first, so no caller has to
+ * know. Must not be called with the VM's console line lock held. Optional:
+ * devices.c has a default that holds nothing. */
+void bm_arch_devs_flush(struct bm_vm_devs *d);
 
 /* A hypercall of the target's guest ABI (x86_64: docs/guest-abi-x86_64.md's
  * numbers), answered in *ret; false: not one, main.c's table applies.

@@ -15,8 +15,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib/bench-boot.sh
 
 rc=0
 for arch in aarch64 riscv64; do
@@ -25,25 +24,7 @@ for arch in aarch64 riscv64; do
     echo "SKIPPED: ivc round trip ($arch): no qemu-system-$arch"
     continue
   fi
-  "scripts/run-$arch" --build-dir "$build" --build-only >"$tmp/build.log" 2>&1 ||
-    { cat "$tmp/build.log" >&2; rc=1; continue; }
-  for n in 1 2; do
-    if ! "scripts/run-$arch" --build-dir "$build" --no-build --icount --timeout 600 --ivc ivc ivc \
-      >"$tmp/run$n.log" 2>&1 || ! grep -aq '^\[vm1\] RESULT ivc PASS' "$tmp/run$n.log" ||
-      ! grep -aq '^\[vm2\] RESULT ivc PASS' "$tmp/run$n.log"; then
-      echo "ivc bench ($arch): the ping-pong failed:" >&2
-      tail -20 "$tmp/run$n.log" >&2
-      rc=1
-      continue 2
-    fi
-    grep -a "^\[vm1\] bench ivc_round_trip_$arch " "$tmp/run$n.log" | sed 's/^\[vm1\] //' >"$tmp/b$n"
-  done
-  if [ ! -s "$tmp/b1" ] || ! cmp -s "$tmp/b1" "$tmp/b2"; then
-    echo "ivc bench ($arch): two runs disagree or printed nothing:" >&2
-    cat "$tmp/b1" "$tmp/b2" >&2
-    rc=1
-    continue
-  fi
-  cat "$tmp/b1"
+  bench_twice "ivc bench ($arch)" "$arch" "$build" "ivc_round_trip_$arch" \
+    '^\[vm1\] RESULT ivc PASS' '^\[vm2\] RESULT ivc PASS' -- --ivc ivc ivc || rc=1
 done
 exit $rc

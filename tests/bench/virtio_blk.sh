@@ -16,33 +16,17 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 1
+. tests/lib/bench-boot.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-build=build/rv-blk-bench
 
 if ! command -v qemu-system-riscv64 >/dev/null; then
   echo "SKIPPED: virtio-blk read (riscv64): no qemu-system-riscv64"
   exit 0
 fi
-scripts/run-riscv64 --build-dir "$build" --build-only >"$tmp/build.log" 2>&1 ||
-  { cat "$tmp/build.log" >&2; exit 1; }
 
 # 64-bit word w of sector s holds s + (w << 32), as bench-blk expects.
 perl -e 'for my $s (0..2047) { print pack("V2", $s, $_) for 0..63 }' >"$tmp/disk.img"
 
-for n in 1 2; do
-  if ! scripts/run-riscv64 --build-dir "$build" --no-build --icount --timeout 600 \
-    --disk "$tmp/disk.img" bench-blk - >"$tmp/run$n.log" 2>&1 ||
-    ! grep -aq '^\[vm1\] RESULT bench-blk PASS' "$tmp/run$n.log"; then
-    echo "virtio_blk bench: bench-blk failed:" >&2
-    tail -20 "$tmp/run$n.log" >&2
-    exit 1
-  fi
-  grep -a '^\[vm1\] bench virtio_blk_read_riscv64 ' "$tmp/run$n.log" | sed 's/^\[vm1\] //' >"$tmp/b$n"
-done
-if [ ! -s "$tmp/b1" ] || ! cmp -s "$tmp/b1" "$tmp/b2"; then
-  echo "virtio_blk bench: two runs disagree or printed nothing:" >&2
-  cat "$tmp/b1" "$tmp/b2" >&2
-  exit 1
-fi
-cat "$tmp/b1"
+bench_twice "virtio_blk bench" riscv64 build/rv-blk-bench virtio_blk_read_riscv64 \
+  '^\[vm1\] RESULT bench-blk PASS' -- --disk "$tmp/disk.img" bench-blk -

@@ -9,6 +9,8 @@
  */
 #include <string.h>
 
+#include <axvm/test_hypercall.h>
+
 #include "axvm_x86_64.h"
 #include "devices.h"
 #include "kernel.h"
@@ -550,17 +552,37 @@ void bm_arch_guest_ram_written(void *p, uint64_t len)
 /* The guests' COM1 (ports 0x3f8..0x3ff) and axvm-run's test device at
  * 0xfe000000: the library's models, as axvm-run has them. COM1 has no
  * interrupt and takes no input here, so nothing but the VM's own exits
- * reaches it and it needs no masked wrapper. */
+ * reaches it and it needs no masked wrapper. It runs in line mode, as
+ * axvm-run's does: a byte (an exit each) is a store into `line`, and the
+ * console line gets whole lines; what is left of one goes out when the
+ * VM's console is flushed (bm_arch_devs_flush), before anything the
+ * kernel prints about the VM. */
 struct x86_devs {
 	struct bm_vm_devs *d;
 	struct axvm_ns16550 com1;
+	uint8_t line[BM_LINE_MAX];
 	struct axvm_testdev testdev;
 };
 static struct x86_devs x86_devs[BM_MAX_VMS];
 
-static void com1_tx(void *arg, uint8_t byte)
+/* Called with COM1's lock held: the console line's lock nests inside. */
+static void com1_tx_line(void *arg, const uint8_t *bytes, uint32_t n)
 {
-	bm_devs_putc(((struct x86_devs *)arg)->d, (char)byte);
+	struct x86_devs *x = arg;
+
+	for (uint32_t i = 0; i < n; i++)
+		bm_devs_putc(x->d, (char)bytes[i]);
+}
+
+/* `d` is set only once its COM1 is: a slot without it is nobody's. */
+void bm_arch_devs_flush(struct bm_vm_devs *d)
+{
+	for (unsigned i = 0; d && i < BM_MAX_VMS; i++) {
+		if (x86_devs[i].d == d) {
+			(void)axvm_ns16550_flush(&x86_devs[i].com1); /* cannot fail */
+			return;
+		}
+	}
 }
 
 int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg)
@@ -573,13 +595,15 @@ int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg)
 
 	if (i >= BM_MAX_VMS)
 		return AXVM_ENOMEM;
-	x->d = d;
-	const struct axvm_uart_host host = { .arg = x, .tx = com1_tx };
+	const struct axvm_uart_host host = {
+		.arg = x, .line = x->line, .line_size = sizeof(x->line), .tx_line = com1_tx_line,
+	};
 	if ((rc = axvm_ns16550_init(&x->com1, &host, 0)) ||
 	    (rc = axvm_ns16550_desc_bus(&x->com1, AXVM_BUS_PIO, 0x3f8, &com1)) ||
 	    (rc = axvm_testdev_init(&x->testdev, &axvm_testdev_x86_layout)) ||
 	    (rc = axvm_testdev_desc(&x->testdev, 0xfe000000ull, &testdev)))
 		return rc;
+	x->d = d;
 	com1.name = "com1";
 	testdev.name = "testdev-x86";
 	if ((rc = axvm_config_add_device(cfg, &com1)))
@@ -587,12 +611,10 @@ int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg)
 	return axvm_config_add_device(cfg, &testdev);
 }
 
-/* The x86 guest ABI's hypercall numbers, as axvm-run answers them: 0
- * version, 2 the sum of the six arguments; main.c's own (0x100..0x102)
- * stay; anything else is ENOSYS. CPU up (1) never gets here: the backend
- * turns it into a CPU_UP exit. */
-#define X86_HC_VERSION 0u
-#define X86_HC_SUM 2u
+/* The x86 guest ABI's hypercalls, answered as axvm-run answers them
+ * (axvm/test_hypercall.h: version, sum, ENOSYS for the rest); main.c's
+ * own (0x100..0x102) stay. CPU up (1) never gets here: the backend turns
+ * it into a CPU_UP exit. */
 #define X86_HC_KERNEL_FIRST 0x100u
 #define X86_HC_KERNEL_LAST 0x102u
 
@@ -600,14 +622,6 @@ bool bm_arch_hypercall(uint64_t nr, const uint64_t args[6], uint64_t *ret)
 {
 	if (nr >= X86_HC_KERNEL_FIRST && nr <= X86_HC_KERNEL_LAST)
 		return false;
-	if (nr == X86_HC_VERSION) {
-		*ret = 0x00010000u;
-	} else if (nr == X86_HC_SUM) {
-		*ret = 0;
-		for (int i = 0; i < 6; i++)
-			*ret += args[i];
-	} else {
-		*ret = (uint64_t)(int64_t)-38;
-	}
+	*ret = axvm_x86_test_hypercall(nr, args); /* unknown numbers: ENOSYS */
 	return true;
 }

@@ -24,6 +24,35 @@
 /* BM_STACK_SIZE (platform.h): the boot CPU's stack is the first. */
 #define BM_STACK_BYTES 0x4000
 
+/* From 32-bit protected mode, paging off, a GDT with the 64-bit code
+ * segment at 0x08 loaded: the boot page tables, long mode, paging, and a
+ * far jump to \target. The boot CPU and the APs share every step. */
+.macro enter_long_mode target
+	movl	%cr4, %eax
+	orl	$(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT), %eax
+	movl	%eax, %cr4
+	movl	$boot_pml4, %eax
+	movl	%eax, %cr3
+	movl	$MSR_EFER, %ecx
+	rdmsr
+	orl	$EFER_LME, %eax
+	wrmsr
+	movl	$(CR0_PE | CR0_MP | CR0_NE | CR0_WP | CR0_PG), %eax
+	movl	%eax, %cr0
+	ljmp	$0x08, $\target
+.endm
+
+/* First thing in long mode: the flat data segment, FS and GS null. */
+.macro load_data_segments
+	movl	$0x10, %eax
+	movw	%ax, %ds
+	movw	%ax, %es
+	movw	%ax, %ss
+	xorl	%eax, %eax
+	movw	%ax, %fs
+	movw	%ax, %gs
+.endm
+
 	.section .multiboot, "a"
 	.balign 4
 mb_header:
@@ -81,29 +110,12 @@ _start:
 	cmpl	$2048, %ecx
 	jne	2b
 
-	movl	%cr4, %eax
-	orl	$(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT), %eax
-	movl	%eax, %cr4
-	movl	$boot_pml4, %eax
-	movl	%eax, %cr3
-	movl	$MSR_EFER, %ecx
-	rdmsr
-	orl	$EFER_LME, %eax
-	wrmsr
-	movl	$(CR0_PE | CR0_MP | CR0_NE | CR0_WP | CR0_PG), %eax
-	movl	%eax, %cr0
 	lgdt	boot_gdtr
-	ljmp	$0x08, $long_entry
+	enter_long_mode long_entry
 
 	.code64
 long_entry:
-	movl	$0x10, %eax
-	movw	%ax, %ds
-	movw	%ax, %es
-	movw	%ax, %ss
-	xorl	%eax, %eax
-	movw	%ax, %fs
-	movw	%ax, %gs
+	load_data_segments
 	leaq	bm_stacks + BM_STACK_BYTES(%rip), %rsp
 	xorl	%ebp, %ebp
 	call	bm_main
@@ -137,18 +149,7 @@ ap_prot:
 	movw	%ax, %ds
 	movw	%ax, %es
 	movw	%ax, %ss
-	movl	%cr4, %eax
-	orl	$(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT), %eax
-	movl	%eax, %cr4
-	movl	$boot_pml4, %eax
-	movl	%eax, %cr3
-	movl	$MSR_EFER, %ecx
-	rdmsr
-	orl	$EFER_LME, %eax
-	wrmsr
-	movl	$(CR0_PE | CR0_MP | CR0_NE | CR0_WP | CR0_PG), %eax
-	movl	%eax, %cr0
-	ljmp	$0x08, $ap_long
+	enter_long_mode ap_long
 	.balign 4
 ap_gdtr:
 	.word boot_gdt_end - boot_gdt - 1
@@ -157,13 +158,7 @@ ap_trampoline_end:
 
 	.code64
 ap_long:
-	movl	$0x10, %eax
-	movw	%ax, %ds
-	movw	%ax, %es
-	movw	%ax, %ss
-	xorl	%eax, %eax
-	movw	%ax, %fs
-	movw	%ax, %gs
+	load_data_segments
 	movq	bm_x86_ap_index(%rip), %rdi
 	leaq	1(%rdi), %rax
 	shlq	$14, %rax		/* (index + 1) * BM_STACK_BYTES */

@@ -130,6 +130,24 @@ int axvm_bm_vcpu_new(struct axvm_bm_vm *vm, uint32_t id, size_t size, void **out
 	return 0;
 }
 
+int axvm_bm_vcpu_new_linked(void *vm, uint32_t id, size_t size, size_t vm_at, size_t id_at,
+			    void **out)
+{
+	struct axvm_bm_vm *base = vm; /* the backend's first member */
+	void *v;
+	int rc;
+
+	if (!vm || size < sizeof(base) || vm_at > size - sizeof(base) ||
+	    size < sizeof(id) || id_at > size - sizeof(id))
+		return AXVM_EINVAL;
+	if ((rc = axvm_bm_vcpu_new(base, id, size, &v)))
+		return rc;
+	memcpy((uint8_t *)v + vm_at, &base, sizeof(base));
+	memcpy((uint8_t *)v + id_at, &id, sizeof(id));
+	*out = v;
+	return 0;
+}
+
 void axvm_bm_vcpu_free(struct axvm_bm_vm *vm, uint32_t id, size_t size)
 {
 	void *v = vm->vcpus[id];

@@ -59,6 +59,18 @@ void axvm_bm_vm_free(struct axvm_bm_vm *vm, size_t size, struct axvm_bm_vmids *i
 /* Zeroed vCPU state of `size` bytes in slot `id`. AXVM_EINVAL for a slot
  * the VM lacks or that is taken, AXVM_ENOMEM. */
 int axvm_bm_vcpu_new(struct axvm_bm_vm *vm, uint32_t id, size_t size, void **out);
+/* The whole prologue of a backend's vcpu_create: `vm` is the backend's
+ * own VM state (NULL: AXVM_EINVAL), whose first member is its struct
+ * axvm_bm_vm; the zeroed vCPU state of `size` bytes gets a back pointer
+ * to `vm` in the field at offset `vm_at` (a pointer to the backend's VM
+ * struct: every struct pointer has one representation) and `id` in the
+ * uint32_t at `id_at`. Errors as axvm_bm_vcpu_new(). Call it through
+ * AXVM_BM_VCPU_NEW(), which takes the offsets from the vCPU type. */
+int axvm_bm_vcpu_new_linked(void *vm, uint32_t id, size_t size, size_t vm_at, size_t id_at,
+			    void **out);
+#define AXVM_BM_VCPU_NEW(backend_vm, vcpu_id, vcpu_type, out)                             \
+	axvm_bm_vcpu_new_linked((backend_vm), (vcpu_id), sizeof(vcpu_type),                 \
+				offsetof(vcpu_type, vm), offsetof(vcpu_type, id), (out))
 /* Empty slot `id` and free its vCPU state. */
 void axvm_bm_vcpu_free(struct axvm_bm_vm *vm, uint32_t id, size_t size);
 

@@ -19,29 +19,56 @@
 #define CR0_PG (1ull << 31)
 #define EFER_LMA (1ull << 10)
 
-/* Host pointer to the byte at `gpa` and how many bytes after it share
- * its page, or NULL when the NPT does not map it. */
-static uint8_t *npt_hva(struct svm_vm *vm, uint64_t gpa, uint64_t *room)
-{
-	const struct axvm_hal *hal = vm->base.hal;
-	uint64_t table = vm->ncr3 & PTE_ADDR, e = 0, size = 0;
+/* Reads the 8-byte table entry at physical address `pa` of the table's
+ * space (host for the NPT, guest for the guest's tables). */
+typedef int (*pte_read_fn)(void *ctx, uint64_t pa, uint64_t *e);
 
-	if (gpa >> 48)
-		return NULL;
+/* The 4-level long-mode walk the NPT and a 64-bit guest's tables share:
+ * where `addr` lands under the tables at `root`, and how many bytes after
+ * it share its page (2 MiB and 1 GiB pages included). AXVM_EFAULT for a
+ * missing entry, or a read-only one when `write`; `read`'s errors as they
+ * are. Called with a constant `read`, it is inlined per table kind. */
+static inline int walk4(uint64_t root, uint64_t addr, bool write, pte_read_fn read, void *ctx,
+			uint64_t *pa, uint64_t *room)
+{
+	uint64_t table = root & PTE_ADDR, e = 0, size = 0;
+
 	for (int level = 3; level >= 0; level--) {
-		const uint64_t *t = hal->phys_to_virt(hal->ctx, table);
 		unsigned shift = 12 + 9 * (unsigned)level;
-		e = t[(gpa >> shift) & 511];
-		if (!(e & PTE_P))
-			return NULL;
+		int rc = read(ctx, table + 8 * ((addr >> shift) & 511), &e);
+		if (rc)
+			return rc;
+		if (!(e & PTE_P) || (write && !(e & PTE_RW)))
+			return AXVM_EFAULT;
 		size = 1ull << shift;
 		if (level == 0 || ((e & PTE_PS) && level <= 2))
 			break;
 		table = e & PTE_ADDR;
 	}
-	uint64_t off = gpa & (size - 1);
-	*room = size - off;
-	return (uint8_t *)hal->phys_to_virt(hal->ctx, (e & PTE_ADDR & ~(size - 1)) + off);
+	*pa = (e & PTE_ADDR & ~(size - 1)) | (addr & (size - 1));
+	*room = size - (addr & (size - 1));
+	return 0;
+}
+
+/* NPT entries are host memory the core's tables own. */
+static int npt_entry(void *ctx, uint64_t pa, uint64_t *e)
+{
+	const struct axvm_hal *hal = ctx;
+
+	*e = *(const uint64_t *)hal->phys_to_virt(hal->ctx, pa);
+	return 0;
+}
+
+/* Host pointer to the byte at `gpa` and how many bytes after it share
+ * its page, or NULL when the NPT does not map it. */
+static uint8_t *npt_hva(struct svm_vm *vm, uint64_t gpa, uint64_t *room)
+{
+	const struct axvm_hal *hal = vm->base.hal;
+	uint64_t hpa;
+
+	if (gpa >> 48 || walk4(vm->ncr3, gpa, false, npt_entry, (void *)(uintptr_t)hal, &hpa, room))
+		return NULL;
+	return (uint8_t *)hal->phys_to_virt(hal->ctx, hpa);
 }
 
 static int gpa_copy(struct svm_vm *vm, uint64_t gpa, uint8_t *buf, uint64_t len, bool write)
@@ -74,9 +101,15 @@ int svm_gpa_write(struct svm_vm *vm, uint64_t gpa, const void *src, uint64_t len
 	return gpa_copy(vm, gpa, (uint8_t *)(uintptr_t)src, len, true);
 }
 
+/* A guest table entry is guest RAM, read through the NPT. */
+static int guest_entry(void *ctx, uint64_t gpa, uint64_t *e)
+{
+	return svm_gpa_read(ctx, gpa, e, 8);
+}
+
 int svm_gva_to_gpa(struct svm_vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
 {
-	uint64_t table, e = 0, size = 0;
+	uint64_t room;
 
 	if (!(vmcb_get64(v, VMCB_CR0) & CR0_PG)) {
 		*gpa = gva & 0xffffffffull;
@@ -87,21 +120,7 @@ int svm_gva_to_gpa(struct svm_vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
 	/* Canonical: bits 63:47 all equal. */
 	if ((uint64_t)((int64_t)(gva << 16) >> 16) != gva)
 		return AXVM_EFAULT;
-	table = vmcb_get64(v, VMCB_CR3) & PTE_ADDR;
-	for (int level = 3; level >= 0; level--) {
-		unsigned shift = 12 + 9 * (unsigned)level;
-		int rc = svm_gpa_read(v->vm, table + 8 * ((gva >> shift) & 511), &e, 8);
-		if (rc)
-			return rc;
-		if (!(e & PTE_P) || (write && !(e & PTE_RW)))
-			return AXVM_EFAULT;
-		size = 1ull << shift;
-		if (level == 0 || ((e & PTE_PS) && (level == 1 || level == 2)))
-			break;
-		table = e & PTE_ADDR;
-	}
-	*gpa = (e & PTE_ADDR & ~(size - 1)) | (gva & (size - 1));
-	return 0;
+	return walk4(vmcb_get64(v, VMCB_CR3), gva, write, guest_entry, v->vm, gpa, &room);
 }
 
 static int gva_copy(struct svm_vcpu *v, uint64_t gva, uint8_t *buf, uint64_t len, bool write)

@@ -175,20 +175,15 @@ static void svm_flush_stage2(void *p, axvm_gpa_t gpa, uint64_t size)
 
 static int svm_vcpu_create(void *p, uint32_t id, void **out)
 {
-	struct svm_vm *vm = p;
 	struct svm_vcpu *v;
 	void *mem;
 	int rc;
 
-	if (!vm || !out)
-		return AXVM_EINVAL;
-	if ((rc = axvm_bm_vcpu_new(&vm->base, id, sizeof(*v), &mem)))
+	if ((rc = AXVM_BM_VCPU_NEW(p, id, struct svm_vcpu, &mem)))
 		return rc;
 	v = mem;
-	v->vm = vm;
-	v->id = id;
-	if ((rc = pages(vm->base.hal, 1, &v->vmcb_pa, &v->vmcb))) {
-		axvm_bm_vcpu_free(&vm->base, id, sizeof(*v));
+	if ((rc = pages(v->vm->base.hal, 1, &v->vmcb_pa, &v->vmcb))) {
+		axvm_bm_vcpu_free(&v->vm->base, id, sizeof(*v));
 		return rc;
 	}
 	*out = v;
