@@ -461,6 +461,15 @@ static inline bool fast_sync(struct a64_vcpu *v)
 	return ec >= 0x16u && ec <= 0x18u && a64_fast_exit(v, esr);
 }
 
+/* A data abort a64_fast_mmio() may answer: the class tested inline, as
+ * in fast_sync(), so other exits do not pay for the call. */
+static inline bool fast_mmio(struct a64_vcpu *v)
+{
+	uint64_t esr = rd_esr_el2();
+
+	return ((esr >> 26) & 0x3fu) == 0x24u && a64_fast_mmio(v, esr);
+}
+
 /*
  * An IRQ exit caused by the guest's own timer alone, answered inside the
  * world switch: the highest-priority interrupt pending at the physical
@@ -525,9 +534,11 @@ static int a64_vcpu_run(void *p, struct axvm_exit *exit)
 	 * them). So does an IRQ exit for the guest's own timer alone
 	 * (fast_vtimer). A host interrupt or a kick still ends the loop: it
 	 * stays pending here and is taken at the ERET. Such exits reach
-	 * neither the core nor its exit counters.
+	 * neither the core's loop nor its exit counters, except an MMIO
+	 * access to a device that declared its ops safe to call here
+	 * (fast_mmio), which the core's axvm_vcpu_fast_mmio() counts.
 	 */
-	while ((kind == A64_EXC_SYNC && fast_sync(v)) ||
+	while ((kind == A64_EXC_SYNC && (fast_sync(v) || fast_mmio(v))) ||
 	       (kind == A64_EXC_IRQ && fast_vtimer(v)))
 		kind = axvm_a64_enter(&v->regs);
 
@@ -614,6 +625,14 @@ static int a64_vcpu_set_gpr(void *p, uint32_t reg, uint64_t value)
 	return 0;
 }
 
+static void a64_vcpu_attach(void *p, struct axvm_vcpu *core)
+{
+	struct a64_vcpu *v = p;
+
+	if (v)
+		v->core = core;
+}
+
 static int a64_vcpu_inject_irq(void *p, uint32_t irq)
 {
 	struct a64_vcpu *v = p;
@@ -643,4 +662,5 @@ const struct axvm_arch_ops axvm_arch_aarch64 = {
 	.vcpu_inject_irq = a64_vcpu_inject_irq,
 	.vcpu_kick = NULL,
 	.vcpu_halt_deadline = a64_vcpu_halt_deadline,
+	.vcpu_attach = a64_vcpu_attach,
 };
