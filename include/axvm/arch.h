@@ -15,6 +15,7 @@ extern "C" {
 
 struct axvm_pt_format; /* stage-2 page-table format, see addrspace.h */
 struct axvm_vm;
+struct axvm_vcpu;
 
 /* What a backend learns about the VM it serves. */
 struct axvm_arch_vm_info {
@@ -82,7 +83,26 @@ struct axvm_arch_ops {
 	 * (now_ns) at which the vCPU wakes by itself, e.g. when its own timer
 	 * fires, or 0 for none. The core then waits at most until then. */
 	uint64_t (*vcpu_halt_deadline)(void *vcpu_arch);
+	/* Optional: the core's vCPU that owns vcpu_arch, called once right
+	 * after vcpu_create; a backend keeps it for axvm_vcpu_fast_mmio(). */
+	void (*vcpu_attach)(void *vcpu_arch, struct axvm_vcpu *vcpu);
 };
+
+/*
+ * For a backend's world-switch loop (inside vcpu_run): try an emulated
+ * MMIO access on a device that declared itself fast (device.h,
+ * axvm_device_desc.fast) without returning to the core. `exit` is the
+ * access fully decoded, as vcpu_run would return it (AXVM_EXIT_MMIO_READ
+ * or AXVM_EXIT_MMIO_WRITE; the PC already past the instruction). True:
+ * the device took it and the exit was counted; for a read, *value is
+ * what the register named by exit->u.read.reg gets (extended and cut to
+ * reg_width), which the backend writes unless reg is AXVM_REG_NONE, and
+ * the guest may be entered again. False: nothing happened; the backend
+ * takes the full exit with the same decode. Only the vCPU's own thread,
+ * inside vcpu_run, may call it.
+ */
+bool axvm_vcpu_fast_mmio(struct axvm_vcpu *vcpu, const struct axvm_exit *exit,
+			 uint64_t *value);
 
 #ifdef __cplusplus
 }

@@ -41,6 +41,20 @@ struct axvm_device_desc {
 	uint64_t size;      /* bytes (or ports, or ids); > 0, no wrap-around */
 	uint8_t widths;     /* AXVM_WIDTH_* mask; 0 means AXVM_WIDTH_ANY */
 	bool naturally_aligned; /* refuse accesses not aligned to their width */
+	/* Opt in to the fast MMIO path (MMIO bus only): a backend may then
+	 * call read and write from inside its world switch, with host
+	 * interrupts masked and guest state still live (on AArch64 at EL2
+	 * with the guest's vectors installed and its FP registers loaded),
+	 * and enter the guest again without returning to the core. Only for
+	 * ops that touch nothing but the device's own memory: no blocking, no
+	 * locks another vCPU could hold across an exit, no HAL calls, no
+	 * interrupt injection or kicks (an injection would wait for the next
+	 * full exit), no faults. Exit counts and unhandled-access counts are
+	 * kept as on the full path. A device over one of the VM's memory
+	 * regions is never fast (the config refuses such a device, and
+	 * axvm_vm_add_device drops the flag), so a backend may leave its RAM
+	 * test until the core has declined an access. */
+	bool fast;
 	const struct axvm_device_ops *ops;
 	void *ctx;
 };

@@ -108,6 +108,7 @@ int axvm_bus_add(const struct axvm_hal *hal, struct axvm_bus_table *t,
 		.name = d->name,
 		.width_ok = width_bits(d->widths),
 		.align_mask = d->naturally_aligned ? 7 : 0,
+		.fast = d->fast && d->bus == AXVM_BUS_MMIO,
 	};
 	t->bases[i] = d->base;
 	t->count++;
@@ -149,17 +150,38 @@ void axvm_bus_destroy(const struct axvm_hal *hal, struct axvm_bus_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* Does [base, base + size - 1] touch one of the VM's memory regions? */
+static bool overlaps_memory(const struct axvm_vm *vm, uint64_t base, uint64_t size)
+{
+	uint64_t last = base + (size - 1);
+
+	for (uint32_t i = 0; i < vm->cfg.region_count && i < AXVM_MAX_REGIONS; i++) {
+		const struct axvm_mem_region *r = &vm->cfg.regions[i];
+		if (r->size && base <= r->gpa + (r->size - 1) && r->gpa <= last)
+			return true;
+	}
+	return false;
+}
+
 int axvm_vm_add_device(struct axvm_vm *vm, const struct axvm_device_desc *desc)
 {
+	struct axvm_device_desc d;
 	int rc;
 
 	if (!vm || !desc || (unsigned)desc->bus >= AXVM_BUS_COUNT)
 		return AXVM_EINVAL;
+	/* A fast device is one no memory region overlaps (a configured one
+	 * cannot: validation refuses it), so a backend's fast path may skip
+	 * its RAM test once the core has found a fast device at the address.
+	 * One added here over a region stays on the full path. */
+	d = *desc;
+	if (d.fast && d.size && overlaps_memory(vm, d.base, d.size))
+		d.fast = false;
 	axvm_spin_lock(&vm->ctl);
 	if (!axvm_vm_quiescent(vm))
 		rc = AXVM_EBUSY;
 	else
-		rc = axvm_bus_add(vm->hal, &vm->buses[desc->bus], desc);
+		rc = axvm_bus_add(vm->hal, &vm->buses[d.bus], &d);
 	axvm_spin_unlock(&vm->ctl);
 	return rc;
 }

@@ -25,6 +25,7 @@ struct axvm_bus_entry {
 	const char *name;
 	uint16_t width_ok;  /* bit w set: an access of w bytes is accepted */
 	uint8_t align_mask; /* 7 if accesses must be naturally aligned, else 0 */
+	bool fast;          /* desc.fast: callable from a backend's world switch */
 };
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -76,6 +77,12 @@ struct axvm_vcpu {
 	 * compile to plain moves and keep TSan quiet. */
 	_Atomic uint64_t exit_counts[AXVM_EXIT_KIND_COUNT];
 	_Atomic uint64_t run_ns;
+	/* The device each bus found last, for one axvm_vcpu_run() call (set
+	 * to NULL at its start): a guest that keeps to one device skips the
+	 * search. Here, not on run()'s stack, because the backend's fast MMIO
+	 * path (axvm_vcpu_fast_mmio) uses it too. Only the vCPU's own thread
+	 * inside run() touches it. */
+	const struct axvm_bus_entry *bus_last[AXVM_BUS_COUNT];
 };
 
 struct axvm_vm {

@@ -39,35 +39,38 @@ static inline __attribute__((always_inline)) uint64_t extend_read(uint64_t v, co
 	return (v << rsh) >> rsh;
 }
 
-/* The device each bus found last, for one axvm_vcpu_run() call. A bus
- * table changes only while the VM is quiescent (CREATED or STOPPED), and
- * STOPPED needs every vCPU out of run(), so an entry stays valid until
- * this run() returns. A guest that keeps to one device (a console, a
- * polled status register, a queue doorbell) skips the search. */
-struct bus_memo {
-	const struct axvm_bus_entry *last[AXVM_BUS_COUNT];
-};
-
+/* The device at [addr, addr + width - 1] on `bus`, if it takes this
+ * width and alignment, else NULL. The vCPU's bus_last entry is tried
+ * first: a bus table changes only while the VM is quiescent (CREATED or
+ * STOPPED), and STOPPED needs every vCPU out of run(), so a remembered
+ * entry stays valid until this run() returns (run() clears it on entry).
+ * A guest that keeps to one device (a console, a polled status register,
+ * a queue doorbell) skips the search. */
 static inline __attribute__((always_inline)) const struct axvm_bus_entry *
-lookup(struct axvm_vm *vm, struct bus_memo *m, unsigned bus, uint64_t addr,
-       unsigned width)
+lookup(struct axvm_vcpu *v, unsigned bus, uint64_t addr, unsigned width)
 {
-	const struct axvm_bus_entry *e = m->last[bus];
+	const struct axvm_bus_entry *e = v->bus_last[bus];
 
 	if (!valid_width(width))
 		return NULL;
 	/* axvm_bus_find's own range test, on the remembered entry. */
 	if (!e || addr < e->base || addr > e->last ||
 	    e->last - addr < (uint64_t)width - 1) {
-		e = axvm_bus_find(&vm->buses[bus], addr, width);
+		e = axvm_bus_find(&v->vm->buses[bus], addr, width);
 		if (!e)
 			return NULL;
-		m->last[bus] = e;
+		v->bus_last[bus] = e;
 	}
 	if (!((e->width_ok >> width) & 1u) ||
 	    (addr & (width - 1) & e->align_mask))
 		return NULL;
 	return e;
+}
+
+static inline __attribute__((always_inline)) void count_exit(struct axvm_vcpu *v, enum axvm_exit_kind kind)
+{
+	unsigned k = (unsigned)kind < AXVM_EXIT_KIND_COUNT ? (unsigned)kind : 0;
+	axvm_stat_add(&v->exit_counts[k], 1);
 }
 
 /* An access nobody took: count it and go on (IGNORE), or stop (STOP). */
@@ -91,11 +94,10 @@ write_back(struct axvm_vcpu *v, uint32_t reg, uint64_t value)
 }
 
 static inline __attribute__((always_inline)) int
-bus_read(struct axvm_vcpu *v, struct bus_memo *m, unsigned bus,
-	 struct axvm_exit_read *r)
+bus_read(struct axvm_vcpu *v, unsigned bus, struct axvm_exit_read *r)
 {
 	struct axvm_vm *vm = v->vm;
-	const struct axvm_bus_entry *e = lookup(vm, m, bus, r->addr, r->width);
+	const struct axvm_bus_entry *e = lookup(v, bus, r->addr, r->width);
 	uint64_t val = 0;
 	int rc;
 
@@ -112,11 +114,10 @@ bus_read(struct axvm_vcpu *v, struct bus_memo *m, unsigned bus,
 /* Inline like bus_read: out of line it cost a call, a frame and three
  * saved registers on every device write. */
 static inline __attribute__((always_inline)) int
-bus_write(struct axvm_vcpu *v, struct bus_memo *m, unsigned bus,
-	  struct axvm_exit_write *w)
+bus_write(struct axvm_vcpu *v, unsigned bus, struct axvm_exit_write *w)
 {
 	struct axvm_vm *vm = v->vm;
-	const struct axvm_bus_entry *e = lookup(vm, m, bus, w->addr, w->width);
+	const struct axvm_bus_entry *e = lookup(v, bus, w->addr, w->width);
 	int rc;
 
 	if (!e || e->ops->write(e->ctx, w->addr - e->base, w->width,
@@ -259,29 +260,28 @@ static int halt(struct axvm_vcpu *v, struct axvm_exit *exit)
 	return take_interrupt(v) ? AXVM_EINTR : AXVM_DISPATCH_CONTINUE;
 }
 
-static int dispatch_exit(struct axvm_vcpu *v, struct bus_memo *m,
-			 struct axvm_exit *exit)
+static int dispatch_exit(struct axvm_vcpu *v, struct axvm_exit *exit)
 {
 	struct axvm_vm *vm = v->vm;
 
 	/* Emulated MMIO is the exit that dominates; test it before the jump
 	 * table. */
 	if (exit->kind == AXVM_EXIT_MMIO_READ)
-		return bus_read(v, m, AXVM_BUS_MMIO, &exit->u.read);
+		return bus_read(v, AXVM_BUS_MMIO, &exit->u.read);
 	switch (exit->kind) {
 	case AXVM_EXIT_NOTHING:
 	case AXVM_EXIT_EXTERNAL_IRQ:
 		return take_interrupt(v) ? AXVM_EINTR : AXVM_DISPATCH_CONTINUE;
 	case AXVM_EXIT_MMIO_WRITE:
-		return bus_write(v, m, AXVM_BUS_MMIO, &exit->u.write);
+		return bus_write(v, AXVM_BUS_MMIO, &exit->u.write);
 	case AXVM_EXIT_IO_READ:
-		return bus_read(v, m, AXVM_BUS_PIO, &exit->u.read);
+		return bus_read(v, AXVM_BUS_PIO, &exit->u.read);
 	case AXVM_EXIT_IO_WRITE:
-		return bus_write(v, m, AXVM_BUS_PIO, &exit->u.write);
+		return bus_write(v, AXVM_BUS_PIO, &exit->u.write);
 	case AXVM_EXIT_SYSREG_READ:
-		return bus_read(v, m, AXVM_BUS_SYSREG, &exit->u.read);
+		return bus_read(v, AXVM_BUS_SYSREG, &exit->u.read);
 	case AXVM_EXIT_SYSREG_WRITE:
-		return bus_write(v, m, AXVM_BUS_SYSREG, &exit->u.write);
+		return bus_write(v, AXVM_BUS_SYSREG, &exit->u.write);
 	case AXVM_EXIT_HYPERCALL:
 		return hypercall(v, exit);
 	case AXVM_EXIT_NESTED_PAGE_FAULT:
@@ -315,6 +315,55 @@ static int dispatch_exit(struct axvm_vcpu *v, struct bus_memo *m,
 	}
 }
 
+/*
+ * The backend's fast MMIO path (include/axvm/arch.h): the same lookup,
+ * device call, sign extension and counts as an MMIO exit through the
+ * loop, for a device that opted in (desc.fast). Nothing is done, and
+ * false returned, for anything the loop would treat otherwise: no device
+ * or not a fast one, a width or alignment the device refuses (an
+ * unhandled access), a VM whose policy is STOP (a refused access must
+ * end run()), an exit that is not an MMIO read or write. A fast device
+ * that refuses an access under IGNORE is answered here as the loop
+ * would: counted, and a read gives zero.
+ */
+bool axvm_vcpu_fast_mmio(struct axvm_vcpu *v, const struct axvm_exit *exit,
+			 uint64_t *value)
+{
+	struct axvm_vm *vm = v->vm;
+	const struct axvm_bus_entry *e;
+	uint64_t val = 0;
+
+	if (vm->policy != AXVM_POLICY_IGNORE)
+		return false;
+	if (exit->kind == AXVM_EXIT_MMIO_READ) {
+		const struct axvm_exit_read *r = &exit->u.read;
+		e = lookup(v, AXVM_BUS_MMIO, r->addr, r->width);
+		if (!e || !e->fast)
+			return false;
+		count_exit(v, AXVM_EXIT_MMIO_READ);
+		if (e->ops->read(e->ctx, r->addr - e->base, r->width, &val) == 0) {
+			val = extend_read(val, r);
+		} else {
+			(void)refused(vm, AXVM_BUS_MMIO); /* IGNORE: counted */
+			val = 0;
+		}
+		*value = val;
+		return true;
+	}
+	if (exit->kind == AXVM_EXIT_MMIO_WRITE) {
+		const struct axvm_exit_write *w = &exit->u.write;
+		e = lookup(v, AXVM_BUS_MMIO, w->addr, w->width);
+		if (!e || !e->fast)
+			return false;
+		count_exit(v, AXVM_EXIT_MMIO_WRITE);
+		if (e->ops->write(e->ctx, w->addr - e->base, w->width,
+				  w->data & width_mask(w->width)))
+			(void)refused(vm, AXVM_BUS_MMIO); /* IGNORE: counted */
+		return true;
+	}
+	return false;
+}
+
 /* ---- the run loop ---- */
 
 static int bind(struct axvm_vcpu *v)
@@ -338,17 +387,10 @@ static void unbind(struct axvm_vcpu *v)
 	axvm_vcpu_transition(v, AXVM_VCPU_READY, AXVM_VCPU_FREE);
 }
 
-static inline __attribute__((always_inline)) void count_exit(struct axvm_vcpu *v, enum axvm_exit_kind kind)
-{
-	unsigned k = (unsigned)kind < AXVM_EXIT_KIND_COUNT ? (unsigned)kind : 0;
-	axvm_stat_add(&v->exit_counts[k], 1);
-}
-
 int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
 {
 	struct axvm_vm *vm;
 	const struct axvm_arch_ops *arch;
-	struct bus_memo memo = {{NULL}};
 	uint64_t t0;
 	int rc;
 
@@ -365,6 +407,8 @@ int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
 		axvm_vm_leave_run(vm);
 		return rc;
 	}
+	for (unsigned b = 0; b < AXVM_BUS_COUNT; b++)
+		vcpu->bus_last[b] = NULL;
 	t0 = vm->hal->now_ns(vm->hal->ctx);
 	/* A request made while the vCPU was not running ends this run at once. */
 	rc = take_interrupt(vcpu) ? AXVM_EINTR : AXVM_DISPATCH_CONTINUE;
@@ -384,7 +428,7 @@ int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
 		if (rc)
 			break;
 		count_exit(vcpu, exit->kind);
-		rc = dispatch_exit(vcpu, &memo, exit);
+		rc = dispatch_exit(vcpu, exit);
 	}
 	axvm_stat_add(&vcpu->run_ns, vm->hal->now_ns(vm->hal->ctx) - t0);
 	unbind(vcpu);

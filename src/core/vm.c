@@ -70,6 +70,8 @@ static int vm_build_vcpus(struct axvm_vm *vm)
 		atomic_init(&v->bound_pcpu, vm->cfg.pcpu_affinity[i]);
 		if ((rc = vm->arch->vcpu_create(vm->arch_vm, i, &v->arch_vcpu)))
 			return rc;
+		if (vm->arch->vcpu_attach)
+			vm->arch->vcpu_attach(v->arch_vcpu, v);
 		atomic_store(&v->state, AXVM_VCPU_CREATED);
 		rc = vm->arch->vcpu_setup(v->arch_vcpu, axvm_vm_vcpu_entry(vm, i),
 					  root);

@@ -85,6 +85,7 @@ struct a64_vcpu {
 	_Alignas(16) struct a64_fp fp;
 	struct a64_el1 el1;
 	struct a64_vm *vm;
+	struct axvm_vcpu *core;   /* the core's vCPU (vcpu_attach), for fast MMIO */
 	uint32_t id;
 	uint64_t mpidr;           /* VMPIDR_EL2 */
 	bool loaded;              /* EL1/GIC/timer state live in hardware */
@@ -205,5 +206,10 @@ int a64_emit_sgi(struct a64_vcpu *v, struct axvm_exit *exit);
  * true, or false and nothing touched. Safe inside the world switch: reads
  * and writes nothing but the vCPU's registers. */
 bool a64_fast_exit(struct a64_vcpu *v, uint64_t esr);
+/* A stage-2 data abort `esr` on a device that declared itself fast
+ * (axvm_vcpu_fast_mmio), in the plain case only: answered (PC moved on,
+ * a load's register written) and true, or false and nothing touched.
+ * Safe inside the world switch, as a64_fast_exit. */
+bool a64_fast_mmio(struct a64_vcpu *v, uint64_t esr);
 
 #endif /* AXVM_A64_H */

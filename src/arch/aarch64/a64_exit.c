@@ -621,6 +621,61 @@ bool a64_fast_exit(struct a64_vcpu *v, uint64_t esr)
 	}
 }
 
+/*
+ * The one data abort the world switch answers itself: what dabt() and
+ * mmio() would turn into an MMIO exit for the core's devices, with every
+ * check that could make them do anything else done first, in dabt()'s
+ * terms: a valid syndrome; a stage-2 translation fault (access-flag and
+ * permission faults are the core's); no external abort, unknown FAR,
+ * table walk or cache maintenance; the access's first byte found as
+ * dabt() finds it (the instruction fetched when FAR is near a page
+ * start) and the access inside one page; outside the vGIC's window, whose
+ * registers want the list registers synced first. RAM needs no test: the
+ * core takes only fast devices, which no memory region overlaps
+ * (device.h), so RAM is declined there. Only when the core says a fast
+ * device took it do the PC and the register move, so a refusal leaves the
+ * full exit to decode the same state.
+ */
+bool a64_fast_mmio(struct a64_vcpu *v, uint64_t esr)
+{
+	uint32_t iss = (uint32_t)ESR_ISS(esr);
+	uint32_t dfsc = DABT_DFSC(iss);
+	uint32_t srt = DABT_SRT(iss);
+	struct axvm_exit exit;
+	uint64_t far, ipa, val = 0;
+	unsigned width;
+
+	if ((iss & (DABT_ISV | DABT_EA | DABT_FNV | DABT_S1PTW | DABT_CM)) != DABT_ISV ||
+	    dfsc < 0x04 || dfsc > 0x07 || !v->core)
+		return false;
+	width = dabt_width(iss);
+	far = access_start(v, iss, rd_far_el2());
+	if (a64_access_straddles(far, width))
+		return false;
+	ipa = a64_hpfar_page(rd_hpfar_el2()) | A64_PAGE_OFF(far);
+	if (ipa - AXVM_A64_GICD_BASE < 0x1000000u)
+		return false;
+	if (iss & DABT_WNR) {
+		exit.kind = AXVM_EXIT_MMIO_WRITE;
+		exit.u.write.addr = ipa;
+		exit.u.write.width = (uint8_t)width;
+		exit.u.write.data = get_x(v, srt);
+	} else {
+		exit.kind = AXVM_EXIT_MMIO_READ;
+		exit.u.read.addr = ipa;
+		exit.u.read.width = (uint8_t)width;
+		exit.u.read.reg_width = (iss & DABT_SF) ? 8 : 4;
+		exit.u.read.sign_extend = iss & DABT_SSE;
+		exit.u.read.reg = srt == 31 ? AXVM_REG_NONE : srt;
+	}
+	if (!axvm_vcpu_fast_mmio(v->core, &exit, &val))
+		return false;
+	if (!(iss & DABT_WNR))
+		set_x(v, srt, val);
+	skip_insn(v, esr);
+	return true;
+}
+
 int a64_decode_exit(struct a64_vcpu *v, uint64_t kind, uint64_t esr,
 		    uint64_t far, uint64_t hpfar, struct axvm_exit *exit)
 {

@@ -451,14 +451,18 @@ static uint64_t a64_vcpu_halt_deadline(void *p)
 
 /* --- run ---------------------------------------------------------------------- */
 
-/* A synchronous exit a64_fast_exit() may answer: HVC, SMC or a trapped
- * system register (the class is checked here, inline, so that aborts and
- * the rest do not pay for the call); an SGI sent to other vCPUs. */
+/* A synchronous exit answered inside the world switch: HVC, SMC or a
+ * trapped system register a64_fast_exit() takes, an SGI sent to other
+ * vCPUs, or a data abort on a fast device (a64_fast_mmio). The class is
+ * read and tested once, inline, so that the other exits (WFI, the rest of
+ * the aborts) do not pay for a call. */
 static inline bool fast_sync(struct a64_vcpu *v)
 {
 	uint64_t esr = rd_esr_el2();
 	uint64_t ec = (esr >> 26) & 0x3fu;
 
+	if (ec == 0x24u)
+		return a64_fast_mmio(v, esr);
 	return ec >= 0x16u && ec <= 0x18u &&
 	       (a64_fast_exit(v, esr) || (ec == 0x18u && a64_vgic_fast_sgi(v, esr)));
 }
@@ -530,8 +534,10 @@ static int a64_vcpu_run(void *p, struct axvm_exit *exit)
 	 * them). An IRQ exit for the guest's own timer alone does not even
 	 * get here: the IRQ vector answers it (a64_irq_fast). A host
 	 * interrupt or a kick still ends the loop: it stays pending here
-	 * and is taken at the ERET. Such exits reach neither the core nor
-	 * its exit counters.
+	 * and is taken at the ERET. Such exits reach neither the core's loop
+	 * nor its exit counters, except an MMIO access to a device that
+	 * declared its ops safe to call here, which the core's
+	 * axvm_vcpu_fast_mmio() counts.
 	 */
 	while (kind == A64_EXC_SYNC && fast_sync(v))
 		kind = axvm_a64_enter(&v->regs);
@@ -619,6 +625,14 @@ static int a64_vcpu_set_gpr(void *p, uint32_t reg, uint64_t value)
 	return 0;
 }
 
+static void a64_vcpu_attach(void *p, struct axvm_vcpu *core)
+{
+	struct a64_vcpu *v = p;
+
+	if (v)
+		v->core = core;
+}
+
 static int a64_vcpu_inject_irq(void *p, uint32_t irq)
 {
 	struct a64_vcpu *v = p;
@@ -648,4 +662,5 @@ const struct axvm_arch_ops axvm_arch_aarch64 = {
 	.vcpu_inject_irq = a64_vcpu_inject_irq,
 	.vcpu_kick = NULL,
 	.vcpu_halt_deadline = a64_vcpu_halt_deadline,
+	.vcpu_attach = a64_vcpu_attach,
 };

@@ -42,6 +42,7 @@ struct rv_vcpu {
 	struct rv_fp fp;
 	struct rv_vs vs;
 	struct rv_vm *vm;
+	struct axvm_vcpu *core; /* the core's vCPU (vcpu_attach), for fast MMIO */
 	uint32_t id;
 	bool loaded;
 	uint32_t pcpu; /* where it is bound, for kicks from other harts */
@@ -132,6 +133,13 @@ void rv_set_timer(struct rv_vcpu *v, uint64_t timecmp);
 /* rv_exit.c */
 int rv_decode_exit(struct rv_vcpu *v, struct axvm_exit *exit);
 int rv_pending_work(struct rv_vcpu *v, struct axvm_exit *exit); /* 1 if emitted */
+/* A load or store guest-page fault (scause says which) on a device that
+ * declared itself fast (axvm_vcpu_fast_mmio), inside the world switch:
+ * 1 answered (sepc moved on, a load's register written); 0 not the plain
+ * MMIO case, nothing touched (rv_decode_exit decodes it); -1 an MMIO
+ * access no fast device took, decoded into *exit with sepc moved on, to
+ * be returned as rv_decode_exit would have. */
+int rv_fast_mmio(struct rv_vcpu *v, struct axvm_exit *exit);
 
 /* rv_sbi.c */
 int rv_sbi_call(struct rv_vcpu *v, struct axvm_exit *exit);

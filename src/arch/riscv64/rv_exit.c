@@ -117,6 +117,28 @@ static int inject_exception(struct rv_vcpu *v, uint64_t cause, uint64_t tval,
 	return axvm_bm_exit_nothing(exit);
 }
 
+/* The MMIO exit for decoded access `in` at `gpa`; sepc moves past it. */
+static int mmio_exit(struct rv_vcpu *v, uint64_t gpa, const struct rv_mmio_insn *in,
+		     struct axvm_exit *exit)
+{
+	v->regs.sepc += in->len;
+	if (in->store) {
+		exit->kind = AXVM_EXIT_MMIO_WRITE;
+		exit->u.write.addr = gpa;
+		exit->u.write.width = in->width;
+		exit->u.write.data = extend(v->regs.x[in->reg], &(struct rv_mmio_insn){
+			.width = in->width });
+		return 0;
+	}
+	exit->kind = AXVM_EXIT_MMIO_READ;
+	exit->u.read.addr = gpa;
+	exit->u.read.width = in->width;
+	exit->u.read.reg_width = 8;
+	exit->u.read.sign_extend = in->sign_extend;
+	exit->u.read.reg = in->reg ? in->reg : AXVM_REG_NONE;
+	return 0;
+}
+
 static int guest_page_fault(struct rv_vcpu *v, bool store, struct axvm_exit *exit)
 {
 	uint64_t gpa = (v->regs.htval << 2) | (v->regs.stval & 3);
@@ -144,22 +166,41 @@ static int guest_page_fault(struct rv_vcpu *v, bool store, struct axvm_exit *exi
 						 : RV_EXC_LOAD_MISALIGNED, va, exit);
 	if (gpa - AXVM_RV_PLIC_BASE < AXVM_RV_PLIC_SIZE)
 		return plic_access(v, gpa - AXVM_RV_PLIC_BASE, &in, exit);
-	v->regs.sepc += in.len;
-	if (store) {
-		exit->kind = AXVM_EXIT_MMIO_WRITE;
-		exit->u.write.addr = gpa;
-		exit->u.write.width = in.width;
-		exit->u.write.data = extend(v->regs.x[in.reg], &(struct rv_mmio_insn){
-			.width = in.width });
+	return mmio_exit(v, gpa, &in, exit);
+}
+
+/*
+ * guest_page_fault()'s MMIO case and nothing else: not RAM, not the
+ * PLIC (served in place, with kicks), an instruction that decodes to the
+ * trapped access and is naturally aligned. Every other outcome is left to
+ * the full exit untouched (at most the one-word decode memo is updated).
+ */
+int rv_fast_mmio(struct rv_vcpu *v, struct axvm_exit *exit)
+{
+	bool store = v->regs.scause == RV_EXC_STORE_GPF;
+	uint64_t gpa = (v->regs.htval << 2) | (v->regs.stval & 3);
+	struct rv_mmio_insn in;
+	uint64_t va, val = 0;
+
+	if (!v->core || gpa - AXVM_RV_PLIC_BASE < AXVM_RV_PLIC_SIZE)
+		return 0;
+	if (trapped_insn(v, &in) || in.store != store ||
+	    rv_insn_check_access(&in, v->regs.x, v->regs.stval, &va) != RV_ACCESS_EMULATE)
+		return 0;
+	mmio_exit(v, gpa, &in, exit);
+	if (axvm_vcpu_fast_mmio(v->core, exit, &val)) {
+		if (!store && in.reg)
+			v->regs.x[in.reg] = val;
+		return 1;
+	}
+	/* The RAM test only now: a fast device is never RAM (no memory
+	 * region overlaps one, device.h). RAM is guest_page_fault()'s
+	 * stage-2 fault, from the untouched state. */
+	if (axvm_bm_gpa_is_ram(v->vm->base.cfg, gpa, 1)) {
+		v->regs.sepc -= in.len;
 		return 0;
 	}
-	exit->kind = AXVM_EXIT_MMIO_READ;
-	exit->u.read.addr = gpa;
-	exit->u.read.width = in.width;
-	exit->u.read.reg_width = 8;
-	exit->u.read.sign_extend = in.sign_extend;
-	exit->u.read.reg = in.reg ? in.reg : AXVM_REG_NONE;
-	return 0;
+	return -1;
 }
 
 /* A virtual-instruction trap: WFI (hstatus.VTW) is a halt unless an

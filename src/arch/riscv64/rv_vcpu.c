@@ -464,12 +464,29 @@ static inline __attribute__((always_inline)) bool guest_timer_only(const struct 
 	       csr_read(CSR_TIME) < host_timecmp;
 }
 
+/* A load or store guest-page fault rv_fast_mmio() may answer, the cause
+ * tested inline so other exits do not pay for the call. RV_SBI_ANSWERED
+ * (enter again as set up: a fast device changes nothing the entry set-up
+ * reads), or RV_SBI_NOT, with *decoded set if *exit already holds the
+ * decoded MMIO exit. */
+static inline __attribute__((always_inline)) enum rv_sbi_in_place
+fast_mmio(struct rv_vcpu *v, struct axvm_exit *exit, bool *decoded)
+{
+	int r;
+
+	if (v->regs.scause != RV_EXC_LOAD_GPF && v->regs.scause != RV_EXC_STORE_GPF)
+		return RV_SBI_NOT;
+	r = rv_fast_mmio(v, exit);
+	*decoded = r < 0;
+	return r > 0 ? RV_SBI_ANSWERED : RV_SBI_NOT;
+}
+
 static int rv_vcpu_run(void *p, struct axvm_exit *exit)
 {
 	struct rv_vcpu *v = p;
 	uint64_t s, host_timecmp = UINT64_MAX;
 	enum rv_sbi_in_place answered;
-	bool lent;
+	bool lent, decoded = false;
 
 	if (!v || !exit)
 		return AXVM_EINVAL;
@@ -485,16 +502,17 @@ static int rv_vcpu_run(void *p, struct axvm_exit *exit)
 	 * here and the guest entered again at once, without the trip through
 	 * the core (invisible to its exit counts): a base-extension call with
 	 * everything set up still true, a set_timer or the guest's own timer
-	 * after setting up again. Host interrupts stay pending meanwhile and
-	 * make the next entry exit at once; whoever changes this vCPU's entry
-	 * state kicks it. */
+	 * after setting up again, and an MMIO access to a device that
+	 * declared its ops safe here (which the core does count). Host
+	 * interrupts stay pending meanwhile and make the next entry exit at
+	 * once; whoever changes this vCPU's entry state kicks it. */
 	do {
 		lent = prepare_entry(v, s, &host_timecmp);
 		do {
 			axvm_rv_enter(&v->regs);
 			/* The cause first, inline: an MMIO or WFI exit skips the call. */
 			answered = v->regs.scause == RV_EXC_ECALL_VS ? rv_sbi_answer_in_place(v)
-								     : RV_SBI_NOT;
+								     : fast_mmio(v, exit, &decoded);
 		} while (answered == RV_SBI_ANSWERED);
 		if (lent)
 			csr_write(CSR_STIMECMP, host_timecmp);
@@ -503,7 +521,7 @@ static int rv_vcpu_run(void *p, struct axvm_exit *exit)
 
 	csr_write(CSR_SSTATUS, s & ~SSTATUS_SIE);
 	rv_irq_restore(s); /* a host interrupt that made the guest exit is taken here */
-	return rv_decode_exit(v, exit);
+	return decoded ? 0 : rv_decode_exit(v, exit);
 }
 
 /* --- registers ---------------------------------------------------------------- */
@@ -534,6 +552,14 @@ static int rv_vcpu_get_gpr(void *p, uint32_t reg, uint64_t *value)
 	else
 		return AXVM_EINVAL;
 	return 0;
+}
+
+static void rv_vcpu_attach(void *p, struct axvm_vcpu *core)
+{
+	struct rv_vcpu *v = p;
+
+	if (v)
+		v->core = core;
 }
 
 static int rv_vcpu_set_gpr(void *p, uint32_t reg, uint64_t value)
@@ -578,4 +604,5 @@ const struct axvm_arch_ops axvm_arch_riscv64 = {
 	.vcpu_inject_irq = rv_vcpu_inject_irq,
 	.vcpu_kick = NULL,
 	.vcpu_halt_deadline = rv_vcpu_halt_deadline,
+	.vcpu_attach = rv_vcpu_attach,
 };
