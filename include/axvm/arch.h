@@ -14,7 +14,6 @@ extern "C" {
 #endif
 
 struct axvm_pt_format; /* stage-2 page-table format, see addrspace.h */
-struct axvm_vm;
 struct axvm_vcpu;
 
 /* What a backend learns about the VM it serves. */
@@ -24,12 +23,6 @@ struct axvm_arch_vm_info {
 	const struct axvm_config *config;
 	const struct axvm_hal *hal;
 	void *arch_ctx; /* axvm_arch_ops.ctx */
-	/* The core's VM, alive as long as the backend's state: a backend
-	 * that answers an exit itself (an interrupt sent from inside the
-	 * world switch) reaches the other vCPUs through the public API
-	 * (axvm_vm_vcpu, axvm_vcpu_inject_irq) rather than the core's
-	 * internals. */
-	struct axvm_vm *vm;
 };
 
 /*

@@ -117,7 +117,6 @@ int axvm_vm_create(struct axvm_host *host, const struct axvm_config *cfg,
 			.config = &vm->cfg,
 			.hal = vm->hal,
 			.arch_ctx = vm->arch->ctx,
-			.vm = vm,
 		};
 		rc = vm->arch->vm_init(&info, &vm->arch_vm);
 	}

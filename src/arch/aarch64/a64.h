@@ -85,7 +85,7 @@ struct a64_vcpu {
 	_Alignas(16) struct a64_fp fp;
 	struct a64_el1 el1;
 	struct a64_vm *vm;
-	struct axvm_vcpu *core;   /* the core's vCPU (vcpu_attach), for fast MMIO */
+	struct axvm_vcpu *core;   /* the core's vCPU (vcpu_attach): fast MMIO, fast SGIs */
 	uint32_t id;
 	uint64_t mpidr;           /* VMPIDR_EL2 */
 	bool loaded;              /* EL1/GIC/timer state live in hardware */
@@ -104,9 +104,6 @@ struct a64_vcpu {
 	/* An ICC_SGI1R_EL1 write fans out as one SEND_IPI exit per target. */
 	uint64_t sgi_targets;
 	uint32_t sgi_intid;
-	/* This vCPU in the core, for SGIs sent to it from inside the world
-	 * switch (a64_vgic_fast_sgi); found at the first, NULL before. */
-	_Atomic(struct axvm_vcpu *) core;
 
 	/* Host EL2 controls saved at bind, restored at unbind. */
 	uint64_t host_hcr, host_cptr, host_mdcr, host_cnthctl, host_pmr;
@@ -121,7 +118,6 @@ struct a64_vm {
 	uint64_t cntvoff;
 	atomic_flag lock; /* distributor state */
 	struct a64_vgic_dist dist;
-	struct axvm_vm *core; /* the core's VM (axvm_arch_vm_info.vm) */
 };
 
 /* vCPU `i` of the VM, or NULL before vcpu_create (i < vcpu_count). */

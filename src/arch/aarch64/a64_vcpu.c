@@ -163,7 +163,6 @@ static int a64_vm_init(const struct axvm_arch_vm_info *info, void **out)
 	atomic_flag_clear(&vm->lock);
 	vm->vtcr = info_vtcr();
 	vm->cntvoff = rd_cntpct_el0(); /* guest virtual time starts near 0 */
-	vm->core = info->vm;
 	a64_vgic_vm_reset(vm);
 	flush_vmid(vm, 0, 0); /* a reused VMID may have stale TLB entries */
 	*out = vm;

@@ -20,7 +20,6 @@
 #include <string.h>
 
 #include <axvm/vcpu.h>
-#include <axvm/vm.h>
 
 #include "a64.h"
 #include "a64_sysreg.h"
@@ -419,23 +418,14 @@ void a64_vgic_sync(struct a64_vcpu *v)
 #define ISS_RT_MASK (0x1fu << 5)
 #define ISS_SGI1R_WRITE ((3u << 20) | (5u << 17) | (12u << 10) | (11u << 1))
 
-/* The core's vCPU `i`, remembered on the backend's: without a reference
- * held, which is safe because the sender runs in the same VM, and a VM
- * frees its vCPUs only after every one has left run(). Racing senders
- * store the same pointer. */
+/* The core's vCPU `i` (vcpu_attach gave each its own before the VM could
+ * run; no reference is needed: the sender runs in the same VM, and a VM
+ * frees its vCPUs only after every one has left run()). */
 static struct axvm_vcpu *core_vcpu(struct a64_vm *vm, uint32_t i)
 {
 	struct a64_vcpu *t = a64_vcpu_at(vm, i);
-	struct axvm_vcpu *c;
 
-	if (!t)
-		return NULL;
-	c = atomic_load_explicit(&t->core, memory_order_relaxed);
-	if (!c && !axvm_vm_vcpu(vm->core, i, &c)) {
-		atomic_store_explicit(&t->core, c, memory_order_relaxed);
-		(void)axvm_vcpu_put(c);
-	}
-	return c;
+	return t ? t->core : NULL;
 }
 
 /*
@@ -457,7 +447,7 @@ bool a64_vgic_fast_sgi(struct a64_vcpu *v, uint64_t esr)
 	uint32_t rt = (iss >> 5) & 0x1fu, count = vm->base.vcpu_count;
 	uint64_t val, targets = 0;
 
-	if ((iss & ~ISS_RT_MASK) != ISS_SGI1R_WRITE || !vm->core ||
+	if ((iss & ~ISS_RT_MASK) != ISS_SGI1R_WRITE ||
 	    vm->base.hal->inject_irq || count > 64)
 		return false;
 	val = rt == 31 ? 0 : v->regs.x[rt];
