@@ -156,7 +156,7 @@ static __attribute__((noinline)) uint64_t other_trap(struct percpu *c, uint64_t 
 						     uint64_t epc, uint64_t tval)
 {
 	if (cause == (CAUSE_IRQ | IRQ_S_TIMER)) {
-		sbi(SBI_EXT_TIME, 0, UINT64_MAX, 0, 0); /* one-shot: withdraw it */
+		bm_arch_timer_at(0); /* one-shot: withdraw it (stimecmp with Sstc) */
 		c->irqs++;
 		bm_timer_fired();
 		return epc;
@@ -428,9 +428,16 @@ void bm_arch_start_secondaries(void)
 
 /* --- time, kicks, waits ------------------------------------------------------------ */
 
+/* A timebase that divides 1 GHz (QEMU virt's 10 MHz) is a whole number of
+ * nanoseconds per tick: one multiply instead of a division and a
+ * remainder, and the same value (ticks * 1e9 / hz is exact then). */
+#define NS_PER_TICK (1000000000ull % BM_TIMEBASE_HZ ? 0 : 1000000000ull / BM_TIMEBASE_HZ)
+
 uint64_t time_now_ns(void)
 {
 	uint64_t t = rdtime();
+	if (NS_PER_TICK)
+		return t * NS_PER_TICK;
 	return (t / BM_TIMEBASE_HZ) * 1000000000ull +
 	       (t % BM_TIMEBASE_HZ) * 1000000000ull / BM_TIMEBASE_HZ;
 }
@@ -458,7 +465,9 @@ void bm_arch_timer_at(uint64_t deadline_ns)
 {
 	uint64_t t = UINT64_MAX;
 
-	if (deadline_ns && deadline_ns != UINT64_MAX)
+	if (deadline_ns && deadline_ns != UINT64_MAX && NS_PER_TICK)
+		t = deadline_ns / NS_PER_TICK + (deadline_ns % NS_PER_TICK != 0);
+	else if (deadline_ns && deadline_ns != UINT64_MAX)
 		t = bm_ticks_at_or_after(deadline_ns, BM_TIMEBASE_HZ);
 	/* With Sstc the comparator is ours to write: one instruction, where
 	 * the SBI call costs some 280 in OpenSBI, twice per wait. */

@@ -89,6 +89,7 @@ struct a64_vcpu {
 	uint32_t id;
 	uint64_t mpidr;           /* VMPIDR_EL2 */
 	bool loaded;              /* EL1/GIC/timer state live in hardware */
+	bool fp_loaded;           /* FP/SIMD too (loaded at the first use) */
 	atomic_bool reset_pending; /* power-on state to apply at next bind */
 
 	/* Virtual timer. timer_ctl is the guest's CNTV_CTL (ENABLE, IMASK),

@@ -59,8 +59,15 @@
 	 HCR_BSU_IS | HCR_TWI | HCR_TID3 | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_RW)
 
 /* CPTR_EL2 (E2H = 0): RES1 bits, TZ (SVE) and TSM (SME) trap because their
- * state is not switched; TFP = 0: FP/SIMD is switched at bind/unbind. */
+ * state is not switched; TFP = 0: FP/SIMD is the guest's. */
 #define GUEST_CPTR 0x33ffull
+/* Until its first FP/SIMD use in a bind the guest runs with TFP = 1, as
+ * KVM does: the use traps, fp_first_use() loads its registers and clears
+ * TFP, and only then does unbind save them. A vCPU that computes nothing
+ * in FP during a time slice switches without its 528 bytes going either
+ * way. The host (EL2, -mgeneral-regs-only) never uses FP/SIMD, so TFP
+ * costs it nothing and the registers need no host copy. */
+#define CPTR_TFP (1ull << 10)
 /* MDCR_EL2: trap PMU (TPM, TPMCR) and debug (TDA, TDOSA, TDRA) registers to
  * system-register exits; HPMN is kept from the host. */
 #define GUEST_MDCR ((1ull << 5) | (1ull << 6) | (1ull << 9) | (1ull << 10) | (1ull << 11))
@@ -340,7 +347,7 @@ static int a64_vcpu_bind(void *p)
 	wr_vmpidr_el2(v->mpidr);
 	wr_vpidr_el2(rd_midr_el1());
 	wr_cntvoff_el2(vm->cntvoff);
-	wr_cptr_el2(GUEST_CPTR);
+	wr_cptr_el2(GUEST_CPTR | CPTR_TFP);
 	wr_mdcr_el2(GUEST_MDCR | (v->host_mdcr & 0x1fu));
 	wr_cnthctl_el2(GUEST_CNTHCTL);
 	wr_hcr_el2(GUEST_HCR);
@@ -349,7 +356,7 @@ static int a64_vcpu_bind(void *p)
 	if (atomic_exchange(&v->reset_pending, false))
 		el1_reset(v);
 	el1_restore(&v->el1);
-	axvm_a64_fp_restore(&v->fp);
+	v->fp_loaded = false;
 	a64_vgic_load(v);
 	/* Masked while the host runs; run() puts the guest's value back. */
 	wr_cntv_ctl_el0(v->timer_ctl | CNTV_IMASK);
@@ -369,7 +376,9 @@ static int a64_vcpu_unbind(void *p)
 	daif = a64_irq_save();
 	wr_cntv_ctl_el0(0); /* the next vCPU here must not get our timer */
 	el1_save(&v->el1);
-	axvm_a64_fp_save(&v->fp);
+	if (v->fp_loaded)
+		axvm_a64_fp_save(&v->fp);
+	v->fp_loaded = false;
 	a64_vgic_put(v);
 	wr_hcr_el2(v->host_hcr);
 	wr_cptr_el2(v->host_cptr);
@@ -450,11 +459,28 @@ static uint64_t a64_vcpu_halt_deadline(void *p)
 
 /* --- run ---------------------------------------------------------------------- */
 
+/* The guest's first FP/SIMD use since bind (EC 0x07 at EL2 comes only from
+ * CPTR_EL2.TFP: a use its own CPACR_EL1 traps goes to its EL1 first). The
+ * registers become its own and the instruction runs again. Anything else
+ * under EC 0x07 (the registers already loaded) is not ours: the full exit
+ * reports it. */
+static bool fp_first_use(struct a64_vcpu *v)
+{
+	if (v->fp_loaded)
+		return false;
+	/* TFP traps EL2's own accesses too: off before the loads. */
+	wr_cptr_el2(GUEST_CPTR);
+	a64_isb();
+	axvm_a64_fp_restore(&v->fp);
+	v->fp_loaded = true;
+	return true;
+}
+
 /* A synchronous exit answered inside the world switch: HVC, SMC or a
  * trapped system register a64_fast_exit() takes, an SGI sent to other
- * vCPUs, or a data abort on a fast device (a64_fast_mmio). The class is
- * read and tested once, inline, so that the other exits (WFI, the rest of
- * the aborts) do not pay for a call. */
+ * vCPUs, a data abort on a fast device (a64_fast_mmio), or the guest's
+ * first FP/SIMD use. The class is read and tested once, inline, so that
+ * the other exits (WFI, the rest of the aborts) do not pay for a call. */
 static inline bool fast_sync(struct a64_vcpu *v)
 {
 	uint64_t esr = rd_esr_el2();
@@ -462,6 +488,8 @@ static inline bool fast_sync(struct a64_vcpu *v)
 
 	if (ec == 0x24u)
 		return a64_fast_mmio(v, esr);
+	if (ec == 0x07u)
+		return fp_first_use(v);
 	return ec >= 0x16u && ec <= 0x18u &&
 	       (a64_fast_exit(v, esr) || (ec == 0x18u && a64_vgic_fast_sgi(v, esr)));
 }

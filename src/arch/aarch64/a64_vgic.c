@@ -84,22 +84,6 @@ static void lr_write(unsigned n, uint64_t v)
 	(void)lr_access(n, true, v);
 }
 
-static uint64_t apr_access(unsigned grp, unsigned n, bool write, uint64_t v)
-{
-	switch (grp * 4 + n) {
-	case 0: if (write) wr_ich_ap0r0_el2(v); else v = rd_ich_ap0r0_el2(); break;
-	case 1: if (write) wr_ich_ap0r1_el2(v); else v = rd_ich_ap0r1_el2(); break;
-	case 2: if (write) wr_ich_ap0r2_el2(v); else v = rd_ich_ap0r2_el2(); break;
-	case 3: if (write) wr_ich_ap0r3_el2(v); else v = rd_ich_ap0r3_el2(); break;
-	case 4: if (write) wr_ich_ap1r0_el2(v); else v = rd_ich_ap1r0_el2(); break;
-	case 5: if (write) wr_ich_ap1r1_el2(v); else v = rd_ich_ap1r1_el2(); break;
-	case 6: if (write) wr_ich_ap1r2_el2(v); else v = rd_ich_ap1r2_el2(); break;
-	case 7: if (write) wr_ich_ap1r3_el2(v); else v = rd_ich_ap1r3_el2(); break;
-	default: break;
-	}
-	return v;
-}
-
 /* --- state ----------------------------------------------------------------- */
 
 void a64_vgic_vm_reset(struct a64_vm *vm)
@@ -143,18 +127,84 @@ void a64_vgic_cpu_reset(struct a64_vcpu *v)
 	v->vgic.hcr = ICH_HCR_EN;
 }
 
+/*
+ * The switch of the list and active-priority registers at bind and unbind,
+ * straight-line: the register number is in the instruction, and a loop of
+ * calls through a register-number switch cost several times the accesses
+ * themselves on every time-slice switch. A switch on the implemented count
+ * falls through from the highest register down.
+ */
+#define LR_LOAD(n)                                                             \
+	case n + 1:                                                            \
+		__asm__ volatile("msr ich_lr" #n "_el2, %0" ::"r"(                 \
+			((g->lr_used >> n) & 1u) ? g->lr[n] : 0));                 \
+		__attribute__((fallthrough));
+
+/* Every implemented LR: an unused one is written zero, so no state another
+ * vCPU (or the reset value, which is UNKNOWN) left there reaches this one. */
+static void lrs_load(const struct a64_vgic_cpu *g)
+{
+	switch (g->nr_lr) {
+	default:
+		LR_LOAD(15) LR_LOAD(14) LR_LOAD(13) LR_LOAD(12)
+		LR_LOAD(11) LR_LOAD(10) LR_LOAD(9) LR_LOAD(8)
+		LR_LOAD(7) LR_LOAD(6) LR_LOAD(5) LR_LOAD(4)
+		LR_LOAD(3) LR_LOAD(2) LR_LOAD(1) LR_LOAD(0)
+	case 0:
+		break;
+	}
+}
+
+#define APR_LOAD(n)                                                             \
+	__asm__ volatile("msr ich_ap0r" #n "_el2, %0\n\tmsr ich_ap1r" #n "_el2, %1" \
+			 ::"r"(g->ap0r[n]), "r"(g->ap1r[n]))
+/* Read into the vCPU and cleared for the next one here. */
+#define APR_SAVE(n)                                                             \
+	__asm__ volatile("mrs %0, ich_ap0r" #n "_el2\n\tmrs %1, ich_ap1r" #n "_el2\n\t" \
+			 "msr ich_ap0r" #n "_el2, xzr\n\tmsr ich_ap1r" #n "_el2, xzr" \
+			 : "=&r"(g->ap0r[n]), "=&r"(g->ap1r[n]))
+
+/* nr_apr is 1, 2 or 4 (a64_vgic_cpu_init). */
+static void aprs_load(const struct a64_vgic_cpu *g)
+{
+	switch (g->nr_apr) {
+	case 4:
+		APR_LOAD(3);
+		APR_LOAD(2);
+		__attribute__((fallthrough));
+	case 2:
+		APR_LOAD(1);
+		__attribute__((fallthrough));
+	default:
+		APR_LOAD(0);
+		break;
+	}
+}
+
+static void aprs_save(struct a64_vgic_cpu *g)
+{
+	switch (g->nr_apr) {
+	case 4:
+		APR_SAVE(3);
+		APR_SAVE(2);
+		__attribute__((fallthrough));
+	case 2:
+		APR_SAVE(1);
+		__attribute__((fallthrough));
+	default:
+		APR_SAVE(0);
+		break;
+	}
+}
+
 void a64_vgic_load(struct a64_vcpu *v)
 {
 	struct a64_vgic_cpu *g = &v->vgic;
 
 	wr_ich_hcr_el2(0);
 	wr_ich_vmcr_el2(g->vmcr);
-	for (unsigned n = 0; n < g->nr_apr; n++) {
-		apr_access(0, n, true, g->ap0r[n]);
-		apr_access(1, n, true, g->ap1r[n]);
-	}
-	for (unsigned n = 0; n < g->nr_lr; n++)
-		lr_write(n, (g->lr_used >> n) & 1u ? g->lr[n] : 0);
+	aprs_load(g);
+	lrs_load(g);
 	/* A HW-mapped timer interrupt the guest still has: its physical
 	 * twin is active on this pCPU now (put() cleared it on the last). */
 	if (g->vtimer_hw && ppi_active)
@@ -167,13 +217,7 @@ void a64_vgic_put(struct a64_vcpu *v)
 
 	wr_ich_hcr_el2(0);
 	g->vmcr = rd_ich_vmcr_el2();
-	for (unsigned n = 0; n < g->nr_apr; n++) {
-		/* Cleared for the next vCPU here; most are zero already. */
-		if ((g->ap0r[n] = apr_access(0, n, false, 0)))
-			apr_access(0, n, true, 0);
-		if ((g->ap1r[n] = apr_access(1, n, false, 0)))
-			apr_access(1, n, true, 0);
-	}
+	aprs_save(g);
 	/* Only the list registers in use: load() wrote every one, and one
 	 * sync() frees is invalid (the EOI-carrying one zeroed), so the
 	 * others hold nothing the hardware acts on; load() overwrites them. */

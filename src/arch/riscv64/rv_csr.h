@@ -52,6 +52,7 @@
 #define SSTATUS_SPP (1ull << 8)
 #define SSTATUS_FS (3ull << 13)
 #define SSTATUS_FS_INITIAL (1ull << 13)
+#define SSTATUS_FS_CLEAN (2ull << 13)
 #define SSTATUS_FS_DIRTY (3ull << 13)
 
 #define HSTATUS_VSBE (1ull << 5)

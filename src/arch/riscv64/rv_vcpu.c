@@ -285,6 +285,9 @@ static int rv_vcpu_bind(void *p)
 	csr_write(CSR_VSATP, v->vs.vsatp);
 	csr_write(CSR_HVIP, v->vs.hvip);
 	axvm_rv_fp_restore(&v->fp);
+	/* Clean from here: the hart marks it Dirty at the guest's first
+	 * change of its FP state, and only then does unbind save it. */
+	v->regs.sstatus &= ~SSTATUS_FS;
 	v->loaded = true;
 	rv_irq_restore(s);
 	return 0;
@@ -307,7 +310,10 @@ static int rv_vcpu_unbind(void *p)
 	v->vs.vstval = csr_read(CSR_VSTVAL);
 	v->vs.vsatp = csr_read(CSR_VSATP);
 	v->vs.hvip = csr_read(CSR_HVIP) & RV_VSSIP; /* the rest is recomputed */
-	axvm_rv_fp_save(&v->fp);
+	/* The registers still hold what bind loaded unless the guest changed
+	 * them (sstatus.FS, as the last exit saw it; see prepare_entry). */
+	if ((v->regs.sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY)
+		axvm_rv_fp_save(&v->fp);
 	/* The next vCPU here must not see our interrupts. */
 	csr_write(CSR_HVIP, 0);
 	csr_write(CSR_HGATP, v->host_hgatp);
@@ -439,9 +445,13 @@ prepare_entry(struct rv_vcpu *v, uint64_t s, uint64_t *host_timecmp)
 		hvip |= RV_VSEIP;
 	csr_write(CSR_HVIP, hvip);
 	/* The guest's privilege (SPP) from its last trap; FS on so its FP
-	 * instructions reach vsstatus.FS, the guest's own switch. */
+	 * instructions reach vsstatus.FS, the guest's own switch. On as Clean
+	 * until an exit finds it Dirty (the hart sets the HS-level FS Dirty
+	 * too when a guest at V=1 changes FP state), then Dirty until unbind,
+	 * which saves the FP registers only then: a guest that did not touch
+	 * them in its slice costs no save. */
 	v->regs.sstatus = (s & ~(SSTATUS_SIE | SSTATUS_SPIE | SSTATUS_SPP | SSTATUS_FS)) |
-			  (v->regs.sstatus & SSTATUS_SPP) | SSTATUS_FS_DIRTY;
+			  (v->regs.sstatus & (SSTATUS_SPP | SSTATUS_FS)) | SSTATUS_FS_CLEAN;
 	v->regs.hstatus = (csr_read(CSR_HSTATUS) & ~GUEST_HSTATUS_CLEAR) | GUEST_HSTATUS_SET;
 
 	/* The guest's timer is raised through hvip at entry; for it to fire
