@@ -185,18 +185,13 @@ static void a64_flush_stage2(void *p, axvm_gpa_t gpa, uint64_t size)
 
 static int a64_vcpu_create(void *p, uint32_t id, void **out)
 {
-	struct a64_vm *vm = p;
 	struct a64_vcpu *v;
 	void *mem;
 	int rc;
 
-	if (!vm || !out)
-		return AXVM_EINVAL;
-	if ((rc = axvm_bm_vcpu_new(&vm->base, id, sizeof(*v), &mem)))
+	if ((rc = AXVM_BM_VCPU_NEW(p, id, struct a64_vcpu, &mem)))
 		return rc;
 	v = mem;
-	v->vm = vm;
-	v->id = id;
 	v->mpidr = (1ull << 31) | axvm_a64_vcpu_mpidr(id);
 	atomic_init(&v->reset_pending, true);
 	a64_vgic_cpu_init(v);

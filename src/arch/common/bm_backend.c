@@ -137,7 +137,7 @@ int axvm_bm_vcpu_new_linked(void *vm, uint32_t id, size_t size, size_t vm_at, si
 	void *v;
 	int rc;
 
-	if (!vm || size < sizeof(base) || vm_at > size - sizeof(base) ||
+	if (!vm || !out || size < sizeof(base) || vm_at > size - sizeof(base) ||
 	    size < sizeof(id) || id_at > size - sizeof(id))
 		return AXVM_EINVAL;
 	if ((rc = axvm_bm_vcpu_new(base, id, size, &v)))

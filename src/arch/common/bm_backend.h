@@ -60,7 +60,7 @@ void axvm_bm_vm_free(struct axvm_bm_vm *vm, size_t size, struct axvm_bm_vmids *i
  * the VM lacks or that is taken, AXVM_ENOMEM. */
 int axvm_bm_vcpu_new(struct axvm_bm_vm *vm, uint32_t id, size_t size, void **out);
 /* The whole prologue of a backend's vcpu_create: `vm` is the backend's
- * own VM state (NULL: AXVM_EINVAL), whose first member is its struct
+ * own VM state (NULL, or NULL `out`: AXVM_EINVAL), whose first member is its struct
  * axvm_bm_vm; the zeroed vCPU state of `size` bytes gets a back pointer
  * to `vm` in the field at offset `vm_at` (a pointer to the backend's VM
  * struct: every struct pointer has one representation) and `id` in the

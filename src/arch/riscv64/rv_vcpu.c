@@ -160,18 +160,13 @@ static void rv_flush_stage2(void *p, axvm_gpa_t gpa, uint64_t size)
 
 static int rv_vcpu_create(void *p, uint32_t id, void **out)
 {
-	struct rv_vm *vm = p;
 	struct rv_vcpu *v;
 	void *mem;
 	int rc;
 
-	if (!vm || !out)
-		return AXVM_EINVAL;
-	if ((rc = axvm_bm_vcpu_new(&vm->base, id, sizeof(*v), &mem)))
+	if ((rc = AXVM_BM_VCPU_NEW(p, id, struct rv_vcpu, &mem)))
 		return rc;
 	v = mem;
-	v->vm = vm;
-	v->id = id;
 	v->timecmp = UINT64_MAX;
 	*out = v;
 	return 0;
