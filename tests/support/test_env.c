@@ -78,3 +78,12 @@ void *test_runner_thread(void *runner)
 	r->rc = axvm_vcpu_run(r->v, &r->ex);
 	return NULL;
 }
+
+long test_env_fini_refs(struct test_env *e, struct axvm_vcpu *v, struct axvm_vm *vm)
+{
+	if (v)
+		axvm_vcpu_put(v);
+	if (vm)
+		axvm_vm_put(vm);
+	return test_env_fini(e);
+}

@@ -27,6 +27,9 @@ int test_env_init_hal(struct test_env *e);
 /* Tear down: the host (if any) is freed and the port closed. Returns the
  * number of allocations still live (a leak if non-zero) or a negative code. */
 long test_env_fini(struct test_env *e);
+/* The same after putting a fixture's vCPU and VM references (either may
+ * be NULL), the usual teardown of a one-VM fixture. */
+long test_env_fini_refs(struct test_env *e, struct axvm_vcpu *v, struct axvm_vm *vm);
 
 /* A device that reads as 0x80 (so sign extension shows) and ignores writes. */
 extern const struct axvm_device_ops test_nop_device;

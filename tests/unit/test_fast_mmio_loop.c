@@ -218,11 +218,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	if (f->v0)
-		axvm_vcpu_put(f->v0);
-	if (f->vm)
-		axvm_vm_put(f->vm);
-	return test_env_fini(&f->env) == 0 ? 0 : -1;
+	return test_env_fini_refs(&f->env, f->v0, f->vm) == 0 ? 0 : -1;
 }
 
 /* Run vCPU 0 through `n` scripted exits, one run() call per full exit,
