@@ -65,6 +65,14 @@ struct axvm_hal {
 	void (*wait)(void *ctx, uint64_t timeout_ns);
 	/* Optional: a NUL-terminated diagnostic line. */
 	void (*log)(void *ctx, enum axvm_log_level level, const char *msg);
+	/* Optional, with wait: the same wait to an absolute now_ns() time,
+	 * returning at or soon after deadline_ns (earlier on a kick, or
+	 * spuriously: the caller looks at the time again). A halted vCPU's
+	 * own timer is a point in time; handed over as one, it does not come
+	 * late by the instructions a port spends turning a relative timeout
+	 * back into a deadline. Last member: ports that do not know it leave
+	 * it NULL. */
+	void (*wait_until)(void *ctx, uint64_t deadline_ns);
 };
 
 /* Check that every required hook is present; on failure log the name of the

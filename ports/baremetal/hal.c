@@ -128,7 +128,7 @@ static int bm_kick_pcpu(void *ctx, uint32_t pcpu)
 	return 0;
 }
 
-static void bm_wait(void *ctx, uint64_t timeout_ns)
+static void bm_wait_until(void *ctx, uint64_t deadline_ns)
 {
 	struct percpu *c = this_cpu();
 
@@ -136,8 +136,13 @@ static void bm_wait(void *ctx, uint64_t timeout_ns)
 	if (bm_halt_yield())
 		return;
 	c->slice_waiting = true;
-	bm_arch_wait(timeout_ns);
+	bm_arch_wait_until(deadline_ns);
 	c->slice_waiting = false;
+}
+
+static void bm_wait(void *ctx, uint64_t timeout_ns)
+{
+	bm_wait_until(ctx, time_now_ns() + timeout_ns);
 }
 
 static void bm_log(void *ctx, enum axvm_log_level level, const char *msg)
@@ -158,5 +163,6 @@ void bm_hal_init(struct axvm_hal *hal)
 	hal->current_pcpu = bm_current_pcpu;
 	hal->kick_pcpu = bm_kick_pcpu;
 	hal->wait = bm_wait;
+	hal->wait_until = bm_wait_until;
 	hal->log = bm_log;
 }

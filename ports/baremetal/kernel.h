@@ -152,10 +152,15 @@ void bm_arch_irq_restore(uint64_t flags);
 uint64_t time_now_ns(void);
 /* Interrupt CPU `pcpu` (its handler sets ->kicked). */
 void bm_arch_send_kick(uint32_t pcpu);
-/* Sleep until an interrupt or `timeout_ns`; returns at once if this CPU
+/* Sleep until an interrupt or time_now_ns() reaches `deadline_ns`
+ * (bm_arch_wait: `timeout_ns` from now); returns at once if this CPU
  * was kicked (the flag is checked with interrupts masked). Leaves the host
  * timer armed for this CPU's time slice, if one runs. */
-void bm_arch_wait(uint64_t timeout_ns);
+void bm_arch_wait_until(uint64_t deadline_ns);
+static inline void bm_arch_wait(uint64_t timeout_ns)
+{
+	bm_arch_wait_until(time_now_ns() + timeout_ns);
+}
 /* Counter ticks at `hz` for `ns`, rounded up: a timer compare value that
  * fires at or after the time (no overflow for any ns below UINT64_MAX). */
 static inline uint64_t bm_ticks_at_or_after(uint64_t ns, uint64_t hz)

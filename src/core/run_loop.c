@@ -250,8 +250,16 @@ static int halt(struct axvm_vcpu *v, struct axvm_exit *exit)
 			uint64_t now = hal->now_ns(hal->ctx);
 			if (now >= deadline)
 				break;
-			if (deadline - now < t)
+			if (deadline - now < t) {
+				/* The deadline itself where the port takes one:
+				 * the guest's timer is not made later by the time
+				 * between this read and the port's. */
+				if (hal->wait_until) {
+					hal->wait_until(hal->ctx, deadline);
+					continue;
+				}
 				t = deadline - now;
+			}
 		}
 		hal->wait(hal->ctx, t);
 	}

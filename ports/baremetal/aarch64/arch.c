@@ -275,10 +275,10 @@ void bm_arch_timer_at(uint64_t deadline_ns)
  * called from the vector, without the exception entry, the register save
  * and the ERET (the wake-up path of a halted vCPU). What arrives after the
  * handler looked is taken at the unmask, as before. */
-void bm_arch_wait(uint64_t timeout_ns)
+void bm_arch_wait_until(uint64_t end)
 {
 	struct percpu *c = this_cpu();
-	uint64_t end = time_now_ns() + timeout_ns, now;
+	uint64_t now;
 	/* Early or not, told in ticks: no division after the wake-up. */
 	uint64_t end_ticks = ticks_at_or_after(end);
 

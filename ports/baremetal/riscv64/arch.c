@@ -481,10 +481,10 @@ void bm_arch_timer_at(uint64_t deadline_ns)
  * the timeout or the slice's end) or the timeout. Interrupts are off
  * between the check of the kick flag and the WFI; a pending one still
  * ends the WFI. */
-void bm_arch_wait(uint64_t timeout_ns)
+void bm_arch_wait_until(uint64_t end)
 {
 	struct percpu *c = this_cpu();
-	uint64_t end = time_now_ns() + timeout_ns, sip;
+	uint64_t sip;
 
 	c->waits++;
 	__asm__ volatile("csrc sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");

@@ -198,10 +198,9 @@ static void inject_on_halt(void);
  * timeout or the slice's end) or the timeout. STI's one-instruction
  * shadow makes "sti; hlt" atomic: a kick after the check still ends the
  * HLT. */
-void bm_arch_wait(uint64_t timeout_ns)
+void bm_arch_wait_until(uint64_t end)
 {
 	struct percpu *c = this_cpu();
-	uint64_t end = time_now_ns() + timeout_ns;
 
 	c->waits++;
 	inject_on_halt();
