@@ -297,7 +297,11 @@ void bm_timer_fired(void)
 	if (now >= c->slice_end) {
 		if (others_ready(c->id, v, false)) {
 			c->slice_idle = c->slice_waiting;
-			axvm_vcpu_interrupt(v);
+			/* v is bound here and this handler runs in its place:
+			 * no kick of our own pCPU (a halted v still gets it). If
+			 * the host, not the guest, was interrupted, the retry
+			 * below asks again. */
+			axvm_vcpu_interrupt_local(v);
 			c->slice_end = now + SLICE_RETRY_NS;
 		} else {
 			c->slice_end = UINT64_MAX;
