@@ -73,6 +73,17 @@ int axvm_vcpu_inject_irq(struct axvm_vcpu *vcpu, uint32_t irq);
  * run returns at the exit the kick causes (or at once if not running). */
 int axvm_vcpu_interrupt(struct axvm_vcpu *vcpu);
 
+/* axvm_vcpu_interrupt() without the kick, for an interrupt handler on the
+ * pCPU the vCPU is bound to (a host slice timer's): the guest is not
+ * running there, so only the request is noted. run() returns AXVM_EINTR
+ * at the exit that interrupt caused if it came from the guest; if it came
+ * while the host ran between exits, at the next external-interrupt exit,
+ * halt or run() entry (the caller must expect that, as a slice timer
+ * that asks again does). The full axvm_vcpu_interrupt() is done instead
+ * when the caller is on another pCPU, the vCPU is halted or not bound,
+ * or the backend has a kick of its own. */
+int axvm_vcpu_interrupt_local(struct axvm_vcpu *vcpu);
+
 /* Make the vCPU leave guest mode soon (its run() re-checks VM state). */
 int axvm_vcpu_kick(struct axvm_vcpu *vcpu);
 

@@ -168,7 +168,8 @@ static inline uint64_t bm_ticks_at_or_after(uint64_t ns, uint64_t hz)
 	return ns / 1000000000ull * hz + (ns % 1000000000ull * hz + 999999999ull) / 1000000000ull;
 }
 /* Arm this CPU's host timer for time_now_ns() == deadline_ns (0 or
- * UINT64_MAX: disarm). Its interrupt, silenced, calls bm_timer_fired(). */
+ * UINT64_MAX: disarm). Its interrupt calls bm_timer_fired(), which
+ * re-arms it in the future or withdraws it on every path. */
 void bm_arch_timer_at(uint64_t deadline_ns);
 _Noreturn void board_power_off(void);
 /* The backend, set up for this machine. */

@@ -226,55 +226,82 @@ static void report_stop(struct bm_vm *s, uint32_t idx, int rc, const struct axvm
  * taken while the host, not the guest, ran makes no exit of its own. */
 #define SLICE_RETRY_NS 1000000ull
 
+/* The vCPUs whose affinity is each pCPU, listed once by that pCPU's
+ * run_cpu() before its first slice: the slice-end check walks these
+ * instead of every vCPU of every VM (the config's affinities and the
+ * VMs' vCPU objects do not change while run_cpu runs: a reboot resets
+ * a VM, it does not create it again). Read and written on that pCPU
+ * only, by the scheduler and its timer interrupt. */
+struct bm_sharer {
+	struct bm_vm *s;
+	struct axvm_vcpu *v;
+	uint32_t i;
+};
+static struct bm_sharer bm_sharers[BM_MAX_CPUS][BM_MAX_VMS * BM_MAX_VM_VCPUS];
+static uint32_t bm_nsharers[BM_MAX_CPUS];
+
+/* Fill pCPU `cpu`'s list (VMs that exist, vCPUs created); their count. */
+static uint32_t list_sharers(uint32_t cpu)
+{
+	uint32_t n = 0;
+
+	for (uint32_t k = 0; k < bm_nvms; k++) {
+		struct bm_vm *s = &bm_vms[k];
+		for (uint32_t i = 0; s->vm && i < s->nvcpus; i++) {
+			if (s->affinity[i] != cpu || !s->vcpu[i])
+				continue;
+			bm_sharers[cpu][n++] = (struct bm_sharer){ s, s->vcpu[i], i };
+		}
+	}
+	bm_nsharers[cpu] = n;
+	return n;
+}
+
 /* Whether a vCPU other than `cur` with affinity `cpu` is powered on in a
  * running VM (and, with `busy_only`, did not leave its last run halted).
  * Safe from the timer interrupt: VMs and vCPUs exist from before the
  * first slice to after the last (teardown follows run_cpu). */
 static bool others_ready(uint32_t cpu, const struct axvm_vcpu *cur, bool busy_only)
 {
-	for (uint32_t k = 0; k < bm_nvms; k++) {
-		struct bm_vm *s = &bm_vms[k];
+	const struct bm_sharer *e = bm_sharers[cpu];
+
+	for (uint32_t n = bm_nsharers[cpu]; n; n--, e++) {
 		enum axvm_vm_state st;
-		if (!s->vm || axvm_vm_state(s->vm, &st) || st != AXVM_VM_RUNNING)
+		bool on = false;
+		if (e->v == cur || (busy_only && e->s->idle[e->i]))
 			continue;
-		for (uint32_t i = 0; i < s->nvcpus; i++) {
-			bool on = false;
-			if (s->affinity[i] == cpu && s->vcpu[i] && s->vcpu[i] != cur &&
-			    !(busy_only && s->idle[i]) &&
-			    !axvm_vcpu_powered(s->vcpu[i], &on) && on)
-				return true;
-		}
+		if (!axvm_vm_state(e->s->vm, &st) && st == AXVM_VM_RUNNING &&
+		    !axvm_vcpu_powered(e->v, &on) && on)
+			return true;
 	}
 	return false;
 }
 
-/* Whether vCPUs of any VM share pCPU `cpu` (the config, not power). */
-static bool pcpu_shared(uint32_t cpu)
-{
-	unsigned n = 0;
-
-	for (uint32_t k = 0; k < bm_nvms; k++)
-		for (uint32_t i = 0; bm_vms[k].vm && i < bm_vms[k].nvcpus; i++)
-			n += bm_vms[k].affinity[i] == cpu;
-	return n > 1;
-}
-
 /* A slice ends with axvm_vcpu_interrupt() only when someone else is
  * ready. Otherwise it runs on with no end and no timer until a kick: a
- * vCPU is powered on (or its VM rebooted) only with a kick to its pCPU. */
+ * vCPU is powered on (or its VM rebooted) only with a kick to its pCPU.
+ * Every path leaves the one-shot timer either re-armed in the future or
+ * withdrawn, so the ports' handlers call this without withdrawing it
+ * first (one timer write per slice instead of two). */
 void bm_timer_fired(void)
 {
 	struct percpu *c = this_cpu();
 	struct axvm_vcpu *v = c->slice_vcpu;
 	uint64_t now;
 
-	if (!v)
+	if (!v) {
+		bm_arch_timer_at(0);
 		return;
+	}
 	now = time_now_ns();
 	if (now >= c->slice_end) {
 		if (others_ready(c->id, v, false)) {
 			c->slice_idle = c->slice_waiting;
-			axvm_vcpu_interrupt(v);
+			/* v is bound here and this handler runs in its place:
+			 * no kick of our own pCPU (a halted v still gets it). If
+			 * the host, not the guest, was interrupted, the retry
+			 * below asks again. */
+			axvm_vcpu_interrupt_local(v);
 			c->slice_end = now + SLICE_RETRY_NS;
 		} else {
 			c->slice_end = UINT64_MAX;
@@ -334,7 +361,9 @@ static void slice_end(struct percpu *c)
 static void run_cpu(uint32_t cpu)
 {
 	struct percpu *c = this_cpu();
-	const bool shared = pcpu_shared(cpu);
+	/* Time slices only where vCPUs of any VM share the pCPU (the
+	 * config, not power). */
+	const bool shared = list_sharers(cpu) > 1;
 
 	for (;;) {
 		bool alive = false, ran = false;

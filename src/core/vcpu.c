@@ -154,6 +154,29 @@ int axvm_vcpu_interrupt(struct axvm_vcpu *vcpu)
 	return 0;
 }
 
+/* The full kick's only effects that this skips: the HAL's kick of the
+ * caller's own pCPU (whose guest is not running: the caller is), and the
+ * wake flag, which halt does not need for an interrupt request. A halted
+ * (Blocked) vCPU still gets the kick, so a HAL wait on that pCPU ends at
+ * once; a backend kick (sticky, for an entry that is about to happen) is
+ * never skipped. */
+int axvm_vcpu_interrupt_local(struct axvm_vcpu *vcpu)
+{
+	const struct axvm_hal *hal;
+	int st;
+
+	if (!vcpu)
+		return AXVM_EINVAL;
+	hal = vcpu->vm->hal;
+	st = atomic_load(&vcpu->state);
+	if ((st != AXVM_VCPU_RUNNING && st != AXVM_VCPU_READY) ||
+	    vcpu->vm->arch->vcpu_kick ||
+	    atomic_load(&vcpu->bound_pcpu) != hal->current_pcpu(hal->ctx))
+		return axvm_vcpu_interrupt(vcpu);
+	atomic_store(&vcpu->interrupt, true);
+	return 0;
+}
+
 int axvm_vcpu_kick(struct axvm_vcpu *vcpu)
 {
 	if (!vcpu)

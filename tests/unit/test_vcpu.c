@@ -160,6 +160,27 @@ static void test_vcpu_interrupt_makes_run_return(void **state)
 	assert_int_equal(axvm_vcpu_interrupt(NULL), AXVM_EINVAL);
 }
 
+/* The mock backend has a kick of its own, so a running vCPU gets the full
+ * axvm_vcpu_interrupt(); a Free one only the request, which the next
+ * run() consumes, as with the full call. */
+static void test_vcpu_interrupt_local(void **state)
+{
+	struct fixture *f = *state;
+	struct test_runner r = { .v = f->v };
+	pthread_t t;
+
+	assert_int_equal(axvm_vcpu_interrupt_local(NULL), AXVM_EINVAL);
+	assert_int_equal(axvm_vm_boot(f->vm), 0);
+	assert_int_equal(axvm_vcpu_interrupt_local(f->v), 0);
+	assert_int_equal(axvm_vcpu_run(f->v, &r.ex), AXVM_EINTR);
+	assert_int_equal(pthread_create(&t, NULL, test_runner_thread, &r), 0);
+	wait_state(f->v, AXVM_VCPU_RUNNING);
+	assert_int_equal(axvm_vcpu_interrupt_local(f->v), 0);
+	pthread_join(t, NULL);
+	assert_int_equal(r.rc, AXVM_EINTR);
+	assert_int_equal(axvm_vm_shutdown(f->vm), 0);
+}
+
 static void test_vcpu_registers_roundtrip_when_free(void **state)
 {
 	struct fixture *f = *state;
@@ -232,6 +253,7 @@ int main(void)
 		T(test_vcpu_second_runner_refused_while_running),
 		T(test_vcpu_kick_returns_nothing_and_loop_continues),
 		T(test_vcpu_interrupt_makes_run_return),
+		T(test_vcpu_interrupt_local),
 		T(test_vcpu_registers_roundtrip_when_free),
 		T(test_vcpu_inject_reaches_backend),
 		T(test_vcpu_double_put_refused),

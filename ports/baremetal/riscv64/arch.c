@@ -156,7 +156,9 @@ static __attribute__((noinline)) uint64_t other_trap(struct percpu *c, uint64_t 
 						     uint64_t epc, uint64_t tval)
 {
 	if (cause == (CAUSE_IRQ | IRQ_S_TIMER)) {
-		bm_arch_timer_at(0); /* one-shot: withdraw it (stimecmp with Sstc) */
+		/* One-shot: bm_timer_fired() re-arms it in the future or
+		 * withdraws it (stimecmp with Sstc) before the sret, which
+		 * clears STIP; no separate withdrawal first. */
 		c->irqs++;
 		bm_timer_fired();
 		return epc;

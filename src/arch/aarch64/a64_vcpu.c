@@ -348,7 +348,11 @@ static int a64_vcpu_bind(void *p)
 	wr_hcr_el2(GUEST_HCR);
 	a64_isb();
 
-	if (atomic_exchange(&v->reset_pending, false))
+	/* A plain load first: the locked exchange only when a reset is
+	 * pending (set while the vCPU was Free, before the core's
+	 * Free -> Ready compare-and-swap that precedes this). */
+	if (atomic_load_explicit(&v->reset_pending, memory_order_acquire) &&
+	    atomic_exchange(&v->reset_pending, false))
 		el1_reset(v);
 	el1_restore(&v->el1);
 	v->fp_loaded = false;
