@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "regdev.h"
 #include "test_env.h"
 
 struct fixture {
@@ -16,56 +17,6 @@ struct fixture {
 	struct axvm_vm *vm;
 	struct axvm_vcpu *v0;
 	struct axvm_config cfg;
-};
-
-/* A small register-file device: 32 bytes, little-endian, logs accesses. */
-struct regdev {
-	uint8_t mem[32];
-	unsigned reads, writes, resets;
-	uint64_t last_off;
-	unsigned last_width;
-	int fail; /* returned by read/write when non-zero */
-};
-
-static int rd_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
-{
-	struct regdev *d = ctx;
-	uint64_t v = 0;
-
-	d->reads++;
-	d->last_off = off;
-	d->last_width = width;
-	if (d->fail)
-		return d->fail;
-	for (unsigned i = 0; i < width; i++)
-		v |= (uint64_t)d->mem[off + i] << (8 * i);
-	*val = v;
-	return 0;
-}
-
-static int rd_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
-{
-	struct regdev *d = ctx;
-
-	d->writes++;
-	d->last_off = off;
-	d->last_width = width;
-	if (d->fail)
-		return d->fail;
-	for (unsigned i = 0; i < width; i++)
-		d->mem[off + i] = (uint8_t)(val >> (8 * i));
-	return 0;
-}
-
-static void rd_reset(void *ctx)
-{
-	struct regdev *d = ctx;
-	d->resets++;
-	memset(d->mem, 0, sizeof(d->mem));
-}
-
-static const struct axvm_device_ops regdev_ops = {
-	.read = rd_read, .write = rd_write, .reset = rd_reset,
 };
 
 static struct regdev dev;

@@ -13,53 +13,13 @@
 
 #include <axvm/arch.h>
 
+#include "regdev.h"
 #include "test_env.h"
 
 #define FAST_BASE 0x9000000ull
 #define SLOW_BASE 0x9001000ull
 #define NARROW_BASE 0x9002000ull
 #define TOP_BASE (UINT64_MAX - 15u)
-
-/* 32 bytes of registers, little-endian; counts every call. */
-struct regdev {
-	uint8_t mem[32];
-	unsigned reads, writes;
-	int fail; /* returned by read and write when non-zero */
-};
-
-static int rd_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
-{
-	struct regdev *d = ctx;
-	uint64_t v = 0;
-
-	d->reads++;
-	if (d->fail) {
-		*val = 0x5a5a5a5a5a5a5a5aull; /* garbage a refusal must not leak */
-		return d->fail;
-	}
-	assert_true(off + width <= sizeof(d->mem));
-	for (unsigned i = 0; i < width; i++)
-		v |= (uint64_t)d->mem[off + i] << (8 * i);
-	*val = v;
-	return 0;
-}
-
-static int rd_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
-{
-	struct regdev *d = ctx;
-
-	d->writes++;
-	if (d->fail)
-		return d->fail;
-	assert_true(off + width <= sizeof(d->mem));
-	for (unsigned i = 0; i < width; i++)
-		d->mem[off + i] = (uint8_t)(val >> (8 * i));
-	/* The core masks the data to the width before the call. */
-	assert_true(width == 8 || (val >> (8 * width)) == 0);
-	return 0;
-}
-
-static const struct axvm_device_ops regdev_ops = { .read = rd_read, .write = rd_write };
 
 /* A fast device, a slow one (no opt-in), a fast one taking only aligned
  * 4-byte accesses, a fast one ending at the top of the address space,

@@ -17,6 +17,7 @@
 
 #include <axvm/arch.h>
 
+#include "regdev.h"
 #include "test_env.h"
 
 #define MAX_STEPS 16
@@ -142,41 +143,7 @@ static const struct axvm_arch_ops fast_arch = {
 
 /* --- a register-file device, fast or not ---------------------------------- */
 
-struct regdev {
-	uint8_t mem[32];
-	unsigned reads, writes;
-	int fail;
-};
-
 static struct regdev fastdev, slowdev;
-
-static int rd_read(void *ctx, uint64_t off, unsigned width, uint64_t *val)
-{
-	struct regdev *d = ctx;
-	uint64_t v = 0;
-
-	d->reads++;
-	if (d->fail)
-		return d->fail;
-	for (unsigned i = 0; i < width; i++)
-		v |= (uint64_t)d->mem[off + i] << (8 * i);
-	*val = v;
-	return 0;
-}
-
-static int rd_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
-{
-	struct regdev *d = ctx;
-
-	d->writes++;
-	if (d->fail)
-		return d->fail;
-	for (unsigned i = 0; i < width; i++)
-		d->mem[off + i] = (uint8_t)(val >> (8 * i));
-	return 0;
-}
-
-static const struct axvm_device_ops regdev_ops = { .read = rd_read, .write = rd_write };
 
 #define FAST_BASE 0x9000000ull
 #define SLOW_BASE 0x9001000ull
