@@ -332,7 +332,9 @@ static int dispatch_exit(struct axvm_vcpu *v, struct axvm_exit *exit)
  * unhandled access), a VM whose policy is STOP (a refused access must
  * end run()), an exit that is not an MMIO read or write. A fast device
  * that refuses an access under IGNORE is answered here as the loop
- * would: counted, and a read gives zero.
+ * would: counted, and a read gives zero. The read and write halves are
+ * kept apart on purpose: one body over both costs 6 (AArch64) and 9
+ * (RISC-V) more instructions a fast access.
  */
 bool axvm_vcpu_fast_mmio(struct axvm_vcpu *v, const struct axvm_exit *exit,
 			 uint64_t *value)

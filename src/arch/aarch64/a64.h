@@ -14,6 +14,8 @@
 #define A64_EXC_IRQ 1u
 #define A64_EXC_FIQ 2u
 #define A64_EXC_SERROR 3u
+/* Not the vector's: a fast MMIO exit already decoded (a64_vcpu.c). */
+#define A64_EXC_DECODED 4u
 
 /* Offsets shared with a64_entry.S (checked by static asserts below). */
 #define A64_REGS_PC 248
@@ -203,10 +205,10 @@ int a64_emit_sgi(struct a64_vcpu *v, struct axvm_exit *exit);
  * true, or false and nothing touched. Safe inside the world switch: reads
  * and writes nothing but the vCPU's registers. */
 bool a64_fast_exit(struct a64_vcpu *v, uint64_t esr);
-/* A stage-2 data abort `esr` on a device that declared itself fast
- * (axvm_vcpu_fast_mmio), in the plain case only: answered (PC moved on,
- * a load's register written) and true, or false and nothing touched.
- * Safe inside the world switch, as a64_fast_exit. */
-bool a64_fast_mmio(struct a64_vcpu *v, uint64_t esr);
+/* A stage-2 data abort `esr` in the plain MMIO case: 1 if a fast device
+ * (axvm_vcpu_fast_mmio) answered it (PC moved on, a load's register
+ * written); -1 if *exit holds the core's MMIO exit for it (PC moved on);
+ * 0, nothing touched, for the full decode. Safe inside the world switch. */
+int a64_fast_mmio(struct a64_vcpu *v, uint64_t esr, struct axvm_exit *exit);
 
 #endif /* AXVM_A64_H */

@@ -524,6 +524,34 @@ _Static_assert(AXVM_A64_GICR_BASE + (uint64_t)AXVM_MAX_VCPUS * AXVM_A64_GICR_STR
 		       AXVM_A64_GICD_BASE + 0x1000000u,
 	       "the vGIC windows fit the 16 MiB mmio() checks first");
 
+/* The MMIO exit for the core's devices of an access with a valid syndrome
+ * at `ipa`: what mmio() returns and what a64_fast_mmio() offers the core
+ * first. Write data is cut to the access's width. */
+static inline __attribute__((always_inline)) void mmio_exit(const struct a64_vcpu *v, uint32_t iss,
+							    uint64_t ipa, struct axvm_exit *exit)
+{
+	unsigned width = dabt_width(iss);
+	uint32_t srt = DABT_SRT(iss);
+
+	if (iss & DABT_WNR) {
+		uint64_t data = get_x(v, srt);
+
+		if (width < 8)
+			data &= (1ull << (8 * width)) - 1;
+		exit->kind = AXVM_EXIT_MMIO_WRITE;
+		exit->u.write.addr = ipa;
+		exit->u.write.width = (uint8_t)width;
+		exit->u.write.data = data;
+	} else {
+		exit->kind = AXVM_EXIT_MMIO_READ;
+		exit->u.read.addr = ipa;
+		exit->u.read.width = (uint8_t)width;
+		exit->u.read.reg_width = (iss & DABT_SF) ? 8 : 4;
+		exit->u.read.sign_extend = iss & DABT_SSE;
+		exit->u.read.reg = srt == 31 ? AXVM_REG_NONE : srt;
+	}
+}
+
 /* An MMIO access with a valid syndrome, inside one page: the vGIC's, or
  * an MMIO exit for the core's devices. PC moves past it. */
 static int mmio(struct a64_vcpu *v, uint64_t esr, uint64_t ipa, struct axvm_exit *exit)
@@ -550,19 +578,7 @@ static int mmio(struct a64_vcpu *v, uint64_t esr, uint64_t ipa, struct axvm_exit
 		}
 		return axvm_bm_exit_nothing(exit);
 	}
-	if (write) {
-		exit->kind = AXVM_EXIT_MMIO_WRITE;
-		exit->u.write.addr = ipa;
-		exit->u.write.width = (uint8_t)width;
-		exit->u.write.data = data;
-	} else {
-		exit->kind = AXVM_EXIT_MMIO_READ;
-		exit->u.read.addr = ipa;
-		exit->u.read.width = (uint8_t)width;
-		exit->u.read.reg_width = (iss & DABT_SF) ? 8 : 4;
-		exit->u.read.sign_extend = iss & DABT_SSE;
-		exit->u.read.reg = srt == 31 ? AXVM_REG_NONE : srt;
-	}
+	mmio_exit(v, iss, ipa, exit);
 	return 0;
 }
 
@@ -630,50 +646,44 @@ bool a64_fast_exit(struct a64_vcpu *v, uint64_t esr)
  * table walk or cache maintenance; the access's first byte found as
  * dabt() finds it (the instruction fetched when FAR is near a page
  * start) and the access inside one page; outside the vGIC's window, whose
- * registers want the list registers synced first. RAM needs no test: the
- * core takes only fast devices, which no memory region overlaps
- * (device.h), so RAM is declined there. Only when the core says a fast
- * device took it do the PC and the register move, so a refusal leaves the
- * full exit to decode the same state.
+ * registers want the list registers synced first. RAM needs no test
+ * before the core is asked: it takes only fast devices, which no memory
+ * region overlaps (device.h). When the core declines, the exit it was
+ * offered is the one mmio() would build, so it is handed on (-1, PC moved
+ * on) unless the address is RAM (0: the full exit decodes the untouched
+ * state into the core's page fault): a device that is not fast costs one
+ * decode and one instruction fetch, not two.
  */
-bool a64_fast_mmio(struct a64_vcpu *v, uint64_t esr)
+int a64_fast_mmio(struct a64_vcpu *v, uint64_t esr, struct axvm_exit *exit)
 {
 	uint32_t iss = (uint32_t)ESR_ISS(esr);
 	uint32_t dfsc = DABT_DFSC(iss);
-	uint32_t srt = DABT_SRT(iss);
-	struct axvm_exit exit;
+	struct axvm_exit e; /* local, so the inlined core sees no stores */
 	uint64_t far, ipa, val = 0;
-	unsigned width;
 
 	if ((iss & (DABT_ISV | DABT_EA | DABT_FNV | DABT_S1PTW | DABT_CM)) != DABT_ISV ||
 	    dfsc < 0x04 || dfsc > 0x07 || !v->core)
-		return false;
-	width = dabt_width(iss);
+		return 0;
 	far = access_start(v, iss, rd_far_el2());
-	if (a64_access_straddles(far, width))
-		return false;
+	if (a64_access_straddles(far, dabt_width(iss)))
+		return 0;
 	ipa = a64_hpfar_page(rd_hpfar_el2()) | A64_PAGE_OFF(far);
 	if (ipa - AXVM_A64_GICD_BASE < 0x1000000u)
-		return false;
-	if (iss & DABT_WNR) {
-		exit.kind = AXVM_EXIT_MMIO_WRITE;
-		exit.u.write.addr = ipa;
-		exit.u.write.width = (uint8_t)width;
-		exit.u.write.data = get_x(v, srt);
-	} else {
-		exit.kind = AXVM_EXIT_MMIO_READ;
-		exit.u.read.addr = ipa;
-		exit.u.read.width = (uint8_t)width;
-		exit.u.read.reg_width = (iss & DABT_SF) ? 8 : 4;
-		exit.u.read.sign_extend = iss & DABT_SSE;
-		exit.u.read.reg = srt == 31 ? AXVM_REG_NONE : srt;
+		return 0;
+	mmio_exit(v, iss, ipa, &e);
+	if (axvm_vcpu_fast_mmio(v->core, &e, &val)) {
+		if (!(iss & DABT_WNR))
+			set_x(v, DABT_SRT(iss), val);
+		skip_insn(v, esr);
+		return 1;
 	}
-	if (!axvm_vcpu_fast_mmio(v->core, &exit, &val))
-		return false;
-	if (!(iss & DABT_WNR))
-		set_x(v, srt, val);
+	/* The RAM test only now (a fast device is never RAM): RAM is the
+	 * core's page fault, decoded again from the untouched state. */
+	if (a64_gpa_is_ram(v->vm, ipa, 1))
+		return 0;
+	mmio_exit(v, iss, ipa, exit); /* again: cheaper than copying e */
 	skip_insn(v, esr);
-	return true;
+	return -1;
 }
 
 int a64_decode_exit(struct a64_vcpu *v, uint64_t kind, uint64_t esr,

@@ -475,18 +475,20 @@ static bool fp_first_use(struct a64_vcpu *v)
 	return true;
 }
 
-/* A synchronous exit answered inside the world switch: HVC, SMC or a
+/* A synchronous exit answered inside the world switch (1): HVC, SMC or a
  * trapped system register a64_fast_exit() takes, an SGI sent to other
  * vCPUs, a data abort on a fast device (a64_fast_mmio), or the guest's
- * first FP/SIMD use. The class is read and tested once, inline, so that
- * the other exits (WFI, the rest of the aborts) do not pay for a call. */
-static inline bool fast_sync(struct a64_vcpu *v)
+ * first FP/SIMD use. -1: an MMIO access a64_fast_mmio() has already
+ * turned into the core's exit in *exit. 0: the full exit. The class is
+ * read and tested once, inline, so that the other exits (WFI, the rest of
+ * the aborts) do not pay for a call. */
+static inline int fast_sync(struct a64_vcpu *v, struct axvm_exit *exit)
 {
 	uint64_t esr = rd_esr_el2();
 	uint64_t ec = (esr >> 26) & 0x3fu;
 
 	if (ec == 0x24u)
-		return a64_fast_mmio(v, esr);
+		return a64_fast_mmio(v, esr, exit);
 	if (ec == 0x07u)
 		return fp_first_use(v);
 	return ec >= 0x16u && ec <= 0x18u &&
@@ -563,10 +565,20 @@ static int a64_vcpu_run(void *p, struct axvm_exit *exit)
 	 * and is taken at the ERET. Such exits reach neither the core's loop
 	 * nor its exit counters, except an MMIO access to a device that
 	 * declared its ops safe to call here, which the core's
-	 * axvm_vcpu_fast_mmio() counts.
+	 * axvm_vcpu_fast_mmio() counts. An MMIO access the core did not take
+	 * there leaves the loop already decoded (kind A64_EXC_DECODED, so no
+	 * other variable lives across the entry).
 	 */
-	while (kind == A64_EXC_SYNC && fast_sync(v))
+	while (kind == A64_EXC_SYNC) {
+		int fast = fast_sync(v, exit);
+
+		if (fast <= 0) {
+			if (fast < 0)
+				kind = A64_EXC_DECODED;
+			break;
+		}
 		kind = axvm_a64_enter(&v->regs);
+	}
 
 	wr_vbar_el2(vbar);
 	esr = rd_esr_el2();
@@ -578,6 +590,8 @@ static int a64_vcpu_run(void *p, struct axvm_exit *exit)
 	a64_isb();
 	wr_daif(daif); /* pending host interrupts are taken here */
 
+	if (kind == A64_EXC_DECODED)
+		return 0;
 	return a64_decode_exit(v, kind, esr, far, hpfar, exit);
 }
 
