@@ -499,7 +499,8 @@ static inline bool fast_sync(struct a64_vcpu *v)
  * callee-saved registers still live; it reads and writes no guest
  * register): the highest-priority interrupt pending at the physical
  * CPU interface is PPI 27 (every host interrupt has a higher priority, so
- * none is pending), the timer is not still with the guest, and its
+ * none is pending; the vector tests this before calling), the timer is
+ * not still with the guest, and its
  * level, read from the live registers (the guest may have written
  * CNTV_CTL since the last full exit), is high. The interrupt goes
  * straight into a list register and the guest is entered again; false,
@@ -507,8 +508,9 @@ static inline bool fast_sync(struct a64_vcpu *v)
  */
 bool a64_irq_fast(struct a64_vcpu *v)
 {
-	if ((rd_icc_hppir1_el1() & 0xffffffu) != AXVM_A64_IRQ_VTIMER ||
-	    (rd_cntv_ctl_el0() & (CNTV_ENABLE | CNTV_IMASK)) != CNTV_ENABLE)
+	/* ICC_HPPIR1_EL1 naming PPI 27 was tested by the caller (a64_irq,
+	 * a64_entry.S), before it saved anything. */
+	if ((rd_cntv_ctl_el0() & (CNTV_ENABLE | CNTV_IMASK)) != CNTV_ENABLE)
 		return false;
 	a64_isb(); /* no early counter read */
 	if (rd_cntvct_el0() < rd_cntv_cval_el0())
