@@ -346,10 +346,13 @@ static void slice_begin(struct percpu *c, struct axvm_vcpu *v)
 	bm_arch_timer_at(c->slice_end);
 }
 
+/* The one-shot timer is left as it is: the next slice_begin() re-arms
+ * it, a wait arms it for its own end, and if it fires first the handler
+ * sees no slice_vcpu and withdraws it (one timer write per switch
+ * fewer). */
 static void slice_end(struct percpu *c)
 {
 	c->slice_vcpu = NULL;
-	bm_arch_timer_at(0);
 }
 
 /* --- the scheduler ------------------------------------------------------------------- */
