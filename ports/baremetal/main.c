@@ -398,15 +398,19 @@ static void run_cpu(uint32_t cpu)
 				int rc = axvm_vcpu_run(s->vcpu[i], &ex);
 				if (shared)
 					slice_end(c);
+				/* Its slice is over: the common case where vCPUs
+				 * share the pCPU, tested first. */
+				if (rc == AXVM_EINTR) {
+					ran = true;
+					s->idle[i] = c->slice_idle;
+					c->slices++;
+					continue;
+				}
 				/* Not on, going down, or being reset by pCPU 0. */
 				if (rc == AXVM_EAGAIN || rc == AXVM_ESHUTDOWN || rc == AXVM_ESTATE)
 					continue;
 				ran = true;
-				s->idle[i] = rc == AXVM_EINTR && c->slice_idle;
-				if (rc == AXVM_EINTR) { /* its slice is over */
-					c->slices++;
-					continue;
-				}
+				s->idle[i] = false;
 				/* The console line is the VM's, not this vCPU's:
 				 * flushing it here would split another vCPU's line. */
 				if (rc == 0 && ex.kind == AXVM_EXIT_CPU_DOWN) {
