@@ -346,10 +346,13 @@ static void slice_begin(struct percpu *c, struct axvm_vcpu *v)
 	bm_arch_timer_at(c->slice_end);
 }
 
+/* The one-shot timer is left as it is: the next slice_begin() re-arms
+ * it, a wait arms it for its own end, and if it fires first the handler
+ * sees no slice_vcpu and withdraws it (one timer write per switch
+ * fewer). */
 static void slice_end(struct percpu *c)
 {
 	c->slice_vcpu = NULL;
-	bm_arch_timer_at(0);
 }
 
 /* --- the scheduler ------------------------------------------------------------------- */
@@ -395,15 +398,19 @@ static void run_cpu(uint32_t cpu)
 				int rc = axvm_vcpu_run(s->vcpu[i], &ex);
 				if (shared)
 					slice_end(c);
+				/* Its slice is over: the common case where vCPUs
+				 * share the pCPU, tested first. */
+				if (rc == AXVM_EINTR) {
+					ran = true;
+					s->idle[i] = c->slice_idle;
+					c->slices++;
+					continue;
+				}
 				/* Not on, going down, or being reset by pCPU 0. */
 				if (rc == AXVM_EAGAIN || rc == AXVM_ESHUTDOWN || rc == AXVM_ESTATE)
 					continue;
 				ran = true;
-				s->idle[i] = rc == AXVM_EINTR && c->slice_idle;
-				if (rc == AXVM_EINTR) { /* its slice is over */
-					c->slices++;
-					continue;
-				}
+				s->idle[i] = false;
 				/* The console line is the VM's, not this vCPU's:
 				 * flushing it here would split another vCPU's line. */
 				if (rc == 0 && ex.kind == AXVM_EXIT_CPU_DOWN) {

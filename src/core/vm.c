@@ -238,17 +238,22 @@ int axvm_vm_enter_run(struct axvm_vm *vm)
 
 void axvm_vm_leave_run(struct axvm_vm *vm)
 {
-	uint64_t rs = atomic_load(&vm->run_state), next;
+	/* Count out with one atomic subtraction (the count is the low word
+	 * and at least 1: this thread counted in), not a compare-and-swap
+	 * loop; the word it returns is the state counted out of. The last
+	 * one out of a SHUTTING_DOWN VM then stops it, from exactly
+	 * (SHUTTING_DOWN, 0), which nothing else leaves: enter_run refuses a
+	 * SHUTTING_DOWN VM, shutdown leaves it as it is, boot and reset need
+	 * CREATED or STOPPED. So no one sees it STOPPED with a vCPU inside,
+	 * and run() returns only after the store. */
+	uint64_t prev = atomic_fetch_sub(&vm->run_state, 1);
 
-	/* Count out; the last one out of a SHUTTING_DOWN VM stops it in the
-	 * same CAS, so the state it acts on is the one it counted out of. */
-	do {
-		int st = axvm_run_state_vm(rs);
-		uint32_t n = axvm_run_state_active(rs) - 1;
-		next = st == AXVM_VM_SHUTTING_DOWN && n == 0
-			       ? axvm_run_state(AXVM_VM_STOPPED, 0)
-			       : axvm_run_state(st, n);
-	} while (!atomic_compare_exchange_weak(&vm->run_state, &rs, next));
+	if (axvm_run_state_vm(prev) == AXVM_VM_SHUTTING_DOWN &&
+	    axvm_run_state_active(prev) == 1) {
+		uint64_t last = axvm_run_state(AXVM_VM_SHUTTING_DOWN, 0);
+		atomic_compare_exchange_strong(&vm->run_state, &last,
+					       axvm_run_state(AXVM_VM_STOPPED, 0));
+	}
 }
 
 int axvm_vm_shutdown(struct axvm_vm *vm)

@@ -5,6 +5,7 @@
  * the GIC virtual interface, the virtual timer) and run() (the eager switch
  * of general registers, PC and PSTATE around one guest entry).
  */
+#include <stddef.h>
 #include <string.h>
 
 #include <axvm/addrspace.h>
@@ -265,60 +266,78 @@ static void el1_reset(struct a64_vcpu *v)
 	a64_vgic_cpu_reset(v);
 }
 
+/*
+ * The 24 EL1 registers, in struct a64_el1's order, two at a time: one ldp
+ * (stp) per pair instead of the compiler's ldr (str) per register, which
+ * it does not pair around the volatile msr (mrs) statements. The offsets
+ * are the struct's (checked below); x9 and x10 are scratch.
+ */
+#define EL1_PAIR_LOAD(off, a, b) \
+	"ldp x9, x10, [%0, #" #off "]\n\tmsr " #a ", x9\n\tmsr " #b ", x10\n\t"
+#define EL1_PAIR_SAVE(off, a, b) \
+	"mrs x9, " #a "\n\tmrs x10, " #b "\n\tstp x9, x10, [%0, #" #off "]\n\t"
+_Static_assert(offsetof(struct a64_el1, sctlr) == 0 && offsetof(struct a64_el1, cpacr) == 8,
+	       "el1 pair 0");
+_Static_assert(offsetof(struct a64_el1, ttbr0) == 16 && offsetof(struct a64_el1, ttbr1) == 24,
+	       "el1 pair 1");
+_Static_assert(offsetof(struct a64_el1, tcr) == 32 && offsetof(struct a64_el1, esr) == 40,
+	       "el1 pair 2");
+_Static_assert(offsetof(struct a64_el1, afsr0) == 48 && offsetof(struct a64_el1, afsr1) == 56,
+	       "el1 pair 3");
+_Static_assert(offsetof(struct a64_el1, far) == 64 && offsetof(struct a64_el1, mair) == 72,
+	       "el1 pair 4");
+_Static_assert(offsetof(struct a64_el1, amair) == 80 && offsetof(struct a64_el1, vbar) == 88,
+	       "el1 pair 5");
+_Static_assert(offsetof(struct a64_el1, contextidr) == 96 && offsetof(struct a64_el1, tpidr_el0) == 104,
+	       "el1 pair 6");
+_Static_assert(offsetof(struct a64_el1, tpidrro_el0) == 112 && offsetof(struct a64_el1, tpidr_el1) == 120,
+	       "el1 pair 7");
+_Static_assert(offsetof(struct a64_el1, cntkctl) == 128 && offsetof(struct a64_el1, par) == 136,
+	       "el1 pair 8");
+_Static_assert(offsetof(struct a64_el1, sp_el0) == 144 && offsetof(struct a64_el1, sp_el1) == 152,
+	       "el1 pair 9");
+_Static_assert(offsetof(struct a64_el1, elr) == 160 && offsetof(struct a64_el1, spsr) == 168,
+	       "el1 pair 10");
+_Static_assert(offsetof(struct a64_el1, csselr) == 176 && offsetof(struct a64_el1, cntv_cval) == 184,
+	       "el1 pair 11");
+_Static_assert(sizeof(struct a64_el1) == 192, "struct a64_el1 is the 24 registers");
+
 static void el1_restore(const struct a64_el1 *e)
 {
-	wr_sctlr_el1(e->sctlr);
-	wr_cpacr_el1(e->cpacr);
-	wr_ttbr0_el1(e->ttbr0);
-	wr_ttbr1_el1(e->ttbr1);
-	wr_tcr_el1(e->tcr);
-	wr_esr_el1(e->esr);
-	wr_afsr0_el1(e->afsr0);
-	wr_afsr1_el1(e->afsr1);
-	wr_far_el1(e->far);
-	wr_mair_el1(e->mair);
-	wr_amair_el1(e->amair);
-	wr_vbar_el1(e->vbar);
-	wr_contextidr_el1(e->contextidr);
-	wr_tpidr_el0(e->tpidr_el0);
-	wr_tpidrro_el0(e->tpidrro_el0);
-	wr_tpidr_el1(e->tpidr_el1);
-	wr_cntkctl_el1(e->cntkctl);
-	wr_par_el1(e->par);
-	wr_sp_el0(e->sp_el0);
-	wr_sp_el1(e->sp_el1);
-	wr_elr_el1(e->elr);
-	wr_spsr_el1(e->spsr);
-	wr_csselr_el1(e->csselr);
-	wr_cntv_cval_el0(e->cntv_cval);
+	__asm__ volatile(
+		EL1_PAIR_LOAD(0, sctlr_el1, cpacr_el1)
+		EL1_PAIR_LOAD(16, ttbr0_el1, ttbr1_el1)
+		EL1_PAIR_LOAD(32, tcr_el1, esr_el1)
+		EL1_PAIR_LOAD(48, afsr0_el1, afsr1_el1)
+		EL1_PAIR_LOAD(64, far_el1, mair_el1)
+		EL1_PAIR_LOAD(80, amair_el1, vbar_el1)
+		EL1_PAIR_LOAD(96, contextidr_el1, tpidr_el0)
+		EL1_PAIR_LOAD(112, tpidrro_el0, tpidr_el1)
+		EL1_PAIR_LOAD(128, cntkctl_el1, par_el1)
+		EL1_PAIR_LOAD(144, sp_el0, sp_el1)
+		EL1_PAIR_LOAD(160, elr_el1, spsr_el1)
+		EL1_PAIR_LOAD(176, csselr_el1, cntv_cval_el0)
+		::"r"(e)
+		: "x9", "x10", "memory");
 }
 
 static void el1_save(struct a64_el1 *e)
 {
-	e->sctlr = rd_sctlr_el1();
-	e->cpacr = rd_cpacr_el1();
-	e->ttbr0 = rd_ttbr0_el1();
-	e->ttbr1 = rd_ttbr1_el1();
-	e->tcr = rd_tcr_el1();
-	e->esr = rd_esr_el1();
-	e->afsr0 = rd_afsr0_el1();
-	e->afsr1 = rd_afsr1_el1();
-	e->far = rd_far_el1();
-	e->mair = rd_mair_el1();
-	e->amair = rd_amair_el1();
-	e->vbar = rd_vbar_el1();
-	e->contextidr = rd_contextidr_el1();
-	e->tpidr_el0 = rd_tpidr_el0();
-	e->tpidrro_el0 = rd_tpidrro_el0();
-	e->tpidr_el1 = rd_tpidr_el1();
-	e->cntkctl = rd_cntkctl_el1();
-	e->par = rd_par_el1();
-	e->sp_el0 = rd_sp_el0();
-	e->sp_el1 = rd_sp_el1();
-	e->elr = rd_elr_el1();
-	e->spsr = rd_spsr_el1();
-	e->csselr = rd_csselr_el1();
-	e->cntv_cval = rd_cntv_cval_el0();
+	__asm__ volatile(
+		EL1_PAIR_SAVE(0, sctlr_el1, cpacr_el1)
+		EL1_PAIR_SAVE(16, ttbr0_el1, ttbr1_el1)
+		EL1_PAIR_SAVE(32, tcr_el1, esr_el1)
+		EL1_PAIR_SAVE(48, afsr0_el1, afsr1_el1)
+		EL1_PAIR_SAVE(64, far_el1, mair_el1)
+		EL1_PAIR_SAVE(80, amair_el1, vbar_el1)
+		EL1_PAIR_SAVE(96, contextidr_el1, tpidr_el0)
+		EL1_PAIR_SAVE(112, tpidrro_el0, tpidr_el1)
+		EL1_PAIR_SAVE(128, cntkctl_el1, par_el1)
+		EL1_PAIR_SAVE(144, sp_el0, sp_el1)
+		EL1_PAIR_SAVE(160, elr_el1, spsr_el1)
+		EL1_PAIR_SAVE(176, csselr_el1, cntv_cval_el0)
+		::"r"(e)
+		: "x9", "x10", "memory");
 }
 
 static int a64_vcpu_bind(void *p)
@@ -501,7 +520,8 @@ static inline int fast_sync(struct a64_vcpu *v, struct axvm_exit *exit)
  * callee-saved registers still live; it reads and writes no guest
  * register): the highest-priority interrupt pending at the physical
  * CPU interface is PPI 27 (every host interrupt has a higher priority, so
- * none is pending), the timer is not still with the guest, and its
+ * none is pending; the vector tests this before calling), the timer is
+ * not still with the guest, and its
  * level, read from the live registers (the guest may have written
  * CNTV_CTL since the last full exit), is high. The interrupt goes
  * straight into a list register and the guest is entered again; false,
@@ -509,8 +529,9 @@ static inline int fast_sync(struct a64_vcpu *v, struct axvm_exit *exit)
  */
 bool a64_irq_fast(struct a64_vcpu *v)
 {
-	if ((rd_icc_hppir1_el1() & 0xffffffu) != AXVM_A64_IRQ_VTIMER ||
-	    (rd_cntv_ctl_el0() & (CNTV_ENABLE | CNTV_IMASK)) != CNTV_ENABLE)
+	/* ICC_HPPIR1_EL1 naming PPI 27 was tested by the caller (a64_irq,
+	 * a64_entry.S), before it saved anything. */
+	if ((rd_cntv_ctl_el0() & (CNTV_ENABLE | CNTV_IMASK)) != CNTV_ENABLE)
 		return false;
 	a64_isb(); /* no early counter read */
 	if (rd_cntvct_el0() < rd_cntv_cval_el0())

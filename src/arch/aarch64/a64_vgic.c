@@ -141,7 +141,8 @@ void a64_vgic_cpu_reset(struct a64_vcpu *v)
 		__attribute__((fallthrough));
 
 /* Every implemented LR: an unused one is written zero, so no state another
- * vCPU (or the reset value, which is UNKNOWN) left there reaches this one. */
+ * vCPU (or the reset value, which is UNKNOWN) left there reaches this one
+ * (load() skips this when none is in use and all are empty already). */
 static void lrs_load(const struct a64_vgic_cpu *g)
 {
 	switch (g->nr_lr) {
@@ -204,7 +205,14 @@ void a64_vgic_load(struct a64_vcpu *v)
 	wr_ich_hcr_el2(0);
 	wr_ich_vmcr_el2(g->vmcr);
 	aprs_load(g);
-	lrs_load(g);
+	/* None in use and every implemented one empty in ICH_ELRSR_EL2
+	 * (invalid, no EOI request: what put() and sync() leave, and what
+	 * the hardware ignores): nothing to write. An invalid LR's stale
+	 * contents reach neither the guest nor the maintenance interrupt,
+	 * and sync(), place() and put() look only at the ones in use. A
+	 * switch between two vCPUs with none in flight saves the writes. */
+	if (g->lr_used || (~(uint32_t)rd_ich_elrsr_el2() & ((1u << g->nr_lr) - 1u)))
+		lrs_load(g);
 	/* A HW-mapped timer interrupt the guest still has: its physical
 	 * twin is active on this pCPU now (put() cleared it on the last). */
 	if (g->vtimer_hw && ppi_active)
@@ -218,7 +226,8 @@ void a64_vgic_put(struct a64_vcpu *v)
 	wr_ich_hcr_el2(0);
 	g->vmcr = rd_ich_vmcr_el2();
 	aprs_save(g);
-	/* Only the list registers in use: load() wrote every one, and one
+	/* Only the list registers in use: load() wrote every one (or found
+	 * them all empty), and one
 	 * sync() frees is invalid (the EOI-carrying one zeroed), so the
 	 * others hold nothing the hardware acts on; load() overwrites them. */
 	for (uint32_t used = g->lr_used; used; used &= used - 1) {
