@@ -72,10 +72,11 @@ static __attribute__((noinline)) void console_rx_irq(void)
 		bm_console_rx((uint8_t)*uart_reg(UART_DR));
 }
 
-/* Each pCPU's redistributor, for gic_ppi_set_active(), and the SGI1R value
- * that kicks it, worked out once (each CPU writes its own before it is
- * online, which publishes it to the senders). */
-static uintptr_t redist[BM_MAX_CPUS];
+/* Each pCPU's redistributor registers that clear [0] and set [1] a PPI's
+ * active state, for gic_ppi_set_active() (the timer's placement on every
+ * wake-up), and the SGI1R value that kicks it, worked out once (each CPU
+ * writes its own before it is online, which publishes it to the senders). */
+static volatile uint32_t *ppi_active_reg[BM_MAX_CPUS][2];
 static uint64_t kick_sgi1r[BM_MAX_CPUS];
 
 void gic_init_cpu(void)
@@ -86,7 +87,8 @@ void gic_init_cpu(void)
 
 	if (!rd)
 		panic("no GIC redistributor for MPIDR %lx", this_cpu()->hwid);
-	redist[this_cpu()->id] = rd;
+	ppi_active_reg[this_cpu()->id][0] = gic_redist_ppi_active_reg(rd, false);
+	ppi_active_reg[this_cpu()->id][1] = gic_redist_ppi_active_reg(rd, true);
 	kick_sgi1r[this_cpu()->id] = gic_sgi1r(this_cpu()->hwid, BM_SGI_KICK);
 }
 
@@ -94,7 +96,9 @@ void gic_init_cpu(void)
  * this pCPU, set while a guest holds its HW-mapped twin. */
 void gic_ppi_set_active(uint32_t intid, bool active)
 {
-	gic_redist_ppi_set_active(redist[this_cpu()->id], intid, active);
+	*ppi_active_reg[this_cpu()->id][active] = 1u << (intid & 31u);
+	/* Done before the guest's timer can signal (see gic.c). */
+	__asm__ volatile("dsb sy" ::: "memory");
 }
 
 uint64_t bm_arch_irq_save(void)
@@ -158,6 +162,11 @@ void bm_irq_handler(void)
 		c->kicked = true;
 		c->kicks++;
 		bm_kick_received();
+	} else if (id == BM_IRQ_HYP_TIMER && !c->slice_vcpu) {
+		/* No slice on this pCPU: the timer was a wait's timeout (a
+		 * halted vCPU's deadline), and bm_timer_fired() would only
+		 * withdraw it. Done here, without its call and frame. */
+		__asm__ volatile("msr cnthp_ctl_el2, xzr; isb" ::: "memory");
 	} else if (id == BM_IRQ_HYP_TIMER) {
 		hyp_timer_irq();
 	} else if (id == BM_IRQ_UART) {
