@@ -54,6 +54,9 @@ void bm_arch_early_init(void)
 	/* The guest's timer interrupt mapped to the physical PPI: one exit
 	 * per tick instead of two. */
 	axvm_a64_set_ppi_active(gic_ppi_set_active);
+	/* time_now_ns() is CNTPCT in nanoseconds: halt deadlines on the
+	 * guest timer's own tick. */
+	axvm_a64_set_time_is_counter(true);
 }
 
 /* Console input: the receive interrupt goes to pCPU 0 (the boot CPU's
@@ -144,9 +147,10 @@ static __attribute__((noinline)) void hyp_timer_irq(void)
 	bm_timer_fired();
 }
 
-void bm_irq_handler(void)
+/* The IRQ handler's body, for the vector (bm_irq_handler) and inline in
+ * the wait (bm_arch_wait_until), whose wake-up then makes no call. */
+static inline __attribute__((always_inline)) void irq_handle(struct percpu *c)
 {
-	struct percpu *c = this_cpu();
 	uint64_t iar;
 
 	/* One interrupt per call: the CPU interface keeps IRQ asserted while
@@ -174,6 +178,11 @@ void bm_irq_handler(void)
 	} else
 		c->stray_irqs++; /* a guest's, caught in a window */
 	__asm__ volatile("msr icc_eoir1_el1, %0; isb" ::"r"(iar));
+}
+
+void bm_irq_handler(void)
+{
+	irq_handle(this_cpu());
 }
 
 void bm_fatal_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far)
@@ -299,10 +308,13 @@ void bm_arch_wait_until(uint64_t end)
 	if (!c->kicked) {
 		bm_arch_timer_at(c->slice_vcpu && c->slice_end < end ? c->slice_end : end);
 		__asm__ volatile("dsb sy; wfi" ::: "memory");
-		bm_irq_handler();
+		irq_handle(c);
 	}
 	__asm__ volatile("msr daifclr, #2; isb" ::: "memory");
-	bm_arch_timer_at(c->slice_vcpu ? c->slice_end : 0);
+	if (c->slice_vcpu)
+		bm_arch_timer_at(c->slice_end);
+	else /* bm_arch_timer_at(0) without the call: the halt's wake-up */
+		__asm__ volatile("msr cnthp_ctl_el2, xzr; isb" ::: "memory");
 	c->kicked = false;
 	__asm__ volatile("isb; mrs %0, cntpct_el0" : "=r"(now));
 	if (now < end_ticks)
