@@ -241,13 +241,11 @@ static int halt(struct axvm_vcpu *v, struct axvm_exit *exit)
 			   : 0;
 	atomic_compare_exchange_strong(&v->state, &(int){ AXVM_VCPU_READY },
 				       AXVM_VCPU_BLOCKED);
-	for (;;) {
+	while (!atomic_exchange(&v->wake, false) &&
+	       !atomic_load(&v->interrupt) &&
+	       axvm_vm_state_now(vm) == AXVM_VM_RUNNING &&
+	       atomic_load(&v->power) == AXVM_POWER_ON) {
 		uint64_t t = AXVM_HALT_POLL_NS;
-		bool until = false;
-		/* The deadline first: a wait it ended (the guest's timer, the
-		 * WFI wake-up) leaves at once, without the four checks below
-		 * (a wake flag it leaves set ends the next halt early, which a
-		 * WFI may do; the caller's loop checks the VM and the request). */
 		if (deadline) {
 			uint64_t now = hal->now_ns(hal->ctx);
 			if (now >= deadline)
@@ -256,18 +254,23 @@ static int halt(struct axvm_vcpu *v, struct axvm_exit *exit)
 				/* The deadline itself where the port takes one:
 				 * the guest's timer is not made later by the time
 				 * between this read and the port's. */
-				until = hal->wait_until != NULL;
+				if (hal->wait_until) {
+					hal->wait_until(hal->ctx, deadline);
+					/* A kick or an interrupt request leaves on
+					 * its flag, the loop's first two tests, as
+					 * before; a wait the deadline ended (the
+					 * WFI wake-up) without the VM-state and
+					 * power loads (run() checks both). */
+					if (atomic_exchange(&v->wake, false) ||
+					    atomic_load(&v->interrupt) ||
+					    hal->now_ns(hal->ctx) >= deadline)
+						break;
+					continue;
+				}
 				t = deadline - now;
 			}
 		}
-		if (atomic_exchange(&v->wake, false) || atomic_load(&v->interrupt) ||
-		    axvm_vm_state_now(vm) != AXVM_VM_RUNNING ||
-		    atomic_load(&v->power) != AXVM_POWER_ON)
-			break;
-		if (until)
-			hal->wait_until(hal->ctx, deadline);
-		else
-			hal->wait(hal->ctx, t);
+		hal->wait(hal->ctx, t);
 	}
 	atomic_compare_exchange_strong(&v->state, &(int){ AXVM_VCPU_BLOCKED },
 				       AXVM_VCPU_READY);

@@ -387,7 +387,13 @@ static inline __attribute__((always_inline)) bool lr_place(struct a64_vcpu *v, u
 		} else if (intid == AXVM_A64_IRQ_VTIMER) {
 			lr |= LR_EOI; /* level: tell us when the guest is done */
 		}
-		lr_write_placed(n, lr);
+		if (n == 0) { /* the usual one (lr_write_placed), spelt out */
+			__asm__ volatile("msr ich_lr0_el2, %0" ::"r"(lr));
+			g->lr_used |= 1u;
+			g->lr_intid[0] = intid;
+			return true;
+		}
+		lr_write(n, lr);
 		g->lr_used |= 1u << n;
 		g->lr_intid[n] = intid;
 		return true;
