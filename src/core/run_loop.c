@@ -256,6 +256,15 @@ static int halt(struct axvm_vcpu *v, struct axvm_exit *exit)
 				 * between this read and the port's. */
 				if (hal->wait_until) {
 					hal->wait_until(hal->ctx, deadline);
+					/* A kick or an interrupt request leaves on
+					 * its flag, the loop's first two tests, as
+					 * before; a wait the deadline ended (the
+					 * WFI wake-up) without the VM-state and
+					 * power loads (run() checks both). */
+					if (atomic_exchange(&v->wake, false) ||
+					    atomic_load(&v->interrupt) ||
+					    hal->now_ns(hal->ctx) >= deadline)
+						break;
 					continue;
 				}
 				t = deadline - now;

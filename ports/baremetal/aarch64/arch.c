@@ -54,6 +54,9 @@ void bm_arch_early_init(void)
 	/* The guest's timer interrupt mapped to the physical PPI: one exit
 	 * per tick instead of two. */
 	axvm_a64_set_ppi_active(gic_ppi_set_active);
+	/* time_now_ns() is CNTPCT in nanoseconds: halt deadlines on the
+	 * guest timer's own tick. */
+	axvm_a64_set_time_is_counter(true);
 }
 
 /* Console input: the receive interrupt goes to pCPU 0 (the boot CPU's
@@ -72,10 +75,11 @@ static __attribute__((noinline)) void console_rx_irq(void)
 		bm_console_rx((uint8_t)*uart_reg(UART_DR));
 }
 
-/* Each pCPU's redistributor, for gic_ppi_set_active(), and the SGI1R value
- * that kicks it, worked out once (each CPU writes its own before it is
- * online, which publishes it to the senders). */
-static uintptr_t redist[BM_MAX_CPUS];
+/* Each pCPU's redistributor registers that clear [0] and set [1] a PPI's
+ * active state, for gic_ppi_set_active() (the timer's placement on every
+ * wake-up), and the SGI1R value that kicks it, worked out once (each CPU
+ * writes its own before it is online, which publishes it to the senders). */
+static volatile uint32_t *ppi_active_reg[BM_MAX_CPUS][2];
 static uint64_t kick_sgi1r[BM_MAX_CPUS];
 
 void gic_init_cpu(void)
@@ -86,7 +90,8 @@ void gic_init_cpu(void)
 
 	if (!rd)
 		panic("no GIC redistributor for MPIDR %lx", this_cpu()->hwid);
-	redist[this_cpu()->id] = rd;
+	ppi_active_reg[this_cpu()->id][0] = gic_redist_ppi_active_reg(rd, false);
+	ppi_active_reg[this_cpu()->id][1] = gic_redist_ppi_active_reg(rd, true);
 	kick_sgi1r[this_cpu()->id] = gic_sgi1r(this_cpu()->hwid, BM_SGI_KICK);
 }
 
@@ -94,7 +99,9 @@ void gic_init_cpu(void)
  * this pCPU, set while a guest holds its HW-mapped twin. */
 void gic_ppi_set_active(uint32_t intid, bool active)
 {
-	gic_redist_ppi_set_active(redist[this_cpu()->id], intid, active);
+	*ppi_active_reg[this_cpu()->id][active] = 1u << (intid & 31u);
+	/* Done before the guest's timer can signal (see gic.c). */
+	__asm__ volatile("dsb sy" ::: "memory");
 }
 
 uint64_t bm_arch_irq_save(void)
@@ -140,9 +147,10 @@ static __attribute__((noinline)) void hyp_timer_irq(void)
 	bm_timer_fired();
 }
 
-void bm_irq_handler(void)
+/* The IRQ handler's body, for the vector (bm_irq_handler) and inline in
+ * the wait (bm_arch_wait_until), whose wake-up then makes no call. */
+static inline __attribute__((always_inline)) void irq_handle(struct percpu *c)
 {
-	struct percpu *c = this_cpu();
 	uint64_t iar;
 
 	/* One interrupt per call: the CPU interface keeps IRQ asserted while
@@ -158,6 +166,11 @@ void bm_irq_handler(void)
 		c->kicked = true;
 		c->kicks++;
 		bm_kick_received();
+	} else if (id == BM_IRQ_HYP_TIMER && !c->slice_vcpu) {
+		/* No slice on this pCPU: the timer was a wait's timeout (a
+		 * halted vCPU's deadline), and bm_timer_fired() would only
+		 * withdraw it. Done here, without its call and frame. */
+		__asm__ volatile("msr cnthp_ctl_el2, xzr; isb" ::: "memory");
 	} else if (id == BM_IRQ_HYP_TIMER) {
 		hyp_timer_irq();
 	} else if (id == BM_IRQ_UART) {
@@ -165,6 +178,11 @@ void bm_irq_handler(void)
 	} else
 		c->stray_irqs++; /* a guest's, caught in a window */
 	__asm__ volatile("msr icc_eoir1_el1, %0; isb" ::"r"(iar));
+}
+
+void bm_irq_handler(void)
+{
+	irq_handle(this_cpu());
 }
 
 void bm_fatal_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far)
@@ -290,10 +308,13 @@ void bm_arch_wait_until(uint64_t end)
 	if (!c->kicked) {
 		bm_arch_timer_at(c->slice_vcpu && c->slice_end < end ? c->slice_end : end);
 		__asm__ volatile("dsb sy; wfi" ::: "memory");
-		bm_irq_handler();
+		irq_handle(c);
 	}
 	__asm__ volatile("msr daifclr, #2; isb" ::: "memory");
-	bm_arch_timer_at(c->slice_vcpu ? c->slice_end : 0);
+	if (c->slice_vcpu)
+		bm_arch_timer_at(c->slice_end);
+	else /* bm_arch_timer_at(0) without the call: the halt's wake-up */
+		__asm__ volatile("msr cnthp_ctl_el2, xzr; isb" ::: "memory");
 	c->kicked = false;
 	__asm__ volatile("isb; mrs %0, cntpct_el0" : "=r"(now));
 	if (now < end_ticks)

@@ -117,8 +117,15 @@ void gic_send_sgi(uint64_t mpidr, uint32_t intid)
 
 void gic_redist_ppi_set_active(uintptr_t rd, uint32_t intid, bool active)
 {
-	*reg32(rd, active ? GICR_ISACTIVER0 : GICR_ICACTIVER0) = 1u << (intid & 31u);
+	*gic_redist_ppi_active_reg(rd, active) = 1u << (intid & 31u);
+	/* Complete before the caller goes on (a guest entered next must not
+	 * find the PPI still inactive). */
 	__asm__ volatile("dsb sy" ::: "memory");
+}
+
+volatile uint32_t *gic_redist_ppi_active_reg(uintptr_t rd, bool active)
+{
+	return reg32(rd, active ? GICR_ISACTIVER0 : GICR_ICACTIVER0);
 }
 
 void gic_enable_spi(uint32_t intid, uint64_t mpidr)

@@ -14,6 +14,9 @@ void gic_init_dist(void);
 uintptr_t gic_init_redist(uint64_t mpidr, uint32_t ppis);
 /* A PPI's active state in redistributor `rd`. */
 void gic_redist_ppi_set_active(uintptr_t rd, uint32_t intid, bool active);
+/* Redistributor `rd`'s GICR_ISACTIVER0 (active) or GICR_ICACTIVER0: a PPI's
+ * bit written there sets or clears its active state. */
+volatile uint32_t *gic_redist_ppi_active_reg(uintptr_t rd, bool active);
 void gic_send_sgi(uint64_t target_mpidr, uint32_t intid);
 /* The ICC_SGI1R_EL1 value that sends SGI `intid` to the CPU with affinity
  * `mpidr`, and the send of such a value (an SGI sent often, worked out

@@ -180,6 +180,9 @@ bool a64_vgic_in_lr(const struct a64_vcpu *v, uint32_t intid);
  * the vGIC windows. */
 bool a64_vgic_mmio(struct a64_vcpu *v, uint64_t ipa, bool write,
 		   unsigned width, uint64_t *val);
+/* The vCPUs (bit n: vCPU n) the TargetList form of ICC_SGI1R_EL1 value
+ * `val` names (its IRM bit is the caller's), for any guest value. */
+uint64_t a64_sgi_targets(const struct a64_vm *vm, uint64_t val);
 /* A trapped ICC_SGI1R_EL1 write (ESR `esr`, EC 0x18) answered inside the
  * world switch: each target gets the SGI through the core's public
  * injection (queued and kicked, as a SEND_IPI exit would) and the PC

@@ -337,18 +337,7 @@ static int sgi_write(struct a64_vcpu *v, uint64_t val, struct axvm_exit *exit)
 		exit->u.ipi.vector = intid;
 		return 0;
 	}
-	uint64_t aff = ((val >> 16) & 0xffu) << 8 | ((val >> 32) & 0xffu) << 16 |
-		       ((val >> 48) & 0xffu) << 32;
-	uint32_t rs = (uint32_t)(val >> 44) & 0xfu;
-	uint64_t targets = 0;
-	/* The set bits of TargetList only (usually one). */
-	for (uint32_t bits = (uint32_t)val & 0xffffu; bits; bits &= bits - 1) {
-		uint32_t b = (uint32_t)__builtin_ctz(bits);
-		uint32_t t = a64_mpidr_to_index(vm, aff | (rs * 16u + b));
-		if (t != UINT32_MAX)
-			targets |= 1ull << t;
-	}
-	v->sgi_targets = targets;
+	v->sgi_targets = a64_sgi_targets(vm, val);
 	v->sgi_intid = intid;
 	return a64_emit_sgi(v, exit);
 }

@@ -462,6 +462,15 @@ static void timer_exit(struct a64_vcpu *v)
 	wr_cntv_ctl_el0(v->timer_ctl | CNTV_IMASK);
 }
 
+/* axvm_a64_set_time_is_counter(): the HAL's time is the physical counter's. */
+static bool time_is_counter;
+
+int axvm_a64_set_time_is_counter(bool on)
+{
+	time_is_counter = on;
+	return 0;
+}
+
 static uint64_t a64_vcpu_halt_deadline(void *p)
 {
 	struct a64_vcpu *v = p;
@@ -471,6 +480,17 @@ static uint64_t a64_vcpu_halt_deadline(void *p)
 	    (v->timer_ctl & (CNTV_ENABLE | CNTV_IMASK)) != CNTV_ENABLE)
 		return 0;
 	cval = rd_cntv_cval_el0();
+	if (time_is_counter) {
+		/* The physical count at which the timer fires (virtual =
+		 * physical - CNTVOFF), as the HAL's time: the wait ends on
+		 * that very tick. A guest CVAL past the counter's range is
+		 * no deadline, as in the general way below. */
+		uint64_t at = cval + v->vm->cntvoff, ns;
+		if (at < cval)
+			return 0;
+		ns = axvm_bm_ticks_to_ns(at, freq);
+		return ns == UINT64_MAX ? 0 : ns ? ns : 1;
+	}
 	now = rd_cntvct_el0();
 	return axvm_bm_deadline(v->vm->base.hal, cval > now ? cval - now : 0, freq);
 }

@@ -84,6 +84,17 @@ static void lr_write(unsigned n, uint64_t v)
 	(void)lr_access(n, true, v);
 }
 
+/* lr_write() for the register an interrupt is placed in: the first free
+ * one, register 0 whenever the guest has nothing in flight (a timer tick,
+ * an IPI), is written without the call and the jump table. */
+static inline __attribute__((always_inline)) void lr_write_placed(unsigned n, uint64_t v)
+{
+	if (n == 0)
+		__asm__ volatile("msr ich_lr0_el2, %0" ::"r"(v));
+	else
+		lr_write(n, v);
+}
+
 /* --- state ----------------------------------------------------------------- */
 
 void a64_vgic_vm_reset(struct a64_vm *vm)
@@ -267,7 +278,25 @@ static inline __attribute__((always_inline)) bool irq_enabled(const struct a64_v
 
 static uint8_t irq_prio(const struct a64_vcpu *v, uint32_t intid)
 {
-	return intid < 32 ? v->vgic.prio[intid] : v->vm->dist.prio[intid - 32];
+	return intid < 32 ? __atomic_load_n(&v->vgic.prio[intid], __ATOMIC_RELAXED)
+			  : v->vm->dist.prio[intid - 32];
+}
+
+/*
+ * irq_enabled() for an SGI or PPI, without the distributor lock: the two
+ * words it reads (GICD_CTLR, the vCPU's GICR_ISENABLER0) and the priority
+ * byte lr_place() reads are each written whole, under the lock, by MMIO
+ * emulation on any vCPU's thread. A read outside the lock sees the value
+ * before or after such a write, as if the injection had come just before
+ * or after the guest's write, which the guest cannot tell apart; nothing
+ * else the lock guards (SPI state) is read for a private interrupt. The
+ * IPI's and the timer's placement then takes no lock.
+ */
+static inline __attribute__((always_inline)) bool private_enabled(const struct a64_vcpu *v,
+								  uint32_t intid)
+{
+	return (__atomic_load_n(&v->vm->dist.ctlr, __ATOMIC_RELAXED) & GICD_CTLR_GRP1) &&
+	       ((__atomic_load_n(&v->vgic.enable, __ATOMIC_RELAXED) >> intid) & 1u);
 }
 
 int a64_vgic_inject(struct a64_vcpu *v, uint32_t intid)
@@ -284,6 +313,8 @@ bool a64_vgic_place(struct a64_vcpu *v, uint32_t intid)
 {
 	bool placed;
 
+	if (intid < 32) /* the timer's PPI: no lock (private_enabled) */
+		return private_enabled(v, intid) && lr_place(v, intid);
 	a64_lock(v->vm);
 	placed = irq_enabled(v, intid) && lr_place(v, intid);
 	a64_unlock(v->vm);
@@ -348,7 +379,7 @@ static inline __attribute__((always_inline)) bool lr_place(struct a64_vcpu *v, u
 			/* Already there (active): mark it pending as well. */
 			lr = lr_read(n);
 			if (!(lr & LR_STATE_PENDING))
-				lr_write(n, lr | LR_STATE_PENDING);
+				lr_write_placed(n, lr | LR_STATE_PENDING);
 			return true;
 		}
 	}
@@ -364,6 +395,12 @@ static inline __attribute__((always_inline)) bool lr_place(struct a64_vcpu *v, u
 			g->vtimer_hw = true;
 		} else if (intid == AXVM_A64_IRQ_VTIMER) {
 			lr |= LR_EOI; /* level: tell us when the guest is done */
+		}
+		if (n == 0) { /* the usual one (lr_write_placed), spelt out */
+			__asm__ volatile("msr ich_lr0_el2, %0" ::"r"(lr));
+			g->lr_used |= 1u;
+			g->lr_intid[0] = intid;
+			return true;
 		}
 		lr_write(n, lr);
 		g->lr_used |= 1u << n;
@@ -425,17 +462,45 @@ static __attribute__((noinline)) void flush_queued(struct a64_vcpu *v)
 		g->hcr |= ICH_HCR_UIE;
 }
 
+/*
+ * The one SGI or PPI `bit` (of pending word 0) queued, the IPI's case:
+ * placed without the lock (private_enabled) and without flush_queued()'s
+ * frame and walk. true: done (placed, or requeued with the maintenance
+ * interrupt asked for if no list register is free); false, nothing
+ * changed: disabled, flush_queued() keeps it pending.
+ */
+static inline __attribute__((always_inline)) bool flush_private(struct a64_vcpu *v, uint64_t bit)
+{
+	struct a64_vgic_cpu *g = &v->vgic;
+	uint32_t intid = (uint32_t)__builtin_ctzll(bit);
+
+	if (!private_enabled(v, intid))
+		return false;
+	/* Taken off the queue first, as flush_queued()'s exchange does: an
+	 * inject from now on stays pending for the next entry (and kicks). */
+	atomic_fetch_and(&g->pending[0], ~bit);
+	if (!lr_place(v, intid)) {
+		atomic_fetch_or(&g->pending[0], bit);
+		g->hcr |= ICH_HCR_UIE; /* as flush_queued() on overflow */
+	}
+	return true;
+}
+
 void a64_vgic_flush(struct a64_vcpu *v)
 {
 	struct a64_vgic_cpu *g = &v->vgic;
-	uint64_t any = 0;
+	uint64_t w0, rest = 0;
 
 	g->hcr = ICH_HCR_EN;
 	/* Nothing queued, the common case on an exit: one look at each word. */
-	for (uint32_t w = 0; w < sizeof(g->pending) / 8; w++)
-		any |= atomic_load_explicit(&g->pending[w], memory_order_relaxed);
-	if (any)
-		flush_queued(v);
+	w0 = atomic_load_explicit(&g->pending[0], memory_order_relaxed);
+	for (uint32_t w = 1; w < sizeof(g->pending) / 8; w++)
+		rest |= atomic_load_explicit(&g->pending[w], memory_order_relaxed);
+	if (!(w0 | rest))
+		return;
+	if (!rest && !(w0 & (w0 - 1)) && w0 < (1ull << 32) && flush_private(v, w0))
+		return;
+	flush_queued(v);
 }
 
 void a64_vgic_sync(struct a64_vcpu *v)
@@ -482,6 +547,29 @@ static struct axvm_vcpu *core_vcpu(struct a64_vm *vm, uint32_t i)
 }
 
 /*
+ * The vCPUs the TargetList form (IRM = 0) of an ICC_SGI1R_EL1 value names,
+ * one bit each, for both senders: a64_exit.c's SEND_IPI exits and
+ * a64_vgic_fast_sgi(). Target n is Aff3.Aff2.Aff1.(RS * 16 + n), and a
+ * vCPU's MPIDR is Aff1 = index / 16, Aff0 = index % 16, Aff2 = Aff3 = 0
+ * (axvm_aarch64.h): so only RS 0 with Aff2 and Aff3 zero names any vCPU,
+ * and TargetList bit n is vCPU Aff1 * 16 + n, if below the count. That is
+ * a64_mpidr_to_index() for each set bit, as one shift and mask (the IPI's
+ * sender paid a call per bit). Any guest value is safe: the shift stays
+ * below 64 and the mask keeps vCPUs that exist.
+ */
+uint64_t a64_sgi_targets(const struct a64_vm *vm, uint64_t val)
+{
+	uint32_t aff1 = (uint32_t)(val >> 16) & 0xffu, count = vm->base.vcpu_count;
+	uint64_t exist;
+
+	/* Aff2 [39:32], RS [47:44], Aff3 [55:48] */
+	if ((val & 0x00fff0ff00000000ull) || aff1 >= 4u || !count)
+		return 0;
+	exist = count >= 64 ? UINT64_MAX : (1ull << count) - 1u;
+	return ((val & 0xffffull) << (aff1 * 16u)) & exist;
+}
+
+/*
  * What a64_exit.c's SEND_IPI exits would do, without the exit: the same
  * targets (TargetList with Aff1-3 and RS, or IRM for all but the sender)
  * and, per target, what the core's axvm_vcpu_inject_irq() does: pending
@@ -507,15 +595,7 @@ bool a64_vgic_fast_sgi(struct a64_vcpu *v, uint64_t esr)
 	if (val & (1ull << 40)) { /* IRM */
 		targets = (count == 64 ? UINT64_MAX : (1ull << count) - 1u) & ~(1ull << v->id);
 	} else {
-		uint64_t aff = ((val >> 16) & 0xffu) << 8 | ((val >> 32) & 0xffu) << 16 |
-			       ((val >> 48) & 0xffu) << 32;
-		uint32_t rs = (uint32_t)(val >> 44) & 0xfu;
-
-		for (uint32_t bits = (uint32_t)val & 0xffffu; bits; bits &= bits - 1) {
-			uint32_t t = a64_mpidr_to_index(vm, aff | (rs * 16u + (uint32_t)__builtin_ctz(bits)));
-			if (t != UINT32_MAX)
-				targets |= 1ull << t; /* t < count <= 64 */
-		}
+		targets = a64_sgi_targets(vm, val);
 		if (targets & (1ull << v->id))
 			return false;
 	}

@@ -95,6 +95,17 @@ uint64_t axvm_a64_vcpu_mpidr(uint32_t index);
 typedef void (*axvm_a64_ppi_active_fn)(uint32_t intid, bool active);
 int axvm_a64_set_ppi_active(axvm_a64_ppi_active_fn fn);
 
+/*
+ * Optional, set once before the first bind: true if the HAL's now_ns() is
+ * the physical counter in nanoseconds, floor(CNTPCT_EL0 * 1e9 / CNTFRQ_EL0)
+ * (the bare-metal port's time). A halted vCPU's timer deadline is then the
+ * time of the counter tick its CVAL names, worked out from CVAL and the
+ * VM's counter offset alone: exact, where the general way (the ticks left,
+ * added to a now_ns() read made after the counter read) lands on the next
+ * tick whenever the two reads straddle one. Default false. Returns 0.
+ */
+int axvm_a64_set_time_is_counter(bool on);
+
 #ifdef __cplusplus
 }
 #endif
