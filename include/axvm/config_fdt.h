@@ -228,7 +228,8 @@ struct axvm_guest_fdt_params {
 
 /* Fill *p for `arch` from a parsed VM: its RAM regions, vCPUs, bootargs,
  * initrd, first UART, virtio-mmio windows and interrupt controller (which must
- * suit `arch`: AXVM_ENOTSUP otherwise, AXVM_ENOENT if there is none).
+ * suit `arch`: AXVM_ENOTSUP otherwise, or if this build does not write
+ * `arch`'s DTBs; AXVM_ENOENT if there is none).
  * p->bootargs points into vm. */
 int axvm_guest_fdt_params_from_vm(const struct axvm_fdt_vm *vm,
                                   enum axvm_guest_arch arch,
@@ -236,7 +237,9 @@ int axvm_guest_fdt_params_from_vm(const struct axvm_fdt_vm *vm,
 
 /* Write the guest DTB into buf[0..size-1] with libfdt's sequential-write
  * API; *used gets its length. AXVM_E2BIG if it does not fit (nothing is
- * written past size); AXVM_EINVAL/ERANGE/EOVERFLOW for bad parameters. */
+ * written past size); AXVM_EINVAL/ERANGE/EOVERFLOW for bad parameters;
+ * AXVM_ENOTSUP for the other target's arch in a bare-metal (AArch64 or
+ * RISC-V) build, which writes only its own target's DTBs. */
 int axvm_guest_fdt_build(const struct axvm_guest_fdt_params *p, void *buf,
                          size_t size, size_t *used);
 

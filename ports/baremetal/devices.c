@@ -19,6 +19,17 @@
 #include "kernel.h"
 #include "devices.h"
 
+/* CMakeLists.txt builds the kernel and libaxvm's parser for the one UART
+ * kind the target's guests get (bm_guest.uart_kind): the other model is
+ * then not linked. */
+#if defined(AXVM_FDT_UART_PL011_ONLY)
+#define BM_UART_IS_PL011 true
+#elif defined(AXVM_FDT_UART_NS16550_ONLY)
+#define BM_UART_IS_PL011 false
+#else
+#define BM_UART_IS_PL011 (bm_guest.uart_kind == AXVM_FDT_DEV_PL011)
+#endif
+
 /* --- console lines ------------------------------------------------------------------ */
 
 static void line_lock(struct bm_vm_devs *d)
@@ -210,7 +221,7 @@ static int set_up_uart(struct bm_vm_devs *d, struct bm_vm *v)
 		const struct axvm_fdt_device *fd = &v->fdt.devices[i];
 		if (fd->kind != bm_guest.uart_kind)
 			continue;
-		if (fd->kind == AXVM_FDT_DEV_PL011) {
+		if (BM_UART_IS_PL011) {
 			if ((rc = axvm_pl011_init(&d->uart.pl011, &host)) ||
 			    (rc = axvm_pl011_desc(&d->uart.pl011, cfg->devices[i].base, &m)))
 				return rc;

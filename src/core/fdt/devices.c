@@ -12,6 +12,19 @@
 
 /* ---- UARTs: the library's models (src/devices/) ---- */
 
+/* A kernel whose guests get one UART kind (ports/baremetal: the PL011 on
+ * AArch64, the 16550A on RISC-V and x86_64) builds the parser with
+ * AXVM_FDT_UART_PL011_ONLY or AXVM_FDT_UART_NS16550_ONLY: the other model
+ * (2 KB of text) is then not linked, and a node of its kind is refused by
+ * name at parse time, as the kernel would refuse it after. */
+#if defined(AXVM_FDT_UART_PL011_ONLY)
+#define UART_BUILT(kind) ((kind) == AXVM_FDT_DEV_PL011)
+#elif defined(AXVM_FDT_UART_NS16550_ONLY)
+#define UART_BUILT(kind) ((kind) == AXVM_FDT_DEV_NS16550A)
+#else
+#define UART_BUILT(kind) ((void)(kind), true)
+#endif
+
 /* The model's host side: count, then hand the byte to the console. */
 static void uart_tx(void *arg, uint8_t byte)
 {
@@ -32,14 +45,17 @@ static int uart_wire(struct axvm_fdt_device *dev, struct axvm_device_desc *desc)
 	struct axvm_device_desc d;
 	int rc;
 
-	if (s->kind == AXVM_FDT_DEV_PL011) {
+	if (UART_BUILT(AXVM_FDT_DEV_PL011) && s->kind == AXVM_FDT_DEV_PL011) {
 		rc = axvm_pl011_init(&s->uart.pl011, &host);
 		if (!rc)
 			rc = axvm_pl011_desc(&s->uart.pl011, desc->base, &d);
-	} else {
+	} else if (UART_BUILT(AXVM_FDT_DEV_NS16550A) &&
+	           s->kind == AXVM_FDT_DEV_NS16550A) {
 		rc = axvm_ns16550_init(&s->uart.ns16550, &host, s->reg_shift);
 		if (!rc)
 			rc = axvm_ns16550_desc(&s->uart.ns16550, desc->base, &d);
+	} else {
+		return AXVM_ENOTSUP;
 	}
 	if (rc)
 		return rc;
@@ -63,6 +79,9 @@ static int ns16550_setup(struct axvm_fdt_ctx *c, int node,
 	bool present;
 	int rc;
 
+	if (!UART_BUILT(AXVM_FDT_DEV_NS16550A))
+		return axvm_fdt_fail(c, AXVM_ENOTSUP, node, "compatible",
+		                     "this build models no 16550 UART (pl011 only)");
 	if ((rc = axvm_fdt_opt_u32(c, node, "reg-shift", &v, &present)))
 		return rc;
 	if (present && v > 2)
@@ -94,6 +113,9 @@ static int pl011_setup(struct axvm_fdt_ctx *c, int node,
 	bool present;
 	int rc;
 
+	if (!UART_BUILT(AXVM_FDT_DEV_PL011))
+		return axvm_fdt_fail(c, AXVM_ENOTSUP, node, "compatible",
+		                     "this build models no PL011 UART (ns16550a only)");
 	if ((rc = axvm_fdt_opt_u32(c, node, "clock-frequency", &v, &present)))
 		return rc;
 	dev->clock_hz = present ? v : 24000000u;

@@ -27,6 +27,22 @@
 #define GICR_FRAME_SIZE 0x20000u
 #define STRING_MAX      64u /* riscv,isa and mmu-type */
 
+/* Which targets' DTBs this build writes. A bare-metal library serves one
+ * target's kernel, so the other target's nodes and strings would be code
+ * it can never run (about 1 KB of text); a hosted build (the unit tests,
+ * host tools) writes both. IS_ARM() is only asked after check_params()
+ * has refused an arch this build does not write. */
+#if defined(AXVM_ARCH_aarch64)
+#define BUILT_ARCH(a) ((a) == AXVM_GUEST_AARCH64)
+#define IS_ARM(a)     ((void)(a), true)
+#elif defined(AXVM_ARCH_riscv64)
+#define BUILT_ARCH(a) ((a) == AXVM_GUEST_RISCV64)
+#define IS_ARM(a)     ((void)(a), false)
+#else
+#define BUILT_ARCH(a) ((a) == AXVM_GUEST_AARCH64 || (a) == AXVM_GUEST_RISCV64)
+#define IS_ARM(a)     ((a) == AXVM_GUEST_AARCH64)
+#endif
+
 static void put32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
@@ -121,10 +137,12 @@ static bool wraps(uint64_t base, uint64_t size)
 
 static int check_params(const struct axvm_guest_fdt_params *p)
 {
-	bool arm = p->arch == AXVM_GUEST_AARCH64;
+	bool arm = IS_ARM(p->arch);
 
 	if (p->arch != AXVM_GUEST_AARCH64 && p->arch != AXVM_GUEST_RISCV64)
 		return AXVM_EINVAL;
+	if (!BUILT_ARCH(p->arch))
+		return AXVM_ENOTSUP;
 	if (p->vcpu_count == 0 || p->mem_count == 0)
 		return AXVM_EINVAL;
 	if (p->vcpu_count > AXVM_MAX_VCPUS || p->mem_count > AXVM_MAX_REGIONS)
@@ -227,7 +245,7 @@ static int write_memory(void *fdt, const struct axvm_guest_fdt_params *p)
 
 static int write_cpus(void *fdt, const struct axvm_guest_fdt_params *p)
 {
-	bool arm = p->arch == AXVM_GUEST_AARCH64;
+	bool arm = IS_ARM(p->arch);
 	char name[24];
 
 	TRY(fdt_begin_node(fdt, "cpus"));
@@ -352,7 +370,7 @@ static int write_riscv_platform(void *fdt,
 
 static int write_uart(void *fdt, const struct axvm_guest_fdt_params *p)
 {
-	bool arm = p->arch == AXVM_GUEST_AARCH64;
+	bool arm = IS_ARM(p->arch);
 	char name[40];
 	struct cells c = {.n = 0};
 
@@ -412,10 +430,10 @@ static int write_virtio(void *fdt, const struct axvm_guest_fdt_params *p)
 		TRY(prop_str(fdt, "compatible", "virtio,mmio"));
 		TRY(prop_reg(fdt, p->virtio[i].base, p->virtio[i].size));
 		if (p->virtio[i].irq) {
-			if (p->arch != AXVM_GUEST_AARCH64)
+			if (!IS_ARM(p->arch))
 				TRY(fdt_property_u32(fdt, "interrupt-parent",
 				                     PH_INTC));
-			if (p->arch == AXVM_GUEST_AARCH64) {
+			if (IS_ARM(p->arch)) {
 				cells_add(&c, GIC_SPI);
 				cells_add(&c, p->virtio[i].irq - 32u);
 				cells_add(&c, IRQ_LEVEL_HIGH);
@@ -427,7 +445,7 @@ static int write_virtio(void *fdt, const struct axvm_guest_fdt_params *p)
 		/* The host reaches the rings through cacheable mappings: an
 		 * Arm guest must not map them non-cacheable (RISC-V DMA is
 		 * coherent by default). */
-		if (p->arch == AXVM_GUEST_AARCH64)
+		if (IS_ARM(p->arch))
 			TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
 		TRY(fdt_end_node(fdt));
 	}
@@ -443,7 +461,7 @@ static int build(void *fdt, int size, const struct axvm_guest_fdt_params *p)
 	TRY(fdt_begin_node(fdt, ""));
 	TRY(prop_str(fdt, "compatible", compat));
 	TRY(prop_str(fdt, "model",
-	             p->arch == AXVM_GUEST_AARCH64 ? "axvm guest (aarch64)"
+	             IS_ARM(p->arch) ? "axvm guest (aarch64)"
 	                                           : "axvm guest (riscv64)"));
 	TRY(fdt_property_u32(fdt, "#address-cells", 2));
 	TRY(fdt_property_u32(fdt, "#size-cells", 2));
@@ -451,12 +469,12 @@ static int build(void *fdt, int size, const struct axvm_guest_fdt_params *p)
 	 * would inherit the PLIC as their parent and Linux would find no
 	 * root controller ("No interrupt controller found"); each device
 	 * names the PLIC instead. */
-	if (p->arch == AXVM_GUEST_AARCH64)
+	if (IS_ARM(p->arch))
 		TRY(fdt_property_u32(fdt, "interrupt-parent", PH_INTC));
 	TRY(write_chosen(fdt, p));
 	TRY(write_memory(fdt, p));
 	TRY(write_cpus(fdt, p));
-	if (p->arch == AXVM_GUEST_AARCH64)
+	if (IS_ARM(p->arch))
 		TRY(write_arm_platform(fdt, p));
 	else
 		TRY(write_riscv_platform(fdt, p));
@@ -500,6 +518,8 @@ int axvm_guest_fdt_params_from_vm(const struct axvm_fdt_vm *vm,
 	    vm->cfg.region_count > AXVM_MAX_REGIONS ||
 	    vm->cfg.device_count > AXVM_MAX_CONFIG_DEVICES)
 		return AXVM_EINVAL;
+	if (!BUILT_ARCH(arch))
+		return AXVM_ENOTSUP;
 	p->arch = arch;
 	p->vcpu_count = vm->cfg.vcpu_count;
 	for (uint32_t i = 0; i < vm->cfg.region_count; i++) {
@@ -545,7 +565,7 @@ int axvm_guest_fdt_params_from_vm(const struct axvm_fdt_vm *vm,
 	const struct axvm_fdt_irqchip *ic = &vm->irqchip;
 	if (ic->kind == AXVM_FDT_IRQCHIP_NONE)
 		return AXVM_ENOENT;
-	if (arch == AXVM_GUEST_AARCH64) {
+	if (IS_ARM(arch)) {
 		if (ic->kind != AXVM_FDT_IRQCHIP_GICV3)
 			return AXVM_ENOTSUP;
 		p->gicv3.dist_base = ic->base[0];

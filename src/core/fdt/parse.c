@@ -19,6 +19,23 @@
 #define GIC_MAX_SPI         987u /* INTID 32 + 987 = 1019 */
 #define MAX_PLAIN_IRQ       1023u
 
+/* A kernel whose backend emulates one interrupt controller (ports/
+ * baremetal: the GICv3 on AArch64, the PLIC on RISC-V) builds the parser
+ * with AXVM_FDT_IRQCHIP_GICV3_ONLY or AXVM_FDT_IRQCHIP_PLIC_ONLY: a node
+ * of the other kind, which its backend could not honour, is refused by
+ * name, and that kind's checks are not linked. */
+#if defined(AXVM_FDT_IRQCHIP_GICV3_ONLY)
+#define IRQCHIP_BUILT(kind) ((kind) == AXVM_FDT_IRQCHIP_GICV3)
+#elif defined(AXVM_FDT_IRQCHIP_PLIC_ONLY)
+#define IRQCHIP_BUILT(kind) ((kind) == AXVM_FDT_IRQCHIP_PLIC)
+#else
+#define IRQCHIP_BUILT(kind) ((void)(kind), true)
+#endif
+#define IS_GICV3(kind)                                                         \
+	(IRQCHIP_BUILT(AXVM_FDT_IRQCHIP_GICV3) && (kind) == AXVM_FDT_IRQCHIP_GICV3)
+#define IS_PLIC(kind)                                                          \
+	(IRQCHIP_BUILT(AXVM_FDT_IRQCHIP_PLIC) && (kind) == AXVM_FDT_IRQCHIP_PLIC)
+
 struct vm_parse {
 	struct axvm_fdt_ctx *c;
 	int node;
@@ -320,7 +337,7 @@ static int decode_irq(struct vm_parse *p, int node, const void *val, uint32_t i,
 	if (p->vm->irq_mode == AXVM_IRQ_NONE)
 		return axvm_fdt_fail(p->c, AXVM_EINVAL, node, "interrupts",
 		                     "the VM has interrupt-mode \"none\"");
-	if (ic->kind == AXVM_FDT_IRQCHIP_GICV3) {
+	if (IS_GICV3(ic->kind)) {
 		uint32_t num = axvm_fdt_cell(val, i * p->irq_cells + 1);
 		if (first != 0)
 			return axvm_fdt_fail(p->c, AXVM_EINVAL, node,
@@ -333,7 +350,7 @@ static int decode_irq(struct vm_parse *p, int node, const void *val, uint32_t i,
 		*irq = num + 32u;
 		return 0;
 	}
-	if (ic->kind == AXVM_FDT_IRQCHIP_PLIC) {
+	if (IS_PLIC(ic->kind)) {
 		if (first == 0 || first > ic->ndev)
 			return fail2(p->c, AXVM_ERANGE, node, "interrupts",
 			             "PLIC source ", first,
@@ -611,9 +628,17 @@ static int parse_irqchip(struct vm_parse *p, int node,
 	struct axvm_fdt_ctx *c = p->c;
 	struct axvm_fdt_irqchip *ic = &p->vm->irqchip;
 	const void *reg;
-	uint32_t n, cells, want = kind == AXVM_FDT_IRQCHIP_GICV3 ? 2 : 1;
+	uint32_t n, cells, want;
 	int rc;
 
+	if (!IRQCHIP_BUILT(kind))
+		return axvm_fdt_fail(c, AXVM_ENOTSUP, node, "compatible",
+		                     IRQCHIP_BUILT(AXVM_FDT_IRQCHIP_GICV3)
+		                         ? "this build emulates no PLIC "
+		                           "(arm,gic-v3 only)"
+		                         : "this build emulates no GICv3 "
+		                           "(a PLIC only)");
+	want = IS_GICV3(kind) ? 2 : 1;
 	if (ic->kind != AXVM_FDT_IRQCHIP_NONE) {
 		char what[AXVM_FDT_WHAT_MAX];
 		struct axvm_msg m;
@@ -634,9 +659,9 @@ static int parse_irqchip(struct vm_parse *p, int node,
 		                                 "pair");
 	if ((rc = req_u32(c, node, "#interrupt-cells", &cells)))
 		return rc;
-	if (cells != (kind == AXVM_FDT_IRQCHIP_GICV3 ? 3u : 1u))
+	if (cells != (IS_GICV3(kind) ? 3u : 1u))
 		return axvm_fdt_fail(c, AXVM_EINVAL, node, "#interrupt-cells",
-		                     kind == AXVM_FDT_IRQCHIP_GICV3
+		                     IS_GICV3(kind)
 		                         ? "must be 3 for arm,gic-v3"
 		                         : "must be 1 for a PLIC");
 	ic->kind = kind;
@@ -653,7 +678,7 @@ static int parse_irqchip(struct vm_parse *p, int node,
 			                     "address + size wraps around");
 	}
 	uint32_t vcpus = p->vm->cfg.vcpu_count;
-	if (kind == AXVM_FDT_IRQCHIP_GICV3) {
+	if (IS_GICV3(kind)) {
 		if (ic->size[0] < GICD_MIN_SIZE)
 			return axvm_fdt_fail(c, AXVM_ERANGE, node, "reg",
 			                     "distributor smaller than 64 KiB");
@@ -726,9 +751,7 @@ static int check_irqchip_ranges(struct vm_parse *p)
 {
 	const struct axvm_fdt_irqchip *ic = &p->vm->irqchip;
 	const struct axvm_config *cfg = &p->vm->cfg;
-	unsigned n = ic->kind == AXVM_FDT_IRQCHIP_GICV3  ? 2
-	             : ic->kind == AXVM_FDT_IRQCHIP_PLIC ? 1
-	                                                 : 0;
+	unsigned n = IS_GICV3(ic->kind) ? 2 : IS_PLIC(ic->kind) ? 1 : 0;
 
 	for (unsigned k = 0; k < n; k++) {
 		for (uint32_t i = 0; i < cfg->region_count; i++)
