@@ -63,8 +63,26 @@ struct rv_vcpu {
 	uint32_t mmio_raw;
 	struct rv_mmio_insn mmio_dec;
 
-	/* Host CSRs saved at bind, restored at unbind. */
-	uint64_t host_hedeleg, host_hideleg, host_hcounteren, host_henvcfg, host_hgatp;
+	/* fp holds the power-on state (every register and fcsr zero): set by
+	 * set_entry, cleared when unbind saves state the guest changed. With
+	 * struct rv_pcpu's fp_zero it lets bind skip loading zeros over
+	 * zeros. */
+	bool fp_zero;
+};
+
+/* What the backend left in a pCPU's registers, for bind to skip what is
+ * already there. Only pCPUs below RV_PCPUS have one (beyond, every bind
+ * loads everything); read and written by bind, unbind and set_entry on
+ * that pCPU with interrupts off, so no locking. */
+#define RV_PCPUS 64u
+struct rv_pcpu {
+	/* hedeleg, hideleg, hcounteren, henvcfg and htimedelta hold the
+	 * guest values (the same for every vCPU; see axvm_riscv64.h: the
+	 * backend owns them on a hart it binds on). */
+	bool h_guest;
+	/* f0-f31 and fcsr are all zero: loaded so by a bind or set_entry and
+	 * not changed by a guest since (its unbind found FS not Dirty). */
+	bool fp_zero;
 };
 
 struct rv_vm {

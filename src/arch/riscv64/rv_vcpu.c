@@ -41,6 +41,13 @@
 #define SBI_RFENCE_HFENCE_GVMA_VMID 3u
 
 static struct axvm_bm_vmids vmids;
+static struct rv_pcpu rv_pcpus[RV_PCPUS];
+
+/* pCPU `pcpu`'s record, or NULL beyond RV_PCPUS (nothing is skipped). */
+static inline struct rv_pcpu *pcpu_state(uint32_t pcpu)
+{
+	return pcpu < RV_PCPUS ? &rv_pcpus[pcpu] : NULL;
+}
 
 static long sbi_call3(uint64_t ext, uint64_t fid, uint64_t a0, uint64_t a1,
 		      uint64_t a2, uint64_t a3, uint64_t a4)
@@ -194,9 +201,13 @@ static void set_entry(struct rv_vcpu *v, uint64_t entry, uint64_t arg)
 	v->timecmp = UINT64_MAX;
 	v->ipi_targets = 0;
 	v->con_left = 0;
+	v->fp_zero = true;
 	atomic_store(&v->soft_pending, false);
 	if (v->loaded) { /* CPU_UP from a sibling never finds it bound; reset may */
-		axvm_rv_fp_restore(&v->fp);
+		struct rv_pcpu *pc = pcpu_state(v->pcpu);
+		axvm_rv_fp_restore(&v->fp); /* regs.sstatus.FS Off (above): no save */
+		if (pc)
+			pc->fp_zero = true;
 		csr_write(CSR_VSSTATUS, 0);
 		csr_write(CSR_VSIE, 0);
 		csr_write(CSR_VSTVEC, 0);
@@ -245,6 +256,7 @@ static int rv_vcpu_set_entry(void *p, uint64_t entry, uint64_t arg)
 static int rv_vcpu_bind(void *p)
 {
 	struct rv_vcpu *v = p;
+	struct rv_pcpu *pc;
 	struct rv_vm *vm;
 	uint64_t s;
 
@@ -252,19 +264,21 @@ static int rv_vcpu_bind(void *p)
 		return v ? AXVM_EBUSY : AXVM_EINVAL;
 	vm = v->vm;
 	s = rv_irq_save();
-	v->host_hedeleg = csr_read(CSR_HEDELEG);
-	v->host_hideleg = csr_read(CSR_HIDELEG);
-	v->host_hcounteren = csr_read(CSR_HCOUNTEREN);
-	v->host_henvcfg = csr_read(CSR_HENVCFG);
-	v->host_hgatp = csr_read(CSR_HGATP);
 	v->pcpu = vm->base.hal->current_pcpu(vm->base.hal->ctx);
+	pc = pcpu_state(v->pcpu);
 	flush_stale_vmid(vm, v->pcpu);
 
-	csr_write(CSR_HEDELEG, GUEST_HEDELEG);
-	csr_write(CSR_HIDELEG, GUEST_HIDELEG);
-	csr_write(CSR_HCOUNTEREN, GUEST_HCOUNTEREN);
-	csr_write(CSR_HENVCFG, 0); /* no guest Sstc: its timer is SBI's */
-	csr_write(CSR_HTIMEDELTA, 0);
+	/* The same for every vCPU, and left in place by unbind (they act
+	 * only at V = 1): written at the first bind on this pCPU. */
+	if (!pc || !pc->h_guest) {
+		csr_write(CSR_HEDELEG, GUEST_HEDELEG);
+		csr_write(CSR_HIDELEG, GUEST_HIDELEG);
+		csr_write(CSR_HCOUNTEREN, GUEST_HCOUNTEREN);
+		csr_write(CSR_HENVCFG, 0); /* no guest Sstc: its timer is SBI's */
+		csr_write(CSR_HTIMEDELTA, 0);
+		if (pc)
+			pc->h_guest = true;
+	}
 	csr_write(CSR_HGATP, vm->hgatp);
 	/* VS-stage entries this VMID left here may predate the guest's last
 	 * page-table change on another hart. */
@@ -279,7 +293,13 @@ static int rv_vcpu_bind(void *p)
 	csr_write(CSR_VSTVAL, v->vs.vstval);
 	csr_write(CSR_VSATP, v->vs.vsatp);
 	csr_write(CSR_HVIP, v->vs.hvip);
-	axvm_rv_fp_restore(&v->fp);
+	/* Zeros over zeros are skipped: a guest that never changed its FP
+	 * state (an RTOS built without FP, say) costs no load, even when it
+	 * alternates with another such vCPU. */
+	if (!pc || !pc->fp_zero || !v->fp_zero)
+		axvm_rv_fp_restore(&v->fp);
+	if (pc)
+		pc->fp_zero = v->fp_zero;
 	/* Clean from here: the hart marks it Dirty at the guest's first
 	 * change of its FP state, and only then does unbind save it. */
 	v->regs.sstatus &= ~SSTATUS_FS;
@@ -307,15 +327,19 @@ static int rv_vcpu_unbind(void *p)
 	v->vs.hvip = csr_read(CSR_HVIP) & RV_VSSIP; /* the rest is recomputed */
 	/* The registers still hold what bind loaded unless the guest changed
 	 * them (sstatus.FS, as the last exit saw it; see prepare_entry). */
-	if ((v->regs.sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY)
+	if ((v->regs.sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
+		struct rv_pcpu *pc = pcpu_state(v->pcpu);
 		axvm_rv_fp_save(&v->fp);
-	/* The next vCPU here must not see our interrupts. */
+		v->fp_zero = false;
+		if (pc)
+			pc->fp_zero = false;
+	}
+	/* The next vCPU here must not see our interrupts, and the host no
+	 * stage-2 root of a VM that may go away (hgatp Bare). The
+	 * delegation and counter CSRs stay as the guests want them (bind
+	 * writes them only at the first bind on this pCPU). */
 	csr_write(CSR_HVIP, 0);
-	csr_write(CSR_HGATP, v->host_hgatp);
-	csr_write(CSR_HENVCFG, v->host_henvcfg);
-	csr_write(CSR_HCOUNTEREN, v->host_hcounteren);
-	csr_write(CSR_HIDELEG, v->host_hideleg);
-	csr_write(CSR_HEDELEG, v->host_hedeleg);
+	csr_write(CSR_HGATP, 0);
 	v->loaded = false;
 	rv_irq_restore(s);
 	return 0;
