@@ -113,8 +113,43 @@ _Static_assert(offsetof(struct rv_regs, host_stvec) == RV_REGS_HOST_STVEC, "asm 
 _Static_assert(offsetof(struct rv_fp, fcsr) == RV_FP_FCSR, "asm offset");
 _Static_assert(offsetof(struct rv_vcpu, regs) == 0, "regs first");
 
+/*
+ * The constant `c` (a 64-bit integer constant expression), made in a
+ * register where it is used. The entry loop of rv_vcpu_run is short of
+ * registers across the world switch, and gcc -Os hoists its masks out of
+ * it into stack slots: some 15 instructions a run() to store them, for
+ * loads that save nothing. A volatile asm cannot leave the loop.
+ */
+#define RV_CONST(c)                                                            \
+	({                                                                     \
+		uint64_t rv_const_;                                            \
+		__asm__ volatile("li %0, %1" : "=r"(rv_const_) : "i"((uint64_t)(c))); \
+		rv_const_;                                                     \
+	})
+
 /* rv_entry.S */
 void axvm_rv_enter(struct rv_regs *regs);
+
+/*
+ * Enter the guest (interrupts off); back at its next trap. axvm_rv_enter
+ * keeps only ra, s0, gp and tp of the host's registers (and sp): the
+ * clobbers below tell the compiler that s1-s11 and every caller-saved
+ * register are lost, so it keeps across the guest only what it still
+ * needs, in s0 or its frame. rv_vcpu_run's prologue saves s1-s11 for its
+ * own caller anyway; the world switch saving them again on every entry
+ * and exit cost 22 instructions.
+ */
+static inline __attribute__((always_inline)) void rv_enter(struct rv_regs *regs)
+{
+	register struct rv_regs *a0 __asm__("a0") = regs;
+
+	__asm__ volatile("jal ra, axvm_rv_enter"
+			 : "+r"(a0)
+			 :
+			 : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4",
+			   "a5", "a6", "a7", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9",
+			   "s10", "s11", "memory");
+}
 void axvm_rv_fp_save(struct rv_fp *fp);
 void axvm_rv_fp_restore(const struct rv_fp *fp);
 /* Read a halfword of guest memory at a guest-virtual address with HLVX

@@ -450,12 +450,17 @@ prepare_entry(struct rv_vcpu *v, uint64_t s, uint64_t *host_timecmp)
 	 * as the check below comes after its request (both seq_cst). */
 	atomic_store(&v->in_guest, true);
 	/* Loads first: the exchanges are needed only when a flag is set, and
-	 * a set that a seq_cst load misses comes after it, so the setter then
-	 * sees in_guest and kicks (or waits for) this entry. */
-	if (atomic_load(&v->fence_pending) && atomic_exchange(&v->fence_pending, false))
+	 * a set that the loads miss comes after the fence below in its total
+	 * order, so the setter (a seq_cst store, then its look at in_guest)
+	 * sees in_guest and kicks (or waits for) this entry. One fence for
+	 * both loads, where two seq_cst loads cost four. */
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&v->fence_pending, memory_order_relaxed) &&
+	    atomic_exchange(&v->fence_pending, false))
 		hfence_vvma_all();
 	hvip = csr_read(CSR_HVIP) & RV_VSSIP; /* the guest may have cleared it */
-	if (atomic_load(&v->soft_pending) && atomic_exchange(&v->soft_pending, false))
+	if (atomic_load_explicit(&v->soft_pending, memory_order_relaxed) &&
+	    atomic_exchange(&v->soft_pending, false))
 		hvip |= RV_VSSIP;
 	due = timer_due(v);
 	if (due)
@@ -469,9 +474,10 @@ prepare_entry(struct rv_vcpu *v, uint64_t s, uint64_t *host_timecmp)
 	 * too when a guest at V=1 changes FP state), then Dirty until unbind,
 	 * which saves the FP registers only then: a guest that did not touch
 	 * them in its slice costs no save. */
-	v->regs.sstatus = (s & ~(SSTATUS_SIE | SSTATUS_SPIE | SSTATUS_SPP | SSTATUS_FS)) |
-			  (v->regs.sstatus & (SSTATUS_SPP | SSTATUS_FS)) | SSTATUS_FS_CLEAN;
-	v->regs.hstatus = (csr_read(CSR_HSTATUS) & ~GUEST_HSTATUS_CLEAR) | GUEST_HSTATUS_SET;
+	v->regs.sstatus = (s & RV_CONST(~(SSTATUS_SIE | SSTATUS_SPIE | SSTATUS_SPP | SSTATUS_FS))) |
+			  (v->regs.sstatus & RV_CONST(SSTATUS_SPP | SSTATUS_FS)) | SSTATUS_FS_CLEAN;
+	v->regs.hstatus = (csr_read(CSR_HSTATUS) & RV_CONST(~GUEST_HSTATUS_CLEAR)) |
+			  RV_CONST(GUEST_HSTATUS_SET);
 
 	/* The guest's timer is raised through hvip at entry; for it to fire
 	 * on time while the guest runs, the host's stimecmp is lent (the
@@ -538,7 +544,7 @@ static int rv_vcpu_run(void *p, struct axvm_exit *exit)
 	do {
 		lent = prepare_entry(v, s, &host_timecmp);
 		do {
-			axvm_rv_enter(&v->regs);
+			rv_enter(&v->regs);
 			/* The cause first, inline: an MMIO or WFI exit skips the call. */
 			answered = v->regs.scause == RV_EXC_ECALL_VS ? rv_sbi_answer_in_place(v)
 								     : fast_mmio(v, exit, &decoded);
