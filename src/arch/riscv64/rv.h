@@ -18,8 +18,9 @@ struct rv_regs {
 	uint64_t x[32];   /* x[0] is kept 0 */
 	uint64_t sepc;    /* guest pc */
 	uint64_t sstatus; /* at entry: SPP = guest privilege; at exit: as trapped */
-	uint64_t hstatus; /* at entry: SPV = 1 */
-	uint64_t scause, stval, htval, htinst; /* of the last exit */
+	uint64_t hstatus; /* at entry: SPV = 1 (not saved at exit) */
+	uint64_t scause; /* of the last exit */
+	uint64_t stval, htval, htinst; /* of the last exception (not interrupt) */
 	uint64_t host_sp, host_stvec;          /* world-switch scratch */
 };
 

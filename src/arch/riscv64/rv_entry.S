@@ -137,17 +137,20 @@ rv_guest_trap:
 	sd	t0, RV_REGS_SEPC(x10)
 	csrr	t0, sstatus
 	sd	t0, RV_REGS_SSTATUS(x10)
-	csrr	t0, CSR_HSTATUS
-	sd	t0, RV_REGS_HSTATUS(x10)
+	/* Not hstatus: the entry loads the one prepare_entry() computed
+	 * (also when rv_vcpu_run enters again without it). */
 	csrr	t0, scause
 	sd	t0, RV_REGS_SCAUSE(x10)
+	/* For an interrupt stval, htval and htinst say nothing (the hart
+	 * zeroes them): only an exception's decode reads them. */
+	bltz	t0, 1f
 	csrr	t0, stval
 	sd	t0, RV_REGS_STVAL(x10)
 	csrr	t0, CSR_HTVAL
 	sd	t0, RV_REGS_HTVAL(x10)
 	csrr	t0, CSR_HTINST
 	sd	t0, RV_REGS_HTINST(x10)
-	ld	t0, RV_REGS_HOST_STVEC(x10)
+1:	ld	t0, RV_REGS_HOST_STVEC(x10)
 	csrw	stvec, t0
 	ld	sp, RV_REGS_HOST_SP(x10)
 	ld	ra, 0(sp)

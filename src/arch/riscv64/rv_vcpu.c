@@ -106,7 +106,9 @@ static void flush_stale_vmid(struct rv_vm *vm, uint32_t pcpu)
 {
 	uint64_t bit = pcpu < 64 ? 1ull << pcpu : 0; /* beyond 64: every time */
 
-	if (bit && !(atomic_load(&vm->tlb_stale) & bit))
+	/* Relaxed: this pCPU's bit changes only here after vm_init set it,
+	 * which the VM's first run on this pCPU comes after. */
+	if (bit && !(atomic_load_explicit(&vm->tlb_stale, memory_order_relaxed) & bit))
 		return;
 	atomic_fetch_and(&vm->tlb_stale, ~bit);
 	hfence_gvma_vmid(vm->base.vmid);
