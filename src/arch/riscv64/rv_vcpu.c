@@ -302,21 +302,20 @@ static int rv_vcpu_bind(void *p)
 		axvm_rv_fp_restore(&v->fp);
 	if (pc)
 		pc->fp_zero = v->fp_zero;
-	/* Clean from here: the hart marks it Dirty at the guest's first
-	 * change of its FP state, and only then does unbind save it. */
-	v->regs.sstatus &= ~SSTATUS_FS;
 	v->loaded = true;
 	rv_irq_restore(s);
 	return 0;
 }
 
-static int rv_vcpu_unbind(void *p)
+/* Unbind but for the FP registers: `st` is the vCPU's sstatus as the
+ * last exit saw it. FS goes Off, which the next entry makes Clean: the
+ * hart marks it Dirty at the guest's first change of its FP state, and
+ * only then does unbind save the registers. */
+static inline __attribute__((always_inline)) int unbind_rest(struct rv_vcpu *v, uint64_t st)
 {
-	struct rv_vcpu *v = p;
 	uint64_t s;
 
-	if (!v || !v->loaded)
-		return v ? AXVM_ESTATE : AXVM_EINVAL;
+	v->regs.sstatus = st & ~SSTATUS_FS;
 	s = rv_irq_save();
 	v->vs.vsstatus = csr_read(CSR_VSSTATUS);
 	v->vs.vsie = csr_read(CSR_VSIE);
@@ -327,15 +326,6 @@ static int rv_vcpu_unbind(void *p)
 	v->vs.vstval = csr_read(CSR_VSTVAL);
 	v->vs.vsatp = csr_read(CSR_VSATP);
 	v->vs.hvip = csr_read(CSR_HVIP) & RV_VSSIP; /* the rest is recomputed */
-	/* The registers still hold what bind loaded unless the guest changed
-	 * them (sstatus.FS, as the last exit saw it; see prepare_entry). */
-	if ((v->regs.sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
-		struct rv_pcpu *pc = pcpu_state(v->pcpu);
-		axvm_rv_fp_save(&v->fp);
-		v->fp_zero = false;
-		if (pc)
-			pc->fp_zero = false;
-	}
 	/* The next vCPU here must not see our interrupts, and the host no
 	 * stage-2 root of a VM that may go away (hgatp Bare). The
 	 * delegation and counter CSRs stay as the guests want them (bind
@@ -345,6 +335,36 @@ static int rv_vcpu_unbind(void *p)
 	v->loaded = false;
 	rv_irq_restore(s);
 	return 0;
+}
+
+/* Unbind after saving the FP registers the guest changed. Out of line
+ * and a tail call, so that the usual unbind, with nothing to save,
+ * calls nothing and needs no frame (10 instructions). Interrupts may
+ * stay on for the save: no handler touches FP or this vCPU's state. */
+static __attribute__((noinline)) int unbind_dirty_fp(struct rv_vcpu *v, uint64_t st)
+{
+	struct rv_pcpu *pc = pcpu_state(v->pcpu);
+
+	axvm_rv_fp_save(&v->fp);
+	v->fp_zero = false;
+	if (pc)
+		pc->fp_zero = false;
+	return unbind_rest(v, st);
+}
+
+static int rv_vcpu_unbind(void *p)
+{
+	struct rv_vcpu *v = p;
+	uint64_t st;
+
+	if (!v || !v->loaded)
+		return v ? AXVM_ESTATE : AXVM_EINVAL;
+	/* The registers still hold what bind loaded unless the guest changed
+	 * them (sstatus.FS, as the last exit saw it; see prepare_entry). */
+	st = v->regs.sstatus;
+	if ((st & SSTATUS_FS) == SSTATUS_FS_DIRTY)
+		return unbind_dirty_fp(v, st);
+	return unbind_rest(v, st);
 }
 
 /* --- interrupts and the timer ------------------------------------------------- */
