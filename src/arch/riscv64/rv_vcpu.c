@@ -504,8 +504,10 @@ prepare_entry(struct rv_vcpu *v, uint64_t s, uint64_t *host_timecmp)
 	/* The guest's timer is raised through hvip at entry; for it to fire
 	 * on time while the guest runs, the host's stimecmp is lent (the
 	 * earlier deadline wins) and given back at exit, before the host
-	 * could notice. Not once raised: it would exit at once, forever. */
-	if (!v->vm->host.sstc || due)
+	 * could notice. Not once raised: it would exit at once, forever.
+	 * Nor with no deadline at all: nothing to lend, and the exit then
+	 * has nothing to give back or test (14 instructions a run()). */
+	if (!v->vm->host.sstc || due || v->timecmp == UINT64_MAX)
 		return false;
 	*host_timecmp = csr_read(CSR_STIMECMP);
 	if (v->timecmp < *host_timecmp)
