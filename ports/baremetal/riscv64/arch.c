@@ -150,46 +150,66 @@ static void take_kick(struct percpu *c)
 	bm_kick_received();
 }
 
-/* Every trap but a kick: out of line, so the kick's path through
- * bm_rv_trap saves none of the registers these need. */
-static __attribute__((noinline)) uint64_t other_trap(struct percpu *c, uint64_t cause,
-						     uint64_t epc, uint64_t tval)
+/* The timer (every time slice's end): out of line on its own, so it saves
+ * only the few registers bm_timer_fired() needs, not the twelve the other
+ * causes' paths (the console, panic) made a shared handler save (26 of
+ * the slice switch's instructions). One-shot: bm_timer_fired() re-arms it in
+ * the future or withdraws it (stimecmp with Sstc) before the sret, which
+ * clears STIP; no separate withdrawal first. */
+static __attribute__((noinline)) void timer_trap(struct percpu *c)
 {
-	if (cause == (CAUSE_IRQ | IRQ_S_TIMER)) {
-		/* One-shot: bm_timer_fired() re-arms it in the future or
-		 * withdraws it (stimecmp with Sstc) before the sret, which
-		 * clears STIP; no separate withdrawal first. */
-		c->irqs++;
-		bm_timer_fired();
-		return epc;
-	}
+	c->irqs++;
+	bm_timer_fired();
+}
+
+/* A kick taken by the trap (one that ended a WFI is bm_arch_wait's). */
+static __attribute__((noinline)) void kick_trap(struct percpu *c)
+{
+	take_kick(c);
+}
+
+/* Every interrupt but a kick or the timer. */
+static __attribute__((noinline)) void other_irq(struct percpu *c, uint64_t cause)
+{
 	if (cause == (CAUSE_IRQ | IRQ_S_EXT)) {
 		c->irqs++;
 		console_rx_irq(c);
-		return epc;
+		return;
 	}
-	if (cause & CAUSE_IRQ) {
-		c->stray_irqs++;
-		return epc;
-	}
+	c->stray_irqs++;
+}
+
+/* Interrupts (scause's top bit set), from bm_trap_vector, which leaves
+ * sepc alone for them: no interrupt moves it. Each cause is a tail call
+ * to its own function, so this one needs no frame (the timer, every time
+ * slice's end, came through a handler that saved two registers and
+ * passed sepc and stval around for the exceptions' sake). */
+void bm_rv_irq(uint64_t cause);
+void bm_rv_irq(uint64_t cause)
+{
+	struct percpu *c = this_cpu();
+
+	if (cause == (CAUSE_IRQ | IRQ_S_TIMER))
+		timer_trap(c);
+	else if (cause == (CAUSE_IRQ | IRQ_S_SOFT))
+		kick_trap(c);
+	else
+		other_irq(c, cause);
+}
+
+/* Exceptions: a probe's expected fault, else a panic. Returns where to
+ * resume (bm_trap_vector writes it to sepc). */
+uint64_t bm_rv_trap(uint64_t cause, uint64_t epc, uint64_t tval);
+uint64_t bm_rv_trap(uint64_t cause, uint64_t epc, uint64_t tval)
+{
+	struct percpu *c = this_cpu();
+
 	if ((cause == EXC_ILLEGAL || cause == EXC_STORE_FAULT) && probing) {
 		probe_trapped = true;
 		return epc + 4;
 	}
 	panic("HS-mode exception %lu on CPU %u: sepc %lx stval %lx", cause,
 	      c ? c->id : 0u, epc, tval);
-}
-
-uint64_t bm_rv_trap(uint64_t cause, uint64_t epc, uint64_t tval);
-uint64_t bm_rv_trap(uint64_t cause, uint64_t epc, uint64_t tval)
-{
-	struct percpu *c = this_cpu();
-
-	if (cause == (CAUSE_IRQ | IRQ_S_SOFT)) {
-		take_kick(c);
-		return epc;
-	}
-	return other_trap(c, cause, epc, tval);
 }
 
 /* Sstc: stimecmp readable from S-mode once firmware enabled it. */
@@ -468,7 +488,7 @@ void bm_arch_timer_at(uint64_t deadline_ns)
 	uint64_t t = UINT64_MAX;
 
 	if (deadline_ns && deadline_ns != UINT64_MAX && NS_PER_TICK)
-		t = deadline_ns / NS_PER_TICK + (deadline_ns % NS_PER_TICK != 0);
+		t = (deadline_ns - 1) / NS_PER_TICK + 1; /* rounded up: deadline_ns >= 1 */
 	else if (deadline_ns && deadline_ns != UINT64_MAX)
 		t = bm_ticks_at_or_after(deadline_ns, BM_TIMEBASE_HZ);
 	/* With Sstc the comparator is ours to write: one instruction, where

@@ -75,11 +75,14 @@ bm_trap_vector:
 	sd	a6, 112(sp)
 	sd	a7, 120(sp)
 	csrr	a0, scause
+	bltz	a0, 1f			/* an interrupt: sepc stays */
 	csrr	a1, sepc
 	csrr	a2, stval
 	call	bm_rv_trap		/* returns where to resume */
 	csrw	sepc, a0
-	ld	ra, 0(sp)
+	j	2f
+1:	call	bm_rv_irq
+2:	ld	ra, 0(sp)
 	ld	t0, 8(sp)
 	ld	t1, 16(sp)
 	ld	t2, 24(sp)

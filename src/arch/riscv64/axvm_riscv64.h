@@ -13,7 +13,12 @@
  *    sstatus.SIE around the world switch and restores it afterwards, so a
  *    host interrupt that made the guest exit is taken right after run();
  *  - no floating point in host code (guest FP state stays live in the
- *    registers between bind and unbind);
+ *    registers between bind and unbind, and bind trusts the registers to
+ *    hold what the last unbind on that hart left there);
+ *  - hedeleg, hideleg, hcounteren, henvcfg and htimedelta left to the
+ *    backend on every hart it binds on (they act only at V = 1): the first
+ *    bind there sets them for guests and they stay so; unbind leaves
+ *    hgatp Bare and hvip zero;
  *  - sscratch free for the backend while a vCPU runs;
  *  - the time CSR readable (the guest reads the same counter).
  * The host passes its timebase and whether the hart has Sstc through

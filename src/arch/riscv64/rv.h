@@ -18,8 +18,9 @@ struct rv_regs {
 	uint64_t x[32];   /* x[0] is kept 0 */
 	uint64_t sepc;    /* guest pc */
 	uint64_t sstatus; /* at entry: SPP = guest privilege; at exit: as trapped */
-	uint64_t hstatus; /* at entry: SPV = 1 */
-	uint64_t scause, stval, htval, htinst; /* of the last exit */
+	uint64_t hstatus; /* at entry: SPV = 1 (not saved at exit) */
+	uint64_t scause; /* of the last exit */
+	uint64_t stval, htval, htinst; /* of the last exception (not interrupt) */
 	uint64_t host_sp, host_stvec;          /* world-switch scratch */
 };
 
@@ -63,8 +64,26 @@ struct rv_vcpu {
 	uint32_t mmio_raw;
 	struct rv_mmio_insn mmio_dec;
 
-	/* Host CSRs saved at bind, restored at unbind. */
-	uint64_t host_hedeleg, host_hideleg, host_hcounteren, host_henvcfg, host_hgatp;
+	/* fp holds the power-on state (every register and fcsr zero): set by
+	 * set_entry, cleared when unbind saves state the guest changed. With
+	 * struct rv_pcpu's fp_zero it lets bind skip loading zeros over
+	 * zeros. */
+	bool fp_zero;
+};
+
+/* What the backend left in a pCPU's registers, for bind to skip what is
+ * already there. Only pCPUs below RV_PCPUS have one (beyond, every bind
+ * loads everything); read and written by bind, unbind and set_entry on
+ * that pCPU with interrupts off, so no locking. */
+#define RV_PCPUS 64u
+struct rv_pcpu {
+	/* hedeleg, hideleg, hcounteren, henvcfg and htimedelta hold the
+	 * guest values (the same for every vCPU; see axvm_riscv64.h: the
+	 * backend owns them on a hart it binds on). */
+	bool h_guest;
+	/* f0-f31 and fcsr are all zero: loaded so by a bind or set_entry and
+	 * not changed by a guest since (its unbind found FS not Dirty). */
+	bool fp_zero;
 };
 
 struct rv_vm {
@@ -95,8 +114,43 @@ _Static_assert(offsetof(struct rv_regs, host_stvec) == RV_REGS_HOST_STVEC, "asm 
 _Static_assert(offsetof(struct rv_fp, fcsr) == RV_FP_FCSR, "asm offset");
 _Static_assert(offsetof(struct rv_vcpu, regs) == 0, "regs first");
 
+/*
+ * The constant `c` (a 64-bit integer constant expression), made in a
+ * register where it is used. The entry loop of rv_vcpu_run is short of
+ * registers across the world switch, and gcc -Os hoists its masks out of
+ * it into stack slots: some 15 instructions a run() to store them, for
+ * loads that save nothing. A volatile asm cannot leave the loop.
+ */
+#define RV_CONST(c)                                                            \
+	({                                                                     \
+		uint64_t rv_const_;                                            \
+		__asm__ volatile("li %0, %1" : "=r"(rv_const_) : "i"((uint64_t)(c))); \
+		rv_const_;                                                     \
+	})
+
 /* rv_entry.S */
 void axvm_rv_enter(struct rv_regs *regs);
+
+/*
+ * Enter the guest (interrupts off); back at its next trap. axvm_rv_enter
+ * keeps only ra, s0, gp and tp of the host's registers (and sp): the
+ * clobbers below tell the compiler that s1-s11 and every caller-saved
+ * register are lost, so it keeps across the guest only what it still
+ * needs, in s0 or its frame. rv_vcpu_run's prologue saves s1-s11 for its
+ * own caller anyway; the world switch saving them again on every entry
+ * and exit cost 22 instructions.
+ */
+static inline __attribute__((always_inline)) void rv_enter(struct rv_regs *regs)
+{
+	register struct rv_regs *a0 __asm__("a0") = regs;
+
+	__asm__ volatile("jal ra, axvm_rv_enter"
+			 : "+r"(a0)
+			 :
+			 : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4",
+			   "a5", "a6", "a7", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9",
+			   "s10", "s11", "memory");
+}
 void axvm_rv_fp_save(struct rv_fp *fp);
 void axvm_rv_fp_restore(const struct rv_fp *fp);
 /* Read a halfword of guest memory at a guest-virtual address with HLVX

@@ -2,7 +2,7 @@
 /*
  * RISC-V world switch: enter a guest with sret (hstatus.SPV = 1 puts it in
  * VS/VU-mode) and come back through a trap vector installed only for the
- * time the guest runs. The host's callee-saved registers (and gp, tp) live
+ * time the guest runs. The host's ra, s0, gp and tp live
  * on its stack; sscratch holds the vCPU's register block while the guest
  * runs, so the vector can save all 31 guest registers before touching the
  * host's. Also FP save/restore and faulting-safe guest-memory reads.
@@ -18,27 +18,18 @@
 	.option arch, +h
 	.text
 
-/* void axvm_rv_enter(struct rv_regs *regs): interrupts must be off. */
+/* void axvm_rv_enter(struct rv_regs *regs): interrupts must be off. Not
+ * a C function: it keeps ra, s0, gp, tp and sp, not s1-s11; call it only
+ * through rv_enter() (rv.h), whose clobbers say so. */
 	.globl axvm_rv_enter
 	.type axvm_rv_enter, @function
 	.balign 4
 axvm_rv_enter:
-	addi	sp, sp, -128
+	addi	sp, sp, -32
 	sd	ra, 0(sp)
 	sd	s0, 8(sp)
-	sd	s1, 16(sp)
-	sd	s2, 24(sp)
-	sd	s3, 32(sp)
-	sd	s4, 40(sp)
-	sd	s5, 48(sp)
-	sd	s6, 56(sp)
-	sd	s7, 64(sp)
-	sd	s8, 72(sp)
-	sd	s9, 80(sp)
-	sd	s10, 88(sp)
-	sd	s11, 96(sp)
-	sd	gp, 104(sp)
-	sd	tp, 112(sp)
+	sd	gp, 16(sp)
+	sd	tp, 24(sp)
 	sd	sp, RV_REGS_HOST_SP(a0)
 	csrw	sscratch, a0
 	la	t0, rv_guest_trap
@@ -146,35 +137,27 @@ rv_guest_trap:
 	sd	t0, RV_REGS_SEPC(x10)
 	csrr	t0, sstatus
 	sd	t0, RV_REGS_SSTATUS(x10)
-	csrr	t0, CSR_HSTATUS
-	sd	t0, RV_REGS_HSTATUS(x10)
+	/* Not hstatus: the entry loads the one prepare_entry() computed
+	 * (also when rv_vcpu_run enters again without it). */
 	csrr	t0, scause
 	sd	t0, RV_REGS_SCAUSE(x10)
+	/* For an interrupt stval, htval and htinst say nothing (the hart
+	 * zeroes them): only an exception's decode reads them. */
+	bltz	t0, 1f
 	csrr	t0, stval
 	sd	t0, RV_REGS_STVAL(x10)
 	csrr	t0, CSR_HTVAL
 	sd	t0, RV_REGS_HTVAL(x10)
 	csrr	t0, CSR_HTINST
 	sd	t0, RV_REGS_HTINST(x10)
-	ld	t0, RV_REGS_HOST_STVEC(x10)
+1:	ld	t0, RV_REGS_HOST_STVEC(x10)
 	csrw	stvec, t0
 	ld	sp, RV_REGS_HOST_SP(x10)
 	ld	ra, 0(sp)
 	ld	s0, 8(sp)
-	ld	s1, 16(sp)
-	ld	s2, 24(sp)
-	ld	s3, 32(sp)
-	ld	s4, 40(sp)
-	ld	s5, 48(sp)
-	ld	s6, 56(sp)
-	ld	s7, 64(sp)
-	ld	s8, 72(sp)
-	ld	s9, 80(sp)
-	ld	s10, 88(sp)
-	ld	s11, 96(sp)
-	ld	gp, 104(sp)
-	ld	tp, 112(sp)
-	addi	sp, sp, 128
+	ld	gp, 16(sp)
+	ld	tp, 24(sp)
+	addi	sp, sp, 32
 	ret
 	.size axvm_rv_enter, . - axvm_rv_enter
 

@@ -255,7 +255,7 @@ enum rv_sbi_in_place rv_sbi_answer_in_place(struct rv_vcpu *v)
 		base_call(v, v->regs.x[16], v->regs.x[10]);
 		return RV_SBI_ANSWERED;
 	}
-	if (eid == EXT_LEGACY_SET_TIMER || (eid == EXT_TIME && v->regs.x[16] == 0)) {
+	if (eid == EXT_LEGACY_SET_TIMER || (eid == RV_CONST(EXT_TIME) && v->regs.x[16] == 0)) {
 		v->regs.sepc += 4;
 		rv_set_timer(v, v->regs.x[10]);
 		v->regs.x[10] = SBI_SUCCESS;

@@ -41,6 +41,13 @@
 #define SBI_RFENCE_HFENCE_GVMA_VMID 3u
 
 static struct axvm_bm_vmids vmids;
+static struct rv_pcpu rv_pcpus[RV_PCPUS];
+
+/* pCPU `pcpu`'s record, or NULL beyond RV_PCPUS (nothing is skipped). */
+static inline struct rv_pcpu *pcpu_state(uint32_t pcpu)
+{
+	return pcpu < RV_PCPUS ? &rv_pcpus[pcpu] : NULL;
+}
 
 static long sbi_call3(uint64_t ext, uint64_t fid, uint64_t a0, uint64_t a1,
 		      uint64_t a2, uint64_t a3, uint64_t a4)
@@ -99,7 +106,9 @@ static void flush_stale_vmid(struct rv_vm *vm, uint32_t pcpu)
 {
 	uint64_t bit = pcpu < 64 ? 1ull << pcpu : 0; /* beyond 64: every time */
 
-	if (bit && !(atomic_load(&vm->tlb_stale) & bit))
+	/* Relaxed: this pCPU's bit changes only here after vm_init set it,
+	 * which the VM's first run on this pCPU comes after. */
+	if (bit && !(atomic_load_explicit(&vm->tlb_stale, memory_order_relaxed) & bit))
 		return;
 	atomic_fetch_and(&vm->tlb_stale, ~bit);
 	hfence_gvma_vmid(vm->base.vmid);
@@ -194,9 +203,13 @@ static void set_entry(struct rv_vcpu *v, uint64_t entry, uint64_t arg)
 	v->timecmp = UINT64_MAX;
 	v->ipi_targets = 0;
 	v->con_left = 0;
+	v->fp_zero = true;
 	atomic_store(&v->soft_pending, false);
 	if (v->loaded) { /* CPU_UP from a sibling never finds it bound; reset may */
-		axvm_rv_fp_restore(&v->fp);
+		struct rv_pcpu *pc = pcpu_state(v->pcpu);
+		axvm_rv_fp_restore(&v->fp); /* regs.sstatus.FS Off (above): no save */
+		if (pc)
+			pc->fp_zero = true;
 		csr_write(CSR_VSSTATUS, 0);
 		csr_write(CSR_VSIE, 0);
 		csr_write(CSR_VSTVEC, 0);
@@ -245,6 +258,7 @@ static int rv_vcpu_set_entry(void *p, uint64_t entry, uint64_t arg)
 static int rv_vcpu_bind(void *p)
 {
 	struct rv_vcpu *v = p;
+	struct rv_pcpu *pc;
 	struct rv_vm *vm;
 	uint64_t s;
 
@@ -252,19 +266,21 @@ static int rv_vcpu_bind(void *p)
 		return v ? AXVM_EBUSY : AXVM_EINVAL;
 	vm = v->vm;
 	s = rv_irq_save();
-	v->host_hedeleg = csr_read(CSR_HEDELEG);
-	v->host_hideleg = csr_read(CSR_HIDELEG);
-	v->host_hcounteren = csr_read(CSR_HCOUNTEREN);
-	v->host_henvcfg = csr_read(CSR_HENVCFG);
-	v->host_hgatp = csr_read(CSR_HGATP);
 	v->pcpu = vm->base.hal->current_pcpu(vm->base.hal->ctx);
+	pc = pcpu_state(v->pcpu);
 	flush_stale_vmid(vm, v->pcpu);
 
-	csr_write(CSR_HEDELEG, GUEST_HEDELEG);
-	csr_write(CSR_HIDELEG, GUEST_HIDELEG);
-	csr_write(CSR_HCOUNTEREN, GUEST_HCOUNTEREN);
-	csr_write(CSR_HENVCFG, 0); /* no guest Sstc: its timer is SBI's */
-	csr_write(CSR_HTIMEDELTA, 0);
+	/* The same for every vCPU, and left in place by unbind (they act
+	 * only at V = 1): written at the first bind on this pCPU. */
+	if (!pc || !pc->h_guest) {
+		csr_write(CSR_HEDELEG, GUEST_HEDELEG);
+		csr_write(CSR_HIDELEG, GUEST_HIDELEG);
+		csr_write(CSR_HCOUNTEREN, GUEST_HCOUNTEREN);
+		csr_write(CSR_HENVCFG, 0); /* no guest Sstc: its timer is SBI's */
+		csr_write(CSR_HTIMEDELTA, 0);
+		if (pc)
+			pc->h_guest = true;
+	}
 	csr_write(CSR_HGATP, vm->hgatp);
 	/* VS-stage entries this VMID left here may predate the guest's last
 	 * page-table change on another hart. */
@@ -279,22 +295,27 @@ static int rv_vcpu_bind(void *p)
 	csr_write(CSR_VSTVAL, v->vs.vstval);
 	csr_write(CSR_VSATP, v->vs.vsatp);
 	csr_write(CSR_HVIP, v->vs.hvip);
-	axvm_rv_fp_restore(&v->fp);
-	/* Clean from here: the hart marks it Dirty at the guest's first
-	 * change of its FP state, and only then does unbind save it. */
-	v->regs.sstatus &= ~SSTATUS_FS;
+	/* Zeros over zeros are skipped: a guest that never changed its FP
+	 * state (an RTOS built without FP, say) costs no load, even when it
+	 * alternates with another such vCPU. */
+	if (!pc || !pc->fp_zero || !v->fp_zero)
+		axvm_rv_fp_restore(&v->fp);
+	if (pc)
+		pc->fp_zero = v->fp_zero;
 	v->loaded = true;
 	rv_irq_restore(s);
 	return 0;
 }
 
-static int rv_vcpu_unbind(void *p)
+/* Unbind but for the FP registers: `st` is the vCPU's sstatus as the
+ * last exit saw it. FS goes Off, which the next entry makes Clean: the
+ * hart marks it Dirty at the guest's first change of its FP state, and
+ * only then does unbind save the registers. */
+static inline __attribute__((always_inline)) int unbind_rest(struct rv_vcpu *v, uint64_t st)
 {
-	struct rv_vcpu *v = p;
 	uint64_t s;
 
-	if (!v || !v->loaded)
-		return v ? AXVM_ESTATE : AXVM_EINVAL;
+	v->regs.sstatus = st & ~SSTATUS_FS;
 	s = rv_irq_save();
 	v->vs.vsstatus = csr_read(CSR_VSSTATUS);
 	v->vs.vsie = csr_read(CSR_VSIE);
@@ -305,20 +326,45 @@ static int rv_vcpu_unbind(void *p)
 	v->vs.vstval = csr_read(CSR_VSTVAL);
 	v->vs.vsatp = csr_read(CSR_VSATP);
 	v->vs.hvip = csr_read(CSR_HVIP) & RV_VSSIP; /* the rest is recomputed */
-	/* The registers still hold what bind loaded unless the guest changed
-	 * them (sstatus.FS, as the last exit saw it; see prepare_entry). */
-	if ((v->regs.sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY)
-		axvm_rv_fp_save(&v->fp);
-	/* The next vCPU here must not see our interrupts. */
+	/* The next vCPU here must not see our interrupts, and the host no
+	 * stage-2 root of a VM that may go away (hgatp Bare). The
+	 * delegation and counter CSRs stay as the guests want them (bind
+	 * writes them only at the first bind on this pCPU). */
 	csr_write(CSR_HVIP, 0);
-	csr_write(CSR_HGATP, v->host_hgatp);
-	csr_write(CSR_HENVCFG, v->host_henvcfg);
-	csr_write(CSR_HCOUNTEREN, v->host_hcounteren);
-	csr_write(CSR_HIDELEG, v->host_hideleg);
-	csr_write(CSR_HEDELEG, v->host_hedeleg);
+	csr_write(CSR_HGATP, 0);
 	v->loaded = false;
 	rv_irq_restore(s);
 	return 0;
+}
+
+/* Unbind after saving the FP registers the guest changed. Out of line
+ * and a tail call, so that the usual unbind, with nothing to save,
+ * calls nothing and needs no frame (10 instructions). Interrupts may
+ * stay on for the save: no handler touches FP or this vCPU's state. */
+static __attribute__((noinline)) int unbind_dirty_fp(struct rv_vcpu *v, uint64_t st)
+{
+	struct rv_pcpu *pc = pcpu_state(v->pcpu);
+
+	axvm_rv_fp_save(&v->fp);
+	v->fp_zero = false;
+	if (pc)
+		pc->fp_zero = false;
+	return unbind_rest(v, st);
+}
+
+static int rv_vcpu_unbind(void *p)
+{
+	struct rv_vcpu *v = p;
+	uint64_t st;
+
+	if (!v || !v->loaded)
+		return v ? AXVM_ESTATE : AXVM_EINVAL;
+	/* The registers still hold what bind loaded unless the guest changed
+	 * them (sstatus.FS, as the last exit saw it; see prepare_entry). */
+	st = v->regs.sstatus;
+	if ((st & SSTATUS_FS) == SSTATUS_FS_DIRTY)
+		return unbind_dirty_fp(v, st);
+	return unbind_rest(v, st);
 }
 
 /* --- interrupts and the timer ------------------------------------------------- */
@@ -426,12 +472,17 @@ prepare_entry(struct rv_vcpu *v, uint64_t s, uint64_t *host_timecmp)
 	 * as the check below comes after its request (both seq_cst). */
 	atomic_store(&v->in_guest, true);
 	/* Loads first: the exchanges are needed only when a flag is set, and
-	 * a set that a seq_cst load misses comes after it, so the setter then
-	 * sees in_guest and kicks (or waits for) this entry. */
-	if (atomic_load(&v->fence_pending) && atomic_exchange(&v->fence_pending, false))
+	 * a set that the loads miss comes after the fence below in its total
+	 * order, so the setter (a seq_cst store, then its look at in_guest)
+	 * sees in_guest and kicks (or waits for) this entry. One fence for
+	 * both loads, where two seq_cst loads cost four. */
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&v->fence_pending, memory_order_relaxed) &&
+	    atomic_exchange(&v->fence_pending, false))
 		hfence_vvma_all();
 	hvip = csr_read(CSR_HVIP) & RV_VSSIP; /* the guest may have cleared it */
-	if (atomic_load(&v->soft_pending) && atomic_exchange(&v->soft_pending, false))
+	if (atomic_load_explicit(&v->soft_pending, memory_order_relaxed) &&
+	    atomic_exchange(&v->soft_pending, false))
 		hvip |= RV_VSSIP;
 	due = timer_due(v);
 	if (due)
@@ -445,15 +496,18 @@ prepare_entry(struct rv_vcpu *v, uint64_t s, uint64_t *host_timecmp)
 	 * too when a guest at V=1 changes FP state), then Dirty until unbind,
 	 * which saves the FP registers only then: a guest that did not touch
 	 * them in its slice costs no save. */
-	v->regs.sstatus = (s & ~(SSTATUS_SIE | SSTATUS_SPIE | SSTATUS_SPP | SSTATUS_FS)) |
-			  (v->regs.sstatus & (SSTATUS_SPP | SSTATUS_FS)) | SSTATUS_FS_CLEAN;
-	v->regs.hstatus = (csr_read(CSR_HSTATUS) & ~GUEST_HSTATUS_CLEAR) | GUEST_HSTATUS_SET;
+	v->regs.sstatus = (s & RV_CONST(~(SSTATUS_SIE | SSTATUS_SPIE | SSTATUS_SPP | SSTATUS_FS))) |
+			  (v->regs.sstatus & RV_CONST(SSTATUS_SPP | SSTATUS_FS)) | SSTATUS_FS_CLEAN;
+	v->regs.hstatus = (csr_read(CSR_HSTATUS) & RV_CONST(~GUEST_HSTATUS_CLEAR)) |
+			  RV_CONST(GUEST_HSTATUS_SET);
 
 	/* The guest's timer is raised through hvip at entry; for it to fire
 	 * on time while the guest runs, the host's stimecmp is lent (the
 	 * earlier deadline wins) and given back at exit, before the host
-	 * could notice. Not once raised: it would exit at once, forever. */
-	if (!v->vm->host.sstc || due)
+	 * could notice. Not once raised: it would exit at once, forever.
+	 * Nor with no deadline at all: nothing to lend, and the exit then
+	 * has nothing to give back or test (14 instructions a run()). */
+	if (!v->vm->host.sstc || due || v->timecmp == UINT64_MAX)
 		return false;
 	*host_timecmp = csr_read(CSR_STIMECMP);
 	if (v->timecmp < *host_timecmp)
@@ -514,7 +568,7 @@ static int rv_vcpu_run(void *p, struct axvm_exit *exit)
 	do {
 		lent = prepare_entry(v, s, &host_timecmp);
 		do {
-			axvm_rv_enter(&v->regs);
+			rv_enter(&v->regs);
 			/* The cause first, inline: an MMIO or WFI exit skips the call. */
 			answered = v->regs.scause == RV_EXC_ECALL_VS ? rv_sbi_answer_in_place(v)
 								     : fast_mmio(v, exit, &decoded);
