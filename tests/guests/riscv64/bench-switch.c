@@ -1,27 +1,36 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench-switch: the cost of a time-slice switch between two vCPUs sharing
- * a pCPU, in instructions under QEMU -icount shift=0,sleep=off (the time
- * CSR advances one tick per 100 instructions the board executes). Load
- * into vm1 and boot with one pCPU (--smp 1), so both of its harts take
- * turns on pCPU 0.
+ * a pCPU, in instructions under QEMU -icount shift=0,sleep=off. Load into
+ * vm1 and boot with one pCPU (--smp 1), so both of its harts take turns
+ * on pCPU 0.
  *
- * Both harts spin reading the time CSR (one clock: htimedelta is 0 for
- * both) and note every gap longer than GAP_TICKS: the time they were
- * switched out. For each gap of hart 0, hart 1's first resume inside it
- * and its last switch-out inside it give the two switches: hart 0 out ->
- * hart 1 in, hart 1 out -> hart 0 in. Printed: vcpu_switch_riscv64, the
- * mean of those (the last read before a switch to the first after it, so
- * a few instructions of the spinning loop are in it; one tick is 100
- * instructions, and the mean of 2 x GAPS switches smooths that).
+ * Both harts spin reading the instret CSR and note every gap longer than
+ * SWITCH_GAP: the time they were switched out. Under icount QEMU's
+ * instret is the board's instruction count (its virtual clock at shift
+ * 0), the same clock on both harts: one instruction a count, where the
+ * time CSR ticks once per 100 instructions and the slice timer, landing
+ * at the same point of the loop on every switch, kept that rounding from
+ * averaging out (a cut of ten instructions could print 14 more). For each
+ * gap of hart 0, hart 1's first resume inside it and its last switch-out
+ * inside it give the two switches: hart 0 out -> hart 1 in, hart 1 out ->
+ * hart 0 in. Printed: vcpu_switch_riscv64, the mean of those (the last
+ * read before a switch to the first after it, so the few instructions of
+ * the spinning loop between two reads are in it).
  */
 #include "guest.h"
 
-#define SWITCH_GAP_TICKS 1000u /* 100,000 instructions: no exit costs that much */
-#define SWITCH_NOW() rdtime()
-#include "../common/switch_gaps.h"
+static inline uint64_t rdinstret(void)
+{
+	uint64_t n;
 
-#define INSTR_PER_TICK 100u
+	__asm__ volatile("csrr %0, instret" : "=r"(n));
+	return n;
+}
+
+#define SWITCH_GAP_TICKS 100000u /* instructions: no exit costs that much */
+#define SWITCH_NOW() rdinstret()
+#include "../common/switch_gaps.h"
 
 static volatile uint32_t up, finished;
 
@@ -46,7 +55,7 @@ int main(uint64_t hartid, uint64_t dtb)
 	check(n >= SWITCH_GAPS, "switches seen");
 	gprintf("bench-switch: %u and %u gaps, %lu switches paired\n", switch_g[0].n, switch_g[1].n, n);
 	if (n) {
-		uint64_t v100 = sum * INSTR_PER_TICK * 100u / n;
+		uint64_t v100 = sum * 100u / n;
 		gprintf("bench vcpu_switch_riscv64 %lu.%02lu instr\n", v100 / 100, v100 % 100);
 	}
 	done("bench-switch");
