@@ -147,6 +147,13 @@ static __attribute__((noinline)) void hyp_timer_irq(void)
 	bm_timer_fired();
 }
 
+/* The host timer withdrawn: CNTHP stays enabled (bm_arch_cpu_setup) with
+ * a compare value no counter reaches (bm_arch_timer_at). */
+static inline __attribute__((always_inline)) void timer_off(void)
+{
+	__asm__ volatile("msr cnthp_cval_el2, %0; isb" ::"r"(UINT64_MAX) : "memory");
+}
+
 /* The IRQ handler's body, for the vector (bm_irq_handler) and inline in
  * the wait (bm_arch_wait_until), whose wake-up then makes no call. */
 static inline __attribute__((always_inline)) void irq_handle(struct percpu *c)
@@ -170,7 +177,7 @@ static inline __attribute__((always_inline)) void irq_handle(struct percpu *c)
 		/* No slice on this pCPU: the timer was a wait's timeout (a
 		 * halted vCPU's deadline), and bm_timer_fired() would only
 		 * withdraw it. Done here, without its call and frame. */
-		__asm__ volatile("msr cnthp_ctl_el2, xzr; isb" ::: "memory");
+		timer_off();
 	} else if (id == BM_IRQ_HYP_TIMER) {
 		hyp_timer_irq();
 	} else if (id == BM_IRQ_UART) {
@@ -209,6 +216,10 @@ void bm_arch_cpu_setup(struct percpu *c)
 	c->hwid = mpidr & 0xff00ffffffull;
 	__asm__ volatile("msr tpidr_el2, %0" ::"r"(c));
 	gic_init_cpu();
+	/* The host timer stays enabled from here on, with a compare value
+	 * no counter reaches (bm_arch_timer_at). */
+	__asm__ volatile("msr cnthp_cval_el2, %0; mov x9, #1; msr cnthp_ctl_el2, x9; isb"
+			 ::"r"(UINT64_MAX) : "x9", "memory");
 	__asm__ volatile("msr daifclr, #2; isb" ::: "memory"); /* IRQs on */
 	atomic_store(&c->online, true);
 }
@@ -262,8 +273,11 @@ uint64_t time_now_ns(void)
 	return (c / f) * 1000000000ull + (c % f) * 1000000000ull / f;
 }
 
-/* The first counter value at or after `ns` (bm_ticks_at_or_after). */
-static uint64_t ticks_at_or_after(uint64_t ns)
+/* The first counter value at or after `ns` (bm_ticks_at_or_after).
+ * Inline: out of line it was a call from bm_arch_timer_at(), which then
+ * needed a frame of its own (11 instructions per timer write, two
+ * writes per time-slice switch). */
+static inline __attribute__((always_inline)) uint64_t ticks_at_or_after(uint64_t ns)
 {
 	if (ns_per_tick)
 		return ns / ns_per_tick + (ns % ns_per_tick != 0);
@@ -276,16 +290,26 @@ void bm_arch_send_kick(uint32_t pcpu)
 }
 
 /* The EL2 physical timer (CNTHP) compares against CNTPCT, the counter
- * time_now_ns() reads. */
+ * time_now_ns() reads. It is enabled once per CPU (bm_arch_cpu_setup)
+ * and withdrawn with a compare value of all ones, which a 64-bit counter
+ * starting near zero does not reach: every arm or withdrawal is then one
+ * CVAL write, with no CTL write beside it (the condition, and so the
+ * interrupt's level, follows CVAL). The ISB makes the new value count
+ * before IRQs are unmasked or the PPI is EOIed. */
 void bm_arch_timer_at(uint64_t deadline_ns)
 {
-	if (!deadline_ns || deadline_ns == UINT64_MAX) {
-		__asm__ volatile("msr cnthp_ctl_el2, xzr; isb" ::: "memory");
+	/* UINT64_MAX (a wait with no end) is the withdrawn value as it is:
+	 * no constant to load on the halt's way to its WFI. */
+	if (deadline_ns == UINT64_MAX) {
+		__asm__ volatile("msr cnthp_cval_el2, %0; isb" ::"r"(deadline_ns) : "memory");
 		return;
 	}
-	uint64_t cval = ticks_at_or_after(deadline_ns);
-	__asm__ volatile("msr cnthp_cval_el2, %0; mov x9, #1; msr cnthp_ctl_el2, x9; isb"
-			 ::"r"(cval) : "x9", "memory");
+	if (!deadline_ns) {
+		timer_off();
+		return;
+	}
+	__asm__ volatile("msr cnthp_cval_el2, %0; isb"
+			 ::"r"(ticks_at_or_after(deadline_ns)) : "memory");
 }
 
 /* Sleep in WFI until an interrupt (a kick, the timer armed here for the
@@ -314,7 +338,7 @@ void bm_arch_wait_until(uint64_t end)
 	if (c->slice_vcpu)
 		bm_arch_timer_at(c->slice_end);
 	else /* bm_arch_timer_at(0) without the call: the halt's wake-up */
-		__asm__ volatile("msr cnthp_ctl_el2, xzr; isb" ::: "memory");
+		timer_off();
 	c->kicked = false;
 	__asm__ volatile("isb; mrs %0, cntpct_el0" : "=r"(now));
 	if (now < end_ticks)
