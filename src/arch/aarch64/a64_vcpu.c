@@ -270,74 +270,42 @@ static void el1_reset(struct a64_vcpu *v)
  * The 24 EL1 registers, in struct a64_el1's order, two at a time: one ldp
  * (stp) per pair instead of the compiler's ldr (str) per register, which
  * it does not pair around the volatile msr (mrs) statements. The offsets
- * are the struct's (checked below); x9 and x10 are scratch.
+ * are the struct's; x9 and x10 are scratch. One list of the 12 pairs
+ * (offset, the two system registers, their two fields) makes the load,
+ * the save and the offset checks.
  */
-#define EL1_PAIR_LOAD(off, a, b) \
+#define EL1_PAIRS(X) \
+	X(0, sctlr_el1, cpacr_el1, sctlr, cpacr) \
+	X(16, ttbr0_el1, ttbr1_el1, ttbr0, ttbr1) \
+	X(32, tcr_el1, esr_el1, tcr, esr) \
+	X(48, afsr0_el1, afsr1_el1, afsr0, afsr1) \
+	X(64, far_el1, mair_el1, far, mair) \
+	X(80, amair_el1, vbar_el1, amair, vbar) \
+	X(96, contextidr_el1, tpidr_el0, contextidr, tpidr_el0) \
+	X(112, tpidrro_el0, tpidr_el1, tpidrro_el0, tpidr_el1) \
+	X(128, cntkctl_el1, par_el1, cntkctl, par) \
+	X(144, sp_el0, sp_el1, sp_el0, sp_el1) \
+	X(160, elr_el1, spsr_el1, elr, spsr) \
+	X(176, csselr_el1, cntv_cval_el0, csselr, cntv_cval)
+#define EL1_PAIR_LOAD(off, a, b, fa, fb) \
 	"ldp x9, x10, [%0, #" #off "]\n\tmsr " #a ", x9\n\tmsr " #b ", x10\n\t"
-#define EL1_PAIR_SAVE(off, a, b) \
+#define EL1_PAIR_SAVE(off, a, b, fa, fb) \
 	"mrs x9, " #a "\n\tmrs x10, " #b "\n\tstp x9, x10, [%0, #" #off "]\n\t"
-_Static_assert(offsetof(struct a64_el1, sctlr) == 0 && offsetof(struct a64_el1, cpacr) == 8,
-	       "el1 pair 0");
-_Static_assert(offsetof(struct a64_el1, ttbr0) == 16 && offsetof(struct a64_el1, ttbr1) == 24,
-	       "el1 pair 1");
-_Static_assert(offsetof(struct a64_el1, tcr) == 32 && offsetof(struct a64_el1, esr) == 40,
-	       "el1 pair 2");
-_Static_assert(offsetof(struct a64_el1, afsr0) == 48 && offsetof(struct a64_el1, afsr1) == 56,
-	       "el1 pair 3");
-_Static_assert(offsetof(struct a64_el1, far) == 64 && offsetof(struct a64_el1, mair) == 72,
-	       "el1 pair 4");
-_Static_assert(offsetof(struct a64_el1, amair) == 80 && offsetof(struct a64_el1, vbar) == 88,
-	       "el1 pair 5");
-_Static_assert(offsetof(struct a64_el1, contextidr) == 96 && offsetof(struct a64_el1, tpidr_el0) == 104,
-	       "el1 pair 6");
-_Static_assert(offsetof(struct a64_el1, tpidrro_el0) == 112 && offsetof(struct a64_el1, tpidr_el1) == 120,
-	       "el1 pair 7");
-_Static_assert(offsetof(struct a64_el1, cntkctl) == 128 && offsetof(struct a64_el1, par) == 136,
-	       "el1 pair 8");
-_Static_assert(offsetof(struct a64_el1, sp_el0) == 144 && offsetof(struct a64_el1, sp_el1) == 152,
-	       "el1 pair 9");
-_Static_assert(offsetof(struct a64_el1, elr) == 160 && offsetof(struct a64_el1, spsr) == 168,
-	       "el1 pair 10");
-_Static_assert(offsetof(struct a64_el1, csselr) == 176 && offsetof(struct a64_el1, cntv_cval) == 184,
-	       "el1 pair 11");
+#define EL1_PAIR_CHECK(off, a, b, fa, fb)                                          \
+	_Static_assert(offsetof(struct a64_el1, fa) == (off) &&                     \
+			       offsetof(struct a64_el1, fb) == (off) + 8,                   \
+		       "el1 pair at " #off);
+EL1_PAIRS(EL1_PAIR_CHECK)
 _Static_assert(sizeof(struct a64_el1) == 192, "struct a64_el1 is the 24 registers");
 
 static void el1_restore(const struct a64_el1 *e)
 {
-	__asm__ volatile(
-		EL1_PAIR_LOAD(0, sctlr_el1, cpacr_el1)
-		EL1_PAIR_LOAD(16, ttbr0_el1, ttbr1_el1)
-		EL1_PAIR_LOAD(32, tcr_el1, esr_el1)
-		EL1_PAIR_LOAD(48, afsr0_el1, afsr1_el1)
-		EL1_PAIR_LOAD(64, far_el1, mair_el1)
-		EL1_PAIR_LOAD(80, amair_el1, vbar_el1)
-		EL1_PAIR_LOAD(96, contextidr_el1, tpidr_el0)
-		EL1_PAIR_LOAD(112, tpidrro_el0, tpidr_el1)
-		EL1_PAIR_LOAD(128, cntkctl_el1, par_el1)
-		EL1_PAIR_LOAD(144, sp_el0, sp_el1)
-		EL1_PAIR_LOAD(160, elr_el1, spsr_el1)
-		EL1_PAIR_LOAD(176, csselr_el1, cntv_cval_el0)
-		::"r"(e)
-		: "x9", "x10", "memory");
+	__asm__ volatile(EL1_PAIRS(EL1_PAIR_LOAD)::"r"(e) : "x9", "x10", "memory");
 }
 
 static void el1_save(struct a64_el1 *e)
 {
-	__asm__ volatile(
-		EL1_PAIR_SAVE(0, sctlr_el1, cpacr_el1)
-		EL1_PAIR_SAVE(16, ttbr0_el1, ttbr1_el1)
-		EL1_PAIR_SAVE(32, tcr_el1, esr_el1)
-		EL1_PAIR_SAVE(48, afsr0_el1, afsr1_el1)
-		EL1_PAIR_SAVE(64, far_el1, mair_el1)
-		EL1_PAIR_SAVE(80, amair_el1, vbar_el1)
-		EL1_PAIR_SAVE(96, contextidr_el1, tpidr_el0)
-		EL1_PAIR_SAVE(112, tpidrro_el0, tpidr_el1)
-		EL1_PAIR_SAVE(128, cntkctl_el1, par_el1)
-		EL1_PAIR_SAVE(144, sp_el0, sp_el1)
-		EL1_PAIR_SAVE(160, elr_el1, spsr_el1)
-		EL1_PAIR_SAVE(176, csselr_el1, cntv_cval_el0)
-		::"r"(e)
-		: "x9", "x10", "memory");
+	__asm__ volatile(EL1_PAIRS(EL1_PAIR_SAVE)::"r"(e) : "x9", "x10", "memory");
 }
 
 static int a64_vcpu_bind(void *p)
