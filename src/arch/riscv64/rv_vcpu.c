@@ -266,7 +266,10 @@ static int rv_vcpu_bind(void *p)
 		return v ? AXVM_EBUSY : AXVM_EINVAL;
 	vm = v->vm;
 	s = rv_irq_save();
-	v->pcpu = vm->base.hal->current_pcpu(vm->base.hal->ctx);
+	/* The core asked the HAL just before calling us (a call through the
+	 * HAL's table is some 15 instructions a switch; its copy is a load). */
+	v->pcpu = v->core ? axvm_vcpu_bound_pcpu(v->core)
+			  : vm->base.hal->current_pcpu(vm->base.hal->ctx);
 	pc = pcpu_state(v->pcpu);
 	flush_stale_vmid(vm, v->pcpu);
 
