@@ -97,6 +97,13 @@ struct axvm_arch_ops {
 bool axvm_vcpu_fast_mmio(struct axvm_vcpu *vcpu, const struct axvm_exit *exit,
 			 uint64_t *value);
 
+/*
+ * For a backend's vcpu_bind: the pCPU the core is binding `vcpu` to, which
+ * the core has just asked the HAL's current_pcpu() for, so the backend
+ * need not ask again. Only meaningful inside vcpu_bind (and while bound).
+ */
+uint32_t axvm_vcpu_bound_pcpu(const struct axvm_vcpu *vcpu);
+
 #ifdef __cplusplus
 }
 #endif

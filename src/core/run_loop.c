@@ -383,6 +383,13 @@ bool axvm_vcpu_fast_mmio(struct axvm_vcpu *v, const struct axvm_exit *exit,
 	return false;
 }
 
+/* For a backend's vcpu_bind (include/axvm/arch.h): bind() below stores
+ * the HAL's answer before it calls the backend, on this same thread. */
+uint32_t axvm_vcpu_bound_pcpu(const struct axvm_vcpu *v)
+{
+	return atomic_load_explicit(&v->bound_pcpu, memory_order_relaxed);
+}
+
 /* ---- the run loop ---- */
 
 static int bind(struct axvm_vcpu *v)

@@ -255,18 +255,32 @@ static int rv_vcpu_set_entry(void *p, uint64_t entry, uint64_t arg)
 
 /* --- bind / unbind ----------------------------------------------------------- */
 
+/* Bind's FP load, out of line and a tail call (as unbind's save), so
+ * that the usual bind, with zeros over zeros, calls nothing and needs no
+ * frame. Interrupts may be on: no handler touches FP or this vCPU. */
+static __attribute__((noinline)) int bind_fp_load(struct rv_vcpu *v)
+{
+	axvm_rv_fp_restore(&v->fp);
+	return 0;
+}
+
 static int rv_vcpu_bind(void *p)
 {
 	struct rv_vcpu *v = p;
 	struct rv_pcpu *pc;
 	struct rv_vm *vm;
 	uint64_t s;
+	bool fp;
 
 	if (!v || v->loaded)
 		return v ? AXVM_EBUSY : AXVM_EINVAL;
+	if (!v->core) /* attached by the core at creation; only it binds */
+		return AXVM_ESTATE;
 	vm = v->vm;
 	s = rv_irq_save();
-	v->pcpu = vm->base.hal->current_pcpu(vm->base.hal->ctx);
+	/* The core asked the HAL just before calling us (a call through the
+	 * HAL's table is some 15 instructions a switch; its copy is a load). */
+	v->pcpu = axvm_vcpu_bound_pcpu(v->core);
 	pc = pcpu_state(v->pcpu);
 	flush_stale_vmid(vm, v->pcpu);
 
@@ -298,12 +312,13 @@ static int rv_vcpu_bind(void *p)
 	/* Zeros over zeros are skipped: a guest that never changed its FP
 	 * state (an RTOS built without FP, say) costs no load, even when it
 	 * alternates with another such vCPU. */
-	if (!pc || !pc->fp_zero || !v->fp_zero)
-		axvm_rv_fp_restore(&v->fp);
+	fp = !pc || !pc->fp_zero || !v->fp_zero;
 	if (pc)
 		pc->fp_zero = v->fp_zero;
 	v->loaded = true;
 	rv_irq_restore(s);
+	if (fp)
+		return bind_fp_load(v);
 	return 0;
 }
 
