@@ -99,9 +99,7 @@ void gic_init_cpu(void)
  * this pCPU, set while a guest holds its HW-mapped twin. */
 void gic_ppi_set_active(uint32_t intid, bool active)
 {
-	*ppi_active_reg[this_cpu()->id][active] = 1u << (intid & 31u);
-	/* Done before the guest's timer can signal (see gic.c). */
-	__asm__ volatile("dsb sy" ::: "memory");
+	gic_ppi_active_write(ppi_active_reg[this_cpu()->id][active], intid);
 }
 
 uint64_t bm_arch_irq_save(void)

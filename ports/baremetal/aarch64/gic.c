@@ -117,10 +117,7 @@ void gic_send_sgi(uint64_t mpidr, uint32_t intid)
 
 void gic_redist_ppi_set_active(uintptr_t rd, uint32_t intid, bool active)
 {
-	*gic_redist_ppi_active_reg(rd, active) = 1u << (intid & 31u);
-	/* Complete before the caller goes on (a guest entered next must not
-	 * find the PPI still inactive). */
-	__asm__ volatile("dsb sy" ::: "memory");
+	gic_ppi_active_write(gic_redist_ppi_active_reg(rd, active), intid);
 }
 
 volatile uint32_t *gic_redist_ppi_active_reg(uintptr_t rd, bool active)

@@ -17,6 +17,15 @@ void gic_redist_ppi_set_active(uintptr_t rd, uint32_t intid, bool active);
 /* Redistributor `rd`'s GICR_ISACTIVER0 (active) or GICR_ICACTIVER0: a PPI's
  * bit written there sets or clears its active state. */
 volatile uint32_t *gic_redist_ppi_active_reg(uintptr_t rd, bool active);
+/* Write PPI `intid`'s bit to such a register, complete before the caller
+ * goes on: a guest entered next must not find the PPI still inactive, nor
+ * its timer signal before the clear. Inline: the timer's placement on every
+ * wake-up calls it. */
+static inline void gic_ppi_active_write(volatile uint32_t *reg, uint32_t intid)
+{
+	*reg = 1u << (intid & 31u);
+	__asm__ volatile("dsb sy" ::: "memory");
+}
 void gic_send_sgi(uint64_t target_mpidr, uint32_t intid);
 /* The ICC_SGI1R_EL1 value that sends SGI `intid` to the CPU with affinity
  * `mpidr`, and the send of such a value (an SGI sent often, worked out

@@ -22,6 +22,8 @@
 #define A64_REGS_PSTATE 256
 #define A64_FP_FPSR 512
 #define A64_FP_FPCR 520
+/* The guest timer's PPI, which the IRQ vector tests against ICC_HPPIR1_EL1. */
+#define A64_IRQ_VTIMER 27
 
 /* Saved on every exit by the world switch. */
 struct a64_regs {
@@ -133,6 +135,7 @@ _Static_assert(offsetof(struct a64_regs, pc) == A64_REGS_PC, "asm offset");
 _Static_assert(offsetof(struct a64_regs, pstate) == A64_REGS_PSTATE, "asm offset");
 _Static_assert(offsetof(struct a64_fp, fpsr) == A64_FP_FPSR, "asm offset");
 _Static_assert(offsetof(struct a64_fp, fpcr) == A64_FP_FPCR, "asm offset");
+_Static_assert(A64_IRQ_VTIMER == AXVM_A64_IRQ_VTIMER, "the vector's timer PPI");
 _Static_assert(offsetof(struct a64_vcpu, regs) == 0, "regs first");
 
 /* a64_entry.S */

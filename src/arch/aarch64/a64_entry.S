@@ -15,9 +15,11 @@
  * The stack used by the vectors is SP_EL2, so the caller must run on SP_EL2
  * (SPSel = 1), which is how a port at EL2 normally runs.
  */
+/* The same values as a64.h's, which checks them against the C side. */
 #define A64_REGS_PC 248
 #define A64_FP_FPSR 512
 #define A64_FP_FPCR 520
+#define A64_IRQ_VTIMER 27
 
 	.text
 	.balign 16
@@ -109,7 +111,6 @@ a64_exit:
  * that would refuse it. Only x0 is used, and the guest's x0 is on the
  * stack already.
  */
-#define A64_IRQ_VTIMER 27
 	.balign 16
 a64_irq:
 	mrs	x0, icc_hppir1_el1
