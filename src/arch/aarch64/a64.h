@@ -110,8 +110,9 @@ struct a64_vcpu {
 	uint64_t sgi_targets;
 	uint32_t sgi_intid;
 
-	/* Host EL2 controls saved at bind, restored at unbind. */
-	uint64_t host_hcr, host_cptr, host_mdcr, host_cnthctl, host_pmr;
+	/* The host's ICC_PMR_EL1, read at bind: the priority mask run()
+	 * lowers to A64_VTIMER_PMR at most and restores at every exit. */
+	uint64_t host_pmr;
 
 	struct a64_vgic_cpu vgic;
 };

@@ -308,6 +308,30 @@ static void el1_save(struct a64_el1 *e)
 	__asm__ volatile(EL1_PAIRS(EL1_PAIR_SAVE)::"r"(e) : "x9", "x10", "memory");
 }
 
+/*
+ * The EL2 controls that are the same for every vCPU of every VM: HCR_EL2,
+ * CPTR_EL2 (TFP set: the lazy FP switch), MDCR_EL2 (the host's HPMN),
+ * CNTHCTL_EL2, VTCR_EL2 (one stage-2 format, so every VM's vtcr is the
+ * same), VPIDR_EL2 and ICH_HCR_EL2 = 0 (the value the host runs with, see
+ * a64_vgic_load). Unbind leaves them in place (axvm_aarch64.h: the
+ * backend owns them on a pCPU it binds on; at EL2, non-VHE, they govern
+ * only EL1/EL0, except CPTR's traps, which the host's FP-free code never
+ * meets), so only the first bind on a pCPU, or the first after the host
+ * wrote its own HCR_EL2 (a pCPU set up again), writes them: HCR_EL2 reads
+ * GUEST_HCR exactly when they are all there. Out of line: the usual bind
+ * does not pay for its instructions.
+ */
+static __attribute__((noinline)) void el2_controls_load(const struct a64_vm *vm)
+{
+	wr_vtcr_el2(vm->vtcr);
+	wr_vpidr_el2(rd_midr_el1());
+	wr_cptr_el2(GUEST_CPTR | CPTR_TFP);
+	wr_mdcr_el2(GUEST_MDCR | (rd_mdcr_el2() & 0x1fu));
+	wr_cnthctl_el2(GUEST_CNTHCTL);
+	wr_ich_hcr_el2(0);
+	wr_hcr_el2(GUEST_HCR);
+}
+
 static int a64_vcpu_bind(void *p)
 {
 	struct a64_vcpu *v = p;
@@ -318,22 +342,13 @@ static int a64_vcpu_bind(void *p)
 		return v ? AXVM_EBUSY : AXVM_EINVAL;
 	vm = v->vm;
 	daif = a64_irq_save();
-	v->host_hcr = rd_hcr_el2();
-	v->host_cptr = rd_cptr_el2();
-	v->host_mdcr = rd_mdcr_el2();
-	v->host_cnthctl = rd_cnthctl_el2();
+	if (rd_hcr_el2() != GUEST_HCR)
+		el2_controls_load(vm);
 	v->host_pmr = rd_icc_pmr_el1();
-
-	wr_vtcr_el2(vm->vtcr);
+	/* What differs between VMs and vCPUs. */
 	wr_vttbr_el2(vm->vttbr);
 	wr_vmpidr_el2(v->mpidr);
-	wr_vpidr_el2(rd_midr_el1());
 	wr_cntvoff_el2(vm->cntvoff);
-	wr_cptr_el2(GUEST_CPTR | CPTR_TFP);
-	wr_mdcr_el2(GUEST_MDCR | (v->host_mdcr & 0x1fu));
-	wr_cnthctl_el2(GUEST_CNTHCTL);
-	wr_hcr_el2(GUEST_HCR);
-	a64_isb();
 
 	/* A plain load first: the locked exchange only when a reset is
 	 * pending (set while the vCPU was Free, before the core's
@@ -342,11 +357,20 @@ static int a64_vcpu_bind(void *p)
 	    atomic_exchange(&v->reset_pending, false))
 		el1_reset(v);
 	el1_restore(&v->el1);
-	v->fp_loaded = false;
 	a64_vgic_load(v);
 	/* Masked while the host runs; run() puts the guest's value back. */
 	wr_cntv_ctl_el0(v->timer_ctl | CNTV_IMASK);
-	a64_isb();
+	/*
+	 * No ISB: nothing before the guest's entry depends on these writes
+	 * taking effect. The EL2 controls act on EL1/EL0 only (CPTR's TFP
+	 * on EL2 too, which uses no FP); the EL1 and vGIC registers are read
+	 * back only directly (in program order without one), but for the
+	 * counter, which timer_level() reads after an ISB of its own; the
+	 * timer was masked before (the last exit or unbind here left IMASK,
+	 * the host's set-up 0) and stays so; and run() makes all of it
+	 * effective with the ISB before the world switch, whose ERET is a
+	 * context synchronization event too.
+	 */
 	v->loaded = true;
 	wr_daif(daif);
 	return 0;
@@ -360,16 +384,22 @@ static int a64_vcpu_unbind(void *p)
 	if (!v || !v->loaded)
 		return v ? AXVM_ESTATE : AXVM_EINVAL;
 	daif = a64_irq_save();
-	wr_cntv_ctl_el0(0); /* the next vCPU here must not get our timer */
+	/* CNTV_CTL_EL0 keeps IMASK (the last exit or bind set it), so the
+	 * timer cannot interrupt the host; the next bind here loads its own
+	 * CVAL under that mask before its CTL. */
 	el1_save(&v->el1);
-	if (v->fp_loaded)
+	if (v->fp_loaded) {
 		axvm_a64_fp_save(&v->fp);
-	v->fp_loaded = false;
+		/* fp_first_use() cleared TFP: the next vCPU here must trap. */
+		wr_cptr_el2(GUEST_CPTR | CPTR_TFP);
+		v->fp_loaded = false;
+	}
 	a64_vgic_put(v);
-	wr_hcr_el2(v->host_hcr);
-	wr_cptr_el2(v->host_cptr);
-	wr_mdcr_el2(v->host_mdcr);
-	wr_cnthctl_el2(v->host_cnthctl);
+	/* The EL2 controls stay as guests want them (el2_controls_load).
+	 * Stage 2 goes back to VMID 0, which no VM has, with no table: the
+	 * VM's tables may be freed once it stops, and this pCPU must then
+	 * neither walk them nor cache what they held under a VMID that a
+	 * new VM may get. The ISB makes that take effect now. */
 	wr_vttbr_el2(0);
 	a64_isb();
 	v->loaded = false;

@@ -170,11 +170,12 @@ static void lrs_load(const struct a64_vgic_cpu *g)
 #define APR_LOAD(n)                                                             \
 	__asm__ volatile("msr ich_ap0r" #n "_el2, %0\n\tmsr ich_ap1r" #n "_el2, %1" \
 			 ::"r"(g->ap0r[n]), "r"(g->ap1r[n]))
-/* Read into the vCPU and cleared for the next one here. */
+/* Read into the vCPU; not cleared: the next vCPU here loads its own
+ * (load() writes every implemented one), and the host's virtual CPU
+ * interface is off (ICH_HCR_EL2.En = 0). */
 #define APR_SAVE(n)                                                             \
-	__asm__ volatile("mrs %0, ich_ap0r" #n "_el2\n\tmrs %1, ich_ap1r" #n "_el2\n\t" \
-			 "msr ich_ap0r" #n "_el2, xzr\n\tmsr ich_ap1r" #n "_el2, xzr" \
-			 : "=&r"(g->ap0r[n]), "=&r"(g->ap1r[n]))
+	__asm__ volatile("mrs %0, ich_ap0r" #n "_el2\n\tmrs %1, ich_ap1r" #n "_el2" \
+			 : "=r"(g->ap0r[n]), "=r"(g->ap1r[n]))
 
 /* nr_apr is 1, 2 or 4 (a64_vgic_cpu_init). */
 static void aprs_load(const struct a64_vgic_cpu *g)
@@ -213,7 +214,9 @@ void a64_vgic_load(struct a64_vcpu *v)
 {
 	struct a64_vgic_cpu *g = &v->vgic;
 
-	wr_ich_hcr_el2(0);
+	/* ICH_HCR_EL2 is 0 already, as whenever the host runs: the EL2
+	 * set-up (el2_controls_load) wrote it and every exit's sync() writes
+	 * it; run() sets the guest's value before each entry. */
 	wr_ich_vmcr_el2(g->vmcr);
 	aprs_load(g);
 	/* None in use and every implemented one empty in ICH_ELRSR_EL2
@@ -234,13 +237,19 @@ void a64_vgic_put(struct a64_vcpu *v)
 {
 	struct a64_vgic_cpu *g = &v->vgic;
 
-	wr_ich_hcr_el2(0);
+	/* ICH_HCR_EL2 is 0: the last exit's sync() (or nothing since
+	 * load()) left it so. */
 	g->vmcr = rd_ich_vmcr_el2();
 	aprs_save(g);
 	/* Only the list registers in use: load() wrote every one (or found
 	 * them all empty), and one
 	 * sync() frees is invalid (the EOI-carrying one zeroed), so the
-	 * others hold nothing the hardware acts on; load() overwrites them. */
+	 * others hold nothing the hardware acts on; load() overwrites them.
+	 * With none in use nothing is written, and nothing needs the ISB,
+	 * which makes the zeros visible to the next load()'s ELRSR read and
+	 * precedes the HW timer's deactivation below (a HW LR is in use). */
+	if (!g->lr_used)
+		return;
 	for (uint32_t used = g->lr_used; used; used &= used - 1) {
 		unsigned n = (unsigned)__builtin_ctz(used);
 		g->lr[n] = lr_read(n);
