@@ -63,6 +63,7 @@ struct a64_vgic_cpu {
 	uint8_t prio[32];   /* GICR_IPRIORITYR<n> */
 	_Atomic uint64_t pending[(AXVM_A64_NR_IRQS + 63) / 64];
 	uint32_t nr_lr;     /* list registers implemented */
+	uint32_t lr_all;    /* bit n for each of them */
 	uint32_t nr_apr;    /* active-priority registers per group */
 	uint32_t lr_used;   /* bit n: LR n holds lr_intid[n] */
 	uint32_t lr_intid[A64_MAX_LR];
@@ -168,7 +169,13 @@ static inline bool a64_gpa_is_ram(const struct a64_vm *vm, uint64_t gpa, uint64_
 void a64_vgic_vm_reset(struct a64_vm *vm);
 void a64_vgic_cpu_init(struct a64_vcpu *v);
 void a64_vgic_cpu_reset(struct a64_vcpu *v);
+/* Bind: the CPU interface's registers (load), then the physical side of
+ * a HW-mapped timer interrupt (load_hw, none unless vgic.vtimer_hw). */
 void a64_vgic_load(struct a64_vcpu *v);
+void a64_vgic_load_hw(struct a64_vcpu *v);
+/* Unbind: the list registers in use, if any (put_lrs), and the CPU
+ * interface's other registers (put: VMCR, the active priorities). */
+void a64_vgic_put_lrs(struct a64_vcpu *v);
 void a64_vgic_put(struct a64_vcpu *v);
 void a64_vgic_flush(struct a64_vcpu *v); /* before entry */
 void a64_vgic_sync(struct a64_vcpu *v);  /* after exit */

@@ -332,30 +332,22 @@ static __attribute__((noinline)) void el2_controls_load(const struct a64_vm *vm)
 	wr_hcr_el2(GUEST_HCR);
 }
 
-static int a64_vcpu_bind(void *p)
+/*
+ * Bind with interrupts masked (`daif`: the caller's mask, restored at the
+ * end), once bind_unusual() has done whatever else this bind needs, as
+ * the usual one, a time-slice switch's, needs nothing more. It calls
+ * nothing and needs no frame.
+ */
+static __attribute__((noinline)) int bind_usual(struct a64_vcpu *v, uint64_t daif)
 {
-	struct a64_vcpu *v = p;
-	struct a64_vm *vm;
-	uint64_t daif;
+	struct a64_vm *vm = v->vm;
 
-	if (!v || v->loaded)
-		return v ? AXVM_EBUSY : AXVM_EINVAL;
-	vm = v->vm;
-	daif = a64_irq_save();
-	if (rd_hcr_el2() != GUEST_HCR)
-		el2_controls_load(vm);
 	v->host_pmr = rd_icc_pmr_el1();
-	/* What differs between VMs and vCPUs. */
+	/* What differs between VMs and vCPUs (the rest of EL2's controls
+	 * are the same for all: el2_controls_load). */
 	wr_vttbr_el2(vm->vttbr);
 	wr_vmpidr_el2(v->mpidr);
 	wr_cntvoff_el2(vm->cntvoff);
-
-	/* A plain load first: the locked exchange only when a reset is
-	 * pending (set while the vCPU was Free, before the core's
-	 * Free -> Ready compare-and-swap that precedes this). */
-	if (atomic_load_explicit(&v->reset_pending, memory_order_acquire) &&
-	    atomic_exchange(&v->reset_pending, false))
-		el1_reset(v);
 	el1_restore(&v->el1);
 	a64_vgic_load(v);
 	/* Masked while the host runs; run() puts the guest's value back. */
@@ -376,24 +368,48 @@ static int a64_vcpu_bind(void *p)
 	return 0;
 }
 
-static int a64_vcpu_unbind(void *p)
+/* The rest of a bind that is not the usual one: the EL2 controls to
+ * write, a reset to apply, or a HW-mapped timer interrupt whose physical
+ * twin must be active here. */
+static __attribute__((noinline)) int bind_unusual(struct a64_vcpu *v, uint64_t daif)
+{
+	if (rd_hcr_el2() != GUEST_HCR)
+		el2_controls_load(v->vm);
+	/* The plain load in a64_vcpu_bind() found a reset pending (set while
+	 * the vCPU was Free, before the core's Free -> Ready compare-and-swap
+	 * that precedes this); the locked exchange takes it. */
+	if (atomic_exchange(&v->reset_pending, false))
+		el1_reset(v);
+	a64_vgic_load_hw(v);
+	return bind_usual(v, daif);
+}
+
+static int a64_vcpu_bind(void *p)
 {
 	struct a64_vcpu *v = p;
 	uint64_t daif;
 
-	if (!v || !v->loaded)
-		return v ? AXVM_ESTATE : AXVM_EINVAL;
+	if (!v || v->loaded)
+		return v ? AXVM_EBUSY : AXVM_EINVAL;
+	/* Masked before HCR_EL2 is read: the answer is this pCPU's. */
 	daif = a64_irq_save();
+	/* reset_pending: a relaxed look; set_entry() stored it before the
+	 * core's Free -> Ready compare-and-swap that precedes this bind, and
+	 * bind_unusual() takes it with a sequentially consistent exchange. */
+	if (rd_hcr_el2() != GUEST_HCR ||
+	    atomic_load_explicit(&v->reset_pending, memory_order_relaxed) || v->vgic.vtimer_hw)
+		return bind_unusual(v, daif);
+	return bind_usual(v, daif);
+}
+
+/* Unbind with interrupts masked, as bind_usual(), once unbind_unusual()
+ * has saved the FP registers and list registers, if any. */
+static __attribute__((noinline)) int unbind_usual(struct a64_vcpu *v, uint64_t daif)
+{
 	/* CNTV_CTL_EL0 keeps IMASK (the last exit or bind set it), so the
 	 * timer cannot interrupt the host; the next bind here loads its own
 	 * CVAL under that mask before its CTL. */
 	el1_save(&v->el1);
-	if (v->fp_loaded) {
-		axvm_a64_fp_save(&v->fp);
-		/* fp_first_use() cleared TFP: the next vCPU here must trap. */
-		wr_cptr_el2(GUEST_CPTR | CPTR_TFP);
-		v->fp_loaded = false;
-	}
 	a64_vgic_put(v);
 	/* The EL2 controls stay as guests want them (el2_controls_load).
 	 * Stage 2 goes back to VMID 0, which no VM has, with no table: the
@@ -405,6 +421,32 @@ static int a64_vcpu_unbind(void *p)
 	v->loaded = false;
 	wr_daif(daif);
 	return 0;
+}
+
+static __attribute__((noinline)) int unbind_unusual(struct a64_vcpu *v, uint64_t daif)
+{
+	if (v->fp_loaded) {
+		axvm_a64_fp_save(&v->fp);
+		/* fp_first_use() cleared TFP: the next vCPU here must trap. */
+		wr_cptr_el2(GUEST_CPTR | CPTR_TFP);
+		v->fp_loaded = false;
+	}
+	if (v->vgic.lr_used)
+		a64_vgic_put_lrs(v);
+	return unbind_usual(v, daif);
+}
+
+static int a64_vcpu_unbind(void *p)
+{
+	struct a64_vcpu *v = p;
+	uint64_t daif;
+
+	if (!v || !v->loaded)
+		return v ? AXVM_ESTATE : AXVM_EINVAL;
+	daif = a64_irq_save();
+	if (v->fp_loaded || v->vgic.lr_used)
+		return unbind_unusual(v, daif);
+	return unbind_usual(v, daif);
 }
 
 /* --- virtual timer ------------------------------------------------------------ */
