@@ -634,7 +634,7 @@ static int a64_vcpu_run(void *p, struct axvm_exit *exit)
 	wr_vbar_el2((uint64_t)(uintptr_t)axvm_a64_vectors);
 	a64_isb();
 
-	kind = axvm_a64_enter(&v->regs);
+	kind = a64_enter(&v->regs);
 	/*
 	 * Exits answered from the guest's registers alone go straight back
 	 * in, as KVM's fixup_guest_exit() does: no host state was touched
@@ -658,7 +658,7 @@ static int a64_vcpu_run(void *p, struct axvm_exit *exit)
 				kind = A64_EXC_DECODED;
 			break;
 		}
-		kind = axvm_a64_enter(&v->regs);
+		kind = a64_enter(&v->regs);
 	}
 
 	wr_vbar_el2(vbar);
