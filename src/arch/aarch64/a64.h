@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+#include "a64_sysreg.h"
 #include "axvm_aarch64.h"
 #include "bm_backend.h"
 
@@ -200,7 +201,8 @@ void a64_vgic_load_hw(struct a64_vcpu *v);
 void a64_vgic_put_lrs(struct a64_vcpu *v);
 void a64_vgic_put(struct a64_vcpu *v);
 void a64_vgic_flush(struct a64_vcpu *v); /* before entry */
-void a64_vgic_sync(struct a64_vcpu *v);  /* after exit */
+/* After exit, with list registers in use: free the finished ones. */
+void a64_vgic_sync_lrs(struct a64_vcpu *v);
 bool a64_vgic_has_pending(struct a64_vcpu *v);
 int a64_vgic_inject(struct a64_vcpu *v, uint32_t intid);
 /* Straight into a free list register if enabled: true, or false and
@@ -223,6 +225,16 @@ uint64_t a64_sgi_targets(const struct a64_vm *vm, uint64_t val);
  * register, an SGI the sender itself receives, a port with its own
  * inject_irq hook. */
 bool a64_vgic_fast_sgi(struct a64_vcpu *v, uint64_t esr);
+
+/* After exit: no maintenance interrupts while the host runs, and the
+ * list registers the guest is done with freed. Inline: an exit with
+ * none in use (most) makes no call. */
+static inline __attribute__((always_inline)) void a64_vgic_sync(struct a64_vcpu *v)
+{
+	wr_ich_hcr_el2(0);
+	if (v->vgic.lr_used)
+		a64_vgic_sync_lrs(v);
+}
 
 /* a64_vcpu.c: the guest's virtual timer would interrupt it right now. */
 bool a64_timer_fires_now(struct a64_vcpu *v);

@@ -516,15 +516,11 @@ void a64_vgic_flush(struct a64_vcpu *v)
 	flush_queued(v);
 }
 
-void a64_vgic_sync(struct a64_vcpu *v)
+void a64_vgic_sync_lrs(struct a64_vcpu *v)
 {
 	struct a64_vgic_cpu *g = &v->vgic;
 	uint32_t done;
 
-	/* No maintenance interrupts while the host runs. */
-	wr_ich_hcr_el2(0);
-	if (!g->lr_used)
-		return;
 	/* Empty (ELRSR) or finished with an EOI request (EISR). */
 	done = g->lr_used & (uint32_t)(rd_ich_elrsr_el2() | rd_ich_eisr_el2());
 	for (uint32_t left = done; left; left &= left - 1) {
