@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+#include "a64_sysreg.h"
 #include "axvm_aarch64.h"
 #include "bm_backend.h"
 
@@ -63,6 +64,7 @@ struct a64_vgic_cpu {
 	uint8_t prio[32];   /* GICR_IPRIORITYR<n> */
 	_Atomic uint64_t pending[(AXVM_A64_NR_IRQS + 63) / 64];
 	uint32_t nr_lr;     /* list registers implemented */
+	uint32_t lr_all;    /* bit n for each of them */
 	uint32_t nr_apr;    /* active-priority registers per group */
 	uint32_t lr_used;   /* bit n: LR n holds lr_intid[n] */
 	uint32_t lr_intid[A64_MAX_LR];
@@ -110,8 +112,9 @@ struct a64_vcpu {
 	uint64_t sgi_targets;
 	uint32_t sgi_intid;
 
-	/* Host EL2 controls saved at bind, restored at unbind. */
-	uint64_t host_hcr, host_cptr, host_mdcr, host_cnthctl, host_pmr;
+	/* The host's ICC_PMR_EL1, read at bind: the priority mask run()
+	 * lowers to A64_VTIMER_PMR at most and restores at every exit. */
+	uint64_t host_pmr;
 
 	struct a64_vgic_cpu vgic;
 };
@@ -138,11 +141,33 @@ _Static_assert(offsetof(struct a64_fp, fpcr) == A64_FP_FPCR, "asm offset");
 _Static_assert(A64_IRQ_VTIMER == AXVM_A64_IRQ_VTIMER, "the vector's timer PPI");
 _Static_assert(offsetof(struct a64_vcpu, regs) == 0, "regs first");
 
-/* a64_entry.S */
-uint64_t axvm_a64_enter(struct a64_regs *regs);
+/* a64_entry.S. axvm_a64_enter, the world switch, is not a C function:
+ * it keeps only X19, X29 and SP, and is called through a64_enter(). */
 void axvm_a64_fp_save(struct a64_fp *fp);
 void axvm_a64_fp_restore(const struct a64_fp *fp);
 extern char axvm_a64_vectors[];
+
+/*
+ * Run the guest from `regs` until an exception brings it back to EL2: the
+ * exception kind (A64_EXC_*). The world switch returns with the guest's
+ * values in X1-X18, X20-X28 and X30: all clobbered here, so the compiler
+ * keeps only what it needs across the call (in X19, which the switch
+ * keeps, or on the stack), where the callee-saved X19-X28 cost a save and
+ * a load on every entry and exit inside the switch.
+ */
+static inline __attribute__((always_inline)) uint64_t a64_enter(struct a64_regs *regs)
+{
+	register uint64_t x0 __asm__("x0") = (uint64_t)(uintptr_t)regs;
+
+	__asm__ volatile("bl axvm_a64_enter"
+			 : "+r"(x0)
+			 :
+			 : "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10",
+			   "x11", "x12", "x13", "x14", "x15", "x16", "x17", "x18",
+			   "x20", "x21", "x22", "x23", "x24", "x25", "x26", "x27", "x28",
+			   "x30", "cc", "memory");
+	return x0;
+}
 
 static inline __attribute__((always_inline)) void a64_lock(struct a64_vm *vm)
 {
@@ -167,10 +192,17 @@ static inline bool a64_gpa_is_ram(const struct a64_vm *vm, uint64_t gpa, uint64_
 void a64_vgic_vm_reset(struct a64_vm *vm);
 void a64_vgic_cpu_init(struct a64_vcpu *v);
 void a64_vgic_cpu_reset(struct a64_vcpu *v);
+/* Bind: the CPU interface's registers (load), then the physical side of
+ * a HW-mapped timer interrupt (load_hw, none unless vgic.vtimer_hw). */
 void a64_vgic_load(struct a64_vcpu *v);
+void a64_vgic_load_hw(struct a64_vcpu *v);
+/* Unbind: the list registers in use, if any (put_lrs), and the CPU
+ * interface's other registers (put: VMCR, the active priorities). */
+void a64_vgic_put_lrs(struct a64_vcpu *v);
 void a64_vgic_put(struct a64_vcpu *v);
 void a64_vgic_flush(struct a64_vcpu *v); /* before entry */
-void a64_vgic_sync(struct a64_vcpu *v);  /* after exit */
+/* After exit, with list registers in use: free the finished ones. */
+void a64_vgic_sync_lrs(struct a64_vcpu *v);
 bool a64_vgic_has_pending(struct a64_vcpu *v);
 int a64_vgic_inject(struct a64_vcpu *v, uint32_t intid);
 /* Straight into a free list register if enabled: true, or false and
@@ -193,6 +225,16 @@ uint64_t a64_sgi_targets(const struct a64_vm *vm, uint64_t val);
  * register, an SGI the sender itself receives, a port with its own
  * inject_irq hook. */
 bool a64_vgic_fast_sgi(struct a64_vcpu *v, uint64_t esr);
+
+/* After exit: no maintenance interrupts while the host runs, and the
+ * list registers the guest is done with freed. Inline: an exit with
+ * none in use (most) makes no call. */
+static inline __attribute__((always_inline)) void a64_vgic_sync(struct a64_vcpu *v)
+{
+	wr_ich_hcr_el2(0);
+	if (v->vgic.lr_used)
+		a64_vgic_sync_lrs(v);
+}
 
 /* a64_vcpu.c: the guest's virtual timer would interrupt it right now. */
 bool a64_timer_fires_now(struct a64_vcpu *v);

@@ -2,15 +2,21 @@
 /*
  * World switch and the EL2 vector table used while a guest runs.
  *
- * axvm_a64_enter(regs) saves the host's callee-saved registers on the EL2
+ * axvm_a64_enter(regs) saves the host's X29, X30 and X19 on the EL2
  * stack, pushes `regs`, loads the guest's X0-X30, ELR_EL2 and SPSR_EL2 and
  * ERETs. The guest runs until an exception reaches EL2 through
  * axvm_a64_vectors (installed in VBAR_EL2 by the C caller only around this
  * call): the lower-EL entry pushes the guest's X0/X1, finds `regs` on the
  * stack, saves the guest's registers into it, pops the host's frame and
- * returns the exception kind (A64_EXC_*) as if enter() were an ordinary
- * call. EL1 system registers are not touched here: they are switched at
- * bind/unbind (the host never runs at EL1).
+ * returns the exception kind (A64_EXC_*) in X0. X1-X18 and X20-X28 come
+ * back holding the guest's values: the one caller, a64_enter() in a64.h,
+ * is an asm statement that names them clobbered, so the compiler saves
+ * what it needs of X20-X28 once per run() (its prologue does anyway)
+ * rather than this code on every entry and exit. X19 is kept (in the
+ * regs slot's spare half, so at no cost) for the one value run() needs
+ * right after the switch, the vCPU: with no callee-saved register left,
+ * gcc kept it on the stack and loaded it again at every use. EL1 system registers are not touched
+ * here: they are switched at bind/unbind (the host never runs at EL1).
  *
  * The stack used by the vectors is SP_EL2, so the caller must run on SP_EL2
  * (SPSel = 1), which is how a port at EL2 normally runs.
@@ -27,12 +33,7 @@
 	.type axvm_a64_enter, %function
 axvm_a64_enter:
 	stp	x29, x30, [sp, #-16]!
-	stp	x27, x28, [sp, #-16]!
-	stp	x25, x26, [sp, #-16]!
-	stp	x23, x24, [sp, #-16]!
-	stp	x21, x22, [sp, #-16]!
-	stp	x19, x20, [sp, #-16]!
-	stp	x0, xzr, [sp, #-16]!	/* the exit path finds regs here */
+	stp	x0, x19, [sp, #-16]!	/* the exit path finds regs here */
 
 	ldp	x1, x2, [x0, #A64_REGS_PC]
 	msr	elr_el2, x1
@@ -82,13 +83,8 @@ a64_exit:
 	mrs	x2, elr_el2
 	mrs	x3, spsr_el2
 	stp	x2, x3, [x0, #A64_REGS_PC]
-	add	sp, sp, #16		/* drop the regs slot */
+	ldp	x0, x19, [sp], #16	/* regs again, and the host's X19 */
 	mov	x0, x1
-	ldp	x19, x20, [sp], #16
-	ldp	x21, x22, [sp], #16
-	ldp	x23, x24, [sp], #16
-	ldp	x25, x26, [sp], #16
-	ldp	x27, x28, [sp], #16
 	ldp	x29, x30, [sp], #16
 	ret
 

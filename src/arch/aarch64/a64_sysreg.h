@@ -16,7 +16,7 @@
 #define A64_SYSREG_W(name)                                                    \
 	static inline void wr_##name(uint64_t v)                              \
 	{                                                                     \
-		__asm__ volatile("msr " #name ", %0" ::"r"(v) : "memory");     \
+		__asm__ volatile("msr " #name ", %x0" ::"rZ"(v) : "memory");   \
 	}
 #define A64_SYSREG_RW(name) A64_SYSREG_R(name) A64_SYSREG_W(name)
 

@@ -308,48 +308,132 @@ static void el1_save(struct a64_el1 *e)
 	__asm__ volatile(EL1_PAIRS(EL1_PAIR_SAVE)::"r"(e) : "x9", "x10", "memory");
 }
 
+/*
+ * The EL2 controls that are the same for every vCPU of every VM: HCR_EL2,
+ * CPTR_EL2 (TFP set: the lazy FP switch), MDCR_EL2 (the host's HPMN),
+ * CNTHCTL_EL2, VTCR_EL2 (one stage-2 format, so every VM's vtcr is the
+ * same), VPIDR_EL2 and ICH_HCR_EL2 = 0 (the value the host runs with, see
+ * a64_vgic_load). Unbind leaves them in place (axvm_aarch64.h: the
+ * backend owns them on a pCPU it binds on; at EL2, non-VHE, they govern
+ * only EL1/EL0, except CPTR's traps, which the host's FP-free code never
+ * meets), so only the first bind on a pCPU, or the first after the host
+ * wrote its own HCR_EL2 (a pCPU set up again), writes them: HCR_EL2 reads
+ * GUEST_HCR exactly when they are all there. Out of line: the usual bind
+ * does not pay for its instructions.
+ */
+static __attribute__((noinline)) void el2_controls_load(const struct a64_vm *vm)
+{
+	wr_vtcr_el2(vm->vtcr);
+	wr_vpidr_el2(rd_midr_el1());
+	wr_cptr_el2(GUEST_CPTR | CPTR_TFP);
+	wr_mdcr_el2(GUEST_MDCR | (rd_mdcr_el2() & 0x1fu));
+	wr_cnthctl_el2(GUEST_CNTHCTL);
+	wr_ich_hcr_el2(0);
+	wr_hcr_el2(GUEST_HCR);
+}
+
+/*
+ * Bind with interrupts masked (`daif`: the caller's mask, restored at the
+ * end), once bind_unusual() has done whatever else this bind needs, as
+ * the usual one, a time-slice switch's, needs nothing more. It calls
+ * nothing and needs no frame.
+ */
+static __attribute__((noinline)) int bind_usual(struct a64_vcpu *v, uint64_t daif)
+{
+	struct a64_vm *vm = v->vm;
+
+	v->host_pmr = rd_icc_pmr_el1();
+	/* What differs between VMs and vCPUs (the rest of EL2's controls
+	 * are the same for all: el2_controls_load). */
+	wr_vttbr_el2(vm->vttbr);
+	wr_vmpidr_el2(v->mpidr);
+	wr_cntvoff_el2(vm->cntvoff);
+	el1_restore(&v->el1);
+	a64_vgic_load(v);
+	/* Masked while the host runs; run() puts the guest's value back. */
+	wr_cntv_ctl_el0(v->timer_ctl | CNTV_IMASK);
+	/*
+	 * No ISB: nothing before the guest's entry depends on these writes
+	 * taking effect. The EL2 controls act on EL1/EL0 only (CPTR's TFP
+	 * on EL2 too, which uses no FP); the EL1 and vGIC registers are read
+	 * back only directly (in program order without one), but for the
+	 * counter, which timer_level() reads after an ISB of its own; the
+	 * timer was masked before (the last exit or unbind here left IMASK,
+	 * the host's set-up 0) and stays so; and run() makes all of it
+	 * effective with the ISB before the world switch, whose ERET is a
+	 * context synchronization event too.
+	 */
+	v->loaded = true;
+	wr_daif(daif);
+	return 0;
+}
+
+/* The rest of a bind that is not the usual one: the EL2 controls to
+ * write, a reset to apply, or a HW-mapped timer interrupt whose physical
+ * twin must be active here. */
+static __attribute__((noinline)) int bind_unusual(struct a64_vcpu *v, uint64_t daif)
+{
+	if (rd_hcr_el2() != GUEST_HCR)
+		el2_controls_load(v->vm);
+	/* The plain load in a64_vcpu_bind() found a reset pending (set while
+	 * the vCPU was Free, before the core's Free -> Ready compare-and-swap
+	 * that precedes this); the locked exchange takes it. */
+	if (atomic_exchange(&v->reset_pending, false))
+		el1_reset(v);
+	a64_vgic_load_hw(v);
+	return bind_usual(v, daif);
+}
+
 static int a64_vcpu_bind(void *p)
 {
 	struct a64_vcpu *v = p;
-	struct a64_vm *vm;
 	uint64_t daif;
 
 	if (!v || v->loaded)
 		return v ? AXVM_EBUSY : AXVM_EINVAL;
-	vm = v->vm;
+	/* Masked before HCR_EL2 is read: the answer is this pCPU's. */
 	daif = a64_irq_save();
-	v->host_hcr = rd_hcr_el2();
-	v->host_cptr = rd_cptr_el2();
-	v->host_mdcr = rd_mdcr_el2();
-	v->host_cnthctl = rd_cnthctl_el2();
-	v->host_pmr = rd_icc_pmr_el1();
+	/* reset_pending: a relaxed look; set_entry() stored it before the
+	 * core's Free -> Ready compare-and-swap that precedes this bind, and
+	 * bind_unusual() takes it with a sequentially consistent exchange. */
+	if (rd_hcr_el2() != GUEST_HCR ||
+	    atomic_load_explicit(&v->reset_pending, memory_order_relaxed) || v->vgic.vtimer_hw)
+		return bind_unusual(v, daif);
+	return bind_usual(v, daif);
+}
 
-	wr_vtcr_el2(vm->vtcr);
-	wr_vttbr_el2(vm->vttbr);
-	wr_vmpidr_el2(v->mpidr);
-	wr_vpidr_el2(rd_midr_el1());
-	wr_cntvoff_el2(vm->cntvoff);
-	wr_cptr_el2(GUEST_CPTR | CPTR_TFP);
-	wr_mdcr_el2(GUEST_MDCR | (v->host_mdcr & 0x1fu));
-	wr_cnthctl_el2(GUEST_CNTHCTL);
-	wr_hcr_el2(GUEST_HCR);
+/* Unbind with interrupts masked, as bind_usual(), once unbind_unusual()
+ * has saved the FP registers and list registers, if any. */
+static __attribute__((noinline)) int unbind_usual(struct a64_vcpu *v, uint64_t daif)
+{
+	/* CNTV_CTL_EL0 keeps IMASK (the last exit or bind set it), so the
+	 * timer cannot interrupt the host; the next bind here loads its own
+	 * CVAL under that mask before its CTL. */
+	el1_save(&v->el1);
+	a64_vgic_put(v);
+	/* The EL2 controls stay as guests want them (el2_controls_load).
+	 * Stage 2 goes back to VMID 0, which no VM has, with no table: the
+	 * VM's tables may be freed once it stops, and this pCPU must then
+	 * neither walk them nor cache what they held under a VMID that a
+	 * new VM may get. The ISB makes that take effect now. */
+	wr_vttbr_el2(0);
 	a64_isb();
-
-	/* A plain load first: the locked exchange only when a reset is
-	 * pending (set while the vCPU was Free, before the core's
-	 * Free -> Ready compare-and-swap that precedes this). */
-	if (atomic_load_explicit(&v->reset_pending, memory_order_acquire) &&
-	    atomic_exchange(&v->reset_pending, false))
-		el1_reset(v);
-	el1_restore(&v->el1);
-	v->fp_loaded = false;
-	a64_vgic_load(v);
-	/* Masked while the host runs; run() puts the guest's value back. */
-	wr_cntv_ctl_el0(v->timer_ctl | CNTV_IMASK);
-	a64_isb();
-	v->loaded = true;
+	v->loaded = false;
 	wr_daif(daif);
 	return 0;
+}
+
+static __attribute__((noinline)) int unbind_unusual(struct a64_vcpu *v, uint64_t daif)
+{
+	if (v->fp_loaded) {
+		axvm_a64_fp_save(&v->fp);
+		/* fp_first_use() cleared TFP: the next vCPU here must trap. */
+		wr_cptr_el2(GUEST_CPTR | CPTR_TFP);
+		v->fp_loaded = false;
+	}
+	if (v->vgic.lr_used)
+		a64_vgic_put_lrs(v);
+	return unbind_usual(v, daif);
 }
 
 static int a64_vcpu_unbind(void *p)
@@ -360,21 +444,9 @@ static int a64_vcpu_unbind(void *p)
 	if (!v || !v->loaded)
 		return v ? AXVM_ESTATE : AXVM_EINVAL;
 	daif = a64_irq_save();
-	wr_cntv_ctl_el0(0); /* the next vCPU here must not get our timer */
-	el1_save(&v->el1);
-	if (v->fp_loaded)
-		axvm_a64_fp_save(&v->fp);
-	v->fp_loaded = false;
-	a64_vgic_put(v);
-	wr_hcr_el2(v->host_hcr);
-	wr_cptr_el2(v->host_cptr);
-	wr_mdcr_el2(v->host_mdcr);
-	wr_cnthctl_el2(v->host_cnthctl);
-	wr_vttbr_el2(0);
-	a64_isb();
-	v->loaded = false;
-	wr_daif(daif);
-	return 0;
+	if (v->fp_loaded || v->vgic.lr_used)
+		return unbind_unusual(v, daif);
+	return unbind_usual(v, daif);
 }
 
 /* --- virtual timer ------------------------------------------------------------ */
@@ -562,7 +634,7 @@ static int a64_vcpu_run(void *p, struct axvm_exit *exit)
 	wr_vbar_el2((uint64_t)(uintptr_t)axvm_a64_vectors);
 	a64_isb();
 
-	kind = axvm_a64_enter(&v->regs);
+	kind = a64_enter(&v->regs);
 	/*
 	 * Exits answered from the guest's registers alone go straight back
 	 * in, as KVM's fixup_guest_exit() does: no host state was touched
@@ -586,7 +658,7 @@ static int a64_vcpu_run(void *p, struct axvm_exit *exit)
 				kind = A64_EXC_DECODED;
 			break;
 		}
-		kind = axvm_a64_enter(&v->regs);
+		kind = a64_enter(&v->regs);
 	}
 
 	wr_vbar_el2(vbar);

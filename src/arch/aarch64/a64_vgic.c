@@ -112,6 +112,7 @@ void a64_vgic_cpu_init(struct a64_vcpu *v)
 	v->vgic.nr_lr = (uint32_t)(vtr & 0x1fu) + 1u;
 	if (v->vgic.nr_lr > A64_MAX_LR)
 		v->vgic.nr_lr = A64_MAX_LR;
+	v->vgic.lr_all = (1u << v->vgic.nr_lr) - 1u;
 	v->vgic.nr_apr = pribits >= 7 ? 4u : pribits == 6 ? 2u : 1u;
 	v->vgic.enable = 0;
 	v->vgic.cfg1 = 0;
@@ -170,50 +171,47 @@ static void lrs_load(const struct a64_vgic_cpu *g)
 #define APR_LOAD(n)                                                             \
 	__asm__ volatile("msr ich_ap0r" #n "_el2, %0\n\tmsr ich_ap1r" #n "_el2, %1" \
 			 ::"r"(g->ap0r[n]), "r"(g->ap1r[n]))
-/* Read into the vCPU and cleared for the next one here. */
+/* Read into the vCPU; not cleared: the next vCPU here loads its own
+ * (load() writes every implemented one), and the host's virtual CPU
+ * interface is off (ICH_HCR_EL2.En = 0). */
 #define APR_SAVE(n)                                                             \
-	__asm__ volatile("mrs %0, ich_ap0r" #n "_el2\n\tmrs %1, ich_ap1r" #n "_el2\n\t" \
-			 "msr ich_ap0r" #n "_el2, xzr\n\tmsr ich_ap1r" #n "_el2, xzr" \
-			 : "=&r"(g->ap0r[n]), "=&r"(g->ap1r[n]))
+	__asm__ volatile("mrs %0, ich_ap0r" #n "_el2\n\tmrs %1, ich_ap1r" #n "_el2" \
+			 : "=r"(g->ap0r[n]), "=r"(g->ap1r[n]))
 
-/* nr_apr is 1, 2 or 4 (a64_vgic_cpu_init). */
+/* nr_apr is 1, 2 or 4 (a64_vgic_cpu_init); one test for the usual 1
+ * (5 priority bits, QEMU's and most cores'), where a switch on the
+ * three values took two. */
 static void aprs_load(const struct a64_vgic_cpu *g)
 {
-	switch (g->nr_apr) {
-	case 4:
-		APR_LOAD(3);
-		APR_LOAD(2);
-		__attribute__((fallthrough));
-	case 2:
+	if (g->nr_apr != 1) {
+		if (g->nr_apr == 4) {
+			APR_LOAD(3);
+			APR_LOAD(2);
+		}
 		APR_LOAD(1);
-		__attribute__((fallthrough));
-	default:
-		APR_LOAD(0);
-		break;
 	}
+	APR_LOAD(0);
 }
 
 static void aprs_save(struct a64_vgic_cpu *g)
 {
-	switch (g->nr_apr) {
-	case 4:
-		APR_SAVE(3);
-		APR_SAVE(2);
-		__attribute__((fallthrough));
-	case 2:
+	if (g->nr_apr != 1) {
+		if (g->nr_apr == 4) {
+			APR_SAVE(3);
+			APR_SAVE(2);
+		}
 		APR_SAVE(1);
-		__attribute__((fallthrough));
-	default:
-		APR_SAVE(0);
-		break;
 	}
+	APR_SAVE(0);
 }
 
 void a64_vgic_load(struct a64_vcpu *v)
 {
 	struct a64_vgic_cpu *g = &v->vgic;
 
-	wr_ich_hcr_el2(0);
+	/* ICH_HCR_EL2 is 0 already, as whenever the host runs: the EL2
+	 * set-up (el2_controls_load) wrote it and every exit's sync() writes
+	 * it; run() sets the guest's value before each entry. */
 	wr_ich_vmcr_el2(g->vmcr);
 	aprs_load(g);
 	/* None in use and every implemented one empty in ICH_ELRSR_EL2
@@ -222,11 +220,15 @@ void a64_vgic_load(struct a64_vcpu *v)
 	 * contents reach neither the guest nor the maintenance interrupt,
 	 * and sync(), place() and put() look only at the ones in use. A
 	 * switch between two vCPUs with none in flight saves the writes. */
-	if (g->lr_used || (~(uint32_t)rd_ich_elrsr_el2() & ((1u << g->nr_lr) - 1u)))
+	if (g->lr_used || (~(uint32_t)rd_ich_elrsr_el2() & g->lr_all))
 		lrs_load(g);
+}
+
+void a64_vgic_load_hw(struct a64_vcpu *v)
+{
 	/* A HW-mapped timer interrupt the guest still has: its physical
 	 * twin is active on this pCPU now (put() cleared it on the last). */
-	if (g->vtimer_hw && ppi_active)
+	if (v->vgic.vtimer_hw && ppi_active)
 		ppi_active(AXVM_A64_IRQ_VTIMER, true);
 }
 
@@ -234,13 +236,24 @@ void a64_vgic_put(struct a64_vcpu *v)
 {
 	struct a64_vgic_cpu *g = &v->vgic;
 
-	wr_ich_hcr_el2(0);
+	/* ICH_HCR_EL2 is 0: the last exit's sync() (or nothing since
+	 * load()) left it so. */
 	g->vmcr = rd_ich_vmcr_el2();
 	aprs_save(g);
+}
+
+void a64_vgic_put_lrs(struct a64_vcpu *v)
+{
+	struct a64_vgic_cpu *g = &v->vgic;
+
 	/* Only the list registers in use: load() wrote every one (or found
 	 * them all empty), and one
 	 * sync() frees is invalid (the EOI-carrying one zeroed), so the
-	 * others hold nothing the hardware acts on; load() overwrites them. */
+	 * others hold nothing the hardware acts on; load() overwrites them.
+	 * With none in use put_lrs() is not called: nothing is written, and
+	 * nothing needs the ISB, which makes the zeros visible to the next
+	 * load()'s ELRSR read and precedes the HW timer's deactivation
+	 * below (a HW LR is in use). */
 	for (uint32_t used = g->lr_used; used; used &= used - 1) {
 		unsigned n = (unsigned)__builtin_ctz(used);
 		g->lr[n] = lr_read(n);
@@ -371,7 +384,7 @@ static inline __attribute__((always_inline)) bool lr_place(struct a64_vcpu *v, u
 	struct a64_vgic_cpu *g = &v->vgic;
 	uint64_t lr;
 
-	uint32_t free = ~g->lr_used & ((1u << g->nr_lr) - 1u);
+	uint32_t free = ~g->lr_used & g->lr_all;
 
 	for (uint32_t used = g->lr_used; used; used &= used - 1) {
 		unsigned n = (unsigned)__builtin_ctz(used);
@@ -503,15 +516,11 @@ void a64_vgic_flush(struct a64_vcpu *v)
 	flush_queued(v);
 }
 
-void a64_vgic_sync(struct a64_vcpu *v)
+void a64_vgic_sync_lrs(struct a64_vcpu *v)
 {
 	struct a64_vgic_cpu *g = &v->vgic;
 	uint32_t done;
 
-	/* No maintenance interrupts while the host runs. */
-	wr_ich_hcr_el2(0);
-	if (!g->lr_used)
-		return;
 	/* Empty (ELRSR) or finished with an EOI request (EISR). */
 	done = g->lr_used & (uint32_t)(rd_ich_elrsr_el2() | rd_ich_eisr_el2());
 	for (uint32_t left = done; left; left &= left - 1) {

@@ -21,8 +21,20 @@
  *    so PMR 0xff reads back 0xf8 and a PPI at 0xf8 is never signalled
  *    (0xf0 works);
  *  - HCR_EL2.IMO = 1 while the host runs (its own IRQs taken at EL2);
- *  - no FP/SIMD use in EL2 host code while a vCPU is bound (guest FP state
- *    stays live in the registers between bind and unbind);
+ *  - no FP/SIMD use in EL2 host code on a pCPU once a vCPU has been bound
+ *    there (guest FP state stays live in the registers between bind and
+ *    unbind, and CPTR_EL2.TFP stays set after it);
+ *  - the EL2 controls the backend sets for guests stay as it left them
+ *    once a vCPU has been bound on a pCPU: HCR_EL2, CPTR_EL2, MDCR_EL2,
+ *    CNTHCTL_EL2, VTCR_EL2, VPIDR_EL2 and ICH_HCR_EL2 (0) are written at
+ *    the first bind there and not given back at unbind (non-VHE, their
+ *    guest values govern only EL1 and EL0, apart from CPTR's FP, SVE and
+ *    SME traps, and the guest HCR_EL2 routes IRQs, FIQs and SErrors to
+ *    EL2 as the host's own must). A bind finds them in place by reading
+ *    HCR_EL2: a host that wants its own values back, or sets a pCPU up
+ *    again (after a power-down), writes its own HCR_EL2 first (any value
+ *    but the backend's), and the next bind there writes them all again.
+ *    VTTBR_EL2 is 0 (VMID 0, which no VM gets) while no vCPU is bound;
  *  - stage-1 MMU and data cache on at EL2 (the backend writes stage-2
  *    tables through the cache; the walker reads them cacheable).
  * The backend masks interrupts around the world switch itself and restores
