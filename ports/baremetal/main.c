@@ -337,13 +337,24 @@ bool bm_halt_yield(void)
 	return true;
 }
 
+/* Targets without a one-read version keep this one. */
+__attribute__((weak)) void bm_arch_timer_in(uint64_t ns, volatile uint64_t *deadline_ns)
+{
+	*deadline_ns = time_now_ns() + ns;
+	bm_arch_timer_at(*deadline_ns);
+}
+
+/* slice_end is set before slice_vcpu: a firing of the last slice's timer
+ * in between must not see a deadline of the past (it would end this
+ * slice at once); with UINT64_MAX it only withdraws the timer, which
+ * bm_arch_timer_in() then arms. */
 static void slice_begin(struct percpu *c, struct axvm_vcpu *v)
 {
-	c->slice_end = time_now_ns() + SLICE_NS;
+	c->slice_end = UINT64_MAX;
 	c->slice_waiting = false;
 	c->slice_idle = false;
 	c->slice_vcpu = v;
-	bm_arch_timer_at(c->slice_end);
+	bm_arch_timer_in(SLICE_NS, &c->slice_end);
 }
 
 /* The one-shot timer is left as it is: the next slice_begin() re-arms
@@ -357,77 +368,91 @@ static void slice_end(struct percpu *c)
 
 /* --- the scheduler ------------------------------------------------------------------- */
 
+/* One look at every VM, before each round of runs: pCPU 0 reboots the
+ * stopped ones that asked (no vCPU is in a STOPPED VM; the other pCPUs
+ * wait for it), and a running VM whose every vCPU is off (on any pCPU)
+ * is shut down. Whether any VM is still alive. */
+static bool look_at_vms(uint32_t cpu)
+{
+	bool alive = false;
+
+	for (uint32_t k = 0; k < bm_nvms; k++) {
+		struct bm_vm *s = &bm_vms[k];
+		enum axvm_vm_state st;
+		if (!s->vm || axvm_vm_state(s->vm, &st))
+			continue;
+		if (st == AXVM_VM_STOPPED && cpu != 0) {
+			alive |= wants_reboot(s);
+			continue;
+		}
+		if (st == AXVM_VM_STOPPED && !maybe_reboot(s))
+			continue;
+		alive = true;
+		if (st != AXVM_VM_RUNNING)
+			continue;
+		bool any_on = false;
+		for (uint32_t i = 0; i < s->nvcpus && !any_on; i++)
+			axvm_vcpu_powered(s->vcpu[i], &any_on);
+		if (!any_on) {
+			kprintf("axvm: %s: every vCPU is off, shutting it down\n", s->name);
+			axvm_vm_shutdown(s->vm);
+		}
+	}
+	return alive;
+}
+
 /* Run every vCPU whose affinity is this pCPU, round robin, until every VM
  * is stopped. A vCPU keeps the pCPU until its run() returns: guest
  * CPU_OFF, VM shutdown, an exit nobody handled, or (where vCPUs share the
- * pCPU) the end of its time slice. */
+ * pCPU) the end of its time slice. Each round looks at the VMs once and
+ * then runs each vCPU of this pCPU's list once, in VM and vCPU order: a
+ * switch between two of them walks no other VM's vCPUs (a vCPU that is
+ * off, or not in a running VM, gets AXVM_EAGAIN, AXVM_ESHUTDOWN or
+ * AXVM_ESTATE from run(), skipped as before). */
 static void run_cpu(uint32_t cpu)
 {
 	struct percpu *c = this_cpu();
 	/* Time slices only where vCPUs of any VM share the pCPU (the
 	 * config, not power). */
-	const bool shared = list_sharers(cpu) > 1;
+	const uint32_t n = list_sharers(cpu);
+	const bool shared = n > 1;
 
-	for (;;) {
-		bool alive = false, ran = false;
+	while (look_at_vms(cpu)) {
+		bool ran = false;
 
-		for (uint32_t k = 0; k < bm_nvms; k++) {
-			struct bm_vm *s = &bm_vms[k];
-			enum axvm_vm_state st;
-			if (!s->vm || axvm_vm_state(s->vm, &st))
-				continue;
-			/* pCPU 0 owns reboots (the VM is STOPPED: no vCPU is in
-			 * it); the others wait for it. */
-			if (st == AXVM_VM_STOPPED && cpu != 0) {
-				alive |= wants_reboot(s);
-				continue;
-			}
-			if (st == AXVM_VM_STOPPED && !maybe_reboot(s))
-				continue;
-			alive = true;
-			bool any_on = false;
-			for (uint32_t i = 0; i < s->nvcpus; i++) {
-				bool on = false;
-				axvm_vcpu_powered(s->vcpu[i], &on);
-				any_on |= on;
-				if (s->affinity[i] != cpu || !on)
-					continue;
-				struct axvm_exit ex;
-				if (shared)
-					slice_begin(c, s->vcpu[i]);
-				int rc = axvm_vcpu_run(s->vcpu[i], &ex);
-				if (shared)
-					slice_end(c);
-				/* Its slice is over: the common case where vCPUs
-				 * share the pCPU, tested first. */
-				if (rc == AXVM_EINTR) {
-					ran = true;
-					s->idle[i] = c->slice_idle;
-					c->slices++;
-					continue;
-				}
-				/* Not on, going down, or being reset by pCPU 0. */
-				if (rc == AXVM_EAGAIN || rc == AXVM_ESHUTDOWN || rc == AXVM_ESTATE)
-					continue;
+		for (const struct bm_sharer *e = bm_sharers[cpu]; e < bm_sharers[cpu] + n; e++) {
+			struct bm_vm *s = e->s;
+			struct axvm_exit ex;
+			/* No power test of our own: run() returns AXVM_EAGAIN
+			 * for a vCPU that is off, before it touches anything. */
+			if (shared)
+				slice_begin(c, e->v);
+			int rc = axvm_vcpu_run(e->v, &ex);
+			if (shared)
+				slice_end(c);
+			/* Its slice is over: the common case where vCPUs
+			 * share the pCPU, tested first. */
+			if (rc == AXVM_EINTR) {
 				ran = true;
-				s->idle[i] = false;
-				/* The console line is the VM's, not this vCPU's:
-				 * flushing it here would split another vCPU's line. */
-				if (rc == 0 && ex.kind == AXVM_EXIT_CPU_DOWN) {
-					kprintf("axvm: %s vCPU %u: %s\n", s->name, i,
-						bm_guest.cpu_off_name);
-					continue;
-				}
-				report_stop(s, i, rc, &ex);
-				axvm_vm_shutdown(s->vm);
+				s->idle[e->i] = c->slice_idle;
+				c->slices++;
+				continue;
 			}
-			if (!any_on && st == AXVM_VM_RUNNING) {
-				kprintf("axvm: %s: every vCPU is off, shutting it down\n", s->name);
-				axvm_vm_shutdown(s->vm);
+			/* Not on, going down, or being reset by pCPU 0. */
+			if (rc == AXVM_EAGAIN || rc == AXVM_ESHUTDOWN || rc == AXVM_ESTATE)
+				continue;
+			ran = true;
+			s->idle[e->i] = false;
+			/* The console line is the VM's, not this vCPU's:
+			 * flushing it here would split another vCPU's line. */
+			if (rc == 0 && ex.kind == AXVM_EXIT_CPU_DOWN) {
+				kprintf("axvm: %s vCPU %u: %s\n", s->name, e->i,
+					bm_guest.cpu_off_name);
+				continue;
 			}
+			report_stop(s, e->i, rc, &ex);
+			axvm_vm_shutdown(s->vm);
 		}
-		if (!alive)
-			return;
 		/* Nothing to run here: a power-on or a reboot kicks this
 		 * pCPU, so the timeout only bounds how late it sees its VMs
 		 * stop. */
