@@ -38,6 +38,7 @@ struct percpu {
 	volatile uint64_t slice_end; /* UINT64_MAX: until a kick */
 	volatile bool slice_waiting; /* the slice's vCPU is halted in the HAL's wait */
 	volatile bool slice_idle;    /* it gave up the pCPU while halted */
+	volatile uint64_t slice_bit; /* its bit in main.c's list of this pCPU's vCPUs */
 	uint64_t slices;           /* slices that ended with a switch */
 };
 
