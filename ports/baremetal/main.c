@@ -292,28 +292,33 @@ static uint32_t list_sharers(uint32_t cpu)
 	return n;
 }
 
-/* Whether a vCPU other than `cur` with affinity `cpu` is powered on in a
- * running VM (and, with `busy_only`, did not leave its last run halted).
- * Safe from the timer interrupt: VMs and vCPUs exist from before the
- * first slice to after the last (teardown follows run_cpu). */
-static bool others_ready(uint32_t cpu, const struct axvm_vcpu *cur, bool busy_only)
+/* Whether a sharer is powered on in a running VM. Safe from the timer
+ * interrupt: VMs and vCPUs exist from before the first slice to after
+ * the last (teardown follows run_cpu). */
+static bool sharer_ready(const struct bm_sharer *e)
+{
+	enum axvm_vm_state st;
+	bool on = false;
+
+	return !axvm_vm_state(e->s->vm, &st) && st == AXVM_VM_RUNNING &&
+	       !axvm_vcpu_powered(e->v, &on) && on;
+}
+
+/* Whether a vCPU other than `cur` with affinity `cpu` is ready and did
+ * not leave its last run halted (the halt's yield; the slice's end has
+ * slice_others_ready). */
+static bool others_busy(uint32_t cpu, const struct axvm_vcpu *cur)
 {
 	const struct bm_sharer *e = bm_sharers[cpu];
 
-	for (uint32_t n = bm_nsharers[cpu]; n; n--, e++) {
-		enum axvm_vm_state st;
-		bool on = false;
-		if (e->v == cur || (busy_only && e->s->idle[e->i]))
-			continue;
-		if (!axvm_vm_state(e->s->vm, &st) && st == AXVM_VM_RUNNING &&
-		    !axvm_vcpu_powered(e->v, &on) && on)
+	for (uint32_t n = bm_nsharers[cpu]; n; n--, e++)
+		if (e->v != cur && !e->s->idle[e->i] && sharer_ready(e))
 			return true;
-	}
 	return false;
 }
 
 /* Whether a vCPU other than the slice's own is ready on pCPU `c`: the
- * walk of others_ready() only after a change (bm_changes). A stale
+ * walk of its sharers only after a change (bm_changes). A stale
  * answer lasts until the change's own bump: a "ready" costs one switch
  * at most, a "not ready" is followed by the kick that announces the
  * change (which ends a slice that had no end). */
@@ -326,13 +331,9 @@ static bool slice_others_ready(struct percpu *c)
 	if (changes != r->seen) {
 		const struct bm_sharer *e = bm_sharers[cpu];
 		uint64_t mask = 0;
-		for (uint32_t n = bm_nsharers[cpu]; n; n--, e++) {
-			enum axvm_vm_state st;
-			bool on = false;
-			if (!axvm_vm_state(e->s->vm, &st) && st == AXVM_VM_RUNNING &&
-			    !axvm_vcpu_powered(e->v, &on) && on)
+		for (uint32_t n = bm_nsharers[cpu]; n; n--, e++)
+			if (sharer_ready(e))
 				mask |= e->bit;
-		}
 		r->mask = mask;
 		r->seen = changes;
 	}
@@ -392,7 +393,7 @@ bool bm_halt_yield(void)
 	struct percpu *c = this_cpu();
 	struct axvm_vcpu *v = c->slice_vcpu;
 
-	if (!v || !others_ready(c->id, v, true))
+	if (!v || !others_busy(c->id, v))
 		return false;
 	c->slice_idle = true;
 	axvm_vcpu_interrupt(v);
