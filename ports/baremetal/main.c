@@ -295,7 +295,7 @@ static uint32_t list_sharers(uint32_t cpu)
 /* Whether a sharer is powered on in a running VM. Safe from the timer
  * interrupt: VMs and vCPUs exist from before the first slice to after
  * the last (teardown follows run_cpu). */
-static bool sharer_ready(const struct bm_sharer *e)
+static inline __attribute__((always_inline)) bool sharer_ready(const struct bm_sharer *e)
 {
 	enum axvm_vm_state st;
 	bool on = false;
@@ -317,6 +317,21 @@ static bool others_busy(uint32_t cpu, const struct axvm_vcpu *cur)
 	return false;
 }
 
+/* Which of pCPU `cpu`'s sharers are ready, as bm_ready's mask. Inline,
+ * and sharer_ready() with it: a call here, even one the handler's usual
+ * path does not make, gave the handler a larger frame (RISC-V: three
+ * more registers saved and restored on every slice's end). */
+static inline __attribute__((always_inline)) uint64_t ready_mask(uint32_t cpu)
+{
+	const struct bm_sharer *e = bm_sharers[cpu];
+	uint64_t mask = 0;
+
+	for (uint32_t n = bm_nsharers[cpu]; n; n--, e++)
+		if (sharer_ready(e))
+			mask |= e->bit;
+	return mask;
+}
+
 /* Whether a vCPU other than the slice's own is ready on pCPU `c`: the
  * walk of its sharers only after a change (bm_changes). A stale
  * answer lasts until the change's own bump: a "ready" costs one switch
@@ -324,17 +339,11 @@ static bool others_busy(uint32_t cpu, const struct axvm_vcpu *cur)
  * change (which ends a slice that had no end). */
 static bool slice_others_ready(struct percpu *c)
 {
-	const uint32_t cpu = c->id;
-	struct bm_ready *r = &bm_ready[cpu];
+	struct bm_ready *r = &bm_ready[c->id];
 	uint64_t changes = atomic_load(&bm_changes);
 
 	if (changes != r->seen) {
-		const struct bm_sharer *e = bm_sharers[cpu];
-		uint64_t mask = 0;
-		for (uint32_t n = bm_nsharers[cpu]; n; n--, e++)
-			if (sharer_ready(e))
-				mask |= e->bit;
-		r->mask = mask;
+		r->mask = ready_mask(c->id);
 		r->seen = changes;
 	}
 	return r->mask & ~c->slice_bit;
