@@ -38,6 +38,7 @@ struct percpu {
 	volatile uint64_t slice_end; /* UINT64_MAX: until a kick */
 	volatile bool slice_waiting; /* the slice's vCPU is halted in the HAL's wait */
 	volatile bool slice_idle;    /* it gave up the pCPU while halted */
+	volatile uint64_t slice_bit; /* its bit in main.c's list of this pCPU's vCPUs */
 	uint64_t slices;           /* slices that ended with a switch */
 };
 
@@ -171,6 +172,11 @@ static inline uint64_t bm_ticks_at_or_after(uint64_t ns, uint64_t hz)
  * UINT64_MAX: disarm). Its interrupt calls bm_timer_fired(), which
  * re-arms it in the future or withdraws it on every path. */
 void bm_arch_timer_at(uint64_t deadline_ns);
+/* Arm it `ns` from now with one counter read: *deadline_ns gets that
+ * time (in time_now_ns() terms) before the timer is written, so its
+ * handler never sees the new timer with the old deadline. Optional:
+ * main.c's default is time_now_ns() and bm_arch_timer_at(). */
+void bm_arch_timer_in(uint64_t ns, volatile uint64_t *deadline_ns);
 _Noreturn void board_power_off(void);
 /* The backend, set up for this machine. */
 const struct axvm_arch_ops *bm_arch_ops(void);

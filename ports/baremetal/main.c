@@ -30,6 +30,26 @@ static struct axvm_host *host;
 static atomic_bool vms_ready;
 static atomic_uint cpus_done;
 
+/* Bumped after every change that can alter what a pCPU's scheduler
+ * works out from the VMs' and vCPUs' states: before a power-on or a
+ * reboot is announced (each with a kick of the pCPUs concerned), after
+ * the kernel's own shutdown of a VM, and by a pCPU after a run() of its
+ * own that ended with the vCPU off (CPU_DOWN), stopped, or its VM going
+ * down (AXVM_ESHUTDOWN: the vCPU that stops a VM returns it). Those are
+ * the only ways a vCPU powers on or off and a VM stops or runs again
+ * here; a run() refused because nothing was to run (AXVM_EAGAIN,
+ * AXVM_ESTATE) changed nothing. A reader loads the count before the
+ * states, so a change that lands while it works counts for its next
+ * look. With it a busy pCPU looks at the VMs (look_at_vms) and works out
+ * which of its vCPUs are ready (slice_others_ready) only after a
+ * change. */
+static _Atomic uint64_t bm_changes;
+
+static void changed(void)
+{
+	atomic_fetch_add(&bm_changes, 1);
+}
+
 /* --- VM callbacks ------------------------------------------------------------------ */
 
 /* Targets without hypercalls of their own keep this one. */
@@ -66,6 +86,7 @@ static void on_powered_on(void *ctx, struct axvm_vm *vm, uint32_t vcpu_id)
 {
 	struct bm_vm *s = ctx;
 	(void)vm;
+	changed();
 	if (vcpu_id < s->nvcpus)
 		hal.kick_pcpu(hal.ctx, s->affinity[vcpu_id]);
 }
@@ -112,6 +133,7 @@ static bool maybe_reboot(struct bm_vm *s)
 		kprintf("axvm: %s: reboot failed: %s\n", s->name, axvm_strerror(rc));
 		return false;
 	}
+	changed();
 	for (uint32_t i = 0; i < s->nvcpus; i++)
 		hal.kick_pcpu(hal.ctx, s->affinity[i]);
 	return true;
@@ -236,9 +258,20 @@ struct bm_sharer {
 	struct bm_vm *s;
 	struct axvm_vcpu *v;
 	uint32_t i;
+	uint64_t bit; /* its bit in bm_ready's mask: 1 << its index here */
 };
-static struct bm_sharer bm_sharers[BM_MAX_CPUS][BM_MAX_VMS * BM_MAX_VM_VCPUS];
+#define BM_MAX_SHARERS (BM_MAX_VMS * BM_MAX_VM_VCPUS)
+_Static_assert(BM_MAX_SHARERS <= 64, "a pCPU's sharers must fit one ready mask");
+static struct bm_sharer bm_sharers[BM_MAX_CPUS][BM_MAX_SHARERS];
 static uint32_t bm_nsharers[BM_MAX_CPUS];
+
+/* Which of a pCPU's sharers are powered on in a running VM, as its slice
+ * timer's handler last worked it out, and bm_changes then (UINT64_MAX:
+ * never). Read and written by that handler only. */
+static struct bm_ready {
+	uint64_t seen;
+	uint64_t mask;
+} bm_ready[BM_MAX_CPUS];
 
 /* Fill pCPU `cpu`'s list (VMs that exist, vCPUs created); their count. */
 static uint32_t list_sharers(uint32_t cpu)
@@ -250,31 +283,70 @@ static uint32_t list_sharers(uint32_t cpu)
 		for (uint32_t i = 0; s->vm && i < s->nvcpus; i++) {
 			if (s->affinity[i] != cpu || !s->vcpu[i])
 				continue;
-			bm_sharers[cpu][n++] = (struct bm_sharer){ s, s->vcpu[i], i };
+			bm_sharers[cpu][n] = (struct bm_sharer){ s, s->vcpu[i], i, (uint64_t)1 << n };
+			n++;
 		}
 	}
 	bm_nsharers[cpu] = n;
+	bm_ready[cpu].seen = UINT64_MAX;
 	return n;
 }
 
-/* Whether a vCPU other than `cur` with affinity `cpu` is powered on in a
- * running VM (and, with `busy_only`, did not leave its last run halted).
- * Safe from the timer interrupt: VMs and vCPUs exist from before the
- * first slice to after the last (teardown follows run_cpu). */
-static bool others_ready(uint32_t cpu, const struct axvm_vcpu *cur, bool busy_only)
+/* Whether a sharer is powered on in a running VM. Safe from the timer
+ * interrupt: VMs and vCPUs exist from before the first slice to after
+ * the last (teardown follows run_cpu). */
+static inline __attribute__((always_inline)) bool sharer_ready(const struct bm_sharer *e)
+{
+	enum axvm_vm_state st;
+	bool on = false;
+
+	return !axvm_vm_state(e->s->vm, &st) && st == AXVM_VM_RUNNING &&
+	       !axvm_vcpu_powered(e->v, &on) && on;
+}
+
+/* Whether a vCPU other than `cur` with affinity `cpu` is ready and did
+ * not leave its last run halted (the halt's yield; the slice's end has
+ * slice_others_ready). */
+static bool others_busy(uint32_t cpu, const struct axvm_vcpu *cur)
 {
 	const struct bm_sharer *e = bm_sharers[cpu];
 
-	for (uint32_t n = bm_nsharers[cpu]; n; n--, e++) {
-		enum axvm_vm_state st;
-		bool on = false;
-		if (e->v == cur || (busy_only && e->s->idle[e->i]))
-			continue;
-		if (!axvm_vm_state(e->s->vm, &st) && st == AXVM_VM_RUNNING &&
-		    !axvm_vcpu_powered(e->v, &on) && on)
+	for (uint32_t n = bm_nsharers[cpu]; n; n--, e++)
+		if (e->v != cur && !e->s->idle[e->i] && sharer_ready(e))
 			return true;
-	}
 	return false;
+}
+
+/* Which of pCPU `cpu`'s sharers are ready, as bm_ready's mask. Inline,
+ * and sharer_ready() with it: a call here, even one the handler's usual
+ * path does not make, gave the handler a larger frame (RISC-V: three
+ * more registers saved and restored on every slice's end). */
+static inline __attribute__((always_inline)) uint64_t ready_mask(uint32_t cpu)
+{
+	const struct bm_sharer *e = bm_sharers[cpu];
+	uint64_t mask = 0;
+
+	for (uint32_t n = bm_nsharers[cpu]; n; n--, e++)
+		if (sharer_ready(e))
+			mask |= e->bit;
+	return mask;
+}
+
+/* Whether a vCPU other than the slice's own is ready on pCPU `c`: the
+ * walk of its sharers only after a change (bm_changes). A stale
+ * answer lasts until the change's own bump: a "ready" costs one switch
+ * at most, a "not ready" is followed by the kick that announces the
+ * change (which ends a slice that had no end). */
+static bool slice_others_ready(struct percpu *c)
+{
+	struct bm_ready *r = &bm_ready[c->id];
+	uint64_t changes = atomic_load(&bm_changes);
+
+	if (changes != r->seen) {
+		r->mask = ready_mask(c->id);
+		r->seen = changes;
+	}
+	return r->mask & ~c->slice_bit;
 }
 
 /* A slice ends with axvm_vcpu_interrupt() only when someone else is
@@ -295,7 +367,7 @@ void bm_timer_fired(void)
 	}
 	now = time_now_ns();
 	if (now >= c->slice_end) {
-		if (others_ready(c->id, v, false)) {
+		if (slice_others_ready(c)) {
 			c->slice_idle = c->slice_waiting;
 			/* v is bound here and this handler runs in its place:
 			 * no kick of our own pCPU (a halted v still gets it). If
@@ -330,20 +402,34 @@ bool bm_halt_yield(void)
 	struct percpu *c = this_cpu();
 	struct axvm_vcpu *v = c->slice_vcpu;
 
-	if (!v || !others_ready(c->id, v, true))
+	if (!v || !others_busy(c->id, v))
 		return false;
 	c->slice_idle = true;
 	axvm_vcpu_interrupt(v);
 	return true;
 }
 
-static void slice_begin(struct percpu *c, struct axvm_vcpu *v)
+/* Targets without a one-read version keep this one. */
+__attribute__((weak)) void bm_arch_timer_in(uint64_t ns, volatile uint64_t *deadline_ns)
 {
-	c->slice_end = time_now_ns() + SLICE_NS;
+	*deadline_ns = time_now_ns() + ns;
+	bm_arch_timer_at(*deadline_ns);
+}
+
+/* slice_end is set before slice_vcpu: a firing of the last slice's timer
+ * in between must not see a deadline of the past (it would end this
+ * slice at once); with UINT64_MAX it only withdraws the timer, which
+ * bm_arch_timer_in() then arms. */
+static void slice_begin(struct percpu *c, const struct bm_sharer *e)
+{
+	struct axvm_vcpu *v = e->v;
+
+	c->slice_bit = e->bit;
+	c->slice_end = UINT64_MAX;
 	c->slice_waiting = false;
 	c->slice_idle = false;
 	c->slice_vcpu = v;
-	bm_arch_timer_at(c->slice_end);
+	bm_arch_timer_in(SLICE_NS, &c->slice_end);
 }
 
 /* The one-shot timer is left as it is: the next slice_begin() re-arms
@@ -357,82 +443,115 @@ static void slice_end(struct percpu *c)
 
 /* --- the scheduler ------------------------------------------------------------------- */
 
+/* One look at every VM, before each round of runs: pCPU 0 reboots the
+ * stopped ones that asked (no vCPU is in a STOPPED VM; the other pCPUs
+ * wait for it), and a running VM whose every vCPU is off (on any pCPU)
+ * is shut down. Whether any VM is still alive. */
+static bool look_at_vms(uint32_t cpu)
+{
+	bool alive = false;
+
+	for (uint32_t k = 0; k < bm_nvms; k++) {
+		struct bm_vm *s = &bm_vms[k];
+		enum axvm_vm_state st;
+		if (!s->vm || axvm_vm_state(s->vm, &st))
+			continue;
+		if (st == AXVM_VM_STOPPED && cpu != 0) {
+			alive |= wants_reboot(s);
+			continue;
+		}
+		if (st == AXVM_VM_STOPPED && !maybe_reboot(s))
+			continue;
+		alive = true;
+		if (st != AXVM_VM_RUNNING)
+			continue;
+		bool any_on = false;
+		for (uint32_t i = 0; i < s->nvcpus && !any_on; i++)
+			axvm_vcpu_powered(s->vcpu[i], &any_on);
+		if (!any_on) {
+			kprintf("axvm: %s: every vCPU is off, shutting it down\n", s->name);
+			axvm_vm_shutdown(s->vm);
+			changed();
+		}
+	}
+	return alive;
+}
+
 /* Run every vCPU whose affinity is this pCPU, round robin, until every VM
  * is stopped. A vCPU keeps the pCPU until its run() returns: guest
  * CPU_OFF, VM shutdown, an exit nobody handled, or (where vCPUs share the
- * pCPU) the end of its time slice. */
+ * pCPU) the end of its time slice. Each round looks at the VMs once and
+ * then runs each vCPU of this pCPU's list once, in VM and vCPU order: a
+ * switch between two of them walks no other VM's vCPUs (a vCPU that is
+ * off, or not in a running VM, gets AXVM_EAGAIN, AXVM_ESHUTDOWN or
+ * AXVM_ESTATE from run(), skipped as before). */
 static void run_cpu(uint32_t cpu)
 {
 	struct percpu *c = this_cpu();
 	/* Time slices only where vCPUs of any VM share the pCPU (the
 	 * config, not power). */
-	const bool shared = list_sharers(cpu) > 1;
+	const uint32_t n = list_sharers(cpu);
+	const bool shared = n > 1;
+
+	uint64_t looked = UINT64_MAX; /* bm_changes at the last look; none yet */
 
 	for (;;) {
-		bool alive = false, ran = false;
+		uint64_t changes = atomic_load(&bm_changes);
+		bool ran = false;
 
-		for (uint32_t k = 0; k < bm_nvms; k++) {
-			struct bm_vm *s = &bm_vms[k];
-			enum axvm_vm_state st;
-			if (!s->vm || axvm_vm_state(s->vm, &st))
-				continue;
-			/* pCPU 0 owns reboots (the VM is STOPPED: no vCPU is in
-			 * it); the others wait for it. */
-			if (st == AXVM_VM_STOPPED && cpu != 0) {
-				alive |= wants_reboot(s);
+		if (changes != looked) {
+			looked = changes;
+			if (!look_at_vms(cpu))
+				return;
+		}
+
+		for (const struct bm_sharer *e = bm_sharers[cpu]; e < bm_sharers[cpu] + n; e++) {
+			struct bm_vm *s = e->s;
+			struct axvm_exit ex;
+			/* No power test of our own: run() returns AXVM_EAGAIN
+			 * for a vCPU that is off, before it touches anything. */
+			if (shared)
+				slice_begin(c, e);
+			int rc = axvm_vcpu_run(e->v, &ex);
+			if (shared)
+				slice_end(c);
+			/* Its slice is over: the common case where vCPUs
+			 * share the pCPU, tested first. */
+			if (rc == AXVM_EINTR) {
+				ran = true;
+				s->idle[e->i] = c->slice_idle;
+				c->slices++;
 				continue;
 			}
-			if (st == AXVM_VM_STOPPED && !maybe_reboot(s))
+			/* Off, or its VM not running (stopped, or being reset
+			 * by pCPU 0): nothing changed here. */
+			if (rc == AXVM_EAGAIN || rc == AXVM_ESTATE)
 				continue;
-			alive = true;
-			bool any_on = false;
-			for (uint32_t i = 0; i < s->nvcpus; i++) {
-				bool on = false;
-				axvm_vcpu_powered(s->vcpu[i], &on);
-				any_on |= on;
-				if (s->affinity[i] != cpu || !on)
-					continue;
-				struct axvm_exit ex;
-				if (shared)
-					slice_begin(c, s->vcpu[i]);
-				int rc = axvm_vcpu_run(s->vcpu[i], &ex);
-				if (shared)
-					slice_end(c);
-				/* Its slice is over: the common case where vCPUs
-				 * share the pCPU, tested first. */
-				if (rc == AXVM_EINTR) {
-					ran = true;
-					s->idle[i] = c->slice_idle;
-					c->slices++;
-					continue;
-				}
-				/* Not on, going down, or being reset by pCPU 0. */
-				if (rc == AXVM_EAGAIN || rc == AXVM_ESHUTDOWN || rc == AXVM_ESTATE)
-					continue;
+			/* Going down (and maybe the one that stopped its VM),
+			 * off now, or stopped. */
+			if (rc != AXVM_ESHUTDOWN) {
 				ran = true;
-				s->idle[i] = false;
+				s->idle[e->i] = false;
 				/* The console line is the VM's, not this vCPU's:
 				 * flushing it here would split another vCPU's line. */
 				if (rc == 0 && ex.kind == AXVM_EXIT_CPU_DOWN) {
-					kprintf("axvm: %s vCPU %u: %s\n", s->name, i,
+					kprintf("axvm: %s vCPU %u: %s\n", s->name, e->i,
 						bm_guest.cpu_off_name);
-					continue;
+				} else {
+					report_stop(s, e->i, rc, &ex);
+					axvm_vm_shutdown(s->vm);
 				}
-				report_stop(s, i, rc, &ex);
-				axvm_vm_shutdown(s->vm);
 			}
-			if (!any_on && st == AXVM_VM_RUNNING) {
-				kprintf("axvm: %s: every vCPU is off, shutting it down\n", s->name);
-				axvm_vm_shutdown(s->vm);
-			}
+			changed();
 		}
-		if (!alive)
-			return;
 		/* Nothing to run here: a power-on or a reboot kicks this
 		 * pCPU, so the timeout only bounds how late it sees its VMs
-		 * stop. */
-		if (!ran)
+		 * stop. After a wait it looks at them whatever bm_changes
+		 * says, as before it had one. */
+		if (!ran) {
 			hal.wait(hal.ctx, IDLE_WAIT_NS);
+			looked = UINT64_MAX;
+		}
 	}
 }
 

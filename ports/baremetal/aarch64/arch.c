@@ -310,6 +310,25 @@ void bm_arch_timer_at(uint64_t deadline_ns)
 			 ::"r"(ticks_at_or_after(deadline_ns)) : "memory");
 }
 
+/* A slice's start: one counter read where time_now_ns() and
+ * bm_arch_timer_at() made two calls and a second conversion (the
+ * compare value is the counter plus the duration in ticks, rounded up,
+ * which is what bm_arch_timer_at() gives for that deadline). */
+void bm_arch_timer_in(uint64_t ns, volatile uint64_t *deadline_ns)
+{
+	uint64_t c;
+
+	if (!ns_per_tick) {
+		*deadline_ns = time_now_ns() + ns;
+		bm_arch_timer_at(*deadline_ns);
+		return;
+	}
+	__asm__ volatile("isb; mrs %0, cntpct_el0" : "=r"(c));
+	*deadline_ns = c * ns_per_tick + ns;
+	__asm__ volatile("msr cnthp_cval_el2, %0; isb"
+			 ::"r"(c + ns / ns_per_tick + (ns % ns_per_tick != 0)) : "memory");
+}
+
 /* Sleep in WFI until an interrupt (a kick, the timer armed here for the
  * timeout or the slice's end) or the timeout. Interrupts are masked
  * between the check of the kick flag and the WFI, so a kick in that window

@@ -483,6 +483,16 @@ void bm_arch_send_kick(uint32_t pcpu)
 /* The SBI timer compares against the time CSR, the counter time_now_ns()
  * reads. While a guest runs, the backend keeps this deadline (with Sstc,
  * the earlier of it and the guest's). */
+static inline __attribute__((always_inline)) void timer_write(uint64_t t)
+{
+	/* With Sstc the comparator is ours to write: one instruction, where
+	 * the SBI call costs some 280 in OpenSBI, twice per wait. */
+	if (rv_host.sstc)
+		__asm__ volatile("csrw 0x14d, %0" ::"r"(t) : "memory"); /* stimecmp */
+	else
+		sbi(SBI_EXT_TIME, 0, t, 0, 0);
+}
+
 void bm_arch_timer_at(uint64_t deadline_ns)
 {
 	uint64_t t = UINT64_MAX;
@@ -491,12 +501,24 @@ void bm_arch_timer_at(uint64_t deadline_ns)
 		t = (deadline_ns - 1) / NS_PER_TICK + 1; /* rounded up: deadline_ns >= 1 */
 	else if (deadline_ns && deadline_ns != UINT64_MAX)
 		t = bm_ticks_at_or_after(deadline_ns, BM_TIMEBASE_HZ);
-	/* With Sstc the comparator is ours to write: one instruction, where
-	 * the SBI call costs some 280 in OpenSBI, twice per wait. */
-	if (rv_host.sstc)
-		__asm__ volatile("csrw 0x14d, %0" ::"r"(t) : "memory"); /* stimecmp */
-	else
-		sbi(SBI_EXT_TIME, 0, t, 0, 0);
+	timer_write(t);
+}
+
+/* A slice's start: one time read and the duration in ticks, rounded up
+ * (what bm_arch_timer_at() gives for that deadline), where
+ * time_now_ns() and bm_arch_timer_at() made two calls and a division. */
+void bm_arch_timer_in(uint64_t ns, volatile uint64_t *deadline_ns)
+{
+	uint64_t t;
+
+	if (!NS_PER_TICK) {
+		*deadline_ns = time_now_ns() + ns;
+		bm_arch_timer_at(*deadline_ns);
+		return;
+	}
+	t = rdtime();
+	*deadline_ns = t * NS_PER_TICK + ns;
+	timer_write(t + (ns + NS_PER_TICK - 1) / NS_PER_TICK);
 }
 
 /* Sleep in WFI until an interrupt (a kick, the SBI timer armed here for
