@@ -175,8 +175,15 @@ void bm_arch_timer_at(uint64_t deadline_ns);
 /* Arm it `ns` from now with one counter read: *deadline_ns gets that
  * time (in time_now_ns() terms) before the timer is written, so its
  * handler never sees the new timer with the old deadline. Optional:
- * main.c's default is time_now_ns() and bm_arch_timer_at(). */
+ * main.c's default is bm_timer_in_by_deadline(). */
 void bm_arch_timer_in(uint64_t ns, volatile uint64_t *deadline_ns);
+/* bm_arch_timer_in() by way of a deadline: main.c's default, and the
+ * targets' own where the counter's rate is not a whole number of ns. */
+static inline void bm_timer_in_by_deadline(uint64_t ns, volatile uint64_t *deadline_ns)
+{
+	*deadline_ns = time_now_ns() + ns;
+	bm_arch_timer_at(*deadline_ns);
+}
 _Noreturn void board_power_off(void);
 /* The backend, set up for this machine. */
 const struct axvm_arch_ops *bm_arch_ops(void);

@@ -412,8 +412,7 @@ bool bm_halt_yield(void)
 /* Targets without a one-read version keep this one. */
 __attribute__((weak)) void bm_arch_timer_in(uint64_t ns, volatile uint64_t *deadline_ns)
 {
-	*deadline_ns = time_now_ns() + ns;
-	bm_arch_timer_at(*deadline_ns);
+	bm_timer_in_by_deadline(ns, deadline_ns);
 }
 
 /* slice_end is set before slice_vcpu: a firing of the last slice's timer

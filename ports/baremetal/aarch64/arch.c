@@ -319,14 +319,13 @@ void bm_arch_timer_in(uint64_t ns, volatile uint64_t *deadline_ns)
 	uint64_t c;
 
 	if (!ns_per_tick) {
-		*deadline_ns = time_now_ns() + ns;
-		bm_arch_timer_at(*deadline_ns);
+		bm_timer_in_by_deadline(ns, deadline_ns);
 		return;
 	}
 	__asm__ volatile("isb; mrs %0, cntpct_el0" : "=r"(c));
 	*deadline_ns = c * ns_per_tick + ns;
 	__asm__ volatile("msr cnthp_cval_el2, %0; isb"
-			 ::"r"(c + ns / ns_per_tick + (ns % ns_per_tick != 0)) : "memory");
+			 ::"r"(c + ticks_at_or_after(ns)) : "memory");
 }
 
 /* Sleep in WFI until an interrupt (a kick, the timer armed here for the

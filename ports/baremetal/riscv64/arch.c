@@ -512,8 +512,7 @@ void bm_arch_timer_in(uint64_t ns, volatile uint64_t *deadline_ns)
 	uint64_t t;
 
 	if (!NS_PER_TICK) {
-		*deadline_ns = time_now_ns() + ns;
-		bm_arch_timer_at(*deadline_ns);
+		bm_timer_in_by_deadline(ns, deadline_ns);
 		return;
 	}
 	t = rdtime();
