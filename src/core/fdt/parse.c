@@ -747,26 +747,57 @@ static int fail_with_node(struct vm_parse *p, int code, int node,
 	return axvm_fdt_fail(p->c, code, node, prop, buf);
 }
 
+/* Range k of the VM: its regions, then its devices (all on the MMIO
+ * bus); *node the node it came from. */
+static void range_at(const struct vm_parse *p, uint32_t k, uint64_t *base,
+                     uint64_t *size, int *node)
+{
+	const struct axvm_config *cfg = &p->vm->cfg;
+
+	if (k < cfg->region_count) {
+		*base = cfg->regions[k].gpa;
+		*size = cfg->regions[k].size;
+		*node = p->region_node[k];
+		return;
+	}
+	k -= cfg->region_count;
+	*base = cfg->devices[k].base;
+	*size = cfg->devices[k].size;
+	*node = p->device_node[k];
+}
+
+/* The first of ranges [0, k) that overlaps [base, base + size), or k. */
+static uint32_t first_overlap(const struct vm_parse *p, uint32_t k,
+                              uint64_t base, uint64_t size, int *node)
+{
+	for (uint32_t j = 0; j < k; j++) {
+		uint64_t b, s;
+		range_at(p, j, &b, &s, node);
+		if (overlap(base, size, b, s))
+			return j;
+	}
+	*node = -1;
+	return k;
+}
+
 static int check_irqchip_ranges(struct vm_parse *p)
 {
 	const struct axvm_fdt_irqchip *ic = &p->vm->irqchip;
 	const struct axvm_config *cfg = &p->vm->cfg;
 	unsigned n = IS_GICV3(ic->kind) ? 2 : IS_PLIC(ic->kind) ? 1 : 0;
+	uint32_t all = cfg->region_count + cfg->device_count;
+	int other;
 
 	for (unsigned k = 0; k < n; k++) {
-		for (uint32_t i = 0; i < cfg->region_count; i++)
-			if (overlap(ic->base[k], ic->size[k],
-			            cfg->regions[i].gpa, cfg->regions[i].size))
-				return fail_with_node(
-				    p, AXVM_EEXIST, p->irqchip_node, "reg",
-				    "overlaps a memory region",
-				    p->region_node[i]);
-		for (uint32_t i = 0; i < cfg->device_count; i++)
-			if (overlap(ic->base[k], ic->size[k],
-			            cfg->devices[i].base, cfg->devices[i].size))
-				return fail_with_node(
-				    p, AXVM_EEXIST, p->irqchip_node, "reg",
-				    "overlaps a device", p->device_node[i]);
+		uint32_t j =
+		    first_overlap(p, all, ic->base[k], ic->size[k], &other);
+		if (j < all)
+			return fail_with_node(p, AXVM_EEXIST, p->irqchip_node,
+			                      "reg",
+			                      j < cfg->region_count
+			                          ? "overlaps a memory region"
+			                          : "overlaps a device",
+			                      other);
 	}
 	return 0;
 }
@@ -805,72 +836,54 @@ static int check_irqs(struct vm_parse *p)
 	return 0;
 }
 
+/* The name after `key` in a list of NUL-separated pairs, or dflt. */
+static const char *map_name(const char *pairs, const char *key, const char *dflt)
+{
+	for (const char *s = pairs; *s;) {
+		const char *to = s + strlen(s) + 1;
+		if (strcmp(s, key) == 0)
+			return to;
+		s = to + strlen(to) + 1;
+	}
+	return dflt;
+}
+
 /* Re-anchor a core validation error ("regions[2].gpa: ...") on the node
  * and property it came from. */
 static int core_error(struct vm_parse *p, const struct axvm_config_error *ce)
 {
+	const struct axvm_config *cfg = &p->vm->cfg;
 	const char *f = ce->field;
 	int node = p->node, other = -1;
-	const char *prop = NULL;
+	bool region = strncmp(f, "regions[", 8) == 0;
+	const char *prop = map_name("vcpu_count\0cpus\0bsp_entry\0entry\0"
+	                          "ap_entry\0ap-entry\0name\0label\0"
+	                          "unhandled_policy\0unhandled-access\0",
+	                          f, NULL);
 
-	if (strncmp(f, "regions[", 8) == 0 || strncmp(f, "devices[", 8) == 0) {
-		bool region = f[0] == 'r';
+	if (region || strncmp(f, "devices[", 8) == 0) {
 		uint32_t idx = 0;
 		const char *q = f + 8;
 		while (*q >= '0' && *q <= '9' && idx < 1000)
 			idx = idx * 10 + (uint32_t)(*q++ - '0');
 		const char *sub = strchr(q, '.');
-		sub = sub ? sub + 1 : "";
-		uint32_t count =
-		    region ? p->vm->cfg.region_count : p->vm->cfg.device_count;
-		if (idx < count)
-			node =
-			    region ? p->region_node[idx] : p->device_node[idx];
-		prop = strcmp(sub, "hpa") == 0     ? "host-addr"
-		       : strcmp(sub, "flags") == 0 ? "access"
-		       : strcmp(sub, "type") == 0  ? "map"
-		                                   : "reg";
+		prop = map_name("hpa\0host-addr\0flags\0access\0type\0map\0",
+		              sub ? sub + 1 : "", "reg");
 		/* An axvm,ivc node's region is its shared-mem. */
-		for (uint32_t j = 0; region && j < p->vm->cfg.device_count; j++)
+		for (uint32_t j = 0; region && j < cfg->device_count; j++)
 			if (p->vm->devices[j].kind == AXVM_FDT_DEV_IVC &&
 			    p->vm->devices[j].ivc.region == idx)
 				prop = "shared-mem";
-		/* Name the earlier region an overlapping one collides with. */
-		if (region && ce->code == AXVM_EEXIST && idx < count) {
-			const struct axvm_mem_region *r =
-			    &p->vm->cfg.regions[idx];
-			for (uint32_t j = 0; j < idx && other < 0; j++) {
-				const struct axvm_mem_region *o =
-				    &p->vm->cfg.regions[j];
-				if (overlap(r->gpa, r->size, o->gpa, o->size))
-					other = p->region_node[j];
-			}
+		/* Ranges are regions then devices: name the first earlier
+		 * one an overlapping range collides with. */
+		uint32_t count = region ? cfg->region_count : cfg->device_count;
+		if (idx < count) {
+			uint32_t k = region ? idx : cfg->region_count + idx;
+			uint64_t base, size;
+			range_at(p, k, &base, &size, &node);
+			if (ce->code == AXVM_EEXIST)
+				first_overlap(p, k, base, size, &other);
 		}
-		if (!region && ce->code == AXVM_EEXIST && idx < count) {
-			const struct axvm_device_desc *d =
-			    &p->vm->cfg.devices[idx];
-			for (uint32_t j = 0;
-			     j < p->vm->cfg.region_count && other < 0; j++)
-				if (overlap(d->base, d->size,
-				            p->vm->cfg.regions[j].gpa,
-				            p->vm->cfg.regions[j].size))
-					other = p->region_node[j];
-			for (uint32_t j = 0; j < idx && other < 0; j++)
-				if (overlap(d->base, d->size,
-				            p->vm->cfg.devices[j].base,
-				            p->vm->cfg.devices[j].size))
-					other = p->device_node[j];
-		}
-	} else if (strcmp(f, "vcpu_count") == 0) {
-		prop = "cpus";
-	} else if (strcmp(f, "bsp_entry") == 0) {
-		prop = "entry";
-	} else if (strcmp(f, "ap_entry") == 0) {
-		prop = "ap-entry";
-	} else if (strcmp(f, "name") == 0) {
-		prop = "label";
-	} else if (strcmp(f, "unhandled_policy") == 0) {
-		prop = "unhandled-access";
 	}
 	return fail_with_node(p, ce->code, node, prop, ce->message, other);
 }
