@@ -61,6 +61,14 @@ int axvm_config_add_device(struct axvm_config *cfg,
 	return 0;
 }
 
+/* Append s to the NUL-terminated string in buf, bounded by size. */
+static void cat(char *buf, size_t size, const char *s)
+{
+	size_t n = strlen(buf);
+
+	axvm_strlcpy(buf + n, s, size - n);
+}
+
 /* Record the first failure: code, field "<what>[i].<prop>" and a message. */
 static int fail(struct axvm_config_error *err, int code, const char *what,
 		int64_t index, const char *prop, const char *msg)
@@ -70,24 +78,38 @@ static int fail(struct axvm_config_error *err, int code, const char *what,
 	err->code = code;
 	axvm_strlcpy(err->field, what, sizeof(err->field));
 	if (index >= 0) {
-		size_t n = strlen(err->field);
-		axvm_strlcpy(err->field + n, "[", sizeof(err->field) - n);
+		cat(err->field, sizeof(err->field), "[");
 		axvm_strcat_u64(err->field, sizeof(err->field), (uint64_t)index);
-		n = strlen(err->field);
-		axvm_strlcpy(err->field + n, "]", sizeof(err->field) - n);
+		cat(err->field, sizeof(err->field), "]");
 	}
 	if (prop) {
-		size_t n = strlen(err->field);
-		axvm_strlcpy(err->field + n, ".", sizeof(err->field) - n);
-		n = strlen(err->field);
-		axvm_strlcpy(err->field + n, prop, sizeof(err->field) - n);
+		cat(err->field, sizeof(err->field), ".");
+		cat(err->field, sizeof(err->field), prop);
 	}
-	size_t n = axvm_strlcpy(err->message, err->field, sizeof(err->message));
-	if (n < sizeof(err->message))
-		n += axvm_strlcpy(err->message + n, ": ", sizeof(err->message) - n);
-	if (n < sizeof(err->message))
-		axvm_strlcpy(err->message + n, msg, sizeof(err->message) - n);
+	axvm_strlcpy(err->message, err->field, sizeof(err->message));
+	cat(err->message, sizeof(err->message), ": ");
+	cat(err->message, sizeof(err->message), msg);
 	return code;
+}
+
+/* The same for field "regions[i].<prop>", "devices[i].<prop>" and a
+ * field of the config itself. */
+static __attribute__((noinline)) int fail_region(struct axvm_config_error *err, int code, uint32_t i,
+		       const char *prop, const char *msg)
+{
+	return fail(err, code, "regions", i, prop, msg);
+}
+
+static __attribute__((noinline)) int fail_device(struct axvm_config_error *err, int code, uint32_t i,
+		       const char *prop, const char *msg)
+{
+	return fail(err, code, "devices", i, prop, msg);
+}
+
+static __attribute__((noinline)) int fail_field(struct axvm_config_error *err, int code,
+		      const char *field, const char *msg)
+{
+	return fail(err, code, field, -1, NULL, msg);
 }
 
 static bool page_aligned(uint64_t v)
@@ -105,35 +127,35 @@ static int check_region(const struct axvm_mem_region *r, uint32_t i,
 			struct axvm_config_error *err)
 {
 	if (r->type > AXVM_MAP_DEVICE)
-		return fail(err, AXVM_EINVAL, "regions", i, "type",
+		return fail_region(err, AXVM_EINVAL, i, "type",
 			    "unknown map type");
 	if (r->flags & ~(uint32_t)AXVM_MEM_FLAGS_ALL)
-		return fail(err, AXVM_EINVAL, "regions", i, "flags",
+		return fail_region(err, AXVM_EINVAL, i, "flags",
 			    "unknown flag bits");
 	if (!(r->flags & AXVM_MEM_RWX))
-		return fail(err, AXVM_EINVAL, "regions", i, "flags",
+		return fail_region(err, AXVM_EINVAL, i, "flags",
 			    "no access flags (READ, WRITE or EXEC)");
 	if (r->size == 0)
-		return fail(err, AXVM_EINVAL, "regions", i, "size", "is zero");
+		return fail_region(err, AXVM_EINVAL, i, "size", "is zero");
 	if (!page_aligned(r->gpa))
-		return fail(err, AXVM_EINVAL, "regions", i, "gpa",
+		return fail_region(err, AXVM_EINVAL, i, "gpa",
 			    "not 4 KiB aligned");
 	if (!page_aligned(r->size))
-		return fail(err, AXVM_EINVAL, "regions", i, "size",
+		return fail_region(err, AXVM_EINVAL, i, "size",
 			    "not a multiple of 4 KiB");
 	if (r->gpa + (r->size - 1) < r->gpa)
-		return fail(err, AXVM_EOVERFLOW, "regions", i, "size",
+		return fail_region(err, AXVM_EOVERFLOW, i, "size",
 			    "gpa + size wraps around");
 	if (r->type == AXVM_MAP_LINEAR || r->type == AXVM_MAP_DEVICE) {
 		if (!page_aligned(r->hpa))
-			return fail(err, AXVM_EINVAL, "regions", i, "hpa",
+			return fail_region(err, AXVM_EINVAL, i, "hpa",
 				    "not 4 KiB aligned");
 		if (r->hpa + (r->size - 1) < r->hpa)
-			return fail(err, AXVM_EOVERFLOW, "regions", i, "hpa",
+			return fail_region(err, AXVM_EOVERFLOW, i, "hpa",
 				    "hpa + size wraps around");
 	}
 	if (r->type == AXVM_MAP_DEVICE && !(r->flags & AXVM_MEM_DEVICE))
-		return fail(err, AXVM_EINVAL, "regions", i, "flags",
+		return fail_region(err, AXVM_EINVAL, i, "flags",
 			    "device map type needs the DEVICE flag");
 	return 0;
 }
@@ -154,24 +176,24 @@ static int check_device(const struct axvm_config *cfg,
 			struct axvm_config_error *err)
 {
 	if ((unsigned)d->bus >= AXVM_BUS_COUNT)
-		return fail(err, AXVM_EINVAL, "devices", i, "bus", "unknown bus");
+		return fail_device(err, AXVM_EINVAL, i, "bus", "unknown bus");
 	if (!d->ops || !d->ops->read || !d->ops->write)
-		return fail(err, AXVM_EINVAL, "devices", i, "ops",
+		return fail_device(err, AXVM_EINVAL, i, "ops",
 			    "read and write callbacks are required");
 	if (d->size == 0)
-		return fail(err, AXVM_EINVAL, "devices", i, "size", "is zero");
+		return fail_device(err, AXVM_EINVAL, i, "size", "is zero");
 	if (d->base + (d->size - 1) < d->base)
-		return fail(err, AXVM_EOVERFLOW, "devices", i, "size",
+		return fail_device(err, AXVM_EOVERFLOW, i, "size",
 			    "base + size wraps around");
 	if (d->widths & ~(unsigned)AXVM_WIDTH_ANY)
-		return fail(err, AXVM_EINVAL, "devices", i, "widths",
+		return fail_device(err, AXVM_EINVAL, i, "widths",
 			    "unknown width bits");
 	uint64_t last = d->base + (d->size - 1);
 	for (uint32_t j = 0; j < i; j++) {
 		const struct axvm_device_desc *o = &cfg->devices[j];
 		if (o->bus == d->bus &&
 		    ranges_overlap(d->base, last, o->base, o->base + (o->size - 1)))
-			return fail(err, AXVM_EEXIST, "devices", i, "base",
+			return fail_device(err, AXVM_EEXIST, i, "base",
 				    "overlaps an earlier device");
 	}
 	if (d->bus == AXVM_BUS_MMIO) {
@@ -179,8 +201,8 @@ static int check_device(const struct axvm_config *cfg,
 			const struct axvm_mem_region *r = &cfg->regions[j];
 			if (ranges_overlap(d->base, last, r->gpa,
 					   r->gpa + (r->size - 1)))
-				return fail(err, AXVM_EEXIST, "devices", i,
-					    "base", "overlaps a memory region");
+				return fail_device(err, AXVM_EEXIST, i, "base",
+						   "overlaps a memory region");
 		}
 	}
 	return 0;
@@ -194,24 +216,24 @@ int axvm_config_validate(const struct axvm_config *cfg,
 	if (err)
 		memset(err, 0, sizeof(*err));
 	if (!cfg)
-		return fail(err, AXVM_EINVAL, "config", -1, NULL, "is NULL");
+		return fail_field(err, AXVM_EINVAL, "config", "is NULL");
 	if (memchr(cfg->name, '\0', sizeof(cfg->name)) == NULL || !cfg->name[0])
-		return fail(err, AXVM_EINVAL, "name", -1, NULL,
+		return fail_field(err, AXVM_EINVAL, "name",
 			    "empty or not NUL-terminated");
 	if (cfg->vcpu_count == 0)
-		return fail(err, AXVM_EINVAL, "vcpu_count", -1, NULL, "is zero");
+		return fail_field(err, AXVM_EINVAL, "vcpu_count", "is zero");
 	if (cfg->vcpu_count > AXVM_MAX_VCPUS)
-		return fail(err, AXVM_E2BIG, "vcpu_count", -1, NULL,
+		return fail_field(err, AXVM_E2BIG, "vcpu_count",
 			    "more than AXVM_MAX_VCPUS");
 	if (cfg->region_count > AXVM_MAX_REGIONS)
-		return fail(err, AXVM_E2BIG, "region_count", -1, NULL,
+		return fail_field(err, AXVM_E2BIG, "region_count",
 			    "more than AXVM_MAX_REGIONS");
 	if (cfg->device_count > AXVM_MAX_CONFIG_DEVICES)
-		return fail(err, AXVM_E2BIG, "device_count", -1, NULL,
+		return fail_field(err, AXVM_E2BIG, "device_count",
 			    "more than AXVM_MAX_CONFIG_DEVICES");
 	if (cfg->unhandled_policy != AXVM_POLICY_IGNORE &&
 	    cfg->unhandled_policy != AXVM_POLICY_STOP)
-		return fail(err, AXVM_EINVAL, "unhandled_policy", -1, NULL,
+		return fail_field(err, AXVM_EINVAL, "unhandled_policy",
 			    "unknown policy");
 	for (uint32_t i = 0; i < cfg->region_count; i++) {
 		const struct axvm_mem_region *r = &cfg->regions[i];
@@ -221,17 +243,17 @@ int axvm_config_validate(const struct axvm_config *cfg,
 			const struct axvm_mem_region *o = &cfg->regions[j];
 			if (ranges_overlap(r->gpa, r->gpa + (r->size - 1), o->gpa,
 					   o->gpa + (o->size - 1)))
-				return fail(err, AXVM_EEXIST, "regions", i, "gpa",
+				return fail_region(err, AXVM_EEXIST, i, "gpa",
 					    "overlaps an earlier region");
 		}
 	}
 	/* Without memory (host tests on the mock backend) entries are moot. */
 	if (cfg->region_count > 0) {
 		if (!in_ram(cfg, cfg->bsp_entry))
-			return fail(err, AXVM_ERANGE, "bsp_entry", -1, NULL,
+			return fail_field(err, AXVM_ERANGE, "bsp_entry",
 				    "not inside a RAM region");
 		if (cfg->vcpu_count > 1 && !in_ram(cfg, cfg->ap_entry))
-			return fail(err, AXVM_ERANGE, "ap_entry", -1, NULL,
+			return fail_field(err, AXVM_ERANGE, "ap_entry",
 				    "not inside a RAM region");
 	}
 	for (uint32_t i = 0; i < cfg->device_count; i++)

@@ -1,57 +1,78 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Names for error codes and exit kinds. */
+#include <string.h>
+
 #include "internal.h"
+
+/* String i of a list of NUL-terminated strings ending in an empty one, or
+ * the last string when the list is shorter. */
+static const char *nth(const char *list, unsigned i)
+{
+	const char *s = list;
+
+	for (; i && s[strlen(s) + 1]; i--)
+		s += strlen(s) + 1;
+	return s;
+}
 
 const char *axvm_strerror(int err)
 {
-	switch (err) {
-	case AXVM_OK: return "success";
-	case AXVM_EPERM: return "operation not permitted";
-	case AXVM_ENOENT: return "no such object";
-	case AXVM_EINTR: return "interrupted at the host's request";
-	case AXVM_EIO: return "I/O error";
-	case AXVM_E2BIG: return "over a fixed limit";
-	case AXVM_EAGAIN: return "try again (not ready)";
-	case AXVM_ENOMEM: return "out of memory";
-	case AXVM_EFAULT: return "bad guest address";
-	case AXVM_EBUSY: return "busy";
-	case AXVM_EEXIST: return "already exists or overlaps";
-	case AXVM_ENODEV: return "no device at that address";
-	case AXVM_EINVAL: return "invalid argument";
-	case AXVM_ERANGE: return "out of range";
-	case AXVM_ENOSYS: return "not implemented by the backend";
-	case AXVM_EOVERFLOW: return "size or address overflows";
-	case AXVM_ENOTSUP: return "not supported";
-	case AXVM_ESHUTDOWN: return "VM is shut down";
-	case AXVM_ESTATE: return "illegal state transition";
-	case AXVM_EUNHANDLED: return "unhandled exit";
-	case AXVM_EGUEST: return "guest fault";
-	default: return "unknown error";
-	}
+	/* -err of each code, in the order of the texts below. */
+	static const unsigned char codes[] = {
+	    0,  1,  2,  4,  5,  7,  11, 12,  14,  16,  17,
+	    19, 22, 34, 38, 75, 95, 108, 200, 201, 202,
+	};
+	unsigned i = 0;
+
+	while (i < sizeof(codes) && err != -(int)codes[i])
+		i++;
+	return nth("success\0"
+	           "operation not permitted\0"
+	           "no such object\0"
+	           "interrupted at the host's request\0"
+	           "I/O error\0"
+	           "over a fixed limit\0"
+	           "try again (not ready)\0"
+	           "out of memory\0"
+	           "bad guest address\0"
+	           "busy\0"
+	           "already exists or overlaps\0"
+	           "no device at that address\0"
+	           "invalid argument\0"
+	           "out of range\0"
+	           "not implemented by the backend\0"
+	           "size or address overflows\0"
+	           "not supported\0"
+	           "VM is shut down\0"
+	           "illegal state transition\0"
+	           "unhandled exit\0"
+	           "guest fault\0"
+	           "unknown error\0",
+	           i);
 }
 
 const char *axvm_exit_kind_name(enum axvm_exit_kind kind)
 {
-	static const char *const names[AXVM_EXIT_KIND_COUNT] = {
-		[AXVM_EXIT_NOTHING] = "nothing",
-		[AXVM_EXIT_MMIO_READ] = "mmio_read",
-		[AXVM_EXIT_MMIO_WRITE] = "mmio_write",
-		[AXVM_EXIT_IO_READ] = "io_read",
-		[AXVM_EXIT_IO_WRITE] = "io_write",
-		[AXVM_EXIT_SYSREG_READ] = "sysreg_read",
-		[AXVM_EXIT_SYSREG_WRITE] = "sysreg_write",
-		[AXVM_EXIT_HYPERCALL] = "hypercall",
-		[AXVM_EXIT_NESTED_PAGE_FAULT] = "nested_page_fault",
-		[AXVM_EXIT_EXTERNAL_IRQ] = "external_irq",
-		[AXVM_EXIT_HALT] = "halt",
-		[AXVM_EXIT_CPU_UP] = "cpu_up",
-		[AXVM_EXIT_CPU_DOWN] = "cpu_down",
-		[AXVM_EXIT_SYSTEM_DOWN] = "system_down",
-		[AXVM_EXIT_SEND_IPI] = "send_ipi",
-		[AXVM_EXIT_FAIL_ENTRY] = "fail_entry",
-		[AXVM_EXIT_CPU_STATUS] = "cpu_status",
-	};
-	if ((unsigned)kind >= AXVM_EXIT_KIND_COUNT)
-		return "invalid";
-	return names[kind];
+	/* In the order of enum axvm_exit_kind. */
+	_Static_assert(AXVM_EXIT_KIND_COUNT == 17, "one name per exit kind");
+	return nth("nothing\0"
+	           "mmio_read\0"
+	           "mmio_write\0"
+	           "io_read\0"
+	           "io_write\0"
+	           "sysreg_read\0"
+	           "sysreg_write\0"
+	           "hypercall\0"
+	           "nested_page_fault\0"
+	           "external_irq\0"
+	           "halt\0"
+	           "cpu_up\0"
+	           "cpu_down\0"
+	           "system_down\0"
+	           "send_ipi\0"
+	           "fail_entry\0"
+	           "cpu_status\0"
+	           "invalid\0",
+	           (unsigned)kind < AXVM_EXIT_KIND_COUNT ? (unsigned)kind
+	                                                 : AXVM_EXIT_KIND_COUNT);
 }

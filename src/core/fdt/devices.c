@@ -282,12 +282,12 @@ static int ivc_setup(struct axvm_fdt_ctx *c, int node,
 
 static const struct axvm_fdt_model models[] = {
     /* The UARTs' setup points the descriptor at the library's model. */
-    {"ns16550a", AXVM_FDT_DEV_NS16550A, 8, ns16550_setup, NULL},
-    {"ns16550", AXVM_FDT_DEV_NS16550A, 8, ns16550_setup, NULL},
-    {"arm,pl011", AXVM_FDT_DEV_PL011, 0x1000, pl011_setup, NULL},
-    {"axvm,dummy", AXVM_FDT_DEV_DUMMY, 1, dummy_setup, &dummy_ops},
-    {"virtio,mmio", AXVM_FDT_DEV_VIRTIO_BLK, 0x200, virtio_setup, &virtio_ops},
-    {"axvm,ivc", AXVM_FDT_DEV_IVC, 0x1000, ivc_setup, &ivc_unwired_ops},
+    {"ns16550a", ns16550_setup, NULL, 8, AXVM_FDT_DEV_NS16550A},
+    {"ns16550", ns16550_setup, NULL, 8, AXVM_FDT_DEV_NS16550A},
+    {"arm,pl011", pl011_setup, NULL, 0x1000, AXVM_FDT_DEV_PL011},
+    {"axvm,dummy", dummy_setup, &dummy_ops, 1, AXVM_FDT_DEV_DUMMY},
+    {"virtio,mmio", virtio_setup, &virtio_ops, 0x200, AXVM_FDT_DEV_VIRTIO_BLK},
+    {"axvm,ivc", ivc_setup, &ivc_unwired_ops, 0x1000, AXVM_FDT_DEV_IVC},
 };
 
 const struct axvm_fdt_model *axvm_fdt_find_model(const char *compatible)

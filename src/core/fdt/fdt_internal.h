@@ -61,13 +61,13 @@ int axvm_fdt_opt_u32(struct axvm_fdt_ctx *c, int node, const char *name,
 /* Registry of emulated device models. */
 struct axvm_fdt_model {
 	const char *compatible;
-	enum axvm_fdt_dev_kind kind;
-	uint64_t min_size; /* smallest register window the model accepts */
 	/* Read model-specific properties of `node` into dev (may be NULL). */
 	int (*setup)(struct axvm_fdt_ctx *c, int node,
 	             struct axvm_fdt_device *dev,
 	             struct axvm_device_desc *desc);
 	const struct axvm_device_ops *ops;
+	uint32_t min_size; /* smallest register window the model accepts */
+	enum axvm_fdt_dev_kind kind;
 };
 
 /* Every axvm,ivc channel of vms[0..n-1] has exactly two ends, in two

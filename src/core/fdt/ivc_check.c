@@ -24,42 +24,33 @@ static int dev_node(struct axvm_fdt_ctx *c, const struct axvm_fdt_vm *vm,
 	return node < 0 ? -1 : node;
 }
 
-static int fail_end(struct axvm_fdt_ctx *c, int code, struct axvm_fdt_vm *vms,
-                    struct end_ref e, const char *prop, const char *what,
-                    const struct axvm_fdt_vm *other_vm, uint32_t other_dev)
+/* Fail at end e: "channel <its channel><tail>", then the node of end
+ * `other` (may be NULL) in parentheses. */
+static int fail_end(struct axvm_fdt_ctx *c, int code,
+                    const struct axvm_fdt_vm *vms, struct end_ref e,
+                    const char *prop, const char *tail,
+                    const struct end_ref *other)
 {
 	char buf[AXVM_FDT_WHAT_MAX + AXVM_FDT_PATH_MAX + AXVM_FDT_NODE_NAME_MAX];
 	struct axvm_msg m;
 
 	axvm_msg_init(&m, buf, sizeof(buf));
-	axvm_msg_str(&m, what);
-	if (other_vm) {
+	axvm_msg_str(&m, "channel ");
+	axvm_msg_u64(&m, vms[e.vm].devices[e.dev].ivc.channel);
+	axvm_msg_str(&m, tail);
+	if (other) {
 		axvm_msg_str(&m, " (");
-		axvm_msg_str(&m, other_vm->path);
+		axvm_msg_str(&m, vms[other->vm].path);
 		axvm_msg_str(&m, "/");
-		axvm_msg_str(&m, other_vm->devices[other_dev].node);
+		axvm_msg_str(&m, vms[other->vm].devices[other->dev].node);
 		axvm_msg_str(&m, ")");
 	}
 	return axvm_fdt_fail(c, code, dev_node(c, &vms[e.vm], e.dev), prop, buf);
 }
 
-static const char *channel_what(char *buf, size_t size, uint32_t channel,
-                                const char *tail)
-{
-	struct axvm_msg m;
-
-	axvm_msg_init(&m, buf, size);
-	axvm_msg_str(&m, "channel ");
-	axvm_msg_u64(&m, channel);
-	axvm_msg_str(&m, tail);
-	return buf;
-}
-
 int axvm_fdt_check_ivc(struct axvm_fdt_ctx *c, struct axvm_fdt_vm *vms,
                        uint32_t n)
 {
-	char what[AXVM_FDT_WHAT_MAX];
-
 	for (uint32_t v = 0; v < n; v++) {
 		for (uint32_t d = 0; d < vms[v].cfg.device_count; d++) {
 			struct axvm_fdt_device *dev = &vms[v].devices[d];
@@ -77,27 +68,22 @@ int axvm_fdt_check_ivc(struct axvm_fdt_ctx *c, struct axvm_fdt_vm *vms,
 						ends[count++] = (struct end_ref){w, k};
 			if (count == 1)
 				return fail_end(c, AXVM_ENOENT, vms, self, "channel",
-				                channel_what(what, sizeof(what), dev->ivc.channel,
-				                             " has one end: another VM needs an "
-				                             "axvm,ivc node with the same channel"),
-				                NULL, 0);
+				                " has one end: another VM needs an "
+				                "axvm,ivc node with the same channel",
+				                NULL);
 			if (count > AXVM_FDT_IVC_ENDS)
 				return fail_end(c, AXVM_EEXIST, vms, ends[2], "channel",
-				                channel_what(what, sizeof(what), dev->ivc.channel,
-				                             " already has two ends, the first in"),
-				                &vms[ends[0].vm], ends[0].dev);
+				                " already has two ends, the first in",
+				                &ends[0]);
 			struct end_ref peer = ends[0].vm == v && ends[0].dev == d ? ends[1] : ends[0];
 			const struct axvm_fdt_vm *pv = &vms[peer.vm];
 			if (peer.vm == v)
 				return fail_end(c, AXVM_EEXIST, vms, ends[1], "channel",
-				                channel_what(what, sizeof(what), dev->ivc.channel,
-				                             " has both ends in one VM"),
-				                &vms[ends[0].vm], ends[0].dev);
+				                " has both ends in one VM", &ends[0]);
 			if (pv->devices[peer.dev].ivc.shm_size != dev->ivc.shm_size)
 				return fail_end(c, AXVM_EINVAL, vms, ends[1], "shared-mem",
-				                channel_what(what, sizeof(what), dev->ivc.channel,
-				                             ": the size differs from the other end's"),
-				                &vms[ends[0].vm], ends[0].dev);
+				                ": the size differs from the other end's",
+				                &ends[0]);
 			dev->ivc.end = vms[v].cfg.id < pv->cfg.id ? 0 : 1;
 		}
 	}

@@ -206,6 +206,34 @@ static int get_addr(struct vm_parse *p, int node, const char *name, uint64_t *v,
 	return 0;
 }
 
+/* Address and size of <address size> pair i of a reg-like value. */
+static void pair_at(const struct vm_parse *p, const void *val, uint32_t i,
+                    uint64_t *addr, uint64_t *size)
+{
+	uint32_t at = i * (p->ac + p->sc);
+
+	*addr = axvm_fdt_cells(val, at, p->ac);
+	*size = axvm_fdt_cells(val, at + p->ac, p->sc);
+}
+
+/* A property of one <address size> pair; *present false (and addr, size
+ * untouched) when absent. */
+static int get_pair(struct vm_parse *p, int node, const char *name,
+                    uint64_t *addr, uint64_t *size, bool *present)
+{
+	const void *val;
+	uint32_t n;
+	int rc = get_cells(p->c, node, name, p->ac + p->sc, 1, &val, &n);
+
+	*present = n != 0;
+	if (rc == AXVM_E2BIG)
+		return axvm_fdt_fail(p->c, AXVM_EINVAL, node, name,
+		                     "must be one <address size> pair");
+	if (!rc && n)
+		pair_at(p, val, 0, addr, size);
+	return rc;
+}
+
 /* "#address-cells"/"#size-cells" of the VM node: 1 or 2. */
 static int get_ncells(struct axvm_fdt_ctx *c, int node, const char *name,
                       uint32_t dflt, uint32_t *v)
@@ -379,10 +407,12 @@ static int add_regions(struct vm_parse *p, int node, const void *reg,
 		             " memory and passthrough regions");
 	for (uint32_t i = 0; i < n; i++) {
 		struct axvm_mem_region *r = &cfg->regions[cfg->region_count];
-		r->gpa = axvm_fdt_cells(reg, i * (p->ac + p->sc), p->ac);
-		r->size =
-		    axvm_fdt_cells(reg, i * (p->ac + p->sc) + p->ac, p->sc);
-		r->hpa = host ? axvm_fdt_cells(host, i * p->ac, p->ac) : 0;
+		pair_at(p, reg, i, &r->gpa, &r->size);
+		/* Without host-addr a device window (passthrough) is mapped
+		 * to itself; RAM is the port's to place. */
+		r->hpa = host ? axvm_fdt_cells(host, i * p->ac, p->ac)
+		         : type == AXVM_MAP_DEVICE ? r->gpa
+		                                   : 0;
 		r->type = type;
 		r->flags = flags;
 		p->region_node[cfg->region_count++] = node;
@@ -425,7 +455,10 @@ static int parse_access(struct axvm_fdt_ctx *c, int node, uint32_t dflt,
 	return 0;
 }
 
-static int parse_memory(struct vm_parse *p, int node)
+/* axvm,memory (map, host-addr, access, uncached) and axvm,passthrough
+ * (a device window, mapped to itself unless host-addr says otherwise,
+ * and the interrupts routed to the VM). */
+static int parse_memory(struct vm_parse *p, int node, bool passthrough)
 {
 	static const char *const maps[] = {"linear", "allocated", "lazy",
 	                                   "device"};
@@ -433,9 +466,12 @@ static int parse_memory(struct vm_parse *p, int node)
 	    AXVM_MAP_LINEAR, AXVM_MAP_ALLOCATED, AXVM_MAP_LAZY,
 	    AXVM_MAP_DEVICE};
 	struct axvm_fdt_ctx *c = p->c;
-	const void *reg, *host;
-	uint32_t n, nh, flags = 0;
-	unsigned map = 1;
+	struct axvm_fdt_vm *vm = p->vm;
+	const void *reg, *host, *irqs;
+	uint32_t n, nh, ni;
+	uint32_t flags = AXVM_MEM_READ | AXVM_MEM_WRITE | AXVM_MEM_DEVICE |
+	                 AXVM_MEM_UNCACHED;
+	unsigned map = passthrough ? 3 : 1;
 	bool present, uncached;
 	int rc;
 
@@ -444,14 +480,15 @@ static int parse_memory(struct vm_parse *p, int node)
 		return rc;
 	if (!n)
 		return missing(c, node, "reg");
-	if ((rc = get_enum(c, node, "map", maps, 4, &map, &present)))
+	if (!passthrough &&
+	    (rc = get_enum(c, node, "map", maps, 4, &map, &present)))
 		return rc;
 	enum axvm_map_type type = types[map];
 	bool fixed = type == AXVM_MAP_LINEAR || type == AXVM_MAP_DEVICE;
 	if ((rc = get_cells(c, node, "host-addr", p->ac, AXVM_MAX_REGIONS,
 	                    &host, &nh)))
 		return rc;
-	if (fixed && !host)
+	if (!passthrough && fixed && !host)
 		return axvm_fdt_fail(c, AXVM_ENOENT, node, "host-addr",
 		                     "missing: required with map \"linear\" "
 		                     "or \"device\"");
@@ -464,49 +501,21 @@ static int parse_memory(struct vm_parse *p, int node)
 		             "must hold one "
 		             "address per reg entry (",
 		             n, ")");
-	uint32_t dflt = type == AXVM_MAP_DEVICE ? AXVM_MEM_READ | AXVM_MEM_WRITE
-	                                        : AXVM_MEM_RWX;
-	if ((rc = parse_access(c, node, dflt, &flags)) ||
-	    (rc = get_bool(c, node, "uncached", &uncached)))
-		return rc;
-	if (uncached)
-		flags |= AXVM_MEM_UNCACHED;
-	if (type == AXVM_MAP_DEVICE)
-		flags |= AXVM_MEM_DEVICE | AXVM_MEM_UNCACHED;
-	return add_regions(p, node, reg, n, host, type, flags);
-}
-
-static int parse_passthrough(struct vm_parse *p, int node)
-{
-	struct axvm_fdt_ctx *c = p->c;
-	struct axvm_fdt_vm *vm = p->vm;
-	const void *reg, *host, *irqs;
-	uint32_t n, nh, ni;
-	int rc;
-
-	if ((rc = get_cells(c, node, "reg", p->ac + p->sc, AXVM_MAX_REGIONS,
-	                    &reg, &n)))
-		return rc;
-	if (!n)
-		return missing(c, node, "reg");
-	if ((rc = get_cells(c, node, "host-addr", p->ac, AXVM_MAX_REGIONS,
-	                    &host, &nh)))
-		return rc;
-	if (host && nh != n)
-		return fail2(c, AXVM_EINVAL, node, "host-addr",
-		             "must hold one "
-		             "address per reg entry (",
-		             n, ")");
-	if ((rc = add_regions(p, node, reg, n, NULL, AXVM_MAP_DEVICE,
-	                      AXVM_MEM_READ | AXVM_MEM_WRITE | AXVM_MEM_DEVICE |
-	                          AXVM_MEM_UNCACHED)))
-		return rc;
-	/* Identity unless host-addr says otherwise. */
-	for (uint32_t i = 0; i < n; i++) {
-		struct axvm_mem_region *r =
-		    &vm->cfg.regions[vm->cfg.region_count - n + i];
-		r->hpa = host ? axvm_fdt_cells(host, i * p->ac, p->ac) : r->gpa;
+	if (!passthrough) {
+		uint32_t dflt = type == AXVM_MAP_DEVICE
+		                    ? AXVM_MEM_READ | AXVM_MEM_WRITE
+		                    : AXVM_MEM_RWX;
+		if ((rc = parse_access(c, node, dflt, &flags)) ||
+		    (rc = get_bool(c, node, "uncached", &uncached)))
+			return rc;
+		if (uncached)
+			flags |= AXVM_MEM_UNCACHED;
+		if (type == AXVM_MAP_DEVICE)
+			flags |= AXVM_MEM_DEVICE | AXVM_MEM_UNCACHED;
 	}
+	if ((rc = add_regions(p, node, reg, n, host, type, flags)) ||
+	    !passthrough)
+		return rc;
 	if ((rc = get_cells(c, node, "interrupts", p->irq_cells,
 	                    AXVM_FDT_MAX_IRQS, &irqs, &ni)))
 		return rc;
@@ -531,22 +540,15 @@ static int parse_ivc(struct vm_parse *p, int node, struct axvm_fdt_device *dev)
 {
 	struct axvm_fdt_ctx *c = p->c;
 	struct axvm_config *cfg = &p->vm->cfg;
-	const void *shm;
-	uint32_t n;
+	bool present;
 	int rc;
 
-	if ((rc = req_u32(c, node, "channel", &dev->ivc.channel)))
+	if ((rc = req_u32(c, node, "channel", &dev->ivc.channel)) ||
+	    (rc = get_pair(p, node, "shared-mem", &dev->ivc.shm_gpa,
+	                   &dev->ivc.shm_size, &present)))
 		return rc;
-	if ((rc = get_cells(c, node, "shared-mem", p->ac + p->sc, 1, &shm, &n))) {
-		if (rc == AXVM_E2BIG)
-			rc = axvm_fdt_fail(c, AXVM_EINVAL, node, "shared-mem",
-			                   "must be one <address size> pair");
-		return rc;
-	}
-	if (!n)
+	if (!present)
 		return missing(c, node, "shared-mem");
-	dev->ivc.shm_gpa = axvm_fdt_cells(shm, 0, p->ac);
-	dev->ivc.shm_size = axvm_fdt_cells(shm, p->ac, p->sc);
 	if (!dev->ivc.shm_size)
 		return axvm_fdt_fail(c, AXVM_EINVAL, node, "shared-mem",
 		                     "size is zero");
@@ -570,21 +572,18 @@ static int parse_device(struct vm_parse *p, int node,
 {
 	struct axvm_fdt_ctx *c = p->c;
 	struct axvm_config *cfg = &p->vm->cfg;
-	const void *reg, *irqs;
-	uint32_t n, ni;
+	const void *irqs;
+	uint64_t base = 0, size = 0;
+	uint32_t ni;
+	bool present;
 	int rc;
 
 	if (cfg->device_count >= AXVM_MAX_CONFIG_DEVICES)
 		return fail2(c, AXVM_E2BIG, node, NULL, "the VM has more than ",
 		             AXVM_MAX_CONFIG_DEVICES, " emulated devices");
-	if ((rc = get_cells(c, node, "reg", p->ac + p->sc, 1, &reg, &n))) {
-		if (rc == AXVM_E2BIG)
-			rc = axvm_fdt_fail(c, AXVM_EINVAL, node, "reg",
-			                   "must be exactly one <address size> "
-			                   "pair");
+	if ((rc = get_pair(p, node, "reg", &base, &size, &present)))
 		return rc;
-	}
-	if (!n)
+	if (!present)
 		return missing(c, node, "reg");
 	uint32_t idx = cfg->device_count;
 	struct axvm_fdt_device *dev = &p->vm->devices[idx];
@@ -595,8 +594,8 @@ static int parse_device(struct vm_parse *p, int node,
 	dev->state.kind = model->kind;
 	copy_node_name(c->blob, node, dev->node, sizeof(dev->node));
 	desc->bus = AXVM_BUS_MMIO;
-	desc->base = axvm_fdt_cells(reg, 0, p->ac);
-	desc->size = axvm_fdt_cells(reg, p->ac, p->sc);
+	desc->base = base;
+	desc->size = size;
 	desc->ops = model->ops;
 	if (desc->size != 0 && desc->size < model->min_size)
 		return fail2(c, AXVM_ERANGE, node, "reg", "smaller than the ",
@@ -667,9 +666,7 @@ static int parse_irqchip(struct vm_parse *p, int node,
 	ic->kind = kind;
 	copy_node_name(c->blob, node, ic->node, sizeof(ic->node));
 	for (uint32_t i = 0; i < want; i++) {
-		ic->base[i] = axvm_fdt_cells(reg, i * (p->ac + p->sc), p->ac);
-		ic->size[i] =
-		    axvm_fdt_cells(reg, i * (p->ac + p->sc) + p->ac, p->sc);
+		pair_at(p, reg, i, &ic->base[i], &ic->size[i]);
 		if (ic->size[i] == 0)
 			return axvm_fdt_fail(c, AXVM_EINVAL, node, "reg",
 			                     "a size is zero");
@@ -747,26 +744,57 @@ static int fail_with_node(struct vm_parse *p, int code, int node,
 	return axvm_fdt_fail(p->c, code, node, prop, buf);
 }
 
+/* Range k of the VM: its regions, then its devices (all on the MMIO
+ * bus); *node the node it came from. */
+static void range_at(const struct vm_parse *p, uint32_t k, uint64_t *base,
+                     uint64_t *size, int *node)
+{
+	const struct axvm_config *cfg = &p->vm->cfg;
+
+	if (k < cfg->region_count) {
+		*base = cfg->regions[k].gpa;
+		*size = cfg->regions[k].size;
+		*node = p->region_node[k];
+		return;
+	}
+	k -= cfg->region_count;
+	*base = cfg->devices[k].base;
+	*size = cfg->devices[k].size;
+	*node = p->device_node[k];
+}
+
+/* The first of ranges [0, k) that overlaps [base, base + size), or k. */
+static uint32_t first_overlap(const struct vm_parse *p, uint32_t k,
+                              uint64_t base, uint64_t size, int *node)
+{
+	for (uint32_t j = 0; j < k; j++) {
+		uint64_t b, s;
+		range_at(p, j, &b, &s, node);
+		if (overlap(base, size, b, s))
+			return j;
+	}
+	*node = -1;
+	return k;
+}
+
 static int check_irqchip_ranges(struct vm_parse *p)
 {
 	const struct axvm_fdt_irqchip *ic = &p->vm->irqchip;
 	const struct axvm_config *cfg = &p->vm->cfg;
 	unsigned n = IS_GICV3(ic->kind) ? 2 : IS_PLIC(ic->kind) ? 1 : 0;
+	uint32_t all = cfg->region_count + cfg->device_count;
+	int other;
 
 	for (unsigned k = 0; k < n; k++) {
-		for (uint32_t i = 0; i < cfg->region_count; i++)
-			if (overlap(ic->base[k], ic->size[k],
-			            cfg->regions[i].gpa, cfg->regions[i].size))
-				return fail_with_node(
-				    p, AXVM_EEXIST, p->irqchip_node, "reg",
-				    "overlaps a memory region",
-				    p->region_node[i]);
-		for (uint32_t i = 0; i < cfg->device_count; i++)
-			if (overlap(ic->base[k], ic->size[k],
-			            cfg->devices[i].base, cfg->devices[i].size))
-				return fail_with_node(
-				    p, AXVM_EEXIST, p->irqchip_node, "reg",
-				    "overlaps a device", p->device_node[i]);
+		uint32_t j =
+		    first_overlap(p, all, ic->base[k], ic->size[k], &other);
+		if (j < all)
+			return fail_with_node(p, AXVM_EEXIST, p->irqchip_node,
+			                      "reg",
+			                      j < cfg->region_count
+			                          ? "overlaps a memory region"
+			                          : "overlaps a device",
+			                      other);
 	}
 	return 0;
 }
@@ -805,72 +833,54 @@ static int check_irqs(struct vm_parse *p)
 	return 0;
 }
 
+/* The name after `key` in a list of NUL-separated pairs, or dflt. */
+static const char *map_name(const char *pairs, const char *key, const char *dflt)
+{
+	for (const char *s = pairs; *s;) {
+		const char *to = s + strlen(s) + 1;
+		if (strcmp(s, key) == 0)
+			return to;
+		s = to + strlen(to) + 1;
+	}
+	return dflt;
+}
+
 /* Re-anchor a core validation error ("regions[2].gpa: ...") on the node
  * and property it came from. */
 static int core_error(struct vm_parse *p, const struct axvm_config_error *ce)
 {
+	const struct axvm_config *cfg = &p->vm->cfg;
 	const char *f = ce->field;
 	int node = p->node, other = -1;
-	const char *prop = NULL;
+	bool region = strncmp(f, "regions[", 8) == 0;
+	const char *prop = map_name("vcpu_count\0cpus\0bsp_entry\0entry\0"
+	                          "ap_entry\0ap-entry\0name\0label\0"
+	                          "unhandled_policy\0unhandled-access\0",
+	                          f, NULL);
 
-	if (strncmp(f, "regions[", 8) == 0 || strncmp(f, "devices[", 8) == 0) {
-		bool region = f[0] == 'r';
+	if (region || strncmp(f, "devices[", 8) == 0) {
 		uint32_t idx = 0;
 		const char *q = f + 8;
 		while (*q >= '0' && *q <= '9' && idx < 1000)
 			idx = idx * 10 + (uint32_t)(*q++ - '0');
 		const char *sub = strchr(q, '.');
-		sub = sub ? sub + 1 : "";
-		uint32_t count =
-		    region ? p->vm->cfg.region_count : p->vm->cfg.device_count;
-		if (idx < count)
-			node =
-			    region ? p->region_node[idx] : p->device_node[idx];
-		prop = strcmp(sub, "hpa") == 0     ? "host-addr"
-		       : strcmp(sub, "flags") == 0 ? "access"
-		       : strcmp(sub, "type") == 0  ? "map"
-		                                   : "reg";
+		prop = map_name("hpa\0host-addr\0flags\0access\0type\0map\0",
+		              sub ? sub + 1 : "", "reg");
 		/* An axvm,ivc node's region is its shared-mem. */
-		for (uint32_t j = 0; region && j < p->vm->cfg.device_count; j++)
+		for (uint32_t j = 0; region && j < cfg->device_count; j++)
 			if (p->vm->devices[j].kind == AXVM_FDT_DEV_IVC &&
 			    p->vm->devices[j].ivc.region == idx)
 				prop = "shared-mem";
-		/* Name the earlier region an overlapping one collides with. */
-		if (region && ce->code == AXVM_EEXIST && idx < count) {
-			const struct axvm_mem_region *r =
-			    &p->vm->cfg.regions[idx];
-			for (uint32_t j = 0; j < idx && other < 0; j++) {
-				const struct axvm_mem_region *o =
-				    &p->vm->cfg.regions[j];
-				if (overlap(r->gpa, r->size, o->gpa, o->size))
-					other = p->region_node[j];
-			}
+		/* Ranges are regions then devices: name the first earlier
+		 * one an overlapping range collides with. */
+		uint32_t count = region ? cfg->region_count : cfg->device_count;
+		if (idx < count) {
+			uint32_t k = region ? idx : cfg->region_count + idx;
+			uint64_t base, size;
+			range_at(p, k, &base, &size, &node);
+			if (ce->code == AXVM_EEXIST)
+				first_overlap(p, k, base, size, &other);
 		}
-		if (!region && ce->code == AXVM_EEXIST && idx < count) {
-			const struct axvm_device_desc *d =
-			    &p->vm->cfg.devices[idx];
-			for (uint32_t j = 0;
-			     j < p->vm->cfg.region_count && other < 0; j++)
-				if (overlap(d->base, d->size,
-				            p->vm->cfg.regions[j].gpa,
-				            p->vm->cfg.regions[j].size))
-					other = p->region_node[j];
-			for (uint32_t j = 0; j < idx && other < 0; j++)
-				if (overlap(d->base, d->size,
-				            p->vm->cfg.devices[j].base,
-				            p->vm->cfg.devices[j].size))
-					other = p->device_node[j];
-		}
-	} else if (strcmp(f, "vcpu_count") == 0) {
-		prop = "cpus";
-	} else if (strcmp(f, "bsp_entry") == 0) {
-		prop = "entry";
-	} else if (strcmp(f, "ap_entry") == 0) {
-		prop = "ap-entry";
-	} else if (strcmp(f, "name") == 0) {
-		prop = "label";
-	} else if (strcmp(f, "unhandled_policy") == 0) {
-		prop = "unhandled-access";
 	}
 	return fail_with_node(p, ce->code, node, prop, ce->message, other);
 }
@@ -968,21 +978,13 @@ static int parse_vm_props(struct vm_parse *p, bool *has_ap_entry)
 	if ((rc =
 	         get_addr(p, p->node, "dtb-addr", &vm->dtb_addr, &vm->has_dtb)))
 		return rc;
-	if ((rc =
-	         get_cells(c, p->node, "initrd", p->ac + p->sc, 1, &val, &n))) {
-		if (rc == AXVM_E2BIG)
-			rc = axvm_fdt_fail(c, AXVM_EINVAL, p->node, "initrd",
-			                   "must be one <address size> pair");
+	if ((rc = get_pair(p, p->node, "initrd", &vm->initrd_addr,
+	                   &vm->initrd_size, &present)))
 		return rc;
-	}
-	if (n) {
-		vm->initrd_addr = axvm_fdt_cells(val, 0, p->ac);
-		vm->initrd_size = axvm_fdt_cells(val, p->ac, p->sc);
-		if (!vm->initrd_size)
-			return axvm_fdt_fail(c, AXVM_EINVAL, p->node, "initrd",
-			                     "size is zero (leave the property "
-			                     "out for no initrd)");
-	}
+	if (present && !vm->initrd_size)
+		return axvm_fdt_fail(c, AXVM_EINVAL, p->node, "initrd",
+		                     "size is zero (leave the property out "
+		                     "for no initrd)");
 	if ((rc = get_string(c, p->node, "bootargs", vm->bootargs,
 	                     sizeof(vm->bootargs), &present)))
 		return rc;
@@ -1048,10 +1050,9 @@ static int parse_children(struct vm_parse *p)
 			return rc;
 		switch (cls.kind) {
 		case CHILD_MEMORY:
-			rc = parse_memory(p, child);
-			break;
 		case CHILD_PASSTHROUGH:
-			rc = parse_passthrough(p, child);
+			rc = parse_memory(p, child,
+			                  cls.kind == CHILD_PASSTHROUGH);
 			break;
 		case CHILD_DEVICE:
 			rc = parse_device(p, child, cls.model);
