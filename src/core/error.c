@@ -17,10 +17,12 @@ static const char *nth(const char *list, unsigned i)
 
 const char *axvm_strerror(int err)
 {
-	/* -err of each code, in the order of the texts below. */
+	/* -err of each code, in the order of the texts below (every code fits a byte). */
 	static const unsigned char codes[] = {
-	    0,  1,  2,  4,  5,  7,  11, 12,  14,  16,  17,
-	    19, 22, 34, 38, 75, 95, 108, 200, 201, 202,
+		0, -AXVM_EPERM, -AXVM_ENOENT, -AXVM_EINTR, -AXVM_EIO, -AXVM_E2BIG,
+		-AXVM_EAGAIN, -AXVM_ENOMEM, -AXVM_EFAULT, -AXVM_EBUSY, -AXVM_EEXIST,
+		-AXVM_ENODEV, -AXVM_EINVAL, -AXVM_ERANGE, -AXVM_ENOSYS, -AXVM_EOVERFLOW,
+		-AXVM_ENOTSUP, -AXVM_ESHUTDOWN, -AXVM_ESTATE, -AXVM_EUNHANDLED, -AXVM_EGUEST,
 	};
 	unsigned i = 0;
 
