@@ -27,8 +27,58 @@
 #define A64_FP_FPCR 520
 #define A64_IRQ_VTIMER 27
 
-	.text
-	.balign 16
+/* Slot n of the vector table (128 bytes each), checked: .org fails to
+ * assemble if what follows a slot's entry runs into the next slot. */
+.macro	slot n
+	.org	\n * 0x80
+.endm
+
+/* AXVM_A64_TEST_BARE_TRAP (a test-only build, ports/baremetal's
+ * AXVM_BM_TEST_BARE_TRAP): a synchronous exception with X0 =
+ * A64_BARE_FID returns to the guest at once, X0 untouched. It is the
+ * floor of a null call, a trap and an ERET (tests/guests/aarch64/
+ * bench-exit.c times it); it trusts the guest, so it is never built into
+ * a kernel that runs anything else. */
+#define A64_BARE_FID_HI 0xba5	/* X0 = 0xba5000 */
+
+.macro	vec_guest n kind
+	slot	\n
+#ifdef AXVM_A64_TEST_BARE_TRAP
+	.if \kind == 0
+	cmp	x0, #A64_BARE_FID_HI, lsl #12
+	b.ne	1f
+	eret
+1:
+	.endif
+#endif
+	stp	x0, x1, [sp, #-16]!
+	mov	x1, #\kind
+	b	a64_exit
+.endm
+
+/*
+ * The vector table, with this file's code in it: each of the 16 slots is
+ * 128 bytes and its entry needs 4 to 24, so the world switch, the exit and
+ * the FP/SIMD switch live in the space after the entries of the slots that
+ * only stop the CPU (each entry ends in a branch: nothing falls into them),
+ * and the IRQ exit fills its own slot. Own section, so the 2 KiB alignment
+ * costs no padding inside this object (the linker places it at the image
+ * base). The FP/SIMD pair is the only FP/SIMD code: the library's C is
+ * built general-regs-only.
+ */
+	.arch_extension simd
+	.section .text.axvm_a64_vectors, "ax"
+	.balign 2048
+	.global axvm_a64_vectors
+axvm_a64_vectors:
+	/* 0: current EL, SP_EL0: sync. An exception taken at EL2 itself while
+	 * this table is installed can only come from a bug in the few
+	 * instructions around eret: stop this pCPU rather than run on with
+	 * corrupted state. */
+a64_hyp_fault:
+	wfe
+	b	a64_hyp_fault
+
 	.global axvm_a64_enter
 	.type axvm_a64_enter, %function
 axvm_a64_enter:
@@ -59,8 +109,13 @@ axvm_a64_enter:
 	isb
 	.size axvm_a64_enter, . - axvm_a64_enter
 
-/* x1 = exception kind; [sp] = guest x0, x1; [sp + 16] = regs. */
-	.balign 16
+	slot	1		/* irq */
+	b	a64_hyp_fault
+
+/* x1 = exception kind; [sp] = guest x0, x1; [sp + 16] = regs. First an
+ * IRQ exit the fast path (slot 9) did not answer. */
+a64_irq_exit:
+	mov	x1, #1			/* A64_EXC_IRQ */
 a64_exit:
 	ldr	x0, [sp, #16]
 	stp	x2, x3, [x0, #16]
@@ -88,128 +143,9 @@ a64_exit:
 	ldp	x29, x30, [sp], #16
 	ret
 
-/*
- * An IRQ exit, first offered to a64_irq_fast(vcpu) (a64_vcpu.c) without
- * the full switch: only what a C call may clobber is saved, on this stack
- * (x2-x18 and x30; x0/x1 are pushed already), and the guest's x19-x29 stay
- * in their registers, which the callee keeps (AAPCS64; the library's C
- * touches no FP/SIMD register). ELR_EL2 and SPSR_EL2 stay as they are:
- * nothing in between takes an exception (interrupts are masked at EL2).
- * Answered: the registers come back and the guest is entered again.
- * Not: the same registers come back and the full exit runs, as from any
- * other vector. ldp leaves the flags of the cmp alone.
- *
- * The first test, that the highest-priority pending interrupt at the
- * physical CPU interface is the guest's timer (PPI 27), is made here,
- * before anything is saved: every other IRQ exit (the host's timer at
- * the end of a time slice, a kick, a device) goes straight to the full
- * exit instead of saving and restoring ten register pairs around a call
- * that would refuse it. Only x0 is used, and the guest's x0 is on the
- * stack already.
- */
-	.balign 16
-a64_irq:
-	mrs	x0, icc_hppir1_el1
-	and	x0, x0, #0xffffff
-	cmp	x0, #A64_IRQ_VTIMER
-	b.ne	1f
-	stp	x2, x3, [sp, #-16]!
-	stp	x4, x5, [sp, #-16]!
-	stp	x6, x7, [sp, #-16]!
-	stp	x8, x9, [sp, #-16]!
-	stp	x10, x11, [sp, #-16]!
-	stp	x12, x13, [sp, #-16]!
-	stp	x14, x15, [sp, #-16]!
-	stp	x16, x17, [sp, #-16]!
-	stp	x18, x30, [sp, #-16]!
-	ldr	x0, [sp, #(9 * 16 + 16)]	/* regs, the vCPU's first member */
-	bl	a64_irq_fast
-	cmp	w0, #0
-	ldp	x18, x30, [sp], #16
-	ldp	x16, x17, [sp], #16
-	ldp	x14, x15, [sp], #16
-	ldp	x12, x13, [sp], #16
-	ldp	x10, x11, [sp], #16
-	ldp	x8, x9, [sp], #16
-	ldp	x6, x7, [sp], #16
-	ldp	x4, x5, [sp], #16
-	ldp	x2, x3, [sp], #16
-	b.eq	1f
-	ldp	x0, x1, [sp], #16
-	eret
-	dsb	nsh			/* no straight-line speculation past eret */
-	isb
-1:	mov	x1, #1			/* A64_EXC_IRQ */
-	b	a64_exit
-
-/* An exception taken at EL2 itself while this table is installed can only
- * come from a bug in the few instructions around eret: stop this pCPU
- * rather than run on with corrupted state. */
-	.balign 16
-a64_hyp_fault:
-	wfe
+	slot	2		/* fiq */
 	b	a64_hyp_fault
 
-.macro	vec_hyp
-	.balign 0x80
-	b	a64_hyp_fault
-.endm
-
-/* AXVM_A64_TEST_BARE_TRAP (a test-only build, ports/baremetal's
- * AXVM_BM_TEST_BARE_TRAP): a synchronous exception with X0 =
- * A64_BARE_FID returns to the guest at once, X0 untouched. It is the
- * floor of a null call, a trap and an ERET (tests/guests/aarch64/
- * bench-exit.c times it); it trusts the guest, so it is never built into
- * a kernel that runs anything else. */
-#define A64_BARE_FID_HI 0xba5	/* X0 = 0xba5000 */
-
-.macro	vec_guest kind
-	.balign 0x80
-#ifdef AXVM_A64_TEST_BARE_TRAP
-	.if \kind == 0
-	cmp	x0, #A64_BARE_FID_HI, lsl #12
-	b.ne	1f
-	eret
-1:
-	.endif
-#endif
-	stp	x0, x1, [sp, #-16]!
-	.if \kind == 1
-	b	a64_irq
-	.else
-	mov	x1, #\kind
-	b	a64_exit
-	.endif
-.endm
-
-/* Own section, so the 2 KiB alignment costs no padding inside this object
- * (the linker places it). */
-	.section .text.axvm_a64_vectors, "ax"
-	.balign 2048
-	.global axvm_a64_vectors
-axvm_a64_vectors:
-	vec_hyp			/* current EL, SP_EL0: sync */
-	vec_hyp			/* irq */
-	vec_hyp			/* fiq */
-	vec_hyp			/* serror */
-	vec_hyp			/* current EL, SP_ELx: sync */
-	vec_hyp			/* irq */
-	vec_hyp			/* fiq */
-	vec_hyp			/* serror */
-	vec_guest 0		/* lower EL, AArch64: sync */
-	vec_guest 1		/* irq */
-	vec_guest 2		/* fiq */
-	vec_guest 3		/* serror */
-	vec_guest 0		/* lower EL, AArch32: sync */
-	vec_guest 1		/* irq */
-	vec_guest 2		/* fiq */
-	vec_guest 3		/* serror */
-
-/* Guest FP/SIMD state (bind/unbind). The library's C is built
- * general-regs-only; these two functions are the only FP/SIMD code. */
-	.arch_extension simd
-	.text
-	.balign 16
 	.global axvm_a64_fp_save
 	.type axvm_a64_fp_save, %function
 axvm_a64_fp_save:
@@ -236,6 +172,9 @@ axvm_a64_fp_save:
 	ret
 	.size axvm_a64_fp_save, . - axvm_a64_fp_save
 
+	slot	3		/* serror */
+	b	a64_hyp_fault
+
 	.global axvm_a64_fp_restore
 	.type axvm_a64_fp_restore, %function
 axvm_a64_fp_restore:
@@ -261,3 +200,76 @@ axvm_a64_fp_restore:
 	msr	fpcr, x2
 	ret
 	.size axvm_a64_fp_restore, . - axvm_a64_fp_restore
+
+	slot	4		/* current EL, SP_ELx: sync */
+	b	a64_hyp_fault
+	slot	5		/* irq */
+	b	a64_hyp_fault
+	slot	6		/* fiq */
+	b	a64_hyp_fault
+	slot	7		/* serror */
+	b	a64_hyp_fault
+
+	vec_guest 8, 0		/* lower EL, AArch64: sync */
+
+	slot	9		/* irq: the whole fast path, 124 bytes */
+	stp	x0, x1, [sp, #-16]!
+/*
+ * An IRQ exit, first offered to a64_irq_fast(vcpu) (a64_vcpu.c) without
+ * the full switch: only what a C call may clobber is saved, on this stack
+ * (x2-x18 and x30; x0/x1 are pushed already), and the guest's x19-x29 stay
+ * in their registers, which the callee keeps (AAPCS64; the library's C
+ * touches no FP/SIMD register). ELR_EL2 and SPSR_EL2 stay as they are:
+ * nothing in between takes an exception (interrupts are masked at EL2).
+ * Answered: the registers come back and the guest is entered again.
+ * Not: the same registers come back and the full exit runs, as from any
+ * other vector. ldp leaves the flags of the cmp alone.
+ *
+ * The first test, that the highest-priority pending interrupt at the
+ * physical CPU interface is the guest's timer (PPI 27), is made here,
+ * before anything is saved: every other IRQ exit (the host's timer at
+ * the end of a time slice, a kick, a device) goes straight to the full
+ * exit instead of saving and restoring ten register pairs around a call
+ * that would refuse it. Only x0 is used, and the guest's x0 is on the
+ * stack already.
+ */
+a64_irq:
+	mrs	x0, icc_hppir1_el1
+	and	x0, x0, #0xffffff
+	cmp	x0, #A64_IRQ_VTIMER
+	b.ne	a64_irq_exit
+	stp	x2, x3, [sp, #-16]!
+	stp	x4, x5, [sp, #-16]!
+	stp	x6, x7, [sp, #-16]!
+	stp	x8, x9, [sp, #-16]!
+	stp	x10, x11, [sp, #-16]!
+	stp	x12, x13, [sp, #-16]!
+	stp	x14, x15, [sp, #-16]!
+	stp	x16, x17, [sp, #-16]!
+	stp	x18, x30, [sp, #-16]!
+	ldr	x0, [sp, #(9 * 16 + 16)]	/* regs, the vCPU's first member */
+	bl	a64_irq_fast
+	cmp	w0, #0
+	ldp	x18, x30, [sp], #16
+	ldp	x16, x17, [sp], #16
+	ldp	x14, x15, [sp], #16
+	ldp	x12, x13, [sp], #16
+	ldp	x10, x11, [sp], #16
+	ldp	x8, x9, [sp], #16
+	ldp	x6, x7, [sp], #16
+	ldp	x4, x5, [sp], #16
+	ldp	x2, x3, [sp], #16
+	b.eq	a64_irq_exit
+	ldp	x0, x1, [sp], #16
+	eret
+	dsb	nsh			/* no straight-line speculation past eret */
+	isb
+
+	vec_guest 10, 2		/* fiq */
+	vec_guest 11, 3		/* serror */
+	vec_guest 12, 0		/* lower EL, AArch32: sync */
+	slot	13		/* irq */
+	stp	x0, x1, [sp, #-16]!
+	b	a64_irq
+	vec_guest 14, 2		/* fiq */
+	vec_guest 15, 3		/* serror */
