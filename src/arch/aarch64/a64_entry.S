@@ -33,6 +33,28 @@
 	.org	\n * 0x80
 .endm
 
+/* The host's ID registers of one CRm (op0 3, op1 0, CRn 0), one 8-byte
+ * stub per op2 ("mrs x0; ret"; the assembler needs each encoding spelled
+ * out, and reserved ones in this space read as zero), in the second half
+ * of slot crm + 1: axvm_a64_id_read() jumps to slot crm + 1, offset 64 +
+ * op2 * 8. The first half holds the slot's entry. */
+.macro	id_mrs crm, op2
+	mrs	x0, S3_0_C0_C\crm\()_\op2
+	ret
+.endm
+
+.macro	id_row crm
+	.org	(\crm + 1) * 0x80 + 64
+	id_mrs	\crm, 0
+	id_mrs	\crm, 1
+	id_mrs	\crm, 2
+	id_mrs	\crm, 3
+	id_mrs	\crm, 4
+	id_mrs	\crm, 5
+	id_mrs	\crm, 6
+	id_mrs	\crm, 7
+.endm
+
 /* AXVM_A64_TEST_BARE_TRAP (a test-only build, ports/baremetal's
  * AXVM_BM_TEST_BARE_TRAP): a synchronous exception with X0 =
  * A64_BARE_FID returns to the guest at once, X0 untouched. It is the
@@ -58,10 +80,10 @@
 
 /*
  * The vector table, with this file's code in it: each of the 16 slots is
- * 128 bytes and its entry needs 4 to 24, so the world switch, the exit and
- * the FP/SIMD switch live in the space after the entries of the slots that
- * only stop the CPU (each entry ends in a branch: nothing falls into them),
- * and the IRQ exit fills its own slot. Own section, so the 2 KiB alignment
+ * 128 bytes and its entry needs 4 to 24, so the world switch, the exit,
+ * the FP/SIMD switch and the ID register reads live in the space after the
+ * entries (each entry ends in a branch: nothing falls into what follows
+ * it), and the IRQ exit fills its own slot. Own section, so the 2 KiB alignment
  * costs no padding inside this object (the linker places it at the image
  * base). The FP/SIMD pair is the only FP/SIMD code: the library's C is
  * built general-regs-only.
@@ -145,72 +167,25 @@ a64_exit:
 
 	slot	2		/* fiq */
 	b	a64_hyp_fault
-
-	.global axvm_a64_fp_save
-	.type axvm_a64_fp_save, %function
-axvm_a64_fp_save:
-	stp	q0, q1, [x0, #0]
-	stp	q2, q3, [x0, #32]
-	stp	q4, q5, [x0, #64]
-	stp	q6, q7, [x0, #96]
-	stp	q8, q9, [x0, #128]
-	stp	q10, q11, [x0, #160]
-	stp	q12, q13, [x0, #192]
-	stp	q14, q15, [x0, #224]
-	stp	q16, q17, [x0, #256]
-	stp	q18, q19, [x0, #288]
-	stp	q20, q21, [x0, #320]
-	stp	q22, q23, [x0, #352]
-	stp	q24, q25, [x0, #384]
-	stp	q26, q27, [x0, #416]
-	stp	q28, q29, [x0, #448]
-	stp	q30, q31, [x0, #480]
-	mrs	x1, fpsr
-	mrs	x2, fpcr
-	add	x0, x0, #A64_FP_FPSR
-	stp	x1, x2, [x0]
-	ret
-	.size axvm_a64_fp_save, . - axvm_a64_fp_save
-
+	id_row	1
 	slot	3		/* serror */
 	b	a64_hyp_fault
-
-	.global axvm_a64_fp_restore
-	.type axvm_a64_fp_restore, %function
-axvm_a64_fp_restore:
-	ldp	q0, q1, [x0, #0]
-	ldp	q2, q3, [x0, #32]
-	ldp	q4, q5, [x0, #64]
-	ldp	q6, q7, [x0, #96]
-	ldp	q8, q9, [x0, #128]
-	ldp	q10, q11, [x0, #160]
-	ldp	q12, q13, [x0, #192]
-	ldp	q14, q15, [x0, #224]
-	ldp	q16, q17, [x0, #256]
-	ldp	q18, q19, [x0, #288]
-	ldp	q20, q21, [x0, #320]
-	ldp	q22, q23, [x0, #352]
-	ldp	q24, q25, [x0, #384]
-	ldp	q26, q27, [x0, #416]
-	ldp	q28, q29, [x0, #448]
-	ldp	q30, q31, [x0, #480]
-	add	x0, x0, #A64_FP_FPSR
-	ldp	x1, x2, [x0]
-	msr	fpsr, x1
-	msr	fpcr, x2
-	ret
-	.size axvm_a64_fp_restore, . - axvm_a64_fp_restore
-
+	id_row	2
 	slot	4		/* current EL, SP_ELx: sync */
 	b	a64_hyp_fault
+	id_row	3
 	slot	5		/* irq */
 	b	a64_hyp_fault
+	id_row	4
 	slot	6		/* fiq */
 	b	a64_hyp_fault
+	id_row	5
 	slot	7		/* serror */
 	b	a64_hyp_fault
+	id_row	6
 
 	vec_guest 8, 0		/* lower EL, AArch64: sync */
+	id_row	7
 
 	slot	9		/* irq: the whole fast path, 124 bytes */
 	stp	x0, x1, [sp, #-16]!
@@ -266,8 +241,76 @@ a64_irq:
 	isb
 
 	vec_guest 10, 2		/* fiq */
+
+	.global axvm_a64_fp_save
+	.type axvm_a64_fp_save, %function
+axvm_a64_fp_save:
+	stp	q0, q1, [x0, #0]
+	stp	q2, q3, [x0, #32]
+	stp	q4, q5, [x0, #64]
+	stp	q6, q7, [x0, #96]
+	stp	q8, q9, [x0, #128]
+	stp	q10, q11, [x0, #160]
+	stp	q12, q13, [x0, #192]
+	stp	q14, q15, [x0, #224]
+	stp	q16, q17, [x0, #256]
+	stp	q18, q19, [x0, #288]
+	stp	q20, q21, [x0, #320]
+	stp	q22, q23, [x0, #352]
+	stp	q24, q25, [x0, #384]
+	stp	q26, q27, [x0, #416]
+	stp	q28, q29, [x0, #448]
+	stp	q30, q31, [x0, #480]
+	mrs	x1, fpsr
+	mrs	x2, fpcr
+	add	x0, x0, #A64_FP_FPSR
+	stp	x1, x2, [x0]
+	ret
+	.size axvm_a64_fp_save, . - axvm_a64_fp_save
+
+
 	vec_guest 11, 3		/* serror */
+
+	.global axvm_a64_fp_restore
+	.type axvm_a64_fp_restore, %function
+axvm_a64_fp_restore:
+	ldp	q0, q1, [x0, #0]
+	ldp	q2, q3, [x0, #32]
+	ldp	q4, q5, [x0, #64]
+	ldp	q6, q7, [x0, #96]
+	ldp	q8, q9, [x0, #128]
+	ldp	q10, q11, [x0, #160]
+	ldp	q12, q13, [x0, #192]
+	ldp	q14, q15, [x0, #224]
+	ldp	q16, q17, [x0, #256]
+	ldp	q18, q19, [x0, #288]
+	ldp	q20, q21, [x0, #320]
+	ldp	q22, q23, [x0, #352]
+	ldp	q24, q25, [x0, #384]
+	ldp	q26, q27, [x0, #416]
+	ldp	q28, q29, [x0, #448]
+	ldp	q30, q31, [x0, #480]
+	add	x0, x0, #A64_FP_FPSR
+	ldp	x1, x2, [x0]
+	msr	fpsr, x1
+	msr	fpcr, x2
+	ret
+	.size axvm_a64_fp_restore, . - axvm_a64_fp_restore
+
+
 	vec_guest 12, 0		/* lower EL, AArch32: sync */
+
+/* uint64_t axvm_a64_id_read(uint32_t crm, uint32_t op2): the host's ID
+ * register op0 3, op1 0, CRn 0, CRm crm (1-7), op2 (0-7), read by the
+ * stub for it (id_row). */
+	.global axvm_a64_id_read
+	.type axvm_a64_id_read, %function
+axvm_a64_id_read:
+	adr	x2, axvm_a64_vectors + 0x80 + 64
+	add	x2, x2, x0, lsl #7
+	add	x2, x2, x1, lsl #3
+	br	x2
+	.size axvm_a64_id_read, . - axvm_a64_id_read
 	slot	13		/* irq */
 	stp	x0, x1, [sp, #-16]!
 	b	a64_irq
