@@ -23,96 +23,6 @@
  * PS = 40 bits. */
 #define HOST_TCR 0x80823520
 
-	.section .text.boot, "ax"
-	.global _start
-_start:
-	mrs	x1, mpidr_el1
-	and	x1, x1, #0xff
-	cbnz	x1, park		/* only CPU 0 comes here */
-	mrs	x1, CurrentEL
-	cmp	x1, #(2 << 2)
-	b.ne	not_el2
-	ldr	x1, =bm_stacks + BM_STACK_SIZE
-	mov	sp, x1
-	bl	el2_setup
-	/* Zero .bss (through the cache, now that it is on). */
-	ldr	x1, =__bss_start
-	ldr	x2, =__bss_end
-1:	cmp	x1, x2
-	b.hs	2f
-	str	xzr, [x1], #8
-	b	1b
-2:	mov	x0, #0
-	bl	bm_main
-park:
-	wfe
-	b	park
-
-not_el2:
-	/* Say so on the UART without any setup, then stop the board. */
-	ldr	x1, =0x09000000
-	adr	x2, msg_not_el2
-3:	ldrb	w3, [x2], #1
-	cbz	w3, 4f
-	str	w3, [x1]
-	b	3b
-4:	ldr	x0, =0x84000008		/* PSCI SYSTEM_OFF */
-	smc	#0
-	b	park
-
-	.global bm_secondary_entry
-bm_secondary_entry:
-	mov	x19, x0			/* CPU index */
-	ldr	x1, =bm_stacks + BM_STACK_SIZE
-	mov	x2, #BM_STACK_SIZE
-	madd	x1, x19, x2, x1
-	mov	sp, x1
-	bl	el2_setup
-	mov	x0, x19
-	bl	bm_secondary_main
-	b	park
-
-/* Per-CPU EL2 state: vectors, HCR/CPTR/timer controls, MMU and caches. */
-el2_setup:
-	ldr	x0, =SCTLR_EL2_RES1
-	msr	sctlr_el2, x0
-	isb
-	ldr	x0, =bm_el2_vectors
-	msr	vbar_el2, x0
-	ldr	x0, =HOST_HCR
-	msr	hcr_el2, x0
-	mov	x0, #0x33ff		/* CPTR_EL2: FP/SIMD not trapped */
-	msr	cptr_el2, x0
-	mov	x0, #3			/* CNTHCTL_EL2: EL1 may use the counter */
-	msr	cnthctl_el2, x0
-	msr	cntvoff_el2, xzr
-	msr	cnthp_ctl_el2, xzr
-	msr	cntv_ctl_el0, xzr
-	msr	vttbr_el2, xzr
-	ldr	x0, =HOST_MAIR
-	msr	mair_el2, x0
-	ldr	x0, =HOST_TCR
-	msr	tcr_el2, x0
-	ldr	x0, =bm_el2_l1
-	msr	ttbr0_el2, x0
-	isb
-	tlbi	alle2
-	dsb	ish
-	isb
-	ldr	x0, =(SCTLR_EL2_RES1 | SCTLR_M | SCTLR_C | SCTLR_I)
-	msr	sctlr_el2, x0
-	isb
-	ret
-
-/* x0..x3 in, x0 out; SMCCC lets the firmware clobber x0-x17. */
-	.text
-	.global psci_smc
-psci_smc:
-	smc	#0
-	ret
-
-/* --- EL2 exception vectors (the host's; guests run under the backend's) --- */
-
 .macro	save_caller
 	stp	x29, x30, [sp, #-16]!
 	stp	x17, x18, [sp, #-16]!
@@ -147,8 +57,14 @@ psci_smc:
 	ldp	x29, x30, [sp], #16
 .endm
 
+/* Slot n of the table (128 bytes each), checked: .org fails to assemble if
+ * the code put after a slot's entry runs into the next slot. */
+.macro	slot n
+	.org	\n * 0x80
+.endm
+
 .macro	vec_fatal kind
-	.balign 0x80
+	slot	\kind
 	mov	x0, #\kind
 	mrs	x1, esr_el2
 	mrs	x2, elr_el2
@@ -156,25 +72,141 @@ psci_smc:
 	b	bm_fatal_exception
 .endm
 
-.macro	vec_irq
-	.balign 0x80
-	b	irq_entry
-.endm
-
-/* Own section: link.ld puts the 2 KiB-aligned tables first, where the
- * alignment costs no padding (inside .text it cost 3.5 KiB of it). */
+/*
+ * The EL2 exception vectors (the host's; guests run under the backend's),
+ * with the port's assembly in them: each of the 16 slots is 128 bytes and
+ * its entry needs 4 to 20, so the boot code, the PSCI call and the message
+ * live in the space after the entries of slots that only stop the CPU (it
+ * is never reached from the entry before it: each ends in a branch). The
+ * IRQ entry fills its own slot. Own section: link.ld puts the 2 KiB-aligned
+ * tables first, where the alignment costs no padding.
+ */
 	.section .text.bm_el2_vectors, "ax"
 	.balign 2048
 	.global bm_el2_vectors
 bm_el2_vectors:
-	vec_fatal 0		/* EL2t */
-	vec_fatal 1
-	vec_fatal 2
-	vec_fatal 3
+	vec_fatal 0		/* EL2t sync */
+
+/* CPU 0 enters here (QEMU enters the ELF at _start). Addresses by adr:
+ * the image spans under 1 MB (link.ld). */
+	.global _start
+_start:
+	mrs	x1, mpidr_el1
+	and	x1, x1, #0xff
+	cbnz	x1, park		/* only CPU 0 comes here */
+	mrs	x1, CurrentEL
+	cmp	x1, #(2 << 2)
+	b.ne	not_el2
+	adr	x1, bm_stacks + BM_STACK_SIZE
+	mov	sp, x1
+	bl	el2_setup
+	/* Zero .bss (through the cache, now that it is on). */
+	adr	x1, __bss_start
+	adr	x2, __bss_end
+1:	cmp	x1, x2
+	b.hs	2f
+	str	xzr, [x1], #8
+	b	1b
+2:	mov	x0, #0
+	bl	bm_main
+park:
+	wfe
+	b	park
+
+	vec_fatal 1		/* EL2t IRQ */
+
+not_el2:
+	/* Say so on the UART without any setup, then stop the board. */
+	mov	x1, #0x09000000
+	adr	x2, msg_not_el2
+3:	ldrb	w3, [x2], #1
+	cbz	w3, 4f
+	str	w3, [x1]
+	b	3b
+4:	mov	x0, #0x0008		/* PSCI SYSTEM_OFF, 0x84000008 */
+	movk	x0, #0x8400, lsl #16
+	smc	#0
+	b	park
+
+/* x0..x3 in, x0 out; SMCCC lets the firmware clobber x0-x17. */
+	.global psci_smc
+psci_smc:
+	smc	#0
+	ret
+
+	vec_fatal 2		/* EL2t FIQ */
+
+	.global bm_secondary_entry
+bm_secondary_entry:
+	mov	x19, x0			/* CPU index */
+	adr	x1, bm_stacks + BM_STACK_SIZE
+	mov	x2, #BM_STACK_SIZE
+	madd	x1, x19, x2, x1
+	mov	sp, x1
+	bl	el2_setup
+	mov	x0, x19
+	bl	bm_secondary_main
+	b	park
+
+	vec_fatal 3		/* EL2t SError */
+
+/* Per-CPU EL2 state: vectors, HCR/CPTR/timer controls, MMU and caches
+ * (the last part, el2_mmu_on, in slot 4). */
+el2_setup:
+	mov	x1, #(SCTLR_EL2_RES1 & 0xffff)
+	movk	x1, #(SCTLR_EL2_RES1 >> 16), lsl #16
+	msr	sctlr_el2, x1
+	isb
+	adr	x0, bm_el2_vectors
+	msr	vbar_el2, x0
+	mov	x0, #(HOST_HCR & 0xffff)
+	movk	x0, #(HOST_HCR >> 16), lsl #16
+	msr	hcr_el2, x0
+	mov	x0, #0x33ff		/* CPTR_EL2: FP/SIMD not trapped */
+	msr	cptr_el2, x0
+	mov	x0, #3			/* CNTHCTL_EL2: EL1 may use the counter */
+	msr	cnthctl_el2, x0
+	msr	cntvoff_el2, xzr
+	msr	cnthp_ctl_el2, xzr
+	msr	cntv_ctl_el0, xzr
+	msr	vttbr_el2, xzr
+	mov	x0, #(HOST_MAIR & 0xffff)
+	movk	x0, #(HOST_MAIR >> 16), lsl #16
+	msr	mair_el2, x0
+	mov	x0, #(HOST_TCR & 0xffff)
+	movk	x0, #(HOST_TCR >> 16), lsl #16
+	msr	tcr_el2, x0
+	adr	x0, bm_el2_l1
+	msr	ttbr0_el2, x0
+	b	el2_mmu_on
+
 	vec_fatal 4		/* EL2h sync */
-	vec_irq			/* EL2h IRQ */
-	vec_irq			/* EL2h FIQ */
+
+el2_mmu_on:
+	isb
+	tlbi	alle2
+	dsb	ish
+	isb
+	movk	x1, #((SCTLR_EL2_RES1 | SCTLR_M | SCTLR_C | SCTLR_I) & 0xffff)
+	msr	sctlr_el2, x1
+	isb
+	ret
+
+	slot	5		/* EL2h IRQ: the whole entry, 120 bytes */
+irq_entry:
+	save_caller
+	bl	bm_irq_handler
+	restore_caller
+	eret
+
+	slot	6		/* EL2h FIQ */
+	b	irq_entry
+
 	vec_fatal 7		/* EL2h SError */
+
+msg_not_el2:
+	.asciz	"axvm: not entered at EL2: run QEMU with -M virt,virtualization=on\n"
+
 	vec_fatal 8		/* lower EL: the backend's table is live then */
 	vec_fatal 9
 	vec_fatal 10
@@ -183,12 +215,6 @@ bm_el2_vectors:
 	vec_fatal 13
 	vec_fatal 14
 	vec_fatal 15
-
-irq_entry:
-	save_caller
-	bl	bm_irq_handler
-	restore_caller
-	eret
 
 /* --- identity map for EL2: four 1 GiB blocks (4 GiB VA, start level 1) --- */
 #define BLK_DEVICE ((1 << 10) | (1 << 2) | 1)		/* AF, attr 1 */
@@ -202,10 +228,6 @@ bm_el2_l1:
 	.quad	0x80000000 | BLK_NORMAL
 	.quad	0xc0000000 | BLK_NORMAL
 	.fill	508, 8, 0
-
-	.section .rodata
-msg_not_el2:
-	.asciz	"axvm: not entered at EL2: run QEMU with -M virt,virtualization=on\n"
 
 	.section .bss
 	.balign 16

@@ -27,8 +27,80 @@
 #define A64_FP_FPCR 520
 #define A64_IRQ_VTIMER 27
 
-	.text
-	.balign 16
+/* Slot n of the vector table (128 bytes each), checked: .org fails to
+ * assemble if what follows a slot's entry runs into the next slot. */
+.macro	slot n
+	.org	\n * 0x80
+.endm
+
+/* The host's ID registers of one CRm (op0 3, op1 0, CRn 0), one 8-byte
+ * stub per op2 ("mrs x0; ret"; the assembler needs each encoding spelled
+ * out, and reserved ones in this space read as zero), in the second half
+ * of slot crm + 1: axvm_a64_id_read() jumps to slot crm + 1, offset 64 +
+ * op2 * 8. The first half holds the slot's entry. */
+.macro	id_mrs crm, op2
+	mrs	x0, S3_0_C0_C\crm\()_\op2
+	ret
+.endm
+
+.macro	id_row crm
+	.org	(\crm + 1) * 0x80 + 64
+	id_mrs	\crm, 0
+	id_mrs	\crm, 1
+	id_mrs	\crm, 2
+	id_mrs	\crm, 3
+	id_mrs	\crm, 4
+	id_mrs	\crm, 5
+	id_mrs	\crm, 6
+	id_mrs	\crm, 7
+.endm
+
+/* AXVM_A64_TEST_BARE_TRAP (a test-only build, ports/baremetal's
+ * AXVM_BM_TEST_BARE_TRAP): a synchronous exception with X0 =
+ * A64_BARE_FID returns to the guest at once, X0 untouched. It is the
+ * floor of a null call, a trap and an ERET (tests/guests/aarch64/
+ * bench-exit.c times it); it trusts the guest, so it is never built into
+ * a kernel that runs anything else. */
+#define A64_BARE_FID_HI 0xba5	/* X0 = 0xba5000 */
+
+.macro	vec_guest n kind
+	slot	\n
+#ifdef AXVM_A64_TEST_BARE_TRAP
+	.if \kind == 0
+	cmp	x0, #A64_BARE_FID_HI, lsl #12
+	b.ne	1f
+	eret
+1:
+	.endif
+#endif
+	stp	x0, x1, [sp, #-16]!
+	mov	x1, #\kind
+	b	a64_exit
+.endm
+
+/*
+ * The vector table, with this file's code in it: each of the 16 slots is
+ * 128 bytes and its entry needs 4 to 24, so the world switch, the exit,
+ * the FP/SIMD switch and the ID register reads live in the space after the
+ * entries (each entry ends in a branch: nothing falls into what follows
+ * it), and the IRQ exit fills its own slot. Own section, so the 2 KiB alignment
+ * costs no padding inside this object (the linker places it at the image
+ * base). The FP/SIMD pair is the only FP/SIMD code: the library's C is
+ * built general-regs-only.
+ */
+	.arch_extension simd
+	.section .text.axvm_a64_vectors, "ax"
+	.balign 2048
+	.global axvm_a64_vectors
+axvm_a64_vectors:
+	/* 0: current EL, SP_EL0: sync. An exception taken at EL2 itself while
+	 * this table is installed can only come from a bug in the few
+	 * instructions around eret: stop this pCPU rather than run on with
+	 * corrupted state. */
+a64_hyp_fault:
+	wfe
+	b	a64_hyp_fault
+
 	.global axvm_a64_enter
 	.type axvm_a64_enter, %function
 axvm_a64_enter:
@@ -59,8 +131,13 @@ axvm_a64_enter:
 	isb
 	.size axvm_a64_enter, . - axvm_a64_enter
 
-/* x1 = exception kind; [sp] = guest x0, x1; [sp + 16] = regs. */
-	.balign 16
+	slot	1		/* irq */
+	b	a64_hyp_fault
+
+/* x1 = exception kind; [sp] = guest x0, x1; [sp + 16] = regs. First an
+ * IRQ exit the fast path (slot 9) did not answer. */
+a64_irq_exit:
+	mov	x1, #1			/* A64_EXC_IRQ */
 a64_exit:
 	ldr	x0, [sp, #16]
 	stp	x2, x3, [x0, #16]
@@ -88,6 +165,30 @@ a64_exit:
 	ldp	x29, x30, [sp], #16
 	ret
 
+	slot	2		/* fiq */
+	b	a64_hyp_fault
+	id_row	1
+	slot	3		/* serror */
+	b	a64_hyp_fault
+	id_row	2
+	slot	4		/* current EL, SP_ELx: sync */
+	b	a64_hyp_fault
+	id_row	3
+	slot	5		/* irq */
+	b	a64_hyp_fault
+	id_row	4
+	slot	6		/* fiq */
+	b	a64_hyp_fault
+	id_row	5
+	slot	7		/* serror */
+	b	a64_hyp_fault
+	id_row	6
+
+	vec_guest 8, 0		/* lower EL, AArch64: sync */
+	id_row	7
+
+	slot	9		/* irq: the whole fast path, 124 bytes */
+	stp	x0, x1, [sp, #-16]!
 /*
  * An IRQ exit, first offered to a64_irq_fast(vcpu) (a64_vcpu.c) without
  * the full switch: only what a C call may clobber is saved, on this stack
@@ -107,12 +208,11 @@ a64_exit:
  * that would refuse it. Only x0 is used, and the guest's x0 is on the
  * stack already.
  */
-	.balign 16
 a64_irq:
 	mrs	x0, icc_hppir1_el1
 	and	x0, x0, #0xffffff
 	cmp	x0, #A64_IRQ_VTIMER
-	b.ne	1f
+	b.ne	a64_irq_exit
 	stp	x2, x3, [sp, #-16]!
 	stp	x4, x5, [sp, #-16]!
 	stp	x6, x7, [sp, #-16]!
@@ -134,82 +234,14 @@ a64_irq:
 	ldp	x6, x7, [sp], #16
 	ldp	x4, x5, [sp], #16
 	ldp	x2, x3, [sp], #16
-	b.eq	1f
+	b.eq	a64_irq_exit
 	ldp	x0, x1, [sp], #16
 	eret
 	dsb	nsh			/* no straight-line speculation past eret */
 	isb
-1:	mov	x1, #1			/* A64_EXC_IRQ */
-	b	a64_exit
 
-/* An exception taken at EL2 itself while this table is installed can only
- * come from a bug in the few instructions around eret: stop this pCPU
- * rather than run on with corrupted state. */
-	.balign 16
-a64_hyp_fault:
-	wfe
-	b	a64_hyp_fault
+	vec_guest 10, 2		/* fiq */
 
-.macro	vec_hyp
-	.balign 0x80
-	b	a64_hyp_fault
-.endm
-
-/* AXVM_A64_TEST_BARE_TRAP (a test-only build, ports/baremetal's
- * AXVM_BM_TEST_BARE_TRAP): a synchronous exception with X0 =
- * A64_BARE_FID returns to the guest at once, X0 untouched. It is the
- * floor of a null call, a trap and an ERET (tests/guests/aarch64/
- * bench-exit.c times it); it trusts the guest, so it is never built into
- * a kernel that runs anything else. */
-#define A64_BARE_FID_HI 0xba5	/* X0 = 0xba5000 */
-
-.macro	vec_guest kind
-	.balign 0x80
-#ifdef AXVM_A64_TEST_BARE_TRAP
-	.if \kind == 0
-	cmp	x0, #A64_BARE_FID_HI, lsl #12
-	b.ne	1f
-	eret
-1:
-	.endif
-#endif
-	stp	x0, x1, [sp, #-16]!
-	.if \kind == 1
-	b	a64_irq
-	.else
-	mov	x1, #\kind
-	b	a64_exit
-	.endif
-.endm
-
-/* Own section, so the 2 KiB alignment costs no padding inside this object
- * (the linker places it). */
-	.section .text.axvm_a64_vectors, "ax"
-	.balign 2048
-	.global axvm_a64_vectors
-axvm_a64_vectors:
-	vec_hyp			/* current EL, SP_EL0: sync */
-	vec_hyp			/* irq */
-	vec_hyp			/* fiq */
-	vec_hyp			/* serror */
-	vec_hyp			/* current EL, SP_ELx: sync */
-	vec_hyp			/* irq */
-	vec_hyp			/* fiq */
-	vec_hyp			/* serror */
-	vec_guest 0		/* lower EL, AArch64: sync */
-	vec_guest 1		/* irq */
-	vec_guest 2		/* fiq */
-	vec_guest 3		/* serror */
-	vec_guest 0		/* lower EL, AArch32: sync */
-	vec_guest 1		/* irq */
-	vec_guest 2		/* fiq */
-	vec_guest 3		/* serror */
-
-/* Guest FP/SIMD state (bind/unbind). The library's C is built
- * general-regs-only; these two functions are the only FP/SIMD code. */
-	.arch_extension simd
-	.text
-	.balign 16
 	.global axvm_a64_fp_save
 	.type axvm_a64_fp_save, %function
 axvm_a64_fp_save:
@@ -236,6 +268,9 @@ axvm_a64_fp_save:
 	ret
 	.size axvm_a64_fp_save, . - axvm_a64_fp_save
 
+
+	vec_guest 11, 3		/* serror */
+
 	.global axvm_a64_fp_restore
 	.type axvm_a64_fp_restore, %function
 axvm_a64_fp_restore:
@@ -261,3 +296,23 @@ axvm_a64_fp_restore:
 	msr	fpcr, x2
 	ret
 	.size axvm_a64_fp_restore, . - axvm_a64_fp_restore
+
+
+	vec_guest 12, 0		/* lower EL, AArch32: sync */
+
+/* uint64_t axvm_a64_id_read(uint32_t crm, uint32_t op2): the host's ID
+ * register op0 3, op1 0, CRn 0, CRm crm (1-7), op2 (0-7), read by the
+ * stub for it (id_row). */
+	.global axvm_a64_id_read
+	.type axvm_a64_id_read, %function
+axvm_a64_id_read:
+	adr	x2, axvm_a64_vectors + 0x80 + 64
+	add	x2, x2, x0, lsl #7
+	add	x2, x2, x1, lsl #3
+	br	x2
+	.size axvm_a64_id_read, . - axvm_a64_id_read
+	slot	13		/* irq */
+	stp	x0, x1, [sp, #-16]!
+	b	a64_irq
+	vec_guest 14, 2		/* fiq */
+	vec_guest 15, 3		/* serror */

@@ -22,6 +22,7 @@ struct rv_regs {
 	uint64_t scause; /* of the last exit */
 	uint64_t stval, htval, htinst; /* of the last exception (not interrupt) */
 	uint64_t host_sp, host_stvec;          /* world-switch scratch */
+	uint64_t host_ra, host_s0, host_gp, host_tp; /* the host's, kept by it */
 };
 
 /* Guest F/D state: switched at bind/unbind (the host uses no FP). */
@@ -111,6 +112,10 @@ _Static_assert(offsetof(struct rv_regs, htval) == RV_REGS_HTVAL, "asm offset");
 _Static_assert(offsetof(struct rv_regs, htinst) == RV_REGS_HTINST, "asm offset");
 _Static_assert(offsetof(struct rv_regs, host_sp) == RV_REGS_HOST_SP, "asm offset");
 _Static_assert(offsetof(struct rv_regs, host_stvec) == RV_REGS_HOST_STVEC, "asm offset");
+_Static_assert(offsetof(struct rv_regs, host_ra) == RV_REGS_HOST_RA, "asm offset");
+_Static_assert(offsetof(struct rv_regs, host_s0) == RV_REGS_HOST_S0, "asm offset");
+_Static_assert(offsetof(struct rv_regs, host_gp) == RV_REGS_HOST_GP, "asm offset");
+_Static_assert(offsetof(struct rv_regs, host_tp) == RV_REGS_HOST_TP, "asm offset");
 _Static_assert(offsetof(struct rv_fp, fcsr) == RV_FP_FCSR, "asm offset");
 _Static_assert(offsetof(struct rv_vcpu, regs) == 0, "regs first");
 

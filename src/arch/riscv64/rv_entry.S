@@ -2,10 +2,15 @@
 /*
  * RISC-V world switch: enter a guest with sret (hstatus.SPV = 1 puts it in
  * VS/VU-mode) and come back through a trap vector installed only for the
- * time the guest runs. The host's ra, s0, gp and tp live
- * on its stack; sscratch holds the vCPU's register block while the guest
- * runs, so the vector can save all 31 guest registers before touching the
- * host's. Also FP save/restore and faulting-safe guest-memory reads.
+ * time the guest runs. The host's ra, s0, gp, tp and sp are kept in the
+ * vCPU's register block (struct rv_regs); sscratch holds the block while
+ * the guest runs, and the vector swaps it with the guest's sp, so it can
+ * save all 31 guest registers before touching the host's. Both ways sp
+ * points at the block while the registers move: every load and store is
+ * then a 2-byte c.ldsp/c.sdsp (offsets under 512), where with a0 as the
+ * base only x8-x15 had a compressed form. Interrupts are off throughout,
+ * so nothing else runs on that sp. Also FP save/restore and faulting-safe
+ * guest-memory reads.
  */
 #include "rv_offsets.h"
 
@@ -25,53 +30,53 @@
 	.type axvm_rv_enter, @function
 	.balign 4
 axvm_rv_enter:
-	addi	sp, sp, -32
-	sd	ra, 0(sp)
-	sd	s0, 8(sp)
-	sd	gp, 16(sp)
-	sd	tp, 24(sp)
 	sd	sp, RV_REGS_HOST_SP(a0)
+	mv	sp, a0
+	sd	ra, RV_REGS_HOST_RA(sp)
+	sd	s0, RV_REGS_HOST_S0(sp)
+	sd	gp, RV_REGS_HOST_GP(sp)
+	sd	tp, RV_REGS_HOST_TP(sp)
 	csrw	sscratch, a0
 	la	t0, rv_guest_trap
 	csrrw	t0, stvec, t0
-	sd	t0, RV_REGS_HOST_STVEC(a0)
-	ld	t0, RV_REGS_SEPC(a0)
+	sd	t0, RV_REGS_HOST_STVEC(sp)
+	ld	t0, RV_REGS_SEPC(sp)
 	csrw	sepc, t0
-	ld	t0, RV_REGS_SSTATUS(a0)
+	ld	t0, RV_REGS_SSTATUS(sp)
 	csrw	sstatus, t0
-	ld	t0, RV_REGS_HSTATUS(a0)
+	ld	t0, RV_REGS_HSTATUS(sp)
 	csrw	CSR_HSTATUS, t0
-	ld	x1, 8(a0)
-	ld	x2, 16(a0)
-	ld	x3, 24(a0)
-	ld	x4, 32(a0)
-	ld	x5, 40(a0)
-	ld	x6, 48(a0)
-	ld	x7, 56(a0)
-	ld	x8, 64(a0)
-	ld	x9, 72(a0)
-	ld	x11, 88(a0)
-	ld	x12, 96(a0)
-	ld	x13, 104(a0)
-	ld	x14, 112(a0)
-	ld	x15, 120(a0)
-	ld	x16, 128(a0)
-	ld	x17, 136(a0)
-	ld	x18, 144(a0)
-	ld	x19, 152(a0)
-	ld	x20, 160(a0)
-	ld	x21, 168(a0)
-	ld	x22, 176(a0)
-	ld	x23, 184(a0)
-	ld	x24, 192(a0)
-	ld	x25, 200(a0)
-	ld	x26, 208(a0)
-	ld	x27, 216(a0)
-	ld	x28, 224(a0)
-	ld	x29, 232(a0)
-	ld	x30, 240(a0)
-	ld	x31, 248(a0)
-	ld	x10, 80(x10)
+	ld	x1, 8(sp)
+	ld	x3, 24(sp)
+	ld	x4, 32(sp)
+	ld	x5, 40(sp)
+	ld	x6, 48(sp)
+	ld	x7, 56(sp)
+	ld	x8, 64(sp)
+	ld	x9, 72(sp)
+	ld	x10, 80(sp)
+	ld	x11, 88(sp)
+	ld	x12, 96(sp)
+	ld	x13, 104(sp)
+	ld	x14, 112(sp)
+	ld	x15, 120(sp)
+	ld	x16, 128(sp)
+	ld	x17, 136(sp)
+	ld	x18, 144(sp)
+	ld	x19, 152(sp)
+	ld	x20, 160(sp)
+	ld	x21, 168(sp)
+	ld	x22, 176(sp)
+	ld	x23, 184(sp)
+	ld	x24, 192(sp)
+	ld	x25, 200(sp)
+	ld	x26, 208(sp)
+	ld	x27, 216(sp)
+	ld	x28, 224(sp)
+	ld	x29, 232(sp)
+	ld	x30, 240(sp)
+	ld	x31, 248(sp)
+	ld	x2, 16(sp)
 	sret
 
 /* AXVM_RV_TEST_BARE_TRAP (a test-only build, ports/baremetal's
@@ -85,9 +90,9 @@ axvm_rv_enter:
 /* Every trap while the guest runs lands here (HS-mode, interrupts off). */
 	.balign 4
 rv_guest_trap:
-	csrrw	x10, sscratch, x10
+	csrrw	sp, sscratch, sp
 #ifdef AXVM_RV_TEST_BARE_TRAP
-	sd	x5, 40(x10)
+	sd	x5, 40(sp)
 	csrr	x5, scause
 	addi	x5, x5, -10		/* ECALL from VS-mode */
 	bnez	x5, 1f
@@ -96,68 +101,67 @@ rv_guest_trap:
 	csrr	x5, sepc
 	addi	x5, x5, 4
 	csrw	sepc, x5
-	ld	x5, 40(x10)
-	csrrw	x10, sscratch, x10
+	ld	x5, 40(sp)
+	csrrw	sp, sscratch, sp
 	sret
-1:	ld	x5, 40(x10)
+1:	ld	x5, 40(sp)
 #endif
-	sd	x1, 8(x10)
-	sd	x2, 16(x10)
-	sd	x3, 24(x10)
-	sd	x4, 32(x10)
-	sd	x5, 40(x10)
-	sd	x6, 48(x10)
-	sd	x7, 56(x10)
-	sd	x8, 64(x10)
-	sd	x9, 72(x10)
-	sd	x11, 88(x10)
-	sd	x12, 96(x10)
-	sd	x13, 104(x10)
-	sd	x14, 112(x10)
-	sd	x15, 120(x10)
-	sd	x16, 128(x10)
-	sd	x17, 136(x10)
-	sd	x18, 144(x10)
-	sd	x19, 152(x10)
-	sd	x20, 160(x10)
-	sd	x21, 168(x10)
-	sd	x22, 176(x10)
-	sd	x23, 184(x10)
-	sd	x24, 192(x10)
-	sd	x25, 200(x10)
-	sd	x26, 208(x10)
-	sd	x27, 216(x10)
-	sd	x28, 224(x10)
-	sd	x29, 232(x10)
-	sd	x30, 240(x10)
-	sd	x31, 248(x10)
+	sd	x1, 8(sp)
+	sd	x3, 24(sp)
+	sd	x4, 32(sp)
+	sd	x5, 40(sp)
+	sd	x6, 48(sp)
+	sd	x7, 56(sp)
+	sd	x8, 64(sp)
+	sd	x9, 72(sp)
+	sd	x10, 80(sp)
+	sd	x11, 88(sp)
+	sd	x12, 96(sp)
+	sd	x13, 104(sp)
+	sd	x14, 112(sp)
+	sd	x15, 120(sp)
+	sd	x16, 128(sp)
+	sd	x17, 136(sp)
+	sd	x18, 144(sp)
+	sd	x19, 152(sp)
+	sd	x20, 160(sp)
+	sd	x21, 168(sp)
+	sd	x22, 176(sp)
+	sd	x23, 184(sp)
+	sd	x24, 192(sp)
+	sd	x25, 200(sp)
+	sd	x26, 208(sp)
+	sd	x27, 216(sp)
+	sd	x28, 224(sp)
+	sd	x29, 232(sp)
+	sd	x30, 240(sp)
+	sd	x31, 248(sp)
 	csrr	t0, sscratch
-	sd	t0, 80(x10)
+	sd	t0, 16(sp)
 	csrr	t0, sepc
-	sd	t0, RV_REGS_SEPC(x10)
+	sd	t0, RV_REGS_SEPC(sp)
 	csrr	t0, sstatus
-	sd	t0, RV_REGS_SSTATUS(x10)
+	sd	t0, RV_REGS_SSTATUS(sp)
 	/* Not hstatus: the entry loads the one prepare_entry() computed
 	 * (also when rv_vcpu_run enters again without it). */
 	csrr	t0, scause
-	sd	t0, RV_REGS_SCAUSE(x10)
+	sd	t0, RV_REGS_SCAUSE(sp)
 	/* For an interrupt stval, htval and htinst say nothing (the hart
 	 * zeroes them): only an exception's decode reads them. */
 	bltz	t0, 1f
 	csrr	t0, stval
-	sd	t0, RV_REGS_STVAL(x10)
+	sd	t0, RV_REGS_STVAL(sp)
 	csrr	t0, CSR_HTVAL
-	sd	t0, RV_REGS_HTVAL(x10)
+	sd	t0, RV_REGS_HTVAL(sp)
 	csrr	t0, CSR_HTINST
-	sd	t0, RV_REGS_HTINST(x10)
-1:	ld	t0, RV_REGS_HOST_STVEC(x10)
+	sd	t0, RV_REGS_HTINST(sp)
+1:	ld	t0, RV_REGS_HOST_STVEC(sp)
 	csrw	stvec, t0
-	ld	sp, RV_REGS_HOST_SP(x10)
-	ld	ra, 0(sp)
-	ld	s0, 8(sp)
-	ld	gp, 16(sp)
-	ld	tp, 24(sp)
-	addi	sp, sp, 32
+	ld	ra, RV_REGS_HOST_RA(sp)
+	ld	s0, RV_REGS_HOST_S0(sp)
+	ld	gp, RV_REGS_HOST_GP(sp)
+	ld	tp, RV_REGS_HOST_TP(sp)
+	ld	sp, RV_REGS_HOST_SP(sp)
 	ret
 	.size axvm_rv_enter, . - axvm_rv_enter
 

@@ -12,6 +12,10 @@
 #define RV_REGS_HTINST 304
 #define RV_REGS_HOST_SP 312
 #define RV_REGS_HOST_STVEC 320
+#define RV_REGS_HOST_RA 328
+#define RV_REGS_HOST_S0 336
+#define RV_REGS_HOST_GP 344
+#define RV_REGS_HOST_TP 352
 #define RV_FP_FCSR 256
 
 #endif /* AXVM_RV_OFFSETS_H */
