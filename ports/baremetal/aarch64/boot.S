@@ -63,6 +63,14 @@
 	.org	\n * 0x80
 .endm
 
+/* A data symbol's address in reg: adrp+add reaches +-4 GB. The kernel's
+ * image spans under 1 MB (link.ld), but the FreeRTOS firmware
+ * (ports/freertos/demo-aarch64) links this file with a larger .bss. */
+.macro	addr_of reg, sym
+	adrp	\reg, \sym
+	add	\reg, \reg, :lo12:\sym
+.endm
+
 .macro	vec_fatal kind
 	slot	\kind
 	mov	x0, #\kind
@@ -87,8 +95,7 @@
 bm_el2_vectors:
 	vec_fatal 0		/* EL2t sync */
 
-/* CPU 0 enters here (QEMU enters the ELF at _start). Addresses by adr:
- * the image spans under 1 MB (link.ld). */
+/* CPU 0 enters here (QEMU enters the ELF at _start). */
 	.global _start
 _start:
 	mrs	x1, mpidr_el1
@@ -97,12 +104,12 @@ _start:
 	mrs	x1, CurrentEL
 	cmp	x1, #(2 << 2)
 	b.ne	not_el2
-	adr	x1, bm_stacks + BM_STACK_SIZE
+	addr_of	x1, bm_stacks + BM_STACK_SIZE
 	mov	sp, x1
 	bl	el2_setup
 	/* Zero .bss (through the cache, now that it is on). */
-	adr	x1, __bss_start
-	adr	x2, __bss_end
+	addr_of	x1, __bss_start
+	addr_of	x2, __bss_end
 1:	cmp	x1, x2
 	b.hs	2f
 	str	xzr, [x1], #8
@@ -139,7 +146,7 @@ psci_smc:
 	.global bm_secondary_entry
 bm_secondary_entry:
 	mov	x19, x0			/* CPU index */
-	adr	x1, bm_stacks + BM_STACK_SIZE
+	addr_of	x1, bm_stacks + BM_STACK_SIZE
 	mov	x2, #BM_STACK_SIZE
 	madd	x1, x19, x2, x1
 	mov	sp, x1
@@ -176,7 +183,7 @@ el2_setup:
 	mov	x0, #(HOST_TCR & 0xffff)
 	movk	x0, #(HOST_TCR >> 16), lsl #16
 	msr	tcr_el2, x0
-	adr	x0, bm_el2_l1
+	adrp	x0, bm_el2_l1		/* 4 KiB-aligned: adrp is exact */
 	msr	ttbr0_el2, x0
 	b	el2_mmu_on
 
