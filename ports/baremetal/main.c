@@ -212,7 +212,10 @@ static int create_vm(struct bm_vm *s)
 
 /* Why a vCPU stopped: the error, or the exit nobody handled with what
  * it carries (one line, built from shared pieces). */
-static void report_stop(struct bm_vm *s, uint32_t idx, int rc, const struct axvm_exit *ex)
+/* Cold, and out of run_cpu(): the scheduler's loop keeps its code for
+ * the runs. */
+__attribute__((noinline, cold)) static void report_stop(struct bm_vm *s, uint32_t idx, int rc,
+							const struct axvm_exit *ex)
 {
 	char line[160];
 	size_t n;
