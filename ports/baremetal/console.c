@@ -91,47 +91,56 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			lng++;
 			fmt++;
 		}
-		const char c = *fmt;
-		if (c == '\0') {
-			fmt--;
-			continue;
+		switch (*fmt) {
+		case 'd':
+		case 'i': {
+			int64_t v = lng ? va_arg(ap, int64_t) : va_arg(ap, int);
+			put_num(&o, v < 0 ? (uint64_t)-v : (uint64_t)v, 10, v < 0,
+				width, pad, false);
+			break;
 		}
-		if (c == 's') {
-			const char *str = va_arg(ap, const char *);
-			if (!str)
-				str = "(null)";
-			for (size_t l = strlen(str); width > l; width--)
-				put(&o, ' ');
-			while (*str)
-				put(&o, *str++);
-			continue;
-		}
-		/* One fetch per argument type, one conversion for every
-		 * number. */
-		uint64_t v;
-		bool neg = false;
-		if (c == 'd' || c == 'i' || c == 'c') {
-			int64_t sv = lng ? va_arg(ap, int64_t) : va_arg(ap, int);
-			if (c == 'c') {
-				put(&o, (char)sv);
-				continue;
-			}
-			neg = sv < 0;
-			v = neg ? (uint64_t)-sv : (uint64_t)sv;
-		} else if (c == 'p') {
+		case 'u':
+			put_num(&o, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 10,
+				false, width, pad, false);
+			break;
+		case 'x':
+		case 'X':
+			put_num(&o, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16,
+				false, width, pad, *fmt == 'X');
+			break;
+		case 'p':
 			put(&o, '0');
 			put(&o, 'x');
-			v = (uint64_t)(uintptr_t)va_arg(ap, void *);
-		} else if (c == 'u' || c == 'x' || c == 'X') {
-			v = lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned);
-		} else {
-			if (c != '%')
-				put(&o, '%');
-			put(&o, c);
-			continue;
+			put_num(&o, (uint64_t)(uintptr_t)va_arg(ap, void *), 16, false,
+				width, pad, false);
+			break;
+		case 's': {
+			const char *s = va_arg(ap, const char *);
+			if (!s)
+				s = "(null)";
+			size_t l = strlen(s);
+			while (width > l) {
+				put(&o, ' ');
+				width--;
+			}
+			while (*s)
+				put(&o, *s++);
+			break;
 		}
-		put_num(&o, v, c == 'x' || c == 'X' || c == 'p' ? 16 : 10, neg, width,
-			pad, c == 'X');
+		case 'c':
+			put(&o, (char)va_arg(ap, int));
+			break;
+		case '%':
+			put(&o, '%');
+			break;
+		case '\0':
+			fmt--;
+			break;
+		default:
+			put(&o, '%');
+			put(&o, *fmt);
+			break;
+		}
 	}
 	if (size)
 		buf[o.len < size ? o.len : size - 1] = '\0';
