@@ -210,32 +210,30 @@ static int create_vm(struct bm_vm *s)
 	return axvm_vm_boot(s->vm);
 }
 
-static void report_stop(struct bm_vm *s, uint32_t idx, int rc, const struct axvm_exit *ex)
+/* Why a vCPU stopped: the error, or the exit nobody handled with what
+ * it carries (one line, built from shared pieces). */
+/* Cold, and out of run_cpu(): the scheduler's loop keeps its code for
+ * the runs. */
+__attribute__((noinline, cold)) static void report_stop(struct bm_vm *s, uint32_t idx, int rc,
+							const struct axvm_exit *ex)
 {
+	char line[160];
+	size_t n;
+
 	bm_devs_flush(s->devs);
-	if (rc) {
-		kprintf("axvm: %s vCPU %u stopped: %s\n", s->name, idx, axvm_strerror(rc));
-		return;
-	}
-	switch (ex->kind) {
-	case AXVM_EXIT_NESTED_PAGE_FAULT:
-		kprintf("axvm: %s vCPU %u stopped: unhandled %s at 0x%lx (access %u)\n",
-			s->name, idx, axvm_exit_kind_name(ex->kind), ex->u.page_fault.addr,
-			ex->u.page_fault.access);
-		break;
-	case AXVM_EXIT_FAIL_ENTRY:
-		kprintf("axvm: %s vCPU %u stopped: unhandled %s, ESR 0x%lx\n", s->name,
-			idx, axvm_exit_kind_name(ex->kind), ex->u.fail_entry.reason);
-		break;
-	case AXVM_EXIT_HYPERCALL:
-		kprintf("axvm: %s vCPU %u stopped: unhandled %s nr 0x%lx\n", s->name, idx,
-			axvm_exit_kind_name(ex->kind), ex->u.hypercall.nr);
-		break;
-	default:
-		kprintf("axvm: %s vCPU %u stopped: unhandled %s\n", s->name, idx,
-			axvm_exit_kind_name(ex->kind));
-		break;
-	}
+	n = (size_t)ksnprintf(line, sizeof(line), "axvm: %s vCPU %u stopped: %s%s", s->name, idx,
+			      rc ? "" : "unhandled ",
+			      rc ? axvm_strerror(rc) : axvm_exit_kind_name(ex->kind));
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
+	if (rc == 0 && ex->kind == AXVM_EXIT_NESTED_PAGE_FAULT)
+		ksnprintf(line + n, sizeof(line) - n, " at 0x%lx (access %u)",
+			  ex->u.page_fault.addr, ex->u.page_fault.access);
+	else if (rc == 0 && ex->kind == AXVM_EXIT_FAIL_ENTRY)
+		ksnprintf(line + n, sizeof(line) - n, ", ESR 0x%lx", ex->u.fail_entry.reason);
+	else if (rc == 0 && ex->kind == AXVM_EXIT_HYPERCALL)
+		ksnprintf(line + n, sizeof(line) - n, " nr 0x%lx", ex->u.hypercall.nr);
+	kprintf("%s\n", line);
 }
 
 /* --- time slices ----------------------------------------------------------------------- */

@@ -51,46 +51,73 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-/* A property of up to 16 cells. */
-struct cells {
-	uint8_t b[16 * 4];
-	int n;
+/* The writer: libfdt's sequential-write state and its first error. Once
+ * a call failed no other is made, so each node's code is a flat list of
+ * calls and the error is looked at once, at the end (one test per
+ * property, in every writer, was most of this file's code). */
+struct w {
+	void *fdt;
+	int rc;
 };
 
-static void cells_add(struct cells *c, uint32_t v)
+static void prop(struct w *w, const char *name, const void *val, uint32_t len)
 {
-	if (c->n < 16)
-		put32(c->b + 4 * c->n++, v);
+	if (!w->rc)
+		w->rc = fdt_property(w->fdt, name, val, (int)len);
 }
 
-static void cells_add64(struct cells *c, uint64_t v)
+/* A property of `n` cells (n <= 12: the timer's interrupts). */
+static void prop_cells(struct w *w, const char *name, const uint32_t *v,
+                       unsigned n)
 {
-	cells_add(c, (uint32_t)(v >> 32));
-	cells_add(c, (uint32_t)v);
+	uint8_t b[12 * 4];
+
+	for (unsigned i = 0; i < n; i++)
+		put32(b + 4 * i, v[i]);
+	prop(w, name, b, 4 * n);
 }
 
-static int prop_cells(void *fdt, const char *name, const struct cells *c)
+static void prop_u32(struct w *w, const char *name, uint32_t v)
 {
-	return fdt_property(fdt, name, c->b, c->n * 4);
+	prop_cells(w, name, &v, 1);
+}
+
+static void prop_u64(struct w *w, const char *name, uint64_t v)
+{
+	const uint32_t c[2] = {(uint32_t)(v >> 32), (uint32_t)v};
+
+	prop_cells(w, name, c, 2);
+}
+
+static void prop_empty(struct w *w, const char *name)
+{
+	prop(w, name, NULL, 0);
 }
 
 /* Strings here are short and checked (good_string) before the build. */
-static int prop_str(void *fdt, const char *name, const char *s)
+static void prop_str(struct w *w, const char *name, const char *s)
 {
-	size_t n = strlen(s) + 1;
-
-	if (n > INT32_MAX)
-		return -FDT_ERR_BADVALUE;
-	return fdt_property(fdt, name, s, (int)n);
+	prop(w, name, s, (uint32_t)strlen(s) + 1);
 }
 
-static int prop_reg(void *fdt, uint64_t base, uint64_t size)
+static void prop_reg(struct w *w, uint64_t base, uint64_t size)
 {
-	struct cells c = {.n = 0};
+	const uint32_t c[4] = {(uint32_t)(base >> 32), (uint32_t)base,
+	                       (uint32_t)(size >> 32), (uint32_t)size};
 
-	cells_add64(&c, base);
-	cells_add64(&c, size);
-	return prop_cells(fdt, "reg", &c);
+	prop_cells(w, "reg", c, 4);
+}
+
+static void begin(struct w *w, const char *name)
+{
+	if (!w->rc)
+		w->rc = fdt_begin_node(w->fdt, name);
+}
+
+static void end(struct w *w)
+{
+	if (!w->rc)
+		w->rc = fdt_end_node(w->fdt);
 }
 
 /* "name@hex" */
@@ -112,12 +139,22 @@ static void unit_name(char *out, size_t size, const char *name, uint64_t addr)
 	axvm_msg_str(&m, hex + i);
 }
 
-#define TRY(expr)                                                              \
-	do {                                                                   \
-		int try_rc_ = (expr);                                          \
-		if (try_rc_ < 0)                                               \
-			return try_rc_;                                        \
-	} while (0)
+/* A node named "name@addr". */
+static void begin_at(struct w *w, const char *name, uint64_t addr)
+{
+	char unit[40];
+
+	unit_name(unit, sizeof(unit), name, addr);
+	begin(w, unit);
+}
+
+/* An interrupt controller's common properties. */
+static void intc(struct w *w, uint32_t cells)
+{
+	prop_u32(w, "#interrupt-cells", cells);
+	prop_u32(w, "#address-cells", 0);
+	prop_empty(w, "interrupt-controller");
+}
 
 /* Bounded printable string of at most max-1 characters. */
 static bool good_string(const char *s, size_t max)
@@ -196,292 +233,240 @@ static int check_params(const struct axvm_guest_fdt_params *p)
 	return 0;
 }
 
-static int uart_path(const struct axvm_guest_fdt_params *p, char *out,
-                     size_t size)
+static void write_chosen(struct w *w, const struct axvm_guest_fdt_params *p)
 {
-	out[0] = '/';
-	unit_name(out + 1, size - 1, "serial", p->uart.base);
-	return 0;
-}
+	char path[40] = "/";
 
-static int write_chosen(void *fdt, const struct axvm_guest_fdt_params *p)
-{
-	char path[40] = "";
-
-	TRY(fdt_begin_node(fdt, "chosen"));
+	begin(w, "chosen");
 	if (p->bootargs && p->bootargs[0])
-		TRY(prop_str(fdt, "bootargs", p->bootargs));
+		prop_str(w, "bootargs", p->bootargs);
 	if (p->initrd_end > p->initrd_start) {
-		TRY(fdt_property_u64(fdt, "linux,initrd-start",
-		                     p->initrd_start));
-		TRY(fdt_property_u64(fdt, "linux,initrd-end", p->initrd_end));
+		prop_u64(w, "linux,initrd-start", p->initrd_start);
+		prop_u64(w, "linux,initrd-end", p->initrd_end);
 	}
 	if (p->uart.kind != AXVM_GUEST_UART_NONE) {
-		uart_path(p, path, sizeof(path));
-		TRY(prop_str(fdt, "stdout-path", path));
+		unit_name(path + 1, sizeof(path) - 1, "serial", p->uart.base);
+		prop_str(w, "stdout-path", path);
 	}
-	TRY(fdt_end_node(fdt));
+	end(w);
 	if (p->uart.kind != AXVM_GUEST_UART_NONE) {
-		TRY(fdt_begin_node(fdt, "aliases"));
-		TRY(prop_str(fdt, "serial0", path));
-		TRY(fdt_end_node(fdt));
+		begin(w, "aliases");
+		prop_str(w, "serial0", path);
+		end(w);
 	}
-	return 0;
 }
 
-static int write_memory(void *fdt, const struct axvm_guest_fdt_params *p)
+static void write_memory(struct w *w, const struct axvm_guest_fdt_params *p)
 {
-	char name[40];
-
 	for (uint32_t i = 0; i < p->mem_count; i++) {
-		unit_name(name, sizeof(name), "memory", p->mem[i].base);
-		TRY(fdt_begin_node(fdt, name));
-		TRY(prop_str(fdt, "device_type", "memory"));
-		TRY(prop_reg(fdt, p->mem[i].base, p->mem[i].size));
-		TRY(fdt_end_node(fdt));
+		begin_at(w, "memory", p->mem[i].base);
+		prop_str(w, "device_type", "memory");
+		prop_reg(w, p->mem[i].base, p->mem[i].size);
+		end(w);
 	}
-	return 0;
 }
 
-static int write_cpus(void *fdt, const struct axvm_guest_fdt_params *p)
+static void write_cpus(struct w *w, const struct axvm_guest_fdt_params *p)
 {
 	bool arm = IS_ARM(p->arch);
-	char name[24];
 
-	TRY(fdt_begin_node(fdt, "cpus"));
-	TRY(fdt_property_u32(fdt, "#address-cells", 1));
-	TRY(fdt_property_u32(fdt, "#size-cells", 0));
+	begin(w, "cpus");
+	prop_u32(w, "#address-cells", 1);
+	prop_u32(w, "#size-cells", 0);
 	if (!arm)
-		TRY(fdt_property_u32(fdt, "timebase-frequency",
-		                     p->timebase_hz ? p->timebase_hz
-		                                    : 10000000u));
+		prop_u32(w, "timebase-frequency",
+		         p->timebase_hz ? p->timebase_hz : 10000000u);
 	for (uint32_t i = 0; i < p->vcpu_count; i++) {
 		uint32_t reg = i;
 		if (arm)
 			reg = p->mpidr ? (uint32_t)(p->mpidr[i] & 0xffffffu)
 			               : (i / 16u) << 8 | (i % 16u);
-		unit_name(name, sizeof(name), "cpu", reg);
-		TRY(fdt_begin_node(fdt, name));
-		TRY(prop_str(fdt, "device_type", "cpu"));
-		TRY(fdt_property_u32(fdt, "reg", reg));
+		begin_at(w, "cpu", reg);
+		prop_str(w, "device_type", "cpu");
+		prop_u32(w, "reg", reg);
 		if (arm) {
-			TRY(prop_str(fdt, "compatible", "arm,armv8"));
-			TRY(prop_str(fdt, "enable-method", "psci"));
+			prop_str(w, "compatible", "arm,armv8");
+			prop_str(w, "enable-method", "psci");
 		} else {
-			TRY(prop_str(fdt, "compatible", "riscv"));
-			TRY(prop_str(fdt, "riscv,isa",
-			             p->riscv_isa ? p->riscv_isa
-			                          : "rv64imafdc"));
-			TRY(prop_str(fdt, "mmu-type",
-			             p->riscv_mmu ? p->riscv_mmu
-			                          : "riscv,sv39"));
-			TRY(prop_str(fdt, "status", "okay"));
-			TRY(fdt_begin_node(fdt, "interrupt-controller"));
-			TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
-			TRY(fdt_property_u32(fdt, "#address-cells", 0));
-			TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
-			TRY(prop_str(fdt, "compatible", "riscv,cpu-intc"));
-			TRY(fdt_property_u32(fdt, "phandle", PH_HART_INTC + i));
-			TRY(fdt_end_node(fdt));
+			prop_str(w, "compatible", "riscv");
+			prop_str(w, "riscv,isa",
+			         p->riscv_isa ? p->riscv_isa : "rv64imafdc");
+			prop_str(w, "mmu-type",
+			         p->riscv_mmu ? p->riscv_mmu : "riscv,sv39");
+			prop_str(w, "status", "okay");
+			begin(w, "interrupt-controller");
+			intc(w, 1);
+			prop_str(w, "compatible", "riscv,cpu-intc");
+			prop_u32(w, "phandle", PH_HART_INTC + i);
+			end(w);
 		}
-		TRY(fdt_end_node(fdt));
+		end(w);
 	}
-	return fdt_end_node(fdt);
+	end(w);
 }
 
-static int write_arm_platform(void *fdt, const struct axvm_guest_fdt_params *p)
+static void write_arm_platform(struct w *w,
+                               const struct axvm_guest_fdt_params *p)
 {
 	static const char psci[] = "arm,psci-1.0\0arm,psci-0.2";
-	static const uint32_t ppis[4] = {13, 14, 11, 10}; /* S, NS, virt, hyp */
-	struct cells c = {.n = 0};
-	char name[40];
+	/* S, NS, virt, hyp */
+	static const uint32_t ppis[12] = {
+	    GIC_PPI, 13, IRQ_LEVEL_HIGH, GIC_PPI, 14, IRQ_LEVEL_HIGH,
+	    GIC_PPI, 11, IRQ_LEVEL_HIGH, GIC_PPI, 10, IRQ_LEVEL_HIGH,
+	};
+	const uint32_t gic[8] = {
+	    (uint32_t)(p->gicv3.dist_base >> 32),   (uint32_t)p->gicv3.dist_base,
+	    (uint32_t)(p->gicv3.dist_size >> 32),   (uint32_t)p->gicv3.dist_size,
+	    (uint32_t)(p->gicv3.redist_base >> 32), (uint32_t)p->gicv3.redist_base,
+	    (uint32_t)(p->gicv3.redist_size >> 32), (uint32_t)p->gicv3.redist_size,
+	};
 
-	TRY(fdt_begin_node(fdt, "psci"));
-	TRY(fdt_property(fdt, "compatible", psci, sizeof(psci)));
-	TRY(prop_str(fdt, "method", "hvc"));
-	TRY(fdt_end_node(fdt));
+	begin(w, "psci");
+	prop(w, "compatible", psci, sizeof(psci));
+	prop_str(w, "method", "hvc");
+	end(w);
 
-	TRY(fdt_begin_node(fdt, "timer"));
-	TRY(prop_str(fdt, "compatible", "arm,armv8-timer"));
-	for (unsigned i = 0; i < 4; i++) {
-		cells_add(&c, GIC_PPI);
-		cells_add(&c, ppis[i]);
-		cells_add(&c, IRQ_LEVEL_HIGH);
-	}
-	TRY(prop_cells(fdt, "interrupts", &c));
-	TRY(fdt_property(fdt, "always-on", NULL, 0));
-	TRY(fdt_end_node(fdt));
+	begin(w, "timer");
+	prop_str(w, "compatible", "arm,armv8-timer");
+	prop_cells(w, "interrupts", ppis, 12);
+	prop_empty(w, "always-on");
+	end(w);
 
-	unit_name(name, sizeof(name), "interrupt-controller",
-	          p->gicv3.dist_base);
-	TRY(fdt_begin_node(fdt, name));
-	TRY(prop_str(fdt, "compatible", "arm,gic-v3"));
-	TRY(fdt_property_u32(fdt, "#interrupt-cells", 3));
-	TRY(fdt_property_u32(fdt, "#address-cells", 0));
-	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
-	c.n = 0;
-	cells_add64(&c, p->gicv3.dist_base);
-	cells_add64(&c, p->gicv3.dist_size);
-	cells_add64(&c, p->gicv3.redist_base);
-	cells_add64(&c, p->gicv3.redist_size);
-	TRY(prop_cells(fdt, "reg", &c));
-	TRY(fdt_property_u32(fdt, "phandle", PH_INTC));
-	TRY(fdt_end_node(fdt));
+	begin_at(w, "interrupt-controller", p->gicv3.dist_base);
+	prop_str(w, "compatible", "arm,gic-v3");
+	intc(w, 3);
+	prop_cells(w, "reg", gic, 8);
+	prop_u32(w, "phandle", PH_INTC);
+	end(w);
 
 	if (p->uart.kind == AXVM_GUEST_UART_PL011) {
-		TRY(fdt_begin_node(fdt, "apb-pclk"));
-		TRY(prop_str(fdt, "compatible", "fixed-clock"));
-		TRY(fdt_property_u32(fdt, "#clock-cells", 0));
-		TRY(fdt_property_u32(fdt, "clock-frequency",
-		                     p->uart.clock_hz ? p->uart.clock_hz
-		                                      : 24000000u));
-		TRY(prop_str(fdt, "clock-output-names", "apb_pclk"));
-		TRY(fdt_property_u32(fdt, "phandle", PH_CLK));
-		TRY(fdt_end_node(fdt));
+		begin(w, "apb-pclk");
+		prop_str(w, "compatible", "fixed-clock");
+		prop_u32(w, "#clock-cells", 0);
+		prop_u32(w, "clock-frequency",
+		         p->uart.clock_hz ? p->uart.clock_hz : 24000000u);
+		prop_str(w, "clock-output-names", "apb_pclk");
+		prop_u32(w, "phandle", PH_CLK);
+		end(w);
 	}
-	return 0;
 }
 
-static int write_riscv_platform(void *fdt,
-                                const struct axvm_guest_fdt_params *p)
+static void write_riscv_platform(struct w *w,
+                                 const struct axvm_guest_fdt_params *p)
 {
 	static const char plic[] = "sifive,plic-1.0.0\0riscv,plic0";
-	char name[40];
+	uint8_t *ext = NULL;
 
-	unit_name(name, sizeof(name), "interrupt-controller", p->plic.base);
-	TRY(fdt_begin_node(fdt, name));
-	TRY(fdt_property(fdt, "compatible", plic, sizeof(plic)));
-	TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
-	TRY(fdt_property_u32(fdt, "#address-cells", 0));
-	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
-	TRY(prop_reg(fdt, p->plic.base, p->plic.size));
-	TRY(fdt_property_u32(fdt, "riscv,ndev", p->plic.ndev));
+	begin_at(w, "interrupt-controller", p->plic.base);
+	prop(w, "compatible", plic, sizeof(plic));
+	intc(w, 1);
+	prop_reg(w, p->plic.base, p->plic.size);
+	prop_u32(w, "riscv,ndev", p->plic.ndev);
 	/* Context i is hart i's S-mode external interrupt. */
-	void *ext;
-	TRY(fdt_property_placeholder(fdt, "interrupts-extended",
-	                             (int)(p->vcpu_count * 8u), &ext));
-	for (uint32_t i = 0; i < p->vcpu_count; i++) {
-		put32((uint8_t *)ext + 8u * i, PH_HART_INTC + i);
-		put32((uint8_t *)ext + 8u * i + 4u, RISCV_IRQ_S_EXT);
+	if (!w->rc)
+		w->rc = fdt_property_placeholder(w->fdt, "interrupts-extended",
+		                                 (int)(p->vcpu_count * 8u),
+		                                 (void **)&ext);
+	for (uint32_t i = 0; !w->rc && i < p->vcpu_count; i++) {
+		put32(ext + 8u * i, PH_HART_INTC + i);
+		put32(ext + 8u * i + 4u, RISCV_IRQ_S_EXT);
 	}
-	TRY(fdt_property_u32(fdt, "phandle", PH_INTC));
-	return fdt_end_node(fdt);
+	prop_u32(w, "phandle", PH_INTC);
+	end(w);
 }
 
-static int write_uart(void *fdt, const struct axvm_guest_fdt_params *p)
+/* A device's window and interrupt: "reg", and for an interrupt other than
+ * 0 the GIC SPI (level) or, on RISC-V, the PLIC source and its parent. */
+static void reg_irq(struct w *w, const struct axvm_guest_fdt_params *p,
+                    uint64_t base, uint64_t size, uint32_t irq)
 {
-	bool arm = IS_ARM(p->arch);
-	char name[40];
-	struct cells c = {.n = 0};
+	const uint32_t spi[3] = {GIC_SPI, irq - 32u, IRQ_LEVEL_HIGH};
 
+	prop_reg(w, base, size);
+	if (!irq)
+		return;
+	if (IS_ARM(p->arch)) {
+		prop_cells(w, "interrupts", spi, 3);
+	} else {
+		prop_u32(w, "interrupt-parent", PH_INTC);
+		prop_u32(w, "interrupts", irq);
+	}
+}
+
+static void write_uart(struct w *w, const struct axvm_guest_fdt_params *p)
+{
 	if (p->uart.kind == AXVM_GUEST_UART_NONE)
-		return 0;
-	unit_name(name, sizeof(name), "serial", p->uart.base);
-	TRY(fdt_begin_node(fdt, name));
+		return;
+	begin_at(w, "serial", p->uart.base);
 	if (p->uart.kind == AXVM_GUEST_UART_PL011) {
 		static const char compat[] = "arm,pl011\0arm,primecell";
 		static const char clocks[] = "uartclk\0apb_pclk";
-		TRY(fdt_property(fdt, "compatible", compat, sizeof(compat)));
-		if (arm) {
-			struct cells ck = {.n = 0};
-			cells_add(&ck, PH_CLK);
-			cells_add(&ck, PH_CLK);
-			TRY(prop_cells(fdt, "clocks", &ck));
-			TRY(fdt_property(fdt, "clock-names", clocks,
-			                 sizeof(clocks)));
+		static const uint32_t ck[2] = {PH_CLK, PH_CLK};
+		prop(w, "compatible", compat, sizeof(compat));
+		if (IS_ARM(p->arch)) {
+			prop_cells(w, "clocks", ck, 2);
+			prop(w, "clock-names", clocks, sizeof(clocks));
 		}
-		TRY(fdt_property_u32(fdt, "arm,primecell-periphid",
-		                     AXVM_PL011_PERIPHID));
+		prop_u32(w, "arm,primecell-periphid", AXVM_PL011_PERIPHID);
 	} else {
-		TRY(prop_str(fdt, "compatible", "ns16550a"));
-		TRY(fdt_property_u32(fdt, "clock-frequency",
-		                     p->uart.clock_hz ? p->uart.clock_hz
-		                                      : 3686400u));
+		prop_str(w, "compatible", "ns16550a");
+		prop_u32(w, "clock-frequency",
+		         p->uart.clock_hz ? p->uart.clock_hz : 3686400u);
 		if (p->uart.reg_shift) {
-			TRY(fdt_property_u32(fdt, "reg-shift",
-			                     p->uart.reg_shift));
-			TRY(fdt_property_u32(fdt, "reg-io-width", 4));
+			prop_u32(w, "reg-shift", p->uart.reg_shift);
+			prop_u32(w, "reg-io-width", 4);
 		}
 	}
-	TRY(prop_reg(fdt, p->uart.base, p->uart.size));
-	if (p->uart.irq) {
-		if (!arm)
-			TRY(fdt_property_u32(fdt, "interrupt-parent", PH_INTC));
-		if (arm) {
-			cells_add(&c, GIC_SPI);
-			cells_add(&c, p->uart.irq - 32u);
-			cells_add(&c, IRQ_LEVEL_HIGH);
-		} else {
-			cells_add(&c, p->uart.irq);
-		}
-		TRY(prop_cells(fdt, "interrupts", &c));
-	}
-	return fdt_end_node(fdt);
+	reg_irq(w, p, p->uart.base, p->uart.size, p->uart.irq);
+	end(w);
 }
 
-static int write_virtio(void *fdt, const struct axvm_guest_fdt_params *p)
+static void write_virtio(struct w *w, const struct axvm_guest_fdt_params *p)
 {
 	for (uint32_t i = 0; i < p->virtio_count; i++) {
-		char name[40];
-		struct cells c = {.n = 0};
-
-		unit_name(name, sizeof(name), "virtio_mmio", p->virtio[i].base);
-		TRY(fdt_begin_node(fdt, name));
-		TRY(prop_str(fdt, "compatible", "virtio,mmio"));
-		TRY(prop_reg(fdt, p->virtio[i].base, p->virtio[i].size));
-		if (p->virtio[i].irq) {
-			if (!IS_ARM(p->arch))
-				TRY(fdt_property_u32(fdt, "interrupt-parent",
-				                     PH_INTC));
-			if (IS_ARM(p->arch)) {
-				cells_add(&c, GIC_SPI);
-				cells_add(&c, p->virtio[i].irq - 32u);
-				cells_add(&c, IRQ_LEVEL_HIGH);
-			} else {
-				cells_add(&c, p->virtio[i].irq);
-			}
-			TRY(prop_cells(fdt, "interrupts", &c));
-		}
+		begin_at(w, "virtio_mmio", p->virtio[i].base);
+		prop_str(w, "compatible", "virtio,mmio");
+		reg_irq(w, p, p->virtio[i].base, p->virtio[i].size,
+		        p->virtio[i].irq);
 		/* The host reaches the rings through cacheable mappings: an
 		 * Arm guest must not map them non-cacheable (RISC-V DMA is
 		 * coherent by default). */
 		if (IS_ARM(p->arch))
-			TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
-		TRY(fdt_end_node(fdt));
+			prop_empty(w, "dma-coherent");
+		end(w);
 	}
-	return 0;
 }
 
 static int build(void *fdt, int size, const struct axvm_guest_fdt_params *p)
 {
-	static const char compat[] = "axvm,guest";
+	struct w w = {fdt, fdt_create(fdt, size)};
 
-	TRY(fdt_create(fdt, size));
-	TRY(fdt_finish_reservemap(fdt));
-	TRY(fdt_begin_node(fdt, ""));
-	TRY(prop_str(fdt, "compatible", compat));
-	TRY(prop_str(fdt, "model",
-	             IS_ARM(p->arch) ? "axvm guest (aarch64)"
-	                                           : "axvm guest (riscv64)"));
-	TRY(fdt_property_u32(fdt, "#address-cells", 2));
-	TRY(fdt_property_u32(fdt, "#size-cells", 2));
+	if (!w.rc)
+		w.rc = fdt_finish_reservemap(fdt);
+	begin(&w, "");
+	prop_str(&w, "compatible", "axvm,guest");
+	prop_str(&w, "model",
+	         IS_ARM(p->arch) ? "axvm guest (aarch64)"
+	                         : "axvm guest (riscv64)");
+	prop_u32(&w, "#address-cells", 2);
+	prop_u32(&w, "#size-cells", 2);
 	/* RISC-V: not at the root, where the harts' riscv,cpu-intc nodes
 	 * would inherit the PLIC as their parent and Linux would find no
 	 * root controller ("No interrupt controller found"); each device
 	 * names the PLIC instead. */
 	if (IS_ARM(p->arch))
-		TRY(fdt_property_u32(fdt, "interrupt-parent", PH_INTC));
-	TRY(write_chosen(fdt, p));
-	TRY(write_memory(fdt, p));
-	TRY(write_cpus(fdt, p));
+		prop_u32(&w, "interrupt-parent", PH_INTC);
+	write_chosen(&w, p);
+	write_memory(&w, p);
+	write_cpus(&w, p);
 	if (IS_ARM(p->arch))
-		TRY(write_arm_platform(fdt, p));
+		write_arm_platform(&w, p);
 	else
-		TRY(write_riscv_platform(fdt, p));
-	TRY(write_uart(fdt, p));
-	TRY(write_virtio(fdt, p));
-	TRY(fdt_end_node(fdt));
-	return fdt_finish(fdt);
+		write_riscv_platform(&w, p);
+	write_uart(&w, p);
+	write_virtio(&w, p);
+	end(&w);
+	return w.rc ? w.rc : fdt_finish(fdt);
 }
 
 int axvm_guest_fdt_build(const struct axvm_guest_fdt_params *p, void *buf,
