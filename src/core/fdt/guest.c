@@ -72,6 +72,10 @@ static void prop_cells(struct w *w, const char *name, const uint32_t *v,
 {
 	uint8_t b[12 * 4];
 
+	if (n > sizeof(b) / 4) { /* every caller passes a constant: a bug here */
+		w->rc = w->rc ? w->rc : -FDT_ERR_INTERNAL;
+		return;
+	}
 	for (unsigned i = 0; i < n; i++)
 		put32(b + 4 * i, v[i]);
 	prop(w, name, b, 4 * n);
