@@ -211,9 +211,8 @@ static int create_vm(struct bm_vm *s)
 }
 
 /* Why a vCPU stopped: the error, or the exit nobody handled with what
- * it carries (one line, built from shared pieces). */
-/* Cold, and out of run_cpu(): the scheduler's loop keeps its code for
- * the runs. */
+ * it carries (one line, built from shared pieces). Cold, and out of
+ * run_cpu(): the scheduler's loop keeps its code for the runs. */
 __attribute__((noinline, cold)) static void report_stop(struct bm_vm *s, uint32_t idx, int rc,
 							const struct axvm_exit *ex)
 {
@@ -226,13 +225,25 @@ __attribute__((noinline, cold)) static void report_stop(struct bm_vm *s, uint32_
 			      rc ? axvm_strerror(rc) : axvm_exit_kind_name(ex->kind));
 	if (n >= sizeof(line))
 		n = sizeof(line) - 1;
-	if (rc == 0 && ex->kind == AXVM_EXIT_NESTED_PAGE_FAULT)
-		ksnprintf(line + n, sizeof(line) - n, " at 0x%lx (access %u)",
-			  ex->u.page_fault.addr, ex->u.page_fault.access);
-	else if (rc == 0 && ex->kind == AXVM_EXIT_FAIL_ENTRY)
-		ksnprintf(line + n, sizeof(line) - n, ", ESR 0x%lx", ex->u.fail_entry.reason);
-	else if (rc == 0 && ex->kind == AXVM_EXIT_HYPERCALL)
-		ksnprintf(line + n, sizeof(line) - n, " nr 0x%lx", ex->u.hypercall.nr);
+	if (rc == 0) {
+		char *tail = line + n;
+		size_t left = sizeof(line) - n;
+
+		switch (ex->kind) {
+		case AXVM_EXIT_NESTED_PAGE_FAULT:
+			ksnprintf(tail, left, " at 0x%lx (access %u)", ex->u.page_fault.addr,
+				  ex->u.page_fault.access);
+			break;
+		case AXVM_EXIT_FAIL_ENTRY:
+			ksnprintf(tail, left, ", ESR 0x%lx", ex->u.fail_entry.reason);
+			break;
+		case AXVM_EXIT_HYPERCALL:
+			ksnprintf(tail, left, " nr 0x%lx", ex->u.hypercall.nr);
+			break;
+		default:
+			break;
+		}
+	}
 	kprintf("%s\n", line);
 }
 

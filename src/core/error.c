@@ -10,8 +10,12 @@ static const char *nth(const char *list, unsigned i)
 {
 	const char *s = list;
 
-	for (; i && s[strlen(s) + 1]; i--)
-		s += strlen(s) + 1;
+	for (; i; i--) {
+		const char *next = s + strlen(s) + 1;
+		if (!*next)
+			break;
+		s = next;
+	}
 	return s;
 }
 

@@ -268,7 +268,6 @@ axvm_a64_fp_save:
 	ret
 	.size axvm_a64_fp_save, . - axvm_a64_fp_save
 
-
 	vec_guest 11, 3		/* serror */
 
 	.global axvm_a64_fp_restore
@@ -296,7 +295,6 @@ axvm_a64_fp_restore:
 	msr	fpcr, x2
 	ret
 	.size axvm_a64_fp_restore, . - axvm_a64_fp_restore
-
 
 	vec_guest 12, 0		/* lower EL, AArch32: sync */
 

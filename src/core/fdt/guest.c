@@ -86,9 +86,12 @@ static void prop_u32(struct w *w, const char *name, uint32_t v)
 	prop_cells(w, name, &v, 1);
 }
 
+/* A 64-bit value as two cells, the high one first, in an initializer. */
+#define CELLS64(v) (uint32_t)((v) >> 32), (uint32_t)(v)
+
 static void prop_u64(struct w *w, const char *name, uint64_t v)
 {
-	const uint32_t c[2] = {(uint32_t)(v >> 32), (uint32_t)v};
+	const uint32_t c[2] = {CELLS64(v)};
 
 	prop_cells(w, name, c, 2);
 }
@@ -106,8 +109,7 @@ static void prop_str(struct w *w, const char *name, const char *s)
 
 static void prop_reg(struct w *w, uint64_t base, uint64_t size)
 {
-	const uint32_t c[4] = {(uint32_t)(base >> 32), (uint32_t)base,
-	                       (uint32_t)(size >> 32), (uint32_t)size};
+	const uint32_t c[4] = {CELLS64(base), CELLS64(size)};
 
 	prop_cells(w, "reg", c, 4);
 }
@@ -319,10 +321,8 @@ static void write_arm_platform(struct w *w,
 	    GIC_PPI, 11, IRQ_LEVEL_HIGH, GIC_PPI, 10, IRQ_LEVEL_HIGH,
 	};
 	const uint32_t gic[8] = {
-	    (uint32_t)(p->gicv3.dist_base >> 32),   (uint32_t)p->gicv3.dist_base,
-	    (uint32_t)(p->gicv3.dist_size >> 32),   (uint32_t)p->gicv3.dist_size,
-	    (uint32_t)(p->gicv3.redist_base >> 32), (uint32_t)p->gicv3.redist_base,
-	    (uint32_t)(p->gicv3.redist_size >> 32), (uint32_t)p->gicv3.redist_size,
+	    CELLS64(p->gicv3.dist_base),   CELLS64(p->gicv3.dist_size),
+	    CELLS64(p->gicv3.redist_base), CELLS64(p->gicv3.redist_size),
 	};
 
 	begin(w, "psci");

@@ -469,9 +469,10 @@ static int parse_memory(struct vm_parse *p, int node, bool passthrough)
 	struct axvm_fdt_vm *vm = p->vm;
 	const void *reg, *host, *irqs;
 	uint32_t n, nh, ni;
+	/* A passthrough's access; axvm,memory reads its own below. */
 	uint32_t flags = AXVM_MEM_READ | AXVM_MEM_WRITE | AXVM_MEM_DEVICE |
 	                 AXVM_MEM_UNCACHED;
-	unsigned map = passthrough ? 3 : 1;
+	unsigned map = passthrough ? 3 : 1; /* "device" : "allocated" */
 	bool present, uncached;
 	int rc;
 
@@ -513,9 +514,10 @@ static int parse_memory(struct vm_parse *p, int node, bool passthrough)
 		if (type == AXVM_MAP_DEVICE)
 			flags |= AXVM_MEM_DEVICE | AXVM_MEM_UNCACHED;
 	}
-	if ((rc = add_regions(p, node, reg, n, host, type, flags)) ||
-	    !passthrough)
+	if ((rc = add_regions(p, node, reg, n, host, type, flags)))
 		return rc;
+	if (!passthrough)
+		return 0;
 	if ((rc = get_cells(c, node, "interrupts", p->irq_cells,
 	                    AXVM_FDT_MAX_IRQS, &irqs, &ni)))
 		return rc;
