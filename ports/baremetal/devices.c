@@ -244,7 +244,7 @@ static int set_up_uart(struct bm_vm_devs *d, struct bm_vm *v)
  * posted; otherwise (or with none) the UART, as without one. */
 int bm_devs_input(struct bm_vm_devs *d, uint8_t byte)
 {
-	struct axvm_virtio_console *vc = atomic_load(&d->vcons);
+	struct axvm_virtio_console *vc = BM_VIRTIO ? atomic_load(&d->vcons) : NULL;
 	size_t taken = 0;
 	int rc;
 

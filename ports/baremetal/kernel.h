@@ -21,6 +21,19 @@
 
 #include "platform.h"
 
+/* What this kernel gives guests beyond CPUs, RAM, a UART and passthrough
+ * (ports/baremetal/CMakeLists.txt: AXVM_BM_VIRTIO, AXVM_BM_IVC,
+ * AXVM_BM_GUEST_DTB); 1 unless the build leaves one out. */
+#ifndef BM_VIRTIO
+#define BM_VIRTIO 1
+#endif
+#ifndef BM_IVC
+#define BM_IVC 1
+#endif
+#ifndef BM_GUEST_DTB
+#define BM_GUEST_DTB 1
+#endif
+
 /* One per physical CPU. */
 struct percpu {
 	uint32_t id;
@@ -100,14 +113,32 @@ uint64_t bm_ram_end(void);
  * axvm,disk, over the host memory it names (checked: RAM VMs may use,
  * apart from every VM's RAM), and its virtio-console for one with
  * axvm,console (v->devs already made; at most one per VM). 0 or a negative AXVM_E* after printing why. */
+#if BM_VIRTIO
 int bm_virtio_add(struct bm_vm *v);
+#else
+static inline int bm_virtio_add(struct bm_vm *v)
+{
+	(void)v;
+	return 0; /* bm_config_load() refused every virtio node */
+}
+#endif
 
 /* ivc.c: the config's inter-VM channels (axvm,ivc) wired to the library's
  * doorbell model, their shared regions mapped to host pages kept for
  * channels. 0 or a negative AXVM_E* after printing why. */
+#if BM_IVC
 int bm_ivc_config(struct bm_vm *vms, uint32_t n);
 /* Each channel end's counters, for the power-off report. */
 void bm_ivc_report(void);
+#else
+static inline int bm_ivc_config(struct bm_vm *vms, uint32_t n)
+{
+	(void)vms;
+	(void)n;
+	return 0; /* bm_config_load() refused every channel */
+}
+static inline void bm_ivc_report(void) {}
+#endif
 
 /* devices.c: the emulated devices the kernel gives each guest. */
 struct bm_vm_devs;

@@ -154,6 +154,19 @@ static int place_linux(struct bm_vm *s, uint64_t *entry)
 	return AXVM_ERANGE; /* vmconfig.c refused it already */
 }
 
+/* Drop the kernel's references to a VM and its vCPUs (none held: nothing). */
+static void put_vm(struct bm_vm *s)
+{
+	for (uint32_t i = 0; i < s->nvcpus; i++) {
+		if (s->vcpu[i])
+			axvm_vcpu_put(s->vcpu[i]);
+		s->vcpu[i] = NULL;
+	}
+	if (s->vm)
+		axvm_vm_put(s->vm);
+	s->vm = NULL;
+}
+
 static int create_vm(struct bm_vm *s)
 {
 	struct axvm_config *cfg = &s->fdt.cfg;
@@ -655,6 +668,9 @@ void bm_main(void)
 			struct bm_vm *s = &bm_vms[k];
 			if ((rc = create_vm(s))) {
 				kprintf("axvm: %s: not started: %s\n", s->name, axvm_strerror(rc));
+				/* Created but never booted, it would count as alive
+				 * and keep every pCPU waiting for it to stop. */
+				put_vm(s);
 				continue;
 			}
 			started++;
@@ -677,11 +693,7 @@ void bm_main(void)
 		if (!s->vm)
 			continue;
 		report_vm(s);
-		for (uint32_t i = 0; i < s->nvcpus; i++)
-			if (s->vcpu[i])
-				axvm_vcpu_put(s->vcpu[i]);
-		axvm_vm_put(s->vm);
-		s->vm = NULL;
+		put_vm(s);
 	}
 	if ((rc = axvm_fini(host)))
 		kprintf("axvm: axvm_fini: %s\n", axvm_strerror(rc));

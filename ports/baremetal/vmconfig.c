@@ -99,6 +99,11 @@ int bm_vm_guest_dtb(struct bm_vm *v)
 	if (!f->has_dtb || !(hpa = bm_vm_hpa(v, f->dtb_addr, 4)) ||
 	    *(const volatile uint32_t *)(uintptr_t)hpa == BM_FDT_MAGIC_LE)
 		return 0; /* none wanted, not ours to write, or loaded */
+	if (!BM_GUEST_DTB) {
+		kprintf("axvm: %s: no DTB at dtb-addr 0x%lx, and this kernel writes none "
+			"(built with AXVM_BM_GUEST_DTB=OFF): load one there\n", v->name, f->dtb_addr);
+		return AXVM_ENOTSUP;
+	}
 	/* Up to the end of its RAM region, the kernel or the initrd. */
 	while (room > 4 && !bm_vm_hpa(v, f->dtb_addr, room))
 		room /= 2;
@@ -123,6 +128,16 @@ static int refuse(const struct bm_vm *v, const char *what, uint64_t a, uint64_t 
 {
 	kprintf("axvm: config: %s: %s (host 0x%lx..0x%lx)\n", v->fdt.path, what, a, b);
 	return AXVM_ERANGE;
+}
+
+/* The build option that left device kind k out of this kernel, if one did. */
+static const char *left_out_by(enum axvm_fdt_dev_kind k)
+{
+	if (!BM_VIRTIO && (k == AXVM_FDT_DEV_VIRTIO_BLK || k == AXVM_FDT_DEV_VIRTIO_CONSOLE))
+		return "AXVM_BM_VIRTIO";
+	if (!BM_IVC && k == AXVM_FDT_DEV_IVC)
+		return "AXVM_BM_IVC";
+	return NULL;
 }
 
 /* The host side of one VM: its ranges against the board and the VMs
@@ -165,12 +180,19 @@ static int check_vm(struct bm_vm *v, uint32_t n)
 	}
 	for (uint32_t i = 0; i < c->device_count; i++) {
 		enum axvm_fdt_dev_kind k = v->fdt.devices[i].kind;
+		const char *left_out = left_out_by(k);
 		if ((k == AXVM_FDT_DEV_PL011 || k == AXVM_FDT_DEV_NS16550A) &&
 		    k != bm_guest.uart_kind) {
 			kprintf("axvm: config: %s/%s: compatible: this target models a %s UART, not %s\n",
 				v->fdt.path, v->fdt.devices[i].node,
 				axvm_fdt_dev_kind_name(bm_guest.uart_kind),
 				axvm_fdt_dev_kind_name(k));
+			return AXVM_ENOTSUP;
+		}
+		if (left_out) {
+			kprintf("axvm: config: %s/%s: compatible: this kernel has no %s (built with %s=OFF)\n",
+				v->fdt.path, v->fdt.devices[i].node, axvm_fdt_dev_kind_name(k),
+				left_out);
 			return AXVM_ENOTSUP;
 		}
 	}

@@ -6,7 +6,9 @@
 # `bench <arch>_<what> <value> bytes`, then the kernel's text (code plus
 # read-only data, what Berkeley `size` calls text) as
 # `bench baremetal_text_<arch> <value> B` beside issue 15's target for it,
-# `bench baremetal_text_target_<arch> <value> B` (docs/performance.md).
+# `bench baremetal_text_target_<arch> <value> B` (docs/performance.md), and
+# the kernel without its optional features as
+# `bench baremetal_text_minimal_<arch> <value> B`.
 # The image is built exactly as the integration tests build theirs
 # (MinSizeRel, LTO; only the test guests are left out). $1 (the host build
 # dir scripts/bench passes) is not used.
@@ -46,6 +48,14 @@ measure() {
   echo "bench ${arch}_image_data_bytes $idata bytes"
   echo "bench ${arch}_image_bss_bytes $ibss bytes"
   echo "bench baremetal_text_${arch} $itext B"
+  # The same kernel without its optional features (virtio, inter-VM
+  # channels, the guest DTB writer: ports/baremetal/CMakeLists.txt).
+  cmake -S ports/baremetal -B "$out/image-minimal" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$tc" \
+    -UCMAKE_C_FLAGS -UCMAKE_ASM_FLAGS -DCMAKE_BUILD_TYPE=MinSizeRel -DAXVM_BM_GUESTS=OFF \
+    -DAXVM_BM_VIRTIO=OFF -DAXVM_BM_IVC=OFF -DAXVM_BM_GUEST_DTB=OFF >/dev/null
+  cmake --build "$out/image-minimal" -j 2 >/dev/null
+  read -r itext _ < <("$size_tool" "$out/image-minimal/axvm-baremetal.elf" | tail -1)
+  echo "bench baremetal_text_minimal_${arch} $itext B"
   case $arch in
     # Under 44 KiB and 32 KiB: Bao's 58,309 and 32,960 bytes for QEMU virt.
     aarch64) echo "bench baremetal_text_target_${arch} $((44 * 1024)) B" ;;

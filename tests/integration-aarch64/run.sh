@@ -111,6 +111,10 @@ ivc_cases 0x40000000 0x48000000 0xb000000 40
 # Configs the kernel must refuse: it prints why and starts no VM.
 refused_config_cases 0x40000000 0x48000000 0x41000000
 
+# The kernel without virtio, channels and the guest DTB writer: what needs
+# none still runs, a config that asks for one is refused by name.
+minimal_kernel_cases 0x40000000 0x48000000 0xb000000 40
+
 # Debian's arm64 Linux as a guest, in the kernel's Linux layout (its own
 # build directory and script; SKIPPED when the kernel package cannot be
 # had). About 5-10 s of boot on an idle machine, plus its kernel build.

@@ -117,6 +117,10 @@ ivc_cases 0x80000000 0x88000000 0x12000000 6
 # Configs the kernel must refuse: it prints why and starts no VM.
 refused_config_cases 0x80000000 0x88000000 0x81000000
 
+# The kernel without virtio, channels and the guest DTB writer: what needs
+# none still runs, a config that asks for one is refused by name.
+minimal_kernel_cases 0x80000000 0x88000000 0x12000000 6
+
 # OpenSBI 1.1 can let a started hart leave at the boot entry with the DTB
 # as its argument (ports/baremetal/riscv64/boot.S). A test build starts
 # hart 1 there every time: it must join as pCPU 1, not boot the kernel

@@ -174,6 +174,15 @@ refused_config_cases() {
   rm -rf "$dir"
 }
 
+# A VM node's entry line, then one end of channel 1 (one size cell), for
+# the caller's $cfg_ram, $db (doorbell) and $irq: ivc_props SHARED-SIZE
+ivc_props() {
+  printf '\t\t\tentry = <0x0 %s>;\n\t\t\tivc@%x {\n' "$cfg_ram" "$db"
+  printf '\t\t\t\tcompatible = "axvm,ivc";\n\t\t\t\treg = <0x0 %s 0x1000>;\n' "$db"
+  printf '\t\t\t\tshared-mem = <0x0 %s %s>;\n' $((cfg_ram + 0x2000000)) "$1"
+  printf '\t\t\t\tchannel = <1>;\n\t\t\t\tinterrupts = <%s>;\n\t\t\t};\n' "$irq"
+}
+
 # The inter-VM channel (docs/ivc.md): vm1 and vm2 on two pCPUs ping-pong
 # 500 rounds, every message checked for order and content by both (the
 # doorbell's counters in the kernel's report must match); then the same
@@ -199,12 +208,6 @@ ivc_cases() {
 
   timeout_s=$((timeout_s / 2))
   dir=$(mktemp -d)
-  ivc_props() { # SHARED-SIZE: the entry line, then one channel end (one size cell)
-    printf '\t\t\tentry = <0x0 %s>;\n\t\t\tivc@%x {\n' "$cfg_ram" "$db"
-    printf '\t\t\t\tcompatible = "axvm,ivc";\n\t\t\t\treg = <0x0 %s 0x1000>;\n' "$db"
-    printf '\t\t\t\tshared-mem = <0x0 %s %s>;\n' $((cfg_ram + 0x2000000)) "$1"
-    printf '\t\t\t\tchannel = <1>;\n\t\t\t\tinterrupts = <%s>;\n\t\t\t};\n' "$irq"
-  }
   cfg_blob "$dir/one-end.dtb" "$(cfg_node 1 "$vm_base" "$(ivc_props 0x10000)")" \
     "$(cfg_node 2 $((vm_base + 0x1000000)))"
   refused_case config-ivc-one-end "$dir/one-end.dtb" \
@@ -213,5 +216,43 @@ ivc_cases() {
     "$(cfg_node 2 $((vm_base + 0x1000000)) "$(ivc_props 0x10000000)")"
   refused_case config-ivc-too-big "$dir/too-big.dtb" \
     "axvm: config: /vms/vm@1/ivc@$(printf '%x' "$db"): shared-mem: 268435456 bytes, over the"
+  rm -rf "$dir"
+}
+
+# The kernel built without its optional features (AXVM_BM_VIRTIO,
+# AXVM_BM_IVC, AXVM_BM_GUEST_DTB all OFF, ports/baremetal/CMakeLists.txt),
+# in BUILD-minimal: guests that need none of them run as on the full
+# kernel; a config that asks for one is refused by name, the option named
+# (a virtio disk, a channel with both ends, a dtb-addr with no DTB loaded
+# there), and no VM of it starts.
+#   minimal_kernel_cases GUEST_RAM VM_BASE DEVICE-ADDR IRQ
+minimal_kernel_cases() {
+  local cfg_ram=$1 vm_base=$2 db=$3 irq=$4 dir build=${build}-minimal
+  echo "== building the kernel without its optional features in $build"
+  if ! "$run" --build-dir "$build" --build-only -D AXVM_BM_VIRTIO=OFF -D AXVM_BM_IVC=OFF \
+    -D AXVM_BM_GUEST_DTB=OFF; then
+    echo "FAIL minimal-kernel: build"
+    fail=$((fail + 1))
+    return
+  fi
+  case_ minimal-kernel "hello timer" "[vm1] RESULT hello PASS" "[vm2] RESULT timer PASS" \
+    "axvm: vm2: down, guest code 0"
+
+  dir=$(mktemp -d)
+  cfg_blob "$dir/virtio.dtb" "$(cfg_node 1 "$vm_base" "$(
+    printf '\t\t\tentry = <0x0 %s>;\n\t\t\tvirtio@%x {\n' "$cfg_ram" "$db"
+    printf '\t\t\t\tcompatible = "virtio,mmio";\n\t\t\t\treg = <0x0 %s 0x200>;\n' "$db"
+    printf '\t\t\t\tinterrupts = <%s>;\n' "$irq"
+    printf '\t\t\t\taxvm,disk = <0x0 %s 0x0 0x100000>;\n\t\t\t};\n' $((vm_base + 0x2000000)))")"
+  refused_case minimal-refuses-virtio "$dir/virtio.dtb" \
+    "axvm: config: /vms/vm@1/virtio@$(printf '%x' "$db"): compatible: this kernel has no virtio-blk (built with AXVM_BM_VIRTIO=OFF)"
+  cfg_blob "$dir/ivc.dtb" "$(cfg_node 1 "$vm_base" "$(ivc_props 0x10000)")" \
+    "$(cfg_node 2 $((vm_base + 0x1000000)) "$(ivc_props 0x10000)")"
+  refused_case minimal-refuses-ivc "$dir/ivc.dtb" \
+    "axvm: config: /vms/vm@1/ivc@$(printf '%x' "$db"): compatible: this kernel has no ivc (built with AXVM_BM_IVC=OFF)"
+  cfg_blob "$dir/dtb.dtb" "$(cfg_node 1 "$vm_base" "$(
+    printf '\t\t\tentry = <0x0 %s>;\n\t\t\tdtb-addr = <0x0 %s>;\n' "$cfg_ram" $((cfg_ram + 0x800000)))")"
+  refused_case minimal-refuses-guest-dtb "$dir/dtb.dtb" \
+    "no DTB at dtb-addr $(printf '0x%x' $((cfg_ram + 0x800000))), and this kernel writes none (built with AXVM_BM_GUEST_DTB=OFF)"
   rm -rf "$dir"
 }
