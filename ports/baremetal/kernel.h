@@ -119,7 +119,7 @@ int bm_virtio_add(struct bm_vm *v);
 static inline int bm_virtio_add(struct bm_vm *v)
 {
 	(void)v;
-	return 0; /* bm_config_load() refused every virtio node */
+	return 0; /* the parser refused every virtio node */
 }
 #endif
 
@@ -135,7 +135,7 @@ static inline int bm_ivc_config(struct bm_vm *vms, uint32_t n)
 {
 	(void)vms;
 	(void)n;
-	return 0; /* bm_config_load() refused every channel */
+	return 0; /* the parser refused every channel */
 }
 static inline void bm_ivc_report(void) {}
 #endif

@@ -130,16 +130,6 @@ static int refuse(const struct bm_vm *v, const char *what, uint64_t a, uint64_t 
 	return AXVM_ERANGE;
 }
 
-/* The build option that left device kind k out of this kernel, if one did. */
-static const char *left_out_by(enum axvm_fdt_dev_kind k)
-{
-	if (!BM_VIRTIO && (k == AXVM_FDT_DEV_VIRTIO_BLK || k == AXVM_FDT_DEV_VIRTIO_CONSOLE))
-		return "AXVM_BM_VIRTIO";
-	if (!BM_IVC && k == AXVM_FDT_DEV_IVC)
-		return "AXVM_BM_IVC";
-	return NULL;
-}
-
 /* The host side of one VM: its ranges against the board and the VMs
  * checked before it (bm_vms[0..n-1]). */
 static int check_vm(struct bm_vm *v, uint32_t n)
@@ -180,19 +170,12 @@ static int check_vm(struct bm_vm *v, uint32_t n)
 	}
 	for (uint32_t i = 0; i < c->device_count; i++) {
 		enum axvm_fdt_dev_kind k = v->fdt.devices[i].kind;
-		const char *left_out = left_out_by(k);
 		if ((k == AXVM_FDT_DEV_PL011 || k == AXVM_FDT_DEV_NS16550A) &&
 		    k != bm_guest.uart_kind) {
 			kprintf("axvm: config: %s/%s: compatible: this target models a %s UART, not %s\n",
 				v->fdt.path, v->fdt.devices[i].node,
 				axvm_fdt_dev_kind_name(bm_guest.uart_kind),
 				axvm_fdt_dev_kind_name(k));
-			return AXVM_ENOTSUP;
-		}
-		if (left_out) {
-			kprintf("axvm: config: %s/%s: compatible: this kernel has no %s (built with %s=OFF)\n",
-				v->fdt.path, v->fdt.devices[i].node, axvm_fdt_dev_kind_name(k),
-				left_out);
 			return AXVM_ENOTSUP;
 		}
 	}

@@ -245,11 +245,11 @@ minimal_kernel_cases() {
     printf '\t\t\t\tinterrupts = <%s>;\n' "$irq"
     printf '\t\t\t\taxvm,disk = <0x0 %s 0x0 0x100000>;\n\t\t\t};\n' $((vm_base + 0x2000000)))")"
   refused_case minimal-refuses-virtio "$dir/virtio.dtb" \
-    "axvm: config: /vms/vm@1/virtio@$(printf '%x' "$db"): compatible: this kernel has no virtio-blk (built with AXVM_BM_VIRTIO=OFF)"
+    "axvm: config: /vms/vm@1/virtio@$(printf '%x' "$db"): compatible: this build has no virtio-mmio devices (AXVM_FDT_NO_VIRTIO)"
   cfg_blob "$dir/ivc.dtb" "$(cfg_node 1 "$vm_base" "$(ivc_props 0x10000)")" \
     "$(cfg_node 2 $((vm_base + 0x1000000)) "$(ivc_props 0x10000)")"
   refused_case minimal-refuses-ivc "$dir/ivc.dtb" \
-    "axvm: config: /vms/vm@1/ivc@$(printf '%x' "$db"): compatible: this kernel has no ivc (built with AXVM_BM_IVC=OFF)"
+    "axvm: config: /vms/vm@1/ivc@$(printf '%x' "$db"): compatible: this build has no inter-VM channels (AXVM_FDT_NO_IVC)"
   cfg_blob "$dir/dtb.dtb" "$(cfg_node 1 "$vm_base" "$(
     printf '\t\t\tentry = <0x0 %s>;\n\t\t\tdtb-addr = <0x0 %s>;\n' "$cfg_ram" $((cfg_ram + 0x800000)))")"
   refused_case minimal-refuses-guest-dtb "$dir/dtb.dtb" \

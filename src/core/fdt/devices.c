@@ -209,6 +209,10 @@ static int virtio_setup(struct axvm_fdt_ctx *c, int node,
 	uint32_t len, clen;
 	int rc;
 
+	if (!AXVM_FDT_VIRTIO_BUILT)
+		return axvm_fdt_fail(c, AXVM_ENOTSUP, node, "compatible",
+		                     "this build has no virtio-mmio devices "
+		                     "(AXVM_FDT_NO_VIRTIO)");
 	if (desc->base & 0x1ffu)
 		return axvm_fdt_fail(
 		    c, AXVM_EINVAL, node, "reg",
@@ -269,6 +273,10 @@ static int ivc_setup(struct axvm_fdt_ctx *c, int node,
                      struct axvm_device_desc *desc)
 {
 	(void)dev;
+	if (!AXVM_FDT_IVC_BUILT)
+		return axvm_fdt_fail(c, AXVM_ENOTSUP, node, "compatible",
+		                     "this build has no inter-VM channels "
+		                     "(AXVM_FDT_NO_IVC)");
 	if (desc->base & 0xfffu)
 		return axvm_fdt_fail(c, AXVM_EINVAL, node, "reg",
 		                     "the doorbell window must be page "

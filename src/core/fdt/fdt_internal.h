@@ -6,6 +6,21 @@
 
 #include <axvm/config_fdt.h>
 
+/* A host whose guests get no virtio-mmio devices or no inter-VM channels
+ * (ports/baremetal built with AXVM_BM_VIRTIO or AXVM_BM_IVC off) builds
+ * the parser with AXVM_FDT_NO_VIRTIO or AXVM_FDT_NO_IVC: such a node is
+ * refused by name and its checks are not linked. */
+#ifdef AXVM_FDT_NO_VIRTIO
+#define AXVM_FDT_VIRTIO_BUILT false
+#else
+#define AXVM_FDT_VIRTIO_BUILT true
+#endif
+#ifdef AXVM_FDT_NO_IVC
+#define AXVM_FDT_IVC_BUILT false
+#else
+#define AXVM_FDT_IVC_BUILT true
+#endif
+
 /* A bounded, always NUL-terminated string under construction. Appends past
  * the end are dropped; no stdio needed. */
 struct axvm_msg {

@@ -614,7 +614,8 @@ static int parse_device(struct vm_parse *p, int node,
 		return rc;
 	if (model->setup && (rc = model->setup(c, node, dev, desc)))
 		return rc;
-	if (model->kind == AXVM_FDT_DEV_IVC && (rc = parse_ivc(p, node, dev)))
+	if (AXVM_FDT_IVC_BUILT && model->kind == AXVM_FDT_DEV_IVC &&
+	    (rc = parse_ivc(p, node, dev)))
 		return rc;
 	if (model->ops && model->ops->reset)
 		model->ops->reset(&dev->state); /* the UARTs' setup resets theirs */
@@ -869,7 +870,7 @@ static int core_error(struct vm_parse *p, const struct axvm_config_error *ce)
 		prop = map_name("hpa\0host-addr\0flags\0access\0type\0map\0",
 		              sub ? sub + 1 : "", "reg");
 		/* An axvm,ivc node's region is its shared-mem. */
-		for (uint32_t j = 0; region && j < cfg->device_count; j++)
+		for (uint32_t j = 0; AXVM_FDT_IVC_BUILT && region && j < cfg->device_count; j++)
 			if (p->vm->devices[j].kind == AXVM_FDT_DEV_IVC &&
 			    p->vm->devices[j].ivc.region == idx)
 				prop = "shared-mem";
@@ -1194,7 +1195,7 @@ int axvm_config_from_fdt(const void *blob, size_t size, struct axvm_fdt_vm *vms,
 	}
 	if (rc)
 		return rc;
-	if ((rc = axvm_fdt_check_ivc(&c, vms, i)))
+	if (AXVM_FDT_IVC_BUILT && (rc = axvm_fdt_check_ivc(&c, vms, i)))
 		return rc;
 	*count = i;
 	return 0;
