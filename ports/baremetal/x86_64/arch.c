@@ -523,7 +523,6 @@ const struct bm_guest_contract bm_guest = {
 	.down_reset_name = "reset",
 	.cpu_off_name = "cpu off",
 	.uart_kind = AXVM_FDT_DEV_NS16550A,
-	.dtb_arch = AXVM_GUEST_AARCH64, /* unused: x86 configs carry no dtb-addr */
 };
 
 uint64_t bm_arch_board_dtb(void)
