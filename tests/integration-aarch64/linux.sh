@@ -149,6 +149,10 @@ linux_virtio_blk_cases aarch64 "console=ttyAMA0 earlycon=pl011,0x9000000" \
   "axvm: vm1: down, guest code 0 (PSCI SYSTEM_OFF)" "axvm: vm1: virtio-blk at 0xa001000, 16384 KiB" \
   "!AXVM-MODULE-FAIL" --
 
+# The kernel without virtio, channels and the guest DTB writer (its own
+# build): Linux with its DTB loaded boots there too.
+linux_minimal_case aarch64 "axvm: vm1: down, guest code 0 (PSCI SYSTEM_OFF)"
+
 # The same VM described with the axvm,vm binding (linux-vm.dts) and its
 # guest DTB made by the library's generator (src/core/fdt/guest.c, through
 # axvm-config -g from a host build) instead of the hand-written linux.dts.

@@ -118,3 +118,7 @@ linux_input_case riscv64 "console=hvc1" "axvm: vm1: down, guest code 0 (SBI shut
 # virtio-blk (tests/lib/linux-cases.sh).
 linux_virtio_blk_cases riscv64 "console=ttyS0 earlycon" "axvm: vm1: down, guest code 0 (SBI shutdown)" \
   "axvm: vm1: virtio-blk at 0x10008000, 16384 KiB" --
+
+# The kernel without virtio, channels and the guest DTB writer (its own
+# build): Linux with its DTB loaded boots there too.
+linux_minimal_case riscv64 "axvm: vm1: down, guest code 0 (SBI shutdown)"

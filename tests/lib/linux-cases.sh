@@ -131,3 +131,22 @@ linux_virtio_blk_cases() {
   linux_virtio_blk_case "$@" linux-virtio-blk
   linux_virtio_blk_case "$@" linux-virtio-blk-config-dtb --dtb -
 }
+
+# Linux on the kernel built without its optional features (AXVM_BM_VIRTIO,
+# AXVM_BM_IVC, AXVM_BM_GUEST_DTB off, in BUILD-minimal): with its DTB
+# loaded (linux.dts, the run script's default) it needs none of them.
+#   linux_minimal_case ARCH DOWN_LINE
+linux_minimal_case() {
+  local run=$root/scripts/run-$1 min=${build}-minimal
+  if ! "$run" --build-dir "$min" --build-only -D AXVM_BM_VIRTIO=OFF -D AXVM_BM_IVC=OFF \
+    -D AXVM_BM_GUEST_DTB=OFF >"$tmp/log" 2>&1; then
+    echo "FAIL linux-minimal-kernel: build"
+    sed 's/^/    | /' "$tmp/log"
+    exit 1
+  fi
+  "$run" --build-dir "$min" --no-build --linux "$assets/Image" --initrd "$tmp/initrd.gz" \
+    --timeout "$timeout_s" >"$tmp/log" 2>&1
+  check linux-minimal-kernel "$tmp/log" $? \
+    "[vm1] AXVM-LINUX-OK uname=$want_uname cpus=2 payload=$want_hash" "$2" "!Kernel panic" \
+    "axvm: page pool: 0 of"
+}
