@@ -15,6 +15,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
+. tests/lib/minimal-kernel.sh
 
 measure() {
   local arch=$1 cc=$2 tc=$root/cmake/toolchain-$1-none-elf.cmake out=build/$1-size
@@ -48,11 +49,10 @@ measure() {
   echo "bench ${arch}_image_data_bytes $idata bytes"
   echo "bench ${arch}_image_bss_bytes $ibss bytes"
   echo "bench baremetal_text_${arch} $itext B"
-  # The same kernel without its optional features (virtio, inter-VM
-  # channels, the guest DTB writer: ports/baremetal/CMakeLists.txt).
+  # The same kernel without its optional features (tests/lib/minimal-kernel.sh).
   cmake -S ports/baremetal -B "$out/image-minimal" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$tc" \
     -UCMAKE_C_FLAGS -UCMAKE_ASM_FLAGS -DCMAKE_BUILD_TYPE=MinSizeRel -DAXVM_BM_GUESTS=OFF \
-    -DAXVM_BM_VIRTIO=OFF -DAXVM_BM_IVC=OFF -DAXVM_BM_GUEST_DTB=OFF >/dev/null
+    "${bm_minimal_cmake[@]}" >/dev/null
   cmake --build "$out/image-minimal" -j 2 >/dev/null
   read -r itext _ < <("$size_tool" "$out/image-minimal/axvm-baremetal.elf" | tail -1)
   echo "bench baremetal_text_minimal_${arch} $itext B"

@@ -163,12 +163,7 @@ refused_config_cases 0x0 0x6000000 0x1000000
 # No x86_64 guest DTB is written (AXVM_BM_GUEST_DTB is off for this
 # target): a dtb-addr with nothing loaded there is refused, not handed an
 # AArch64 DTB (or left half made, without an interrupt controller node).
-cfg_ram=0x0
-dir=$(mktemp -d)
-cfg_blob "$dir/dtb.dtb" "$(cfg_node 1 0x6000000 "$(printf '\t\t\tentry = <0x0 0x0>;\n\t\t\tdtb-addr = <0x0 0x800000>;\n')")"
-refused_case config-dtb-addr "$dir/dtb.dtb" \
-  "no DTB at dtb-addr 0x800000, and this kernel writes none (built with AXVM_BM_GUEST_DTB=OFF)"
-rm -rf "$dir"
+guest_dtb_refused_case config-dtb-addr 0x0 0x6000000
 
 echo "x86_64 guests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

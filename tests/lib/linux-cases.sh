@@ -132,14 +132,14 @@ linux_virtio_blk_cases() {
   linux_virtio_blk_case "$@" linux-virtio-blk-config-dtb --dtb -
 }
 
-# Linux on the kernel built without its optional features (AXVM_BM_VIRTIO,
-# AXVM_BM_IVC, AXVM_BM_GUEST_DTB off, in BUILD-minimal): with its DTB
-# loaded (linux.dts, the run script's default) it needs none of them.
+# Linux on the kernel built without its optional features
+# (tests/lib/minimal-kernel.sh, in BUILD-minimal): with its DTB loaded
+# (linux.dts, the run script's default) it needs none of them.
 #   linux_minimal_case ARCH DOWN_LINE
+. "$(dirname "${BASH_SOURCE[0]}")/minimal-kernel.sh"
 linux_minimal_case() {
   local run=$root/scripts/run-$1 min=${build}-minimal
-  if ! "$run" --build-dir "$min" --build-only -D AXVM_BM_VIRTIO=OFF -D AXVM_BM_IVC=OFF \
-    -D AXVM_BM_GUEST_DTB=OFF >"$tmp/log" 2>&1; then
+  if ! "$run" --build-dir "$min" --build-only "${bm_minimal_run[@]}" >"$tmp/log" 2>&1; then
     echo "FAIL linux-minimal-kernel: build"
     sed 's/^/    | /' "$tmp/log"
     exit 1

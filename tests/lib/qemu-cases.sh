@@ -10,6 +10,7 @@
 # Prints "PASS <case> (N s)" or "FAIL <case>: <why>" plus the output.
 
 . "$(dirname "${BASH_SOURCE[0]}")/log-check.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/minimal-kernel.sh"
 
 pass=0 fail=0
 log=$(mktemp)
@@ -219,18 +220,29 @@ ivc_cases() {
   rm -rf "$dir"
 }
 
-# The kernel built without its optional features (AXVM_BM_VIRTIO,
-# AXVM_BM_IVC, AXVM_BM_GUEST_DTB all OFF, ports/baremetal/CMakeLists.txt),
+# A VM whose dtb-addr holds no DTB, on a kernel that writes none
+# (AXVM_BM_GUEST_DTB off): refused, and said why.
+#   guest_dtb_refused_case NAME GUEST_RAM VM_BASE
+guest_dtb_refused_case() {
+  local name=$1 cfg_ram=$2 vm_base=$3 dtb=$(($2 + 0x800000)) dir
+  dir=$(mktemp -d)
+  cfg_blob "$dir/dtb.dtb" "$(cfg_node 1 "$vm_base" "$(
+    printf '\t\t\tentry = <0x0 %s>;\n\t\t\tdtb-addr = <0x0 %s>;\n' "$cfg_ram" "$dtb")")"
+  refused_case "$name" "$dir/dtb.dtb" \
+    "no DTB at dtb-addr $(printf '0x%x' "$dtb"), and this kernel writes none (built with AXVM_BM_GUEST_DTB=OFF)"
+  rm -rf "$dir"
+}
+
+# The kernel built without its optional features (tests/lib/minimal-kernel.sh),
 # in BUILD-minimal: guests that need none of them run as on the full
-# kernel; a config that asks for one is refused by name, the option named
-# (a virtio disk, a channel with both ends, a dtb-addr with no DTB loaded
-# there), and no VM of it starts.
+# kernel; a config that asks for one is refused with the left-out feature
+# named (a virtio disk, a channel with both ends, a dtb-addr with no DTB
+# loaded there), and no VM of it starts.
 #   minimal_kernel_cases GUEST_RAM VM_BASE DEVICE-ADDR IRQ
 minimal_kernel_cases() {
   local cfg_ram=$1 vm_base=$2 db=$3 irq=$4 dir build=${build}-minimal
   echo "== building the kernel without its optional features in $build"
-  if ! "$run" --build-dir "$build" --build-only -D AXVM_BM_VIRTIO=OFF -D AXVM_BM_IVC=OFF \
-    -D AXVM_BM_GUEST_DTB=OFF; then
+  if ! "$run" --build-dir "$build" --build-only "${bm_minimal_run[@]}"; then
     echo "FAIL minimal-kernel: build"
     fail=$((fail + 1))
     return
@@ -250,9 +262,6 @@ minimal_kernel_cases() {
     "$(cfg_node 2 $((vm_base + 0x1000000)) "$(ivc_props 0x10000)")"
   refused_case minimal-refuses-ivc "$dir/ivc.dtb" \
     "axvm: config: /vms/vm@1/ivc@$(printf '%x' "$db"): compatible: this build has no inter-VM channels (AXVM_FDT_NO_IVC)"
-  cfg_blob "$dir/dtb.dtb" "$(cfg_node 1 "$vm_base" "$(
-    printf '\t\t\tentry = <0x0 %s>;\n\t\t\tdtb-addr = <0x0 %s>;\n' "$cfg_ram" $((cfg_ram + 0x800000)))")"
-  refused_case minimal-refuses-guest-dtb "$dir/dtb.dtb" \
-    "no DTB at dtb-addr $(printf '0x%x' $((cfg_ram + 0x800000))), and this kernel writes none (built with AXVM_BM_GUEST_DTB=OFF)"
   rm -rf "$dir"
+  guest_dtb_refused_case minimal-refuses-guest-dtb "$cfg_ram" "$vm_base"
 }
