@@ -5,6 +5,7 @@
  *
  *   axvm-config FILE.dtb
  *   axvm-config -g GUEST.dtb [-i VM-ID] FILE.dtb
+ *   axvm-config -c OUT.c [-n FUNCTION] FILE.dtb
  *
  * Exit status 0 when the blob is valid, 1 (with the reason on stderr) for
  * anything else: unreadable file, bad blob, bad usage. */
@@ -18,6 +19,8 @@
 
 #include <axvm/axvm.h>
 #include <axvm/config_fdt.h>
+
+#include "emit_c.h"
 
 #define MAX_VMS       16u
 #define GUEST_DTB_MAX (64u * 1024u)
@@ -55,11 +58,17 @@ static const char *code_name(int code)
 static int usage(void)
 {
 	fprintf(stderr,
-	        "usage: %s [-g GUEST.dtb [-i VM-ID]] FILE.dtb\n"
+	        "usage: %s [-g GUEST.dtb [-i VM-ID]] [-c OUT.c [-n FUNCTION]] "
+	        "FILE.dtb\n"
 	        "  Validate FILE.dtb against the axvm,vm binding and print its "
 	        "VMs.\n"
 	        "  -g OUT  also write the guest device tree of one VM to OUT\n"
-	        "  -i ID   the VM for -g (default: the first)\n",
+	        "  -i ID   the VM for -g (default: the first)\n"
+	        "  -c OUT  also write the VMs as C, a function that fills them "
+	        "(a kernel\n"
+	        "          built with its config compiled in)\n"
+	        "  -n NAME that function's name (default "
+	        "axvm_config_builtin)\n",
 	        prog);
 	return 1;
 }
@@ -259,16 +268,45 @@ static int write_guest_dtb(const char *out, const struct axvm_fdt_vm *vm)
 	return 0;
 }
 
+static int write_c(const char *out, const char *name, const char *source,
+                   const struct axvm_fdt_vm *vms, uint32_t count)
+{
+	FILE *f = fopen(out, "w");
+
+	if (!f) {
+		fprintf(stderr, "%s: %s: cannot write: %s\n", prog, out,
+		        strerror(errno));
+		return 1;
+	}
+	int rc = emit_c(f, name, source, vms, count);
+	if (fclose(f) != 0 || rc) {
+		fprintf(stderr, "%s: %s: cannot write C%s\n", prog, out,
+		        rc ? " (is -n a C identifier?)" : "");
+		remove(out);
+		return 1;
+	}
+	printf("wrote %s: %s() fills %" PRIu32 " VM%s\n", out, name, count,
+	       count == 1 ? "" : "s");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	const char *guest_out = NULL;
+	const char *guest_out = NULL, *c_out = NULL;
+	const char *c_name = "axvm_config_builtin";
 	long want_id = -1;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "g:i:h")) != -1) {
+	while ((opt = getopt(argc, argv, "g:i:c:n:h")) != -1) {
 		switch (opt) {
 		case 'g':
 			guest_out = optarg;
+			break;
+		case 'c':
+			c_out = optarg;
+			break;
+		case 'n':
+			c_name = optarg;
 			break;
 		case 'i': {
 			char *end;
@@ -308,6 +346,8 @@ int main(int argc, char **argv)
 	printf("%s: %" PRIu32 " VM%s\n", path, count, count == 1 ? "" : "s");
 	for (uint32_t i = 0; i < count; i++)
 		print_vm(&vms[i]);
+	if (c_out && write_c(c_out, c_name, path, vms, count))
+		return 1;
 	if (!guest_out)
 		return 0;
 	for (uint32_t i = 0; i < count; i++)

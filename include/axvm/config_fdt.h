@@ -154,7 +154,15 @@ int axvm_config_from_fdt(const void *blob, size_t size, struct axvm_fdt_vm *vms,
                          uint32_t max, uint32_t *count,
                          struct axvm_fdt_error *err);
 
-/* Re-point cfg.devices[i].ctx and .name at vm's own storage (after a copy). */
+/* A config compiled into an image: `axvm-config -c OUT.c FILE.dtb` writes
+ * this function (or -n's name), which fills vms as axvm_config_from_fdt()
+ * filled them from FILE.dtb on the host, where it was parsed and checked.
+ * AXVM_E2BIG if max is below its VM count. Defined by that file, not libaxvm. */
+int axvm_config_builtin(struct axvm_fdt_vm *vms, uint32_t max,
+                        uint32_t *count);
+
+/* Re-point cfg.devices[i].ctx and .name at vm's own storage and give each
+ * device its model's ops (after a copy). */
 int axvm_fdt_vm_bind(struct axvm_fdt_vm *vm);
 
 /* Send the bytes the guest writes to vm's UARTs to fn(arg, id, byte). */

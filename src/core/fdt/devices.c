@@ -290,13 +290,32 @@ static int ivc_setup(struct axvm_fdt_ctx *c, int node,
 
 static const struct axvm_fdt_model models[] = {
     /* The UARTs' setup points the descriptor at the library's model. */
-    {"ns16550a", ns16550_setup, NULL, 8, AXVM_FDT_DEV_NS16550A},
-    {"ns16550", ns16550_setup, NULL, 8, AXVM_FDT_DEV_NS16550A},
-    {"arm,pl011", pl011_setup, NULL, 0x1000, AXVM_FDT_DEV_PL011},
-    {"axvm,dummy", dummy_setup, &dummy_ops, 1, AXVM_FDT_DEV_DUMMY},
-    {"virtio,mmio", virtio_setup, &virtio_ops, 0x200, AXVM_FDT_DEV_VIRTIO_BLK},
-    {"axvm,ivc", ivc_setup, &ivc_unwired_ops, 0x1000, AXVM_FDT_DEV_IVC},
+    {"ns16550a", ns16550_setup, 8, AXVM_FDT_DEV_NS16550A},
+    {"ns16550", ns16550_setup, 8, AXVM_FDT_DEV_NS16550A},
+    {"arm,pl011", pl011_setup, 0x1000, AXVM_FDT_DEV_PL011},
+    {"axvm,dummy", dummy_setup, 1, AXVM_FDT_DEV_DUMMY},
+    {"virtio,mmio", virtio_setup, 0x200, AXVM_FDT_DEV_VIRTIO_BLK},
+    {"axvm,ivc", ivc_setup, 0x1000, AXVM_FDT_DEV_IVC},
 };
+
+/* The ops of a model that keeps its state in struct axvm_fdt_dev_state
+ * (the UARTs' come from uart_wire()). By kind, not from the registry, so
+ * that binding a config compiled into an image (axvm-config -c) links no
+ * parser. */
+static const struct axvm_device_ops *state_ops(enum axvm_fdt_dev_kind kind)
+{
+	switch (kind) {
+	case AXVM_FDT_DEV_DUMMY:
+		return &dummy_ops;
+	case AXVM_FDT_DEV_VIRTIO_BLK:
+	case AXVM_FDT_DEV_VIRTIO_CONSOLE:
+		return &virtio_ops;
+	case AXVM_FDT_DEV_IVC:
+		return &ivc_unwired_ops;
+	default:
+		return NULL;
+	}
+}
 
 const struct axvm_fdt_model *axvm_fdt_find_model(const char *compatible)
 {
@@ -337,10 +356,14 @@ int axvm_fdt_vm_bind(struct axvm_fdt_vm *vm)
 
 		desc->name = dev->node;
 		dev->state.vm_id = vm->cfg.id;
-		if (!is_uart(dev->state.kind))
+		if (is_uart(dev->state.kind)) {
+			if ((rc = uart_wire(dev, desc)))
+				return rc;
+		} else if (!(desc->ops = state_ops(dev->state.kind))) {
+			return AXVM_EINVAL;
+		} else {
 			desc->ctx = &dev->state;
-		else if ((rc = uart_wire(dev, desc)))
-			return rc;
+		}
 	}
 	return 0;
 }

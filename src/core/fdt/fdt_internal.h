@@ -80,7 +80,6 @@ struct axvm_fdt_model {
 	int (*setup)(struct axvm_fdt_ctx *c, int node,
 	             struct axvm_fdt_device *dev,
 	             struct axvm_device_desc *desc);
-	const struct axvm_device_ops *ops;
 	uint32_t min_size; /* smallest register window the model accepts */
 	enum axvm_fdt_dev_kind kind;
 };

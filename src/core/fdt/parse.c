@@ -598,7 +598,6 @@ static int parse_device(struct vm_parse *p, int node,
 	desc->bus = AXVM_BUS_MMIO;
 	desc->base = base;
 	desc->size = size;
-	desc->ops = model->ops;
 	if (desc->size != 0 && desc->size < model->min_size)
 		return fail2(c, AXVM_ERANGE, node, "reg", "smaller than the ",
 		             model->min_size, "-byte register window");
@@ -617,8 +616,6 @@ static int parse_device(struct vm_parse *p, int node,
 	if (AXVM_FDT_IVC_BUILT && model->kind == AXVM_FDT_DEV_IVC &&
 	    (rc = parse_ivc(p, node, dev)))
 		return rc;
-	if (model->ops && model->ops->reset)
-		model->ops->reset(&dev->state); /* the UARTs' setup resets theirs */
 	p->device_node[idx] = node;
 	cfg->device_count++;
 	return 0;
