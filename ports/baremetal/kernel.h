@@ -33,6 +33,10 @@
 #ifndef BM_GUEST_DTB
 #define BM_GUEST_DTB 1
 #endif
+/* 1: the VMs are compiled in (AXVM_BM_CONFIG_C), no blob is parsed. */
+#ifndef BM_BUILTIN_CONFIG
+#define BM_BUILTIN_CONFIG 0
+#endif
 
 /* One per physical CPU. */
 struct percpu {

@@ -2,7 +2,8 @@
 /*
  * The VMs of this boot: the config blob QEMU's generic loader put at
  * BM_CONFIG_ADDR, in the axvm,vm binding (docs/bindings/axvm-vm.md),
- * parsed by libaxvm's own parser (src/core/fdt) and then checked against
+ * parsed by libaxvm's own parser (src/core/fdt), or the same VMs compiled
+ * into the kernel (AXVM_BM_CONFIG_C), and then checked against
  * this board: every linear RAM region inside the RAM VMs may use
  * (BM_VM_RAM_BASE up to the end of the board's RAM, from the board's DTB)
  * and apart from every other; passthrough ranges outside RAM; at most
@@ -187,23 +188,27 @@ static int check_vm(struct bm_vm *v, uint32_t n)
 	return 0;
 }
 
-int bm_config_load(void)
+#if BM_BUILTIN_CONFIG
+/* The VMs compiled into this kernel (AXVM_BM_CONFIG_C, written by
+ * axvm-config -c): parsed and checked on the host when it was built, so
+ * no parser is linked; the checks against this board follow as for a
+ * blob. */
+static int read_vms(struct axvm_fdt_vm *vms, uint32_t *n)
+{
+	int rc = axvm_config_builtin(vms, BM_MAX_VMS, n);
+
+	if (rc)
+		kprintf("axvm: config: the VMs built in: %s\n", axvm_strerror(rc));
+	return rc;
+}
+#else
+/* The blob QEMU's loader put at BM_CONFIG_ADDR, parsed here. */
+static int read_vms(struct axvm_fdt_vm *vms, uint32_t *n)
 {
 	const void *blob = (const void *)(uintptr_t)BM_CONFIG_ADDR;
-	const uint64_t dtb = bm_arch_board_dtb();
-	/* One parse buffer: the parser fills it whole, then each VM is
-	 * copied to its slot and re-bound (device ctx points into it). */
-	static struct axvm_fdt_vm parsed[BM_MAX_VMS];
 	static struct axvm_fdt_error err;
-	uint32_t n = 0;
 	int rc;
 
-	ram_end = dtb ? board_ram_end((const void *)(uintptr_t)dtb) : 0;
-	if (!ram_end) {
-		ram_end = BM_RAM_BASE + BM_RAM_SIZE_DEFAULT;
-		kprintf("axvm: no usable board DTB: assuming RAM up to 0x%lx\n", ram_end);
-	}
-	bm_nvms = 0;
 	if (fdt_magic(blob) != FDT_MAGIC) {
 		kprintf("axvm: config: no device tree blob at host 0x%lx (see docs/guest-abi-%s.md)\n",
 			BM_CONFIG_ADDR, bm_arch_ops()->name);
@@ -216,10 +221,29 @@ int bm_config_load(void)
 			size, BM_CONFIG_MAX);
 		return AXVM_E2BIG;
 	}
-	if ((rc = axvm_config_from_fdt(blob, size, parsed, BM_MAX_VMS, &n, &err))) {
+	if ((rc = axvm_config_from_fdt(blob, size, vms, BM_MAX_VMS, n, &err)))
 		kprintf("axvm: config: %s (%s)\n", err.message, axvm_strerror(rc));
-		return rc;
+	return rc;
+}
+#endif
+
+int bm_config_load(void)
+{
+	const uint64_t dtb = bm_arch_board_dtb();
+	/* One parse buffer: the parser fills it whole, then each VM is
+	 * copied to its slot and re-bound (device ctx points into it). */
+	static struct axvm_fdt_vm parsed[BM_MAX_VMS];
+	uint32_t n = 0;
+	int rc;
+
+	ram_end = dtb ? board_ram_end((const void *)(uintptr_t)dtb) : 0;
+	if (!ram_end) {
+		ram_end = BM_RAM_BASE + BM_RAM_SIZE_DEFAULT;
+		kprintf("axvm: no usable board DTB: assuming RAM up to 0x%lx\n", ram_end);
 	}
+	bm_nvms = 0;
+	if ((rc = read_vms(parsed, &n)))
+		return rc;
 	for (uint32_t i = 0; i < n; i++) {
 		struct bm_vm *v = &bm_vms[i];
 		memcpy(&v->fdt, &parsed[i], sizeof(v->fdt));
@@ -244,7 +268,12 @@ int bm_config_load(void)
 	if ((rc = bm_ivc_config(bm_vms, n)))
 		return rc;
 	bm_nvms = n;
+#if BM_BUILTIN_CONFIG
+	kprintf("axvm: config: %u VM(s) built into this kernel; VM RAM 0x%lx..0x%lx\n", n,
+		BM_VM_RAM_BASE, ram_end - 1);
+#else
 	kprintf("axvm: config: %u VM(s) from the blob at host 0x%lx; VM RAM 0x%lx..0x%lx\n", n,
 		BM_CONFIG_ADDR, BM_VM_RAM_BASE, ram_end - 1);
+#endif
 	return 0;
 }
