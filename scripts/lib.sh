@@ -55,6 +55,17 @@ axvm_build_preset() {
   cmake --build "$AXVM_ROOT/build/$preset" -j "$(nproc)"
 }
 
+# Build a bare-metal kernel's build directory without its progress lines;
+# if the build fails, what it said (Ninja prints a failed command's errors
+# on stdout) goes to stderr. Host compiler flags from the environment
+# (sanitizers, ...) must not reach the freestanding cross build.
+axvm_build_cross() {
+  local out rc=0
+  out=$(env -u CFLAGS -u CPPFLAGS -u LDFLAGS -u ASMFLAGS -u CC cmake --build "$1" -j 2 2>&1) || rc=$?
+  [ $rc -eq 0 ] || printf '%s\n' "$out" >&2
+  return $rc
+}
+
 # Step accounting: every step counts as passed or failed; the summary line
 # is the one CI reads. A step's output is also kept long enough to collect
 # its "SKIPPED: reason" lines, so that the summary says what did not run.

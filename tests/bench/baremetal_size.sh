@@ -8,7 +8,10 @@
 # `bench baremetal_text_<arch> <value> B` beside issue 15's target for it,
 # `bench baremetal_text_target_<arch> <value> B` (docs/performance.md), and
 # the kernel without its optional features as
-# `bench baremetal_text_minimal_<arch> <value> B`.
+# `bench baremetal_text_minimal_<arch> <value> B`, and both with the demo's
+# two VMs compiled in instead of parsed at boot as
+# `bench baremetal_text_builtin_<arch>` and
+# `bench baremetal_text_builtin_minimal_<arch>` (aarch64 and riscv64).
 # The image is built exactly as the integration tests build theirs
 # (MinSizeRel, LTO; only the test guests are left out). $1 (the host build
 # dir scripts/bench passes) is not used.
@@ -16,6 +19,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 . tests/lib/minimal-kernel.sh
+. tests/lib/builtin-config.sh
+tool=$(axvm_config_tool "$root")
 
 measure() {
   local arch=$1 cc=$2 tc=$root/cmake/toolchain-$1-none-elf.cmake out=build/$1-size
@@ -56,6 +61,22 @@ measure() {
   cmake --build "$out/image-minimal" -j 2 >/dev/null
   read -r itext _ < <("$size_tool" "$out/image-minimal/axvm-baremetal.elf" | tail -1)
   echo "bench baremetal_text_minimal_${arch} $itext B"
+  # Both again with the demo's two VMs compiled in (AXVM_BM_CONFIG_C,
+  # tests/lib/builtin-config.sh): no parser, no config reader.
+  if builtin_demo_dts "$arch" 2>/dev/null | dtc -q -I dts -O dtb -o "$out/demo.dtb" - &&
+    "$tool" -c "$out/demo.c" "$out/demo.dtb" >/dev/null; then
+    local kind
+    for kind in builtin builtin_minimal; do
+      local opts=()
+      [ $kind = builtin_minimal ] && opts=("${bm_minimal_cmake[@]}")
+      cmake -S ports/baremetal -B "$out/image-$kind" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$tc" \
+        -UCMAKE_C_FLAGS -UCMAKE_ASM_FLAGS -DCMAKE_BUILD_TYPE=MinSizeRel -DAXVM_BM_GUESTS=OFF \
+        -DAXVM_BM_CONFIG_C="$out/demo.c" "${opts[@]}" >/dev/null
+      cmake --build "$out/image-$kind" -j 2 >/dev/null
+      read -r itext _ < <("$size_tool" "$out/image-$kind/axvm-baremetal.elf" | tail -1)
+      echo "bench baremetal_text_${kind}_${arch} $itext B"
+    done
+  fi
   case $arch in
     # Under 44 KiB and 32 KiB: Bao's 58,309 and 32,960 bytes for QEMU virt.
     aarch64) echo "bench baremetal_text_target_${arch} $((44 * 1024)) B" ;;

@@ -121,6 +121,10 @@ refused_config_cases 0x80000000 0x88000000 0x81000000
 # none still runs, a config that asks for one is refused by name.
 minimal_kernel_cases 0x80000000 0x88000000 0x12000000 6
 
+# The same kernel with its VMs compiled in (AXVM_BM_CONFIG_C) instead of
+# parsed from a blob at boot; a config it could not honour fails its build.
+builtin_config_cases riscv64 0x80000000 0x88000000 0x12000000 6
+
 # OpenSBI 1.1 can let a started hart leave at the boot entry with the DTB
 # as its argument (ports/baremetal/riscv64/boot.S). A test build starts
 # hart 1 there every time: it must join as pCPU 1, not boot the kernel

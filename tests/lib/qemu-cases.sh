@@ -11,6 +11,7 @@
 
 . "$(dirname "${BASH_SOURCE[0]}")/log-check.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/minimal-kernel.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/builtin-config.sh"
 
 pass=0 fail=0
 log=$(mktemp)
@@ -233,6 +234,15 @@ guest_dtb_refused_case() {
   rm -rf "$dir"
 }
 
+# A VM node's entry line, then a virtio-blk disk of 1 MiB at host
+# VM_BASE + 32 MiB, for the caller's $cfg_ram, $vm_base, $db and $irq.
+virtio_disk_props() {
+  printf '\t\t\tentry = <0x0 %s>;\n\t\t\tvirtio@%x {\n' "$cfg_ram" "$db"
+  printf '\t\t\t\tcompatible = "virtio,mmio";\n\t\t\t\treg = <0x0 %s 0x200>;\n' "$db"
+  printf '\t\t\t\tinterrupts = <%s>;\n' "$irq"
+  printf '\t\t\t\taxvm,disk = <0x0 %s 0x0 0x100000>;\n\t\t\t};\n' $((vm_base + 0x2000000))
+}
+
 # The kernel built without its optional features (tests/lib/minimal-kernel.sh),
 # in BUILD-minimal: guests that need none of them run as on the full
 # kernel; a config that asks for one is refused with the left-out feature
@@ -251,11 +261,7 @@ minimal_kernel_cases() {
     "axvm: vm2: down, guest code 0"
 
   dir=$(mktemp -d)
-  cfg_blob "$dir/virtio.dtb" "$(cfg_node 1 "$vm_base" "$(
-    printf '\t\t\tentry = <0x0 %s>;\n\t\t\tvirtio@%x {\n' "$cfg_ram" "$db"
-    printf '\t\t\t\tcompatible = "virtio,mmio";\n\t\t\t\treg = <0x0 %s 0x200>;\n' "$db"
-    printf '\t\t\t\tinterrupts = <%s>;\n' "$irq"
-    printf '\t\t\t\taxvm,disk = <0x0 %s 0x0 0x100000>;\n\t\t\t};\n' $((vm_base + 0x2000000)))")"
+  cfg_blob "$dir/virtio.dtb" "$(cfg_node 1 "$vm_base" "$(virtio_disk_props)")"
   refused_case minimal-refuses-virtio "$dir/virtio.dtb" \
     "axvm: config: /vms/vm@1/virtio@$(printf '%x' "$db"): compatible: this build has no virtio-mmio devices (AXVM_FDT_NO_VIRTIO)"
   cfg_blob "$dir/ivc.dtb" "$(cfg_node 1 "$vm_base" "$(ivc_props 0x10000)")" \
@@ -264,4 +270,41 @@ minimal_kernel_cases() {
     "axvm: config: /vms/vm@1/ivc@$(printf '%x' "$db"): compatible: this build has no inter-VM channels (AXVM_FDT_NO_IVC)"
   rm -rf "$dir"
   guest_dtb_refused_case minimal-refuses-guest-dtb "$cfg_ram" "$vm_base"
+}
+
+# The kernel with its VMs compiled in (AXVM_BM_CONFIG_C, written by a host
+# axvm-config -c) and its optional features off, in BUILD-builtin: it boots
+# the demo's two VMs (tests/lib/builtin-config.sh) and says they were built
+# in, not read from the blob the run script still loads; a config that
+# asks for a left-out feature (a virtio disk) fails the kernel's build with
+# the parser's reason.
+#   builtin_config_cases ARCH GUEST_RAM VM_BASE DEVICE-ADDR IRQ
+builtin_config_cases() {
+  local arch=$1 cfg_ram=$2 vm_base=$3 db=$4 irq=$5 dir tool why t0=$SECONDS
+  local guests=$build/guests build=${build}-builtin
+  dir=$(mktemp -d)
+  echo "== building the kernel with its VMs compiled in, in $build"
+  if ! tool=$(axvm_config_tool "$root") ||
+    ! builtin_demo_dts "$arch" "$guests/hello.bin" "$guests/timer.bin" |
+      dtc -q -I dts -O dtb -o "$dir/vms.dtb" - ||
+    ! "$tool" -c "$dir/vms.c" "$dir/vms.dtb" >"$log" 2>&1 ||
+    ! "$run" --build-dir "$build" --build-only -D AXVM_BM_GUESTS=OFF \
+      -D AXVM_BM_CONFIG_C="$dir/vms.c" "${bm_minimal_run[@]}" >>"$log" 2>&1; then
+    case_verdict builtin-config "the config or the kernel was not built" "$log" "$t0"
+    rm -rf "$dir"
+    return
+  fi
+  case_ builtin-config "--config $dir/vms.dtb" "axvm: config: 2 VM(s) built into this kernel;" \
+    "[vm1] RESULT hello PASS" "[vm2] RESULT timer PASS" "!from the blob"
+
+  t0=$SECONDS
+  cfg_blob "$dir/virtio.dtb" "$(cfg_node 1 "$vm_base" "$(virtio_disk_props)")"
+  "$tool" -c "$dir/virtio.c" "$dir/virtio.dtb" >"$log" 2>&1 || echo "axvm-config -c failed" >>"$log"
+  "$run" --build-dir "$build" --build-only -D AXVM_BM_GUESTS=OFF \
+    -D AXVM_BM_CONFIG_C="$dir/virtio.c" "${bm_minimal_run[@]}" >>"$log" 2>&1
+  [ $? -ne 0 ] || echo "the kernel was built" >>"$log"
+  why=$(log_why "$log" 0 "wrote $dir/virtio.c" "!the kernel was built" \
+    "/vms/vm@1/virtio@$(printf '%x' "$db"): this build has no virtio-mmio devices (AXVM_FDT_NO_VIRTIO)")
+  case_verdict builtin-refuses-virtio "$why" "$log" "$t0"
+  rm -rf "$dir"
 }
