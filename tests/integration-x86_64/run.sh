@@ -41,7 +41,8 @@ same_as_kvm() {
   extra_check "$(basename "$2" .out): $1's output differs from the KVM test's $2" $?
 }
 
-case_ hello "hello" \
+cfgdir=$(mktemp -d)
+case_ hello "hello --config-out $cfgdir/hello.dtb" \
   "axvm: bare-metal kernel, libaxvm + x86_64 backend, CPL 0, AMD SVM" \
   "[vm1] Hello from an x86_64 guest on libaxvm!" "[vm1] hello: vcpu 0, ram 64 MiB" \
   "axvm: vm1: down, guest code 0 (exit port)"
@@ -164,6 +165,12 @@ refused_config_cases 0x0 0x6000000 0x1000000
 # target): a dtb-addr with nothing loaded there is refused, not handed an
 # AArch64 DTB (or left half made, without an interrupt controller node).
 guest_dtb_refused_case config-dtb-addr 0x0 0x6000000
+
+# The same hello VM compiled into the kernel (AXVM_BM_CONFIG_C, its
+# optional features off) instead of parsed from the blob at boot.
+builtin_boot_case builtin-config "$cfgdir/hello.dtb" "[vm1] Hello from an x86_64 guest on libaxvm!" \
+  "axvm: vm1: down, guest code 0 (exit port)"
+rm -rf "$cfgdir"
 
 echo "x86_64 guests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
