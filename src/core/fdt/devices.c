@@ -41,9 +41,15 @@ static void uart_tx(void *arg, uint8_t byte)
 static int uart_wire(struct axvm_fdt_device *dev, struct axvm_device_desc *desc)
 {
 	struct axvm_fdt_dev_state *s = &dev->state;
-	const struct axvm_uart_host host = {.arg = s, .tx = uart_tx};
+	struct axvm_uart_host host;
 	struct axvm_device_desc d;
 	int rc;
+
+	/* Padding too: the model copies this whole, and a bound VM is the
+	 * same bytes however it was filled (test_fdt_builtin compares). */
+	memset(&host, 0, sizeof(host));
+	host.arg = s;
+	host.tx = uart_tx;
 
 	if (UART_BUILT(AXVM_FDT_DEV_PL011) && s->kind == AXVM_FDT_DEV_PL011) {
 		rc = axvm_pl011_init(&s->uart.pl011, &host);
