@@ -3,7 +3,8 @@
 # Every corpus blob must be rejected with exit status 1, the expected
 # AXVM_E* name and message piece on stderr; every example must be accepted
 # (exit 0); bad usage and unreadable files exit 1; a guest DTB written
-# with -g must decompile with dtc without a warning.
+# with -g must decompile with dtc without a warning; -c writes no C for a
+# broken blob or a bad function name.
 cmake_minimum_required(VERSION 3.20)
 set(failures 0)
 macro(fail msg)
@@ -63,6 +64,22 @@ foreach(args "" "${WORK}/does-not-exist.dtb" "-x;${WORK}/x.dtb" "a.dtb;b.dtb")
     fail("'${args}': exit ${rc}, stderr '${err}' (expected 1 and a message)")
   endif()
 endforeach()
+
+# -c: a broken blob writes no C; a name that is not a C identifier is
+# refused and leaves no file behind.
+list(GET cases 0 broken)
+execute_process(COMMAND ${CLI} -c ${WORK}/broken.c ${broken} RESULT_VARIABLE rc
+                OUTPUT_QUIET ERROR_QUIET)
+if(NOT rc EQUAL 1 OR EXISTS ${WORK}/broken.c)
+  fail("-c on a broken blob: exit ${rc}, or it wrote ${WORK}/broken.c")
+endif()
+list(GET examples 0 good)
+file(REMOVE ${WORK}/bad-name.c)
+execute_process(COMMAND ${CLI} -c ${WORK}/bad-name.c -n 9lives ${good} RESULT_VARIABLE rc
+                OUTPUT_QUIET ERROR_VARIABLE err)
+if(NOT rc EQUAL 1 OR EXISTS ${WORK}/bad-name.c OR NOT err MATCHES "C identifier")
+  fail("-n 9lives: exit ${rc}, stderr '${err}' (expected 1, no file, the reason)")
+endif()
 
 if(failures GREATER 0)
   message(FATAL_ERROR "${failures} axvm-config check(s) failed")

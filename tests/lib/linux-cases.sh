@@ -134,19 +134,35 @@ linux_virtio_blk_cases() {
 
 # Linux on the kernel built without its optional features
 # (tests/lib/minimal-kernel.sh, in BUILD-minimal): with its DTB loaded
-# (linux.dts, the run script's default) it needs none of them.
+# (linux.dts, the run script's default) it needs none of them. Then the
+# same VM compiled into that kernel (AXVM_BM_CONFIG_C, in BUILD-builtin,
+# tests/lib/builtin-config.sh): the run script still writes and loads the
+# same blob, for the images it names, and the kernel must not read it.
 #   linux_minimal_case ARCH DOWN_LINE
 . "$(dirname "${BASH_SOURCE[0]}")/minimal-kernel.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/builtin-config.sh"
 linux_minimal_case() {
-  local run=$root/scripts/run-$1 min=${build}-minimal
+  local run=$root/scripts/run-$1 min=${build}-minimal bi=${build}-builtin tool
+  local ok="[vm1] AXVM-LINUX-OK uname=$want_uname cpus=2 payload=$want_hash"
   if ! "$run" --build-dir "$min" --build-only "${bm_minimal_run[@]}" >"$tmp/log" 2>&1; then
     echo "FAIL linux-minimal-kernel: build"
     sed 's/^/    | /' "$tmp/log"
     exit 1
   fi
   "$run" --build-dir "$min" --no-build --linux "$assets/Image" --initrd "$tmp/initrd.gz" \
+    --config-out "$tmp/linux-vms.dtb" --timeout "$timeout_s" >"$tmp/log" 2>&1
+  check linux-minimal-kernel "$tmp/log" $? "$ok" "$2" "!Kernel panic" "axvm: page pool: 0 of"
+
+  if ! tool=$(axvm_config_tool "$root") ||
+    ! "$tool" -c "$tmp/linux-vms.c" "$tmp/linux-vms.dtb" >"$tmp/log" 2>&1 ||
+    ! "$run" --build-dir "$bi" --build-only -D AXVM_BM_GUESTS=OFF \
+      -D AXVM_BM_CONFIG_C="$tmp/linux-vms.c" "${bm_minimal_run[@]}" >>"$tmp/log" 2>&1; then
+    echo "FAIL linux-builtin-config: the config or the kernel was not built"
+    sed 's/^/    | /' "$tmp/log"
+    exit 1
+  fi
+  "$run" --build-dir "$bi" --no-build --linux "$assets/Image" --initrd "$tmp/initrd.gz" \
     --timeout "$timeout_s" >"$tmp/log" 2>&1
-  check linux-minimal-kernel "$tmp/log" $? \
-    "[vm1] AXVM-LINUX-OK uname=$want_uname cpus=2 payload=$want_hash" "$2" "!Kernel panic" \
-    "axvm: page pool: 0 of"
+  check linux-builtin-config "$tmp/log" $? "axvm: config: 1 VM(s) built into this kernel;" \
+    "$ok" "$2" "!Kernel panic" "axvm: page pool: 0 of"
 }
