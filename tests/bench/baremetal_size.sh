@@ -11,7 +11,7 @@
 # `bench baremetal_text_minimal_<arch> <value> B`, and both with the demo's
 # two VMs compiled in instead of parsed at boot as
 # `bench baremetal_text_builtin_<arch>` and
-# `bench baremetal_text_builtin_minimal_<arch>` (aarch64 and riscv64).
+# `bench baremetal_text_builtin_minimal_<arch>`.
 # The image is built exactly as the integration tests build theirs
 # (MinSizeRel, LTO; only the test guests are left out). $1 (the host build
 # dir scripts/bench passes) is not used.

@@ -4,31 +4,33 @@
 # as C. Sourced, not run.
 # shellcheck shell=bash
 
-# The demo's two VMs on ARCH (aarch64 or riscv64), as scripts/run-<arch>
-# writes them for "hello timer" without a guest DTB: vm1 with 2 vCPUs on
-# pCPUs 0 and 1, vm2 with 1 on pCPU 1, 16 MiB of linear RAM each and the
+# Two VMs on ARCH as scripts/run-<arch> writes them for two guests
+# without a guest DTB: on aarch64 and riscv64 (the demo, "hello timer") vm1
+# with 2 vCPUs on pCPUs 0 and 1, vm2 with 1 on pCPU 1, 16 MiB of linear RAM
+# each; on x86_64 one vCPU each on pCPUs 0 and 1, 64 MiB each; the
 # target's UART. A dts on stdout; with IMAGE1 and IMAGE2, the run script
 # loads those as their kernels.
 #   builtin_demo_dts ARCH [IMAGE1 IMAGE2]
 builtin_demo_dts() {
-  local arch=$1 ram entry host uart ureg id cpus aff
+  local arch=$1 ram entry host uart ureg id cpus aff vm_size=0x1000000 cpus1=2 aff1="0 1"
   case $arch in
     aarch64) ram=0x40000000 entry=0x40080000 host=0x48000000 uart=arm,pl011 ureg=0x9000000 ;;
     riscv64) ram=0x80000000 entry=0x80200000 host=0x88000000 uart=ns16550a ureg=0x10000000 ;;
+    x86_64) ram=0x0 entry=0x100000 host=0x6000000 uart=ns16550a ureg=0xfc000000 vm_size=0x4000000 cpus1=1 aff1=0 ;;
     *) echo "builtin_demo_dts: no demo config for $arch" >&2; return 1 ;;
   esac
   printf '/dts-v1/;\n/ {\n\t#address-cells = <2>;\n\t#size-cells = <2>;\n\tvms {\n'
   printf '\t\t#address-cells = <1>;\n\t\t#size-cells = <0>;\n'
   for id in 1 2; do
-    if [ $id = 1 ]; then cpus=2 aff="0 1"; else cpus=1 aff=1; fi
+    if [ $id = 1 ]; then cpus=$cpus1 aff=$aff1; else cpus=1 aff=1; fi
     printf '\t\tvm@%s {\n\t\t\tcompatible = "axvm,vm";\n\t\t\treg = <%s>;\n' $id $id
     printf '\t\t\t#address-cells = <2>;\n\t\t\t#size-cells = <2>;\n'
     printf '\t\t\tcpus = <%s>;\n\t\t\tcpu-affinity = <%s>;\n' $cpus "$aff"
     printf '\t\t\tentry = <0x0 %s>;\n' $entry
     [ $# -ge 3 ] && printf '\t\t\taxvm,kernel-file = "%s";\n' "${@:id+1:1}"
     printf '\t\t\tmemory@0 {\n\t\t\t\tcompatible = "axvm,memory";\n'
-    printf '\t\t\t\treg = <0x0 %s 0x0 0x1000000>;\n\t\t\t\tmap = "linear";\n' $ram
-    printf '\t\t\t\thost-addr = <0x0 0x%x>;\n\t\t\t};\n' $((host + (id - 1) * 0x1000000))
+    printf '\t\t\t\treg = <0x0 %s 0x0 %s>;\n\t\t\t\tmap = "linear";\n' $ram $vm_size
+    printf '\t\t\t\thost-addr = <0x0 0x%x>;\n\t\t\t};\n' $((host + (id - 1) * vm_size))
     printf '\t\t\tserial@%x {\n\t\t\t\tcompatible = "%s";\n' $((ureg)) $uart
     printf '\t\t\t\treg = <0x0 %s 0x0 0x1000>;\n\t\t\t};\n\t\t};\n' $ureg
   done
