@@ -186,35 +186,28 @@ static void emit_cfg(const struct emit *e)
 static void emit_devices(const struct emit *e)
 {
 	const struct axvm_fdt_vm *vm = e->vm;
-	char f[64];
+	char node[32];
 
 	for (uint32_t i = 0; i < vm->cfg.device_count &&
 	                     i < AXVM_MAX_CONFIG_DEVICES;
 	     i++) {
 		const struct axvm_fdt_device *d = &vm->devices[i];
-		snprintf(f, sizeof(f), "devices[%" PRIu32 "].", i);
-		char field[96];
-		snprintf(field, sizeof(field), "%snode", f);
-		str(e, field, d->node, sizeof(d->node));
-#define DEV_U64(member)                                                     \
-	do {                                                                \
-		snprintf(field, sizeof(field), "%s" #member, f);            \
-		u64(e, field, d->member);                                   \
-	} while (0)
-		DEV_U64(kind);
-		DEV_U64(irq);
-		DEV_U64(clock_hz);
-		DEV_U64(disk_addr);
-		DEV_U64(disk_size);
-		DEV_U64(ivc.channel);
-		DEV_U64(ivc.end);
-		DEV_U64(ivc.region);
-		DEV_U64(ivc.shm_gpa);
-		DEV_U64(ivc.shm_size);
-		DEV_U64(state.kind);
-		DEV_U64(state.reg_shift);
-		DEV_U64(state.read_value);
-#undef DEV_U64
+		snprintf(node, sizeof(node), "devices[%" PRIu32 "].node", i);
+		str(e, node, d->node, sizeof(d->node));
+		u64_at(e, "devices", i, ".kind", d->kind);
+		u64_at(e, "devices", i, ".irq", d->irq);
+		u64_at(e, "devices", i, ".clock_hz", d->clock_hz);
+		u64_at(e, "devices", i, ".disk_addr", d->disk_addr);
+		u64_at(e, "devices", i, ".disk_size", d->disk_size);
+		u64_at(e, "devices", i, ".ivc.channel", d->ivc.channel);
+		u64_at(e, "devices", i, ".ivc.end", d->ivc.end);
+		u64_at(e, "devices", i, ".ivc.region", d->ivc.region);
+		u64_at(e, "devices", i, ".ivc.shm_gpa", d->ivc.shm_gpa);
+		u64_at(e, "devices", i, ".ivc.shm_size", d->ivc.shm_size);
+		u64_at(e, "devices", i, ".state.kind", d->state.kind);
+		u64_at(e, "devices", i, ".state.reg_shift", d->state.reg_shift);
+		u64_at(e, "devices", i, ".state.read_value",
+		       d->state.read_value);
 	}
 }
 

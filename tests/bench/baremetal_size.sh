@@ -20,7 +20,23 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 . tests/lib/minimal-kernel.sh
 . tests/lib/builtin-config.sh
-tool=$(axvm_config_tool "$root")
+# The host tool for the compiled-in builds; without it they are skipped.
+tool=$(axvm_config_tool "$root") || tool=""
+
+# The kernel image with more cmake definitions, in $out/image-KIND (the
+# caller's $out, $tc, $arch, $size_tool): prints
+# `bench baremetal_text_KIND_<arch> <value> B`.
+#   image_text KIND -DNAME=VALUE...
+image_text() {
+  local kind=$1 itext
+  shift
+  cmake -S ports/baremetal -B "$out/image-$kind" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$tc" \
+    -UCMAKE_C_FLAGS -UCMAKE_ASM_FLAGS -DCMAKE_BUILD_TYPE=MinSizeRel -DAXVM_BM_GUESTS=OFF \
+    "$@" >/dev/null
+  cmake --build "$out/image-$kind" -j 2 >/dev/null
+  read -r itext _ < <("$size_tool" "$out/image-$kind/axvm-baremetal.elf" | tail -1)
+  echo "bench baremetal_text_${kind}_${arch} $itext B"
+}
 
 measure() {
   local arch=$1 cc=$2 tc=$root/cmake/toolchain-$1-none-elf.cmake out=build/$1-size
@@ -54,28 +70,18 @@ measure() {
   echo "bench ${arch}_image_data_bytes $idata bytes"
   echo "bench ${arch}_image_bss_bytes $ibss bytes"
   echo "bench baremetal_text_${arch} $itext B"
-  # The same kernel without its optional features (tests/lib/minimal-kernel.sh).
-  cmake -S ports/baremetal -B "$out/image-minimal" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$tc" \
-    -UCMAKE_C_FLAGS -UCMAKE_ASM_FLAGS -DCMAKE_BUILD_TYPE=MinSizeRel -DAXVM_BM_GUESTS=OFF \
-    "${bm_minimal_cmake[@]}" >/dev/null
-  cmake --build "$out/image-minimal" -j 2 >/dev/null
-  read -r itext _ < <("$size_tool" "$out/image-minimal/axvm-baremetal.elf" | tail -1)
-  echo "bench baremetal_text_minimal_${arch} $itext B"
-  # Both again with the demo's two VMs compiled in (AXVM_BM_CONFIG_C,
+  # The same kernel without its optional features (tests/lib/minimal-kernel.sh),
+  # then both with the demo's two VMs compiled in (AXVM_BM_CONFIG_C,
   # tests/lib/builtin-config.sh): no parser, no config reader.
-  if builtin_demo_dts "$arch" 2>/dev/null | dtc -q -I dts -O dtb -o "$out/demo.dtb" - &&
+  image_text minimal "${bm_minimal_cmake[@]}"
+  if [ -z "$tool" ]; then
+    echo "SKIPPED: $arch compiled-in config footprint: no host axvm-config" >&2
+  elif builtin_demo_dts "$arch" | dtc -q -I dts -O dtb -o "$out/demo.dtb" - &&
     "$tool" -c "$out/demo.c" "$out/demo.dtb" >/dev/null; then
-    local kind
-    for kind in builtin builtin_minimal; do
-      local opts=()
-      [ $kind = builtin_minimal ] && opts=("${bm_minimal_cmake[@]}")
-      cmake -S ports/baremetal -B "$out/image-$kind" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$tc" \
-        -UCMAKE_C_FLAGS -UCMAKE_ASM_FLAGS -DCMAKE_BUILD_TYPE=MinSizeRel -DAXVM_BM_GUESTS=OFF \
-        -DAXVM_BM_CONFIG_C="$out/demo.c" "${opts[@]}" >/dev/null
-      cmake --build "$out/image-$kind" -j 2 >/dev/null
-      read -r itext _ < <("$size_tool" "$out/image-$kind/axvm-baremetal.elf" | tail -1)
-      echo "bench baremetal_text_${kind}_${arch} $itext B"
-    done
+    image_text builtin -DAXVM_BM_CONFIG_C="$out/demo.c"
+    image_text builtin_minimal -DAXVM_BM_CONFIG_C="$out/demo.c" "${bm_minimal_cmake[@]}"
+  else
+    echo "SKIPPED: $arch compiled-in config footprint: its config was not written" >&2
   fi
   case $arch in
     # Under 44 KiB and 32 KiB: Bao's 58,309 and 32,960 bytes for QEMU virt.

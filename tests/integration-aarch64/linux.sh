@@ -156,12 +156,7 @@ linux_minimal_case aarch64 "axvm: vm1: down, guest code 0 (PSCI SYSTEM_OFF)"
 # The same VM described with the axvm,vm binding (linux-vm.dts) and its
 # guest DTB made by the library's generator (src/core/fdt/guest.c, through
 # axvm-config -g from a host build) instead of the hand-written linux.dts.
-cfg=${AXVM_CONFIG_TOOL:-}
-for c in debug release clang asan; do
-  [ -z "$cfg" ] && [ -x "$root/build/$c/examples/axvm-config/axvm-config" ] &&
-    cfg=$root/build/$c/examples/axvm-config/axvm-config
-done
-if [ -z "$cfg" ]; then
+if ! cfg=$(axvm_config_tool_built "$root"); then
   echo "SKIPPED: linux-generated-dtb: no axvm-config (build a host preset, e.g. cmake --preset debug)"
   exit 0
 fi

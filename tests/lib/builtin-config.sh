@@ -1,8 +1,9 @@
 # The bare-metal kernel with its VMs compiled in (ports/baremetal
 # AXVM_BM_CONFIG_C): the config the suites' builtin case boots and
 # tests/bench/baremetal_size.sh measures, and the host tool that writes it
-# as C. Sourced, not run.
-# shellcheck shell=bash
+# as C. Sourced, not run; builtin_kernel needs the caller's $root and
+# tests/lib/minimal-kernel.sh.
+# shellcheck shell=bash disable=SC2154 # root and bm_minimal_run are the caller's
 
 # Two VMs on ARCH as scripts/run-<arch> writes them for two guests
 # without a guest DTB: on aarch64 and riscv64 (the demo, "hello timer") vm1
@@ -37,10 +38,10 @@ builtin_demo_dts() {
   printf '\t};\n};\n'
 }
 
-# The path of a host axvm-config: $AXVM_CONFIG_TOOL, or a host preset's
-# build of it; if no preset has one, build/debug's is built (a minute).
-#   axvm_config_tool ROOT
-axvm_config_tool() {
+# The path of a host axvm-config already built: $AXVM_CONFIG_TOOL, or a
+# host preset's build of it; nothing (status 1) if there is none.
+#   axvm_config_tool_built ROOT
+axvm_config_tool_built() {
   local root=$1 c
   if [ -n "${AXVM_CONFIG_TOOL:-}" ]; then echo "$AXVM_CONFIG_TOOL"; return 0; fi
   for c in debug release clang asan; do
@@ -49,7 +50,27 @@ axvm_config_tool() {
       return 0
     fi
   done
+  return 1
+}
+
+# The same, but if no preset has one, build/debug's is built (a minute).
+#   axvm_config_tool ROOT
+axvm_config_tool() {
+  local root=$1
+  axvm_config_tool_built "$root" && return 0
   (cd "$root" && env -u CFLAGS -u CPPFLAGS -u LDFLAGS -u CC cmake --preset debug >/dev/null &&
     cmake --build build/debug --target axvm-config >/dev/null) >&2 || return 1
   echo "$root/build/debug/examples/axvm-config/axvm-config"
+}
+
+# The minimal kernel (tests/lib/minimal-kernel.sh) with the VMs of BLOB
+# compiled in, in BUILD, by RUN (scripts/run-<arch>): axvm-config -c
+# writes BLOB.c, then the kernel is built with it. Both say what they did
+# on stdout and stderr; the status is the first failure's.
+#   builtin_kernel RUN BUILD BLOB
+builtin_kernel() {
+  local tool
+  tool=$(axvm_config_tool "$root") && "$tool" -c "$3.c" "$3" &&
+    "$1" --build-dir "$2" --build-only -D AXVM_BM_GUESTS=OFF -D AXVM_BM_CONFIG_C="$3.c" \
+      "${bm_minimal_run[@]}"
 }

@@ -142,7 +142,7 @@ linux_virtio_blk_cases() {
 . "$(dirname "${BASH_SOURCE[0]}")/minimal-kernel.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/builtin-config.sh"
 linux_minimal_case() {
-  local run=$root/scripts/run-$1 min=${build}-minimal bi=${build}-builtin tool
+  local run=$root/scripts/run-$1 min=${build}-minimal bi=${build}-builtin
   local ok="[vm1] AXVM-LINUX-OK uname=$want_uname cpus=2 payload=$want_hash"
   if ! "$run" --build-dir "$min" --build-only "${bm_minimal_run[@]}" >"$tmp/log" 2>&1; then
     echo "FAIL linux-minimal-kernel: build"
@@ -153,10 +153,7 @@ linux_minimal_case() {
     --config-out "$tmp/linux-vms.dtb" --timeout "$timeout_s" >"$tmp/log" 2>&1
   check linux-minimal-kernel "$tmp/log" $? "$ok" "$2" "!Kernel panic" "axvm: page pool: 0 of"
 
-  if ! tool=$(axvm_config_tool "$root") ||
-    ! "$tool" -c "$tmp/linux-vms.c" "$tmp/linux-vms.dtb" >"$tmp/log" 2>&1 ||
-    ! "$run" --build-dir "$bi" --build-only -D AXVM_BM_GUESTS=OFF \
-      -D AXVM_BM_CONFIG_C="$tmp/linux-vms.c" "${bm_minimal_run[@]}" >>"$tmp/log" 2>&1; then
+  if ! builtin_kernel "$run" "$bi" "$tmp/linux-vms.dtb" >"$tmp/log" 2>&1; then
     echo "FAIL linux-builtin-config: the config or the kernel was not built"
     sed 's/^/    | /' "$tmp/log"
     exit 1

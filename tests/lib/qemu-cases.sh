@@ -278,13 +278,10 @@ minimal_kernel_cases() {
 # the blob the run script still loads (for the guest images it names).
 #   builtin_boot_case NAME BLOB PATTERN...
 builtin_boot_case() {
-  local name=$1 blob=$2 tool t0=$SECONDS build=${build}-builtin
+  local name=$1 blob=$2 t0=$SECONDS build=${build}-builtin
   shift 2
   echo "== building the kernel with the VMs of $blob compiled in, in $build"
-  if ! tool=$(axvm_config_tool "$root") ||
-    ! "$tool" -c "$blob.c" "$blob" >"$log" 2>&1 ||
-    ! "$run" --build-dir "$build" --build-only -D AXVM_BM_GUESTS=OFF \
-      -D AXVM_BM_CONFIG_C="$blob.c" "${bm_minimal_run[@]}" >>"$log" 2>&1; then
+  if ! builtin_kernel "$run" "$build" "$blob" >"$log" 2>&1; then
     case_verdict "$name" "the config or the kernel was not built" "$log" "$t0"
     return
   fi
@@ -296,7 +293,7 @@ builtin_boot_case() {
 # the kernel's build with the parser's reason.
 #   builtin_config_cases ARCH GUEST_RAM VM_BASE DEVICE-ADDR IRQ
 builtin_config_cases() {
-  local arch=$1 cfg_ram=$2 vm_base=$3 db=$4 irq=$5 dir tool why t0
+  local arch=$1 cfg_ram=$2 vm_base=$3 db=$4 irq=$5 dir why t0
   dir=$(mktemp -d)
   builtin_demo_dts "$arch" "$build/guests/hello.bin" "$build/guests/timer.bin" |
     dtc -q -I dts -O dtb -o "$dir/demo.dtb" -
@@ -305,13 +302,10 @@ builtin_config_cases() {
 
   t0=$SECONDS
   cfg_blob "$dir/virtio.dtb" "$(cfg_node 1 "$vm_base" "$(virtio_disk_props)")"
-  if tool=$(axvm_config_tool "$root"); then
-    "$tool" -c "$dir/virtio.c" "$dir/virtio.dtb" >"$log" 2>&1
+  if builtin_kernel "$run" "${build}-builtin" "$dir/virtio.dtb" >"$log" 2>&1; then
+    echo "the kernel was built" >>"$log"
   fi
-  "$run" --build-dir "${build}-builtin" --build-only -D AXVM_BM_GUESTS=OFF \
-    -D AXVM_BM_CONFIG_C="$dir/virtio.c" "${bm_minimal_run[@]}" >>"$log" 2>&1
-  [ $? -ne 0 ] || echo "the kernel was built" >>"$log"
-  why=$(log_why "$log" 0 "wrote $dir/virtio.c" "!the kernel was built" \
+  why=$(log_why "$log" 0 "wrote $dir/virtio.dtb.c" "!the kernel was built" \
     "/vms/vm@1/virtio@$(printf '%x' "$db"): this build has no virtio-mmio devices (AXVM_FDT_NO_VIRTIO)")
   case_verdict builtin-refuses-virtio "$why" "$log" "$t0"
   rm -rf "$dir"
