@@ -57,8 +57,12 @@ struct axvm_host {
 };
 
 /* OFF -> STARTING (entry being written) -> ON; run() needs ON. The middle
- * state keeps two racing power-ons from both writing the entry. */
-enum { AXVM_POWER_OFF = 0, AXVM_POWER_STARTING = 1, AXVM_POWER_ON = 2 };
+ * state keeps two racing power-ons from both writing the entry. A guest's
+ * CPU_DOWN makes it STOPPING, and its run() makes it OFF only once the
+ * backend has unbound it: a sibling that sees OFF and powers it on again
+ * must not write the entry into a context the other pCPU still saves. */
+enum { AXVM_POWER_OFF = 0, AXVM_POWER_STARTING = 1, AXVM_POWER_ON = 2,
+       AXVM_POWER_STOPPING = 3 };
 
 struct axvm_vcpu {
 	struct axvm_vm *vm;

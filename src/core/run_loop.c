@@ -190,10 +190,12 @@ static int cpu_status(struct axvm_vcpu *v, struct axvm_exit *exit)
 	int64_t status = AXVM_EINVAL;
 
 	if (t < vm->vcpu_count) {
+		/* A vCPU still stopping is on, as PSCI AFFINITY_INFO has it
+		 * until the CPU is really off. */
 		int power = atomic_load(&vm->vcpus[t].power);
-		status = power == AXVM_POWER_ON	      ? AXVM_CPU_STATUS_ON
-			 : power == AXVM_POWER_OFF    ? AXVM_CPU_STATUS_OFF
-						      : AXVM_CPU_STATUS_ON_PENDING;
+		status = power == AXVM_POWER_OFF	 ? AXVM_CPU_STATUS_OFF
+			 : power == AXVM_POWER_STARTING ? AXVM_CPU_STATUS_ON_PENDING
+							: AXVM_CPU_STATUS_ON;
 	}
 	return write_back(v, exit->u.cpu_status.ret_reg, (uint64_t)status);
 }
@@ -311,7 +313,8 @@ static int dispatch_exit(struct axvm_vcpu *v, struct axvm_exit *exit)
 	case AXVM_EXIT_CPU_UP:
 		return cpu_up(v, exit);
 	case AXVM_EXIT_CPU_DOWN:
-		atomic_store(&v->power, AXVM_POWER_OFF);
+		/* OFF after unbind, in axvm_vcpu_run(). */
+		atomic_store(&v->power, AXVM_POWER_STOPPING);
 		return 0;
 	case AXVM_EXIT_SYSTEM_DOWN:
 		atomic_store(&vm->exit_code, exit->u.system_down.code);
@@ -458,6 +461,13 @@ int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
 	}
 	axvm_stat_add(&vcpu->run_ns, vm->hal->now_ns(vm->hal->ctx) - t0);
 	unbind(vcpu);
+	/* A CPU_DOWN is complete now that the backend has let go of the
+	 * context (release: its saves come before a power-on's entry). A
+	 * CAS, not a store: a VM reset may have set the word meanwhile. */
+	if (atomic_load_explicit(&vcpu->power, memory_order_relaxed) == AXVM_POWER_STOPPING)
+		atomic_compare_exchange_strong_explicit(
+			&vcpu->power, &(int){ AXVM_POWER_STOPPING }, AXVM_POWER_OFF,
+			memory_order_release, memory_order_relaxed);
 	axvm_vm_leave_run(vm);
 	return rc;
 }

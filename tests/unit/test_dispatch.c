@@ -410,6 +410,52 @@ static void test_dispatch_cpu_down_returns_and_powers_off(void **state)
 	assert_int_equal(axvm_vcpu_power_on(f->v0, 0x1000, 0), AXVM_EEXIST);
 }
 
+/* A sibling that sees a CPU_DOWN's vCPU off may power it on at once, so
+ * it must not be off while the backend still holds its context: tried
+ * from inside the backend's unbind of that run, the power-on is refused,
+ * and right after run() it succeeds. */
+static struct {
+	struct axvm_vcpu *v;
+	int (*unbind)(void *);
+	int power_on_rc;
+	bool on;
+} in_unbind;
+
+static int unbind_then_power_on(void *p)
+{
+	axvm_vcpu_powered(in_unbind.v, &in_unbind.on);
+	in_unbind.power_on_rc = axvm_vcpu_power_on(in_unbind.v, 0x2000, 0);
+	return in_unbind.unbind(p);
+}
+
+static void test_dispatch_cpu_down_is_off_only_after_unbind(void **state)
+{
+	struct fixture *f = *state;
+	const struct axvm_exit s[] = { { .kind = AXVM_EXIT_CPU_DOWN } };
+	struct axvm_exit ex;
+	bool on;
+
+	in_unbind.v = NULL;
+	in_unbind.unbind = f->env.mock.ops.vcpu_unbind;
+	in_unbind.power_on_rc = 1;
+	f->env.mock.scripts[0] = (struct axvm_mock_script){ .exits = s, .count = 1 };
+	assert_int_equal(axvm_vm_create(f->env.host, &f->cfg, &f->vm, NULL), 0);
+	assert_int_equal(axvm_vm_vcpu(f->vm, 0, &f->v0), 0);
+	assert_int_equal(axvm_vm_boot(f->vm), 0);
+	in_unbind.v = f->v0;
+	f->env.mock.ops.vcpu_unbind = unbind_then_power_on;
+	assert_int_equal(axvm_vcpu_run(f->v0, &ex), 0);
+	f->env.mock.ops.vcpu_unbind = in_unbind.unbind;
+	assert_int_equal(ex.kind, AXVM_EXIT_CPU_DOWN);
+	assert_false(in_unbind.on);
+	assert_int_equal(in_unbind.power_on_rc, AXVM_EEXIST);
+	assert_int_equal(axvm_mock_vcpu(&f->env.mock, 1, 0)->set_entries, 0);
+	assert_int_equal(axvm_vcpu_powered(f->v0, &on), 0);
+	assert_false(on);
+	assert_int_equal(axvm_vcpu_power_on(f->v0, 0x2000, 0), 0);
+	assert_int_equal(rec0(f)->entry, 0x2000);
+}
+
 /* Power status comes from the core's own power word: OFF until CPU_UP,
  * ON after it, OFF again once a CPU_DOWN has been dispatched; a hostile
  * index is refused. */
@@ -644,6 +690,7 @@ int main(void)
 		T(test_dispatch_cpu_up_powers_target),
 		T(test_dispatch_cpu_status_follows_core_power),
 		T(test_dispatch_cpu_down_returns_and_powers_off),
+		T(test_dispatch_cpu_down_is_off_only_after_unbind),
 		T(test_dispatch_system_down_shuts_vm_down),
 		T(test_dispatch_send_ipi_targets),
 		T(test_dispatch_invalid_exit_kind_is_eio),
