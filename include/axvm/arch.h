@@ -55,7 +55,9 @@ struct axvm_arch_ops {
 	void (*vcpu_destroy)(void *vcpu_arch);
 	/* Put the vCPU in its power-on state: PC = entry, stage-2 root. */
 	int (*vcpu_setup)(void *vcpu_arch, uint64_t entry, axvm_hpa_t s2_root);
-	/* Set the PC and the architecture's boot-argument register. */
+	/* Set the PC and the architecture's boot-argument register. Called
+	 * from any thread, never on a bound vCPU (the core's power word sees
+	 * to it); a backend refuses one with AXVM_EBUSY. */
 	int (*vcpu_set_entry)(void *vcpu_arch, uint64_t entry, uint64_t arg);
 
 	/* Make the vCPU current on this pCPU (load stage-2 root, ...). */

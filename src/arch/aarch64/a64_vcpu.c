@@ -247,8 +247,8 @@ static int a64_vcpu_set_entry(void *p, uint64_t entry, uint64_t arg)
 {
 	struct a64_vcpu *v = p;
 
-	if (!v)
-		return AXVM_EINVAL;
+	if (!v || v->loaded)
+		return v ? AXVM_EBUSY : AXVM_EINVAL;
 	set_entry(v, entry, arg);
 	return 0;
 }

@@ -152,9 +152,12 @@ static int mock_vcpu_get_gpr(void *p, uint32_t reg, uint64_t *value)
 	return 0;
 }
 
+/* As the real backends: never on a bound vCPU (include/axvm/arch.h). */
 static int mock_vcpu_set_entry(void *p, uint64_t entry, uint64_t arg)
 {
 	struct axvm_mock_vcpu *r = rec(p);
+	if (r->binds != r->unbinds)
+		return AXVM_EBUSY;
 	r->entry = entry;
 	r->arg = arg;
 	r->set_entries++;

@@ -205,21 +205,6 @@ static void set_entry(struct rv_vcpu *v, uint64_t entry, uint64_t arg)
 	v->con_left = 0;
 	v->fp_zero = true;
 	atomic_store(&v->soft_pending, false);
-	if (v->loaded) { /* CPU_UP from a sibling never finds it bound; reset may */
-		struct rv_pcpu *pc = pcpu_state(v->pcpu);
-		axvm_rv_fp_restore(&v->fp); /* regs.sstatus.FS Off (above): no save */
-		if (pc)
-			pc->fp_zero = true;
-		csr_write(CSR_VSSTATUS, 0);
-		csr_write(CSR_VSIE, 0);
-		csr_write(CSR_VSTVEC, 0);
-		csr_write(CSR_VSSCRATCH, 0);
-		csr_write(CSR_VSEPC, 0);
-		csr_write(CSR_VSCAUSE, 0);
-		csr_write(CSR_VSTVAL, 0);
-		csr_write(CSR_VSATP, 0);
-		csr_write(CSR_HVIP, 0);
-	}
 }
 
 static int rv_vcpu_setup(void *p, uint64_t entry, axvm_hpa_t s2_root)
@@ -243,12 +228,15 @@ static int rv_vcpu_setup(void *p, uint64_t entry, axvm_hpa_t s2_root)
 	return 0;
 }
 
+/* Only the bind that follows loads the CSRs and FP registers set here: a
+ * bound vCPU's are in the hardware of the pCPU it runs on, not the
+ * caller's. */
 static int rv_vcpu_set_entry(void *p, uint64_t entry, uint64_t arg)
 {
 	struct rv_vcpu *v = p;
 
-	if (!v)
-		return AXVM_EINVAL;
+	if (!v || v->loaded)
+		return v ? AXVM_EBUSY : AXVM_EINVAL;
 	set_entry(v, entry, arg);
 	return 0;
 }

@@ -237,8 +237,6 @@ static void set_entry(struct svm_vcpu *v, uint64_t entry, uint64_t arg)
 		atomic_store(&v->irq_pending[w], 0);
 	atomic_store(&v->irq_any, false);
 	svm_lapic_reset(v); /* power-on, INIT-SIPI: the APIC starts afresh */
-	if (v->loaded) /* a reset of a bound vCPU: its FPU state too */
-		__asm__ volatile("fxrstor64 %0" ::"m"(*(uint8_t(*)[512])v->fx));
 }
 
 static int svm_vcpu_setup(void *p, uint64_t entry, axvm_hpa_t s2_root)
@@ -266,8 +264,8 @@ static int svm_vcpu_set_entry(void *p, uint64_t entry, uint64_t arg)
 {
 	struct svm_vcpu *v = p;
 
-	if (!v)
-		return AXVM_EINVAL;
+	if (!v || v->loaded)
+		return v ? AXVM_EBUSY : AXVM_EINVAL;
 	set_entry(v, entry, arg);
 	return 0;
 }
