@@ -124,6 +124,8 @@ int axvm_kvm_vcpu_set_entry(void *p, uint64_t entry, uint64_t arg)
 {
 	struct kvm_vcpu *v = p;
 
+	if (atomic_load(&v->tid)) /* bound: its thread owns the cached registers */
+		return AXVM_EBUSY;
 	axvm_kvm_boot_regs(&v->regs, entry, v->index, v->vm->ram_size, arg);
 	v->regs_valid = true;
 	v->regs_dirty = true;
