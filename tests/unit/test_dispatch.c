@@ -415,7 +415,7 @@ static void test_dispatch_cpu_down_returns_and_powers_off(void **state)
  * from inside the backend's unbind of that run, the power-on is refused,
  * and right after run() it succeeds. */
 static struct {
-	struct axvm_vcpu *v;
+	struct fixture *f;
 	int (*unbind)(void *);
 	int power_on_rc;
 	bool on;
@@ -423,8 +423,8 @@ static struct {
 
 static int unbind_then_power_on(void *p)
 {
-	axvm_vcpu_powered(in_unbind.v, &in_unbind.on);
-	in_unbind.power_on_rc = axvm_vcpu_power_on(in_unbind.v, 0x2000, 0);
+	axvm_vcpu_powered(in_unbind.f->v0, &in_unbind.on);
+	in_unbind.power_on_rc = axvm_vcpu_power_on(in_unbind.f->v0, 0x2000, 0);
 	return in_unbind.unbind(p);
 }
 
@@ -435,21 +435,16 @@ static void test_dispatch_cpu_down_is_off_only_after_unbind(void **state)
 	struct axvm_exit ex;
 	bool on;
 
-	in_unbind.v = NULL;
+	in_unbind.f = f;
 	in_unbind.unbind = f->env.mock.ops.vcpu_unbind;
 	in_unbind.power_on_rc = 1;
-	f->env.mock.scripts[0] = (struct axvm_mock_script){ .exits = s, .count = 1 };
-	assert_int_equal(axvm_vm_create(f->env.host, &f->cfg, &f->vm, NULL), 0);
-	assert_int_equal(axvm_vm_vcpu(f->vm, 0, &f->v0), 0);
-	assert_int_equal(axvm_vm_boot(f->vm), 0);
-	in_unbind.v = f->v0;
 	f->env.mock.ops.vcpu_unbind = unbind_then_power_on;
-	assert_int_equal(axvm_vcpu_run(f->v0, &ex), 0);
+	assert_int_equal(run_script(f, s, 1, &ex), 0);
 	f->env.mock.ops.vcpu_unbind = in_unbind.unbind;
 	assert_int_equal(ex.kind, AXVM_EXIT_CPU_DOWN);
 	assert_false(in_unbind.on);
 	assert_int_equal(in_unbind.power_on_rc, AXVM_EEXIST);
-	assert_int_equal(axvm_mock_vcpu(&f->env.mock, 1, 0)->set_entries, 0);
+	assert_int_equal(rec0(f)->set_entries, 0);
 	assert_int_equal(axvm_vcpu_powered(f->v0, &on), 0);
 	assert_false(on);
 	assert_int_equal(axvm_vcpu_power_on(f->v0, 0x2000, 0), 0);
@@ -457,7 +452,7 @@ static void test_dispatch_cpu_down_is_off_only_after_unbind(void **state)
 }
 
 /* Power status comes from the core's own power word: OFF until CPU_UP,
- * ON after it, OFF again once a CPU_DOWN has been dispatched; a hostile
+ * ON after it, OFF again once the run() of a CPU_DOWN has returned; a hostile
  * index is refused. */
 static void test_dispatch_cpu_status_follows_core_power(void **state)
 {
