@@ -32,11 +32,13 @@ enum axvm_exit_kind {
 
 /* What a CPU_STATUS exit writes back. The values are PSCI AFFINITY_INFO's
  * and SBI HSM hart_get_status's, so most backends pass them on as they are;
- * an unknown vCPU index gets AXVM_EINVAL instead. */
+ * an unknown vCPU index gets AXVM_EINVAL instead. OFF_PENDING is SBI's
+ * STOP_PENDING, which PSCI lacks: only an exit that asks gets it. */
 enum axvm_cpu_status {
 	AXVM_CPU_STATUS_ON = 0,
 	AXVM_CPU_STATUS_OFF = 1,
 	AXVM_CPU_STATUS_ON_PENDING = 2,
+	AXVM_CPU_STATUS_OFF_PENDING = 3,
 };
 
 /* A register index meaning "no register": the backend wants no value back. */
@@ -91,6 +93,9 @@ struct axvm_exit {
 		struct {
 			uint64_t target;  /* vCPU index (guest input) */
 			uint32_t ret_reg; /* gets an enum axvm_cpu_status or AXVM_EINVAL */
+			/* The guest's interface has OFF_PENDING (SBI HSM); else
+			 * a vCPU still stopping reads ON, as PSCI has it. */
+			bool has_off_pending;
 		} cpu_status;
 		struct {
 			uint64_t code; /* guest-supplied status (e.g. exit port) */

@@ -190,12 +190,14 @@ static int cpu_status(struct axvm_vcpu *v, struct axvm_exit *exit)
 	int64_t status = AXVM_EINVAL;
 
 	if (t < vm->vcpu_count) {
-		/* A vCPU still stopping is on, as PSCI AFFINITY_INFO has it
-		 * until the CPU is really off. */
+		/* A vCPU still stopping is on for PSCI AFFINITY_INFO until the
+		 * CPU is really off; SBI HSM calls it STOP_PENDING. */
 		int power = atomic_load(&vm->vcpus[t].power);
 		status = power == AXVM_POWER_OFF	 ? AXVM_CPU_STATUS_OFF
 			 : power == AXVM_POWER_STARTING ? AXVM_CPU_STATUS_ON_PENDING
-							: AXVM_CPU_STATUS_ON;
+			 : power == AXVM_POWER_STOPPING && exit->u.cpu_status.has_off_pending
+				 ? AXVM_CPU_STATUS_OFF_PENDING
+				 : AXVM_CPU_STATUS_ON;
 	}
 	return write_back(v, exit->u.cpu_status.ret_reg, (uint64_t)status);
 }

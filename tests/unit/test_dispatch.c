@@ -451,6 +451,57 @@ static void test_dispatch_cpu_down_is_off_only_after_unbind(void **state)
 	assert_int_equal(rec0(f)->entry, 0x2000);
 }
 
+/* While a CPU_DOWN's run() is still unbinding, a sibling asking about it
+ * hears "on" through PSCI (no such state there) and OFF_PENDING through
+ * an interface that has one (SBI HSM STOP_PENDING); "off" after run(). */
+static struct {
+	struct fixture *f;
+	int (*unbind)(void *);
+	int rc;
+} probe;
+
+static int unbind_then_status(void *p)
+{
+	struct axvm_vcpu *v1 = NULL;
+	struct axvm_exit ex;
+
+	probe.rc = axvm_vm_vcpu(probe.f->vm, 1, &v1);
+	if (probe.rc == 0 && (probe.rc = axvm_vcpu_power_on(v1, 0x3000, 0)) == 0)
+		probe.rc = axvm_vcpu_run(v1, &ex);
+	if (v1)
+		axvm_vcpu_put(v1);
+	return probe.unbind(p);
+}
+
+static void test_dispatch_cpu_status_of_a_stopping_vcpu(void **state)
+{
+	struct fixture *f = *state;
+	const struct axvm_exit s[] = { { .kind = AXVM_EXIT_CPU_DOWN } };
+	/* vCPU 1's run, from inside vCPU 0's unbind */
+	const struct axvm_exit s1[] = {
+		{ .kind = AXVM_EXIT_CPU_STATUS,
+		  .u.cpu_status = { .target = 0, .ret_reg = 6, .has_off_pending = true } },
+		{ .kind = AXVM_EXIT_CPU_STATUS,
+		  .u.cpu_status = { .target = 0, .ret_reg = 7, .has_off_pending = false } },
+		{ .kind = AXVM_EXIT_CPU_DOWN },
+	};
+	struct axvm_mock_vcpu *r1;
+	struct axvm_exit ex;
+
+	f->env.mock.scripts[1] = (struct axvm_mock_script){ .exits = s1, .count = 3 };
+	probe.f = f;
+	probe.unbind = f->env.mock.ops.vcpu_unbind;
+	probe.rc = 1;
+	f->env.mock.ops.vcpu_unbind = unbind_then_status;
+	assert_int_equal(run_script(f, s, 1, &ex), 0);
+	assert_int_equal(ex.kind, AXVM_EXIT_CPU_DOWN);
+	f->env.mock.ops.vcpu_unbind = probe.unbind;
+	assert_int_equal(probe.rc, 0);
+	r1 = axvm_mock_vcpu(&f->env.mock, 1, 1);
+	assert_int_equal(r1->gpr[6], AXVM_CPU_STATUS_OFF_PENDING);
+	assert_int_equal(r1->gpr[7], AXVM_CPU_STATUS_ON);
+}
+
 /* Power status comes from the core's own power word: OFF until CPU_UP,
  * ON after it, OFF again once the run() of a CPU_DOWN has returned; a hostile
  * index is refused. */
@@ -684,6 +735,7 @@ int main(void)
 		T(test_dispatch_unhandled_callback_decides),
 		T(test_dispatch_cpu_up_powers_target),
 		T(test_dispatch_cpu_status_follows_core_power),
+		T(test_dispatch_cpu_status_of_a_stopping_vcpu),
 		T(test_dispatch_cpu_down_returns_and_powers_off),
 		T(test_dispatch_cpu_down_is_off_only_after_unbind),
 		T(test_dispatch_system_down_shuts_vm_down),

@@ -229,6 +229,7 @@ static int psci(struct a64_vcpu *v, uint32_t fid, struct axvm_exit *exit)
 		exit->kind = AXVM_EXIT_CPU_STATUS;
 		exit->u.cpu_status.target = t;
 		exit->u.cpu_status.ret_reg = AXVM_A64_REG_PSCI_RET;
+		exit->u.cpu_status.has_off_pending = false;
 		return 0;
 	case PSCI_SYSTEM_OFF:
 	case PSCI_SYSTEM_RESET:

@@ -211,6 +211,7 @@ static int hsm_call(struct rv_vcpu *v, uint64_t fid, const uint64_t *a, struct a
 		exit->kind = AXVM_EXIT_CPU_STATUS;
 		exit->u.cpu_status.target = a[0];
 		exit->u.cpu_status.ret_reg = AXVM_RV_REG_SBI_RET;
+		exit->u.cpu_status.has_off_pending = true;
 		return 0;
 	default:
 		return ret1(v, SBI_ERR_NOT_SUPPORTED, exit);

@@ -23,11 +23,16 @@ static uint64_t status(uint64_t hart)
 	return r.error ? (uint64_t)r.error : r.value;
 }
 
+/* On its way down a hart is started (0) or stop pending (3), never
+ * anything else; stopped (1) only once the host has saved it. */
 static bool wait_stopped(uint64_t ms)
 {
-	uint64_t end = rdtime() + TIMEBASE_HZ / 1000 * ms;
-	while (status(1) != 1 && rdtime() < end)
-		;
+	uint64_t end = rdtime() + TIMEBASE_HZ / 1000 * ms, st;
+	while ((st = status(1)) != 1 && rdtime() < end)
+		if (st != 0 && st != 3) {
+			gprintf("smp: hart 1 status %lu while stopping\n", st);
+			return false;
+		}
 	return status(1) == 1;
 }
 
