@@ -10,7 +10,8 @@
 #
 # Before that, two cases that need no Debian: the boot protocol's move of
 # an image by its text_offset, and a header that must be refused. After
-# it: Linux beside the timer test guest on a shared pCPU, the guest DTB
+# it: Linux taking CPU 1 offline and online (PSCI), Linux beside the
+# timer test guest on a shared pCPU, the guest DTB
 # written by the kernel from the config, that config booted as a user's
 # own blob, a guest reset
 # (the VM must go down, not reboot from kept RAM), the virtio-console as
@@ -66,6 +67,17 @@ if [ -n "$why" ]; then
 fi
 grep -a "AXVM-LINUX-OK\|reboot: Power down\|exits:" "$tmp/log"
 echo "PASS linux ($((SECONDS - t0)) s; $(paste -sd, "$assets/versions"))"
+
+# CPU hotplug: Linux takes CPU 1 offline and online twice (PSCI CPU_OFF,
+# its AFFINITY_INFO polls until the CPU is off, CPU_ON from CPU 0).
+"$root/scripts/run-aarch64" --build-dir "$build" --no-build --linux "$assets/Image" \
+  --initrd "$tmp/initrd.gz" --append "console=ttyAMA0 earlycon=pl011,0x9000000 axvm.hotplug" \
+  --timeout "$timeout_s" >"$tmp/log" 2>&1
+check linux-cpu-hotplug "$tmp/log" $? "[vm1] AXVM-HOTPLUG ok online=0-1" \
+  "[vm1] AXVM-LINUX-OK uname=$want_uname cpus=2 payload=$want_hash" "psci: CPU1 killed" \
+  "axvm: vm1 vCPU 1: PSCI CPU_OFF" "cpu_up=3 " "cpu_down=2 " "!may not have shut down cleanly" \
+  "!failed to come online" "!Kernel panic" "axvm: vm1: down, guest code 0 (PSCI SYSTEM_OFF)" \
+  "axvm: page pool: 0 of"
 
 # The same Linux VM beside the timer test guest, its vCPU 1 and the
 # guest's vCPU sharing pCPU 1 (time slices): both must finish.
