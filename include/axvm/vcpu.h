@@ -59,7 +59,8 @@ int axvm_vcpu_get_gpr(struct axvm_vcpu *vcpu, uint32_t reg, uint64_t *value);
 int axvm_vcpu_set_gpr(struct axvm_vcpu *vcpu, uint32_t reg, uint64_t value);
 
 /* Power the vCPU on at `entry` with the boot argument `arg` (what a guest
- * CPU-up does). AXVM_EEXIST if it is on, or still in the run() of its CPU-down. */
+ * CPU-up does). AXVM_EEXIST if it is on. If it is still in the run() of its
+ * CPU-down, that run() sets the entry and powers it on before it returns. */
 int axvm_vcpu_power_on(struct axvm_vcpu *vcpu, uint64_t entry, uint64_t arg);
 
 /* Whether the vCPU is powered on. */

@@ -47,7 +47,8 @@ struct axvm_vm_callbacks {
 	 * negative code to stop the run with that code. */
 	int (*unhandled_exit)(void *ctx, struct axvm_vcpu *vcpu,
 			      struct axvm_exit *exit);
-	/* A vCPU was powered on by a guest CPU-up; start running it. */
+	/* A vCPU was powered on by a guest CPU-up; start running it (one still
+	 * in the run() of its CPU-down is on once that run() returns). */
 	void (*vcpu_powered_on)(void *ctx, struct axvm_vm *vm,
 				uint32_t vcpu_id);
 };

@@ -60,9 +60,12 @@ struct axvm_host {
  * state keeps two racing power-ons from both writing the entry. A guest's
  * CPU_DOWN makes it STOPPING, and its run() makes it OFF only once the
  * backend has unbound it: a sibling that sees OFF and powers it on again
- * must not write the entry into a context the other pCPU still saves. */
+ * must not write the entry into a context the other pCPU still saves. A
+ * power-on during STOPPING leaves its entry in the vCPU (RESTARTING), and
+ * that run() writes it after the unbind and makes the vCPU ON: the
+ * guest's CPU-up succeeds however long the host takes to unbind. */
 enum { AXVM_POWER_OFF = 0, AXVM_POWER_STARTING = 1, AXVM_POWER_ON = 2,
-       AXVM_POWER_STOPPING = 3 };
+       AXVM_POWER_STOPPING = 3, AXVM_POWER_RESTARTING = 4 };
 
 struct axvm_vcpu {
 	struct axvm_vm *vm;
@@ -71,6 +74,11 @@ struct axvm_vcpu {
 	_Atomic int state;     /* enum axvm_vcpu_state */
 	atomic_uint refs;      /* 1 = the VM's own; users add to it */
 	_Atomic int power;     /* AXVM_POWER_* */
+	/* A power-on's entry for RESTARTING: written under restart_lock
+	 * while STOPPING, published by the CAS to RESTARTING, read by the
+	 * run() of the CPU_DOWN. */
+	axvm_spinlock_t restart_lock;
+	uint64_t restart_entry, restart_arg;
 	/* Words used as flags (0/1), not atomic_bool: RV64A has no byte AMO,
 	 * so a bool exchange is a libgcc CAS loop (~40 instructions) on every
 	 * halt check and every kicked entry. */

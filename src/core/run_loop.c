@@ -194,7 +194,8 @@ static int cpu_status(struct axvm_vcpu *v, struct axvm_exit *exit)
 		 * CPU is really off; SBI HSM calls it STOP_PENDING. */
 		int power = atomic_load(&vm->vcpus[t].power);
 		status = power == AXVM_POWER_OFF	 ? AXVM_CPU_STATUS_OFF
-			 : power == AXVM_POWER_STARTING ? AXVM_CPU_STATUS_ON_PENDING
+			 : power == AXVM_POWER_STARTING || power == AXVM_POWER_RESTARTING
+				 ? AXVM_CPU_STATUS_ON_PENDING
 			 : power == AXVM_POWER_STOPPING && exit->u.cpu_status.has_off_pending
 				 ? AXVM_CPU_STATUS_OFF_PENDING
 				 : AXVM_CPU_STATUS_ON;
@@ -418,6 +419,26 @@ static void unbind(struct axvm_vcpu *v)
 	axvm_vcpu_transition(v, AXVM_VCPU_READY, AXVM_VCPU_FREE);
 }
 
+/* A CPU_DOWN is complete once the backend has let go of the context: the
+ * vCPU is OFF (release: the backend's saves come before a later
+ * power-on's entry), or ON at the entry a power-on left meanwhile
+ * (RESTARTING; acquire: that entry). CASes, not stores: a VM reset may
+ * have set the word meanwhile. */
+static void finish_cpu_down(struct axvm_vcpu *vcpu)
+{
+	int p = AXVM_POWER_STOPPING;
+
+	if (atomic_compare_exchange_strong_explicit(&vcpu->power, &p, AXVM_POWER_OFF,
+						    memory_order_release, memory_order_acquire) ||
+	    p != AXVM_POWER_RESTARTING)
+		return;
+	int rc = vcpu->vm->arch->vcpu_set_entry(vcpu->arch_vcpu, vcpu->restart_entry,
+						vcpu->restart_arg);
+	atomic_compare_exchange_strong_explicit(&vcpu->power, &p,
+						rc ? AXVM_POWER_OFF : AXVM_POWER_ON,
+						memory_order_release, memory_order_relaxed);
+}
+
 int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
 {
 	struct axvm_vm *vm;
@@ -463,13 +484,8 @@ int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
 	}
 	axvm_stat_add(&vcpu->run_ns, vm->hal->now_ns(vm->hal->ctx) - t0);
 	unbind(vcpu);
-	/* A CPU_DOWN is complete now that the backend has let go of the
-	 * context (release: its saves come before a power-on's entry). A
-	 * CAS, not a store: a VM reset may have set the word meanwhile. */
-	if (atomic_load_explicit(&vcpu->power, memory_order_relaxed) == AXVM_POWER_STOPPING)
-		atomic_compare_exchange_strong_explicit(
-			&vcpu->power, &(int){ AXVM_POWER_STOPPING }, AXVM_POWER_OFF,
-			memory_order_release, memory_order_relaxed);
+	if (atomic_load_explicit(&vcpu->power, memory_order_relaxed) >= AXVM_POWER_STOPPING)
+		finish_cpu_down(vcpu);
 	axvm_vm_leave_run(vm);
 	return rc;
 }

@@ -102,16 +102,48 @@ int axvm_vcpu_set_gpr(struct axvm_vcpu *vcpu, uint32_t reg, uint64_t value)
 	return vcpu->vm->arch->vcpu_set_gpr(vcpu->arch_vcpu, reg, value);
 }
 
+/* Leave the entry for the run() of a CPU_DOWN still unbinding (see
+ * AXVM_POWER_RESTARTING): 0, AXVM_EEXIST if another power-on did so
+ * first, AXVM_EAGAIN if that run() has made the vCPU OFF meanwhile. */
+static int power_on_stopping(struct axvm_vcpu *vcpu, uint64_t entry, uint64_t arg)
+{
+	int expected = AXVM_POWER_STOPPING;
+	bool left = false;
+
+	axvm_spin_lock(&vcpu->restart_lock);
+	/* Under the lock only one caller can see STOPPING and write. */
+	if (atomic_load(&vcpu->power) == AXVM_POWER_STOPPING) {
+		vcpu->restart_entry = entry;
+		vcpu->restart_arg = arg;
+		left = atomic_compare_exchange_strong_explicit(
+			&vcpu->power, &expected, AXVM_POWER_RESTARTING, memory_order_release,
+			memory_order_relaxed);
+	} else {
+		expected = atomic_load(&vcpu->power);
+	}
+	axvm_spin_unlock(&vcpu->restart_lock);
+	if (left)
+		return 0;
+	return expected == AXVM_POWER_OFF ? AXVM_EAGAIN : AXVM_EEXIST;
+}
+
 int axvm_vcpu_power_on(struct axvm_vcpu *vcpu, uint64_t entry, uint64_t arg)
 {
-	int expected = AXVM_POWER_OFF;
-	int rc;
+	int expected, rc;
 
 	if (!vcpu)
 		return AXVM_EINVAL;
-	if (!atomic_compare_exchange_strong(&vcpu->power, &expected,
-					    AXVM_POWER_STARTING))
-		return AXVM_EEXIST;
+	for (;;) {
+		expected = AXVM_POWER_OFF;
+		if (atomic_compare_exchange_strong(&vcpu->power, &expected,
+						   AXVM_POWER_STARTING))
+			break;
+		if (expected != AXVM_POWER_STOPPING)
+			return AXVM_EEXIST;
+		/* Again only if the CPU_DOWN's run() made it OFF meanwhile. */
+		if ((rc = power_on_stopping(vcpu, entry, arg)) != AXVM_EAGAIN)
+			return rc;
+	}
 	rc = vcpu->vm->arch->vcpu_set_entry(vcpu->arch_vcpu, entry, arg);
 	/* Release: the entry written above is visible to the thread that
 	 * sees ON (acquire in run()). */

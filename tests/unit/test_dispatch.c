@@ -411,20 +411,25 @@ static void test_dispatch_cpu_down_returns_and_powers_off(void **state)
 }
 
 /* A sibling that sees a CPU_DOWN's vCPU off may power it on at once, so
- * it must not be off while the backend still holds its context: tried
- * from inside the backend's unbind of that run, the power-on is refused,
- * and right after run() it succeeds. */
+ * it must not be off while the backend still holds its context. A
+ * power-on tried from inside the backend's unbind of that run is taken,
+ * but its entry is written only after the unbind (the mock refuses
+ * set_entry on a bound vCPU), and the vCPU is on when run() returns; a
+ * second power-on meanwhile is refused. */
 static struct {
 	struct fixture *f;
 	int (*unbind)(void *);
-	int power_on_rc;
+	int power_on_rc, again_rc;
+	uint32_t set_entries;
 	bool on;
 } in_unbind;
 
 static int unbind_then_power_on(void *p)
 {
 	axvm_vcpu_powered(in_unbind.f->v0, &in_unbind.on);
-	in_unbind.power_on_rc = axvm_vcpu_power_on(in_unbind.f->v0, 0x2000, 0);
+	in_unbind.power_on_rc = axvm_vcpu_power_on(in_unbind.f->v0, 0x2000, 7);
+	in_unbind.again_rc = axvm_vcpu_power_on(in_unbind.f->v0, 0x3000, 0);
+	in_unbind.set_entries = axvm_mock_vcpu(&in_unbind.f->env.mock, 1, 0)->set_entries;
 	return in_unbind.unbind(p);
 }
 
@@ -437,18 +442,20 @@ static void test_dispatch_cpu_down_is_off_only_after_unbind(void **state)
 
 	in_unbind.f = f;
 	in_unbind.unbind = f->env.mock.ops.vcpu_unbind;
-	in_unbind.power_on_rc = 1;
+	in_unbind.power_on_rc = in_unbind.again_rc = 1;
 	f->env.mock.ops.vcpu_unbind = unbind_then_power_on;
 	assert_int_equal(run_script(f, s, 1, &ex), 0);
 	f->env.mock.ops.vcpu_unbind = in_unbind.unbind;
 	assert_int_equal(ex.kind, AXVM_EXIT_CPU_DOWN);
 	assert_false(in_unbind.on);
-	assert_int_equal(in_unbind.power_on_rc, AXVM_EEXIST);
-	assert_int_equal(rec0(f)->set_entries, 0);
-	assert_int_equal(axvm_vcpu_powered(f->v0, &on), 0);
-	assert_false(on);
-	assert_int_equal(axvm_vcpu_power_on(f->v0, 0x2000, 0), 0);
+	assert_int_equal(in_unbind.power_on_rc, 0);
+	assert_int_equal(in_unbind.again_rc, AXVM_EEXIST);
+	assert_int_equal(in_unbind.set_entries, 0);
+	assert_int_equal(rec0(f)->set_entries, 1);
 	assert_int_equal(rec0(f)->entry, 0x2000);
+	assert_int_equal(axvm_vcpu_powered(f->v0, &on), 0);
+	assert_true(on);
+	assert_int_equal(axvm_vcpu_power_on(f->v0, 0x2000, 0), AXVM_EEXIST);
 }
 
 /* While a CPU_DOWN's run() is still unbinding, a sibling asking about it

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -185,10 +186,80 @@ static void test_stress_lifecycle_races(void **state)
 	assert_int_equal(test_env_fini(&env), 0);
 }
 
+/* A guest's CPU-down racing a sibling's CPU-up, as Linux's CPU hotplug
+ * does: vCPU 1's thread runs it to each CPU_DOWN while this thread powers
+ * it on as soon as a power-on is taken. Whether that lands before the
+ * run()'s unbind (the entry left for that run(): RESTARTING) or after it
+ * (OFF), it is taken once per CPU_DOWN and its entry written once, never
+ * into a bound context (the mock refuses that with AXVM_EBUSY). */
+static struct axvm_vcpu *down_up_v1;
+static atomic_uint downs;
+static atomic_bool down_up_done;
+
+static void *down_up_runner(void *arg)
+{
+	struct axvm_exit ex;
+	(void)arg;
+
+	while (!atomic_load(&down_up_done)) {
+		int rc = axvm_vcpu_run(down_up_v1, &ex);
+		CHECK(rc == 0 || rc == AXVM_EAGAIN, rc);
+		if (rc == 0) {
+			CHECK(ex.kind == AXVM_EXIT_CPU_DOWN, ex.kind);
+			atomic_fetch_add(&downs, 1);
+		} else {
+			sched_yield();
+		}
+	}
+	return NULL;
+}
+
+static void test_stress_cpu_down_races_cpu_up(void **state)
+{
+	static const struct axvm_exit down[] = { { .kind = AXVM_EXIT_CPU_DOWN } };
+	const unsigned n = iterations() / 10 + 100;
+	struct axvm_config cfg;
+	struct axvm_vm *vm;
+	pthread_t t;
+	unsigned ons = 0;
+	(void)state;
+
+	assert_int_equal(test_env_init(&env), 0);
+	env.mock.scripts[1] = (struct axvm_mock_script){ .exits = down, .count = 1,
+							 .repeat = UINT64_MAX };
+	test_env_config(&cfg, 1, 2);
+	assert_int_equal(axvm_vm_create(env.host, &cfg, &vm, NULL), 0);
+	assert_int_equal(axvm_vm_boot(vm), 0);
+	assert_int_equal(axvm_vm_vcpu(vm, 1, &down_up_v1), 0);
+	assert_int_equal(pthread_create(&t, NULL, down_up_runner, NULL), 0);
+	while (atomic_load(&downs) < n && !atomic_load(&failures)) {
+		int rc = axvm_vcpu_power_on(down_up_v1, 0x1000 + ons, ons);
+		CHECK(rc == 0 || rc == AXVM_EEXIST, rc);
+		if (rc == 0)
+			ons++;
+		else
+			sched_yield();
+	}
+	atomic_store(&down_up_done, true);
+	pthread_join(t, NULL);
+	if (atomic_load(&failures))
+		fail_msg("%d failures; first: %s", atomic_load(&failures), first_failure);
+	/* One power-on per CPU_DOWN, and at most one still waiting to run. */
+	assert_true(ons == atomic_load(&downs) || ons == atomic_load(&downs) + 1);
+	assert_int_equal(axvm_mock_vcpu(&env.mock, 1, 1)->set_entries, ons);
+	assert_int_equal(axvm_mock_vcpu(&env.mock, 1, 1)->entry, 0x1000 + ons - 1);
+	print_message("cpu downs %u, power-ons %u\n", atomic_load(&downs), ons);
+	assert_int_equal(axvm_vcpu_put(down_up_v1), 0);
+	axvm_vm_shutdown(vm);
+	assert_int_equal(axvm_vm_put(vm), 0);
+	assert_int_equal(test_env_fini(&env), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stress_lifecycle_races),
+		cmocka_unit_test(test_stress_cpu_down_races_cpu_up),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
