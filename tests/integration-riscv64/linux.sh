@@ -11,7 +11,7 @@
 #
 # Before that, two cases that need no Linux: the boot protocol's move of
 # an image up to its text_offset, and a header that must be refused.
-# After it: console input; a guest reset (SBI SRST reboot) with hvc0 (the
+# After it: CPU 1 offline and online (SBI HSM); console input; a guest reset (SBI SRST reboot) with hvc0 (the
 # SBI console) as the console, which brings a Linux VM down instead of
 # booting it again from kept RAM; the virtio-console as Linux's console
 # (hvc1) and its input; virtio-blk.
@@ -69,6 +69,17 @@ if [ -n "$why" ]; then
 fi
 grep -a "AXVM-LINUX-OK\|reboot: Power down\|exits:" "$tmp/log"
 echo "PASS linux ($((SECONDS - t0)) s; $(paste -sd, "$assets/versions"))"
+
+# CPU hotplug: Linux takes CPU 1 offline and online twice (SBI
+# hart_stop; one hart_get_status, which may find it stop pending; then
+# hart_start, which must be taken even while the host still saves it).
+"$root/scripts/run-riscv64" --build-dir "$build" --no-build --linux "$assets/Image" \
+  --initrd "$tmp/initrd.gz" --append "console=ttyS0 earlycon axvm.hotplug" \
+  --timeout "$timeout_s" >"$tmp/log" 2>&1
+check linux-cpu-hotplug "$tmp/log" $? "[vm1] AXVM-HOTPLUG ok online=0-1" \
+  "[vm1] AXVM-LINUX-OK uname=$want_uname cpus=2 payload=$want_hash" \
+  "axvm: vm1 vCPU 1: SBI hart_stop" "cpu_up=3 " "cpu_down=2 " "!failed to come online" \
+  "!Kernel panic" "!Oops" "axvm: vm1: down, guest code 0 (SBI shutdown)" "axvm: page pool: 0 of"
 
 # Console input: Linux (vm1, its 8250 driver on PLIC source 10) and the
 # `input` test guest (vm2, polling) each get their own line.

@@ -15,6 +15,8 @@
  * the first line of its /seed.txt, writes /from-guest.txt (that line and
  * the payload's sha256), syncs and unmounts it, and prints
  * AXVM-DISK-OK seed=<line>, or AXVM-DISK-FAIL <step> errno=<n>.
+ * With "axvm.hotplug" it takes CPU 1 offline and online twice and prints
+ * AXVM-HOTPLUG ok online=<mask> (or the step that failed).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -174,6 +176,52 @@ static int disk_case(const char *hash)
 	return 0;
 }
 
+/* Write `s` to the sysfs file `path`: 0, or -1. */
+static int put_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), rc = -1;
+
+	if (fd >= 0) {
+		rc = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
+		close(fd);
+	}
+	return rc;
+}
+
+/* The first line of `path` into `out` (empty if it cannot be read). */
+static void get_line(const char *path, char *out, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, out, size - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	out[n > 0 ? n : 0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+}
+
+/* CPU 1 offline and online again, twice (SBI hart_stop, the
+ * hart_get_status after it, hart_start), then the online mask. */
+static void hotplug_case(void)
+{
+	static const char cpu1[] = "/sys/devices/system/cpu/cpu1/online",
+			  online[] = "/sys/devices/system/cpu/online";
+	const char *how = "ok";
+	char mask[64];
+
+	for (int i = 0; i < 2; i++) {
+		if (put_str(cpu1, "0"))
+			how = "fail-off";
+		get_line(online, mask, sizeof(mask));
+		if (strcmp(mask, "0"))
+			how = "fail-still-on";
+		if (put_str(cpu1, "1"))
+			how = "fail-on";
+	}
+	get_line(online, mask, sizeof(mask));
+	printf("AXVM-HOTPLUG %s online=%s\n", how, mask);
+}
+
 /* Whether the kernel command line has the word `word`. */
 static int cmdline_has(const char *word)
 {
@@ -230,6 +278,8 @@ int main(void)
 	file_hash("/payload", hash);
 	if (cmdline_has("axvm.disk"))
 		disk_case(hash);
+	if (cmdline_has("axvm.hotplug"))
+		hotplug_case();
 	printf("AXVM-LINUX-OK uname=%s cpus=%ld payload=%s\n", u.release,
 	       sysconf(_SC_NPROCESSORS_ONLN), hash);
 	fflush(stdout);
