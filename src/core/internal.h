@@ -64,6 +64,7 @@ struct axvm_host {
  * power-on during STOPPING leaves its entry in the vCPU (RESTARTING), and
  * that run() writes it after the unbind and makes the vCPU ON: the
  * guest's CPU-up succeeds however long the host takes to unbind. */
+/* The CPU_DOWN states come last: run() tests `>= STOPPING` after unbind. */
 enum { AXVM_POWER_OFF = 0, AXVM_POWER_STARTING = 1, AXVM_POWER_ON = 2,
        AXVM_POWER_STOPPING = 3, AXVM_POWER_RESTARTING = 4 };
 

@@ -190,15 +190,24 @@ static int cpu_status(struct axvm_vcpu *v, struct axvm_exit *exit)
 	int64_t status = AXVM_EINVAL;
 
 	if (t < vm->vcpu_count) {
-		/* A vCPU still stopping is on for PSCI AFFINITY_INFO until the
-		 * CPU is really off; SBI HSM calls it STOP_PENDING. */
-		int power = atomic_load(&vm->vcpus[t].power);
-		status = power == AXVM_POWER_OFF	 ? AXVM_CPU_STATUS_OFF
-			 : power == AXVM_POWER_STARTING || power == AXVM_POWER_RESTARTING
-				 ? AXVM_CPU_STATUS_ON_PENDING
-			 : power == AXVM_POWER_STOPPING && exit->u.cpu_status.has_off_pending
-				 ? AXVM_CPU_STATUS_OFF_PENDING
-				 : AXVM_CPU_STATUS_ON;
+		switch (atomic_load(&vm->vcpus[t].power)) {
+		case AXVM_POWER_OFF:
+			status = AXVM_CPU_STATUS_OFF;
+			break;
+		case AXVM_POWER_STARTING:
+		case AXVM_POWER_RESTARTING:
+			status = AXVM_CPU_STATUS_ON_PENDING;
+			break;
+		case AXVM_POWER_STOPPING:
+			/* On for PSCI AFFINITY_INFO until the CPU is really
+			 * off; SBI HSM calls it STOP_PENDING. */
+			status = exit->u.cpu_status.has_off_pending ? AXVM_CPU_STATUS_OFF_PENDING
+								    : AXVM_CPU_STATUS_ON;
+			break;
+		default:
+			status = AXVM_CPU_STATUS_ON;
+			break;
+		}
 	}
 	return write_back(v, exit->u.cpu_status.ret_reg, (uint64_t)status);
 }
@@ -422,8 +431,10 @@ static void unbind(struct axvm_vcpu *v)
 /* A CPU_DOWN is complete once the backend has let go of the context: the
  * vCPU is OFF (release: the backend's saves come before a later
  * power-on's entry), or ON at the entry a power-on left meanwhile
- * (RESTARTING; acquire: that entry). CASes, not stores: a VM reset may
- * have set the word meanwhile. */
+ * (RESTARTING; acquire: that entry). A CAS to OFF: a power-on may make it
+ * RESTARTING at any moment. Then a store: no one else leaves RESTARTING
+ * (a power-on sees it as taken, and no reset runs while this vCPU is
+ * still counted in run()). */
 static void finish_cpu_down(struct axvm_vcpu *vcpu)
 {
 	int p = AXVM_POWER_STOPPING;
@@ -434,9 +445,8 @@ static void finish_cpu_down(struct axvm_vcpu *vcpu)
 		return;
 	int rc = vcpu->vm->arch->vcpu_set_entry(vcpu->arch_vcpu, vcpu->restart_entry,
 						vcpu->restart_arg);
-	atomic_compare_exchange_strong_explicit(&vcpu->power, &p,
-						rc ? AXVM_POWER_OFF : AXVM_POWER_ON,
-						memory_order_release, memory_order_relaxed);
+	atomic_store_explicit(&vcpu->power, rc ? AXVM_POWER_OFF : AXVM_POWER_ON,
+			      memory_order_release);
 }
 
 int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
