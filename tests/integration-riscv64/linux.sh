@@ -11,8 +11,9 @@
 #
 # Before that, two cases that need no Linux: the boot protocol's move of
 # an image up to its text_offset, and a header that must be refused.
-# After it: CPU 1 offline and online (SBI HSM); console input; a guest reset (SBI SRST reboot) with hvc0 (the
-# SBI console) as the console, which brings a Linux VM down instead of
+# After it: CPU 1 offline and online (SBI HSM); console input; a guest
+# reset (SBI SRST reboot) with hvc0 (the SBI console) as the console,
+# which brings a Linux VM down instead of
 # booting it again from kept RAM; the virtio-console as Linux's console
 # (hvc1) and its input; virtio-blk.
 #

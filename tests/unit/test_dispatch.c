@@ -460,7 +460,7 @@ static void test_dispatch_cpu_down_is_off_only_after_unbind(void **state)
 
 /* While a CPU_DOWN's run() is still unbinding, a sibling asking about it
  * hears "on" through PSCI (no such state there) and OFF_PENDING through
- * an interface that has one (SBI HSM STOP_PENDING); "off" after run(). */
+ * an interface that has one (SBI HSM STOP_PENDING). */
 static struct {
 	struct fixture *f;
 	int (*unbind)(void *);

@@ -226,16 +226,8 @@ static void hotplug_case(void)
 static int cmdline_has(const char *word)
 {
 	char buf[1024];
-	ssize_t n;
-	int fd = open("/proc/cmdline", O_RDONLY);
 
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
+	get_line("/proc/cmdline", buf, sizeof(buf));
 	for (char *t = strtok(buf, " \n"); t; t = strtok(NULL, " \n"))
 		if (!strcmp(t, word))
 			return 1;
