@@ -414,6 +414,15 @@ static int bind(struct axvm_vcpu *v)
 
 	if (!axvm_vcpu_transition(v, AXVM_VCPU_FREE, AXVM_VCPU_READY))
 		return AXVM_ESTATE;
+	/* Power again, now that this thread alone holds the vCPU: a run()
+	 * that saw ON just before another thread's CPU_DOWN would otherwise
+	 * bind while a power-on writes the entry. Seen ON under the claim,
+	 * only this thread's own CPU_DOWN makes it OFF, after its unbind.
+	 * Acquire: the entry a power-on wrote before its ON. */
+	if (atomic_load_explicit(&v->power, memory_order_acquire) != AXVM_POWER_ON) {
+		axvm_vcpu_transition(v, AXVM_VCPU_READY, AXVM_VCPU_FREE);
+		return AXVM_EAGAIN;
+	}
 	atomic_store(&v->bound_pcpu, hal->current_pcpu(hal->ctx));
 	if ((rc = v->vm->arch->vcpu_bind(v->arch_vcpu))) {
 		axvm_vcpu_transition(v, AXVM_VCPU_READY, AXVM_VCPU_FREE);
@@ -461,7 +470,8 @@ int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
 	vm = vcpu->vm;
 	arch = vm->arch;
 	exit->kind = AXVM_EXIT_NOTHING;
-	if (atomic_load_explicit(&vcpu->power, memory_order_acquire) != AXVM_POWER_ON)
+	/* bind() decides; this only keeps EAGAIN ahead of a VM's errors. */
+	if (atomic_load_explicit(&vcpu->power, memory_order_relaxed) != AXVM_POWER_ON)
 		return AXVM_EAGAIN;
 	if ((rc = axvm_vm_enter_run(vm)))
 		return rc;
