@@ -194,6 +194,7 @@ static void test_stress_lifecycle_races(void **state)
  * into a bound context (the mock refuses that with AXVM_EBUSY). Two
  * threads run vCPU 1, as a port may: one that saw the vCPU ON just before
  * the other's CPU_DOWN must not bind it while a power-on writes the entry. */
+enum { DOWN_UP_RUNNERS = 2 };
 static struct axvm_vcpu *down_up_v1;
 static atomic_uint downs;
 static atomic_bool down_up_done;
@@ -223,7 +224,7 @@ static void test_stress_cpu_down_races_cpu_up(void **state)
 	const unsigned n = iterations() / 10 + 100;
 	struct axvm_config cfg;
 	struct axvm_vm *vm;
-	pthread_t t[2];
+	pthread_t t[DOWN_UP_RUNNERS];
 	unsigned ons = 0;
 	(void)state;
 
@@ -234,7 +235,7 @@ static void test_stress_cpu_down_races_cpu_up(void **state)
 	assert_int_equal(axvm_vm_create(env.host, &cfg, &vm, NULL), 0);
 	assert_int_equal(axvm_vm_boot(vm), 0);
 	assert_int_equal(axvm_vm_vcpu(vm, 1, &down_up_v1), 0);
-	for (unsigned i = 0; i < 2; i++)
+	for (unsigned i = 0; i < DOWN_UP_RUNNERS; i++)
 		assert_int_equal(pthread_create(&t[i], NULL, down_up_runner, NULL), 0);
 	while (atomic_load(&downs) < n && !atomic_load(&failures)) {
 		int rc = axvm_vcpu_power_on(down_up_v1, 0x1000 + ons, ons);
@@ -245,7 +246,7 @@ static void test_stress_cpu_down_races_cpu_up(void **state)
 			sched_yield();
 	}
 	atomic_store(&down_up_done, true);
-	for (unsigned i = 0; i < 2; i++)
+	for (unsigned i = 0; i < DOWN_UP_RUNNERS; i++)
 		pthread_join(t[i], NULL);
 	if (atomic_load(&failures))
 		fail_msg("%d failures; first: %s", atomic_load(&failures), first_failure);
