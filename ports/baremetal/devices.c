@@ -211,14 +211,14 @@ static int ns16550_rx(void *model, uint8_t byte)
  * re-pointed at it, keeping the node's window. */
 static int set_up_uart(struct bm_vm_devs *d, struct bm_vm *v)
 {
-	struct axvm_config *cfg = &v->fdt.cfg;
+	struct axvm_config *cfg = &v->fdt->cfg;
 	const struct axvm_uart_host host = { .arg = d, .tx = uart_tx, .irq = uart_irq };
 	struct axvm_device_desc m;
 	int rc;
 
 	d->vm = v;
 	for (uint32_t i = 0; i < cfg->device_count; i++) {
-		const struct axvm_fdt_device *fd = &v->fdt.devices[i];
+		const struct axvm_fdt_device *fd = &v->fdt->devices[i];
 		if (fd->kind != bm_guest.uart_kind)
 			continue;
 		if (BM_UART_IS_PL011) {
@@ -263,7 +263,7 @@ int bm_devs_add(struct bm_vm_devs *d, struct bm_vm *v)
 
 	if ((rc = set_up_uart(d, v)) || (rc = bm_virtio_add(v)))
 		return rc;
-	if ((rc = add_testdev(d, &v->fdt.cfg)))
+	if ((rc = add_testdev(d, &v->fdt->cfg)))
 		return rc;
-	return bm_arch_devs_add(d, &v->fdt.cfg);
+	return bm_arch_devs_add(d, &v->fdt->cfg);
 }

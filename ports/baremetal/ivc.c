@@ -54,8 +54,8 @@ static struct bm_ivc_end *find_peer(uint32_t channel)
 /* One axvm,ivc device of VM v (its config entry `i`). */
 static int wire_end(struct bm_vm *v, uint32_t i, uint64_t *next_hpa)
 {
-	struct axvm_fdt_device *fd = &v->fdt.devices[i];
-	struct axvm_device_desc *cd = &v->fdt.cfg.devices[i];
+	struct axvm_fdt_device *fd = &v->fdt->devices[i];
+	struct axvm_device_desc *cd = &v->fdt->cfg.devices[i];
 	const struct axvm_ivc_host host = { .arg = &ends[nends], .irq = on_irq };
 	struct bm_ivc_end *e = &ends[nends], *peer = find_peer(fd->ivc.channel);
 	struct axvm_device_desc m;
@@ -63,7 +63,7 @@ static int wire_end(struct bm_vm *v, uint32_t i, uint64_t *next_hpa)
 
 	if (nends == MAX_ENDS) {
 		kprintf("axvm: config: %s/%s: more than %u channel ends in this kernel\n",
-			v->fdt.path, fd->node, MAX_ENDS);
+			v->fdt->path, fd->node, MAX_ENDS);
 		return AXVM_E2BIG;
 	}
 	if (peer) {
@@ -71,7 +71,7 @@ static int wire_end(struct bm_vm *v, uint32_t i, uint64_t *next_hpa)
 	} else {
 		if (fd->ivc.shm_size > IVC_HOST_END - *next_hpa) {
 			kprintf("axvm: config: %s/%s: shared-mem: %lu bytes, over the %lu left of the host range for channels (0x%lx..0x%lx)\n",
-				v->fdt.path, fd->node, fd->ivc.shm_size, IVC_HOST_END - *next_hpa,
+				v->fdt->path, fd->node, fd->ivc.shm_size, IVC_HOST_END - *next_hpa,
 				(uint64_t)IVC_HOST_BASE, (uint64_t)IVC_HOST_END - 1);
 			return AXVM_E2BIG;
 		}
@@ -92,11 +92,11 @@ static int wire_end(struct bm_vm *v, uint32_t i, uint64_t *next_hpa)
 	cd->ctx = m.ctx;
 	cd->widths = m.widths;
 	cd->naturally_aligned = m.naturally_aligned;
-	struct axvm_mem_region *r = &v->fdt.cfg.regions[fd->ivc.region];
+	struct axvm_mem_region *r = &v->fdt->cfg.regions[fd->ivc.region];
 	r->type = AXVM_MAP_LINEAR;
 	r->hpa = e->hpa;
 	kprintf("axvm: %s: channel %u end %u: shared 0x%lx..0x%lx at host 0x%lx, doorbell 0x%lx, interrupt %u\n",
-		v->fdt.cfg.name, fd->ivc.channel, fd->ivc.end, fd->ivc.shm_gpa,
+		v->fdt->cfg.name, fd->ivc.channel, fd->ivc.end, fd->ivc.shm_gpa,
 		fd->ivc.shm_gpa + fd->ivc.shm_size - 1, e->hpa, cd->base, fd->irq);
 	return 0;
 }
@@ -108,7 +108,7 @@ int bm_ivc_config(struct bm_vm *vms, uint32_t n)
 
 	nends = 0;
 	for (uint32_t k = 0; k < n; k++) {
-		struct axvm_fdt_vm *f = &vms[k].fdt;
+		struct axvm_fdt_vm *f = vms[k].fdt;
 		for (uint32_t i = 0; i < f->cfg.device_count; i++)
 			if (f->devices[i].kind == AXVM_FDT_DEV_IVC &&
 			    (rc = wire_end(&vms[k], i, &next_hpa)))

@@ -82,7 +82,9 @@ void time_delay_ns(uint64_t ns);
 #define BM_MAX_VMS 8u       /* VMs one config may describe */
 #define BM_MAX_VM_VCPUS 8u  /* vCPUs of one VM */
 struct bm_vm {
-	struct axvm_fdt_vm fdt; /* as parsed; library device state lives here */
+	/* As parsed, in vmconfig.c's table (device ctx points into it:
+	 * it never moves); library device state lives there. */
+	struct axvm_fdt_vm *fdt;
 	const char *name;       /* fdt.cfg.name */
 	uint32_t nvcpus;
 	uint32_t affinity[BM_MAX_VM_VCPUS];

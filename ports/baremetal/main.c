@@ -97,12 +97,12 @@ static void on_powered_on(void *ctx, struct axvm_vm *vm, uint32_t vcpu_id)
  * loaded one, or the address is not the host's to look at. */
 static int set_boot_args(struct bm_vm *s, uint64_t *dtb)
 {
-	uint64_t hpa = s->fdt.has_dtb ? bm_vm_hpa(s, s->fdt.dtb_addr, 4) : 0;
+	uint64_t hpa = s->fdt->has_dtb ? bm_vm_hpa(s, s->fdt->dtb_addr, 4) : 0;
 
 	*dtb = 0;
-	if (s->fdt.has_dtb &&
+	if (s->fdt->has_dtb &&
 	    (!hpa || *(const volatile uint32_t *)(uintptr_t)hpa == BM_FDT_MAGIC_LE))
-		*dtb = s->fdt.dtb_addr;
+		*dtb = s->fdt->dtb_addr;
 	return axvm_vcpu_set_gpr(s->vcpu[0], bm_guest.dtb_reg, *dtb);
 }
 
@@ -142,8 +142,8 @@ static bool maybe_reboot(struct bm_vm *s)
 /* A Linux VM's entry: its image placed by the boot protocol. */
 static int place_linux(struct bm_vm *s, uint64_t *entry)
 {
-	const struct axvm_config *c = &s->fdt.cfg;
-	const uint64_t gpa = s->fdt.kernel_addr;
+	const struct axvm_config *c = &s->fdt->cfg;
+	const uint64_t gpa = s->fdt->kernel_addr;
 
 	for (uint32_t i = 0; i < c->region_count; i++) {
 		const struct axvm_mem_region *r = &c->regions[i];
@@ -169,7 +169,7 @@ static void put_vm(struct bm_vm *s)
 
 static int create_vm(struct bm_vm *s)
 {
-	struct axvm_config *cfg = &s->fdt.cfg;
+	struct axvm_config *cfg = &s->fdt->cfg;
 	struct axvm_config_error err = { 0 };
 	struct axvm_vm_callbacks cb = {
 		.ctx = s,
@@ -187,7 +187,7 @@ static int create_vm(struct bm_vm *s)
 		}
 		cfg->pcpu_affinity[i] = s->affinity[i];
 	}
-	if (s->fdt.boot == AXVM_BOOT_LINUX) {
+	if (s->fdt->boot == AXVM_BOOT_LINUX) {
 		if ((rc = place_linux(s, &cfg->bsp_entry))) {
 			kprintf("axvm: %s: the Linux image cannot be placed: %s\n", s->name,
 				axvm_strerror(rc));
@@ -219,7 +219,7 @@ static int create_vm(struct bm_vm *s)
 				r->gpa + r->size - 1, r->hpa);
 	}
 	kprintf("axvm: %s: %u vCPU(s), %s boot, entry %lx, dtb %lx\n", s->name, s->nvcpus,
-		axvm_boot_protocol_name(s->fdt.boot), cfg->bsp_entry, dtb);
+		axvm_boot_protocol_name(s->fdt->boot), cfg->bsp_entry, dtb);
 	return axvm_vm_boot(s->vm);
 }
 

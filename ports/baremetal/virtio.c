@@ -76,15 +76,15 @@ static void vcons_irq(void *arg, bool level)
 
 static int add_console(struct bm_vm *v, uint32_t i, const struct axvm_guest_access *mem)
 {
-	struct axvm_config *cfg = &v->fdt.cfg;
-	const struct axvm_fdt_device *fd = &v->fdt.devices[i];
+	struct axvm_config *cfg = &v->fdt->cfg;
+	const struct axvm_fdt_device *fd = &v->fdt->devices[i];
 	struct bm_vm_devs *d = v->devs;
 	struct axvm_device_desc m;
 	struct bm_vcons *k;
 	int rc;
 
 	if (!d || d->vcons) {
-		kprintf("axvm: config: %s/%s: one virtio-console per VM\n", v->fdt.path,
+		kprintf("axvm: config: %s/%s: one virtio-console per VM\n", v->fdt->path,
 			fd->node);
 		return AXVM_E2BIG;
 	}
@@ -118,16 +118,16 @@ static int check_disk(const struct bm_vm *v, const struct axvm_fdt_device *fd)
 
 	if (a < BM_VM_RAM_BASE || a + n > bm_ram_end() || a + n < a) {
 		kprintf("axvm: config: %s/%s: axvm,disk: host 0x%lx..0x%lx is not RAM VMs may use\n",
-			v->fdt.path, fd->node, a, a + n - 1);
+			v->fdt->path, fd->node, a, a + n - 1);
 		return AXVM_ERANGE;
 	}
 	for (uint32_t k = 0; k < bm_nvms; k++) {
-		const struct axvm_config *c = &bm_vms[k].fdt.cfg;
+		const struct axvm_config *c = &bm_vms[k].fdt->cfg;
 		for (uint32_t j = 0; j < c->region_count; j++) {
 			const struct axvm_mem_region *r = &c->regions[j];
 			if (r->type == AXVM_MAP_LINEAR && overlaps(a, n, r->hpa, r->size)) {
 				kprintf("axvm: config: %s/%s: axvm,disk overlaps %s's RAM\n",
-					v->fdt.path, fd->node, bm_vms[k].fdt.path);
+					v->fdt->path, fd->node, bm_vms[k].fdt->path);
 				return AXVM_EEXIST;
 			}
 		}
@@ -136,7 +136,7 @@ static int check_disk(const struct bm_vm *v, const struct axvm_fdt_device *fd)
 		const struct axvm_virtio_blk_config *o = &disks[k].blk.cfg;
 		if (overlaps(a, n, (uint64_t)(uintptr_t)o->mem, o->size)) {
 			kprintf("axvm: config: %s/%s: axvm,disk overlaps another disk\n",
-				v->fdt.path, fd->node);
+				v->fdt->path, fd->node);
 			return AXVM_EEXIST;
 		}
 	}
@@ -145,13 +145,13 @@ static int check_disk(const struct bm_vm *v, const struct axvm_fdt_device *fd)
 
 int bm_virtio_add(struct bm_vm *v)
 {
-	struct axvm_config *cfg = &v->fdt.cfg;
+	struct axvm_config *cfg = &v->fdt->cfg;
 	struct axvm_guest_access mem;
 
 	/* The VM exists only after its config (with these devices) made it. */
 	(void)axvm_guest_access_vm_slot(&mem, &v->vm); /* valid arguments */
 	for (uint32_t i = 0; i < cfg->device_count; i++) {
-		const struct axvm_fdt_device *fd = &v->fdt.devices[i];
+		const struct axvm_fdt_device *fd = &v->fdt->devices[i];
 		struct axvm_virtio_blk_config bc = { .size = fd->disk_size };
 		struct axvm_device_desc m;
 		struct bm_disk *k;
@@ -166,7 +166,7 @@ int bm_virtio_add(struct bm_vm *v)
 			continue;
 		if (ndisks == BM_MAX_DISKS) {
 			kprintf("axvm: config: %s/%s: more than %u disks in this kernel\n",
-				v->fdt.path, fd->node, BM_MAX_DISKS);
+				v->fdt->path, fd->node, BM_MAX_DISKS);
 			return AXVM_E2BIG;
 		}
 		if ((rc = check_disk(v, fd)))

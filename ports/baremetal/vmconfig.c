@@ -74,7 +74,7 @@ static bool overlaps(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
 
 uint64_t bm_vm_hpa(const struct bm_vm *v, uint64_t gpa, uint64_t len)
 {
-	const struct axvm_config *c = &v->fdt.cfg;
+	const struct axvm_config *c = &v->fdt->cfg;
 
 	for (uint32_t i = 0; i < c->region_count; i++) {
 		const struct axvm_mem_region *r = &c->regions[i];
@@ -91,7 +91,7 @@ uint64_t bm_vm_hpa(const struct bm_vm *v, uint64_t gpa, uint64_t len)
 
 int bm_vm_guest_dtb(struct bm_vm *v)
 {
-	const struct axvm_fdt_vm *f = &v->fdt;
+	const struct axvm_fdt_vm *f = v->fdt;
 	struct axvm_guest_fdt_params p;
 	uint64_t room = GUEST_DTB_MAX, hpa;
 	size_t used = 0;
@@ -127,7 +127,7 @@ int bm_vm_guest_dtb(struct bm_vm *v)
 
 static int refuse(const struct bm_vm *v, const char *what, uint64_t a, uint64_t b)
 {
-	kprintf("axvm: config: %s: %s (host 0x%lx..0x%lx)\n", v->fdt.path, what, a, b);
+	kprintf("axvm: config: %s: %s (host 0x%lx..0x%lx)\n", v->fdt->path, what, a, b);
 	return AXVM_ERANGE;
 }
 
@@ -135,11 +135,11 @@ static int refuse(const struct bm_vm *v, const char *what, uint64_t a, uint64_t 
  * checked before it (bm_vms[0..n-1]). */
 static int check_vm(struct bm_vm *v, uint32_t n)
 {
-	const struct axvm_config *c = &v->fdt.cfg;
+	const struct axvm_config *c = &v->fdt->cfg;
 
 	if (c->vcpu_count > BM_MAX_VM_VCPUS) {
 		kprintf("axvm: config: %s: cpus: more than %u vCPUs per VM in this kernel\n",
-			v->fdt.path, BM_MAX_VM_VCPUS);
+			v->fdt->path, BM_MAX_VM_VCPUS);
 		return AXVM_E2BIG;
 	}
 	for (uint32_t i = 0; i < c->region_count; i++) {
@@ -155,14 +155,14 @@ static int check_vm(struct bm_vm *v, uint32_t n)
 		if (r->hpa < BM_VM_RAM_BASE || end > ram_end || end < r->hpa)
 			return refuse(v, "linear RAM outside the RAM VMs may use", r->hpa, end - 1);
 		for (uint32_t k = 0; k <= n; k++) {
-			const struct axvm_config *o = &bm_vms[k].fdt.cfg;
+			const struct axvm_config *o = &bm_vms[k].fdt->cfg;
 			for (uint32_t j = 0; j < o->region_count; j++) {
 				const struct axvm_mem_region *q = &o->regions[j];
 				if ((k == n && j == i) || q->type != AXVM_MAP_LINEAR)
 					continue;
 				if (overlaps(r->hpa, r->size, q->hpa, q->size)) {
 					kprintf("axvm: config: %s: linear RAM host 0x%lx..0x%lx overlaps %s's (host 0x%lx..0x%lx)\n",
-						v->fdt.path, r->hpa, end - 1, bm_vms[k].fdt.path,
+						v->fdt->path, r->hpa, end - 1, bm_vms[k].fdt->path,
 						q->hpa, q->hpa + q->size - 1);
 					return AXVM_EEXIST;
 				}
@@ -170,19 +170,19 @@ static int check_vm(struct bm_vm *v, uint32_t n)
 		}
 	}
 	for (uint32_t i = 0; i < c->device_count; i++) {
-		enum axvm_fdt_dev_kind k = v->fdt.devices[i].kind;
+		enum axvm_fdt_dev_kind k = v->fdt->devices[i].kind;
 		if ((k == AXVM_FDT_DEV_PL011 || k == AXVM_FDT_DEV_NS16550A) &&
 		    k != bm_guest.uart_kind) {
 			kprintf("axvm: config: %s/%s: compatible: this target models a %s UART, not %s\n",
-				v->fdt.path, v->fdt.devices[i].node,
+				v->fdt->path, v->fdt->devices[i].node,
 				axvm_fdt_dev_kind_name(bm_guest.uart_kind),
 				axvm_fdt_dev_kind_name(k));
 			return AXVM_ENOTSUP;
 		}
 	}
-	if (v->fdt.boot == AXVM_BOOT_LINUX && !bm_vm_hpa(v, v->fdt.kernel_addr, 64)) {
+	if (v->fdt->boot == AXVM_BOOT_LINUX && !bm_vm_hpa(v, v->fdt->kernel_addr, 64)) {
 		kprintf("axvm: config: %s: kernel-addr: a Linux image must be in linear RAM\n",
-			v->fdt.path);
+			v->fdt->path);
 		return AXVM_ERANGE;
 	}
 	return 0;
@@ -230,9 +230,10 @@ static int read_vms(struct axvm_fdt_vm *vms, uint32_t *n)
 int bm_config_load(void)
 {
 	const uint64_t dtb = bm_arch_board_dtb();
-	/* One parse buffer: the parser fills it whole, then each VM is
-	 * copied to its slot and re-bound (device ctx points into it). */
-	static struct axvm_fdt_vm parsed[BM_MAX_VMS];
+	/* The VMs as the parser (or the built-in config) leaves them, bound:
+	 * each bm_vm points at its entry, so there is one copy of the 13.5 KB
+	 * a VM's config takes, not two. */
+	static struct axvm_fdt_vm configs[BM_MAX_VMS];
 	uint32_t n = 0;
 	int rc;
 
@@ -242,28 +243,24 @@ int bm_config_load(void)
 		kprintf("axvm: no usable board DTB: assuming RAM up to 0x%lx\n", ram_end);
 	}
 	bm_nvms = 0;
-	if ((rc = read_vms(parsed, &n)))
+	if ((rc = read_vms(configs, &n)))
 		return rc;
 	for (uint32_t i = 0; i < n; i++) {
 		struct bm_vm *v = &bm_vms[i];
-		memcpy(&v->fdt, &parsed[i], sizeof(v->fdt));
-		if ((rc = axvm_fdt_vm_bind(&v->fdt))) {
-			kprintf("axvm: config: %s: %s\n", v->fdt.path, axvm_strerror(rc));
-			return rc;
-		}
+		v->fdt = &configs[i];
 		if ((rc = check_vm(v, i)))
 			return rc; /* it said why */
-		v->name = v->fdt.cfg.name;
-		v->nvcpus = v->fdt.cfg.vcpu_count;
+		v->name = v->fdt->cfg.name;
+		v->nvcpus = v->fdt->cfg.vcpu_count;
 		for (uint32_t k = 0; k < v->nvcpus; k++)
-			v->affinity[k] = v->fdt.cfg.pcpu_affinity[k];
+			v->affinity[k] = v->fdt->cfg.pcpu_affinity[k];
 		/* No reboot for Linux: it frees and reuses its own init
 		 * sections and the initrd, so the RAM kept across a reset no
 		 * longer holds a bootable image (a reboot faulted at once at
 		 * VBAR_EL1 + 0x200). A reset needs the images reloaded, which
 		 * this kernel cannot do yet: the VM goes down with the reset
 		 * code. */
-		v->max_reboots = v->fdt.boot == AXVM_BOOT_LINUX ? 0 : 3;
+		v->max_reboots = v->fdt->boot == AXVM_BOOT_LINUX ? 0 : 3;
 	}
 	if ((rc = bm_ivc_config(bm_vms, n)))
 		return rc;
