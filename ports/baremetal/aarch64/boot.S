@@ -183,7 +183,7 @@ el2_setup:
 	mov	x0, #(HOST_TCR & 0xffff)
 	movk	x0, #(HOST_TCR >> 16), lsl #16
 	msr	tcr_el2, x0
-	adrp	x0, bm_el2_l1		/* 4 KiB-aligned: adrp is exact */
+	adr	x0, bm_el2_l1		/* .data follows the code: within 1 MB */
 	msr	ttbr0_el2, x0
 	b	el2_mmu_on
 
@@ -226,15 +226,18 @@ msg_not_el2:
 /* --- identity map for EL2: four 1 GiB blocks (4 GiB VA, start level 1) --- */
 #define BLK_DEVICE ((1 << 10) | (1 << 2) | 1)		/* AF, attr 1 */
 #define BLK_NORMAL ((1 << 10) | (3 << 8) | (2 << 2) | 1) /* AF, ISH, attr 2 */
+/* With T0SZ = 32 the level-1 table has four entries: 32 bytes, not a
+ * 4 KiB page. A table of fewer than eight entries needs only 64-byte
+ * alignment (Arm ARM, TTBR BADDR), so the image carries 32 bytes of it
+ * instead of up to 8 KiB of page and alignment padding. */
 	.section .data
-	.balign 4096
+	.balign 64
 	.global bm_el2_l1
 bm_el2_l1:
 	.quad	0x00000000 | BLK_DEVICE | (1 << 54)	/* 0-1 GiB: MMIO, XN */
 	.quad	0x40000000 | BLK_NORMAL			/* 1-2 GiB: RAM */
 	.quad	0x80000000 | BLK_NORMAL
 	.quad	0xc0000000 | BLK_NORMAL
-	.fill	508, 8, 0
 
 	.section .bss
 	.balign 16
