@@ -260,6 +260,13 @@ int emit_c(FILE *out, const char *name, const char *source,
 	             "#include <stdint.h>\n#include <string.h>\n\n"
 	             "#include <axvm/config_fdt.h>\n\n",
 	        n);
+	/* The caller's room is a build knob too: a build that takes fewer
+	 * VMs fails here, not with AXVM_E2BIG at boot. */
+	fprintf(out,
+	        "#if defined(AXVM_FDT_MAX_VMS) && AXVM_FDT_MAX_VMS < %" PRIu32
+	        "\n#error \"%" PRIu32 " VMs, more than this build takes "
+	        "(AXVM_FDT_MAX_VMS)\"\n#endif\n",
+	        n, n);
 	for (uint32_t i = 0; i < n; i++) {
 		e.vm = &vms[i];
 		checks(&e);

@@ -79,7 +79,12 @@ void time_delay_ns(uint64_t ns);
 #define BM_FDT_MAGIC_LE 0xedfe0dd0u
 
 /* vmconfig.c: the VMs of the config blob QEMU loaded at BM_CONFIG_ADDR. */
-#define BM_MAX_VMS 8u       /* VMs one config may describe */
+/* VMs one config may describe: AXVM_BM_MAX_VMS (CMakeLists.txt), 8 by
+ * default. Each slot reserves its config, devices and virtio state in
+ * .bss whether a VM uses it or not. */
+#ifndef BM_MAX_VMS
+#define BM_MAX_VMS 8u
+#endif
 #define BM_MAX_VM_VCPUS 8u  /* vCPUs of one VM */
 struct bm_vm {
 	/* As parsed, in vmconfig.c's table (device ctx points into it:

@@ -325,7 +325,7 @@ static void test_fdt_parse_array_too_small(void **state)
 	                 AXVM_E2BIG);
 	assert_int_equal(n, 0);
 	assert_string_equal(err.message, "the blob describes 2 VMs; the array "
-	                                 "has room for fewer");
+	                                 "has room for 1");
 	free(blob);
 }
 

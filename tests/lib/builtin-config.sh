@@ -66,11 +66,13 @@ axvm_config_tool() {
 # The minimal kernel (tests/lib/minimal-kernel.sh) with the VMs of BLOB
 # compiled in, in BUILD, by RUN (scripts/run-<arch>): axvm-config -c
 # writes BLOB.c, then the kernel is built with it. Both say what they did
-# on stdout and stderr; the status is the first failure's.
-#   builtin_kernel RUN BUILD BLOB
+# on stdout and stderr; the status is the first failure's. MAX_VMS is
+# the kernel's AXVM_BM_MAX_VMS (default 8), given every time: BUILD's
+# cache keeps the last one.
+#   builtin_kernel RUN BUILD BLOB [MAX_VMS]
 builtin_kernel() {
   local tool
   tool=$(axvm_config_tool "$root") && "$tool" -c "$3.c" "$3" &&
     "$1" --build-dir "$2" --build-only -D AXVM_BM_GUESTS=OFF -D AXVM_BM_CONFIG_C="$3.c" \
-      "${bm_minimal_run[@]}"
+      -D AXVM_BM_MAX_VMS="${4:-8}" "${bm_minimal_run[@]}"
 }

@@ -251,8 +251,8 @@ virtio_disk_props() {
 #   minimal_kernel_cases GUEST_RAM VM_BASE DEVICE-ADDR IRQ
 minimal_kernel_cases() {
   local cfg_ram=$1 vm_base=$2 db=$3 irq=$4 dir build=${build}-minimal
-  echo "== building the kernel without its optional features in $build"
-  if ! "$run" --build-dir "$build" --build-only "${bm_minimal_run[@]}"; then
+  echo "== building the kernel without its optional features, room for 2 VMs, in $build"
+  if ! "$run" --build-dir "$build" --build-only "${bm_minimal_run[@]}" -D AXVM_BM_MAX_VMS=2; then
     echo "FAIL minimal-kernel: build"
     fail=$((fail + 1))
     return
@@ -268,6 +268,11 @@ minimal_kernel_cases() {
     "$(cfg_node 2 $((vm_base + 0x1000000)) "$(ivc_props 0x10000)")"
   refused_case minimal-refuses-ivc "$dir/ivc.dtb" \
     "axvm: config: /vms/vm@1/ivc@$(printf '%x' "$db"): compatible: this build has no inter-VM channels (AXVM_FDT_NO_IVC)"
+  # One VM more than AXVM_BM_MAX_VMS: the parser says so, nothing starts.
+  cfg_blob "$dir/three.dtb" "$(cfg_node 1 "$vm_base")" "$(cfg_node 2 $((vm_base + 0x1000000)))" \
+    "$(cfg_node 3 $((vm_base + 0x2000000)))"
+  refused_case minimal-refuses-max-vms "$dir/three.dtb" \
+    "axvm: config: the blob describes 3 VMs; the array has room for 2 (over a fixed limit)"
   rm -rf "$dir"
   guest_dtb_refused_case minimal-refuses-guest-dtb "$cfg_ram" "$vm_base"
 }
@@ -308,5 +313,14 @@ builtin_config_cases() {
   why=$(log_why "$log" 0 "wrote $dir/virtio.dtb.c" "!the kernel was built" \
     "/vms/vm@1/virtio@$(printf '%x' "$db"): this build has no virtio-mmio devices (AXVM_FDT_NO_VIRTIO)")
   case_verdict builtin-refuses-virtio "$why" "$log" "$t0"
+
+  # The demo's two VMs into a kernel with room for one: its build fails.
+  t0=$SECONDS
+  if builtin_kernel "$run" "${build}-builtin" "$dir/demo.dtb" 1 >"$log" 2>&1; then
+    echo "the kernel was built" >>"$log"
+  fi
+  why=$(log_why "$log" 0 "wrote $dir/demo.dtb.c" "!the kernel was built" \
+    "2 VMs, more than this build takes (AXVM_FDT_MAX_VMS)")
+  case_verdict builtin-refuses-max-vms "$why" "$log" "$t0"
   rm -rf "$dir"
 }
