@@ -197,11 +197,10 @@ static int read_vms(struct axvm_fdt_vm *vms, uint32_t *n)
 {
 	int rc = axvm_config_builtin(vms, BM_MAX_VMS, n);
 
-	/* E2BIG: more VMs than AXVM_BM_MAX_VMS, which the generated file's
-	 * own check (AXVM_FDT_MAX_VMS) normally stops at build time. */
+	/* Not AXVM_E2BIG: the generated file fails to build for more VMs
+	 * than AXVM_BM_MAX_VMS (its AXVM_FDT_MAX_VMS check). */
 	if (rc)
-		kprintf("axvm: config: the VMs built in: %s%s\n", axvm_strerror(rc),
-			rc == AXVM_E2BIG ? " (more than AXVM_BM_MAX_VMS)" : "");
+		kprintf("axvm: config: the VMs built in: %s\n", axvm_strerror(rc));
 	return rc;
 }
 #else

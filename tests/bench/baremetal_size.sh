@@ -25,17 +25,19 @@ tool=$(axvm_config_tool "$root") || tool=""
 
 # The kernel image with more cmake definitions, in $out/image-KIND (the
 # caller's $out, $tc, $arch, $size_tool): prints
-# `bench baremetal_text_KIND_<arch> <value> B`.
+# `bench baremetal_text_KIND_<arch> <value> B` and its .bss (static RAM)
+# as `bench baremetal_bss_KIND_<arch> <value> B`.
 #   image_text KIND -DNAME=VALUE...
 image_text() {
-  local kind=$1 itext
+  local kind=$1 itext ibss
   shift
   cmake -S ports/baremetal -B "$out/image-$kind" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$tc" \
     -UCMAKE_C_FLAGS -UCMAKE_ASM_FLAGS -DCMAKE_BUILD_TYPE=MinSizeRel -DAXVM_BM_GUESTS=OFF \
-    "$@" >/dev/null
+    -DAXVM_BM_MAX_VMS=8 "$@" >/dev/null
   cmake --build "$out/image-$kind" -j 2 >/dev/null
-  read -r itext _ < <("$size_tool" "$out/image-$kind/axvm-baremetal.elf" | tail -1)
+  read -r itext _ ibss _ < <("$size_tool" "$out/image-$kind/axvm-baremetal.elf" | tail -1)
   echo "bench baremetal_text_${kind}_${arch} $itext B"
+  echo "bench baremetal_bss_${kind}_${arch} $ibss B"
 }
 
 measure() {
@@ -79,7 +81,9 @@ measure() {
   elif builtin_demo_dts "$arch" | dtc -q -I dts -O dtb -o "$out/demo.dtb" - &&
     "$tool" -c "$out/demo.c" "$out/demo.dtb" >/dev/null; then
     image_text builtin -DAXVM_BM_CONFIG_C="$out/demo.c"
-    image_text builtin_minimal -DAXVM_BM_CONFIG_C="$out/demo.c" "${bm_minimal_cmake[@]}"
+    # Sized to its config as well: room for the demo's two VMs only.
+    image_text builtin_minimal -DAXVM_BM_CONFIG_C="$out/demo.c" "${bm_minimal_cmake[@]}" \
+      -DAXVM_BM_MAX_VMS=2
   else
     echo "SKIPPED: $arch compiled-in config footprint: its config was not written" >&2
   fi
