@@ -272,7 +272,7 @@ minimal_kernel_cases() {
   cfg_blob "$dir/three.dtb" "$(cfg_node 1 "$vm_base")" "$(cfg_node 2 $((vm_base + 0x1000000)))" \
     "$(cfg_node 3 $((vm_base + 0x2000000)))"
   refused_case minimal-refuses-max-vms "$dir/three.dtb" \
-    "axvm: config: the blob describes 3 VMs; the array has room for 2 (over a fixed limit)"
+    "axvm: config: the blob describes more VMs than the 2 the array has room for (over a fixed limit)"
   rm -rf "$dir"
   guest_dtb_refused_case minimal-refuses-guest-dtb "$cfg_ram" "$vm_base"
 }

@@ -1168,17 +1168,10 @@ int axvm_config_from_fdt(const void *blob, size_t size, struct axvm_fdt_vm *vms,
 		return axvm_fdt_fail(&c, AXVM_ENOENT, -1, NULL,
 		                     "no enabled node with compatible "
 		                     "\"axvm,vm\"");
-	if (n > max) {
-		char what[AXVM_FDT_WHAT_MAX];
-		struct axvm_msg m;
-
-		axvm_msg_init(&m, what, sizeof(what));
-		axvm_msg_str(&m, "the blob describes ");
-		axvm_msg_u64(&m, n);
-		axvm_msg_str(&m, " VMs; the array has room for ");
-		axvm_msg_u64(&m, max);
-		return axvm_fdt_fail(&c, AXVM_E2BIG, -1, NULL, what);
-	}
+	if (n > max)
+		return fail2(&c, AXVM_E2BIG, -1, NULL,
+		             "the blob describes more VMs than the ", max,
+		             " the array has room for");
 	uint32_t i = 0;
 	for (rc = next_vm(&c, -1, &node); !rc && node >= 0 && i < n;
 	     rc = next_vm(&c, node, &node), i++) {
