@@ -5,7 +5,7 @@
  * bm_secondary_entry with their index as context id. Each CPU sets up its
  * stack, its EL2 state and the shared identity map, then enters C.
  */
-#define BM_STACK_SIZE 0x4000
+#include "platform.h" /* BM_MAX_CPUS, BM_STACK_SIZE */
 
 /* SCTLR_EL2: RES1 bits; M, C, I set once the tables are ready. */
 #define SCTLR_EL2_RES1 0x30c50830
@@ -243,4 +243,4 @@ bm_el2_l1:
 	.balign 16
 	.global bm_stacks
 bm_stacks:
-	.space	BM_STACK_SIZE * 4
+	.space	BM_STACK_SIZE * BM_MAX_CPUS

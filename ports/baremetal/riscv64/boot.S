@@ -6,8 +6,7 @@
  * sets its stack (bm_stacks, one per CPU index) and enters C. The kernel's
  * trap vector saves what the C calling convention does not keep.
  */
-#define BM_STACK_SIZE 0x4000
-#define BM_MAX_CPUS 4
+#include "platform.h" /* BM_MAX_CPUS, BM_STACK_SIZE */
 
 /*
  * Only the first hart here boots. OpenSBI 1.1 (QEMU 7.2's) marks a hart

@@ -37,7 +37,8 @@
 #define BM_GUEST_TESTDEV_GPA 0x11000000ull
 #define BM_GUEST_TESTDEV_SIZE 0x1000ull
 
-#define BM_MAX_CPUS 4u
-#define BM_STACK_SIZE 0x4000ul
+/* No suffixes: boot.S takes these from here too. */
+#define BM_MAX_CPUS 4
+#define BM_STACK_SIZE 0x4000
 
 #endif

@@ -21,8 +21,7 @@
 #define CR4_OSXMMEXCPT (1 << 10)
 #define MSR_EFER 0xc0000080
 #define EFER_LME (1 << 8)
-/* BM_STACK_SIZE (platform.h): the boot CPU's stack is the first. */
-#define BM_STACK_BYTES 0x4000
+#include "platform.h" /* BM_MAX_CPUS, BM_STACK_SIZE; the boot CPU's stack is the first */
 
 /* From 32-bit protected mode, paging off, a GDT with the 64-bit code
  * segment at 0x08 loaded: the boot page tables, long mode, paging, and a
@@ -116,7 +115,7 @@ _start:
 	.code64
 long_entry:
 	load_data_segments
-	leaq	bm_stacks + BM_STACK_BYTES(%rip), %rsp
+	leaq	bm_stacks + BM_STACK_SIZE(%rip), %rsp
 	xorl	%ebp, %ebp
 	call	bm_main
 4:	cli
@@ -161,7 +160,7 @@ ap_long:
 	load_data_segments
 	movq	bm_x86_ap_index(%rip), %rdi
 	leaq	1(%rdi), %rax
-	shlq	$14, %rax		/* (index + 1) * BM_STACK_BYTES */
+	shlq	$14, %rax		/* (index + 1) * BM_STACK_SIZE */
 	leaq	bm_stacks(%rip), %rsp
 	addq	%rax, %rsp
 	xorl	%ebp, %ebp
@@ -194,5 +193,8 @@ boot_pd:
 	.skip 4 * 4096
 	.globl bm_stacks
 bm_stacks:
-	.skip 4 * 0x4000
+	.skip BM_MAX_CPUS * BM_STACK_SIZE
+.if BM_STACK_SIZE != 1 << 14
+	.error "ap_long shifts by 14 to find a stack: BM_STACK_SIZE changed"
+.endif
 	.section .note.GNU-stack, "", @progbits
