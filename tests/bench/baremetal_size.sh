@@ -33,7 +33,7 @@ image_text() {
   shift
   cmake -S ports/baremetal -B "$out/image-$kind" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$tc" \
     -UCMAKE_C_FLAGS -UCMAKE_ASM_FLAGS -DCMAKE_BUILD_TYPE=MinSizeRel -DAXVM_BM_GUESTS=OFF \
-    -DAXVM_BM_MAX_VMS=8 "$@" >/dev/null
+    -DAXVM_BM_MAX_VMS=8 -DAXVM_BM_MAX_CPUS=4 "$@" >/dev/null
   cmake --build "$out/image-$kind" -j 2 >/dev/null
   read -r itext _ ibss _ < <("$size_tool" "$out/image-$kind/axvm-baremetal.elf" | tail -1)
   echo "bench baremetal_text_${kind}_${arch} $itext B"
@@ -81,9 +81,10 @@ measure() {
   elif builtin_demo_dts "$arch" | dtc -q -I dts -O dtb -o "$out/demo.dtb" - &&
     "$tool" -c "$out/demo.c" "$out/demo.dtb" >/dev/null; then
     image_text builtin -DAXVM_BM_CONFIG_C="$out/demo.c"
-    # Sized to its config as well: room for the demo's two VMs only.
+    # Sized to its config as well: room for the demo's two VMs, on the
+    # two pCPUs they use.
     image_text builtin_minimal -DAXVM_BM_CONFIG_C="$out/demo.c" "${bm_minimal_cmake[@]}" \
-      -DAXVM_BM_MAX_VMS=2
+      -DAXVM_BM_MAX_VMS=2 -DAXVM_BM_MAX_CPUS=2
   else
     echo "SKIPPED: $arch compiled-in config footprint: its config was not written" >&2
   fi

@@ -251,14 +251,18 @@ virtio_disk_props() {
 #   minimal_kernel_cases GUEST_RAM VM_BASE DEVICE-ADDR IRQ
 minimal_kernel_cases() {
   local cfg_ram=$1 vm_base=$2 db=$3 irq=$4 dir build=${build}-minimal
-  echo "== building the kernel without its optional features, room for 2 VMs, in $build"
-  if ! "$run" --build-dir "$build" --build-only "${bm_minimal_run[@]}" -D AXVM_BM_MAX_VMS=2; then
+  # Sized down too: room for 2 VMs, and 1 pCPU on the 2-CPU board (the
+  # other stays parked; every vCPU shares pCPU 0).
+  echo "== building the kernel without its optional features, for 2 VMs and 1 pCPU, in $build"
+  if ! "$run" --build-dir "$build" --build-only "${bm_minimal_run[@]}" -D AXVM_BM_MAX_VMS=2 \
+    -D AXVM_BM_MAX_CPUS=1; then
     echo "FAIL minimal-kernel: build"
     fail=$((fail + 1))
     return
   fi
-  case_ minimal-kernel "hello timer" "[vm1] RESULT hello PASS" "[vm2] RESULT timer PASS" \
-    "axvm: vm2: down, guest code 0"
+  case_pcpus=1 case_ minimal-kernel "hello timer" "[vm1] RESULT hello PASS" \
+    "[vm2] RESULT timer PASS" "axvm: vm2: down, guest code 0" \
+    "axvm: vm2 vCPU 0 wants pCPU 1, only 1 online: using pCPU 0"
 
   dir=$(mktemp -d)
   cfg_blob "$dir/virtio.dtb" "$(cfg_node 1 "$vm_base" "$(virtio_disk_props)")"
