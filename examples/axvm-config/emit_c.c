@@ -7,8 +7,9 @@
  * written (tests/fdt/test_fdt_builtin.c compares the result with the
  * parser's byte for byte), runtime state is left to axvm_fdt_vm_bind().
  * Features a kernel can be built without are checked by the preprocessor
- * against the parser's build knobs (src/core/fdt), so a config such a
- * kernel could not honour fails its build with the reason. */
+ * against the parser's build knobs (src/core/fdt), and the VM count
+ * against AXVM_FDT_MAX_VMS (the caller's room, if its build says), so a
+ * config such a kernel could not honour fails its build with the reason. */
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
 #include <inttypes.h>
