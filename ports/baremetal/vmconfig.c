@@ -197,8 +197,8 @@ static int read_vms(struct axvm_fdt_vm *vms, uint32_t *n)
 {
 	int rc = axvm_config_builtin(vms, BM_MAX_VMS, n);
 
-	/* Not AXVM_E2BIG: the generated file fails to build for more VMs
-	 * than AXVM_BM_MAX_VMS (its AXVM_FDT_MAX_VMS check). */
+	/* Never AXVM_E2BIG from the port's build: a generated file with more
+	 * VMs than AXVM_BM_MAX_VMS fails to compile (AXVM_FDT_MAX_VMS). */
 	if (rc)
 		kprintf("axvm: config: the VMs built in: %s\n", axvm_strerror(rc));
 	return rc;
