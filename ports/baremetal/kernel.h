@@ -19,6 +19,7 @@
 #include <axvm/axvm.h>
 #include <axvm/config_fdt.h>
 
+#include "capacity.h"
 #include "platform.h"
 
 /* What this kernel gives guests beyond CPUs, RAM, a UART and passthrough

@@ -5,7 +5,7 @@
  * bm_secondary_entry with their index as context id. Each CPU sets up its
  * stack, its EL2 state and the shared identity map, then enters C.
  */
-#include "platform.h" /* BM_MAX_CPUS, BM_STACK_SIZE */
+#include "capacity.h"
 
 /* SCTLR_EL2: RES1 bits; M, C, I set once the tables are ready. */
 #define SCTLR_EL2_RES1 0x30c50830

@@ -6,7 +6,7 @@
  * sets its stack (bm_stacks, one per CPU index) and enters C. The kernel's
  * trap vector saves what the C calling convention does not keep.
  */
-#include "platform.h" /* BM_MAX_CPUS, BM_STACK_SIZE */
+#include "capacity.h"
 
 /*
  * Only the first hart here boots. OpenSBI 1.1 (QEMU 7.2's) marks a hart

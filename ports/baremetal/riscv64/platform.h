@@ -37,11 +37,4 @@
 #define BM_GUEST_TESTDEV_GPA 0x11000000ull
 #define BM_GUEST_TESTDEV_SIZE 0x1000ull
 
-/* No suffixes: boot.S takes these from here too. BM_MAX_CPUS comes
- * from AXVM_BM_MAX_CPUS (CMakeLists.txt) in the kernel's build. */
-#ifndef BM_MAX_CPUS
-#define BM_MAX_CPUS 4
-#endif
-#define BM_STACK_SIZE 0x4000
-
 #endif

@@ -21,7 +21,7 @@
 #define CR4_OSXMMEXCPT (1 << 10)
 #define MSR_EFER 0xc0000080
 #define EFER_LME (1 << 8)
-#include "platform.h" /* BM_MAX_CPUS, BM_STACK_SIZE; the boot CPU's stack is the first */
+#include "capacity.h" /* the boot CPU's stack is the first */
 
 /* From 32-bit protected mode, paging off, a GDT with the 64-bit code
  * segment at 0x08 loaded: the boot page tables, long mode, paging, and a
@@ -160,7 +160,7 @@ ap_long:
 	load_data_segments
 	movq	bm_x86_ap_index(%rip), %rdi
 	leaq	1(%rdi), %rax
-	shlq	$14, %rax		/* (index + 1) * BM_STACK_SIZE */
+	imulq	$BM_STACK_SIZE, %rax	/* (index + 1) * BM_STACK_SIZE */
 	leaq	bm_stacks(%rip), %rsp
 	addq	%rax, %rsp
 	xorl	%ebp, %ebp
@@ -194,7 +194,4 @@ boot_pd:
 	.globl bm_stacks
 bm_stacks:
 	.skip BM_MAX_CPUS * BM_STACK_SIZE
-.if BM_STACK_SIZE != 1 << 14
-	.error "ap_long shifts by 14 to find a stack: BM_STACK_SIZE changed"
-.endif
 	.section .note.GNU-stack, "", @progbits
