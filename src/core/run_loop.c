@@ -128,17 +128,6 @@ bus_write(struct axvm_vcpu *v, unsigned bus, struct axvm_exit_write *w)
 	return AXVM_DISPATCH_CONTINUE;
 }
 
-/* Port I/O and system registers: one out-of-line copy of the bus paths,
- * for both. */
-static __attribute__((noinline)) int other_bus(struct axvm_vcpu *v, struct axvm_exit *exit)
-{
-	unsigned bus = exit->kind <= AXVM_EXIT_IO_WRITE ? AXVM_BUS_PIO : AXVM_BUS_SYSREG;
-
-	if (exit->kind == AXVM_EXIT_IO_READ || exit->kind == AXVM_EXIT_SYSREG_READ)
-		return bus_read(v, bus, &exit->u.read);
-	return bus_write(v, bus, &exit->u.write);
-}
-
 /* Hand an exit to the program: its callback, or the caller of run(). */
 static int unhandled(struct axvm_vcpu *v, struct axvm_exit *exit)
 {
@@ -317,10 +306,13 @@ static int dispatch_exit(struct axvm_vcpu *v, struct axvm_exit *exit)
 	case AXVM_EXIT_MMIO_WRITE:
 		return bus_write(v, AXVM_BUS_MMIO, &exit->u.write);
 	case AXVM_EXIT_IO_READ:
+		return bus_read(v, AXVM_BUS_PIO, &exit->u.read);
 	case AXVM_EXIT_IO_WRITE:
+		return bus_write(v, AXVM_BUS_PIO, &exit->u.write);
 	case AXVM_EXIT_SYSREG_READ:
+		return bus_read(v, AXVM_BUS_SYSREG, &exit->u.read);
 	case AXVM_EXIT_SYSREG_WRITE:
-		return other_bus(v, exit);
+		return bus_write(v, AXVM_BUS_SYSREG, &exit->u.write);
 	case AXVM_EXIT_HYPERCALL:
 		return hypercall(v, exit);
 	case AXVM_EXIT_NESTED_PAGE_FAULT:
