@@ -26,6 +26,24 @@ struct reclaim {
 	axvm_hpa_t frames[RECLAIM_MAX];
 };
 
+/* A library built for one bare-metal backend walks that backend's one
+ * format (src/arch/<arch>): its fields are then constants the compiler
+ * folds into the walker, not loads from the descriptor at every step.
+ * pt_init() refuses any other format in such a build; hosted builds
+ * (KVM, the mock backend, the unit tests) take any. */
+#if defined(AXVM_ARCH_aarch64)
+#define ONE_FORMAT (&axvm_pt_arm_s2_4k_ipa40)
+#elif defined(AXVM_ARCH_riscv64)
+#define ONE_FORMAT (&axvm_pt_riscv_sv39x4)
+#elif defined(AXVM_ARCH_x86_64)
+#define ONE_FORMAT (&axvm_pt_amd_npt4)
+#endif
+#ifdef ONE_FORMAT
+#define FMT(f) ((void)(f), ONE_FORMAT)
+#else
+#define FMT(f) (f)
+#endif
+
 static unsigned top(const struct axvm_pt_format *f)
 {
 	return f->levels - 1u;
@@ -90,9 +108,10 @@ static void flush(const struct pt *pt, axvm_gpa_t gpa, uint64_t size)
 		pt->flush(pt->flush_ctx, gpa, size);
 }
 
-uint64_t pt_encode_leaf(const struct axvm_pt_format *f, axvm_hpa_t hpa,
+uint64_t pt_encode_leaf(const struct axvm_pt_format *fmt, axvm_hpa_t hpa,
 			uint32_t flags, unsigned level)
 {
+	const struct axvm_pt_format *f = FMT(fmt);
 	uint64_t e = f->leaf_bits[level] | enc_addr(f, hpa);
 
 	if (flags & AXVM_MEM_READ)
@@ -132,8 +151,9 @@ static uint64_t table_desc(const struct axvm_pt_format *f, axvm_hpa_t pa)
 	return f->table_bits | enc_addr(f, pa);
 }
 
-int pt_check_flags(const struct axvm_pt_format *f, uint32_t flags)
+int pt_check_flags(const struct axvm_pt_format *fmt, uint32_t flags)
 {
+	const struct axvm_pt_format *f = FMT(fmt);
 	uint32_t p = flags & PERM_RWX;
 
 	if (flags & ~(uint32_t)AXVM_MEM_FLAGS_ALL || p == 0)
@@ -144,9 +164,10 @@ int pt_check_flags(const struct axvm_pt_format *f, uint32_t flags)
 	return 0;
 }
 
-int pt_check_range(const struct axvm_pt_format *f, axvm_gpa_t gpa,
+int pt_check_range(const struct axvm_pt_format *fmt, axvm_gpa_t gpa,
 		   uint64_t size)
 {
+	const struct axvm_pt_format *f = FMT(fmt);
 	uint64_t lim = (uint64_t)1 << f->ia_bits;
 
 	if (size == 0 || ((gpa | size) & (AXVM_PAGE_SIZE - 1)))
@@ -177,7 +198,7 @@ static int table_alloc(struct pt *pt, unsigned npages, axvm_hpa_t *pa)
 
 	if (pt->hal->alloc_pages(pt->hal->ctx, npages, bytes, &p))
 		return AXVM_ENOMEM;
-	if ((p & (bytes - 1)) || check_hpa(pt->fmt, p, bytes)) {
+	if ((p & (bytes - 1)) || check_hpa(FMT(pt->fmt), p, bytes)) {
 		pt->hal->free_pages(pt->hal->ctx, p, npages);
 		return AXVM_ENOMEM;
 	}
@@ -189,7 +210,7 @@ static int table_alloc(struct pt *pt, unsigned npages, axvm_hpa_t *pa)
 
 static void table_free(struct pt *pt, axvm_hpa_t pa, unsigned level)
 {
-	unsigned n = level == top(pt->fmt) ? pt->fmt->root_pages : 1u;
+	unsigned n = level == top(FMT(pt->fmt)) ? FMT(pt->fmt)->root_pages : 1u;
 
 	pt->hal->free_pages(pt->hal->ctx, pa, n);
 	pt->table_pages -= n;
@@ -207,7 +228,7 @@ static bool table_empty(const struct axvm_pt_format *f, const uint64_t *t)
 static void free_subtree(struct pt *pt, axvm_hpa_t pa, unsigned l,
 			 axvm_gpa_t base)
 {
-	const struct axvm_pt_format *f = pt->fmt;
+	const struct axvm_pt_format *f = FMT(pt->fmt);
 	const uint64_t *t = va(pt, pa);
 	unsigned n = entries(f, l);
 
@@ -272,7 +293,7 @@ static void unmap_tbl(struct reclaim *r, uint64_t *t, unsigned l,
 		      axvm_gpa_t s, axvm_gpa_t e)
 {
 	struct pt *pt = r->pt;
-	const struct axvm_pt_format *f = pt->fmt;
+	const struct axvm_pt_format *f = FMT(pt->fmt);
 	uint64_t sz = PT_SIZE(l);
 
 	for (axvm_gpa_t a = s; a < e;) {
@@ -307,7 +328,7 @@ static void unmap_tbl(struct reclaim *r, uint64_t *t, unsigned l,
  * next-size leaves with the same translation and attributes. */
 static int split_leaf(struct pt *pt, uint64_t *slot, unsigned l, axvm_gpa_t lo)
 {
-	const struct axvm_pt_format *f = pt->fmt;
+	const struct axvm_pt_format *f = FMT(pt->fmt);
 	uint64_t ent = *slot;
 	axvm_hpa_t base = leaf_base(f, ent, l);
 	uint32_t fl = decode_flags(f, ent);
@@ -333,7 +354,7 @@ static int split_leaf(struct pt *pt, uint64_t *slot, unsigned l, axvm_gpa_t lo)
 /* Make `a` a leaf boundary: split every huge leaf that straddles it. */
 static int split_at(struct pt *pt, axvm_gpa_t a)
 {
-	const struct axvm_pt_format *f = pt->fmt;
+	const struct axvm_pt_format *f = FMT(pt->fmt);
 	uint64_t *t = va(pt, pt->root);
 	unsigned l = top(f);
 
@@ -378,7 +399,7 @@ static int walk_create(struct reclaim *r, axvm_gpa_t gpa, unsigned target,
 		       uint64_t **out)
 {
 	struct pt *pt = r->pt;
-	const struct axvm_pt_format *f = pt->fmt;
+	const struct axvm_pt_format *f = FMT(pt->fmt);
 	uint64_t *t = va(pt, pt->root);
 	struct {
 		uint64_t *slot;
@@ -420,7 +441,7 @@ static int walk_create(struct reclaim *r, axvm_gpa_t gpa, unsigned target,
 int pt_map(struct pt *pt, axvm_gpa_t gpa, axvm_hpa_t hpa, uint64_t size,
 	   uint32_t flags)
 {
-	const struct axvm_pt_format *f = pt->fmt;
+	const struct axvm_pt_format *f = FMT(pt->fmt);
 	struct reclaim r = { .pt = pt, .gpa = gpa, .size = size };
 	uint64_t done = 0;
 	int rc;
@@ -473,7 +494,7 @@ int pt_unmap(struct pt *pt, axvm_gpa_t gpa, uint64_t size)
 	 * place (split tables translate exactly like the leaf they replace). */
 	if ((rc = split_at(pt, gpa)) || (rc = split_at(pt, gpa + size)))
 		return rc;
-	unmap_tbl(&r, va(pt, pt->root), top(pt->fmt), gpa, gpa + size);
+	unmap_tbl(&r, va(pt, pt->root), top(FMT(pt->fmt)), gpa, gpa + size);
 	reclaim_finish(&r, r.changed);
 	return 0;
 }
@@ -481,7 +502,7 @@ int pt_unmap(struct pt *pt, axvm_gpa_t gpa, uint64_t size)
 static bool protect_tbl(struct pt *pt, uint64_t *t, unsigned l, axvm_gpa_t s,
 			axvm_gpa_t e, uint32_t flags)
 {
-	const struct axvm_pt_format *f = pt->fmt;
+	const struct axvm_pt_format *f = FMT(pt->fmt);
 	uint64_t sz = PT_SIZE(l);
 	bool changed = false;
 
@@ -519,7 +540,7 @@ int pt_protect(struct pt *pt, axvm_gpa_t gpa, uint64_t size, uint32_t flags)
 		return rc;
 	if ((rc = split_at(pt, gpa)) || (rc = split_at(pt, gpa + size)))
 		return rc;
-	if (protect_tbl(pt, va(pt, pt->root), top(pt->fmt), gpa, gpa + size,
+	if (protect_tbl(pt, va(pt, pt->root), top(FMT(pt->fmt)), gpa, gpa + size,
 			flags))
 		flush(pt, gpa, size);
 	return 0;
@@ -527,7 +548,7 @@ int pt_protect(struct pt *pt, axvm_gpa_t gpa, uint64_t size, uint32_t flags)
 
 int pt_translate(const struct pt *pt, axvm_gpa_t gpa, struct pt_leaf *out)
 {
-	const struct axvm_pt_format *f = pt->fmt;
+	const struct axvm_pt_format *f = FMT(pt->fmt);
 	const uint64_t *t = va(pt, pt->root);
 	unsigned l = top(f);
 
@@ -551,7 +572,7 @@ int pt_translate(const struct pt *pt, axvm_gpa_t gpa, struct pt_leaf *out)
 static bool any_tbl(const struct pt *pt, const uint64_t *t, unsigned l,
 		    axvm_gpa_t s, axvm_gpa_t e)
 {
-	const struct axvm_pt_format *f = pt->fmt;
+	const struct axvm_pt_format *f = FMT(pt->fmt);
 	uint64_t sz = PT_SIZE(l);
 
 	for (axvm_gpa_t a = s; a < e;) {
@@ -569,7 +590,7 @@ static bool any_tbl(const struct pt *pt, const uint64_t *t, unsigned l,
 
 bool pt_any_mapped(const struct pt *pt, axvm_gpa_t gpa, uint64_t size)
 {
-	return any_tbl(pt, va(pt, pt->root), top(pt->fmt), gpa, gpa + size);
+	return any_tbl(pt, va(pt, pt->root), top(FMT(pt->fmt)), gpa, gpa + size);
 }
 
 /* A descriptor the walker can drive: the geometry adds up and leaves exist
@@ -616,6 +637,10 @@ int pt_init(struct pt *pt, const struct axvm_hal *hal,
 	int rc;
 
 	memset(pt, 0, sizeof(*pt));
+#ifdef ONE_FORMAT
+	if (fmt != ONE_FORMAT)
+		return AXVM_ENOTSUP;
+#endif
 	if ((rc = check_format(fmt)))
 		return rc;
 	pt->fmt = fmt;
@@ -628,6 +653,6 @@ void pt_fini(struct pt *pt)
 	if (!pt->root)
 		return;
 	pt->flush = NULL; /* nothing runs on these tables any more */
-	free_subtree(pt, pt->root, top(pt->fmt), 0);
+	free_subtree(pt, pt->root, top(FMT(pt->fmt)), 0);
 	pt->root = 0;
 }
