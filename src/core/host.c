@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The host context: validated HAL, backend table and the VM registry. */
+#include <stddef.h>
+#include <string.h>
+
 #include "internal.h"
 
 static int arch_validate(const struct axvm_hal *hal, const struct axvm_arch_ops *a)
@@ -18,10 +21,22 @@ static int arch_validate(const struct axvm_hal *hal, const struct axvm_arch_ops 
 		missing = "vcpu_get_gpr/vcpu_set_gpr/vcpu_inject_irq";
 	else if (!a->vm_init != !a->vm_destroy)
 		missing = "vm_init and vm_destroy come as a pair";
-	if (!missing)
-		return 0;
-	axvm_log3(hal, AXVM_LOG_ERROR, "backend is missing ", missing, NULL);
-	return AXVM_EINVAL;
+	if (missing) {
+		axvm_log3(hal, AXVM_LOG_ERROR, "backend is missing ", missing, NULL);
+		return AXVM_EINVAL;
+	}
+#ifdef AXVM_ONE_BACKEND
+	/* ARCH() calls this build's backend whatever a table says, so one
+	 * of other functions is refused, not silently ignored (its ctx is
+	 * the caller's to set). */
+	if (memcmp(&a->pt_format, &AXVM_ONE_BACKEND->pt_format,
+		   sizeof(*a) - offsetof(struct axvm_arch_ops, pt_format))) {
+		axvm_log3(hal, AXVM_LOG_ERROR, "backend table is not this build's: ",
+			  AXVM_ONE_BACKEND->name, NULL);
+		return AXVM_ENOTSUP;
+	}
+#endif
+	return 0;
 }
 
 int axvm_init(const struct axvm_hal *hal, const struct axvm_arch_ops *arch,

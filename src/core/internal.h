@@ -48,6 +48,30 @@ struct axvm_bus_table {
 	uint32_t step; /* largest power of two <= count (0 when empty) */
 };
 
+/* The backend's table as the core calls it. A library built for one
+ * bare-metal backend calls that backend's own table, a constant: gcc then
+ * calls its functions directly (LTO inlines them into the run loop) and
+ * drops the tests of hooks it does not have. axvm_init() refuses, in such
+ * a build, a table whose functions are not the backend's. The table's
+ * ctx is always the caller's (vm->arch->ctx). The backend's stage-2
+ * format is named here as well, for the walker (pt.c): its fields are
+ * constants there even without LTO. */
+#if defined(AXVM_ARCH_aarch64)
+#define AXVM_ONE_BACKEND (&axvm_arch_aarch64)
+#define AXVM_ONE_PT_FORMAT (&axvm_pt_arm_s2_4k_ipa40)
+#elif defined(AXVM_ARCH_riscv64)
+#define AXVM_ONE_BACKEND (&axvm_arch_riscv64)
+#define AXVM_ONE_PT_FORMAT (&axvm_pt_riscv_sv39x4)
+#elif defined(AXVM_ARCH_x86_64)
+#define AXVM_ONE_BACKEND (&axvm_arch_x86_64)
+#define AXVM_ONE_PT_FORMAT (&axvm_pt_amd_npt4)
+#endif
+#ifdef AXVM_ONE_BACKEND
+#define ARCH(vm) ((void)(vm), AXVM_ONE_BACKEND)
+#else
+#define ARCH(vm) ((vm)->arch)
+#endif
+
 struct axvm_host {
 	struct axvm_hal hal; /* copied: the caller's struct may be a local */
 	const struct axvm_arch_ops *arch;

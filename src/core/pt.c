@@ -3,6 +3,7 @@
  * described by a struct axvm_pt_format. */
 #include <string.h>
 
+#include "internal.h"
 #include "pt.h"
 
 #define PERM_RWX (AXVM_MEM_READ | AXVM_MEM_WRITE | AXVM_MEM_EXEC)
@@ -27,19 +28,12 @@ struct reclaim {
 };
 
 /* A library built for one bare-metal backend walks that backend's one
- * format (src/arch/<arch>): its fields are then constants the compiler
- * folds into the walker, not loads from the descriptor at every step.
- * pt_init() refuses any other format in such a build; hosted builds
- * (KVM, the mock backend, the unit tests) take any. */
-#if defined(AXVM_ARCH_aarch64)
-#define ONE_FORMAT (&axvm_pt_arm_s2_4k_ipa40)
-#elif defined(AXVM_ARCH_riscv64)
-#define ONE_FORMAT (&axvm_pt_riscv_sv39x4)
-#elif defined(AXVM_ARCH_x86_64)
-#define ONE_FORMAT (&axvm_pt_amd_npt4)
-#endif
-#ifdef ONE_FORMAT
-#define FMT(f) ((void)(f), ONE_FORMAT)
+ * format (AXVM_ONE_PT_FORMAT, internal.h): its fields are then constants
+ * the compiler folds into the walker, not loads from the descriptor at
+ * every step. pt_init() refuses any other format in such a build; hosted
+ * builds (KVM, the mock backend, the unit tests) take any. */
+#ifdef AXVM_ONE_PT_FORMAT
+#define FMT(f) ((void)(f), AXVM_ONE_PT_FORMAT)
 #else
 #define FMT(f) (f)
 #endif
@@ -637,8 +631,8 @@ int pt_init(struct pt *pt, const struct axvm_hal *hal,
 	int rc;
 
 	memset(pt, 0, sizeof(*pt));
-#ifdef ONE_FORMAT
-	if (fmt != ONE_FORMAT)
+#ifdef AXVM_ONE_PT_FORMAT
+	if (fmt != AXVM_ONE_PT_FORMAT)
 		return AXVM_ENOTSUP;
 #endif
 	if ((rc = check_format(fmt)))

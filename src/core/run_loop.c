@@ -89,7 +89,7 @@ write_back(struct axvm_vcpu *v, uint32_t reg, uint64_t value)
 
 	if (reg == AXVM_REG_NONE)
 		return AXVM_DISPATCH_CONTINUE;
-	rc = v->vm->arch->vcpu_set_gpr(v->arch_vcpu, reg, value);
+	rc = ARCH(v->vm)->vcpu_set_gpr(v->arch_vcpu, reg, value);
 	return rc ? rc : AXVM_DISPATCH_CONTINUE;
 }
 
@@ -250,8 +250,8 @@ static int halt(struct axvm_vcpu *v, struct axvm_exit *exit)
 	if (!hal->wait)
 		return unhandled(v, exit);
 	/* A guest timer that fires while the vCPU waits ends the wait. */
-	deadline = vm->arch->vcpu_halt_deadline
-			   ? vm->arch->vcpu_halt_deadline(v->arch_vcpu)
+	deadline = ARCH(vm)->vcpu_halt_deadline
+			   ? ARCH(vm)->vcpu_halt_deadline(v->arch_vcpu)
 			   : 0;
 	atomic_compare_exchange_strong(&v->state, &(int){ AXVM_VCPU_READY },
 				       AXVM_VCPU_BLOCKED);
@@ -424,7 +424,7 @@ static int bind(struct axvm_vcpu *v)
 		return AXVM_EAGAIN;
 	}
 	atomic_store(&v->bound_pcpu, hal->current_pcpu(hal->ctx));
-	if ((rc = v->vm->arch->vcpu_bind(v->arch_vcpu))) {
+	if ((rc = ARCH(v->vm)->vcpu_bind(v->arch_vcpu))) {
 		axvm_vcpu_transition(v, AXVM_VCPU_READY, AXVM_VCPU_FREE);
 		return rc;
 	}
@@ -433,7 +433,7 @@ static int bind(struct axvm_vcpu *v)
 
 static void unbind(struct axvm_vcpu *v)
 {
-	v->vm->arch->vcpu_unbind(v->arch_vcpu);
+	ARCH(v->vm)->vcpu_unbind(v->arch_vcpu);
 	axvm_vcpu_transition(v, AXVM_VCPU_READY, AXVM_VCPU_FREE);
 }
 
@@ -452,7 +452,7 @@ static void finish_cpu_down(struct axvm_vcpu *vcpu)
 						    memory_order_release, memory_order_acquire) ||
 	    p != AXVM_POWER_RESTARTING)
 		return;
-	int rc = vcpu->vm->arch->vcpu_set_entry(vcpu->arch_vcpu, vcpu->restart_entry,
+	int rc = ARCH(vcpu->vm)->vcpu_set_entry(vcpu->arch_vcpu, vcpu->restart_entry,
 						vcpu->restart_arg);
 	atomic_store_explicit(&vcpu->power, rc ? AXVM_POWER_OFF : AXVM_POWER_ON,
 			      memory_order_release);
@@ -468,7 +468,7 @@ int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
 	if (!vcpu || !exit)
 		return AXVM_EINVAL;
 	vm = vcpu->vm;
-	arch = vm->arch;
+	arch = ARCH(vm);
 	exit->kind = AXVM_EXIT_NOTHING;
 	/* bind() decides; this only keeps EAGAIN ahead of a VM's errors. */
 	if (atomic_load_explicit(&vcpu->power, memory_order_relaxed) != AXVM_POWER_ON)

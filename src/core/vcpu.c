@@ -44,8 +44,8 @@ void axvm_vcpu_kick_internal(struct axvm_vcpu *v)
 	 * immediate_exit: the next entry returns at once), the HAL's IPI is
 	 * not, so only the backend kick closes that window. */
 	if ((st == AXVM_VCPU_RUNNING || st == AXVM_VCPU_READY) &&
-	    v->vm->arch->vcpu_kick)
-		v->vm->arch->vcpu_kick(v->arch_vcpu);
+	    ARCH(v->vm)->vcpu_kick)
+		ARCH(v->vm)->vcpu_kick(v->arch_vcpu);
 	else if (st == AXVM_VCPU_RUNNING || st == AXVM_VCPU_BLOCKED ||
 		 st == AXVM_VCPU_READY)
 		hal->kick_pcpu(hal->ctx, atomic_load(&v->bound_pcpu));
@@ -90,7 +90,7 @@ int axvm_vcpu_get_gpr(struct axvm_vcpu *vcpu, uint32_t reg, uint64_t *value)
 		return AXVM_EINVAL;
 	if (!regs_accessible(vcpu))
 		return AXVM_EBUSY;
-	return vcpu->vm->arch->vcpu_get_gpr(vcpu->arch_vcpu, reg, value);
+	return ARCH(vcpu->vm)->vcpu_get_gpr(vcpu->arch_vcpu, reg, value);
 }
 
 int axvm_vcpu_set_gpr(struct axvm_vcpu *vcpu, uint32_t reg, uint64_t value)
@@ -99,7 +99,7 @@ int axvm_vcpu_set_gpr(struct axvm_vcpu *vcpu, uint32_t reg, uint64_t value)
 		return AXVM_EINVAL;
 	if (!regs_accessible(vcpu))
 		return AXVM_EBUSY;
-	return vcpu->vm->arch->vcpu_set_gpr(vcpu->arch_vcpu, reg, value);
+	return ARCH(vcpu->vm)->vcpu_set_gpr(vcpu->arch_vcpu, reg, value);
 }
 
 /* Leave the entry for the run() of a CPU_DOWN still unbinding (see
@@ -144,7 +144,7 @@ int axvm_vcpu_power_on(struct axvm_vcpu *vcpu, uint64_t entry, uint64_t arg)
 		if ((rc = power_on_stopping(vcpu, entry, arg)) != AXVM_EAGAIN)
 			return rc;
 	}
-	rc = vcpu->vm->arch->vcpu_set_entry(vcpu->arch_vcpu, entry, arg);
+	rc = ARCH(vcpu->vm)->vcpu_set_entry(vcpu->arch_vcpu, entry, arg);
 	/* Release: the entry written above is visible to the thread that
 	 * sees ON (acquire in run()). */
 	atomic_store_explicit(&vcpu->power, rc ? AXVM_POWER_OFF : AXVM_POWER_ON,
@@ -171,7 +171,7 @@ int axvm_vcpu_inject_irq(struct axvm_vcpu *vcpu, uint32_t irq)
 	if (hal->inject_irq)
 		rc = hal->inject_irq(hal->ctx, vcpu->vm->id, vcpu->index, irq);
 	else
-		rc = vcpu->vm->arch->vcpu_inject_irq(vcpu->arch_vcpu, irq);
+		rc = ARCH(vcpu->vm)->vcpu_inject_irq(vcpu->arch_vcpu, irq);
 	if (!rc)
 		axvm_vcpu_kick_internal(vcpu);
 	return rc;
@@ -202,7 +202,7 @@ int axvm_vcpu_interrupt_local(struct axvm_vcpu *vcpu)
 	hal = vcpu->vm->hal;
 	st = atomic_load(&vcpu->state);
 	if ((st != AXVM_VCPU_RUNNING && st != AXVM_VCPU_READY) ||
-	    vcpu->vm->arch->vcpu_kick ||
+	    ARCH(vcpu->vm)->vcpu_kick ||
 	    atomic_load(&vcpu->bound_pcpu) != hal->current_pcpu(hal->ctx))
 		return axvm_vcpu_interrupt(vcpu);
 	atomic_store(&vcpu->interrupt, true);
@@ -240,7 +240,7 @@ int axvm_vcpu_reset_internal(struct axvm_vcpu *v, uint64_t entry)
 
 	if (st != AXVM_VCPU_FREE)
 		return AXVM_EBUSY;
-	int rc = v->vm->arch->vcpu_setup(v->arch_vcpu, entry,
+	int rc = ARCH(v->vm)->vcpu_setup(v->arch_vcpu, entry,
 					 axvm_addrspace_root(v->vm->as));
 	if (rc)
 		return rc;

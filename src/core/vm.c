@@ -12,7 +12,7 @@ static void vm_free(struct axvm_vm *vm)
 		for (uint32_t i = 0; i < vm->vcpu_count; i++) {
 			struct axvm_vcpu *v = &vm->vcpus[i];
 			if (v->arch_vcpu)
-				vm->arch->vcpu_destroy(v->arch_vcpu);
+				ARCH(vm)->vcpu_destroy(v->arch_vcpu);
 			atomic_store(&v->state, AXVM_VCPU_INVALID);
 		}
 		axvm_zfree(hal, vm->vcpus, vm->vcpu_count * sizeof(vm->vcpus[0]));
@@ -20,7 +20,7 @@ static void vm_free(struct axvm_vm *vm)
 	for (unsigned b = 0; b < AXVM_BUS_COUNT; b++)
 		axvm_bus_destroy(hal, &vm->buses[b]);
 	if (vm->arch_vm)
-		vm->arch->vm_destroy(vm->arch_vm);
+		ARCH(vm)->vm_destroy(vm->arch_vm);
 	if (vm->as)
 		axvm_addrspace_destroy(vm->as);
 	axvm_zfree(hal, vm, sizeof(*vm));
@@ -28,7 +28,7 @@ static void vm_free(struct axvm_vm *vm)
 
 static int vm_build_memory(struct axvm_vm *vm)
 {
-	int rc = axvm_addrspace_create(vm->hal, vm->arch->pt_format, &vm->as);
+	int rc = axvm_addrspace_create(vm->hal, ARCH(vm)->pt_format, &vm->as);
 
 	for (uint32_t i = 0; !rc && i < vm->cfg.region_count; i++)
 		rc = axvm_addrspace_add_region(vm->as, &vm->cfg.regions[i]);
@@ -39,7 +39,7 @@ static int vm_build_memory(struct axvm_vm *vm)
  * region and its host backing; passthrough windows are theirs to refuse. */
 static int vm_map_backend_regions(struct axvm_vm *vm)
 {
-	if (!vm->arch->map_region)
+	if (!ARCH(vm)->map_region)
 		return 0;
 	for (uint32_t i = 0; i < vm->cfg.region_count; i++) {
 		const struct axvm_mem_region *r = &vm->cfg.regions[i];
@@ -47,7 +47,7 @@ static int vm_map_backend_regions(struct axvm_vm *vm)
 		int rc;
 		if (r->type == AXVM_MAP_DEVICE || !hva)
 			continue;
-		if ((rc = vm->arch->map_region(vm->arch_vm, r, hva)))
+		if ((rc = ARCH(vm)->map_region(vm->arch_vm, r, hva)))
 			return rc;
 	}
 	return 0;
@@ -68,12 +68,12 @@ static int vm_build_vcpus(struct axvm_vm *vm)
 		atomic_init(&v->refs, 1);
 		atomic_init(&v->state, AXVM_VCPU_INVALID);
 		atomic_init(&v->bound_pcpu, vm->cfg.pcpu_affinity[i]);
-		if ((rc = vm->arch->vcpu_create(vm->arch_vm, i, &v->arch_vcpu)))
+		if ((rc = ARCH(vm)->vcpu_create(vm->arch_vm, i, &v->arch_vcpu)))
 			return rc;
-		if (vm->arch->vcpu_attach)
-			vm->arch->vcpu_attach(v->arch_vcpu, v);
+		if (ARCH(vm)->vcpu_attach)
+			ARCH(vm)->vcpu_attach(v->arch_vcpu, v);
 		atomic_store(&v->state, AXVM_VCPU_CREATED);
-		rc = vm->arch->vcpu_setup(v->arch_vcpu, axvm_vm_vcpu_entry(vm, i),
+		rc = ARCH(vm)->vcpu_setup(v->arch_vcpu, axvm_vm_vcpu_entry(vm, i),
 					  root);
 		if (rc)
 			return rc;
@@ -110,7 +110,7 @@ int axvm_vm_create(struct axvm_host *host, const struct axvm_config *cfg,
 	atomic_flag_clear(&vm->ctl.flag);
 
 	rc = vm_build_memory(vm);
-	if (!rc && vm->arch->vm_init) {
+	if (!rc && ARCH(vm)->vm_init) {
 		struct axvm_arch_vm_info info = {
 			.vm_id = vm->id,
 			.vcpu_count = vm->vcpu_count,
@@ -118,10 +118,10 @@ int axvm_vm_create(struct axvm_host *host, const struct axvm_config *cfg,
 			.hal = vm->hal,
 			.arch_ctx = vm->arch->ctx,
 		};
-		rc = vm->arch->vm_init(&info, &vm->arch_vm);
+		rc = ARCH(vm)->vm_init(&info, &vm->arch_vm);
 	}
 	if (!rc) /* stage-2 changes from now on reach the backend's TLBs */
-		rc = axvm_addrspace_set_flush(vm->as, vm->arch->flush_stage2,
+		rc = axvm_addrspace_set_flush(vm->as, ARCH(vm)->flush_stage2,
 					      vm->arch_vm);
 	if (!rc)
 		rc = vm_map_backend_regions(vm);
