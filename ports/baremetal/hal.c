@@ -152,17 +152,17 @@ static void bm_log(void *ctx, enum axvm_log_level level, const char *msg)
 	kprintf("%s: %s\n", (unsigned)level < 4 ? names[level] : "log", msg);
 }
 
-void bm_hal_init(struct axvm_hal *hal)
-{
-	memset(hal, 0, sizeof(*hal));
-	hal->alloc_pages = bm_alloc_pages;
-	hal->free_pages = bm_free_pages;
-	hal->phys_to_virt = bm_phys_to_virt;
-	hal->virt_to_phys = bm_virt_to_phys;
-	hal->now_ns = bm_now_ns;
-	hal->current_pcpu = bm_current_pcpu;
-	hal->kick_pcpu = bm_kick_pcpu;
-	hal->wait = bm_wait;
-	hal->wait_until = bm_wait_until;
-	hal->log = bm_log;
-}
+/* libaxvm is built with AXVM_ONE_HAL=bm_hal (CMakeLists.txt): it calls
+ * these hooks directly. */
+const struct axvm_hal bm_hal = {
+	.alloc_pages = bm_alloc_pages,
+	.free_pages = bm_free_pages,
+	.phys_to_virt = bm_phys_to_virt,
+	.virt_to_phys = bm_virt_to_phys,
+	.now_ns = bm_now_ns,
+	.current_pcpu = bm_current_pcpu,
+	.kick_pcpu = bm_kick_pcpu,
+	.wait = bm_wait,
+	.wait_until = bm_wait_until,
+	.log = bm_log,
+};

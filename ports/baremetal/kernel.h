@@ -72,7 +72,7 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* hal.c */
-void bm_hal_init(struct axvm_hal *hal);
+extern const struct axvm_hal bm_hal;
 void bm_pool_stats(size_t *used, size_t *total);
 void time_delay_ns(uint64_t ns);
 

@@ -25,7 +25,6 @@
 struct percpu bm_cpus[BM_MAX_CPUS];
 uint32_t bm_ncpus = 1;
 
-static struct axvm_hal hal;
 static struct axvm_host *host;
 static atomic_bool vms_ready;
 static atomic_uint cpus_done;
@@ -88,7 +87,7 @@ static void on_powered_on(void *ctx, struct axvm_vm *vm, uint32_t vcpu_id)
 	(void)vm;
 	changed();
 	if (vcpu_id < s->nvcpus)
-		hal.kick_pcpu(hal.ctx, s->affinity[vcpu_id]);
+		bm_hal.kick_pcpu(bm_hal.ctx, s->affinity[vcpu_id]);
 }
 
 /* --- VMs ----------------------------------------------------------------------------- */
@@ -135,7 +134,7 @@ static bool maybe_reboot(struct bm_vm *s)
 	}
 	changed();
 	for (uint32_t i = 0; i < s->nvcpus; i++)
-		hal.kick_pcpu(hal.ctx, s->affinity[i]);
+		bm_hal.kick_pcpu(bm_hal.ctx, s->affinity[i]);
 	return true;
 }
 
@@ -570,7 +569,7 @@ static void run_cpu(uint32_t cpu)
 		 * stop. After a wait it looks at them whatever bm_changes
 		 * says, as before it had one. */
 		if (!ran) {
-			hal.wait(hal.ctx, IDLE_WAIT_NS);
+			bm_hal.wait(bm_hal.ctx, IDLE_WAIT_NS);
 			looked = UINT64_MAX;
 		}
 	}
@@ -657,8 +656,7 @@ void bm_main(void)
 	bm_arch_start_secondaries();
 	kprintf("axvm: %u pCPU(s) online\n", bm_ncpus);
 
-	bm_hal_init(&hal);
-	if ((rc = axvm_init(&hal, bm_arch_ops(), &host)))
+	if ((rc = axvm_init(&bm_hal, bm_arch_ops(), &host)))
 		panic("axvm_init: %s", axvm_strerror(rc));
 	/* A refused config starts nothing: no VM of a config that is
 	 * partly wrong runs. */
@@ -684,7 +682,7 @@ void bm_main(void)
 
 	run_cpu(0);
 	while (atomic_load(&cpus_done) + 1 < bm_ncpus)
-		hal.wait(hal.ctx, 1000000);
+		bm_hal.wait(bm_hal.ctx, 1000000);
 	bm_console_input(false);
 
 	bm_ivc_report();

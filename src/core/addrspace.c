@@ -78,7 +78,7 @@ void axvm_addrspace_destroy(struct axvm_addrspace *as)
 	for (uint32_t i = 0; i < as->count; i++) {
 		struct as_region *r = &as->regions[i];
 		if (r->owned)
-			as->hal->free_pages(as->hal->ctx, r->backing,
+			HAL(as->hal)->free_pages(HAL(as->hal)->ctx, r->backing,
 					    (size_t)(r->r.size / AXVM_PAGE_SIZE));
 	}
 	axvm_zfree(as->hal, as, sizeof(*as));
@@ -114,12 +114,12 @@ static int add_mapped_region(struct axvm_addrspace *as, struct as_region *n)
 	case AXVM_MAP_ALLOCATED:
 		if (r->size / AXVM_PAGE_SIZE > SIZE_MAX)
 			return AXVM_E2BIG;
-		if (as->hal->alloc_pages(as->hal->ctx,
+		if (HAL(as->hal)->alloc_pages(HAL(as->hal)->ctx,
 					 (size_t)(r->size / AXVM_PAGE_SIZE),
 					 backing_align(r), &n->backing))
 			return AXVM_ENOMEM;
 		if ((rc = pt_map(&as->pt, r->gpa, n->backing, r->size, flags))) {
-			as->hal->free_pages(as->hal->ctx, n->backing,
+			HAL(as->hal)->free_pages(HAL(as->hal)->ctx, n->backing,
 					    (size_t)(r->size / AXVM_PAGE_SIZE));
 			return rc;
 		}
@@ -177,7 +177,7 @@ int axvm_addrspace_add_region(struct axvm_addrspace *as,
 		 * so LAZY is allocated up front (the port may overcommit). */
 		if (region->size / AXVM_PAGE_SIZE > SIZE_MAX)
 			return AXVM_E2BIG;
-		if (as->hal->alloc_pages(as->hal->ctx,
+		if (HAL(as->hal)->alloc_pages(HAL(as->hal)->ctx,
 					 (size_t)(region->size / AXVM_PAGE_SIZE),
 					 AXVM_PAGE_SIZE, &n->backing))
 			return AXVM_ENOMEM;
@@ -201,7 +201,7 @@ void *axvm_addrspace_region_hva(const struct axvm_addrspace *as, uint32_t index)
 		return NULL;
 	if (as->fmt && as->regions[index].r.type == AXVM_MAP_LAZY)
 		return NULL; /* frames arrive one by one, not contiguous */
-	return as->hal->phys_to_virt(as->hal->ctx, as->regions[index].backing);
+	return HAL(as->hal)->phys_to_virt(HAL(as->hal)->ctx, as->regions[index].backing);
 }
 
 /* Give the lazy page at `page` a zeroed frame (lock held). */
@@ -211,12 +211,12 @@ static int lazy_fill(struct axvm_addrspace *as, const struct as_region *r,
 	axvm_hpa_t pa;
 	int rc;
 
-	if (as->hal->alloc_pages(as->hal->ctx, 1, AXVM_PAGE_SIZE, &pa))
+	if (HAL(as->hal)->alloc_pages(HAL(as->hal)->ctx, 1, AXVM_PAGE_SIZE, &pa))
 		return AXVM_ENOMEM;
 	/* The frame may have held another guest's data. */
-	memset(as->hal->phys_to_virt(as->hal->ctx, pa), 0, AXVM_PAGE_SIZE);
+	memset(HAL(as->hal)->phys_to_virt(HAL(as->hal)->ctx, pa), 0, AXVM_PAGE_SIZE);
 	if ((rc = pt_map(&as->pt, page, pa, AXVM_PAGE_SIZE, r->r.flags)))
-		as->hal->free_pages(as->hal->ctx, pa, 1);
+		HAL(as->hal)->free_pages(HAL(as->hal)->ctx, pa, 1);
 	return rc;
 }
 
@@ -403,7 +403,7 @@ static int walk(struct axvm_addrspace *as, axvm_gpa_t gpa, size_t len,
 		uint64_t off = gpa - r->r.gpa;
 		uint64_t avail = r->r.size - off;
 		size_t n = avail < len ? (size_t)avail : len;
-		uint8_t *host = as->hal->phys_to_virt(as->hal->ctx, r->backing);
+		uint8_t *host = HAL(as->hal)->phys_to_virt(HAL(as->hal)->ctx, r->backing);
 		if (dst)
 			memcpy(dst, host + off, n);
 		else if (src)
@@ -455,7 +455,7 @@ static int pt_walk(struct axvm_addrspace *as, axvm_gpa_t gpa, size_t len,
 		if (rc)
 			return rc;
 		size_t n = avail < len ? (size_t)avail : len;
-		uint8_t *host = as->hal->phys_to_virt(as->hal->ctx, hpa);
+		uint8_t *host = HAL(as->hal)->phys_to_virt(HAL(as->hal)->ctx, hpa);
 		if (dst) {
 			memcpy(dst, host, n);
 			dst += n;

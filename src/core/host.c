@@ -50,6 +50,14 @@ int axvm_init(const struct axvm_hal *hal, const struct axvm_arch_ops *arch,
 	*out = NULL;
 	if ((rc = axvm_hal_validate(hal)) || (rc = arch_validate(hal, arch)))
 		return rc;
+#ifdef AXVM_ONE_HAL
+	/* HAL() calls the port's table whatever `hal` says: refuse another. */
+	if (memcmp(hal, &AXVM_ONE_HAL, sizeof(*hal))) {
+		axvm_log3(hal, AXVM_LOG_ERROR, "HAL is not the one this library was built for",
+			  NULL, NULL);
+		return AXVM_ENOTSUP;
+	}
+#endif
 	host = axvm_zalloc(hal, sizeof(*host));
 	if (!host)
 		return AXVM_ENOMEM;

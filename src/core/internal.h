@@ -72,6 +72,19 @@ struct axvm_bus_table {
 #define ARCH(vm) ((vm)->arch)
 #endif
 
+/* The HAL as the core calls it. A port may build libaxvm with
+ * AXVM_ONE_HAL=<its const struct axvm_hal> (ports/baremetal does): the
+ * core then calls that table's hooks as constants, directly (LTO inlines
+ * the small ones, such as an identity phys_to_virt) and without the tests
+ * of hooks the port does not have. axvm_init() refuses, in such a build,
+ * any other HAL. */
+#ifdef AXVM_ONE_HAL
+extern const struct axvm_hal AXVM_ONE_HAL;
+#define HAL(h) ((void)(h), &AXVM_ONE_HAL)
+#else
+#define HAL(h) (h)
+#endif
+
 struct axvm_host {
 	struct axvm_hal hal; /* copied: the caller's struct may be a local */
 	const struct axvm_arch_ops *arch;

@@ -87,7 +87,7 @@ static axvm_hpa_t leaf_base(const struct axvm_pt_format *f, uint64_t e,
 
 static uint64_t *va(const struct pt *pt, axvm_hpa_t pa)
 {
-	return pt->hal->phys_to_virt(pt->hal->ctx, pa);
+	return HAL(pt->hal)->phys_to_virt(HAL(pt->hal)->ctx, pa);
 }
 
 /* One aligned 64-bit store: a hardware walker never sees half an entry. */
@@ -190,10 +190,10 @@ static int table_alloc(struct pt *pt, unsigned npages, axvm_hpa_t *pa)
 	size_t bytes = (size_t)npages * AXVM_PAGE_SIZE;
 	axvm_hpa_t p;
 
-	if (pt->hal->alloc_pages(pt->hal->ctx, npages, bytes, &p))
+	if (HAL(pt->hal)->alloc_pages(HAL(pt->hal)->ctx, npages, bytes, &p))
 		return AXVM_ENOMEM;
 	if ((p & (bytes - 1)) || check_hpa(FMT(pt->fmt), p, bytes)) {
-		pt->hal->free_pages(pt->hal->ctx, p, npages);
+		HAL(pt->hal)->free_pages(HAL(pt->hal)->ctx, p, npages);
 		return AXVM_ENOMEM;
 	}
 	memset(va(pt, p), 0, bytes);
@@ -206,7 +206,7 @@ static void table_free(struct pt *pt, axvm_hpa_t pa, unsigned level)
 {
 	unsigned n = level == top(FMT(pt->fmt)) ? FMT(pt->fmt)->root_pages : 1u;
 
-	pt->hal->free_pages(pt->hal->ctx, pa, n);
+	HAL(pt->hal)->free_pages(HAL(pt->hal)->ctx, pa, n);
 	pt->table_pages -= n;
 }
 
@@ -234,7 +234,7 @@ static void free_subtree(struct pt *pt, axvm_hpa_t pa, unsigned l,
 		if (is_table(f, e, l))
 			free_subtree(pt, dec_addr(f, e), l - 1u, slot);
 		else if (l == 0 && pt->owns && pt->owns(pt->owns_ctx, slot))
-			pt->hal->free_pages(pt->hal->ctx, dec_addr(f, e), 1);
+			HAL(pt->hal)->free_pages(HAL(pt->hal)->ctx, dec_addr(f, e), 1);
 	}
 	table_free(pt, pa, l);
 }
@@ -250,7 +250,7 @@ static void reclaim_drain(struct reclaim *r)
 		free_subtree(pt, r->tables[i].pa, r->tables[i].level,
 			     r->tables[i].base);
 	for (unsigned i = 0; i < r->nframes; i++)
-		pt->hal->free_pages(pt->hal->ctx, r->frames[i], 1);
+		HAL(pt->hal)->free_pages(HAL(pt->hal)->ctx, r->frames[i], 1);
 	r->ntables = r->nframes = 0;
 }
 

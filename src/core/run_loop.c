@@ -244,7 +244,7 @@ static inline __attribute__((always_inline)) bool take_interrupt(struct axvm_vcp
 static int halt(struct axvm_vcpu *v, struct axvm_exit *exit)
 {
 	struct axvm_vm *vm = v->vm;
-	const struct axvm_hal *hal = vm->hal;
+	const struct axvm_hal *hal = HAL(vm->hal);
 	uint64_t deadline;
 
 	if (!hal->wait)
@@ -409,7 +409,7 @@ uint32_t axvm_vcpu_bound_pcpu(const struct axvm_vcpu *v)
 
 static int bind(struct axvm_vcpu *v)
 {
-	const struct axvm_hal *hal = v->vm->hal;
+	const struct axvm_hal *hal = HAL(v->vm->hal);
 	int rc;
 
 	if (!axvm_vcpu_transition(v, AXVM_VCPU_FREE, AXVM_VCPU_READY))
@@ -481,7 +481,7 @@ int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
 	}
 	for (unsigned b = 0; b < AXVM_BUS_COUNT; b++)
 		vcpu->bus_last[b] = NULL;
-	t0 = vm->hal->now_ns(vm->hal->ctx);
+	t0 = HAL(vm->hal)->now_ns(HAL(vm->hal)->ctx);
 	/* A request made while the vCPU was not running ends this run at once. */
 	rc = take_interrupt(vcpu) ? AXVM_EINTR : AXVM_DISPATCH_CONTINUE;
 	while (rc == AXVM_DISPATCH_CONTINUE) {
@@ -502,7 +502,7 @@ int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
 		count_exit(vcpu, exit->kind);
 		rc = dispatch_exit(vcpu, exit);
 	}
-	axvm_stat_add(&vcpu->run_ns, vm->hal->now_ns(vm->hal->ctx) - t0);
+	axvm_stat_add(&vcpu->run_ns, HAL(vm->hal)->now_ns(HAL(vm->hal)->ctx) - t0);
 	unbind(vcpu);
 	if (atomic_load_explicit(&vcpu->power, memory_order_relaxed) >= AXVM_POWER_STOPPING)
 		finish_cpu_down(vcpu);

@@ -22,8 +22,9 @@ static size_t pages_for(size_t size)
 	return (size + AXVM_PAGE_SIZE - 1) / AXVM_PAGE_SIZE;
 }
 
-void *axvm_zalloc(const struct axvm_hal *hal, size_t size)
+void *axvm_zalloc(const struct axvm_hal *h, size_t size)
 {
+	const struct axvm_hal *hal = HAL(h);
 	void *p;
 
 	if (size == 0 || size > SIZE_MAX - AXVM_PAGE_SIZE)
@@ -41,8 +42,10 @@ void *axvm_zalloc(const struct axvm_hal *hal, size_t size)
 	return p;
 }
 
-void axvm_zfree(const struct axvm_hal *hal, void *ptr, size_t size)
+void axvm_zfree(const struct axvm_hal *h, void *ptr, size_t size)
 {
+	const struct axvm_hal *hal = HAL(h);
+
 	if (!ptr)
 		return;
 	if (hal->free)
@@ -78,9 +81,10 @@ void axvm_strcat_u64(char *buf, size_t size, uint64_t v)
 		axvm_strlcpy(buf + len, tmp + i, size - len);
 }
 
-void axvm_log3(const struct axvm_hal *hal, enum axvm_log_level level,
+void axvm_log3(const struct axvm_hal *h, enum axvm_log_level level,
 	       const char *a, const char *b, const char *c)
 {
+	const struct axvm_hal *hal = h ? HAL(h) : NULL;
 	char line[192];
 	size_t n;
 

@@ -35,7 +35,7 @@ int axvm_vcpu_put(struct axvm_vcpu *vcpu)
 
 void axvm_vcpu_kick_internal(struct axvm_vcpu *v)
 {
-	const struct axvm_hal *hal = v->vm->hal;
+	const struct axvm_hal *hal = HAL(v->vm->hal);
 	int st = atomic_load(&v->state);
 
 	atomic_store(&v->wake, true);
@@ -167,7 +167,7 @@ int axvm_vcpu_inject_irq(struct axvm_vcpu *vcpu, uint32_t irq)
 
 	if (!vcpu)
 		return AXVM_EINVAL;
-	hal = vcpu->vm->hal;
+	hal = HAL(vcpu->vm->hal);
 	if (hal->inject_irq)
 		rc = hal->inject_irq(hal->ctx, vcpu->vm->id, vcpu->index, irq);
 	else
@@ -199,7 +199,7 @@ int axvm_vcpu_interrupt_local(struct axvm_vcpu *vcpu)
 
 	if (!vcpu)
 		return AXVM_EINVAL;
-	hal = vcpu->vm->hal;
+	hal = HAL(vcpu->vm->hal);
 	st = atomic_load(&vcpu->state);
 	if ((st != AXVM_VCPU_RUNNING && st != AXVM_VCPU_READY) ||
 	    ARCH(vcpu->vm)->vcpu_kick ||

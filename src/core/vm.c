@@ -6,7 +6,7 @@
 
 static void vm_free(struct axvm_vm *vm)
 {
-	const struct axvm_hal *hal = vm->hal;
+	const struct axvm_hal *hal = HAL(vm->hal);
 
 	if (vm->vcpus) {
 		for (uint32_t i = 0; i < vm->vcpu_count; i++) {
