@@ -164,9 +164,9 @@ struct axvm_vm {
 /* Result of dispatching one exit inside the run loop. */
 #define AXVM_DISPATCH_CONTINUE 1
 
-/* HAL-backed memory for core bookkeeping (zeroed). */
-void *axvm_zalloc(const struct axvm_hal *hal, size_t size);
-void axvm_zfree(const struct axvm_hal *hal, void *ptr, size_t size);
+/* HAL-backed memory for core bookkeeping (zeroed): axvm_zalloc(),
+ * axvm_zfree(). */
+#include "hal_alloc.h"
 
 /* Diagnostics through hal->log, without printf: up to three pieces joined. */
 void axvm_log3(const struct axvm_hal *hal, enum axvm_log_level level,

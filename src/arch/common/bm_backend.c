@@ -4,33 +4,7 @@
 #include <axvm/types.h>
 
 #include "bm_backend.h"
-
-void *axvm_bm_zalloc(const struct axvm_hal *hal, size_t size)
-{
-	void *p = NULL;
-	axvm_hpa_t pa;
-
-	if (hal->alloc) {
-		p = hal->alloc(hal->ctx, size);
-	} else if (!hal->alloc_pages(hal->ctx, (size + AXVM_PAGE_SIZE - 1) / AXVM_PAGE_SIZE,
-				     AXVM_PAGE_SIZE, &pa)) {
-		p = hal->phys_to_virt(hal->ctx, pa);
-	}
-	if (p)
-		memset(p, 0, size);
-	return p;
-}
-
-void axvm_bm_zfree(const struct axvm_hal *hal, void *p, size_t size)
-{
-	if (!p)
-		return;
-	if (hal->free)
-		hal->free(hal->ctx, p, size);
-	else
-		hal->free_pages(hal->ctx, hal->virt_to_phys(hal->ctx, p),
-				(size + AXVM_PAGE_SIZE - 1) / AXVM_PAGE_SIZE);
-}
+#include "core/hal_alloc.h" /* backend state, zeroed */
 
 bool axvm_bm_gpa_is_ram(const struct axvm_config *c, uint64_t gpa, uint64_t len)
 {
@@ -91,13 +65,13 @@ int axvm_bm_vm_new(const struct axvm_arch_vm_info *info, size_t size,
 	if (!info || !info->hal || !info->config || !out || !info->vcpu_count ||
 	    size < sizeof(*vm))
 		return AXVM_EINVAL;
-	vm = axvm_bm_zalloc(info->hal, size);
+	vm = axvm_zalloc(info->hal, size);
 	if (!vm)
 		return AXVM_ENOMEM;
 	vm->hal = info->hal;
 	vm->cfg = info->config;
 	vm->vcpu_count = info->vcpu_count;
-	vm->vcpus = axvm_bm_zalloc(vm->hal, vm->vcpu_count * sizeof(vm->vcpus[0]));
+	vm->vcpus = axvm_zalloc(vm->hal, vm->vcpu_count * sizeof(vm->vcpus[0]));
 	vm->vmid = axvm_bm_vmid_alloc(ids, vmid_limit);
 	if (!vm->vcpus || !vm->vmid) {
 		int rc = vm->vmid ? AXVM_ENOMEM : AXVM_EBUSY; /* every VMID taken */
@@ -113,8 +87,8 @@ void axvm_bm_vm_free(struct axvm_bm_vm *vm, size_t size, struct axvm_bm_vmids *i
 	if (!vm)
 		return;
 	axvm_bm_vmid_free(ids, vm->vmid);
-	axvm_bm_zfree(vm->hal, vm->vcpus, vm->vcpu_count * sizeof(vm->vcpus[0]));
-	axvm_bm_zfree(vm->hal, vm, size);
+	axvm_zfree(vm->hal, vm->vcpus, vm->vcpu_count * sizeof(vm->vcpus[0]));
+	axvm_zfree(vm->hal, vm, size);
 }
 
 int axvm_bm_vcpu_new(struct axvm_bm_vm *vm, uint32_t id, size_t size, void **out)
@@ -123,7 +97,7 @@ int axvm_bm_vcpu_new(struct axvm_bm_vm *vm, uint32_t id, size_t size, void **out
 
 	if (!vm || !out || id >= vm->vcpu_count || vm->vcpus[id])
 		return AXVM_EINVAL;
-	if (!(v = axvm_bm_zalloc(vm->hal, size)))
+	if (!(v = axvm_zalloc(vm->hal, size)))
 		return AXVM_ENOMEM;
 	vm->vcpus[id] = v;
 	*out = v;
@@ -153,5 +127,5 @@ void axvm_bm_vcpu_free(struct axvm_bm_vm *vm, uint32_t id, size_t size)
 	void *v = vm->vcpus[id];
 
 	vm->vcpus[id] = NULL;
-	axvm_bm_zfree(vm->hal, v, size);
+	axvm_zfree(vm->hal, v, size);
 }

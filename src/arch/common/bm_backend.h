@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* What the bare-metal backends (aarch64, riscv64) share: backend memory,
- * the RAM test for guest-supplied addresses, a VMID allocator, tick to
- * nanosecond conversion for halt deadlines, and the simplest exits. */
+/* What the bare-metal backends (aarch64, riscv64) share: the RAM test for
+ * guest-supplied addresses, a VMID allocator, tick to nanosecond
+ * conversion for halt deadlines, and the simplest exits. Their memory
+ * comes from the core's axvm_zalloc() (core/hal_alloc.h). */
 #ifndef AXVM_BM_BACKEND_H
 #define AXVM_BM_BACKEND_H
 
@@ -14,12 +15,6 @@
 #include <axvm/config.h>
 #include <axvm/exit.h>
 #include <axvm/hal.h>
-
-/* Zeroed memory for backend state: the HAL's small allocator when it has
- * one, whole pages otherwise. NULL when out of memory. */
-void *axvm_bm_zalloc(const struct axvm_hal *hal, size_t size);
-/* Free what axvm_bm_zalloc returned (NULL is ignored). */
-void axvm_bm_zfree(const struct axvm_hal *hal, void *p, size_t size);
 
 /* Is [gpa, gpa+len) inside one RAM (non-device) region of the config?
  * Overflow-safe for any guest-supplied gpa and len. */
