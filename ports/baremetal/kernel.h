@@ -34,6 +34,10 @@
 #ifndef BM_GUEST_DTB
 #define BM_GUEST_DTB 1
 #endif
+/* 1: every VM gets the test device (AXVM_BM_TESTDEV). */
+#ifndef BM_TESTDEV
+#define BM_TESTDEV 1
+#endif
 /* 1: the VMs are compiled in (AXVM_BM_CONFIG_C), no blob is parsed. */
 #ifndef BM_BUILTIN_CONFIG
 #define BM_BUILTIN_CONFIG 0

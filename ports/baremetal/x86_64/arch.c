@@ -559,7 +559,9 @@ struct x86_devs {
 	struct bm_vm_devs *d;
 	struct axvm_ns16550 com1;
 	uint8_t line[BM_LINE_MAX];
-	struct axvm_testdev testdev;
+#if BM_TESTDEV
+	struct axvm_testdev testdev; /* axvm-run's, at 0xfe000000 */
+#endif
 };
 static struct x86_devs x86_devs[BM_MAX_VMS];
 
@@ -588,7 +590,7 @@ int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg)
 	static atomic_uint next;
 	unsigned i = atomic_fetch_add(&next, 1);
 	struct x86_devs *x = &x86_devs[i];
-	struct axvm_device_desc com1, testdev;
+	struct axvm_device_desc com1;
 	int rc;
 
 	if (i >= BM_MAX_VMS)
@@ -597,16 +599,21 @@ int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg)
 		.arg = x, .line = x->line, .line_size = sizeof(x->line), .tx_line = com1_tx_line,
 	};
 	if ((rc = axvm_ns16550_init(&x->com1, &host, 0)) ||
-	    (rc = axvm_ns16550_desc_bus(&x->com1, AXVM_BUS_PIO, 0x3f8, &com1)) ||
-	    (rc = axvm_testdev_init(&x->testdev, &axvm_testdev_x86_layout)) ||
-	    (rc = axvm_testdev_desc(&x->testdev, 0xfe000000ull, &testdev)))
+	    (rc = axvm_ns16550_desc_bus(&x->com1, AXVM_BUS_PIO, 0x3f8, &com1)))
 		return rc;
 	x->d = d;
 	com1.name = "com1";
-	testdev.name = "testdev-x86";
 	if ((rc = axvm_config_add_device(cfg, &com1)))
 		return rc;
-	return axvm_config_add_device(cfg, &testdev);
+#if BM_TESTDEV
+	struct axvm_device_desc testdev;
+	if ((rc = axvm_testdev_init(&x->testdev, &axvm_testdev_x86_layout)) ||
+	    (rc = axvm_testdev_desc(&x->testdev, 0xfe000000ull, &testdev)))
+		return rc;
+	testdev.name = "testdev-x86";
+	rc = axvm_config_add_device(cfg, &testdev);
+#endif
+	return rc;
 }
 
 /* The x86 guest ABI's hypercalls, answered as axvm-run answers them
