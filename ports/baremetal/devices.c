@@ -8,7 +8,7 @@
  *  - a test device at BM_GUEST_TESTDEV_GPA (see the guest ABI docs): the
  *    library's (axvm/testdev.h), 256 bytes of scratch registers any width
  *    may access, a read-only 64-bit id at 0x100, an access counter (not
- *    in a kernel built with AXVM_BM_TEST_ABI=OFF);
+ *    in a kernel built with AXVM_BM_TESTDEV=OFF);
  *  - the guest UART the config names: the library's PL011 or 16550A
  *    (src/devices), transmitting into the console lines, receiving the
  *    board's console input while its VM has the focus (console_in.c),
@@ -90,7 +90,7 @@ void bm_devs_report(const struct bm_vm_devs *d)
 			d->rx_dropped, atomic_load(&d->vcons) ? "consoles" : "UART");
 }
 
-#if BM_TEST_ABI
+#if BM_TESTDEV
 /* --- test device ------------------------------------------------------------------ */
 
 /* The library's test device in the layout the aarch64 and riscv64 guests
@@ -266,7 +266,7 @@ int bm_devs_add(struct bm_vm_devs *d, struct bm_vm *v)
 
 	if ((rc = set_up_uart(d, v)) || (rc = bm_virtio_add(v)))
 		return rc;
-#if BM_TEST_ABI
+#if BM_TESTDEV
 	if ((rc = add_testdev(d, &v->fdt->cfg)))
 		return rc;
 #endif

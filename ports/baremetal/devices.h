@@ -40,7 +40,7 @@ struct bm_vm_devs {
 	atomic_flag line_lock;
 	char line[BM_LINE_MAX];
 	size_t len;
-#if BM_TEST_ABI
+#if BM_TESTDEV
 	struct axvm_testdev testdev; /* at BM_GUEST_TESTDEV_GPA */
 #endif
 	uint64_t sysreg; /* a register the target emulates (AArch64: ACTLR_EL1) */

@@ -34,10 +34,9 @@
 #ifndef BM_GUEST_DTB
 #define BM_GUEST_DTB 1
 #endif
-/* 1: every VM gets the test device and the test hypercalls
- * (AXVM_BM_TEST_ABI). */
-#ifndef BM_TEST_ABI
-#define BM_TEST_ABI 1
+/* 1: every VM gets the test device (AXVM_BM_TESTDEV). */
+#ifndef BM_TESTDEV
+#define BM_TESTDEV 1
 #endif
 /* 1: the VMs are compiled in (AXVM_BM_CONFIG_C), no blob is parsed. */
 #ifndef BM_BUILTIN_CONFIG

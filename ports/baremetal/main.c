@@ -67,15 +67,9 @@ static int on_hypercall(void *ctx, struct axvm_vcpu *vcpu, uint64_t nr,
 
 	if (bm_arch_hypercall(nr, args, ret))
 		return 0;
-#if BM_TEST_ABI
 	if (bm_guest_hypercall_is_putnum(nr))
 		bm_devs_flush(s->devs);
 	bm_guest_hypercall(vcpu, s->name, nr, args, ret);
-#else
-	(void)s;
-	(void)vcpu;
-	*ret = UINT64_MAX; /* SMCCC NOT_SUPPORTED (-1), as for any unknown call */
-#endif
 	return 0;
 }
 

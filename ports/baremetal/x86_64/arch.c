@@ -559,7 +559,7 @@ struct x86_devs {
 	struct bm_vm_devs *d;
 	struct axvm_ns16550 com1;
 	uint8_t line[BM_LINE_MAX];
-#if BM_TEST_ABI
+#if BM_TESTDEV
 	struct axvm_testdev testdev; /* axvm-run's, at 0xfe000000 */
 #endif
 };
@@ -605,7 +605,7 @@ int bm_arch_devs_add(struct bm_vm_devs *d, struct axvm_config *cfg)
 	com1.name = "com1";
 	if ((rc = axvm_config_add_device(cfg, &com1)))
 		return rc;
-#if BM_TEST_ABI
+#if BM_TESTDEV
 	struct axvm_device_desc testdev;
 	if ((rc = axvm_testdev_init(&x->testdev, &axvm_testdev_x86_layout)) ||
 	    (rc = axvm_testdev_desc(&x->testdev, 0xfe000000ull, &testdev)))
