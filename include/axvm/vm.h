@@ -23,7 +23,8 @@ struct axvm_addrspace;
  * HAL and arch tables must outlive the host. No hidden globals: two hosts
  * can coexist in one program. A library built for a bare-metal backend
  * (AXVM_ARCH aarch64, riscv64, x86_64) takes that backend's table only,
- * its ctx set as the caller likes: another gives AXVM_ENOTSUP. */
+ * its ctx set as the caller likes, and one built with AXVM_ONE_HAL that
+ * HAL only: another gives AXVM_ENOTSUP. */
 int axvm_init(const struct axvm_hal *hal, const struct axvm_arch_ops *arch,
 	      struct axvm_host **out);
 
