@@ -73,15 +73,17 @@ void axvm_addrspace_destroy(struct axvm_addrspace *as)
 {
 	if (!as)
 		return;
+	const struct axvm_hal *hal = HAL(as->hal);
+
 	if (as->fmt)
 		pt_fini(&as->pt); /* lazy frames first: it asks the regions */
 	for (uint32_t i = 0; i < as->count; i++) {
 		struct as_region *r = &as->regions[i];
 		if (r->owned)
-			HAL(as->hal)->free_pages(HAL(as->hal)->ctx, r->backing,
-					    (size_t)(r->r.size / AXVM_PAGE_SIZE));
+			hal->free_pages(hal->ctx, r->backing,
+					(size_t)(r->r.size / AXVM_PAGE_SIZE));
 	}
-	axvm_zfree(as->hal, as, sizeof(*as));
+	axvm_zfree(hal, as, sizeof(*as));
 }
 
 /* Frames of an ALLOCATED region aligned like its gpa, so the walker can
@@ -98,6 +100,7 @@ static size_t backing_align(const struct axvm_mem_region *r)
 static int add_mapped_region(struct axvm_addrspace *as, struct as_region *n)
 {
 	const struct axvm_mem_region *r = &n->r;
+	const struct axvm_hal *hal = HAL(as->hal);
 	uint32_t flags = r->flags;
 	int rc;
 
@@ -114,13 +117,12 @@ static int add_mapped_region(struct axvm_addrspace *as, struct as_region *n)
 	case AXVM_MAP_ALLOCATED:
 		if (r->size / AXVM_PAGE_SIZE > SIZE_MAX)
 			return AXVM_E2BIG;
-		if (HAL(as->hal)->alloc_pages(HAL(as->hal)->ctx,
-					 (size_t)(r->size / AXVM_PAGE_SIZE),
-					 backing_align(r), &n->backing))
+		if (hal->alloc_pages(hal->ctx, (size_t)(r->size / AXVM_PAGE_SIZE),
+				     backing_align(r), &n->backing))
 			return AXVM_ENOMEM;
 		if ((rc = pt_map(&as->pt, r->gpa, n->backing, r->size, flags))) {
-			HAL(as->hal)->free_pages(HAL(as->hal)->ctx, n->backing,
-					    (size_t)(r->size / AXVM_PAGE_SIZE));
+			hal->free_pages(hal->ctx, n->backing,
+					(size_t)(r->size / AXVM_PAGE_SIZE));
 			return rc;
 		}
 		n->owned = true;
@@ -178,8 +180,8 @@ int axvm_addrspace_add_region(struct axvm_addrspace *as,
 		if (region->size / AXVM_PAGE_SIZE > SIZE_MAX)
 			return AXVM_E2BIG;
 		if (HAL(as->hal)->alloc_pages(HAL(as->hal)->ctx,
-					 (size_t)(region->size / AXVM_PAGE_SIZE),
-					 AXVM_PAGE_SIZE, &n->backing))
+					      (size_t)(region->size / AXVM_PAGE_SIZE),
+					      AXVM_PAGE_SIZE, &n->backing))
 			return AXVM_ENOMEM;
 		n->owned = true;
 		break;
@@ -208,15 +210,16 @@ void *axvm_addrspace_region_hva(const struct axvm_addrspace *as, uint32_t index)
 static int lazy_fill(struct axvm_addrspace *as, const struct as_region *r,
 		     axvm_gpa_t page)
 {
+	const struct axvm_hal *hal = HAL(as->hal);
 	axvm_hpa_t pa;
 	int rc;
 
-	if (HAL(as->hal)->alloc_pages(HAL(as->hal)->ctx, 1, AXVM_PAGE_SIZE, &pa))
+	if (hal->alloc_pages(hal->ctx, 1, AXVM_PAGE_SIZE, &pa))
 		return AXVM_ENOMEM;
 	/* The frame may have held another guest's data. */
-	memset(HAL(as->hal)->phys_to_virt(HAL(as->hal)->ctx, pa), 0, AXVM_PAGE_SIZE);
+	memset(hal->phys_to_virt(hal->ctx, pa), 0, AXVM_PAGE_SIZE);
 	if ((rc = pt_map(&as->pt, page, pa, AXVM_PAGE_SIZE, r->r.flags)))
-		HAL(as->hal)->free_pages(HAL(as->hal)->ctx, pa, 1);
+		hal->free_pages(hal->ctx, pa, 1);
 	return rc;
 }
 

@@ -187,13 +187,14 @@ static int check_hpa(const struct axvm_pt_format *f, axvm_hpa_t hpa,
  * format; a HAL handing out memory above oa_bits is treated as empty. */
 static int table_alloc(struct pt *pt, unsigned npages, axvm_hpa_t *pa)
 {
+	const struct axvm_hal *hal = HAL(pt->hal);
 	size_t bytes = (size_t)npages * AXVM_PAGE_SIZE;
 	axvm_hpa_t p;
 
-	if (HAL(pt->hal)->alloc_pages(HAL(pt->hal)->ctx, npages, bytes, &p))
+	if (hal->alloc_pages(hal->ctx, npages, bytes, &p))
 		return AXVM_ENOMEM;
 	if ((p & (bytes - 1)) || check_hpa(FMT(pt->fmt), p, bytes)) {
-		HAL(pt->hal)->free_pages(HAL(pt->hal)->ctx, p, npages);
+		hal->free_pages(hal->ctx, p, npages);
 		return AXVM_ENOMEM;
 	}
 	memset(va(pt, p), 0, bytes);
@@ -204,7 +205,8 @@ static int table_alloc(struct pt *pt, unsigned npages, axvm_hpa_t *pa)
 
 static void table_free(struct pt *pt, axvm_hpa_t pa, unsigned level)
 {
-	unsigned n = level == top(FMT(pt->fmt)) ? FMT(pt->fmt)->root_pages : 1u;
+	const struct axvm_pt_format *f = FMT(pt->fmt);
+	unsigned n = level == top(f) ? f->root_pages : 1u;
 
 	HAL(pt->hal)->free_pages(HAL(pt->hal)->ctx, pa, n);
 	pt->table_pages -= n;
