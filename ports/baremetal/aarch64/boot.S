@@ -57,12 +57,6 @@
 	ldp	x29, x30, [sp], #16
 .endm
 
-/* Slot n of the table (128 bytes each), checked: .org fails to assemble if
- * the code put after a slot's entry runs into the next slot. */
-.macro	slot n
-	.org	\n * 0x80
-.endm
-
 /* A data symbol's address in reg: adrp+add reaches +-4 GB. The kernel's
  * image spans under 1 MB (link.ld), but the FreeRTOS firmware
  * (ports/freertos/demo-aarch64) links this file with a larger .bss. */
@@ -71,30 +65,14 @@
 	add	\reg, \reg, :lo12:\sym
 .endm
 
-.macro	vec_fatal kind
-	slot	\kind
-	mov	x0, #\kind
-	mrs	x1, esr_el2
-	mrs	x2, elr_el2
-	mrs	x3, far_el2
-	b	bm_fatal_exception
-.endm
-
 /*
- * The EL2 exception vectors (the host's; guests run under the backend's),
- * with the port's assembly in them: each of the 16 slots is 128 bytes and
- * its entry needs 4 to 20, so the boot code, the PSCI call and the message
- * live in the space after the entries of slots that only stop the CPU (it
- * is never reached from the entry before it: each ends in a branch). The
- * IRQ entry fills its own slot. Own section: link.ld puts the 2 KiB-aligned
- * tables first, where the alignment costs no padding.
+ * No vector table of its own: the kernel keeps the backend's
+ * (axvm_a64_vectors, a64_entry.S) in VBAR_EL2 from boot on, and takes the
+ * exceptions at EL2 itself through the four entries that table branches
+ * to for the current EL. A second 2 KiB-aligned table would cost 2 KiB of
+ * text, and its lower-EL half could only ever report a bug.
  */
-	.section .text.bm_el2_vectors, "ax"
-	.balign 2048
-	.global bm_el2_vectors
-bm_el2_vectors:
-	vec_fatal 0		/* EL2t sync */
-
+	.text
 /* CPU 0 enters here (QEMU enters the ELF at _start). */
 	.global _start
 _start:
@@ -120,8 +98,6 @@ park:
 	wfe
 	b	park
 
-	vec_fatal 1		/* EL2t IRQ */
-
 not_el2:
 	/* Say so on the UART without any setup, then stop the board. */
 	mov	x1, #0x09000000
@@ -141,8 +117,6 @@ psci_smc:
 	smc	#0
 	ret
 
-	vec_fatal 2		/* EL2t FIQ */
-
 	.global bm_secondary_entry
 bm_secondary_entry:
 	mov	x19, x0			/* CPU index */
@@ -155,16 +129,13 @@ bm_secondary_entry:
 	bl	bm_secondary_main
 	b	park
 
-	vec_fatal 3		/* EL2t SError */
-
-/* Per-CPU EL2 state: vectors, HCR/CPTR/timer controls, MMU and caches
- * (the last part, el2_mmu_on, in slot 4). */
+/* Per-CPU EL2 state: vectors, HCR/CPTR/timer controls, MMU and caches. */
 el2_setup:
 	mov	x1, #(SCTLR_EL2_RES1 & 0xffff)
 	movk	x1, #(SCTLR_EL2_RES1 >> 16), lsl #16
 	msr	sctlr_el2, x1
 	isb
-	adr	x0, bm_el2_vectors
+	adr	x0, axvm_a64_vectors
 	msr	vbar_el2, x0
 	mov	x0, #(HOST_HCR & 0xffff)
 	movk	x0, #(HOST_HCR >> 16), lsl #16
@@ -185,11 +156,6 @@ el2_setup:
 	msr	tcr_el2, x0
 	adr	x0, bm_el2_l1		/* .data follows the code: within 1 MB */
 	msr	ttbr0_el2, x0
-	b	el2_mmu_on
-
-	vec_fatal 4		/* EL2h sync */
-
-el2_mmu_on:
 	isb
 	tlbi	alle2
 	dsb	ish
@@ -199,29 +165,37 @@ el2_mmu_on:
 	isb
 	ret
 
-	slot	5		/* EL2h IRQ: the whole entry, 120 bytes */
-irq_entry:
+/* The current-EL entries of axvm_a64_vectors. An IRQ (or FIQ) taken at
+ * EL2 is the kernel's own; anything else stops the board with the slot
+ * the table took it through (0-3 on SP_EL0, 4-7 on SP_ELx: SPSR_EL2.M[0]),
+ * the syndrome and the addresses. */
+	.global axvm_a64_host_irq
+	.global axvm_a64_host_fiq
+axvm_a64_host_irq:
+axvm_a64_host_fiq:
 	save_caller
 	bl	bm_irq_handler
 	restore_caller
 	eret
 
-	slot	6		/* EL2h FIQ */
-	b	irq_entry
-
-	vec_fatal 7		/* EL2h SError */
+	.global axvm_a64_host_sync
+	.global axvm_a64_host_serror
+axvm_a64_host_sync:
+	mov	x0, #0
+	b	1f
+axvm_a64_host_serror:
+	mov	x0, #3
+1:	mrs	x1, spsr_el2
+	and	x1, x1, #1
+	add	x0, x0, x1, lsl #2
+	mrs	x1, esr_el2
+	mrs	x2, elr_el2
+	mrs	x3, far_el2
+	b	bm_fatal_exception
 
 msg_not_el2:
 	.asciz	"axvm: not entered at EL2: run QEMU with -M virt,virtualization=on\n"
-
-	vec_fatal 8		/* lower EL: the backend's table is live then */
-	vec_fatal 9
-	vec_fatal 10
-	vec_fatal 11
-	vec_fatal 12
-	vec_fatal 13
-	vec_fatal 14
-	vec_fatal 15
+	.balign	4
 
 /* --- identity map for EL2: four 1 GiB blocks (4 GiB VA, start level 1) --- */
 #define BLK_DEVICE ((1 << 10) | (1 << 2) | 1)		/* AF, attr 1 */

@@ -145,7 +145,6 @@ _Static_assert(offsetof(struct a64_vcpu, regs) == 0, "regs first");
  * it keeps only X19, X29 and SP, and is called through a64_enter(). */
 void axvm_a64_fp_save(struct a64_fp *fp);
 void axvm_a64_fp_restore(const struct a64_fp *fp);
-extern char axvm_a64_vectors[];
 
 /*
  * Run the guest from `regs` until an exception brings it back to EL2: the

@@ -5,8 +5,8 @@
  * axvm_a64_enter(regs) saves the host's X29, X30 and X19 on the EL2
  * stack, pushes `regs`, loads the guest's X0-X30, ELR_EL2 and SPSR_EL2 and
  * ERETs. The guest runs until an exception reaches EL2 through
- * axvm_a64_vectors (installed in VBAR_EL2 by the C caller only around this
- * call): the lower-EL entry pushes the guest's X0/X1, finds `regs` on the
+ * axvm_a64_vectors (installed in VBAR_EL2 by the C caller around this
+ * call, unless the host keeps it there: below): the lower-EL entry pushes the guest's X0/X1, finds `regs` on the
  * stack, saves the guest's registers into it, pops the host's frame and
  * returns the exception kind (A64_EXC_*) in X0. X1-X18 and X20-X28 come
  * back holding the guest's values: the one caller, a64_enter() in a64.h,
@@ -20,6 +20,13 @@
  *
  * The stack used by the vectors is SP_EL2, so the caller must run on SP_EL2
  * (SPSel = 1), which is how a port at EL2 normally runs.
+ *
+ * The table's current-EL half branches to axvm_a64_host_sync, _irq, _fiq
+ * and _serror (for SP_EL0 and SP_ELx alike), which stop the pCPU unless
+ * the host defines them: a host that does may keep this table in VBAR_EL2
+ * for good instead of owning a second 2 KiB-aligned one
+ * (ports/baremetal/aarch64/boot.S does). Each is entered as a vector is,
+ * every register as the exception left it.
  */
 /* The same values as a64.h's, which checks them against the C side. */
 #define A64_REGS_PC 248
@@ -93,13 +100,7 @@
 	.balign 2048
 	.global axvm_a64_vectors
 axvm_a64_vectors:
-	/* 0: current EL, SP_EL0: sync. An exception taken at EL2 itself while
-	 * this table is installed can only come from a bug in the few
-	 * instructions around eret: stop this pCPU rather than run on with
-	 * corrupted state. */
-a64_hyp_fault:
-	wfe
-	b	a64_hyp_fault
+	b	axvm_a64_host_sync	/* 0: current EL, SP_EL0: sync */
 
 	.global axvm_a64_enter
 	.type axvm_a64_enter, %function
@@ -132,7 +133,7 @@ axvm_a64_enter:
 	.size axvm_a64_enter, . - axvm_a64_enter
 
 	slot	1		/* irq */
-	b	a64_hyp_fault
+	b	axvm_a64_host_irq
 
 /* x1 = exception kind; [sp] = guest x0, x1; [sp + 16] = regs. First an
  * IRQ exit the fast path (slot 9) did not answer. */
@@ -166,22 +167,22 @@ a64_exit:
 	ret
 
 	slot	2		/* fiq */
-	b	a64_hyp_fault
+	b	axvm_a64_host_fiq
 	id_row	1
 	slot	3		/* serror */
-	b	a64_hyp_fault
+	b	axvm_a64_host_serror
 	id_row	2
 	slot	4		/* current EL, SP_ELx: sync */
-	b	a64_hyp_fault
+	b	axvm_a64_host_sync
 	id_row	3
 	slot	5		/* irq */
-	b	a64_hyp_fault
+	b	axvm_a64_host_irq
 	id_row	4
 	slot	6		/* fiq */
-	b	a64_hyp_fault
+	b	axvm_a64_host_fiq
 	id_row	5
 	slot	7		/* serror */
-	b	a64_hyp_fault
+	b	axvm_a64_host_serror
 	id_row	6
 
 	vec_guest 8, 0		/* lower EL, AArch64: sync */
@@ -313,4 +314,21 @@ axvm_a64_id_read:
 	stp	x0, x1, [sp, #-16]!
 	b	a64_irq
 	vec_guest 14, 2		/* fiq */
+
+/* What the current-EL entries run in a host that does not take them: an
+ * exception at EL2 while only the world switch uses this table can only
+ * come from a bug in the few instructions around eret, so this pCPU stops
+ * rather than run on with corrupted state. */
+a64_hyp_fault:
+	wfe
+	b	a64_hyp_fault
+	.weak	axvm_a64_host_sync
+	.weak	axvm_a64_host_irq
+	.weak	axvm_a64_host_fiq
+	.weak	axvm_a64_host_serror
+	.set	axvm_a64_host_sync, a64_hyp_fault
+	.set	axvm_a64_host_irq, a64_hyp_fault
+	.set	axvm_a64_host_fiq, a64_hyp_fault
+	.set	axvm_a64_host_serror, a64_hyp_fault
+
 	vec_guest 15, 3		/* serror */

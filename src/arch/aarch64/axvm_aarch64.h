@@ -39,7 +39,11 @@
  *    tables through the cache; the walker reads them cacheable).
  * The backend masks interrupts around the world switch itself and restores
  * the caller's DAIF afterwards, so pending host IRQs are taken right after
- * an exit through the host's own VBAR_EL2.
+ * an exit through the host's VBAR_EL2. That may be the backend's own table,
+ * axvm_a64_vectors, kept there for good: its current-EL entries branch to
+ * the host's axvm_a64_host_sync, _irq, _fiq and _serror (assembly, entered
+ * as a vector is; without them the pCPU stops), so a host needs no 2 KiB
+ * table of its own.
  */
 #ifndef AXVM_AARCH64_H
 #define AXVM_AARCH64_H
@@ -50,6 +54,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* The backend's EL2 vector table (2 KiB-aligned; see above). */
+extern char axvm_a64_vectors[];
 
 /* Register ids (axvm_vcpu_get_gpr / axvm_vcpu_set_gpr). */
 #define AXVM_A64_REG_X(n) ((uint32_t)(n)) /* X0..X30 */
