@@ -5,37 +5,47 @@
 
 #include "internal.h"
 
+/* The hooks a backend table must have that `a` lacks, or NULL. */
+static const char *missing_hook(const struct axvm_arch_ops *a)
+{
+	if (!a->vcpu_create || !a->vcpu_destroy)
+		return "vcpu_create/vcpu_destroy";
+	if (!a->vcpu_setup || !a->vcpu_set_entry)
+		return "vcpu_setup/vcpu_set_entry";
+	if (!a->vcpu_bind || !a->vcpu_unbind || !a->vcpu_run)
+		return "vcpu_bind/vcpu_unbind/vcpu_run";
+	if (!a->vcpu_get_gpr || !a->vcpu_set_gpr || !a->vcpu_inject_irq)
+		return "vcpu_get_gpr/vcpu_set_gpr/vcpu_inject_irq";
+	if (!a->vm_init != !a->vm_destroy)
+		return "vm_init and vm_destroy come as a pair";
+	return NULL;
+}
+
 static int arch_validate(const struct axvm_hal *hal, const struct axvm_arch_ops *a)
 {
-	const char *missing = NULL;
+	const char *missing = "arch table";
 
-	if (!a)
-		missing = "arch table";
-	else if (!a->vcpu_create || !a->vcpu_destroy)
-		missing = "vcpu_create/vcpu_destroy";
-	else if (!a->vcpu_setup || !a->vcpu_set_entry)
-		missing = "vcpu_setup/vcpu_set_entry";
-	else if (!a->vcpu_bind || !a->vcpu_unbind || !a->vcpu_run)
-		missing = "vcpu_bind/vcpu_unbind/vcpu_run";
-	else if (!a->vcpu_get_gpr || !a->vcpu_set_gpr || !a->vcpu_inject_irq)
-		missing = "vcpu_get_gpr/vcpu_set_gpr/vcpu_inject_irq";
-	else if (!a->vm_init != !a->vm_destroy)
-		missing = "vm_init and vm_destroy come as a pair";
+	if (a) {
+#ifdef AXVM_ONE_BACKEND
+		/* ARCH() calls this build's backend whatever a table says, so
+		 * one of other functions is refused, not silently ignored (its
+		 * ctx is the caller's to set). One that passes has the
+		 * backend's very functions: what it lacks is then known at
+		 * compile time, and the check of the backend's table folds. */
+		if (memcmp(&a->pt_format, &AXVM_ONE_BACKEND->pt_format,
+			   sizeof(*a) - offsetof(struct axvm_arch_ops, pt_format))) {
+			axvm_log3(hal, AXVM_LOG_ERROR, "backend table is not this build's: ",
+				  AXVM_ONE_BACKEND->name, NULL);
+			return AXVM_ENOTSUP;
+		}
+		a = AXVM_ONE_BACKEND;
+#endif
+		missing = missing_hook(a);
+	}
 	if (missing) {
 		axvm_log3(hal, AXVM_LOG_ERROR, "backend is missing ", missing, NULL);
 		return AXVM_EINVAL;
 	}
-#ifdef AXVM_ONE_BACKEND
-	/* ARCH() calls this build's backend whatever a table says, so one
-	 * of other functions is refused, not silently ignored (its ctx is
-	 * the caller's to set). */
-	if (memcmp(&a->pt_format, &AXVM_ONE_BACKEND->pt_format,
-		   sizeof(*a) - offsetof(struct axvm_arch_ops, pt_format))) {
-		axvm_log3(hal, AXVM_LOG_ERROR, "backend table is not this build's: ",
-			  AXVM_ONE_BACKEND->name, NULL);
-		return AXVM_ENOTSUP;
-	}
-#endif
 	return 0;
 }
 
