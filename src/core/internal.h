@@ -72,6 +72,24 @@ struct axvm_bus_table {
 #define ARCH(vm) ((vm)->arch)
 #endif
 
+/* Whether this build's backend can return exits of `kind`: a constant,
+ * so the run loop keeps no bus path a fixed backend never takes (no port
+ * I/O on AArch64; on RISC-V only the SBI console's byte writes, and no
+ * system registers). An exit of a kind left out is refused as a backend
+ * bug, as an unknown kind is. Every kind where the backend is chosen at
+ * run time. */
+#define AXVM_EXIT_BIT(kind) (1u << (kind))
+#if defined(AXVM_ARCH_aarch64)
+#define AXVM_NO_EXITS (AXVM_EXIT_BIT(AXVM_EXIT_IO_READ) | AXVM_EXIT_BIT(AXVM_EXIT_IO_WRITE))
+#elif defined(AXVM_ARCH_riscv64)
+#define AXVM_NO_EXITS                                                     \
+	(AXVM_EXIT_BIT(AXVM_EXIT_IO_READ) | AXVM_EXIT_BIT(AXVM_EXIT_SYSREG_READ) | \
+	 AXVM_EXIT_BIT(AXVM_EXIT_SYSREG_WRITE))
+#else
+#define AXVM_NO_EXITS 0u
+#endif
+#define BACKEND_EXITS(kind) (!(AXVM_NO_EXITS & AXVM_EXIT_BIT(kind)))
+
 /* The HAL as the core calls it. A port may build libaxvm with
  * AXVM_ONE_HAL=<its const struct axvm_hal> (ports/baremetal does): the
  * core then calls that table's hooks as constants, directly (LTO inlines

@@ -306,12 +306,20 @@ static int dispatch_exit(struct axvm_vcpu *v, struct axvm_exit *exit)
 	case AXVM_EXIT_MMIO_WRITE:
 		return bus_write(v, AXVM_BUS_MMIO, &exit->u.write);
 	case AXVM_EXIT_IO_READ:
+		if (!BACKEND_EXITS(AXVM_EXIT_IO_READ))
+			return AXVM_EIO;
 		return bus_read(v, AXVM_BUS_PIO, &exit->u.read);
 	case AXVM_EXIT_IO_WRITE:
+		if (!BACKEND_EXITS(AXVM_EXIT_IO_WRITE))
+			return AXVM_EIO;
 		return bus_write(v, AXVM_BUS_PIO, &exit->u.write);
 	case AXVM_EXIT_SYSREG_READ:
+		if (!BACKEND_EXITS(AXVM_EXIT_SYSREG_READ))
+			return AXVM_EIO;
 		return bus_read(v, AXVM_BUS_SYSREG, &exit->u.read);
 	case AXVM_EXIT_SYSREG_WRITE:
+		if (!BACKEND_EXITS(AXVM_EXIT_SYSREG_WRITE))
+			return AXVM_EIO;
 		return bus_write(v, AXVM_BUS_SYSREG, &exit->u.write);
 	case AXVM_EXIT_HYPERCALL:
 		return hypercall(v, exit);
