@@ -48,7 +48,13 @@ struct a64_el1 {
 	uint64_t cntv_cval;
 };
 
-#define A64_MAX_LR 16u
+/* The list registers the vGIC uses: 4, what QEMU's GICv3 and the Cortex-A
+ * and Neoverse CPU interfaces implement. A CPU interface with more (up to
+ * 16) has the others zeroed at each pCPU's EL2 set-up and never used: more
+ * than 4 interrupts in flight wait in the software pending set, as they do
+ * on a 4-register core. Each register is its own instruction, so every
+ * one supported costs code in the switches of a64_vgic.c. */
+#define A64_MAX_LR 4u
 
 /* Host priority mask while a guest timer interrupt is in flight: the host
  * must give PPI 27 a priority >= this and its own interrupts lower values
@@ -191,6 +197,9 @@ static inline bool a64_gpa_is_ram(const struct a64_vm *vm, uint64_t gpa, uint64_
 void a64_vgic_vm_reset(struct a64_vm *vm);
 void a64_vgic_cpu_init(struct a64_vcpu *v);
 void a64_vgic_cpu_reset(struct a64_vcpu *v);
+/* EL2 set-up on a pCPU: the list registers beyond A64_MAX_LR, if the CPU
+ * interface has any, zeroed (their reset value is UNKNOWN). */
+void a64_vgic_clear_unused_lrs(void);
 /* Bind: the CPU interface's registers (load), then the physical side of
  * a HW-mapped timer interrupt (load_hw, none unless vgic.vtimer_hw). */
 void a64_vgic_load(struct a64_vcpu *v);

@@ -329,6 +329,7 @@ static __attribute__((noinline)) void el2_controls_load(const struct a64_vm *vm)
 	wr_mdcr_el2(GUEST_MDCR | (rd_mdcr_el2() & 0x1fu));
 	wr_cnthctl_el2(GUEST_CNTHCTL);
 	wr_ich_hcr_el2(0);
+	a64_vgic_clear_unused_lrs();
 	wr_hcr_el2(GUEST_HCR);
 }
 

@@ -65,9 +65,6 @@ static uint64_t lr_access(unsigned n, bool write, uint64_t v)
 {
 	switch (n) {
 		LR_CASE(0) LR_CASE(1) LR_CASE(2) LR_CASE(3)
-		LR_CASE(4) LR_CASE(5) LR_CASE(6) LR_CASE(7)
-		LR_CASE(8) LR_CASE(9) LR_CASE(10) LR_CASE(11)
-		LR_CASE(12) LR_CASE(13) LR_CASE(14) LR_CASE(15)
 	default:
 		break;
 	}
@@ -159,11 +156,29 @@ static void lrs_load(const struct a64_vgic_cpu *g)
 {
 	switch (g->nr_lr) {
 	default:
-		LR_LOAD(15) LR_LOAD(14) LR_LOAD(13) LR_LOAD(12)
-		LR_LOAD(11) LR_LOAD(10) LR_LOAD(9) LR_LOAD(8)
-		LR_LOAD(7) LR_LOAD(6) LR_LOAD(5) LR_LOAD(4)
 		LR_LOAD(3) LR_LOAD(2) LR_LOAD(1) LR_LOAD(0)
 	case 0:
+		break;
+	}
+}
+_Static_assert(A64_MAX_LR == 4, "lr_access() and lrs_load() name 4 list registers");
+
+#define LR_ZERO(n)                                                             \
+	case n + 1:                                                            \
+		__asm__ volatile("msr ich_lr" #n "_el2, xzr");                     \
+		__attribute__((fallthrough));
+
+void a64_vgic_clear_unused_lrs(void)
+{
+	switch ((unsigned)(rd_ich_vtr_el2() & 0x1fu) + 1u) {
+	default:
+		LR_ZERO(15) LR_ZERO(14) LR_ZERO(13) LR_ZERO(12)
+		LR_ZERO(11) LR_ZERO(10) LR_ZERO(9) LR_ZERO(8)
+		LR_ZERO(7) LR_ZERO(6) LR_ZERO(5) LR_ZERO(4)
+	case 4:
+	case 3:
+	case 2:
+	case 1:
 		break;
 	}
 }
