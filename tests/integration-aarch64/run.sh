@@ -119,6 +119,22 @@ minimal_kernel_cases 0x40000000 0x48000000 0xb000000 40
 # parsed from a blob at boot; a config it could not honour fails its build.
 builtin_config_cases aarch64 0x40000000 0x48000000 0xb000000 40
 
+# An exception the kernel takes at EL2 itself (a test build's BRK on CPU 0
+# once both CPUs are up) reaches its fatal report through the backend's
+# vector table, which the kernel keeps in VBAR_EL2: slot 4 (current EL,
+# SP_ELx, sync), the BRK's syndrome, and the board powered off.
+fault=${build}-host-fault
+echo "== building the host-fault test kernel in $fault"
+if "$run" --build-dir "$fault" --build-only -D AXVM_BM_TEST_HOST_FAULT=ON >"$log" 2>&1; then
+  t0=$SECONDS
+  "$run" --build-dir "$fault" --no-build --timeout "$timeout_s" hello - >"$log" 2>&1
+  why=$(log_why "$log" $? "axvm: PANIC: EL2 exception 4 on CPU 0: ESR f2000000 ELR " \
+    "!pCPU(s) online" "![vm1]" "!TIMEOUT")
+  case_verdict host-fault "$why" "$log" "$t0"
+else
+  case_verdict host-fault "build failed" "$log" "$SECONDS"
+fi
+
 # Debian's arm64 Linux as a guest, in the kernel's Linux layout (its own
 # build directory and script; SKIPPED when the kernel package cannot be
 # had). About 5-10 s of boot on an idle machine, plus its kernel build.

@@ -235,6 +235,11 @@ void bm_arch_start_secondaries(void)
 		bm_wait_online(i);
 		bm_ncpus = i + 1;
 	}
+#ifdef BM_TEST_HOST_FAULT
+	/* The test build's fault at EL2: reported, not a hang (boot.S's
+	 * axvm_a64_host_sync, reached through the backend's table). */
+	__asm__ volatile("brk #0");
+#endif
 }
 
 /* --- time, kicks, waits ------------------------------------------------------------ */
