@@ -195,7 +195,6 @@ axvm_a64_host_serror:
 
 msg_not_el2:
 	.asciz	"axvm: not entered at EL2: run QEMU with -M virt,virtualization=on\n"
-	.balign	4
 
 /* --- identity map for EL2: four 1 GiB blocks (4 GiB VA, start level 1) --- */
 #define BLK_DEVICE ((1 << 10) | (1 << 2) | 1)		/* AF, attr 1 */

@@ -5,9 +5,10 @@
  * axvm_a64_enter(regs) saves the host's X29, X30 and X19 on the EL2
  * stack, pushes `regs`, loads the guest's X0-X30, ELR_EL2 and SPSR_EL2 and
  * ERETs. The guest runs until an exception reaches EL2 through
- * axvm_a64_vectors (installed in VBAR_EL2 by the C caller around this
- * call, unless the host keeps it there: below): the lower-EL entry pushes the guest's X0/X1, finds `regs` on the
- * stack, saves the guest's registers into it, pops the host's frame and
+ * axvm_a64_vectors (the C caller writes it to VBAR_EL2 around this call;
+ * a host may also keep it there for good: below): the lower-EL entry
+ * pushes the guest's X0/X1, finds `regs` on the stack, saves the guest's
+ * registers into it, pops the host's frame and
  * returns the exception kind (A64_EXC_*) in X0. X1-X18 and X20-X28 come
  * back holding the guest's values: the one caller, a64_enter() in a64.h,
  * is an asm statement that names them clobbered, so the compiler saves
