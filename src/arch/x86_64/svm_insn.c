@@ -53,13 +53,15 @@ int svm_insn_decode(const uint8_t *b, unsigned n, struct svm_insn *out)
 	if (!b || !out || n > 15)
 		return AXVM_EINVAL;
 	*out = (struct svm_insn){ 0 };
-	for (; i < n; i++) { /* legacy prefixes, any order */
+	/* Legacy prefixes, any order: operand and address size, LOCK and the
+	 * segment overrides. REP (F2, F3) is refused: no MOV needs it. */
+	for (; i < n; i++) {
 		uint8_t p = b[i];
 		if (p == 0x66)
 			osz = true;
 		else if (p == 0x67)
 			asz = true;
-		else if (p != 0xf0 && p != 0xf0 && p != 0x2e && p != 0x36 && p != 0x3e &&
+		else if (p != 0xf0 && p != 0x2e && p != 0x36 && p != 0x3e &&
 			 p != 0x26 && p != 0x64 && p != 0x65)
 			break;
 	}
