@@ -43,6 +43,57 @@ static inline void wr(unsigned off, unsigned w, uint64_t v)
 	}
 }
 
+/* Encodings a backend that decodes the instruction itself (SVM without
+ * decode assists) must get right beyond plain loads and stores: the high
+ * byte registers, immediates (the 64-bit one sign-extended), REX
+ * registers, an absolute address, a 32-bit address (0x67) and an
+ * indexed one. `s` is 8 scratch bytes, `neg` the pattern's first 8. */
+static int encodings(uint64_t s, uint64_t neg)
+{
+	int bad = 0;
+	uint64_t r;
+
+	__asm__ volatile("movl $0x1234, %%eax; movb %%ah, (%0)" ::"r"(s) : "rax", "memory");
+	bad |= check("movb %ah, store", rd(0x10, 1), 0x12);
+	__asm__ volatile("movq $-1, %%rbx; movb (%1), %%bh; movq %%rbx, %0"
+	                 : "=r"(r)
+	                 : "r"(neg)
+	                 : "rbx", "memory");
+	bad |= check("movb into %bh", r, 0xffffffffffffbbffull);
+	__asm__ volatile("movq $-2, (%0)" ::"r"(s) : "memory");
+	bad |= check("movq $imm32 sign-extended", rd(0x10, 8), 0xfffffffffffffffeull);
+	__asm__ volatile("movl $0xcafef00d, (%0)" ::"r"(s) : "memory");
+	__asm__ volatile("movw $0x1234, 4(%0)" ::"r"(s) : "memory");
+	__asm__ volatile("movb $0x5a, 6(%0)" ::"r"(s) : "memory");
+	bad |= check("mov $imm, each width", rd(0x10, 8), 0xff5a1234cafef00dull);
+	__asm__ volatile("movq %1, %%r9; movq %%r9, (%0)"
+	                 ::"r"(s), "r"(0x0102030405060708ull)
+	                 : "r9", "memory");
+	bad |= check("movq %r9, store", rd(0x10, 8), 0x0102030405060708ull);
+	__asm__ volatile("movq $-1, %%r10; movl (%1), %%r10d; movq %%r10, %0"
+	                 : "=r"(r)
+	                 : "r"(neg)
+	                 : "r10", "memory");
+	bad |= check("movl into %r10d zero-extends", r, 0x8899aabbull);
+	__asm__ volatile("movq $0x7766, %%r11; movw %%r11w, 2(%0)" ::"r"(s) : "r11", "memory");
+	bad |= check("movw %r11w, store", rd(0x12, 2), 0x7766);
+	__asm__ volatile("movl $0x600df00d, %%eax; movabs %%eax, 0xfe000018" ::: "rax", "memory");
+	bad |= check("movabs %eax, store", rd(0x18, 4), 0x600df00du);
+	__asm__ volatile("movabs 0xfe000040, %%al; movzbl %%al, %%eax; movq %%rax, %0"
+	                 : "=r"(r)
+	                 :
+	                 : "rax", "memory");
+	bad |= check("movabs into %al", r, 0xbb);
+	__asm__ volatile("movl $0xfe000040, %%esi; movl (%%esi), %%eax; movq %%rax, %0"
+	                 : "=r"(r)
+	                 :
+	                 : "rax", "rsi", "memory");
+	bad |= check("addr32 movl", r, 0x8899aabbull);
+	__asm__ volatile("movl 8(%1,%2,4), %k0" : "=r"(r) : "r"(neg - 8), "r"(2ull) : "memory");
+	bad |= check("movl with SIB", r, 0x44332211ull);
+	return bad;
+}
+
 int guest_main(uint64_t index, uint64_t ram_size, uint64_t arg)
 {
 	const uint64_t neg = DEV + 0x40, pos = DEV + 0x48;
@@ -108,6 +159,8 @@ int guest_main(uint64_t index, uint64_t ram_size, uint64_t arg)
 	bad |= check("movsbq positive", r, 0x11);
 	__asm__ volatile("movslq 4(%1), %0" : "=r"(r) : "r"(pos) : "memory");
 	bad |= check("movslq positive", r, 0x08776655ull);
+
+	bad |= encodings(DEV + 0x10, neg);
 
 	/* The pattern is read-only: the write is refused (and ignored). */
 	wr(0x40, 4, 0);
