@@ -114,6 +114,10 @@
 
 #define RFLAGS_IF (1ull << 9)
 #define RFLAGS_DF (1ull << 10)
+#define EFER_LMA (1ull << 10)
+/* VMCB segment attributes (descriptor bits 47:40 and 55:52) */
+#define SEG_ATTR_L (1u << 9)
+#define SEG_ATTR_DB (1u << 10)
 
 /* --- backend state --------------------------------------------------------- */
 
@@ -131,6 +135,9 @@ struct svm_str {
 	uint8_t width;
 	uint16_t port;
 	uint64_t next_rip;
+	/* The address size's mask: RCX, RSI and RDI are used and updated
+	 * as CX/ESI/... under a 16- or 32-bit address size. */
+	uint64_t amask;
 };
 
 struct svm_vm {

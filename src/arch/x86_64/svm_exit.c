@@ -16,6 +16,9 @@
 #define IO_STR (1ull << 2)
 #define IO_REP (1ull << 3)
 #define IO_SZ_SHIFT 4
+#define IO_A16 (1ull << 7)
+#define IO_A32 (1ull << 8)
+#define IO_A64 (1ull << 9)
 /* EXITINFO1 of NPF: the #PF-style error code */
 #define NPF_WRITE (1ull << 1)
 #define NPF_FETCH (1ull << 4)
@@ -66,12 +69,50 @@ static int64_t str_step(struct svm_vcpu *v)
 	return (vmcb_get64(v, VMCB_RFLAGS) & RFLAGS_DF) ? -w : w;
 }
 
+/* The address size of a string IN/OUT as a mask. A CPU reports it in
+ * EXITINFO1; QEMU's SVM does not, so then it is the code segment's,
+ * swapped by an address-size prefix (0x67) before the opcode. */
+static uint64_t str_amask(struct svm_vcpu *v, uint64_t info, uint64_t next_rip)
+{
+	uint64_t rip = vmcb_get64(v, VMCB_RIP), len = next_rip - rip;
+	uint32_t cs = (uint32_t)vmcb_get64(v, VMCB_CS) >> 16;
+	uint8_t b[15];
+	struct svm_prefixes p = { 0 };
+
+	if (info & (IO_A16 | IO_A32 | IO_A64))
+		return (info & IO_A16) ? 0xffffu : (info & IO_A32) ? 0xffffffffu : UINT64_MAX;
+	if (len >= 1 && len <= sizeof(b) && !svm_gva_read(v, rip, b, len))
+		svm_insn_prefixes(b, (unsigned)len, &p);
+	if ((vmcb_get64(v, VMCB_EFER) & EFER_LMA) && (cs & SEG_ATTR_L))
+		return p.asz ? 0xffffffffu : UINT64_MAX;
+	/* 32-bit code, or 16-bit code with 0x67: 32-bit addresses. */
+	return !(cs & SEG_ATTR_DB) != !p.asz ? 0xffffffffu : 0xffffu;
+}
+
+/* A string register as the instruction sees it (its address size). */
+static uint64_t str_reg(struct svm_vcpu *v, unsigned reg)
+{
+	return svm_gpr(v, reg) & v->str.amask;
+}
+
+/* ... and as it writes it: a 32-bit address size zero-extends (as any
+ * 32-bit register write in 64-bit mode), a 16-bit one keeps the rest. */
+static void str_set_reg(struct svm_vcpu *v, unsigned reg, uint64_t val)
+{
+	uint64_t m = v->str.amask;
+
+	if (m != 0xffffu)
+		svm_set_gpr(v, reg, val & m);
+	else
+		svm_set_gpr(v, reg, (svm_gpr(v, reg) & ~m) | (val & m));
+}
+
 int svm_str_next(struct svm_vcpu *v, struct axvm_exit *exit)
 {
 	struct svm_str *s = &v->str;
 	uint64_t data = 0, rsi;
 
-	if (s->rep ? svm_gpr(v, AXVM_X86_REG_RCX) == 0 : s->issued) {
+	if (s->rep ? str_reg(v, AXVM_X86_REG_RCX) == 0 : s->issued) {
 		s->active = false;
 		vmcb_set64(v, VMCB_RIP, s->next_rip);
 		return 0;
@@ -86,16 +127,16 @@ int svm_str_next(struct svm_vcpu *v, struct axvm_exit *exit)
 		exit->u.read.reg = AXVM_X86_REG_STR_IN;
 		return 1;
 	}
-	rsi = svm_gpr(v, AXVM_X86_REG_RSI);
+	rsi = str_reg(v, AXVM_X86_REG_RSI);
 	if (svm_gva_read(v, rsi, &data, s->width)) {
 		/* A real CPU would #PF; the guest is stopped instead. */
 		s->active = false;
 		axvm_bm_exit_fail(exit, AXVM_X86_FAIL_FETCH | (rsi & 0xffffffffu));
 		return 1;
 	}
-	svm_set_gpr(v, AXVM_X86_REG_RSI, rsi + (uint64_t)str_step(v));
+	str_set_reg(v, AXVM_X86_REG_RSI, rsi + (uint64_t)str_step(v));
 	if (s->rep)
-		svm_set_gpr(v, AXVM_X86_REG_RCX, svm_gpr(v, AXVM_X86_REG_RCX) - 1);
+		str_set_reg(v, AXVM_X86_REG_RCX, str_reg(v, AXVM_X86_REG_RCX) - 1);
 	exit->kind = AXVM_EXIT_IO_WRITE;
 	exit->u.write.addr = s->port;
 	exit->u.write.width = s->width;
@@ -106,7 +147,7 @@ int svm_str_next(struct svm_vcpu *v, struct axvm_exit *exit)
 int svm_str_in_complete(struct svm_vcpu *v, uint64_t value)
 {
 	struct svm_str *s = &v->str;
-	uint64_t rdi = svm_gpr(v, AXVM_X86_REG_RDI);
+	uint64_t rdi = str_reg(v, AXVM_X86_REG_RDI);
 	int rc;
 
 	if (!s->active || !s->in)
@@ -115,9 +156,9 @@ int svm_str_in_complete(struct svm_vcpu *v, uint64_t value)
 		s->active = false; /* stop the instruction: the VM stops too */
 		return rc;
 	}
-	svm_set_gpr(v, AXVM_X86_REG_RDI, rdi + (uint64_t)str_step(v));
+	str_set_reg(v, AXVM_X86_REG_RDI, rdi + (uint64_t)str_step(v));
 	if (s->rep)
-		svm_set_gpr(v, AXVM_X86_REG_RCX, svm_gpr(v, AXVM_X86_REG_RCX) - 1);
+		str_set_reg(v, AXVM_X86_REG_RCX, str_reg(v, AXVM_X86_REG_RCX) - 1);
 	return 0;
 }
 
@@ -130,7 +171,8 @@ static int ioio(struct svm_vcpu *v, uint64_t info, uint64_t next_rip, struct axv
 
 	if (info & IO_STR) {
 		v->str = (struct svm_str){ .active = true, .in = info & IO_IN, .rep = info & IO_REP,
-					   .width = width, .port = port, .next_rip = next_rip };
+					   .width = width, .port = port, .next_rip = next_rip,
+					   .amask = str_amask(v, info, next_rip) };
 		if (svm_str_next(v, exit))
 			return 0;
 		return axvm_bm_exit_nothing(exit); /* rep with RCX = 0 */

@@ -45,26 +45,40 @@ static uint64_t le(const uint8_t *b, unsigned k)
 	return v;
 }
 
+unsigned svm_insn_prefixes(const uint8_t *b, unsigned n, struct svm_prefixes *p)
+{
+	unsigned i;
+
+	*p = (struct svm_prefixes){ 0 };
+	for (i = 0; i < n; i++) {
+		uint8_t c = b[i];
+		if (c == 0x66)
+			p->osz = true;
+		else if (c == 0x67)
+			p->asz = true;
+		else if (c == 0xf2 || c == 0xf3)
+			p->rep = true;
+		else if (c != 0xf0 && c != 0x2e && c != 0x36 && c != 0x3e && c != 0x26 &&
+			 c != 0x64 && c != 0x65) /* LOCK, the segment overrides */
+			break;
+	}
+	return i;
+}
+
 int svm_insn_decode(const uint8_t *b, unsigned n, struct svm_insn *out)
 {
-	unsigned i = 0, rex = 0, op, ml, opsize;
-	bool osz = false, asz = false;
+	unsigned i, rex = 0, op, ml, opsize;
+	struct svm_prefixes pfx;
+	bool osz, asz;
 
 	if (!b || !out || n > 15)
 		return AXVM_EINVAL;
 	*out = (struct svm_insn){ 0 };
-	/* Legacy prefixes, any order: operand and address size, LOCK and the
-	 * segment overrides. REP (F2, F3) is refused: no MOV needs it. */
-	for (; i < n; i++) {
-		uint8_t p = b[i];
-		if (p == 0x66)
-			osz = true;
-		else if (p == 0x67)
-			asz = true;
-		else if (p != 0xf0 && p != 0x2e && p != 0x36 && p != 0x3e &&
-			 p != 0x26 && p != 0x64 && p != 0x65)
-			break;
-	}
+	i = svm_insn_prefixes(b, n, &pfx);
+	if (pfx.rep) /* no MOV needs it */
+		return AXVM_EINVAL;
+	osz = pfx.osz;
+	asz = pfx.asz;
 	if (i < n && (b[i] & 0xf0) == 0x40) /* REX: last before the opcode */
 		rex = b[i++];
 	if (i >= n)

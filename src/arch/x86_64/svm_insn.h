@@ -24,6 +24,16 @@ struct svm_insn {
 	bool sign_extend; /* read: MOVSX/MOVSXD */
 };
 
+/* Which legacy prefixes (any order) b[0..n) starts with. */
+struct svm_prefixes {
+	bool osz; /* 0x66: operand size */
+	bool asz; /* 0x67: address size */
+	bool rep; /* F2 or F3 */
+};
+
+/* How many legacy prefix bytes b[0..n) starts with; *p says which. */
+unsigned svm_insn_prefixes(const uint8_t *b, unsigned n, struct svm_prefixes *p);
+
 /* 0, or AXVM_EINVAL for bytes that are not one of the instructions above
  * (or are cut short: `n` is how many bytes could be fetched). */
 int svm_insn_decode(const uint8_t *b, unsigned n, struct svm_insn *out);

@@ -65,7 +65,6 @@
 #define MSR_EFER 0xc0000080u
 #define EFER_GUEST_BITS 0xd01ull /* SCE, LME, LMA, NXE */
 #define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
 #define EFER_SVME (1ull << 12)
 
 /* The timer's input clock: 1 GHz, so one count at divide-by-1 is 1 ns of

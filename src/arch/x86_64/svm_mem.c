@@ -17,7 +17,6 @@
 #define PTE_ADDR 0x000ffffffffff000ull
 
 #define CR0_PG (1ull << 31)
-#define EFER_LMA (1ull << 10)
 
 /* Reads the 8-byte table entry at physical address `pa` of the table's
  * space (host for the NPT, guest for the guest's tables). */

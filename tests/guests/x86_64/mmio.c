@@ -188,6 +188,32 @@ int guest_main(uint64_t index, uint64_t ram_size, uint64_t arg)
 		for (unsigned i = 0; i < sizeof(buf); i++)
 			bad |= check("rep insb", buf[i], 0x5a);
 	}
+	/* The same with a 32-bit address size (0x67): ECX counts, ESI and
+	 * EDI point, and each is written back zero-extended, so the bits
+	 * set above bit 31 here are ignored, then cleared. */
+	{
+		static const char line[] = "mmio: addr32 rep outsb ok\n";
+		uint64_t src = 1ull << 40 | (uintptr_t)line;
+		uint64_t n = 1ull << 32 | (sizeof(line) - 1);
+		__asm__ volatile("addr32 rep outsb"
+		                 : "+S"(src), "+c"(n)
+		                 : "d"((uint16_t)UART)
+		                 : "memory");
+		bad |= check("addr32 rep outsb: rcx", n, 0);
+		bad |= check("addr32 rep outsb: rsi", src, (uintptr_t)line + sizeof(line) - 1);
+		uint8_t buf[8] = {0};
+		uint64_t dst = 1ull << 40 | (uintptr_t)buf;
+		outb(UART + 7, 0xa5);
+		n = 1ull << 32 | sizeof(buf);
+		__asm__ volatile("addr32 rep insb"
+		                 : "+D"(dst), "+c"(n)
+		                 : "d"((uint16_t)(UART + 7))
+		                 : "memory");
+		bad |= check("addr32 rep insb: rcx", n, 0);
+		bad |= check("addr32 rep insb: rdi", dst, (uintptr_t)buf + sizeof(buf));
+		for (unsigned i = 0; i < sizeof(buf); i++)
+			bad |= check("addr32 rep insb", buf[i], 0xa5);
+	}
 	if (bad)
 		return 1;
 	puts("mmio: ok\n");
