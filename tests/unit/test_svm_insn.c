@@ -218,6 +218,26 @@ static void test_random_bytes(void **state)
 	assert_true(accepted > 100000);
 }
 
+static void test_prefixes(void **state)
+{
+	static const uint8_t rep_outs32[] = { 0x67, 0xf3, 0x6e };
+	static const uint8_t all[] = { 0x2e, 0x66, 0xf0, 0x64, 0xf2, 0x36, 0x67, 0x65,
+				       0x3e, 0x26, 0x48, 0x89, 0x07 };
+	struct svm_prefixes p;
+
+	(void)state;
+	assert_int_equal(svm_insn_prefixes(rep_outs32, sizeof(rep_outs32), &p), 2);
+	assert_true(p.asz && p.rep && !p.osz);
+	/* Every legacy prefix; REX (0x48) ends them. */
+	assert_int_equal(svm_insn_prefixes(all, sizeof(all), &p), 10);
+	assert_true(p.asz && p.rep && p.osz);
+	/* Never past n, even when all n bytes are prefixes. */
+	assert_int_equal(svm_insn_prefixes(all, 3, &p), 3);
+	assert_true(p.osz && !p.asz && !p.rep);
+	assert_int_equal(svm_insn_prefixes(all, 0, &p), 0);
+	assert_true(!p.osz && !p.asz && !p.rep);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +245,7 @@ int main(void)
 		cmocka_unit_test(test_cut_short),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_random_bytes),
+		cmocka_unit_test(test_prefixes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
