@@ -133,11 +133,11 @@ struct svm_gprs {
 struct svm_str {
 	bool active, in, rep, issued;
 	uint8_t width;
+	/* The address size, 2, 4 or 8 bytes: RCX, RSI and RDI are used and
+	 * updated as CX/ECX/... under a 16- or 32-bit one. */
+	uint8_t abytes;
 	uint16_t port;
 	uint64_t next_rip;
-	/* The address size's mask: RCX, RSI and RDI are used and updated
-	 * as CX/ESI/... under a 16- or 32-bit address size. */
-	uint64_t amask;
 };
 
 struct svm_vm {

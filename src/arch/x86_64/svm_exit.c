@@ -69,10 +69,10 @@ static int64_t str_step(struct svm_vcpu *v)
 	return (vmcb_get64(v, VMCB_RFLAGS) & RFLAGS_DF) ? -w : w;
 }
 
-/* The address size of a string IN/OUT as a mask. A CPU reports it in
+/* The address size of a string IN/OUT in bytes. A CPU reports it in
  * EXITINFO1; QEMU's SVM does not, so then it is the code segment's,
  * swapped by an address-size prefix (0x67) before the opcode. */
-static uint64_t str_amask(struct svm_vcpu *v, uint64_t info, uint64_t next_rip)
+static uint8_t str_abytes(struct svm_vcpu *v, uint64_t info, uint64_t next_rip)
 {
 	uint64_t rip = vmcb_get64(v, VMCB_RIP), len = next_rip - rip;
 	uint32_t cs = (uint32_t)vmcb_get64(v, VMCB_CS) >> 16;
@@ -80,28 +80,28 @@ static uint64_t str_amask(struct svm_vcpu *v, uint64_t info, uint64_t next_rip)
 	struct svm_prefixes p = { 0 };
 
 	if (info & (IO_A16 | IO_A32 | IO_A64))
-		return (info & IO_A16) ? 0xffffu : (info & IO_A32) ? 0xffffffffu : UINT64_MAX;
+		return (info & IO_A16) ? 2 : (info & IO_A32) ? 4 : 8;
 	if (len >= 1 && len <= sizeof(b) && !svm_gva_read(v, rip, b, len))
 		svm_insn_prefixes(b, (unsigned)len, &p);
 	if ((vmcb_get64(v, VMCB_EFER) & EFER_LMA) && (cs & SEG_ATTR_L))
-		return p.asz ? 0xffffffffu : UINT64_MAX;
+		return p.asz ? 4 : 8;
 	/* 32-bit code, or 16-bit code with 0x67: 32-bit addresses. */
-	return !(cs & SEG_ATTR_DB) != !p.asz ? 0xffffffffu : 0xffffu;
+	return !(cs & SEG_ATTR_DB) != !p.asz ? 4 : 2;
 }
 
 /* A string register as the instruction sees it (its address size). */
 static uint64_t str_reg(struct svm_vcpu *v, unsigned reg)
 {
-	return svm_gpr(v, reg) & v->str.amask;
+	return svm_gpr(v, reg) & mask(v->str.abytes);
 }
 
 /* ... and as it writes it: a 32-bit address size zero-extends (as any
  * 32-bit register write in 64-bit mode), a 16-bit one keeps the rest. */
 static void str_set_reg(struct svm_vcpu *v, unsigned reg, uint64_t val)
 {
-	uint64_t m = v->str.amask;
+	uint64_t m = mask(v->str.abytes);
 
-	if (m != 0xffffu)
+	if (v->str.abytes != 2)
 		svm_set_gpr(v, reg, val & m);
 	else
 		svm_set_gpr(v, reg, (svm_gpr(v, reg) & ~m) | (val & m));
@@ -162,6 +162,19 @@ int svm_str_in_complete(struct svm_vcpu *v, uint64_t value)
 	return 0;
 }
 
+/* The first element of a string IN/OUT. Out of line: its state and the
+ * address size stay off the other exits' path. */
+static __attribute__((noinline)) int str_start(struct svm_vcpu *v, uint64_t info, uint8_t width,
+					       uint64_t next_rip, struct axvm_exit *exit)
+{
+	v->str = (struct svm_str){ .active = true, .in = info & IO_IN, .rep = info & IO_REP,
+				   .width = width, .port = (uint16_t)(info >> 16),
+				   .next_rip = next_rip, .abytes = str_abytes(v, info, next_rip) };
+	if (svm_str_next(v, exit))
+		return 0;
+	return axvm_bm_exit_nothing(exit); /* rep with RCX = 0 */
+}
+
 /* --- exits ------------------------------------------------------------------- */
 
 static int ioio(struct svm_vcpu *v, uint64_t info, uint64_t next_rip, struct axvm_exit *exit)
@@ -169,14 +182,8 @@ static int ioio(struct svm_vcpu *v, uint64_t info, uint64_t next_rip, struct axv
 	uint16_t port = (uint16_t)(info >> 16);
 	uint8_t width = (info >> IO_SZ_SHIFT & 1) ? 1 : (info >> IO_SZ_SHIFT & 2) ? 2 : 4;
 
-	if (info & IO_STR) {
-		v->str = (struct svm_str){ .active = true, .in = info & IO_IN, .rep = info & IO_REP,
-					   .width = width, .port = port, .next_rip = next_rip,
-					   .amask = str_amask(v, info, next_rip) };
-		if (svm_str_next(v, exit))
-			return 0;
-		return axvm_bm_exit_nothing(exit); /* rep with RCX = 0 */
-	}
+	if (info & IO_STR)
+		return str_start(v, info, width, next_rip, exit);
 	vmcb_set64(v, VMCB_RIP, next_rip);
 	if (info & IO_IN) {
 		exit->kind = AXVM_EXIT_IO_READ;
