@@ -74,13 +74,16 @@ static int64_t str_step(struct svm_vcpu *v)
  * swapped by an address-size prefix (0x67) before the opcode. */
 static uint8_t str_abytes(struct svm_vcpu *v, uint64_t info, uint64_t next_rip)
 {
-	uint64_t rip = vmcb_get64(v, VMCB_RIP), len = next_rip - rip;
-	uint32_t cs = (uint32_t)vmcb_get64(v, VMCB_CS) >> 16;
+	uint64_t rip, len;
+	uint32_t cs;
 	uint8_t b[15];
 	struct svm_prefixes p = { 0 };
 
 	if (info & (IO_A16 | IO_A32 | IO_A64))
 		return (info & IO_A16) ? 2 : (info & IO_A32) ? 4 : 8;
+	rip = vmcb_get64(v, VMCB_RIP);
+	len = next_rip - rip;
+	cs = (uint32_t)vmcb_get64(v, VMCB_CS) >> 16; /* the attribute word */
 	if (len >= 1 && len <= sizeof(b) && !svm_gva_read(v, rip, b, len))
 		svm_insn_prefixes(b, (unsigned)len, &p);
 	if ((vmcb_get64(v, VMCB_EFER) & EFER_LMA) && (cs & SEG_ATTR_L))
@@ -164,11 +167,12 @@ int svm_str_in_complete(struct svm_vcpu *v, uint64_t value)
 
 /* The first element of a string IN/OUT. Out of line: its state and the
  * address size stay off the other exits' path. */
-static __attribute__((noinline)) int str_start(struct svm_vcpu *v, uint64_t info, uint8_t width,
-					       uint64_t next_rip, struct axvm_exit *exit)
+static __attribute__((noinline)) int str_start(struct svm_vcpu *v, uint64_t info, uint16_t port,
+					       uint8_t width, uint64_t next_rip,
+					       struct axvm_exit *exit)
 {
 	v->str = (struct svm_str){ .active = true, .in = info & IO_IN, .rep = info & IO_REP,
-				   .width = width, .port = (uint16_t)(info >> 16),
+				   .width = width, .port = port,
 				   .next_rip = next_rip, .abytes = str_abytes(v, info, next_rip) };
 	if (svm_str_next(v, exit))
 		return 0;
@@ -183,7 +187,7 @@ static int ioio(struct svm_vcpu *v, uint64_t info, uint64_t next_rip, struct axv
 	uint8_t width = (info >> IO_SZ_SHIFT & 1) ? 1 : (info >> IO_SZ_SHIFT & 2) ? 2 : 4;
 
 	if (info & IO_STR)
-		return str_start(v, info, width, next_rip, exit);
+		return str_start(v, info, port, width, next_rip, exit);
 	vmcb_set64(v, VMCB_RIP, next_rip);
 	if (info & IO_IN) {
 		exit->kind = AXVM_EXIT_IO_READ;

@@ -69,7 +69,6 @@ int svm_insn_decode(const uint8_t *b, unsigned n, struct svm_insn *out)
 {
 	unsigned i, rex = 0, op, ml, opsize;
 	struct svm_prefixes pfx;
-	bool osz, asz;
 
 	if (!b || !out || n > 15)
 		return AXVM_EINVAL;
@@ -77,13 +76,11 @@ int svm_insn_decode(const uint8_t *b, unsigned n, struct svm_insn *out)
 	i = svm_insn_prefixes(b, n, &pfx);
 	if (pfx.rep) /* no MOV needs it */
 		return AXVM_EINVAL;
-	osz = pfx.osz;
-	asz = pfx.asz;
 	if (i < n && (b[i] & 0xf0) == 0x40) /* REX: last before the opcode */
 		rex = b[i++];
 	if (i >= n)
 		return AXVM_EINVAL;
-	opsize = (rex & REX_W) ? 8 : osz ? 2 : 4;
+	opsize = (rex & REX_W) ? 8 : pfx.osz ? 2 : 4;
 	op = b[i++];
 	if (op == 0x0f) {
 		if (i >= n)
@@ -93,7 +90,7 @@ int svm_insn_decode(const uint8_t *b, unsigned n, struct svm_insn *out)
 	if (op >= 0xa0 && op <= 0xa3) {
 		/* mov AL/AX/EAX/RAX to or from an absolute address (moffs):
 		 * no ModRM, an 8-byte address (4 with 0x67). */
-		unsigned k = asz ? 4 : 8;
+		unsigned k = pfx.asz ? 4 : 8;
 		if (i + k > n)
 			return AXVM_EINVAL;
 		out->reg = 0;
