@@ -235,7 +235,19 @@ static void test_prefixes(void **state)
 	assert_int_equal(svm_insn_prefixes(all, 3, &p), 3);
 	assert_true(p.osz && !p.asz && !p.rep);
 	assert_int_equal(svm_insn_prefixes(all, 0, &p), 0);
-	assert_true(!p.osz && !p.asz && !p.rep);
+	assert_true(!p.osz && !p.asz && !p.rep && !p.seg);
+	/* The last segment override counts, each one named right. */
+	assert_int_equal(svm_insn_prefixes(all, 10, &p), 10);
+	assert_int_equal(p.seg, 1 + SVM_SEG_ES);
+	static const struct {
+		uint8_t byte, seg;
+	} overrides[] = { { 0x26, SVM_SEG_ES }, { 0x2e, SVM_SEG_CS }, { 0x36, SVM_SEG_SS },
+			  { 0x3e, SVM_SEG_DS }, { 0x64, SVM_SEG_FS }, { 0x65, SVM_SEG_GS } };
+	for (unsigned i = 0; i < sizeof(overrides) / sizeof(overrides[0]); i++) {
+		const uint8_t outs[] = { 0xf3, overrides[i].byte, 0x6e };
+		assert_int_equal(svm_insn_prefixes(outs, sizeof(outs), &p), 2);
+		assert_int_equal(p.seg, 1 + overrides[i].seg);
+	}
 }
 
 int main(void)

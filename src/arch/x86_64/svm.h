@@ -136,8 +136,10 @@ struct svm_str {
 	/* The address size, 2, 4 or 8 bytes: RCX, RSI and RDI are used and
 	 * updated as CX/ECX/... under a 16- or 32-bit one. */
 	uint8_t abytes;
+	bool lin32; /* outside 64-bit mode: linear addresses wrap at 4 GiB */
 	uint16_t port;
 	uint64_t next_rip;
+	uint64_t seg_base; /* of the memory operand's segment */
 };
 
 struct svm_vm {

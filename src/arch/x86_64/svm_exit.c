@@ -19,6 +19,7 @@
 #define IO_A16 (1ull << 7)
 #define IO_A32 (1ull << 8)
 #define IO_A64 (1ull << 9)
+#define IO_SEG_SHIFT 10 /* the segment, with decode assists */
 /* EXITINFO1 of NPF: the #PF-style error code */
 #define NPF_WRITE (1ull << 1)
 #define NPF_FETCH (1ull << 4)
@@ -69,27 +70,59 @@ static int64_t str_step(struct svm_vcpu *v)
 	return (vmcb_get64(v, VMCB_RFLAGS) & RFLAGS_DF) ? -w : w;
 }
 
-/* The address size of a string IN/OUT in bytes. A CPU reports it in
- * EXITINFO1; QEMU's SVM does not, so then it is the code segment's,
- * swapped by an address-size prefix (0x67) before the opcode. */
-static uint8_t str_abytes(struct svm_vcpu *v, uint64_t info, uint64_t next_rip)
+/* 64-bit mode: long mode with a 64-bit code segment. Outside it,
+ * segment bases apply and linear addresses wrap at 4 GiB. */
+static bool code64(const struct svm_vcpu *v)
 {
-	uint64_t rip, len;
-	uint32_t cs;
+	uint32_t cs_attr = (uint32_t)vmcb_get64(v, VMCB_CS) >> 16;
+
+	return (vmcb_get64(v, VMCB_EFER) & EFER_LMA) && (cs_attr & SEG_ATTR_L);
+}
+
+/* The linear address of the instruction at RIP (a real-mode AP's CS:IP). */
+static uint64_t rip_linear(const struct svm_vcpu *v)
+{
+	uint64_t rip = vmcb_get64(v, VMCB_RIP);
+
+	return code64(v) ? rip : (uint32_t)(vmcb_get64(v, VMCB_CS + 8) + rip);
+}
+
+/* Where a string IN/OUT's memory operand is: its address size and its
+ * segment (OUTS reads DS:rSI or an override's, INS writes ES:rDI). A CPU
+ * with decode assists reports both in EXITINFO1; QEMU's SVM does not, so
+ * then they come from the code segment and the instruction's prefixes.
+ * In 64-bit mode only FS and GS have a base. Limits are not checked. */
+static void str_operand(struct svm_vcpu *v, uint64_t info, uint64_t next_rip)
+{
+	uint64_t len = next_rip - vmcb_get64(v, VMCB_RIP);
+	uint32_t cs_attr = (uint32_t)vmcb_get64(v, VMCB_CS) >> 16;
+	bool lm = code64(v);
+	unsigned seg = (info & IO_IN) ? SVM_SEG_ES : SVM_SEG_DS;
 	uint8_t b[15];
 	struct svm_prefixes p = { 0 };
 
-	if (info & (IO_A16 | IO_A32 | IO_A64))
-		return (info & IO_A16) ? 2 : (info & IO_A32) ? 4 : 8;
-	rip = vmcb_get64(v, VMCB_RIP);
-	len = next_rip - rip;
-	cs = (uint32_t)vmcb_get64(v, VMCB_CS) >> 16; /* the attribute word */
-	if (len >= 1 && len <= sizeof(b) && !svm_gva_read(v, rip, b, len))
-		svm_insn_prefixes(b, (unsigned)len, &p);
-	if ((vmcb_get64(v, VMCB_EFER) & EFER_LMA) && (cs & SEG_ATTR_L))
-		return p.asz ? 4 : 8;
-	/* 32-bit code, or 16-bit code with 0x67: 32-bit addresses. */
-	return !(cs & SEG_ATTR_DB) != !p.asz ? 4 : 2;
+	if (info & (IO_A16 | IO_A32 | IO_A64)) {
+		v->str.abytes = (info & IO_A16) ? 2 : (info & IO_A32) ? 4 : 8;
+		if (!(info & IO_IN) && ((info >> IO_SEG_SHIFT) & 7) <= SVM_SEG_GS)
+			seg = (info >> IO_SEG_SHIFT) & 7;
+	} else {
+		if (len >= 1 && len <= sizeof(b) && !svm_gva_read(v, rip_linear(v), b, len))
+			svm_insn_prefixes(b, (unsigned)len, &p);
+		/* 64-bit code; else 32-bit code, or 16-bit code with 0x67. */
+		v->str.abytes = lm ? (p.asz ? 4 : 8) : (!(cs_attr & SEG_ATTR_DB) != !p.asz ? 4 : 2);
+		if (!(info & IO_IN) && p.seg)
+			seg = p.seg - 1u;
+	}
+	v->str.lin32 = !lm;
+	v->str.seg_base = lm && seg < SVM_SEG_FS ? 0 : vmcb_get64(v, VMCB_ES + 16 * seg + 8);
+}
+
+/* The linear address of offset `off` in the operand's segment. */
+static uint64_t str_linear(const struct svm_vcpu *v, uint64_t off)
+{
+	uint64_t a = v->str.seg_base + off;
+
+	return v->str.lin32 ? (uint32_t)a : a;
 }
 
 /* A string register as the instruction sees it (its address size). */
@@ -131,7 +164,7 @@ int svm_str_next(struct svm_vcpu *v, struct axvm_exit *exit)
 		return 1;
 	}
 	rsi = str_reg(v, AXVM_X86_REG_RSI);
-	if (svm_gva_read(v, rsi, &data, s->width)) {
+	if (svm_gva_read(v, str_linear(v, rsi), &data, s->width)) {
 		/* A real CPU would #PF; the guest is stopped instead. */
 		s->active = false;
 		axvm_bm_exit_fail(exit, AXVM_X86_FAIL_FETCH | (rsi & 0xffffffffu));
@@ -155,7 +188,7 @@ int svm_str_in_complete(struct svm_vcpu *v, uint64_t value)
 
 	if (!s->active || !s->in)
 		return AXVM_EINVAL;
-	if ((rc = svm_gva_write(v, rdi, &value, s->width))) {
+	if ((rc = svm_gva_write(v, str_linear(v, rdi), &value, s->width))) {
 		s->active = false; /* stop the instruction: the VM stops too */
 		return rc;
 	}
@@ -172,8 +205,8 @@ static __attribute__((noinline)) int str_start(struct svm_vcpu *v, uint64_t info
 					       struct axvm_exit *exit)
 {
 	v->str = (struct svm_str){ .active = true, .in = info & IO_IN, .rep = info & IO_REP,
-				   .width = width, .port = port,
-				   .next_rip = next_rip, .abytes = str_abytes(v, info, next_rip) };
+				   .width = width, .port = port, .next_rip = next_rip };
+	str_operand(v, info, next_rip);
 	if (svm_str_next(v, exit))
 		return 0;
 	return axvm_bm_exit_nothing(exit); /* rep with RCX = 0 */

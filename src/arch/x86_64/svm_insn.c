@@ -58,8 +58,11 @@ unsigned svm_insn_prefixes(const uint8_t *b, unsigned n, struct svm_prefixes *p)
 			p->asz = true;
 		else if (c == 0xf2 || c == 0xf3)
 			p->rep = true;
-		else if (c != 0xf0 && c != 0x2e && c != 0x36 && c != 0x3e && c != 0x26 &&
-			 c != 0x64 && c != 0x65) /* LOCK, the segment overrides */
+		else if (c == 0x26 || c == 0x2e || c == 0x36 || c == 0x3e)
+			p->seg = (uint8_t)(1 + ((c >> 3) & 3)); /* ES, CS, SS, DS */
+		else if (c == 0x64 || c == 0x65)
+			p->seg = (uint8_t)(1 + SVM_SEG_FS + (c & 1));
+		else if (c != 0xf0) /* LOCK */
 			break;
 	}
 	return i;

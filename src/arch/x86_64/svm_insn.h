@@ -29,7 +29,11 @@ struct svm_prefixes {
 	bool osz; /* 0x66: operand size */
 	bool asz; /* 0x67: address size */
 	bool rep; /* F2 or F3 */
+	uint8_t seg; /* the last segment override: 1 + SVM_SEG_*, 0 for none */
 };
+
+/* Segment registers in the hardware's order (the VMCB's, EXITINFO1's). */
+enum { SVM_SEG_ES, SVM_SEG_CS, SVM_SEG_SS, SVM_SEG_DS, SVM_SEG_FS, SVM_SEG_GS };
 
 /* How many legacy prefix bytes b[0..n) starts with; *p says which. */
 unsigned svm_insn_prefixes(const uint8_t *b, unsigned n, struct svm_prefixes *p);
