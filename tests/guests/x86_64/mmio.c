@@ -2,7 +2,8 @@
 /* mmio: reads and writes of axvm-run's test device (--testdev) at
  * 0xfe000000, every width, with the x86 extension rules checked: movsx
  * sign-extends, movzx and 32-bit moves zero-extend, 8/16-bit moves merge;
- * then string port I/O (rep outsb / rep insb) on the UART.
+ * then string port I/O (rep outsb / rep insb) on the UART: with a 32-bit
+ * address size, with an FS override, and from 32-bit compatibility mode.
  * Device layout: 0x00..0x3f scratch (RW), 0x40..0x4f constant pattern
  * bb aa 99 88 f0 e0 c0 80 11 22 33 44 55 66 77 08 (RO). */
 #include "guest.h"
@@ -94,39 +95,95 @@ static int encodings(uint64_t s, uint64_t neg)
 	return bad;
 }
 
-/* rep outsb with a segment override: FS's base is added to RSI (in 64-bit
- * mode only FS and GS have one). The base comes from a descriptor in a
- * GDT of our own (in 64-bit mode a selector load sets the base's low 32
- * bits), so the same guest runs on KVM and on the SVM backend alike. */
+/* Segments with a base, for the string I/O below: a GDT of our own, the
+ * boot one's entries plus a 32-bit code segment (base 0) and a data
+ * segment whose base is SEG_BASE, so the same guest runs on KVM and on
+ * the SVM backend alike. */
+#define SEG_BASE 0x1000u
+#define SEL_CODE32 (14u * 8)
+#define SEL_DATA (15u * 8)
+
+struct __attribute__((packed)) gdtr {
+	uint16_t limit;
+	uint64_t base;
+};
+
+/* Load the GDT above; *old gets the boot one back. Non-zero on failure. */
+static int load_gdt(struct gdtr *old)
+{
+	static uint64_t gdt[16] __attribute__((aligned(16)));
+	struct gdtr mine = { sizeof(gdt) - 1, (uintptr_t)gdt };
+
+	__asm__ volatile("sgdt %0" : "=m"(*old));
+	if (old->limit >= SEL_CODE32)
+		return check("gdt limit", old->limit, 0);
+	for (unsigned i = 0; i <= old->limit; i++)
+		((uint8_t *)gdt)[i] = ((const uint8_t *)(uintptr_t)old->base)[i];
+	/* present, 4 KiB granularity, 32-bit: code execute/read; data r/w */
+	gdt[14] = 0x00cf9b000000ffffull;
+	gdt[15] = 0x00cf93000000ffffull | (uint64_t)SEG_BASE << 16;
+	__asm__ volatile("lgdt %0" : : "m"(mine) : "memory");
+	return 0;
+}
+
+/* rep outsb with a segment override: in 64-bit mode only FS and GS have
+ * a base, added to RSI (a selector load sets its low 32 bits). */
 static int fs_outsb(void)
 {
 	static const char line[] = "mmio: fs rep outsb ok\n";
-	static uint64_t gdt[16] __attribute__((aligned(16)));
-	struct __attribute__((packed)) {
-		uint16_t limit;
-		uint64_t base;
-	} old, mine;
-	const uint64_t base = 0x1000, sel = 15 * 8;
-	uint64_t src = (uintptr_t)line - base, n = sizeof(line) - 1;
+	uint64_t src = (uintptr_t)line - SEG_BASE, n = sizeof(line) - 1;
+	struct gdtr old;
 
-	__asm__ volatile("sgdt %0" : "=m"(old));
-	if (old.limit >= sel)
-		return check("gdt limit", old.limit, 0);
-	for (unsigned i = 0; i <= old.limit; i++)
-		((uint8_t *)gdt)[i] = ((const uint8_t *)(uintptr_t)old.base)[i];
-	/* data, read/write, present; 4 KiB granularity, 32-bit */
-	gdt[15] = 0xffffull | (base & 0xffffff) << 16 | 0x93ull << 40 | 0xcfull << 48 |
-		  (base >> 24) << 56;
-	mine.limit = sizeof(gdt) - 1;
-	mine.base = (uintptr_t)gdt;
-	__asm__ volatile("lgdt %0\n\tmov %1, %%fs" : : "m"(mine), "r"(sel) : "memory");
+	if (load_gdt(&old))
+		return 1;
+	__asm__ volatile("mov %0, %%fs" : : "r"((uint64_t)SEL_DATA) : "memory");
 	__asm__ volatile("rep outsb %%fs:(%%rsi), (%%dx)"
 	                 : "+S"(src), "+c"(n)
 	                 : "d"((uint16_t)UART)
 	                 : "memory");
 	__asm__ volatile("lgdt %0" : : "m"(old) : "memory");
 	return check("fs rep outsb: rcx", n, 0) |
-	       check("fs rep outsb: rsi", src, (uintptr_t)line - base + sizeof(line) - 1);
+	       check("fs rep outsb: rsi", src, (uintptr_t)line - SEG_BASE + sizeof(line) - 1);
+}
+
+/* The same outside 64-bit mode: a far return into 32-bit compatibility
+ * mode, where DS's base counts (no override) and addresses are 32-bit,
+ * then a far jump back. Everything here lies below 4 GiB. */
+static int compat_outsb(void)
+{
+	static const char line[] = "mmio: compat rep outsb ok\n";
+	static struct __attribute__((packed)) {
+		uint32_t off;
+		uint16_t sel;
+	} back;
+	uint64_t src = (uintptr_t)line - SEG_BASE, n = sizeof(line) - 1;
+	uint16_t cs, ds;
+	struct gdtr old;
+
+	if (load_gdt(&old))
+		return 1;
+	__asm__ volatile("mov %%cs, %0\n\tmov %%ds, %1" : "=r"(cs), "=r"(ds));
+	back.sel = cs;
+	__asm__ volatile("lea 2f(%%rip), %%rax\n\t"
+	                 "movl %%eax, (%%rbx)\n\t"
+	                 "pushq %[code32]\n\t"
+	                 "lea 1f(%%rip), %%rax\n\t"
+	                 "pushq %%rax\n\t"
+	                 "lretq\n"
+	                 ".code32\n"
+	                 "1:\tmov %[data], %%eax\n\t"
+	                 "mov %%eax, %%ds\n\t"
+	                 "rep outsb\n\t"
+	                 "ljmp *%%cs:(%%ebx)\n"
+	                 ".code64\n"
+	                 "2:"
+	                 : "+S"(src), "+c"(n)
+	                 : "d"((uint16_t)UART), "b"(&back), [code32] "i"(SEL_CODE32),
+	                   [data] "i"(SEL_DATA)
+	                 : "rax", "memory");
+	__asm__ volatile("mov %0, %%ds\n\tlgdt %1" : : "r"(ds), "m"(old) : "memory");
+	return check("compat rep outsb: rcx", n, 0) |
+	       check("compat rep outsb: rsi", src, (uintptr_t)line - SEG_BASE + sizeof(line) - 1);
 }
 
 int guest_main(uint64_t index, uint64_t ram_size, uint64_t arg)
@@ -250,6 +307,7 @@ int guest_main(uint64_t index, uint64_t ram_size, uint64_t arg)
 			bad |= check("addr32 rep insb", buf[i], 0xa5);
 	}
 	bad |= fs_outsb();
+	bad |= compat_outsb();
 	if (bad)
 		return 1;
 	puts("mmio: ok\n");
