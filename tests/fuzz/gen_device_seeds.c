@@ -4,59 +4,47 @@
  * long to find by chance), plus exits no backend should report. */
 #include <stdint.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "fuzz_devices.h"
-
-struct seed {
-	uint8_t b[1024];
-	size_t n;
-};
-
-static void put(struct seed *s, uint64_t v, unsigned len)
-{
-	for (unsigned i = 0; i < len && s->n < sizeof(s->b); i++)
-		s->b[s->n++] = (uint8_t)(v >> (8 * i));
-}
+#include "seed_file.h"
 
 /* flags, line, PLIC contexts; a test-device layout the device takes. */
 static void head(struct seed *s, uint8_t flags)
 {
-	s->n = 0;
-	put(s, flags, 1);
-	put(s, 16, 1);
-	put(s, 2, 1);
-	put(s, 0x40, 2); /* scratch */
-	put(s, 0x40, 2); /* read-only part ... */
-	put(s, 16, 1);   /* ... of 16 bytes */
+	seed_put(s, flags, 1);
+	seed_put(s, 16, 1);
+	seed_put(s, 2, 1);
+	seed_put(s, 0x40, 2); /* scratch */
+	seed_put(s, 0x40, 2); /* read-only part ... */
+	seed_put(s, 16, 1);   /* ... of 16 bytes */
 }
 
 static void rd(struct seed *s, enum fd_dev d, unsigned log2w, uint16_t reg)
 {
-	put(s, FD_OP(FD_READ, d, log2w), 1);
-	put(s, reg, 2);
-	put(s, 1, 1); /* into register 1 */
+	seed_put(s, FD_OP(FD_READ, d, log2w), 1);
+	seed_put(s, reg, 2);
+	seed_put(s, 1, 1); /* into register 1 */
 }
 
 static void wr(struct seed *s, enum fd_dev d, unsigned log2w, uint16_t reg, uint64_t v)
 {
-	put(s, FD_OP(FD_WRITE, d, log2w), 1);
-	put(s, reg, 2);
-	put(s, v, 8);
+	seed_put(s, FD_OP(FD_WRITE, d, log2w), 1);
+	seed_put(s, reg, 2);
+	seed_put(s, v, 8);
 }
 
 static void host(struct seed *s, enum fd_dev d, uint32_t arg)
 {
-	put(s, FD_OP(FD_HOST, d, 0), 1);
-	put(s, arg, 4);
+	seed_put(s, FD_OP(FD_HOST, d, 0), 1);
+	seed_put(s, arg, 4);
 }
 
 static void raw(struct seed *s, enum fd_dev d, uint64_t addr, uint8_t width)
 {
-	put(s, FD_OP(FD_RAW, d, 0), 1);
-	put(s, addr, 8);
-	put(s, width, 1);
-	put(s, 0x1122334455667788ull, 8);
+	seed_put(s, FD_OP(FD_RAW, d, 0), 1);
+	seed_put(s, addr, 8);
+	seed_put(s, width, 1);
+	seed_put(s, 0x1122334455667788ull, 8);
 }
 
 static void ivc(struct seed *s)
@@ -154,35 +142,16 @@ static void exits(struct seed *s)
 	rd(s, FD_NONE, 2, 0);
 }
 
-static int save(const char *dir, const char *name, const struct seed *s)
-{
-	char path[4096];
-	FILE *f;
-	int ok;
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
-		return 1;
-	if (!(f = fopen(path, "wb")))
-		return 1;
-	ok = fwrite(s->b, 1, s->n, f) == s->n;
-	return (fclose(f) == 0 && ok) ? 0 : 1;
-}
+static void ns16550_mmio(struct seed *s) { ns16550(s, FD_NS_MMIO, 2 << 1); }
+static void ns16550_pio_line(struct seed *s) { ns16550(s, FD_NS_PIO, 8); }
 
 int main(int argc, char **argv)
 {
-	static struct seed s;
-	int bad = 0;
+	static const struct seed_kind kinds[] = {
+		{ "ivc", ivc }, { "plic", plic }, { "pl011", pl011 },
+		{ "ns16550-mmio", ns16550_mmio }, { "ns16550-pio-line", ns16550_pio_line },
+		{ "testdev", testdev }, { "exits", exits },
+	};
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s DIR\n", argv[0]);
-		return 2;
-	}
-	ivc(&s), bad |= save(argv[1], "ivc", &s);
-	plic(&s), bad |= save(argv[1], "plic", &s);
-	pl011(&s), bad |= save(argv[1], "pl011", &s);
-	ns16550(&s, FD_NS_MMIO, 2 << 1), bad |= save(argv[1], "ns16550-mmio", &s);
-	ns16550(&s, FD_NS_PIO, 8), bad |= save(argv[1], "ns16550-pio-line", &s);
-	testdev(&s), bad |= save(argv[1], "testdev", &s);
-	exits(&s), bad |= save(argv[1], "exits", &s);
-	return bad;
+	return seed_main(argc, argv, kinds, sizeof(kinds) / sizeof(kinds[0]));
 }

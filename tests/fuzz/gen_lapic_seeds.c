@@ -6,48 +6,38 @@
 #include <stdio.h>
 
 #include "fuzz_svm_lapic.h"
+#include "seed_file.h"
 
 /* xAPIC register numbers (offset >> 4), as the x2APIC MSRs number them. */
 enum { TPR = 0x08, EOI = 0x0b, SVR = 0x0f, ESR = 0x28, ICR = 0x30, ICR_HI = 0x31,
        LVT_TIMER = 0x32, TMR_INIT = 0x38, TMR_CUR = 0x39, TMR_DIV = 0x3e, SELF_IPI = 0x3f };
 
-struct seed {
-	uint8_t b[512];
-	size_t n;
-};
-
-static void put(struct seed *s, uint64_t v, unsigned len)
-{
-	for (unsigned i = 0; i < len && s->n < sizeof(s->b); i++)
-		s->b[s->n++] = (uint8_t)(v >> (8 * i));
-}
-
 static void wr(struct seed *s, uint16_t reg, uint64_t v)
 {
-	put(s, FL_WRITE, 1);
-	put(s, reg, 2);
-	put(s, v, 8);
+	seed_put(s, FL_WRITE, 1);
+	seed_put(s, reg, 2);
+	seed_put(s, v, 8);
 }
 
 static void rd(struct seed *s, uint16_t reg)
 {
-	put(s, FL_READ, 1);
-	put(s, reg, 2);
-	put(s, 0x20, 1); /* EAX */
+	seed_put(s, FL_READ, 1);
+	seed_put(s, reg, 2);
+	seed_put(s, 0x20, 1); /* EAX */
 }
 
 static void wrmsr(struct seed *s, uint8_t sel, uint64_t v)
 {
-	put(s, FL_WRMSR, 1);
-	put(s, sel, 1);
-	put(s, v, 8);
-	put(s, 0xbad0, 4);
+	seed_put(s, FL_WRMSR, 1);
+	seed_put(s, sel, 1);
+	seed_put(s, v, 8);
+	seed_put(s, 0xbad0, 4);
 }
 
 static void op(struct seed *s, enum fl_op o, uint64_t arg, unsigned len)
 {
-	put(s, o, 1);
-	put(s, arg, len);
+	seed_put(s, o, 1);
+	seed_put(s, arg, len);
 }
 
 static void priorities(struct seed *s)
@@ -108,39 +98,22 @@ static void x2apic(struct seed *s)
 	wrmsr(s, ICR, 3ull << 32 | 0x4050);
 	wrmsr(s, SELF_IPI, 0x51);
 	op(s, FL_ACCEPT, 0, 0);
-	put(s, FL_RDMSR, 1);
-	put(s, ICR, 1);
+	seed_put(s, FL_RDMSR, 1);
+	seed_put(s, ICR, 1);
 	wrmsr(s, FL_MSR_APIC_BASE, 0xfee00000ull | 1u << 11); /* refused */
 	wrmsr(s, FL_MSR_APIC_BASE, 0);
 	wrmsr(s, FL_MSR_EFER, 0xd01);
-	put(s, FL_RDMSR, 1);
-	put(s, FL_MSR_EFER, 1);
+	seed_put(s, FL_RDMSR, 1);
+	seed_put(s, FL_MSR_EFER, 1);
 	op(s, FL_INIT, 0, 0);
-}
-
-static int save(const char *dir, const char *name, void (*fill)(struct seed *))
-{
-	static struct seed s;
-	char path[4096];
-	FILE *f;
-	int ok;
-
-	s.n = 0;
-	fill(&s);
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
-		return 1;
-	if (!(f = fopen(path, "wb")))
-		return 1;
-	ok = fwrite(s.b, 1, s.n, f) == s.n;
-	return (fclose(f) == 0 && ok) ? 0 : 1;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s DIR\n", argv[0]);
-		return 2;
-	}
-	return save(argv[1], "priorities", priorities) | save(argv[1], "timer", timer) |
-	       save(argv[1], "ipis", ipis) | save(argv[1], "x2apic", x2apic);
+	static const struct seed_kind kinds[] = {
+		{ "priorities", priorities }, { "timer", timer }, { "ipis", ipis },
+		{ "x2apic", x2apic },
+	};
+
+	return seed_main(argc, argv, kinds, sizeof(kinds) / sizeof(kinds[0]));
 }
