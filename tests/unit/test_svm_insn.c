@@ -76,17 +76,66 @@ static const struct ref good[] = {
 	{ "movsxd edx,DWORD PTR [rcx]", { 0x63, 0x11 }, RD(2, 4, 2, 4) },
 };
 
-/* Decode the first n bytes from a heap buffer of exactly n bytes. */
-static int decode_exact(const uint8_t *bytes, unsigned n, struct svm_insn *out)
+/* 32-bit code (as --32): no REX; 0x67 is 16-bit addressing. */
+static const struct ref good32[] = {
+	{ "mov DWORD PTR [ebx],eax", { 0x89, 0x03 }, WR(2, 4, 0) },
+	{ "mov WORD PTR [ebx],ax", { 0x66, 0x89, 0x03 }, WR(3, 2, 0) },
+	{ "mov DWORD PTR [bx],eax", { 0x67, 0x89, 0x07 }, WR(3, 4, 0) },
+	{ "mov eax,ds:0x12345678", { 0xa1, 0x78, 0x56, 0x34, 0x12 }, RD(5, 4, 0, 4) },
+	{ "mov DWORD PTR [esi+0x10],0x11223344",
+	  { 0xc7, 0x46, 0x10, 0x44, 0x33, 0x22, 0x11 }, IMM(7, 4, 0x11223344) },
+	{ "mov WORD PTR [edi],0x5566", { 0x66, 0xc7, 0x07, 0x66, 0x55 }, IMM(5, 2, 0x5566) },
+	{ "mov BYTE PTR [ecx],ah", { 0x88, 0x21 },
+	  { .len = 2, .write = true, .width = 1, .reg = 0, .high = true, .dst_size = 1 } },
+	{ "movzx edx,BYTE PTR [esi]", { 0x0f, 0xb6, 0x16 }, RD(3, 1, 2, 4) },
+	{ "movsx ecx,WORD PTR [eax]", { 0x0f, 0xbf, 0x08 },
+	  { .len = 3, .width = 2, .reg = 1, .dst_size = 4, .sign_extend = true } },
+	{ "mov ebx,DWORD PTR [esp+ecx*4+0x40]", { 0x8b, 0x5c, 0x8c, 0x40 }, RD(4, 4, 3, 4) },
+};
+
+/* 16-bit code (.code16): 0x66 and 0x67 select 32 bits. */
+static const struct ref good16[] = {
+	{ "mov WORD PTR [bx],ax", { 0x89, 0x07 }, WR(2, 2, 0) },
+	{ "mov DWORD PTR [bx],eax", { 0x66, 0x89, 0x07 }, WR(3, 4, 0) },
+	{ "mov ds:0x1234,al", { 0xa2, 0x34, 0x12 }, WR(3, 1, 0) },
+	{ "mov ds:0x1234,ax", { 0xa3, 0x34, 0x12 }, WR(3, 2, 0) },
+	{ "mov WORD PTR [bp+si+0x10],0x1234", { 0xc7, 0x42, 0x10, 0x34, 0x12 },
+	  IMM(5, 2, 0x1234) },
+	{ "mov ds:0x1234,eax", { 0x66, 0xa3, 0x34, 0x12 }, WR(4, 4, 0) },
+	{ "mov WORD PTR [ebx],ax", { 0x67, 0x89, 0x03 }, WR(3, 2, 0) },
+	{ "mov dx,WORD PTR [bx+di+0x1234]", { 0x8b, 0x91, 0x34, 0x12 }, RD(4, 2, 2, 2) },
+	{ "mov BYTE PTR [bp-0x2],0x7f", { 0xc6, 0x46, 0xfe, 0x7f }, IMM(4, 1, 0x7f) },
+};
+
+/* Each table with the code size it is decoded as. */
+static const struct {
+	const struct ref *refs;
+	size_t n;
+	unsigned code;
+} tables[] = {
+	{ good, sizeof(good) / sizeof(good[0]), 8 },
+	{ good32, sizeof(good32) / sizeof(good32[0]), 4 },
+	{ good16, sizeof(good16) / sizeof(good16[0]), 2 },
+};
+
+/* Decode the first n bytes from a heap buffer of exactly n bytes, as
+ * code of `code` bytes. */
+static int decode_in(const uint8_t *bytes, unsigned n, unsigned code, struct svm_insn *out)
 {
 	uint8_t *b = malloc(n ? n : 1);
 	int rc;
 
 	assert_non_null(b);
 	memcpy(b, bytes, n);
-	rc = svm_insn_decode(b, n, out);
+	rc = svm_insn_decode(b, n, code, out);
 	free(b);
 	return rc;
+}
+
+/* The same in 64-bit mode. */
+static int decode_exact(const uint8_t *bytes, unsigned n, struct svm_insn *out)
+{
+	return decode_in(bytes, n, 8, out);
 }
 
 static void check_insn(const struct svm_insn *got, const struct svm_insn *want)
@@ -105,29 +154,36 @@ static void check_insn(const struct svm_insn *got, const struct svm_insn *want)
 static void test_reference_encodings(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		struct svm_insn in;
-		unsigned len = good[i].want.len;
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		for (size_t i = 0; i < tables[t].n; i++) {
+			const struct ref *r = &tables[t].refs[i];
+			unsigned len = r->want.len, code = tables[t].code;
+			struct svm_insn in;
+			uint8_t fetch[15];
 
-		print_message("%s\n", good[i].what);
-		/* Exactly its bytes, and inside a 15-byte fetch (the rest 0x90). */
-		assert_int_equal(decode_exact(good[i].bytes, len, &in), 0);
-		check_insn(&in, &good[i].want);
-		uint8_t fetch[15];
-		memset(fetch, 0x90, sizeof(fetch));
-		memcpy(fetch, good[i].bytes, len);
-		assert_int_equal(decode_exact(fetch, sizeof(fetch), &in), 0);
-		check_insn(&in, &good[i].want);
+			print_message("%s (%u-byte code)\n", r->what, code);
+			/* Exactly its bytes, and inside a 15-byte fetch (the rest 0x90). */
+			assert_int_equal(decode_in(r->bytes, len, code, &in), 0);
+			check_insn(&in, &r->want);
+			memset(fetch, 0x90, sizeof(fetch));
+			memcpy(fetch, r->bytes, len);
+			assert_int_equal(decode_in(fetch, sizeof(fetch), code, &in), 0);
+			check_insn(&in, &r->want);
+		}
 	}
 }
 
 static void test_cut_short(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		for (unsigned n = 0; n < good[i].want.len; n++) {
-			struct svm_insn in;
-			assert_int_equal(decode_exact(good[i].bytes, n, &in), AXVM_EINVAL);
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		for (size_t i = 0; i < tables[t].n; i++) {
+			const struct ref *r = &tables[t].refs[i];
+			for (unsigned n = 0; n < r->want.len; n++) {
+				struct svm_insn in;
+				assert_int_equal(decode_in(r->bytes, n, tables[t].code, &in),
+						 AXVM_EINVAL);
+			}
 		}
 	}
 }
@@ -159,8 +215,15 @@ static void test_refused(void **state)
 		memcpy(buf, bad[i].bytes, sizeof(bad[i].bytes));
 		assert_int_equal(decode_exact(buf, bad[i].n, &in), AXVM_EINVAL);
 	}
-	assert_int_equal(svm_insn_decode(NULL, 2, &in), AXVM_EINVAL);
-	assert_int_equal(svm_insn_decode(good[0].bytes, 2, NULL), AXVM_EINVAL);
+	/* Outside 64-bit mode 0x40..0x4f are INC/DEC (no REX), 0x63 is ARPL. */
+	assert_int_equal(decode_in((const uint8_t[]){ 0x48, 0x89, 0x07 }, 3, 4, &in), AXVM_EINVAL);
+	assert_int_equal(decode_in((const uint8_t[]){ 0x63, 0x11 }, 2, 4, &in), AXVM_EINVAL);
+	assert_int_equal(decode_in((const uint8_t[]){ 0x63, 0x11 }, 2, 2, &in), AXVM_EINVAL);
+	assert_int_equal(svm_insn_decode(NULL, 2, 8, &in), AXVM_EINVAL);
+	assert_int_equal(svm_insn_decode(good[0].bytes, 2, 8, NULL), AXVM_EINVAL);
+	for (unsigned code = 0; code < 10; code++)
+		if (code != 2 && code != 4 && code != 8)
+			assert_int_equal(svm_insn_decode(good[0].bytes, 2, code, &in), AXVM_EINVAL);
 }
 
 /* Random bytes shaped like the accepted instructions (prefixes, REX, one of
@@ -197,7 +260,7 @@ static void test_random_bytes(void **state)
 			b[k++] = 0x0f;
 		b[k++] = (uint8_t)op;
 
-		if (svm_insn_decode(b, sizeof(b), &in))
+		if (svm_insn_decode(b, sizeof(b), 8, &in))
 			continue;
 		accepted++;
 		assert_true(in.len > k && in.len <= sizeof(b));

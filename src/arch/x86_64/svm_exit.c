@@ -70,21 +70,24 @@ static int64_t str_step(struct svm_vcpu *v)
 	return (vmcb_get64(v, VMCB_RFLAGS) & RFLAGS_DF) ? -w : w;
 }
 
-/* 64-bit mode: long mode with a 64-bit code segment. Outside it,
- * segment bases apply and linear addresses wrap at 4 GiB. */
-static bool code64(const struct svm_vcpu *v)
+/* The code's default size in bytes: 8 in 64-bit mode (long mode and
+ * CS.L), else 4 or 2 (CS.D). Outside 64-bit mode segment bases apply and
+ * linear addresses wrap at 4 GiB. */
+static unsigned code_size(const struct svm_vcpu *v)
 {
 	uint32_t cs_attr = (uint32_t)vmcb_get64(v, VMCB_CS) >> 16;
 
-	return (vmcb_get64(v, VMCB_EFER) & EFER_LMA) && (cs_attr & SEG_ATTR_L);
+	if ((vmcb_get64(v, VMCB_EFER) & EFER_LMA) && (cs_attr & SEG_ATTR_L))
+		return 8;
+	return (cs_attr & SEG_ATTR_DB) ? 4 : 2;
 }
 
 /* The linear address of the instruction at RIP (a real-mode AP's CS:IP). */
-static uint64_t rip_linear(const struct svm_vcpu *v)
+static uint64_t rip_linear(const struct svm_vcpu *v, unsigned code)
 {
 	uint64_t rip = vmcb_get64(v, VMCB_RIP);
 
-	return code64(v) ? rip : (uint32_t)(vmcb_get64(v, VMCB_CS + 8) + rip);
+	return code == 8 ? rip : (uint32_t)(vmcb_get64(v, VMCB_CS + 8) + rip);
 }
 
 /* Where a string IN/OUT's memory operand is: its address size and its
@@ -95,9 +98,7 @@ static uint64_t rip_linear(const struct svm_vcpu *v)
 static void str_operand(struct svm_vcpu *v, uint64_t info, uint64_t next_rip)
 {
 	uint64_t len = next_rip - vmcb_get64(v, VMCB_RIP);
-	uint32_t cs_attr = (uint32_t)vmcb_get64(v, VMCB_CS) >> 16;
-	bool lm = code64(v);
-	unsigned seg = (info & IO_IN) ? SVM_SEG_ES : SVM_SEG_DS;
+	unsigned code = code_size(v), seg = (info & IO_IN) ? SVM_SEG_ES : SVM_SEG_DS;
 	uint8_t b[15];
 	struct svm_prefixes p = { 0 };
 
@@ -106,15 +107,15 @@ static void str_operand(struct svm_vcpu *v, uint64_t info, uint64_t next_rip)
 		if (!(info & IO_IN) && ((info >> IO_SEG_SHIFT) & 7) <= SVM_SEG_GS)
 			seg = (info >> IO_SEG_SHIFT) & 7;
 	} else {
-		if (len >= 1 && len <= sizeof(b) && !svm_gva_read(v, rip_linear(v), b, len))
+		if (len >= 1 && len <= sizeof(b) && !svm_gva_read(v, rip_linear(v, code), b, len))
 			svm_insn_prefixes(b, (unsigned)len, &p);
-		/* 64-bit code; else 32-bit code, or 16-bit code with 0x67. */
-		v->str.abytes = lm ? (p.asz ? 4 : 8) : (!(cs_attr & SEG_ATTR_DB) != !p.asz ? 4 : 2);
+		/* 0x67 swaps 32 and 16 bits; 64-bit mode addresses with 64. */
+		v->str.abytes = code == 8 ? (p.asz ? 4 : 8) : (code == 4) != p.asz ? 4 : 2;
 		if (!(info & IO_IN) && p.seg)
 			seg = p.seg - 1u;
 	}
-	v->str.lin32 = !lm;
-	v->str.seg_base = lm && seg < SVM_SEG_FS ? 0 : vmcb_get64(v, VMCB_ES + 16 * seg + 8);
+	v->str.lin32 = code != 8;
+	v->str.seg_base = code == 8 && seg < SVM_SEG_FS ? 0 : vmcb_get64(v, VMCB_ES + 16 * seg + 8);
 }
 
 /* The linear address of offset `off` in the operand's segment. */
@@ -272,16 +273,17 @@ static int msr(struct svm_vcpu *v, uint64_t write, struct axvm_exit *exit)
 /* The faulting instruction's bytes: the VMCB's when the CPU has decode
  * assists, else fetched at CS:RIP through the guest's page tables (up
  * to 15, fewer where the next page is not readable). */
-static unsigned fetch_insn(struct svm_vcpu *v, uint8_t *b)
+static unsigned fetch_insn(struct svm_vcpu *v, unsigned code, uint8_t *b)
 {
 	unsigned n = v->vmcb[VMCB_INSN_LEN] & 0xf, first;
-	uint64_t rip = vmcb_get64(v, VMCB_RIP);
+	uint64_t rip;
 
 	if (n) {
 		for (unsigned i = 0; i < n; i++)
 			b[i] = v->vmcb[VMCB_INSN_BYTES + i];
 		return n;
 	}
+	rip = rip_linear(v, code);
 	first = (unsigned)(4096 - (rip & 4095));
 	if (first > 15)
 		first = 15;
@@ -296,7 +298,7 @@ static int npf(struct svm_vcpu *v, uint64_t info, uint64_t gpa, struct axvm_exit
 {
 	struct svm_insn in;
 	uint8_t b[15];
-	unsigned n;
+	unsigned n, code;
 
 	if (axvm_bm_gpa_is_ram(v->vm->base.cfg, gpa, 1)) {
 		/* RAM not mapped yet (a lazy region): the core maps it. */
@@ -307,10 +309,11 @@ static int npf(struct svm_vcpu *v, uint64_t info, uint64_t gpa, struct axvm_exit
 								 : AXVM_ACCESS_READ;
 		return 0;
 	}
-	if (!(n = fetch_insn(v, b)))
+	code = code_size(v);
+	if (!(n = fetch_insn(v, code, b)))
 		return axvm_bm_exit_fail(exit, AXVM_X86_FAIL_FETCH |
 					 (vmcb_get64(v, VMCB_RIP) & 0xffffffffu));
-	if ((info & NPF_FETCH) || svm_insn_decode(b, n, &in))
+	if ((info & NPF_FETCH) || svm_insn_decode(b, n, code, &in))
 		return axvm_bm_exit_fail(exit, AXVM_X86_FAIL_DECODE |
 					 (vmcb_get64(v, VMCB_RIP) & 0xffffffffu));
 	skip(v, in.len);

@@ -9,8 +9,9 @@
 #define REX_R 4u
 
 /* Bytes of ModRM, SIB and displacement from b[0] (the ModRM byte), or 0
- * for a register operand (not a memory access) or bytes cut short. */
-static unsigned modrm_len(const uint8_t *b, unsigned n)
+ * for a register operand (not a memory access) or bytes cut short.
+ * `a16`: 16-bit addressing (no SIB; disp16, alone at mod 0 rm 6). */
+static unsigned modrm_len(const uint8_t *b, unsigned n, bool a16)
 {
 	unsigned mod, rm, len = 1;
 
@@ -20,18 +21,21 @@ static unsigned modrm_len(const uint8_t *b, unsigned n)
 	rm = b[0] & 7;
 	if (mod == 3)
 		return 0;
-	if (rm == 4) { /* SIB */
+	if (a16) {
+		if (mod == 2 || (mod == 0 && rm == 6))
+			len += 2;
+	} else if (rm == 4) { /* SIB */
 		if (n < 2)
 			return 0;
 		len++;
 		if (mod == 0 && (b[1] & 7) == 5)
 			len += 4; /* no base: disp32 */
 	} else if (mod == 0 && rm == 5) {
-		len += 4; /* RIP-relative */
+		len += 4; /* RIP-relative, or disp32 outside 64-bit mode */
 	}
 	if (mod == 1)
 		len += 1;
-	else if (mod == 2)
+	else if (mod == 2 && !a16)
 		len += 4;
 	return len <= n ? len : 0;
 }
@@ -68,22 +72,31 @@ unsigned svm_insn_prefixes(const uint8_t *b, unsigned n, struct svm_prefixes *p)
 	return i;
 }
 
-int svm_insn_decode(const uint8_t *b, unsigned n, struct svm_insn *out)
+int svm_insn_decode(const uint8_t *b, unsigned n, unsigned code, struct svm_insn *out)
 {
-	unsigned i, rex = 0, op, ml, opsize;
+	unsigned i, rex = 0, op, ml, opsize, asize;
 	struct svm_prefixes pfx;
 
-	if (!b || !out || n > 15)
+	if (!b || !out || n > 15 || (code != 2 && code != 4 && code != 8))
 		return AXVM_EINVAL;
 	*out = (struct svm_insn){ 0 };
 	i = svm_insn_prefixes(b, n, &pfx);
 	if (pfx.rep) /* no MOV needs it */
 		return AXVM_EINVAL;
-	if (i < n && (b[i] & 0xf0) == 0x40) /* REX: last before the opcode */
+	/* REX, last before the opcode, exists in 64-bit mode only (40..4F
+	 * are INC and DEC elsewhere: refused below as no MOV). */
+	if (code == 8 && i < n && (b[i] & 0xf0) == 0x40)
 		rex = b[i++];
 	if (i >= n)
 		return AXVM_EINVAL;
-	opsize = (rex & REX_W) ? 8 : pfx.osz ? 2 : 4;
+	/* 0x66 and 0x67 swap 32 and 16 bits; 64-bit mode addresses with 64. */
+	if (code == 8) {
+		opsize = (rex & REX_W) ? 8 : pfx.osz ? 2 : 4;
+		asize = pfx.asz ? 4 : 8;
+	} else {
+		opsize = (code == 4) != pfx.osz ? 4 : 2;
+		asize = (code == 4) != pfx.asz ? 4 : 2;
+	}
 	op = b[i++];
 	if (op == 0x0f) {
 		if (i >= n)
@@ -92,8 +105,8 @@ int svm_insn_decode(const uint8_t *b, unsigned n, struct svm_insn *out)
 	}
 	if (op >= 0xa0 && op <= 0xa3) {
 		/* mov AL/AX/EAX/RAX to or from an absolute address (moffs):
-		 * no ModRM, an 8-byte address (4 with 0x67). */
-		unsigned k = pfx.asz ? 4 : 8;
+		 * no ModRM, an address of the address size. */
+		unsigned k = asize;
 		if (i + k > n)
 			return AXVM_EINVAL;
 		out->reg = 0;
@@ -103,7 +116,7 @@ int svm_insn_decode(const uint8_t *b, unsigned n, struct svm_insn *out)
 		out->len = (uint8_t)(i + k);
 		return 0;
 	}
-	ml = modrm_len(b + i, n - i);
+	ml = modrm_len(b + i, n - i, asize == 2);
 	if (!ml)
 		return AXVM_EINVAL;
 	out->reg = (uint8_t)(((b[i] >> 3) & 7) | ((rex & REX_R) ? 8 : 0));
@@ -154,7 +167,7 @@ int svm_insn_decode(const uint8_t *b, unsigned n, struct svm_insn *out)
 		out->width = 4;
 		out->dst_size = (uint8_t)opsize;
 		out->sign_extend = opsize == 8;
-		if (opsize == 2)
+		if (opsize == 2 || code != 8) /* ARPL outside 64-bit mode */
 			return AXVM_EINVAL;
 		break;
 	default:

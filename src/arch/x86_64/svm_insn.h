@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The x86 instructions an MMIO access may be, decoded from the guest's
- * bytes (64-bit mode): MOV to and from memory (88, 89, 8A, 8B, C6, C7),
+ * bytes (64-bit mode, or 32- and 16-bit code): MOV to and from memory (88, 89, 8A, 8B, C6, C7),
  * MOV with an absolute address (A0..A3), MOVZX/MOVSX (0F B6/B7/BE/BF) and
- * MOVSXD (63). Anything else is refused:
+ * MOVSXD (63, 64-bit mode only). Anything else is refused:
  * the guest is stopped with a reason, never emulated wrongly. */
 #ifndef AXVM_SVM_INSN_H
 #define AXVM_SVM_INSN_H
@@ -39,7 +39,9 @@ enum { SVM_SEG_ES, SVM_SEG_CS, SVM_SEG_SS, SVM_SEG_DS, SVM_SEG_FS, SVM_SEG_GS };
 unsigned svm_insn_prefixes(const uint8_t *b, unsigned n, struct svm_prefixes *p);
 
 /* 0, or AXVM_EINVAL for bytes that are not one of the instructions above
- * (or are cut short: `n` is how many bytes could be fetched). */
-int svm_insn_decode(const uint8_t *b, unsigned n, struct svm_insn *out);
+ * (or are cut short: `n` is how many bytes could be fetched). `code` is
+ * the code's size in bytes: 8 in 64-bit mode, else 4 or 2 (the code
+ * segment's default operand and address size, CS.D). */
+int svm_insn_decode(const uint8_t *b, unsigned n, unsigned code, struct svm_insn *out);
 
 #endif
