@@ -71,6 +71,8 @@
 
 /* --- VMCB state save area ------------------------------------------------- */
 #define VMCB_ES 0x400 /* each segment: u16 sel, u16 attrib, u32 limit, u64 base */
+#define VMCB_SEG(n) (VMCB_ES + 16u * (n)) /* n in the hardware's order, ES..GS */
+#define VMCB_SEG_BASE 8u /* a segment's base, from its offset */
 #define VMCB_CS 0x410
 #define VMCB_SS 0x420
 #define VMCB_DS 0x430

@@ -104,7 +104,7 @@ static void set_seg(struct svm_vcpu *v, unsigned off, uint16_t sel, uint16_t att
 	*(volatile uint16_t *)(v->vmcb + off) = sel;
 	*(volatile uint16_t *)(v->vmcb + off + 2) = attr;
 	*(volatile uint32_t *)(v->vmcb + off + 4) = limit;
-	vmcb_set64(v, off + 8, base);
+	vmcb_set64(v, off + VMCB_SEG_BASE, base);
 }
 
 void svm_boot_state(struct svm_vcpu *v, uint64_t entry, uint64_t arg)

@@ -87,7 +87,7 @@ static uint64_t rip_linear(const struct svm_vcpu *v, unsigned code)
 {
 	uint64_t rip = vmcb_get64(v, VMCB_RIP);
 
-	return code == 8 ? rip : (uint32_t)(vmcb_get64(v, VMCB_CS + 8) + rip);
+	return code == 8 ? rip : (uint32_t)(vmcb_get64(v, VMCB_CS + VMCB_SEG_BASE) + rip);
 }
 
 /* Where a string IN/OUT's memory operand is: its address size and its
@@ -109,13 +109,12 @@ static void str_operand(struct svm_vcpu *v, uint64_t info, uint64_t next_rip)
 	} else {
 		if (len >= 1 && len <= sizeof(b) && !svm_gva_read(v, rip_linear(v, code), b, len))
 			svm_insn_prefixes(b, (unsigned)len, &p);
-		/* 0x67 swaps 32 and 16 bits; 64-bit mode addresses with 64. */
-		v->str.abytes = code == 8 ? (p.asz ? 4 : 8) : (code == 4) != p.asz ? 4 : 2;
+		v->str.abytes = (uint8_t)svm_insn_asize(code, p.asz);
 		if (!(info & IO_IN) && p.seg)
 			seg = p.seg - 1u;
 	}
 	v->str.lin32 = code != 8;
-	v->str.seg_base = code == 8 && seg < SVM_SEG_FS ? 0 : vmcb_get64(v, VMCB_ES + 16 * seg + 8);
+	v->str.seg_base = code == 8 && seg < SVM_SEG_FS ? 0 : vmcb_get64(v, VMCB_SEG(seg) + VMCB_SEG_BASE);
 }
 
 /* The linear address of offset `off` in the operand's segment. */

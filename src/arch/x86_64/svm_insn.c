@@ -89,14 +89,12 @@ int svm_insn_decode(const uint8_t *b, unsigned n, unsigned code, struct svm_insn
 		rex = b[i++];
 	if (i >= n)
 		return AXVM_EINVAL;
-	/* 0x66 and 0x67 swap 32 and 16 bits; 64-bit mode addresses with 64. */
-	if (code == 8) {
+	asize = svm_insn_asize(code, pfx.asz);
+	/* 0x66 swaps 32 and 16 bits, REX.W makes 64. */
+	if (code == 8)
 		opsize = (rex & REX_W) ? 8 : pfx.osz ? 2 : 4;
-		asize = pfx.asz ? 4 : 8;
-	} else {
+	else
 		opsize = (code == 4) != pfx.osz ? 4 : 2;
-		asize = (code == 4) != pfx.asz ? 4 : 2;
-	}
 	op = b[i++];
 	if (op == 0x0f) {
 		if (i >= n)

@@ -38,6 +38,16 @@ enum { SVM_SEG_ES, SVM_SEG_CS, SVM_SEG_SS, SVM_SEG_DS, SVM_SEG_FS, SVM_SEG_GS };
 /* How many legacy prefix bytes b[0..n) starts with; *p says which. */
 unsigned svm_insn_prefixes(const uint8_t *b, unsigned n, struct svm_prefixes *p);
 
+/* The address size in bytes of an instruction in code of `code` bytes
+ * (as below), with or without 0x67: 0x67 swaps 32 and 16 bits, 64-bit
+ * mode addresses with 64. */
+static inline unsigned svm_insn_asize(unsigned code, bool asz)
+{
+	if (code == 8)
+		return asz ? 4 : 8;
+	return (code == 4) != asz ? 4 : 2;
+}
+
 /* 0, or AXVM_EINVAL for bytes that are not one of the instructions above
  * (or are cut short: `n` is how many bytes could be fetched). `code` is
  * the code's size in bytes: 8 in 64-bit mode, else 4 or 2 (the code
