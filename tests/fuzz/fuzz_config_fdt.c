@@ -12,15 +12,11 @@
 
 #include <axvm/config_fdt.h>
 
+#include "fuzz_input.h"
+
 #define MAX_VMS 4u
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond))                                                   \
-			__builtin_trap();                                      \
-	} while (0)
 
 static struct axvm_fdt_vm vms[MAX_VMS];
 static _Alignas(8) unsigned char guest[32768];

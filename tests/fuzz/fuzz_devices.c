@@ -34,16 +34,12 @@
 #include <axvm/uart.h>
 
 #include "fuzz_devices.h"
+#include "fuzz_input.h"
 #include "rv_plic.h"
 #include "test_env.h"
 
 #define MAX_EXITS 2048u
 #define LINE_BUF 64u
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c))                                                      \
-			__builtin_trap();                                      \
-	} while (0)
 
 static const uint64_t dev_base[FD_NDEV] = {
 	[FD_PL011] = 0x9000000, [FD_NS_MMIO] = 0x9001000, [FD_NS_PIO] = 0x3f8,
@@ -449,17 +445,7 @@ static int host_call(void *ctx, struct axvm_vcpu *vcpu, uint64_t nr, const uint6
 
 /* --- the input --------------------------------------------------------------- */
 
-static const uint8_t *in_p;
-static size_t in_n;
-
-static uint64_t take(unsigned len)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < len && in_n; i++, in_n--)
-		v |= (uint64_t)*in_p++ << (8 * i);
-	return v;
-}
+static struct fuzz_input in;
 
 static enum axvm_bus dev_bus(enum fd_dev d)
 {
@@ -505,7 +491,7 @@ static uint64_t offset_from(enum fd_dev d, uint16_t o)
  * out of the VM. */
 static void setup_from(struct axvm_config *cfg)
 {
-	uint8_t flags = (uint8_t)take(1), line = (uint8_t)take(1);
+	uint8_t flags = (uint8_t)fuzz_take(&in, 1), line = (uint8_t)fuzz_take(&in, 1);
 	unsigned shift = (flags >> 1) & 3u;
 	struct axvm_uart_host h = { .tx = tx };
 
@@ -528,13 +514,13 @@ static void setup_from(struct axvm_config *cfg)
 	CHECK(axvm_ns16550_desc(&R.ns[0], dev_base[FD_NS_MMIO], &R.inner[FD_NS_MMIO]) == 0);
 	CHECK(axvm_ns16550_desc_bus(&R.ns[1], AXVM_BUS_PIO, dev_base[FD_NS_PIO], &R.inner[FD_NS_PIO]) == 0);
 
-	R.pm.nctx = (uint32_t)take(1) % (RV_PLIC_MAX_CTX + 1);
+	R.pm.nctx = (uint32_t)fuzz_take(&in, 1) % (RV_PLIC_MAX_CTX + 1);
 	rv_plic_init(&R.plic, R.pm.nctx);
 
 	R.td_layout = (struct axvm_testdev_layout){
-		.scratch_len = (uint32_t)take(2) % (AXVM_TESTDEV_SCRATCH_MAX + 2),
-		.ro_off = (uint32_t)take(2) % (AXVM_TESTDEV_COUNTER + 8),
-		.ro_len = (uint32_t)take(1) % (AXVM_TESTDEV_RO_MAX + 2),
+		.scratch_len = (uint32_t)fuzz_take(&in, 2) % (AXVM_TESTDEV_SCRATCH_MAX + 2),
+		.ro_off = (uint32_t)fuzz_take(&in, 2) % (AXVM_TESTDEV_COUNTER + 8),
+		.ro_len = (uint32_t)fuzz_take(&in, 1) % (AXVM_TESTDEV_RO_MAX + 2),
 		.ro = R.td_ro,
 	};
 	for (unsigned i = 0; i < AXVM_TESTDEV_RO_MAX; i++)
@@ -582,8 +568,8 @@ static void add_devices(struct axvm_vm *vm)
  * - 3: a host call, the device number its kind: arg:4. */
 static void script_from(void)
 {
-	while (in_n && R.nexits < MAX_EXITS) {
-		uint8_t op = (uint8_t)take(1), kind = op & 7u;
+	while (in.n && R.nexits < MAX_EXITS) {
+		uint8_t op = (uint8_t)fuzz_take(&in, 1), kind = op & 7u;
 		enum fd_dev d = (enum fd_dev)((op >> 3) & 7u);
 		uint8_t width = (uint8_t)(1u << (op >> 6));
 		bool pio = dev_bus(d) == AXVM_BUS_PIO;
@@ -592,31 +578,31 @@ static void script_from(void)
 		if (kind == FD_HOST) {
 			*x = (struct axvm_exit){ .kind = AXVM_EXIT_HYPERCALL,
 						 .u.hypercall = { .nr = d, .ret_reg = AXVM_REG_NONE } };
-			x->u.hypercall.args[0] = take(4);
+			x->u.hypercall.args[0] = fuzz_take(&in, 4);
 		} else if (kind == FD_RAW) {
-			uint64_t addr = take(8);
-			uint8_t w = (uint8_t)take(1);
+			uint64_t addr = fuzz_take(&in, 8);
+			uint8_t w = (uint8_t)fuzz_take(&in, 1);
 			if (d & 1) {
 				*x = (struct axvm_exit){ .kind = pio ? AXVM_EXIT_IO_READ :
 								 AXVM_EXIT_MMIO_READ,
 							 .u.read = { .addr = addr, .width = w,
 								     .reg_width = w, .reg = 1 } };
-				take(8);
+				fuzz_take(&in, 8);
 			} else {
 				*x = (struct axvm_exit){ .kind = pio ? AXVM_EXIT_IO_WRITE :
 								 AXVM_EXIT_MMIO_WRITE,
 							 .u.write = { .addr = addr, .width = w,
-								      .data = take(8) } };
+								      .data = fuzz_take(&in, 8) } };
 			}
 		} else if (kind & 1) {
-			uint64_t addr = dev_base[d] + offset_from(d, (uint16_t)take(2)), v = take(8);
+			uint64_t addr = dev_base[d] + offset_from(d, (uint16_t)fuzz_take(&in, 2)), v = fuzz_take(&in, 8);
 			if (width < 8)
 				v &= (1ull << (8 * width)) - 1;
 			*x = (struct axvm_exit){ .kind = pio ? AXVM_EXIT_IO_WRITE : AXVM_EXIT_MMIO_WRITE,
 						 .u.write = { .addr = addr, .width = width, .data = v } };
 		} else {
-			uint64_t addr = dev_base[d] + offset_from(d, (uint16_t)take(2));
-			uint8_t r = (uint8_t)take(1), reg = r & 31u;
+			uint64_t addr = dev_base[d] + offset_from(d, (uint16_t)fuzz_take(&in, 2));
+			uint8_t r = (uint8_t)fuzz_take(&in, 1), reg = r & 31u;
 			if (reg == AXVM_MOCK_BAD_REG && !(r & 32u))
 				reg = 30;
 			*x = (struct axvm_exit){ .kind = pio ? AXVM_EXIT_IO_READ : AXVM_EXIT_MMIO_READ,
@@ -655,8 +641,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memset((char *)&R + sizeof(R.env), 0, sizeof(R) - sizeof(R.env));
 	R.live_before = atomic_load(&R.env.fh.live);
-	in_p = data;
-	in_n = size;
+	in = (struct fuzz_input){ data, size };
 	setup_from(&cfg);
 	script_from();
 	R.env.mock.scripts[0] = (struct axvm_mock_script){ .exits = R.exits, .count = R.nexits };

@@ -26,14 +26,10 @@
 
 #include <axvm/types.h>
 
+#include "fuzz_input.h"
 #include "fuzz_svm_lapic.h"
 #include "svm.h"
 
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c))                                                      \
-			__builtin_trap();                                      \
-	} while (0)
 
 #define MSR_APIC_BASE 0x1bu
 #define MSR_EFER 0xc0000080u
@@ -43,8 +39,7 @@ static uint64_t clock_ns;
 static struct svm_vm vm;
 static struct svm_vcpu *v;
 static uint32_t want_reg; /* what svm_set_reg may be asked to write */
-static const uint8_t *in_p;
-static size_t in_n;
+static struct fuzz_input in;
 
 static uint64_t fake_now(void *ctx)
 {
@@ -60,15 +55,6 @@ int svm_set_reg(struct svm_vcpu *vc, uint32_t reg, uint64_t value)
 	CHECK(vc == v && reg == want_reg);
 	CHECK((reg & 0xf0u) != 0x40u || value <= UINT32_MAX); /* a 4-byte part */
 	return 0;
-}
-
-static uint64_t take(unsigned len)
-{
-	uint64_t x = 0;
-
-	for (unsigned i = 0; i < len && in_n; i++, in_n--)
-		x |= (uint64_t)*in_p++ << (8 * i);
-	return x;
 }
 
 static int highest(const uint32_t *map)
@@ -122,14 +108,14 @@ static uint32_t msr_from(uint8_t sel)
 	if (sel < FL_MSR_APIC_BASE)
 		return 0x800u + sel;
 	if (sel >= FL_MSR_ANY)
-		return (uint32_t)take(4);
+		return (uint32_t)fuzz_take(&in, 4);
 	return (sel & 1) ? MSR_EFER : MSR_APIC_BASE;
 }
 
 /* One operation of fuzz_svm_lapic.h's language. */
 static void one_op(void)
 {
-	uint8_t op = (uint8_t)take(1);
+	uint8_t op = (uint8_t)fuzz_take(&in, 1);
 	struct axvm_exit e = { .kind = AXVM_EXIT_HALT };
 	uint64_t off, val;
 	int vec;
@@ -137,13 +123,13 @@ static void one_op(void)
 	switch (op & 7u) {
 	case FL_READ:
 	case FL_WRITE:
-		off = take(2);
+		off = fuzz_take(&in, 2);
 		off = (off & FL_OFF_RAW) ? off & 0x1fffu : (off & 0xffu) << 4;
 		if (op & 1u) {
-			val = take(8);
+			val = fuzz_take(&in, 8);
 			CHECK(svm_lapic_mmio(v, off, true, val, 0, &e) == 0);
 		} else {
-			uint8_t p = (uint8_t)take(1);
+			uint8_t p = (uint8_t)fuzz_take(&in, 1);
 			unsigned width = 1u << ((p >> 4) & 3u);
 			want_reg = AXVM_X86_REG_PART(p & 15u, width, width == 1 && (p & 64u));
 			CHECK(svm_lapic_mmio(v, off, false, 0, want_reg, &e) == 0);
@@ -152,12 +138,12 @@ static void one_op(void)
 		break;
 	case FL_RDMSR:
 	case FL_WRMSR: {
-		uint32_t msr = msr_from((uint8_t)take(1));
+		uint32_t msr = msr_from((uint8_t)fuzz_take(&in, 1));
 		bool apic = msr == MSR_EFER || msr == MSR_APIC_BASE || (msr >= 0x800u && msr <= 0x8ffu);
 		int rc;
 
-		val = (op & 1u) ? take(8) : 0;
-		svm_set_gpr(v, AXVM_X86_REG_RAX, (op & 1u) ? (take(4) << 32 | (val & 0xffffffffu)) :
+		val = (op & 1u) ? fuzz_take(&in, 8) : 0;
+		svm_set_gpr(v, AXVM_X86_REG_RAX, (op & 1u) ? (fuzz_take(&in, 4) << 32 | (val & 0xffffffffu)) :
 							     UINT64_MAX);
 		svm_set_gpr(v, AXVM_X86_REG_RDX, (op & 1u) ? val >> 32 : UINT64_MAX);
 		want_reg = UINT32_MAX; /* RDMSR writes RAX and RDX itself */
@@ -173,11 +159,11 @@ static void one_op(void)
 		break;
 	}
 	case FL_RAISE:
-		vec = (int)take(1);
+		vec = (int)fuzz_take(&in, 1);
 		CHECK(svm_lapic_raise(v, (uint32_t)vec) == (vec < 16 ? AXVM_EINVAL : 0));
 		break;
 	case FL_CLOCK:
-		clock_ns += take(4);
+		clock_ns += fuzz_take(&in, 4);
 		svm_lapic_tick(v, clock_ns);
 		CHECK(v->apic.deadline == 0 || v->apic.deadline > clock_ns);
 		CHECK(svm_lapic_deadline(v) == 0 || svm_lapic_deadline(v) == v->apic.deadline);
@@ -213,9 +199,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	v->id = size & 1; /* the BSP or not */
 	clock_ns = 1000000;
 	svm_lapic_reset(v);
-	in_p = data;
-	in_n = size;
-	while (in_n)
+	in = (struct fuzz_input){ data, size };
+	while (in.n)
 		one_op();
 	free(v->vmcb);
 	free(v);
