@@ -81,6 +81,13 @@ struct a64_vgic_cpu {
 	bool vtimer_hw;     /* the timer's LR is HW-mapped, physical PPI active */
 };
 
+/* Register values of the emulated distributor and redistributors. */
+#define GICD_CTLR_GRP1 (1u << 1)
+#define GICD_CTLR_ARE (1u << 4)
+#define GICD_CTLR_DS (1u << 6)
+#define GIC_PIDR2_V3 0x3bu
+#define GIC_IIDR 0x0000043bu /* implementer: Arm */
+
 /* Distributor state shared by a VM's vCPUs, under a64_vm.lock. */
 struct a64_vgic_dist {
 	uint32_t ctlr;
@@ -160,6 +167,7 @@ void axvm_a64_fp_restore(const struct a64_fp *fp);
  * keeps, or on the stack), where the callee-saved X19-X28 cost a save and
  * a load on every entry and exit inside the switch.
  */
+#if defined(__aarch64__) /* tests/fuzz builds a64_vgic_dist.c for the host */
 static inline __attribute__((always_inline)) uint64_t a64_enter(struct a64_regs *regs)
 {
 	register uint64_t x0 __asm__("x0") = (uint64_t)(uintptr_t)regs;
@@ -173,6 +181,7 @@ static inline __attribute__((always_inline)) uint64_t a64_enter(struct a64_regs 
 			   "x30", "cc", "memory");
 	return x0;
 }
+#endif
 
 static inline __attribute__((always_inline)) void a64_lock(struct a64_vm *vm)
 {
@@ -193,7 +202,8 @@ static inline bool a64_gpa_is_ram(const struct a64_vm *vm, uint64_t gpa, uint64_
 	return axvm_bm_gpa_is_ram(vm->base.cfg, gpa, len);
 }
 
-/* a64_vgic.c */
+/* a64_vgic.c (the model, list registers) and a64_vgic_dist.c (what the
+ * guest programs: distributor, redistributors, SGIs, pending set) */
 void a64_vgic_vm_reset(struct a64_vm *vm);
 void a64_vgic_cpu_init(struct a64_vcpu *v);
 void a64_vgic_cpu_reset(struct a64_vcpu *v);

@@ -83,24 +83,6 @@
 #define SCTLR_EL1_RESET 0x30d00800ull
 #define PSTATE_EL1H_MASKED 0x3c5ull
 
-/* --- small helpers ----------------------------------------------------------- */
-
-uint64_t axvm_a64_vcpu_mpidr(uint32_t index)
-{
-	return ((uint64_t)(index / 16u) << 8) | (index % 16u);
-}
-
-uint32_t a64_mpidr_to_index(const struct a64_vm *vm, uint64_t mpidr)
-{
-	uint64_t aff0 = mpidr & 0xffu, aff1 = (mpidr >> 8) & 0xffu;
-
-	/* Aff2 and Aff3 must be zero; MT/U/RES1 bits are ignored. */
-	if ((mpidr & 0xff00ff0000ull) || aff0 >= 16)
-		return UINT32_MAX;
-	uint64_t idx = aff1 * 16u + aff0;
-	return idx < vm->base.vcpu_count ? (uint32_t)idx : UINT32_MAX;
-}
-
 /* --- VMIDs: a hardware-global resource, so a global (lock-free) bitmap --- */
 
 static struct axvm_bm_vmids vmids;
