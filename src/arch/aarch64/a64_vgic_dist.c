@@ -185,6 +185,8 @@ static uint64_t gicd_read(struct a64_vm *vm, uint64_t off, unsigned width)
 	}
 	if (off >= 0x6100 && off < 0x6100 + 8u * AXVM_A64_NR_SPIS) { /* IROUTER */
 		uint64_t r = vm->dist.route[(off - 0x6100) / 8];
+		if (width < 4) /* RAZ, as writes of these widths are WI */
+			return 0;
 		return width == 8 ? r : (off & 4) ? r >> 32 : r & 0xffffffffu;
 	}
 	if (width != 4)

@@ -79,6 +79,14 @@ int main(uint64_t dtb)
 	}
 	for (uintptr_t off = 0x400; off < 0x800; off++)
 		w8(GICD_BASE + off, 0xff);
+	/* A narrow load fills only its width, whatever the register holds
+	 * (IROUTER: all ones now); LDRB/LDRH zero-extend into the register. */
+	uint64_t narrow[2];
+	__asm__ volatile("ldrb %w0, [%2]\n\tldrh %w1, [%2]"
+			 : "=&r"(narrow[0]), "=&r"(narrow[1])
+			 : "r"(GICD_BASE + 0x6100)
+			 : "memory");
+	check(narrow[0] <= 0xff && narrow[1] <= 0xffff, "IROUTER's byte and halfword loads");
 	check_eq(r32(GICD_BASE + 0xffe8) >> 4 & 0xf, 3, "GICD still a GICv3");
 	check_eq(r64(GICR_BASE + GICR_STRIDE + 8) >> 32, 1, "GICR1 affinity intact");
 	/* Past the last redistributor: ordinary unclaimed MMIO. */
