@@ -126,16 +126,21 @@ _Static_assert(offsetof(struct rv_vcpu, regs) == 0, "regs first");
  * it into stack slots: some 15 instructions a run() to store them, for
  * loads that save nothing. A volatile asm cannot leave the loop.
  */
+#if defined(__riscv)
 #define RV_CONST(c)                                                            \
 	({                                                                     \
 		uint64_t rv_const_;                                            \
 		__asm__ volatile("li %0, %1" : "=r"(rv_const_) : "i"((uint64_t)(c))); \
 		rv_const_;                                                     \
 	})
+#else /* host builds of the SBI handler (tests/fuzz) include this header */
+#define RV_CONST(c) ((uint64_t)(c))
+#endif
 
 /* rv_entry.S */
 void axvm_rv_enter(struct rv_regs *regs);
 
+#if defined(__riscv)
 /*
  * Enter the guest (interrupts off); back at its next trap. axvm_rv_enter
  * keeps only ra, s0, gp and tp of the host's registers (and sp): the
@@ -156,6 +161,7 @@ static inline __attribute__((always_inline)) void rv_enter(struct rv_regs *regs)
 			   "a5", "a6", "a7", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9",
 			   "s10", "s11", "memory");
 }
+#endif
 void axvm_rv_fp_save(struct rv_fp *fp);
 void axvm_rv_fp_restore(const struct rv_fp *fp);
 /* Read a halfword of guest memory at a guest-virtual address with HLVX
@@ -199,6 +205,8 @@ int rv_pending_work(struct rv_vcpu *v, struct axvm_exit *exit); /* 1 if emitted 
  * access no fast device took, decoded into *exit with sepc moved on, to
  * be returned as rv_decode_exit would have. */
 int rv_fast_mmio(struct rv_vcpu *v, struct axvm_exit *exit);
+/* axvm_rv_guest_phys_byte() with interrupts off around it. */
+int64_t rv_guest_phys_byte(uint64_t gpa);
 
 /* rv_sbi.c */
 int rv_sbi_call(struct rv_vcpu *v, struct axvm_exit *exit);

@@ -42,6 +42,18 @@ static bool fetch_insn(struct rv_vcpu *v, uint32_t *insn)
 	return lo >= 0 && hi >= 0;
 }
 
+/* A byte of guest-physical memory for the SBI console (rv_sbi.c), with
+ * interrupts off: the read's local trap vector must catch only its own
+ * fault. Here, not in rv_sbi.c, so that file needs no CSR access. */
+int64_t rv_guest_phys_byte(uint64_t gpa)
+{
+	uint64_t s = rv_irq_save();
+	int64_t c = axvm_rv_guest_phys_byte(gpa);
+
+	rv_irq_restore(s);
+	return c;
+}
+
 /* The trapped load/store: from htinst when the hart wrote one, else
  * fetched from guest memory. */
 static int trapped_insn(struct rv_vcpu *v, struct rv_mmio_insn *insn)

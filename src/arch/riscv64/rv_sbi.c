@@ -7,7 +7,6 @@
  * is answered here.
  */
 #include "rv.h"
-#include "rv_csr.h"
 
 #define EXT_LEGACY_SET_TIMER 0x00u
 #define EXT_LEGACY_PUTCHAR 0x01u
@@ -334,10 +333,8 @@ int rv_sbi_emit_ipi(struct rv_vcpu *v, struct axvm_exit *exit)
  * RAM went away under it) ends the write short. 1 when one went out. */
 int rv_sbi_emit_console(struct rv_vcpu *v, struct axvm_exit *exit)
 {
-	uint64_t s = rv_irq_save();
-	int64_t c = axvm_rv_guest_phys_byte(v->con_gpa);
+	int64_t c = rv_guest_phys_byte(v->con_gpa);
 
-	rv_irq_restore(s);
 	if (c < 0) {
 		v->regs.x[11] = v->con_done;
 		v->con_left = 0;
