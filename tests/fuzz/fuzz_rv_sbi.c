@@ -30,7 +30,7 @@
  * - DBCN console_write: the bytes of guest RAM from base_lo, at most 4096,
  *   each read inside RAM and in order, a1 the count written (short when a
  *   read faults); base_hi set or memory outside RAM invalid parameter;
- * - SRST: a reserved type invalid parameter, shutdown and the reboots the
+ * - SRST: a reserved type or reason invalid parameter, shutdown and the reboots the
  *   documented down codes; set_timer sets exactly the deadline asked;
  * - no exit the SBI does not make, no fan-out left pending, no allocation
  *   outliving the input.
@@ -358,8 +358,8 @@ static void model(const struct rv_vcpu *v, struct want *w)
 		hsm_model(w, fid, a);
 	} else if (eid == eid_num[FS_SRST] && fid != 0) {
 		ret(w, SBI_ERR_NOT_SUPPORTED);
-	} else if (eid == eid_num[FS_SRST] && a[0] > 2) {
-		ret(w, SBI_ERR_INVALID_PARAM); /* a reserved or vendor type */
+	} else if (eid == eid_num[FS_SRST] && (a[0] > 2 || a[1] > 1)) {
+		ret(w, SBI_ERR_INVALID_PARAM); /* a reserved or vendor type or reason */
 	} else if (eid == eid_num[FS_SRST]) {
 		/* system_reset(type, reason): 0 shutdown, 1 cold, 2 warm reboot */
 		want_exit(&(struct axvm_exit){

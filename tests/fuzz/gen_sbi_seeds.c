@@ -208,7 +208,8 @@ static void dbcn(struct seed *s)
 	ecall(s, 0, FS_DBCN, 3, 0, 0, 0);
 }
 
-/* system_reset: shutdown, the reboots, a reserved type; the legacy one. */
+/* system_reset: shutdown, the reboots, a reserved type and reasons; the
+ * legacy one. */
 static void srst(struct seed *s)
 {
 	head(s, 2);
@@ -217,6 +218,8 @@ static void srst(struct seed *s)
 	ecall(s, 0, FS_SRST, 0, 2, 1, 0);
 	ecall(s, 0, FS_SRST, 0, 3, 0, 0);
 	ecall(s, 0, FS_SRST, 0, 0xf0000000u, 0, 0);
+	ecall(s, 0, FS_SRST, 0, 0, 2, 0);
+	ecall(s, 0, FS_SRST, 0, 1, 0xe0000000u, 0);
 	ecall(s, 0, FS_SRST, 1, 0, 0, 0);
 	ecall(s, 0, FS_LEGACY_SHUTDOWN, 0, 0, 0, 0);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The SBI a guest sees (docs/guest-abi-riscv64.md): base, legacy console
- * and timer, TIME, IPI, RFENCE, HSM, SRST, DBCN, and the hypercall
+ * The SBI a guest sees (docs/guest-abi-riscv64.md): base, legacy console,
+ * timer and shutdown, TIME, IPI, RFENCE, HSM, SRST, DBCN, and the hypercall
  * extension. Every argument is guest input. What the core owns (power
  * state, shutdown, hypercalls, console devices) becomes an exit; the rest
  * is answered here.
@@ -295,7 +295,9 @@ int rv_sbi_call(struct rv_vcpu *v, struct axvm_exit *exit)
 	case EXT_HSM:
 		return hsm_call(v, fid, a, exit);
 	case EXT_SRST:
-		if (fid != 0 || a[0] > 2)
+		/* Types 0-2 and reasons 0 (none) and 1 (system failure) are
+		 * implemented; SBI 2.0 refuses a reserved or vendor one. */
+		if (fid != 0 || a[0] > 2 || a[1] > 1)
 			return ret1(v, fid ? SBI_ERR_NOT_SUPPORTED : SBI_ERR_INVALID_PARAM, exit);
 		return down(a[0] == 0 ? AXVM_RV_DOWN_OFF : AXVM_RV_DOWN_RESET, exit);
 	case EXT_DBCN:

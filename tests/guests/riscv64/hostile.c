@@ -69,6 +69,8 @@ int main(uint64_t hartid, uint64_t dtb)
 	check_eq(r.value, (uint64_t)-22, "HC_RAISE_IRQ 2^40");
 	r = sbi(SBI_EXT_SRST, 0, 7, 0, 0);
 	check_eq((uint64_t)r.error, (uint64_t)SBI_ERR_INVALID_PARAM, "system_reset type 7");
+	r = sbi(SBI_EXT_SRST, 0, 0, 2, 0);
+	check_eq((uint64_t)r.error, (uint64_t)SBI_ERR_INVALID_PARAM, "system_reset reason 2");
 	r = sbi(SBI_EXT_SRST, 5, 0, 0, 0);
 	check_eq((uint64_t)r.error, (uint64_t)SBI_ERR_NOT_SUPPORTED, "SRST function 5");
 	r = sbi(SBI_EXT_TIME, 9, 0, 0, 0);
