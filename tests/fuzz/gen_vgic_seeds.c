@@ -136,6 +136,8 @@ static void edges(struct seed *s)
 	head(s, 3, FV_NO_VCPU | FV_HOOK, 1);
 	gicd_rd(s, 0xffff, W8);
 	gicd_wr(s, 0x07ff, W8, ~0ull);
+	gicd_wr(s, 0x045f, W8, ~0ull); /* the last SPI's priority, then nothing */
+	gicr_wr(s, 1, 0x1041f, W8, ~0ull);
 	gicd_wr(s, 0x0105, W4, ~0ull);
 	gicd_wr(s, 0x0c17, W4, ~0ull);
 	gicd_wr(s, 0x62ff, W8, ~0ull);
