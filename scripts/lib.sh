@@ -7,6 +7,7 @@ AXVM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # prepared machine pays nothing and a fresh Debian 12 gets everything.
 AXVM_PACKAGES=(cmake ninja-build gcc clang libclang-rt-14-dev pkg-config
   libcmocka-dev libfdt-dev device-tree-compiler valgrind
+  libcapstone-dev # the decoder fuzz targets' reference disassembler
   qemu-system-arm qemu-system-misc gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu
   binutils-aarch64-linux-gnu binutils-riscv64-linux-gnu file
   qemu-system-x86 busybox-static kmod # these three: scripts/with-kvm
