@@ -111,6 +111,12 @@ static void ldst_va(void **state)
 		{ 0xf87f6801, "ldr x1, [x0, xzr]", 0x40fffff0 },
 		{ 0x58000041, "ldr x1, #8 (literal)", 0x40080008 },
 		{ 0x18ffffe1, "ldr w1, #-4 (literal)", 0x4007fffc },
+		/* opc 1x next to the unallocated pairs below */
+		{ 0x79c00401, "ldrsh w1, [x0, #2]", 0x40fffff2 },
+		{ 0xf9800400, "prfm pldl1keep, [x0, #8]", 0x40fffff8 },
+		{ 0xb8808801, "ldtrsw x1, [x0, #8]", 0x40fffff8 },
+		{ 0xf89fc001, "prfum pldl1strm, [x0, #-4]", 0x40ffffec },
+		{ 0xf8a17800, "prfm pldl1keep, [x0, x1, lsl #3]", 0x41000050 },
 	};
 	static const struct {
 		uint32_t insn;
@@ -123,6 +129,16 @@ static void ldst_va(void **state)
 		{ 0xc8dffc01, "ldar x1, [x0]" },
 		{ 0xf8210001, "ldadd x1, x1, [x0]" },
 		{ 0xf8612801, "ldr x1, [x0, x1, #unallocated option 001]" },
+		/* size:opc no load or store has: opc 11 sign-extends to 32 bits,
+		 * which words and doublewords cannot; LDTR has no prefetch */
+		{ 0xb9c00401, "size 10 opc 11, unsigned immediate" },
+		{ 0xf9c00401, "size 11 opc 11, unsigned immediate" },
+		{ 0xb8c00001, "size 10 opc 11, unscaled" },
+		{ 0xf8c0c3c1, "size 11 opc 11, unscaled" },
+		{ 0xb8c00801, "size 10 opc 11, unprivileged" },
+		{ 0xf8800801, "size 11 opc 10, unprivileged" },
+		{ 0xb8e16801, "size 10 opc 11, register offset" },
+		{ 0xf8e17801, "size 11 opc 11, register offset" },
 		{ 0xd503201f, "nop" },
 	};
 	uint64_t va;

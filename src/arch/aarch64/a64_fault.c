@@ -46,6 +46,20 @@ static bool reg_offset(uint32_t insn, const struct a64_addr_regs *r, uint64_t *o
 	return true;
 }
 
+/* Does size:opc (bits [31:30], [23:22]) name a load, a store or a
+ * prefetch? Not opc 11 with a word or doubleword (it sign-extends to 32
+ * bits), nor size 11 opc 10 unprivileged (PRFM has no such form). Those
+ * are unallocated: they never fault, so only a guest that rewrote the
+ * word after its fault shows one, and no address may come of it. */
+static bool allocated(uint32_t insn, bool unprivileged)
+{
+	uint32_t size = insn >> 30, opc = (insn >> 22) & 3u;
+
+	if (opc == 3u && size >= 2u)
+		return false;
+	return !(unprivileged && size == 3u && opc == 2u);
+}
+
 bool a64_ldst_va(uint32_t insn, const struct a64_addr_regs *r, uint64_t *va)
 {
 	uint32_t rn = (insn >> 5) & 0x1fu;
@@ -53,16 +67,20 @@ bool a64_ldst_va(uint32_t insn, const struct a64_addr_regs *r, uint64_t *va)
 
 	if ((insn & 0x3f000000u) == 0x39000000u) {
 		/* unsigned immediate: imm12 scaled by the size */
+		if (!allocated(insn, false))
+			return false;
 		*va = base_reg(r, rn) + ((uint64_t)((insn >> 10) & 0xfffu) << (insn >> 30));
 		return true;
 	}
 	if ((insn & 0x3f200400u) == 0x38000000u) {
-		/* unscaled (LDUR) or unprivileged (LDTR): signed imm9 */
+		/* unscaled (LDUR) or unprivileged (LDTR, bit 11): signed imm9 */
+		if (!allocated(insn, insn & 0x800u))
+			return false;
 		*va = base_reg(r, rn) + sext((insn >> 12) & 0x1ffu, 9);
 		return true;
 	}
 	if ((insn & 0x3f200c00u) == 0x38200800u) {
-		if (!reg_offset(insn, r, &off))
+		if (!allocated(insn, false) || !reg_offset(insn, r, &off))
 			return false;
 		*va = base_reg(r, rn) + off;
 		return true;
