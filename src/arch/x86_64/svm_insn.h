@@ -2,8 +2,11 @@
 /* The x86 instructions an MMIO access may be, decoded from the guest's
  * bytes (64-bit mode, or 32- and 16-bit code): MOV to and from memory (88, 89, 8A, 8B, C6, C7),
  * MOV with an absolute address (A0..A3), MOVZX/MOVSX (0F B6/B7/BE/BF) and
- * MOVSXD (63, 64-bit mode only). Anything else is refused:
- * the guest is stopped with a reason, never emulated wrongly. */
+ * MOVSXD (63, 64-bit mode only, with a 32- or 64-bit destination).
+ * Anything else is refused: the guest is stopped with a reason, never
+ * emulated wrongly. Refused although a CPU runs them (no compiler emits
+ * them): a REX byte not right before the opcode (the CPU ignores it), and
+ * 66 63, MOVSXD into a 16-bit register. */
 #ifndef AXVM_SVM_INSN_H
 #define AXVM_SVM_INSN_H
 
