@@ -35,6 +35,9 @@ trap 'rm -rf "$work"' EXIT
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
+if [ -f "$dir/skipped.txt" ]; then
+  while IFS= read -r line; do echo "SKIPPED: $line"; done <"$dir/skipped.txt"
+fi
 failed=0
 for t in "${targets[@]}"; do
   name=$(basename "$t")
