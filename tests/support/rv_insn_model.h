@@ -148,6 +148,7 @@ static const struct rvm_cform rvm_cforms[] = {
  * are reserved, so refused. */
 static inline bool rvm_decode16(uint16_t h, struct rvm_insn *m)
 {
+	*m = (struct rvm_insn){ 0 }; /* defined when refused too */
 	for (unsigned i = 0; i < sizeof(rvm_cforms) / sizeof(rvm_cforms[0]); i++) {
 		const struct rvm_cform *f = &rvm_cforms[i];
 
