@@ -46,41 +46,44 @@ static bool reg_offset(uint32_t insn, const struct a64_addr_regs *r, uint64_t *o
 	return true;
 }
 
-/* Does size:opc (bits [31:30], [23:22]) name a load, a store or a
- * prefetch? Not opc 11 with a word or doubleword (it sign-extends to 32
- * bits), nor size 11 opc 10 unprivileged (PRFM has no such form). Those
- * are unallocated: they never fault, so only a guest that rewrote the
- * word after its fault shows one, and no address may come of it. */
-static bool allocated(uint32_t insn, bool unprivileged)
+/* size:opc (bits [31:30], [23:22]) as one index 0..15. */
+static unsigned size_opc(uint32_t insn)
 {
-	uint32_t size = insn >> 30, opc = (insn >> 22) & 3u;
-
-	if (opc == 3u && size >= 2u)
-		return false;
-	return !(unprivileged && size == 3u && opc == 2u);
+	return ((insn >> 28) & 0xcu) | ((insn >> 22) & 3u);
 }
+
+/* The size:opc pairs no load, store or prefetch has: opc 11 with a word
+ * or doubleword (it sign-extends to 32 bits); the unprivileged forms also
+ * lack size 11 opc 10 (PRFM has none). They never fault, so only a guest
+ * that rewrote the word after its fault shows one, and no address may
+ * come of it. One mask test, not one per form: the MMIO path of a
+ * register at a page start decodes on every access. */
+#define A64_SIZE_OPC_UNALLOCATED ((1u << 0xbu) | (1u << 0xfu))
+#define A64_SIZE_OPC_PRFM 0xeu
 
 bool a64_ldst_va(uint32_t insn, const struct a64_addr_regs *r, uint64_t *va)
 {
 	uint32_t rn = (insn >> 5) & 0x1fu;
 	uint64_t off;
 
+	/* bits [29:27] 111: every form below but the literal one */
+	if ((insn & 0x38000000u) == 0x38000000u &&
+	    ((A64_SIZE_OPC_UNALLOCATED >> size_opc(insn)) & 1u))
+		return false;
 	if ((insn & 0x3f000000u) == 0x39000000u) {
 		/* unsigned immediate: imm12 scaled by the size */
-		if (!allocated(insn, false))
-			return false;
 		*va = base_reg(r, rn) + ((uint64_t)((insn >> 10) & 0xfffu) << (insn >> 30));
 		return true;
 	}
 	if ((insn & 0x3f200400u) == 0x38000000u) {
 		/* unscaled (LDUR) or unprivileged (LDTR, bit 11): signed imm9 */
-		if (!allocated(insn, insn & 0x800u))
+		if ((insn & 0x800u) && size_opc(insn) == A64_SIZE_OPC_PRFM)
 			return false;
 		*va = base_reg(r, rn) + sext((insn >> 12) & 0x1ffu, 9);
 		return true;
 	}
 	if ((insn & 0x3f200c00u) == 0x38200800u) {
-		if (!allocated(insn, false) || !reg_offset(insn, r, &off))
+		if (!reg_offset(insn, r, &off))
 			return false;
 		*va = base_reg(r, rn) + off;
 		return true;
