@@ -56,8 +56,10 @@ struct axvm_vm_callbacks {
 				uint32_t vcpu_id);
 };
 
-/* Create a VM from a config (validated here; detail in *err if given).
- * Returns it with one reference held by the caller. */
+/* Create a VM from a config (validated here; detail in *err if given; a
+ * library built with AXVM_CONFIG_CHECKED_AT_BUILD checks only the counts,
+ * for configs axvm-config validated at build time). Returns it with one
+ * reference held by the caller. */
 int axvm_vm_create(struct axvm_host *host, const struct axvm_config *cfg,
 		   struct axvm_vm **out, struct axvm_config_error *err);
 

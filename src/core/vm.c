@@ -82,6 +82,25 @@ static int vm_build_vcpus(struct axvm_vm *vm)
 	return 0;
 }
 
+#ifdef AXVM_CONFIG_CHECKED_AT_BUILD
+/* The config was compiled in after axvm-config ran axvm_config_validate()
+ * on it at build time (ports/baremetal, AXVM_BM_CONFIG_C); the image
+ * carries no second copy of those checks. The counts that size this VM's
+ * arrays are checked again all the same: a port edits a config before it
+ * gets here, and a miscount would index past them. */
+static int config_check(const struct axvm_config *cfg, struct axvm_config_error *err)
+{
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if (!cfg || cfg->vcpu_count == 0 || cfg->vcpu_count > AXVM_MAX_VCPUS ||
+	    cfg->region_count > AXVM_MAX_REGIONS || cfg->device_count > AXVM_MAX_CONFIG_DEVICES)
+		return AXVM_EINVAL;
+	return 0;
+}
+#else
+#define config_check axvm_config_validate
+#endif
+
 int axvm_vm_create(struct axvm_host *host, const struct axvm_config *cfg,
 		   struct axvm_vm **out, struct axvm_config_error *err)
 {
@@ -93,7 +112,7 @@ int axvm_vm_create(struct axvm_host *host, const struct axvm_config *cfg,
 	*out = NULL;
 	if (!host)
 		return AXVM_EINVAL;
-	if ((rc = axvm_config_validate(cfg, err)))
+	if ((rc = config_check(cfg, err)))
 		return rc;
 	vm = axvm_zalloc(&host->hal, sizeof(*vm));
 	if (!vm)
