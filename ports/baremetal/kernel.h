@@ -132,12 +132,25 @@ static inline __attribute__((format(printf, 1, 2))) void bm_dict_check(const cha
  * last argument). */
 #define BM_DICT_META(...) ((BM_DICT_N(__VA_ARGS__) - 1u) BM_DICT_EACH(BM_DICT_MASK, __VA_ARGS__))
 #define BM_DICT_FIRST(f, ...) f
+/* The format's address. GNU ld puts .axvm_dict where the link script
+ * says, past the image; ld.lld puts a non-allocated section at 0, out of
+ * reach of -mcmodel=tiny's adr (+-1 MB), so an AArch64 clang build makes
+ * the address with adrp (+-4 GB) instead. */
+#if defined(__clang__) && defined(__aarch64__)
+#define BM_DICT_ADDR(s) ({ \
+		const char *bm_dict_p_; \
+		__asm__("adrp %0, %1\n\tadd %0, %0, :lo12:%1" : "=r"(bm_dict_p_) : "S"(s)); \
+		bm_dict_p_; \
+	})
+#else
+#define BM_DICT_ADDR(s) (s)
+#endif
 #define BM_DICT_CALL(fn, ...) do { \
 		static const char bm_dict_fmt_[] __attribute__((section(".axvm_dict"))) = \
 			BM_DICT_FIRST(__VA_ARGS__, ~); \
 		if (0) \
 			bm_dict_check(__VA_ARGS__); \
-		fn(bm_dict_fmt_, BM_DICT_META(__VA_ARGS__) BM_DICT_EACH(BM_DICT_ARG, __VA_ARGS__)); \
+		fn(BM_DICT_ADDR(bm_dict_fmt_), BM_DICT_META(__VA_ARGS__) BM_DICT_EACH(BM_DICT_ARG, __VA_ARGS__)); \
 	} while (0)
 #define kprintf(...) BM_DICT_CALL(bm_dict_log, __VA_ARGS__)
 #define panic(...) BM_DICT_CALL(bm_dict_panic, __VA_ARGS__)
