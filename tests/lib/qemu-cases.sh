@@ -337,7 +337,8 @@ builtin_dict_log_case() {
   if [ -n "$why" ]; then
     cp "$raw" "$log"
     case_verdict "$name" "raw console: $why" "$log" "$t0"
-  elif ! "$root/scripts/axvm-log-decode" "$build/axvm-baremetal.elf" "$raw" >"$log" 2>&1; then
+  elif ! "$(dirname "${BASH_SOURCE[0]}")/../../scripts/axvm-log-decode" \
+    "$build/axvm-baremetal.elf" "$raw" >"$log" 2>&1; then
     case_verdict "$name" "the decoder refused a record" "$log" "$t0"
   else
     case_judge "$name" 0 "$t0" " VM(s) built into this kernel;" "!from the blob" "$@"

@@ -44,7 +44,7 @@ rs=$'\x1e'
 # NAME INPUT EXPECTED [STATUS]: the decoder's output for INPUT must be
 # EXPECTED byte for byte, its exit status STATUS (default 0).
 check() {
-  local got st
+  local st
   printf '%s' "$2" >"$dir/in"
   printf '%s' "$3" >"$dir/want"
   "$python" "$decode" "$dir/dict.elf" "$dir/in" >"$dir/got" 2>"$dir/err"
