@@ -11,7 +11,8 @@ AXVM_PACKAGES=(cmake ninja-build gcc clang libclang-rt-14-dev pkg-config
   qemu-system-arm qemu-system-misc gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu
   binutils-aarch64-linux-gnu binutils-riscv64-linux-gnu file
   qemu-system-x86 busybox-static kmod # these three: scripts/with-kvm
-  linux-source-6.1) # libfdt's sources for the bare-metal kernel (ports/baremetal)
+  linux-source-6.1 # libfdt's sources for the bare-metal kernel (ports/baremetal)
+  python3) # scripts/axvm-log-decode (the kernel's dictionary log) and its test
 
 axvm_install_deps() {
   local missing=() p

@@ -156,6 +156,7 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
+#if !BM_DICT_LOG
 void kprintf(const char *fmt, ...)
 {
 	char line[256];
@@ -180,3 +181,84 @@ _Noreturn void panic(const char *fmt, ...)
 	kputs("\n");
 	board_power_off();
 }
+#else
+/*
+ * The dictionary log's record, one line under the console lock:
+ *
+ *   RS kind address { ':' hex | '"' text }... newline
+ *
+ * RS is the byte 0x1e; kind 'k' for kprintf, 'p' for panic; address the
+ * format's, in .axvm_dict, in hex; then each argument in order, an
+ * integer as its 64 bits in hex (no leading zeros), text with '"', ':',
+ * the backslash and every byte outside 0x20..0x7e written as a backslash
+ * and two hex digits. scripts/axvm-log-decode turns it back into the
+ * text.
+ */
+static void put_hex(uint64_t v)
+{
+	char tmp[16];
+	unsigned n = 0;
+
+	do {
+		tmp[n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	while (n)
+		bm_arch_putc(tmp[--n]);
+}
+
+static void dict_record(char kind, const char *fmt, unsigned meta, va_list ap)
+{
+	unsigned n = meta & 15;
+	uint64_t flags = bm_arch_irq_save();
+
+	lock();
+	bm_arch_putc('\x1e');
+	bm_arch_putc(kind);
+	put_hex((uint64_t)(uintptr_t)fmt);
+	/* Argument k of n is text if bit 4 + n - 1 - k is set (kernel.h). */
+	while (n--) {
+		uint64_t v = va_arg(ap, uint64_t);
+		if (!(meta >> (4 + n) & 1)) {
+			bm_arch_putc(':');
+			put_hex(v);
+			continue;
+		}
+		const char *s = (const char *)(uintptr_t)v;
+		bm_arch_putc('"');
+		for (s = s ? s : "(null)"; *s; s++) {
+			unsigned char c = (unsigned char)*s;
+			if (c < 0x20 || c > 0x7e || c == '"' || c == ':' || c == '\\') {
+				bm_arch_putc('\\');
+				bm_arch_putc("0123456789abcdef"[c >> 4]);
+				bm_arch_putc("0123456789abcdef"[c & 15]);
+			} else {
+				bm_arch_putc((char)c);
+			}
+		}
+	}
+	bm_arch_putc('\r');
+	bm_arch_putc('\n');
+	unlock();
+	bm_arch_irq_restore(flags);
+}
+
+void bm_dict_log(const char *fmt, unsigned meta, ...)
+{
+	va_list ap;
+
+	va_start(ap, meta);
+	dict_record('k', fmt, meta, ap);
+	va_end(ap);
+}
+
+_Noreturn void bm_dict_panic(const char *fmt, unsigned meta, ...)
+{
+	va_list ap;
+
+	va_start(ap, meta);
+	dict_record('p', fmt, meta, ap);
+	va_end(ap);
+	board_power_off();
+}
+#endif

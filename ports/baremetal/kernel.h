@@ -69,11 +69,92 @@ extern uint32_t bm_ncpus;
 
 /* console.c */
 void kputs(const char *s);   /* whole string under the console lock */
-void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int ksnprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
+/* 1: the dictionary log (AXVM_BM_DICT_LOG): kprintf() and panic() print a
+ * record, not their text, and scripts/axvm-log-decode prints the text. */
+#ifndef BM_DICT_LOG
+#define BM_DICT_LOG 0
+#endif
+
+#if !BM_DICT_LOG
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#else
+/*
+ * Each call's format (a string literal) goes to .axvm_dict, which the
+ * link script keeps in the ELF but not in the loaded image, and the call
+ * prints one record line under the console lock: its format's address
+ * and its arguments, each an integer or, for a char pointer, the text
+ * (docs/ports-baremetal.md has the record's form). Which argument is
+ * text is decided here, at compile time, so the kernel never reads the
+ * format. An unreached call of bm_dict_check() keeps the compiler's
+ * printf checks on every call.
+ */
+void bm_dict_log(const char *fmt, unsigned meta, ...);
+_Noreturn void bm_dict_panic(const char *fmt, unsigned meta, ...);
+static inline __attribute__((format(printf, 1, 2))) void bm_dict_check(const char *fmt, ...)
+{
+	(void)fmt;
+}
+
+/* 1 for an argument printed as text. */
+#define BM_DICT_IS_STR(a) _Generic((a), char *: 1u, const char *: 1u, default: 0u)
+/* Every argument travels as 64 bits: an integer sign- or zero-extended
+ * as its type says, a pointer as its address. */
+#define BM_DICT_VAL(a) ((uint64_t)(uintptr_t)(a))
+
+/* The count of arguments, 1 to 12 (the format included). */
+#define BM_DICT_N(...) BM_DICT_N_(__VA_ARGS__, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define BM_DICT_N_(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, n, ...) n
+#define BM_DICT_CAT(a, b) BM_DICT_CAT_(a, b)
+#define BM_DICT_CAT_(a, b) a##b
+/* m(arg, i) for each argument after the format. */
+#define BM_DICT_EACH(m, ...) BM_DICT_CAT(BM_DICT_EACH, BM_DICT_N(__VA_ARGS__))(m, __VA_ARGS__)
+#define BM_DICT_EACH1(m, f)
+#define BM_DICT_EACH2(m, f, a) m(a, 0)
+#define BM_DICT_EACH3(m, f, a, ...) m(a, 1) BM_DICT_EACH2(m, f, __VA_ARGS__)
+#define BM_DICT_EACH4(m, f, a, ...) m(a, 2) BM_DICT_EACH3(m, f, __VA_ARGS__)
+#define BM_DICT_EACH5(m, f, a, ...) m(a, 3) BM_DICT_EACH4(m, f, __VA_ARGS__)
+#define BM_DICT_EACH6(m, f, a, ...) m(a, 4) BM_DICT_EACH5(m, f, __VA_ARGS__)
+#define BM_DICT_EACH7(m, f, a, ...) m(a, 5) BM_DICT_EACH6(m, f, __VA_ARGS__)
+#define BM_DICT_EACH8(m, f, a, ...) m(a, 6) BM_DICT_EACH7(m, f, __VA_ARGS__)
+#define BM_DICT_EACH9(m, f, a, ...) m(a, 7) BM_DICT_EACH8(m, f, __VA_ARGS__)
+#define BM_DICT_EACH10(m, f, a, ...) m(a, 8) BM_DICT_EACH9(m, f, __VA_ARGS__)
+#define BM_DICT_EACH11(m, f, a, ...) m(a, 9) BM_DICT_EACH10(m, f, __VA_ARGS__)
+#define BM_DICT_EACH12(m, f, a, ...) m(a, 10) BM_DICT_EACH11(m, f, __VA_ARGS__)
+#define BM_DICT_MASK(a, i) | BM_DICT_IS_STR(a) << (4 + (i))
+#define BM_DICT_ARG(a, i) , BM_DICT_VAL(a)
+/* meta: the argument count in bits 0-3 and, for the argument k of n
+ * (from 0), bit 4 + n - 1 - k set if it is text (EACHn numbers from the
+ * last argument). */
+#define BM_DICT_META(...) ((BM_DICT_N(__VA_ARGS__) - 1u) BM_DICT_EACH(BM_DICT_MASK, __VA_ARGS__))
+#define BM_DICT_FIRST(f, ...) f
+/* The format's address. GNU ld puts .axvm_dict where the link script
+ * says, past the image; ld.lld puts a non-allocated section at 0, out of
+ * reach of -mcmodel=tiny's adr (+-1 MB), so an AArch64 clang build makes
+ * the address with adrp (+-4 GB) instead. */
+#if defined(__clang__) && defined(__aarch64__)
+#define BM_DICT_ADDR(s) ({ \
+		const char *bm_dict_p_; \
+		__asm__("adrp %0, %1\n\tadd %0, %0, :lo12:%1" : "=r"(bm_dict_p_) : "S"(s)); \
+		bm_dict_p_; \
+	})
+#else
+#define BM_DICT_ADDR(s) (s)
+#endif
+#define BM_DICT_CALL(fn, ...) do { \
+		static const char bm_dict_fmt_[] __attribute__((section(".axvm_dict"))) = \
+			BM_DICT_FIRST(__VA_ARGS__, ~); \
+		if (0) \
+			bm_dict_check(__VA_ARGS__); \
+		fn(BM_DICT_ADDR(bm_dict_fmt_), BM_DICT_META(__VA_ARGS__) BM_DICT_EACH(BM_DICT_ARG, __VA_ARGS__)); \
+	} while (0)
+#define kprintf(...) BM_DICT_CALL(bm_dict_log, __VA_ARGS__)
+#define panic(...) BM_DICT_CALL(bm_dict_panic, __VA_ARGS__)
+#endif
 
 /* hal.c */
 extern const struct axvm_hal bm_hal;

@@ -11,7 +11,8 @@
 # `bench baremetal_text_minimal_<arch> <value> B`, and both with the demo's
 # two VMs compiled in instead of parsed at boot as
 # `bench baremetal_text_builtin_<arch>` and
-# `bench baremetal_text_builtin_minimal_<arch>`.
+# `bench baremetal_text_builtin_minimal_<arch>`, the last also with the
+# dictionary log as `bench baremetal_text_builtin_minimal_dict_<arch>`.
 # The image is built exactly as the integration tests build theirs
 # (MinSizeRel, LTO; only the test guests are left out). $1 (the host build
 # dir scripts/bench passes) is not used.
@@ -85,6 +86,11 @@ measure() {
     # two pCPUs they use.
     image_text builtin_minimal -DAXVM_BM_CONFIG_C="$out/demo.c" "${bm_minimal_cmake[@]}" \
       -DAXVM_BM_MAX_VMS=2 -DAXVM_BM_MAX_CPUS=2
+    # And that with the console messages' text out of the image (the
+    # dictionary log, AXVM_BM_DICT_LOG): the same messages, decoded on
+    # the host by scripts/axvm-log-decode.
+    image_text builtin_minimal_dict -DAXVM_BM_CONFIG_C="$out/demo.c" "${bm_minimal_cmake[@]}" \
+      -DAXVM_BM_MAX_VMS=2 -DAXVM_BM_MAX_CPUS=2 -DAXVM_BM_DICT_LOG=ON
   else
     echo "SKIPPED: $arch compiled-in config footprint: its config was not written" >&2
   fi

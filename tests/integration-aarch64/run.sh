@@ -134,6 +134,29 @@ if "$run" --build-dir "$fault" --build-only -D AXVM_BM_TEST_HOST_FAULT=ON >"$log
 else
   case_verdict host-fault "build failed" "$log" "$SECONDS"
 fi
+# The same report through the dictionary log (AXVM_BM_DICT_LOG): panic's
+# record, decoded, is the same line, and the raw console lacks it.
+fault=${build}-host-fault-dict
+echo "== building the host-fault test kernel with the dictionary log in $fault"
+if "$run" --build-dir "$fault" --build-only -D AXVM_BM_TEST_HOST_FAULT=ON \
+  -D AXVM_BM_DICT_LOG=ON >"$log" 2>&1; then
+  t0=$SECONDS
+  raw=$(mktemp)
+  "$run" --build-dir "$fault" --no-build --timeout "$timeout_s" hello - >"$raw" 2>&1
+  why=$(log_why "$raw" $? "$(printf '\x1e')p" "!PANIC" "!TIMEOUT")
+  if [ -z "$why" ]; then
+    "$root/scripts/axvm-log-decode" "$fault/axvm-baremetal.elf" "$raw" >"$log" 2>&1 ||
+      why="the decoder refused a record"
+    [ -z "$why" ] && why=$(log_why "$log" 0 \
+      "axvm: PANIC: EL2 exception 4 on CPU 0: ESR f2000000 ELR " "!pCPU(s) online" "![vm1]")
+  else
+    cp "$raw" "$log"
+  fi
+  rm -f "$raw"
+  case_verdict host-fault-dict-log "$why" "$log" "$t0"
+else
+  case_verdict host-fault-dict-log "build failed" "$log" "$SECONDS"
+fi
 
 # Debian's arm64 Linux as a guest, in the kernel's Linux layout (its own
 # build directory and script; SKIPPED when the kernel package cannot be

@@ -68,11 +68,12 @@ axvm_config_tool() {
 # writes BLOB.c, then the kernel is built with it. Both say what they did
 # on stdout and stderr; the status is the first failure's. MAX_VMS is
 # the kernel's AXVM_BM_MAX_VMS (default 8), given every time: BUILD's
-# cache keeps the last one.
-#   builtin_kernel RUN BUILD BLOB [MAX_VMS]
+# cache keeps the last one. More run-script arguments (-D NAME=VALUE)
+# may follow it.
+#   builtin_kernel RUN BUILD BLOB [MAX_VMS [ARG...]]
 builtin_kernel() {
   local tool
   tool=$(axvm_config_tool "$root") && "$tool" -c "$3.c" "$3" &&
     "$1" --build-dir "$2" --build-only -D AXVM_BM_GUESTS=OFF -D AXVM_BM_CONFIG_C="$3.c" \
-      -D AXVM_BM_MAX_VMS="${4:-8}" "${bm_minimal_run[@]}"
+      -D AXVM_BM_MAX_VMS="${4:-8}" "${bm_minimal_run[@]}" "${@:5}"
 }

@@ -32,14 +32,21 @@ case_verdict() {
 }
 
 case_() {
-  local name=$1 args=$2; shift 2
-  local why t0=$SECONDS rc boots nofail="!FAIL:"
-  # The guests' own checks meant to fail (they look for something the
-  # kernel was built without): their FAIL lines are the case's to expect.
-  [ "${case_guest_fails:-0}" = 1 ] && nofail=
+  local name=$1 args=$2 t0=$SECONDS rc; shift 2
   # shellcheck disable=SC2086
   "$run" --build-dir "$build" --no-build --timeout "$timeout_s" $args >"$log" 2>&1
   rc=$?
+  case_judge "$name" "$rc" "$t0" "$@"
+}
+
+# case_'s checks of a boot's output in $log, and its verdict.
+#   case_judge NAME RC T0 PATTERN...
+case_judge() {
+  local name=$1 rc=$2 t0=$3 why boots nofail="!FAIL:"
+  shift 3
+  # The guests' own checks meant to fail (they look for something the
+  # kernel was built without): their FAIL lines are the case's to expect.
+  [ "${case_guest_fails:-0}" = 1 ] && nofail=
   why=$(log_why "$log" "$rc" "axvm: all VMs stopped, powering off" \
     "axvm: ${case_pcpus:-2} pCPU(s) online" "axvm: page pool: 0 of" "!PANIC" \
     ${nofail:+"$nofail"} "!TIMEOUT" "$@")
@@ -307,9 +314,42 @@ builtin_boot_case() {
   case_ "$name" "--config $blob" " VM(s) built into this kernel;" "!from the blob" "$@"
 }
 
+# builtin_boot_case's kernel with the dictionary log (AXVM_BM_DICT_LOG),
+# in BUILD-builtin-dict: the console must hold records, not the text
+# (no kernel line as it is; guest lines only as a record's text), and
+# scripts/axvm-log-decode must turn them, every one, into what
+# builtin_boot_case checks.
+#   builtin_dict_log_case NAME BLOB PATTERN...
+builtin_dict_log_case() {
+  local name=$1 blob=$2 t0=$SECONDS build=${build}-builtin-dict raw rc why
+  shift 2
+  echo "== building the kernel with the VMs of $blob compiled in and the dictionary log, in $build"
+  if ! builtin_kernel "$run" "$build" "$blob" 8 -D AXVM_BM_DICT_LOG=ON >"$log" 2>&1; then
+    case_verdict "$name" "the config or the kernel was not built" "$log" "$t0"
+    return
+  fi
+  raw=$(mktemp)
+  "$run" --build-dir "$build" --no-build --timeout "$timeout_s" --config "$blob" >"$raw" 2>&1
+  rc=$?
+  # QEMU's own status first: a timeout is reported as one, not as text.
+  why=$(log_why "$raw" "$rc" "$(printf '\x1e')k" "!axvm: all VMs stopped, powering off" \
+    "!built into this kernel" "![vm1] RESULT hello PASS")
+  if [ -n "$why" ]; then
+    cp "$raw" "$log"
+    case_verdict "$name" "raw console: $why" "$log" "$t0"
+  elif ! "$(dirname "${BASH_SOURCE[0]}")/../../scripts/axvm-log-decode" \
+    "$build/axvm-baremetal.elf" "$raw" >"$log" 2>&1; then
+    case_verdict "$name" "the decoder refused a record" "$log" "$t0"
+  else
+    case_judge "$name" 0 "$t0" " VM(s) built into this kernel;" "!from the blob" "$@"
+  fi
+  rm -f "$raw"
+}
+
 # builtin_boot_case for the demo's two VMs (tests/lib/builtin-config.sh),
-# then a config that asks for a left-out feature (a virtio disk): it fails
-# the kernel's build with the parser's reason.
+# the same with the dictionary log, then a config that asks for a
+# left-out feature (a virtio disk): it fails the kernel's build with the
+# parser's reason.
 #   builtin_config_cases ARCH GUEST_RAM VM_BASE DEVICE-ADDR IRQ
 builtin_config_cases() {
   local arch=$1 cfg_ram=$2 vm_base=$3 db=$4 irq=$5 dir why t0
@@ -318,6 +358,9 @@ builtin_config_cases() {
     dtc -q -I dts -O dtb -o "$dir/demo.dtb" -
   builtin_boot_case builtin-config "$dir/demo.dtb" "axvm: config: 2 VM(s) built into this kernel;" \
     "[vm1] RESULT hello PASS" "[vm2] RESULT timer PASS"
+  builtin_dict_log_case builtin-dict-log "$dir/demo.dtb" \
+    "axvm: config: 2 VM(s) built into this kernel;" "[vm1] RESULT hello PASS" \
+    "[vm2] RESULT timer PASS"
 
   t0=$SECONDS
   cfg_blob "$dir/virtio.dtb" "$(cfg_node 1 "$vm_base" "$(virtio_disk_props)")"
