@@ -3,6 +3,7 @@
  * The board DTB's read-only walker (board_fdt.h): the flattened device
  * tree format of the Devicetree Specification, chapter 5, version 17.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "board_fdt.h"
@@ -33,20 +34,20 @@ enum {
  * FDT_END_NODE and reads nothing after it), a node name without its NUL,
  * a property longer than what is left. A *next past the block's end
  * fails the next call. (A property's name is checked where it is read.) */
-static int token(const struct board_fdt *f, uint32_t off, uint32_t *next)
+static int token(const struct board_fdt *f, size_t off, size_t *next)
 {
-	uint32_t t, n = 0;
+	size_t n = 0;
+	uint32_t t;
 
 	if (off > f->st_size - 4)
 		return -1;
 	t = board_fdt_be32(f->st + off);
 	off += 4;
 	if (t == FDT_BEGIN_NODE) {
-		const uint8_t *nul = memchr(f->st + off, 0, f->st_size - off);
-
-		if (!nul)
+		while (off + n < f->st_size && f->st[off + n])
+			n++;
+		if (off + n++ == f->st_size)
 			return -1;
-		n = (uint32_t)(nul - (f->st + off)) + 1;
 	} else if (t == FDT_PROP) {
 		if (f->st_size - off < 8)
 			return -1;
@@ -57,7 +58,7 @@ static int token(const struct board_fdt *f, uint32_t off, uint32_t *next)
 	} else if (t != FDT_END_NODE && t != FDT_NOP) {
 		return -1;
 	}
-	*next = off + ((n + 3) & ~3u);
+	*next = off + ((n + 3) & ~(size_t)3);
 	return (int)t;
 }
 
@@ -87,10 +88,10 @@ int board_fdt_open(struct board_fdt *f, const void *blob, uint32_t max)
 
 int board_fdt_next(const struct board_fdt *f, int node, int *depth)
 {
-	uint32_t off, next;
+	size_t off, next;
 	int level = *depth + 1, t;
 
-	if (token(f, (uint32_t)node, &off) != FDT_BEGIN_NODE)
+	if (token(f, (size_t)node, &off) != FDT_BEGIN_NODE)
 		return -1;
 	for (;; off = next) {
 		t = token(f, off, &next);
@@ -105,9 +106,9 @@ int board_fdt_next(const struct board_fdt *f, int node, int *depth)
 
 /* Whether the `room` bytes at s begin with the string `want`, its NUL
  * included: nothing past s + room is read. */
-static bool str_at(const char *s, uint32_t room, const char *want)
+static bool str_at(const char *s, size_t room, const char *want)
 {
-	for (uint32_t k = 0; k < room && s[k] == want[k]; k++)
+	for (size_t k = 0; k < room && s[k] == want[k]; k++)
 		if (!want[k])
 			return true;
 	return false;
@@ -115,14 +116,14 @@ static bool str_at(const char *s, uint32_t room, const char *want)
 
 const void *board_fdt_prop(const struct board_fdt *f, int node, const char *name, uint32_t *len)
 {
-	uint32_t off, next;
+	size_t off, next;
 	int t;
 
-	if (token(f, (uint32_t)node, &off) != FDT_BEGIN_NODE)
+	if (token(f, (size_t)node, &off) != FDT_BEGIN_NODE)
 		return NULL;
 	/* A node's properties come before its first subnode. */
 	for (; (t = token(f, off, &next)) == FDT_PROP || t == FDT_NOP; off = next) {
-		uint32_t at = t == FDT_PROP ? board_fdt_be32(f->st + off + 8) : UINT32_MAX;
+		size_t at = t == FDT_PROP ? board_fdt_be32(f->st + off + 8) : SIZE_MAX;
 
 		if (at < f->str_size && str_at(f->str + at, f->str_size - at, name)) {
 			*len = board_fdt_be32(f->st + off + 4);

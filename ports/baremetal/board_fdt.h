@@ -23,6 +23,7 @@
 #define BM_BOARD_FDT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* The largest board DTB the kernel reads (QEMU's are a few KiB). */
@@ -35,8 +36,8 @@
 struct board_fdt {
 	const uint8_t *st;
 	const char *str;
-	uint32_t st_size;
-	uint32_t str_size;
+	size_t st_size;
+	size_t str_size;
 };
 
 /* A big-endian cell at p (4-byte aligned). RISC-V without Zbb: bytes,
