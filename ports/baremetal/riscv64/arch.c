@@ -235,7 +235,7 @@ static bool probe_sstc(void)
  * By hart id; NULL where the board has no such register for it: SBI. */
 static volatile uint32_t *sswi_setssip[BM_MAX_CPUS];
 
-static bool fdt_node_okay(const struct board_fdt *f, int node)
+static bool node_okay(const struct board_fdt *f, int node)
 {
 	uint32_t len;
 	const char *st = board_fdt_prop(f, node, "status", &len);
@@ -255,7 +255,7 @@ static int64_t intc_hart(const struct board_fdt *f, int intc)
 	if (intc < 0 || !board_fdt_compatible(f, intc, "riscv,cpu-intc"))
 		return -1;
 	cpu = board_fdt_parent(f, intc);
-	if (cpu < 0 || !fdt_node_okay(f, cpu))
+	if (cpu < 0 || !node_okay(f, cpu))
 		return -1;
 	reg = board_fdt_prop(f, cpu, "reg", &len);
 	if (!reg || len < 4)
@@ -287,7 +287,7 @@ static unsigned sswi_find(const void *dtb)
 		ac = board_fdt_u32(&f, parent, "#address-cells", 2);
 		sc = board_fdt_u32(&f, parent, "#size-cells", 1);
 		reg = board_fdt_prop(&f, node, "reg", &len);
-		if (!fdt_node_okay(&f, node) || ac < 1 || ac > 2 || sc < 1 || sc > 2 || !reg ||
+		if (!node_okay(&f, node) || ac < 1 || ac > 2 || sc < 1 || sc > 2 || !reg ||
 		    len < (ac + sc) * 4)
 			continue;
 		base = board_fdt_cells(reg, ac);
