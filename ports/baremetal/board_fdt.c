@@ -71,19 +71,19 @@ int board_fdt_open(struct board_fdt *f, const void *blob, uint32_t max)
 		return -1;
 	for (int i = 0; i < HDR_CELLS; i++)
 		h[i] = board_fdt_be32(b + 4 * i);
+	/* Version 17 (the first with size_dt_struct) or a later one that
+	 * reads as 17; both blocks inside the blob, the structure block
+	 * aligned and holding at least a token. */
+	if (h[HDR_MAGIC] != FDT_MAGIC || h[HDR_SIZE] > max || h[HDR_VERSION] < 17 ||
+	    h[HDR_LAST_COMP] > 17 || (h[HDR_STRUCT] & 3) || h[HDR_STRUCT_SIZE] < 4 ||
+	    (uint64_t)h[HDR_STRUCT] + h[HDR_STRUCT_SIZE] > h[HDR_SIZE] ||
+	    (uint64_t)h[HDR_STRINGS] + h[HDR_STRINGS_SIZE] > h[HDR_SIZE])
+		return -1;
 	f->st = b + h[HDR_STRUCT];
 	f->st_size = h[HDR_STRUCT_SIZE];
 	f->str = (const char *)b + h[HDR_STRINGS];
 	f->str_size = h[HDR_STRINGS_SIZE];
-	/* Version 17 (the first with size_dt_struct) or a later one that
-	 * reads as 17; both blocks inside the blob, the structure block
-	 * aligned and holding at least a token. */
-	return h[HDR_MAGIC] != FDT_MAGIC || h[HDR_SIZE] > max || h[HDR_VERSION] < 17 ||
-			       h[HDR_LAST_COMP] > 17 || (h[HDR_STRUCT] & 3) ||
-			       (uint64_t)h[HDR_STRUCT] + f->st_size > h[HDR_SIZE] || f->st_size < 4 ||
-			       (uint64_t)h[HDR_STRINGS] + f->str_size > h[HDR_SIZE]
-		       ? -1
-		       : 0;
+	return 0;
 }
 
 int board_fdt_next(const struct board_fdt *f, int node, int *depth)
