@@ -15,6 +15,7 @@
 
 #include <libfdt.h>
 
+#include "board_fdt.h"
 #include "kernel.h"
 
 struct bm_vm bm_vms[BM_MAX_VMS];
@@ -23,37 +24,38 @@ uint32_t bm_nvms;
 /* Without a readable board DTB: the RAM `-m 512M` gives, the run scripts'
  * smallest (docs/guest-abi-*.md). */
 #define BM_RAM_SIZE_DEFAULT 0x20000000ull
-#define BOARD_DTB_MAX 0x100000u
 
 static uint64_t ram_end;
 
 /* The end of the board RAM that holds the kernel, from the DTB's memory
  * nodes; 0 if the DTB says nothing usable. The board's DTB comes from
- * QEMU or the firmware, not from a user: its header is checked and
- * libfdt's readers bound every offset. */
+ * QEMU or the firmware, not from a user: board_fdt_open() checks it and
+ * the walker bounds every offset. */
 static uint64_t board_ram_end(const void *dtb)
 {
-	int node, len, ac, sc;
+	struct board_fdt f;
+	uint32_t ac, sc, len;
+	int node = 0, depth = 0;
 
-	if (fdt_check_header(dtb) || fdt_totalsize(dtb) > BOARD_DTB_MAX)
+	if (board_fdt_open(&f, dtb, BOARD_DTB_MAX))
 		return 0;
-	ac = fdt_address_cells(dtb, 0);
-	sc = fdt_size_cells(dtb, 0);
+	ac = board_fdt_u32(&f, 0, "#address-cells", 2);
+	sc = board_fdt_u32(&f, 0, "#size-cells", 1);
 	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
 		return 0;
-	fdt_for_each_subnode(node, dtb, 0) {
-		const char *type = fdt_getprop(dtb, node, "device_type", &len);
+	/* The root's children. */
+	while ((node = board_fdt_next(&f, node, &depth)) >= 0) {
+		if (depth != 1)
+			continue;
+		const char *type = board_fdt_prop(&f, node, "device_type", &len);
 		if (!type || len != sizeof("memory") || memcmp(type, "memory", len))
 			continue;
-		const fdt32_t *reg = fdt_getprop(dtb, node, "reg", &len);
-		if (!reg || len < 0)
+		const uint8_t *reg = board_fdt_prop(&f, node, "reg", &len);
+		if (!reg)
 			continue;
-		for (int i = 0; (i + 1) * (ac + sc) * 4 <= len; i++) {
-			uint64_t base = 0, size = 0;
-			for (int k = 0; k < ac; k++)
-				base = base << 32 | fdt32_to_cpu(reg[i * (ac + sc) + k]);
-			for (int k = 0; k < sc; k++)
-				size = size << 32 | fdt32_to_cpu(reg[i * (ac + sc) + ac + k]);
+		for (uint32_t i = 0; (i + 1) * (ac + sc) * 4 <= len; i++) {
+			uint64_t base = board_fdt_cells(reg + i * (ac + sc) * 4, ac);
+			uint64_t size = board_fdt_cells(reg + (i * (ac + sc) + ac) * 4, sc);
 			if (base <= BM_RAM_BASE && base + size > BM_VM_RAM_BASE &&
 			    base + size > base)
 				return base + size;

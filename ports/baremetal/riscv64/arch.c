@@ -8,11 +8,10 @@
  */
 #include <string.h>
 
-#include <libfdt.h>
-
 #include <axvm/boot.h>
 
 #include "axvm_riscv64.h"
+#include "board_fdt.h"
 #include "devices.h"
 #include "kernel.h"
 
@@ -236,83 +235,84 @@ static bool probe_sstc(void)
  * By hart id; NULL where the board has no such register for it: SBI. */
 static volatile uint32_t *sswi_setssip[BM_MAX_CPUS];
 
-static bool fdt_node_okay(const void *dtb, int node)
+static bool node_okay(const struct board_fdt *f, int node)
 {
-	int len;
-	const char *st = fdt_getprop(dtb, node, "status", &len);
+	uint32_t len;
+	const char *st = board_fdt_prop(f, node, "status", &len);
 
 	/* The length from the blob, not a NUL it may lack. */
 	return !st || (len == 5 && !memcmp(st, "okay", 5)) || (len == 3 && !memcmp(st, "ok", 3));
 }
 
-/* The hart id of the CPU whose interrupt controller has this phandle, or
- * -1: the controller must be a "riscv,cpu-intc" under a cpu node. */
-static int64_t intc_hart(const void *dtb, uint32_t phandle)
+/* The hart id of the CPU whose interrupt controller is node intc, or -1:
+ * the controller must be a "riscv,cpu-intc" under a cpu node. */
+static int64_t intc_hart(const struct board_fdt *f, int intc)
 {
-	int intc = fdt_node_offset_by_phandle(dtb, phandle), cpu, len;
-	const fdt32_t *reg;
+	int cpu;
+	uint32_t len;
+	const uint8_t *reg;
 
-	if (intc < 0 || fdt_node_check_compatible(dtb, intc, "riscv,cpu-intc"))
+	if (intc < 0 || !board_fdt_compatible(f, intc, "riscv,cpu-intc"))
 		return -1;
-	cpu = fdt_parent_offset(dtb, intc);
-	if (cpu < 0 || !fdt_node_okay(dtb, cpu))
+	cpu = board_fdt_parent(f, intc);
+	if (cpu < 0 || !node_okay(f, cpu))
 		return -1;
-	reg = fdt_getprop(dtb, cpu, "reg", &len);
+	reg = board_fdt_prop(f, cpu, "reg", &len);
 	if (!reg || len < 4)
 		return -1;
 	/* /cpus has #address-cells 1 on virt; with 2, the low word. */
-	return fdt32_to_cpu(reg[len / 4 - 1]);
+	return board_fdt_be32(reg + (len / 4 - 1) * 4);
 }
 
 /* Read the board DTB for an SSWI node and note each hart's SETSSIP. The
- * blob is the firmware's, but checked like any other: a node that does
- * not parse leaves its harts on SBI. */
+ * blob is the firmware's, but checked like any other (board_fdt.h): a
+ * node that does not parse leaves its harts on SBI. */
 static unsigned sswi_find(const void *dtb)
 {
+	struct board_fdt f;
 	unsigned found = 0;
-	int node, len;
+	int node = 0, depth = 0;
 
-	if (!dtb || fdt_check_header(dtb))
+	if (!dtb || board_fdt_open(&f, dtb, BOARD_DTB_MAX))
 		return 0;
-	for (node = fdt_node_offset_by_compatible(dtb, -1, "riscv,aclint-sswi"); node >= 0;
-	     node = fdt_node_offset_by_compatible(dtb, node, "riscv,aclint-sswi")) {
-		int parent = fdt_parent_offset(dtb, node);
-		int ac = fdt_address_cells(dtb, parent), sc = fdt_size_cells(dtb, parent);
-		const fdt32_t *reg = fdt_getprop(dtb, node, "reg", &len);
-		const fdt32_t *irqs;
-		uint64_t base = 0, size = 0;
-		int nirq;
+	for (; node >= 0; node = board_fdt_next(&f, node, &depth)) {
+		int parent;
+		uint32_t ac, sc, len, nirq;
+		const uint8_t *reg, *irqs;
+		uint64_t base, size;
 
-		if (!fdt_node_okay(dtb, node) || ac < 1 || ac > 2 || sc < 1 || sc > 2 || !reg ||
+		if (!board_fdt_compatible(&f, node, "riscv,aclint-sswi") ||
+		    (parent = board_fdt_parent(&f, node)) < 0)
+			continue;
+		ac = board_fdt_u32(&f, parent, "#address-cells", 2);
+		sc = board_fdt_u32(&f, parent, "#size-cells", 1);
+		reg = board_fdt_prop(&f, node, "reg", &len);
+		if (!node_okay(&f, node) || ac < 1 || ac > 2 || sc < 1 || sc > 2 || !reg ||
 		    len < (ac + sc) * 4)
 			continue;
-		for (int k = 0; k < ac; k++)
-			base = base << 32 | fdt32_to_cpu(reg[k]);
-		for (int k = 0; k < sc; k++)
-			size = size << 32 | fdt32_to_cpu(reg[ac + k]);
-		irqs = fdt_getprop(dtb, node, "interrupts-extended", &nirq);
-		if (!irqs || nirq < 0 || (base & 3))
+		base = board_fdt_cells(reg, ac);
+		size = board_fdt_cells(reg + ac * 4, sc);
+		irqs = board_fdt_prop(&f, node, "interrupts-extended", &nirq);
+		if (!irqs || (base & 3))
 			continue;
 		nirq /= 4;
 		/* Entries are <phandle irq...>, the cells after the phandle as
 		 * many as that controller's #interrupt-cells; entry i is the
 		 * hart whose SETSSIP is at base + 4 i. */
-		for (int i = 0, entry = 0; i + 1 < nirq; entry++) {
-			uint32_t ph = fdt32_to_cpu(irqs[i]);
-			int intc = fdt_node_offset_by_phandle(dtb, ph);
-			const fdt32_t *cells = intc >= 0 ? fdt_getprop(dtb, intc, "#interrupt-cells", &len) : NULL;
-			uint32_t n = cells && len == 4 ? fdt32_to_cpu(*cells) : 1;
+		for (uint32_t i = 0, entry = 0; i + 1 < nirq; entry++) {
+			int intc = board_fdt_by_phandle(&f, board_fdt_be32(irqs + 4 * i));
+			uint32_t n = intc >= 0 ? board_fdt_u32(&f, intc, "#interrupt-cells", 1) : 1;
 			int64_t hart;
 
-			if (n < 1 || n > 3 || i + 1 + (int)n > nirq)
+			if (n < 1 || n > 3 || i + 1 + n > nirq)
 				break;
-			hart = intc_hart(dtb, ph);
-			if (fdt32_to_cpu(irqs[i + 1]) == IRQ_S_SOFT && hart >= 0 &&
+			hart = intc_hart(&f, intc);
+			if (board_fdt_be32(irqs + 4 * (i + 1)) == IRQ_S_SOFT && hart >= 0 &&
 			    hart < BM_MAX_CPUS && 4u * (entry + 1u) <= size && !sswi_setssip[hart]) {
 				sswi_setssip[hart] = (volatile uint32_t *)(uintptr_t)(base + 4u * entry);
 				found++;
 			}
-			i += 1 + (int)n;
+			i += 1 + n;
 		}
 	}
 	return found;
