@@ -315,8 +315,11 @@ static inline void bm_timer_in_by_deadline(uint64_t ns, volatile uint64_t *deadl
 _Noreturn void board_power_off(void);
 /* The backend, set up for this machine. */
 const struct axvm_arch_ops *bm_arch_ops(void);
-/* How the CPU runs the kernel, for the banner ("CurrentEL = 2"). */
-void bm_arch_describe(char *buf, size_t size);
+/* The banner's head; each target's bm_arch_banner() prints it with the
+ * backend's name and how the CPU runs the kernel ("CurrentEL = 2"), in
+ * one kprintf, so a dictionary log needs no formatter in the image. */
+#define BM_BANNER "\naxvm: bare-metal kernel, libaxvm + %s backend, "
+void bm_arch_banner(void);
 /* The target's guest contract, as data the shared kernel acts on. */
 struct bm_guest_contract {
 	uint32_t dtb_reg;         /* boot vCPU register for the DTB's address */

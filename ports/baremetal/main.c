@@ -223,40 +223,32 @@ static int create_vm(struct bm_vm *s)
 }
 
 /* Why a vCPU stopped: the error, or the exit nobody handled with what
- * it carries (one line, built from shared pieces). Cold, and out of
+ * it carries. One kprintf per shape of line, none built in a buffer: a
+ * dictionary log then needs no formatter in the image. Cold, and out of
  * run_cpu(): the scheduler's loop keeps its code for the runs. */
+#define STOPPED "axvm: %s vCPU %u stopped: %s%s"
 __attribute__((noinline, cold)) static void report_stop(struct bm_vm *s, uint32_t idx, int rc,
 							const struct axvm_exit *ex)
 {
-	char line[160];
-	size_t n;
+	const char *un = rc ? "" : "unhandled ";
+	const char *why = rc ? axvm_strerror(rc) : axvm_exit_kind_name(ex->kind);
 
 	bm_devs_flush(s->devs);
-	n = (size_t)ksnprintf(line, sizeof(line), "axvm: %s vCPU %u stopped: %s%s", s->name, idx,
-			      rc ? "" : "unhandled ",
-			      rc ? axvm_strerror(rc) : axvm_exit_kind_name(ex->kind));
-	if (n >= sizeof(line))
-		n = sizeof(line) - 1;
-	if (rc == 0) {
-		char *tail = line + n;
-		size_t left = sizeof(line) - n;
-
-		switch (ex->kind) {
-		case AXVM_EXIT_NESTED_PAGE_FAULT:
-			ksnprintf(tail, left, " at 0x%lx (access %u)", ex->u.page_fault.addr,
-				  ex->u.page_fault.access);
-			break;
-		case AXVM_EXIT_FAIL_ENTRY:
-			ksnprintf(tail, left, ", ESR 0x%lx", ex->u.fail_entry.reason);
-			break;
-		case AXVM_EXIT_HYPERCALL:
-			ksnprintf(tail, left, " nr 0x%lx", ex->u.hypercall.nr);
-			break;
-		default:
-			break;
-		}
+	switch (rc ? AXVM_EXIT_KIND_COUNT : ex->kind) {
+	case AXVM_EXIT_NESTED_PAGE_FAULT:
+		kprintf(STOPPED " at 0x%lx (access %u)\n", s->name, idx, un, why,
+			ex->u.page_fault.addr, ex->u.page_fault.access);
+		break;
+	case AXVM_EXIT_FAIL_ENTRY:
+		kprintf(STOPPED ", ESR 0x%lx\n", s->name, idx, un, why, ex->u.fail_entry.reason);
+		break;
+	case AXVM_EXIT_HYPERCALL:
+		kprintf(STOPPED " nr 0x%lx\n", s->name, idx, un, why, ex->u.hypercall.nr);
+		break;
+	default:
+		kprintf(STOPPED "\n", s->name, idx, un, why);
+		break;
 	}
-	kprintf("%s\n", line);
 }
 
 /* --- time slices ----------------------------------------------------------------------- */
@@ -575,18 +567,33 @@ static void run_cpu(uint32_t cpu)
 	}
 }
 
+/* " name=count" at p, NUL-terminated, if it fits before end; the new
+ * end of the text. The exit counts' line has as many of these as kinds
+ * came, which no one format says. */
+static char *put_count(char *p, char *end, const char *name, uint64_t c)
+{
+	char digits[20];
+	size_t len = strlen(name), n = 0;
+
+	do
+		digits[n++] = (char)('0' + c % 10u);
+	while ((c /= 10u));
+	if ((size_t)(end - p) <= len + n + 2u)
+		return p;
+	*p++ = ' ';
+	memcpy(p, name, len);
+	p += len;
+	*p++ = '=';
+	while (n)
+		*p++ = digits[--n];
+	*p = '\0';
+	return p;
+}
+
 static void report_vm(struct bm_vm *s)
 {
-	static const enum axvm_exit_kind kinds[] = {
-		AXVM_EXIT_MMIO_READ, AXVM_EXIT_MMIO_WRITE, AXVM_EXIT_SYSREG_READ,
-		AXVM_EXIT_SYSREG_WRITE, AXVM_EXIT_HYPERCALL, AXVM_EXIT_HALT,
-		AXVM_EXIT_EXTERNAL_IRQ, AXVM_EXIT_CPU_UP, AXVM_EXIT_CPU_DOWN,
-		AXVM_EXIT_SEND_IPI, AXVM_EXIT_SYSTEM_DOWN, AXVM_EXIT_NOTHING,
-		AXVM_EXIT_IO_WRITE, AXVM_EXIT_CPU_STATUS,
-	};
 	uint64_t code;
-	char line[256];
-	int n;
+	char counts[224];
 
 	bm_devs_flush(s->devs);
 	bm_devs_report(s->devs);
@@ -597,17 +604,19 @@ static void report_vm(struct bm_vm *s)
 	else
 		kprintf("axvm: %s: down (stopped by the host)\n", s->name);
 	for (uint32_t i = 0; i < s->nvcpus; i++) {
-		n = ksnprintf(line, sizeof(line), "axvm: %s vCPU %u exits:", s->name, i);
-		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		char *p = counts;
+		counts[0] = '\0';
+		/* Every kind that came, in the enum's order. */
+		for (int k = 0; k < AXVM_EXIT_KIND_COUNT; k++) {
 			uint64_t c = 0;
-			axvm_vcpu_exit_count(s->vcpu[i], kinds[k], &c);
-			if (c && n > 0 && (size_t)n < sizeof(line))
-				n += ksnprintf(line + n, sizeof(line) - (size_t)n, " %s=%lu",
-					       axvm_exit_kind_name(kinds[k]), c);
+			axvm_vcpu_exit_count(s->vcpu[i], (enum axvm_exit_kind)k, &c);
+			if (c)
+				p = put_count(p, counts + sizeof(counts),
+					      axvm_exit_kind_name((enum axvm_exit_kind)k), c);
 		}
 		uint64_t ns = 0;
 		axvm_vcpu_run_time_ns(s->vcpu[i], &ns);
-		kprintf("%s\n", line);
+		kprintf("axvm: %s vCPU %u exits:%s\n", s->name, i, counts);
 		kprintf("axvm: %s vCPU %u held its pCPU %lu ms\n", s->name, i, ns / 1000000u);
 	}
 }
@@ -645,14 +654,11 @@ void bm_secondary_main(uint64_t id)
 
 void bm_main(void)
 {
-	char how[48];
 	int rc;
 
 	bm_arch_early_init();
 	bm_arch_cpu_setup(&bm_cpus[0]);
-	bm_arch_describe(how, sizeof(how));
-	kprintf("\naxvm: bare-metal kernel, libaxvm + %s backend, %s\n", bm_arch_ops()->name,
-		how);
+	bm_arch_banner();
 	bm_arch_start_secondaries();
 	kprintf("axvm: %u pCPU(s) online\n", bm_ncpus);
 

@@ -115,12 +115,12 @@ void bm_arch_irq_restore(uint64_t flags)
 	__asm__ volatile("msr daif, %0" ::"r"(flags) : "memory");
 }
 
-void bm_arch_describe(char *buf, size_t size)
+void bm_arch_banner(void)
 {
 	uint64_t el;
 
 	__asm__ volatile("mrs %0, CurrentEL" : "=r"(el));
-	ksnprintf(buf, size, "CurrentEL = %lu", el >> 2);
+	kprintf(BM_BANNER "CurrentEL = %lu\n", bm_arch_ops()->name, el >> 2);
 }
 
 const struct axvm_arch_ops *bm_arch_ops(void)

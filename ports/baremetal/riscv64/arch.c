@@ -359,11 +359,11 @@ void bm_arch_early_init(void)
 	rv_ops.ctx = &rv_host;
 }
 
-void bm_arch_describe(char *buf, size_t size)
+void bm_arch_banner(void)
 {
-	/* Kicks by SBI unless ", SSWI" (main.c's buffer holds 47). */
-	ksnprintf(buf, size, "HS-mode, timebase %lu Hz, Sstc %s%s", rv_host.timebase_hz,
-		  rv_host.sstc ? "yes" : "no", have_sswi ? ", SSWI" : "");
+	/* Kicks by SBI unless ", SSWI". */
+	kprintf(BM_BANNER "HS-mode, timebase %lu Hz, Sstc %s%s\n", bm_arch_ops()->name,
+		rv_host.timebase_hz, rv_host.sstc ? "yes" : "no", have_sswi ? ", SSWI" : "");
 }
 
 const struct axvm_arch_ops *bm_arch_ops(void)

@@ -492,9 +492,10 @@ void bm_arch_early_init(void)
 	inject_init();
 }
 
-void bm_arch_describe(char *buf, size_t size)
+void bm_arch_banner(void)
 {
-	ksnprintf(buf, size, "CPL 0, AMD SVM, TSC %lu MHz", tsc_hz / 1000000u);
+	kprintf(BM_BANNER "CPL 0, AMD SVM, TSC %lu MHz\n", bm_arch_ops()->name,
+		tsc_hz / 1000000u);
 }
 
 const struct axvm_arch_ops *bm_arch_ops(void)
