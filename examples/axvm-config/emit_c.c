@@ -293,5 +293,16 @@ int emit_c(FILE *out, const char *name, const char *source,
 	        "\t\t\treturn rc;\n\t}\n"
 	        "\t*count = %" PRIu32 "u;\n\treturn 0;\n}\n",
 	        n, n);
+	/* A constant the image's link can fold: a kernel whose VMs boot no
+	 * Linux links no Linux loader. */
+	uint32_t boots = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if ((unsigned)vms[i].boot < 32u)
+			boots |= 1u << vms[i].boot;
+	fprintf(out,
+	        "\n/* The boot protocols of these VMs, bit (1 << protocol). */\n"
+	        "extern const uint32_t %s_boots;\n"
+	        "const uint32_t %s_boots = 0x%" PRIx32 "u;\n",
+	        name, name, boots);
 	return ferror(out) ? -1 : 0;
 }

@@ -160,6 +160,10 @@ int axvm_config_from_fdt(const void *blob, size_t size, struct axvm_fdt_vm *vms,
  * AXVM_E2BIG if max is below its VM count. Defined by that file, not libaxvm. */
 int axvm_config_builtin(struct axvm_fdt_vm *vms, uint32_t max,
                         uint32_t *count);
+/* Written beside it (-n's name with "_boots"): bit b set if one of those
+ * VMs boots by protocol b (enum axvm_boot_protocol), so an image links the
+ * loaders of those protocols only. */
+extern const uint32_t axvm_config_builtin_boots;
 
 /* Re-point cfg.devices[i].ctx and .name at vm's own storage and give each
  * device its model's ops (after a copy). */

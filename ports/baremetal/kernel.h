@@ -189,6 +189,21 @@ struct bm_vm {
 	volatile bool idle[BM_MAX_VM_VCPUS];
 	struct bm_vm_devs *devs;
 };
+
+/* Whether VM v boots Linux. With the VMs compiled in, the link knows
+ * which protocols they use (axvm_config_builtin_boots, a constant LTO
+ * folds): a kernel whose VMs boot no Linux links no Linux loader. Always
+ * inlined: as a call, LTO found it constant only after it had compiled
+ * its callers, and kept their Linux paths. */
+static inline __attribute__((always_inline)) bool bm_boots_linux(const struct bm_vm *v)
+{
+#if BM_BUILTIN_CONFIG
+	if (!(axvm_config_builtin_boots & (1u << AXVM_BOOT_LINUX)))
+		return false;
+#endif
+	return v->fdt->boot == AXVM_BOOT_LINUX;
+}
+
 extern struct bm_vm bm_vms[BM_MAX_VMS];
 extern uint32_t bm_nvms;
 /* Parse the config blob and check it against this board (RAM, the

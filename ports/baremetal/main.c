@@ -186,7 +186,7 @@ static int create_vm(struct bm_vm *s)
 		}
 		cfg->pcpu_affinity[i] = s->affinity[i];
 	}
-	if (s->fdt->boot == AXVM_BOOT_LINUX) {
+	if (bm_boots_linux(s)) {
 		if ((rc = place_linux(s, &cfg->bsp_entry))) {
 			kprintf("axvm: %s: the Linux image cannot be placed: %s\n", s->name,
 				axvm_strerror(rc));

@@ -186,7 +186,7 @@ static int check_vm(struct bm_vm *v, uint32_t n)
 		}
 	}
 #endif
-	if (v->fdt->boot == AXVM_BOOT_LINUX && !bm_vm_hpa(v, v->fdt->kernel_addr, 64)) {
+	if (bm_boots_linux(v) && !bm_vm_hpa(v, v->fdt->kernel_addr, 64)) {
 		kprintf("axvm: config: %s: kernel-addr: a Linux image must be in linear RAM\n",
 			v->fdt->path);
 		return AXVM_ERANGE;
@@ -268,7 +268,7 @@ int bm_config_load(void)
 		 * VBAR_EL1 + 0x200). A reset needs the images reloaded, which
 		 * this kernel cannot do yet: the VM goes down with the reset
 		 * code. */
-		v->max_reboots = v->fdt->boot == AXVM_BOOT_LINUX ? 0 : 3;
+		v->max_reboots = bm_boots_linux(v) ? 0 : 3;
 	}
 	if ((rc = bm_ivc_config(bm_vms, n)))
 		return rc;

@@ -3,7 +3,8 @@
  * writes (compiled into this test at build time, builtin_list.h) must fill
  * the VMs byte for byte as the parser did, pointers included: both fill
  * the same buffer, so the device bindings point at the same places. A
- * field the generator forgets is a difference here. */
+ * field the generator forgets is a difference here. Its constant of boot
+ * protocols (fn_boots) must name those of the parsed VMs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,22 +23,24 @@
 
 typedef int (*builtin_fn)(struct axvm_fdt_vm *, uint32_t, uint32_t *);
 
-#define BUILTIN(fn, file) int fn(struct axvm_fdt_vm *, uint32_t, uint32_t *);
+#define BUILTIN(fn, file) int fn(struct axvm_fdt_vm *, uint32_t, uint32_t *); \
+	extern const uint32_t fn##_boots;
 #include "builtin_list.h"
 #undef BUILTIN
 
 static const struct {
 	builtin_fn fn;
+	const uint32_t *boots;
 	const char *file;
 } builtins[] = {
-#define BUILTIN(fn, file) {fn, file},
+#define BUILTIN(fn, file) {fn, &fn##_boots, file},
 #include "builtin_list.h"
 #undef BUILTIN
 };
 
 static struct axvm_fdt_vm vms[MAX_VMS];
 
-static void check_one(builtin_fn fn, const char *file)
+static void check_one(builtin_fn fn, uint32_t boots, const char *file)
 {
 	char path[512];
 	void *blob = NULL;
@@ -50,6 +53,11 @@ static void check_one(builtin_fn fn, const char *file)
 	assert_int_equal(axvm_config_from_fdt(blob, len, vms, MAX_VMS, &n, &err), 0);
 	free(blob);
 	assert_true(n > 0);
+
+	uint32_t want = 0;
+	for (uint32_t i = 0; i < n; i++)
+		want |= 1u << vms[i].boot;
+	assert_int_equal(boots, want);
 
 	struct axvm_fdt_vm *parsed = malloc(n * sizeof(*parsed));
 	assert_non_null(parsed);
@@ -81,7 +89,7 @@ static void test_fdt_builtin_round_trip(void **state)
 	(void)state;
 	assert_true(sizeof(builtins) / sizeof(builtins[0]) >= 4);
 	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
-		check_one(builtins[i].fn, builtins[i].file);
+		check_one(builtins[i].fn, *builtins[i].boots, builtins[i].file);
 }
 
 int main(void)

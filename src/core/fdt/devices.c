@@ -313,11 +313,13 @@ static const struct axvm_device_ops *state_ops(enum axvm_fdt_dev_kind kind)
 	switch (kind) {
 	case AXVM_FDT_DEV_DUMMY:
 		return &dummy_ops;
+	/* None in a build without them: its parser refuses them, and so does
+	 * the build of a config compiled in. */
 	case AXVM_FDT_DEV_VIRTIO_BLK:
 	case AXVM_FDT_DEV_VIRTIO_CONSOLE:
-		return &virtio_ops;
+		return AXVM_FDT_VIRTIO_BUILT ? &virtio_ops : NULL;
 	case AXVM_FDT_DEV_IVC:
-		return &ivc_unwired_ops;
+		return AXVM_FDT_IVC_BUILT ? &ivc_unwired_ops : NULL;
 	default:
 		return NULL;
 	}
