@@ -103,3 +103,21 @@ axvm_summary() {
   echo "$AXVM_PASSED passed, $AXVM_FAILED failed"
   [ "$AXVM_FAILED" -eq 0 ]
 }
+
+# The run scripts' exit status, from QEMU's (RC) and the console's log: a
+# power-off carries no status, so a refused config is told by its line, 1.
+# A dictionary-log kernel (AXVM_BM_DICT_LOG) prints that line as a record:
+# its log is decoded with its ELF first.
+#   axvm_run_status RC LOG ELF
+axvm_run_status() {
+  local rc=$1 text
+  if [ "$rc" -eq 0 ]; then
+    if grep -aq $'\x1e' "$2"; then
+      text=$("$AXVM_ROOT/scripts/axvm-log-decode" "$3" "$2" 2>&1) || true
+    else
+      text=$(cat "$2")
+    fi
+    grep -aq '^axvm: no VM started' <<<"$text" && rc=1
+  fi
+  echo "$rc"
+}

@@ -48,6 +48,33 @@ enum axvm_error {
 /* Human-readable name of an AXVM_E* code (never NULL). */
 const char *axvm_strerror(int err);
 
+/* Each code with axvm_strerror()'s text for it, as X(code, text), for a
+ * host that keeps the texts out of its image (the bare-metal port's
+ * dictionary log); any other code reads AXVM_ERROR_TEXT_UNKNOWN. */
+#define AXVM_ERROR_TEXTS(X) \
+	X(AXVM_OK, "success") \
+	X(AXVM_EPERM, "operation not permitted") \
+	X(AXVM_ENOENT, "no such object") \
+	X(AXVM_EINTR, "interrupted at the host's request") \
+	X(AXVM_EIO, "I/O error") \
+	X(AXVM_E2BIG, "over a fixed limit") \
+	X(AXVM_EAGAIN, "try again (not ready)") \
+	X(AXVM_ENOMEM, "out of memory") \
+	X(AXVM_EFAULT, "bad guest address") \
+	X(AXVM_EBUSY, "busy") \
+	X(AXVM_EEXIST, "already exists or overlaps") \
+	X(AXVM_ENODEV, "no device at that address") \
+	X(AXVM_EINVAL, "invalid argument") \
+	X(AXVM_ERANGE, "out of range") \
+	X(AXVM_ENOSYS, "not implemented by the backend") \
+	X(AXVM_EOVERFLOW, "size or address overflows") \
+	X(AXVM_ENOTSUP, "not supported") \
+	X(AXVM_ESHUTDOWN, "VM is shut down") \
+	X(AXVM_ESTATE, "illegal state transition") \
+	X(AXVM_EUNHANDLED, "unhandled exit") \
+	X(AXVM_EGUEST, "guest fault")
+#define AXVM_ERROR_TEXT_UNKNOWN "unknown error"
+
 /* Access flags, shared by memory regions, stage-2 mappings and faults. */
 enum axvm_access {
 	AXVM_ACCESS_READ = 1u << 0,

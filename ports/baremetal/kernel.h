@@ -82,6 +82,8 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 #if !BM_DICT_LOG
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An AXVM_E* code as a "%s" argument of kprintf() or panic(): its text. */
+#define bm_strerror(rc) axvm_strerror(rc)
 #else
 /*
  * Each call's format (a string literal) goes to .axvm_dict, which the
@@ -154,6 +156,12 @@ static inline __attribute__((format(printf, 1, 2))) void bm_dict_check(const cha
 	} while (0)
 #define kprintf(...) BM_DICT_CALL(bm_dict_log, __VA_ARGS__)
 #define panic(...) BM_DICT_CALL(bm_dict_panic, __VA_ARGS__)
+/* An AXVM_E* code as a "%s" argument: the record carries the code, as an
+ * integer (the printf check takes an unsigned char pointer for text,
+ * BM_DICT_IS_STR does not), and the decoder prints axvm_strerror()'s
+ * text from the table console.c keeps beside the formats: no error text
+ * in the image. */
+#define bm_strerror(rc) ((const unsigned char *)(intptr_t)(int)(rc))
 #endif
 
 /* hal.c */

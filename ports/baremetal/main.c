@@ -129,7 +129,7 @@ static bool maybe_reboot(struct bm_vm *s)
 		s->max_reboots);
 	if ((rc = axvm_vm_reset(s->vm)) || (rc = set_boot_args(s, &dtb)) ||
 	    (rc = axvm_vm_boot(s->vm))) {
-		kprintf("axvm: %s: reboot failed: %s\n", s->name, axvm_strerror(rc));
+		kprintf("axvm: %s: reboot failed: %s\n", s->name, bm_strerror(rc));
 		return false;
 	}
 	changed();
@@ -189,7 +189,7 @@ static int create_vm(struct bm_vm *s)
 	if (bm_boots_linux(s)) {
 		if ((rc = place_linux(s, &cfg->bsp_entry))) {
 			kprintf("axvm: %s: the Linux image cannot be placed: %s\n", s->name,
-				axvm_strerror(rc));
+				bm_strerror(rc));
 			return rc;
 		}
 		cfg->ap_entry = cfg->bsp_entry;
@@ -200,7 +200,7 @@ static int create_vm(struct bm_vm *s)
 		return rc;
 	if ((rc = axvm_vm_create(host, cfg, &s->vm, &err))) {
 		kprintf("axvm: %s: create failed: %s (%s)\n", s->name,
-			axvm_strerror(rc), err.message);
+			bm_strerror(rc), err.message);
 		return rc;
 	}
 	if ((rc = axvm_vm_set_callbacks(s->vm, &cb)))
@@ -226,27 +226,31 @@ static int create_vm(struct bm_vm *s)
  * it carries. One kprintf per shape of line, none built in a buffer: a
  * dictionary log then needs no formatter in the image. Cold, and out of
  * run_cpu(): the scheduler's loop keeps its code for the runs. */
-#define STOPPED "axvm: %s vCPU %u stopped: %s%s"
+#define STOPPED "axvm: %s vCPU %u stopped: %s"
+#define STOPPED_UN "axvm: %s vCPU %u stopped: unhandled %s"
 __attribute__((noinline, cold)) static void report_stop(struct bm_vm *s, uint32_t idx, int rc,
 							const struct axvm_exit *ex)
 {
-	const char *un = rc ? "" : "unhandled ";
-	const char *why = rc ? axvm_strerror(rc) : axvm_exit_kind_name(ex->kind);
+	const char *why = axvm_exit_kind_name(ex->kind);
 
 	bm_devs_flush(s->devs);
-	switch (rc ? AXVM_EXIT_KIND_COUNT : ex->kind) {
+	if (rc) {
+		kprintf(STOPPED "\n", s->name, idx, bm_strerror(rc));
+		return;
+	}
+	switch (ex->kind) {
 	case AXVM_EXIT_NESTED_PAGE_FAULT:
-		kprintf(STOPPED " at 0x%lx (access %u)\n", s->name, idx, un, why,
+		kprintf(STOPPED_UN " at 0x%lx (access %u)\n", s->name, idx, why,
 			ex->u.page_fault.addr, ex->u.page_fault.access);
 		break;
 	case AXVM_EXIT_FAIL_ENTRY:
-		kprintf(STOPPED ", ESR 0x%lx\n", s->name, idx, un, why, ex->u.fail_entry.reason);
+		kprintf(STOPPED_UN ", ESR 0x%lx\n", s->name, idx, why, ex->u.fail_entry.reason);
 		break;
 	case AXVM_EXIT_HYPERCALL:
-		kprintf(STOPPED " nr 0x%lx\n", s->name, idx, un, why, ex->u.hypercall.nr);
+		kprintf(STOPPED_UN " nr 0x%lx\n", s->name, idx, why, ex->u.hypercall.nr);
 		break;
 	default:
-		kprintf(STOPPED "\n", s->name, idx, un, why);
+		kprintf(STOPPED_UN "\n", s->name, idx, why);
 		break;
 	}
 }
@@ -669,7 +673,7 @@ void bm_main(void)
 	kprintf("axvm: %u pCPU(s) online\n", bm_ncpus);
 
 	if ((rc = axvm_init(&bm_hal, bm_arch_ops(), &host)))
-		panic("axvm_init: %s", axvm_strerror(rc));
+		panic("axvm_init: %s", bm_strerror(rc));
 	/* A refused config starts nothing: no VM of a config that is
 	 * partly wrong runs. */
 	unsigned started = 0;
@@ -677,7 +681,7 @@ void bm_main(void)
 		for (uint32_t k = 0; k < bm_nvms; k++) {
 			struct bm_vm *s = &bm_vms[k];
 			if ((rc = create_vm(s))) {
-				kprintf("axvm: %s: not started: %s\n", s->name, axvm_strerror(rc));
+				kprintf("axvm: %s: not started: %s\n", s->name, bm_strerror(rc));
 				/* Created but never booted, it would count as alive
 				 * and keep every pCPU waiting for it to stop. */
 				put_vm(s);
@@ -706,7 +710,7 @@ void bm_main(void)
 		put_vm(s);
 	}
 	if ((rc = axvm_fini(host)))
-		kprintf("axvm: axvm_fini: %s\n", axvm_strerror(rc));
+		kprintf("axvm: axvm_fini: %s\n", bm_strerror(rc));
 	for (uint32_t i = 0; i < bm_ncpus; i++)
 		kprintf("axvm: pCPU %u: %lu interrupts (%lu kicks, %lu stray), %lu waits (%lu ended early), %lu slices\n",
 			i, bm_cpus[i].irqs, bm_cpus[i].kicks, bm_cpus[i].stray_irqs,

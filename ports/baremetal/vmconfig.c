@@ -117,7 +117,7 @@ int bm_vm_guest_dtb(struct bm_vm *v)
 	if ((rc = axvm_guest_fdt_params_from_vm(f, bm_guest.dtb_arch, &p)) ||
 	    (rc = axvm_guest_fdt_build(&p, (void *)(uintptr_t)hpa, (size_t)room, &used))) {
 		kprintf("axvm: %s: no DTB at dtb-addr 0x%lx and none can be written from the config: %s%s\n",
-			v->name, f->dtb_addr, axvm_strerror(rc),
+			v->name, f->dtb_addr, bm_strerror(rc),
 			rc == AXVM_ENOENT ? " (it needs RAM and an interrupt controller node)" : "");
 		return rc;
 	}
@@ -206,7 +206,7 @@ static int read_vms(struct axvm_fdt_vm *vms, uint32_t *n)
 	/* Never AXVM_E2BIG from the port's build: a generated file with more
 	 * VMs than AXVM_BM_MAX_VMS fails to compile (AXVM_FDT_MAX_VMS). */
 	if (rc)
-		kprintf("axvm: config: the VMs built in: %s\n", axvm_strerror(rc));
+		kprintf("axvm: config: the VMs built in: %s\n", bm_strerror(rc));
 	return rc;
 }
 #else
@@ -230,7 +230,7 @@ static int read_vms(struct axvm_fdt_vm *vms, uint32_t *n)
 		return AXVM_E2BIG;
 	}
 	if ((rc = axvm_config_from_fdt(blob, size, vms, BM_MAX_VMS, n, &err)))
-		kprintf("axvm: config: %s (%s)\n", err.message, axvm_strerror(rc));
+		kprintf("axvm: config: %s (%s)\n", err.message, bm_strerror(rc));
 	return rc;
 }
 #endif

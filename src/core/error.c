@@ -19,42 +19,18 @@ static const char *nth(const char *list, unsigned i)
 	return s;
 }
 
+#define ERROR_CODE(code, text) -(code),
+#define ERROR_TEXT(code, text) text "\0"
+
 const char *axvm_strerror(int err)
 {
-	/* -err of each code, in the order of the texts below (every code fits a byte). */
-	static const unsigned char codes[] = {
-		0, -AXVM_EPERM, -AXVM_ENOENT, -AXVM_EINTR, -AXVM_EIO, -AXVM_E2BIG,
-		-AXVM_EAGAIN, -AXVM_ENOMEM, -AXVM_EFAULT, -AXVM_EBUSY, -AXVM_EEXIST,
-		-AXVM_ENODEV, -AXVM_EINVAL, -AXVM_ERANGE, -AXVM_ENOSYS, -AXVM_EOVERFLOW,
-		-AXVM_ENOTSUP, -AXVM_ESHUTDOWN, -AXVM_ESTATE, -AXVM_EUNHANDLED, -AXVM_EGUEST,
-	};
+	/* -err of each code, in the order of its text (every code fits a byte). */
+	static const unsigned char codes[] = { AXVM_ERROR_TEXTS(ERROR_CODE) };
 	unsigned i = 0;
 
 	while (i < sizeof(codes) && err != -(int)codes[i])
 		i++;
-	return nth("success\0"
-	           "operation not permitted\0"
-	           "no such object\0"
-	           "interrupted at the host's request\0"
-	           "I/O error\0"
-	           "over a fixed limit\0"
-	           "try again (not ready)\0"
-	           "out of memory\0"
-	           "bad guest address\0"
-	           "busy\0"
-	           "already exists or overlaps\0"
-	           "no device at that address\0"
-	           "invalid argument\0"
-	           "out of range\0"
-	           "not implemented by the backend\0"
-	           "size or address overflows\0"
-	           "not supported\0"
-	           "VM is shut down\0"
-	           "illegal state transition\0"
-	           "unhandled exit\0"
-	           "guest fault\0"
-	           "unknown error\0",
-	           i);
+	return nth(AXVM_ERROR_TEXTS(ERROR_TEXT) AXVM_ERROR_TEXT_UNKNOWN "\0", i);
 }
 
 const char *axvm_exit_kind_name(enum axvm_exit_kind kind)

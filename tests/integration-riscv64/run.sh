@@ -121,6 +121,10 @@ refused_config_cases 0x80000000 0x88000000 0x81000000
 # none still runs, a config that asks for one is refused by name.
 minimal_kernel_cases 0x80000000 0x88000000 0x12000000 6
 
+# That kernel with the dictionary log refusing a config: the error's text
+# comes from the decoder's table, not from the image.
+dict_log_refused_case 0x80000000 0x88000000
+
 # The same kernel with its VMs compiled in (AXVM_BM_CONFIG_C) instead of
 # parsed from a blob at boot; a config it could not honour fails its build.
 builtin_config_cases riscv64 0x80000000 0x88000000 0x12000000 6

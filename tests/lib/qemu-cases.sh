@@ -133,10 +133,18 @@ input_case() {
 # its own), starts no VM and powers off; the run script then exits 1.
 #   refused_case NAME BLOB PATTERN...
 refused_case() {
-  local name=$1 blob=$2 why rc t0=$SECONDS
+  local name=$1 blob=$2 rc t0=$SECONDS
   shift 2
   "$run" --build-dir "$build" --no-build --timeout "$timeout_s" --config "$blob" >"$log" 2>&1
   rc=$?
+  refused_judge "$name" "$rc" "$t0" "$@"
+}
+
+# refused_case's checks of a boot's output in $log, and its verdict.
+#   refused_judge NAME RC T0 PATTERN...
+refused_judge() {
+  local name=$1 rc=$2 t0=$3 why
+  shift 3
   case $rc in 1) rc=0 ;; 0) rc=99 ;; esac # 99: "QEMU exit status 99", said below
   why=$(log_why "$log" "$rc" "axvm: no VM started, powering off" \
     "axvm: all VMs stopped, powering off" "!vCPU(s)," "!exits:" "!PANIC" "!TIMEOUT" "$@")
@@ -321,19 +329,39 @@ builtin_boot_case() {
 # builtin_boot_case checks.
 #   builtin_dict_log_case NAME BLOB PATTERN...
 builtin_dict_log_case() {
-  local name=$1 blob=$2 t0=$SECONDS build=${build}-builtin-dict raw rc why
+  local name=$1 blob=$2 t0=$SECONDS build=${build}-builtin-dict
   shift 2
   echo "== building the kernel with the VMs of $blob compiled in and the dictionary log, in $build"
   if ! builtin_kernel "$run" "$build" "$blob" 8 -D AXVM_BM_DICT_LOG=ON >"$log" 2>&1; then
     case_verdict "$name" "the config or the kernel was not built" "$log" "$t0"
     return
   fi
+  if dict_boot "$name" "$build" "$blob" 0 "$t0" "!axvm: all VMs stopped, powering off" \
+    "!built into this kernel" "![vm1] RESULT hello PASS"; then
+    case_judge "$name" 0 "$t0" " VM(s) built into this kernel;" "!from the blob" "$@"
+  fi
+}
+
+# Boot the dictionary-log kernel in BUILD with BLOB: its raw console must
+# hold records, end as QEMU's exit status RC says (0, or 1 for a refused
+# config) and match PATTERN... (a text the kernel prints, with '!': the
+# records must not carry it); then the decoded console goes to $log, where
+# the caller judges it. Returns 1 after a FAIL verdict.
+#   dict_boot NAME BUILD BLOB RC T0 PATTERN...
+dict_boot() {
+  local name=$1 build=$2 blob=$3 want=$4 t0=$5 raw rc why
+  shift 5
   raw=$(mktemp)
   "$run" --build-dir "$build" --no-build --timeout "$timeout_s" --config "$blob" >"$raw" 2>&1
   rc=$?
   # QEMU's own status first: a timeout is reported as one, not as text.
-  why=$(log_why "$raw" "$rc" "$(printf '\x1e')k" "!axvm: all VMs stopped, powering off" \
-    "!built into this kernel" "![vm1] RESULT hello PASS")
+  if [ "$rc" = "$want" ]; then
+    why=$(log_why "$raw" 0 "$(printf '\x1e')k" "$@")
+  elif [ "$rc" = 0 ]; then
+    why="the run script exited 0, not $want: a VM started or the refusal was not seen"
+  else
+    why=$(log_why "$raw" "$rc")
+  fi
   if [ -n "$why" ]; then
     cp "$raw" "$log"
     case_verdict "$name" "raw console: $why" "$log" "$t0"
@@ -341,9 +369,36 @@ builtin_dict_log_case() {
     "$build/axvm-baremetal.elf" "$raw" >"$log" 2>&1; then
     case_verdict "$name" "the decoder refused a record" "$log" "$t0"
   else
-    case_judge "$name" 0 "$t0" " VM(s) built into this kernel;" "!from the blob" "$@"
+    rm -f "$raw"
+    return 0
   fi
   rm -f "$raw"
+  return 1
+}
+
+# The minimal kernel (parsing its config) with the dictionary log, in
+# BUILD-minimal-dict, given a config with more VMs than it has room for:
+# the refusal carries an error code, not its text (bm_strerror), and the
+# decoder must print the text from the kernel's table, as a kernel
+# without the log prints it.
+#   dict_log_refused_case GUEST_RAM VM_BASE
+dict_log_refused_case() {
+  local cfg_ram=$1 vm_base=$2 build=${build}-minimal-dict t0=$SECONDS dir
+  echo "== building the kernel without its optional features, with the dictionary log, in $build"
+  if ! "$run" --build-dir "$build" --build-only "${bm_minimal_run[@]}" -D AXVM_BM_MAX_VMS=2 \
+    -D AXVM_BM_DICT_LOG=ON >"$log" 2>&1; then
+    case_verdict dict-log-refusal "the kernel was not built" "$log" "$t0"
+    return
+  fi
+  dir=$(mktemp -d)
+  cfg_blob "$dir/three.dtb" "$(cfg_node 1 "$vm_base")" "$(cfg_node 2 $((vm_base + 0x1000000)))" \
+    "$(cfg_node 3 $((vm_base + 0x2000000)))"
+  if dict_boot dict-log-refusal "$build" "$dir/three.dtb" 1 "$t0" "!over a fixed limit" \
+    "!axvm: no VM started"; then
+    refused_judge dict-log-refusal 1 "$t0" \
+      "axvm: config: the blob describes more VMs than the 2 the array has room for (over a fixed limit)"
+  fi
+  rm -rf "$dir"
 }
 
 # builtin_boot_case for the demo's two VMs (tests/lib/builtin-config.sh),

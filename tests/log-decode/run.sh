@@ -36,8 +36,15 @@ fmt line $'%s\n'
 fmt panic 'CPU %u (hw id %lu) did not come up'
 fmt none $'axvm: all VMs stopped, powering off\n'
 fmt nul $'a%cb\n'
+fmt error $'axvm: config: %s (%s)\n'
 objcopy -I binary -O elf64-little --rename-section .data=.axvm_dict \
-  --change-section-address .data+$base "$dir/dict.bin" "$dir/dict.elf" || exit 1
+  --change-section-address .data+$base "$dir/dict.bin" "$dir/plain-dict.elf" || exit 1
+# The error texts (console.c's dict_errors): two codes and the fallback.
+"$python" -c 'import struct, sys
+sys.stdout.buffer.write(b"".join(struct.pack("<i44s", c, t) for c, t in
+    ((0, b"success"), (-22, b"invalid argument"), (1, b"unknown error"))))' >"$dir/errors.bin"
+objcopy -I elf64-little -O elf64-little --add-section .axvm_dict_errors="$dir/errors.bin" "$dir/plain-dict.elf" \
+  "$dir/dict.elf" || exit 1
 a() { cat "$dir/addr.$1"; }
 rs=$'\x1e'
 
@@ -47,7 +54,7 @@ check() {
   local st
   printf '%s' "$2" >"$dir/in"
   printf '%s' "$3" >"$dir/want"
-  "$python" "$decode" "$dir/dict.elf" "$dir/in" >"$dir/got" 2>"$dir/err"
+  "$python" "$decode" "${elf:-$dir/dict.elf}" "$dir/in" >"$dir/got" 2>"$dir/err"
   st=$?
   if [ "$st" -ne "${4:-0}" ]; then
     echo "FAIL $1: exit status $st, want ${4:-0}"
@@ -91,6 +98,12 @@ long=$(printf 'x%.0s' {1..300})
 check line-of-255 "${rs}k$(a line)\"$long"$'\r\n' "$(printf 'x%.0s' {1..255})"
 check nul-char "${rs}k$(a nul):0"$'\r\n' 'a'
 check panic "${rs}p$(a panic):1:81"$'\r\n' $'axvm: PANIC: CPU 1 (hw id 129) did not come up\r\n'
+# An error code (bm_strerror) where the format wants text: its text from
+# the table, any code not in it the fallback's.
+check error-text "${rs}k$(a error)\"bad blob:ffffffffffffffea"$'\r\n' \
+  $'axvm: config: bad blob (invalid argument)\r\n'
+check error-zero "${rs}k$(a error)\"x:0"$'\r\n' $'axvm: config: x (success)\r\n'
+check error-unknown "${rs}k$(a error)\"x:fffffffffffffc18"$'\r\n' $'axvm: config: x (unknown error)\r\n'
 
 # Broken records: one marker line each, the rest still decoded.
 check unknown-address "${rs}k1234:1"$'\r\n'"${rs}k$(a none)"$'\r\n' \
@@ -107,6 +120,11 @@ check text-for-number "${rs}k$(a vector)\"ec"$'\r\n' \
 check bad-escape "${rs}k$(a line)\"a\\zz"$'\r\n' "<axvm-log-decode: bad escape: k$(a line)\"a\\zz>"$'\n' 1
 check bad-integer "${rs}k$(a vector):xyz"$'\r\n' "<axvm-log-decode: bad integer: k$(a vector):xyz>"$'\n' 1
 check not-a-record "${rs}hello"$'\r\n' $'<axvm-log-decode: not a record: hello>\n' 1
+# A number no int's sign extension makes is no error code.
+check number-for-text "${rs}k$(a error)\"x:100000000"$'\r\n' \
+  "<axvm-log-decode: a number where the format wants text: k$(a error)\"x:100000000>"$'\n' 1
+elf=$dir/plain-dict.elf check no-error-texts "${rs}k$(a error)\"x:ffffffffffffffea"$'\r\n' \
+  "<axvm-log-decode: an error code and no error texts: k$(a error)\"x:ffffffffffffffea>"$'\n' 1
 
 # An ELF without the section: a clear refusal.
 objcopy -I binary -O elf64-little "$dir/dict.bin" "$dir/plain.elf"

@@ -122,6 +122,21 @@ static void test_hal_strerror_names_every_code(void **state)
 	}
 	assert_string_equal(axvm_strerror(-9999), "unknown error");
 	assert_string_equal(axvm_strerror(5), "unknown error");
+	assert_string_equal(AXVM_ERROR_TEXT_UNKNOWN, "unknown error");
+
+	/* The public list (a dictionary log's decoder prints from it) holds
+	 * every code, each with the text axvm_strerror() gives. */
+#define LISTED(code, text) { code, text },
+	static const struct {
+		int code;
+		const char *text;
+	} listed[] = { AXVM_ERROR_TEXTS(LISTED) };
+#undef LISTED
+	assert_int_equal(sizeof(listed) / sizeof(listed[0]), sizeof(codes) / sizeof(codes[0]));
+	for (size_t i = 0; i < sizeof(listed) / sizeof(listed[0]); i++) {
+		assert_int_equal(listed[i].code, codes[i]);
+		assert_string_equal(axvm_strerror(listed[i].code), listed[i].text);
+	}
 	for (int k = 0; k < AXVM_EXIT_KIND_COUNT; k++)
 		assert_string_not_equal(axvm_exit_kind_name((enum axvm_exit_kind)k), "invalid");
 	assert_string_equal(axvm_exit_kind_name(AXVM_EXIT_KIND_COUNT), "invalid");
