@@ -572,8 +572,9 @@ static void run_cpu(uint32_t cpu)
 }
 
 /* " name=count" at p, NUL-terminated, if it fits before end; the new
- * end of the text. The exit counts' line has as many of these as kinds
- * came, which no one format says. */
+ * end of the text, or end once one does not fit, so that no later,
+ * shorter one follows a gap. The exit counts' line has as many of these
+ * as kinds came, which no one format says. */
 static char *put_count(char *p, char *end, const char *name, uint64_t c)
 {
 	char digits[20];
@@ -583,7 +584,7 @@ static char *put_count(char *p, char *end, const char *name, uint64_t c)
 		digits[n++] = (char)('0' + c % 10u);
 	while ((c /= 10u));
 	if ((size_t)(end - p) <= len + n + 2u)
-		return p;
+		return end;
 	*p++ = ' ';
 	memcpy(p, name, len);
 	p += len;
