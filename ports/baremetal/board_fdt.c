@@ -141,6 +141,24 @@ uint32_t board_fdt_u32(const struct board_fdt *f, int node, const char *name, ui
 	return !v ? dflt : len == 4 ? board_fdt_be32(v) : UINT32_MAX;
 }
 
+bool board_fdt_reg(const struct board_fdt *f, int node, int parent, uint32_t i, uint64_t *base,
+		   uint64_t *size)
+{
+	uint32_t ac = board_fdt_u32(f, parent, "#address-cells", 2);
+	uint32_t sc = board_fdt_u32(f, parent, "#size-cells", 1);
+	uint32_t len;
+	const uint8_t *reg = board_fdt_prop(f, node, "reg", &len);
+
+	/* No parent (the root, or one too deep to find): no cells to read by.
+	 * i below the entry count, so i times the stride stays below len. */
+	if (parent < 0 || !reg || ac < 1 || ac > 2 || sc < 1 || sc > 2 || i >= len / ((ac + sc) * 4))
+		return false;
+	reg += i * (ac + sc) * 4;
+	*base = board_fdt_cells(reg, ac);
+	*size = board_fdt_cells(reg + ac * 4, sc);
+	return true;
+}
+
 bool board_fdt_compatible(const struct board_fdt *f, int node, const char *compat)
 {
 	uint32_t len, i = 0;

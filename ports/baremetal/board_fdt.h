@@ -83,6 +83,13 @@ const void *board_fdt_prop(const struct board_fdt *f, int node, const char *name
 /* A one-cell property: `dflt` if absent, UINT32_MAX if not 4 bytes. */
 uint32_t board_fdt_u32(const struct board_fdt *f, int node, const char *name, uint32_t dflt);
 
+/* Entry i of node's "reg" in *base and *size, in the cells its parent
+ * `parent` says (#address-cells 2 and #size-cells 1 if absent; only 1 or
+ * 2 read): false if the cells are out of that range, parent is -1 or there
+ * is no entry i. */
+bool board_fdt_reg(const struct board_fdt *f, int node, int parent, uint32_t i, uint64_t *base,
+		   uint64_t *size);
+
 /* Whether node's "compatible" string list holds `compat`. */
 bool board_fdt_compatible(const struct board_fdt *f, int node, const char *compat);
 

@@ -34,14 +34,11 @@ static uint64_t ram_end;
 static uint64_t board_ram_end(const void *dtb)
 {
 	struct board_fdt f;
-	uint32_t ac, sc, len;
+	uint64_t base, size;
+	uint32_t len;
 	int node = 0, depth = 0;
 
 	if (board_fdt_open(&f, dtb, BOARD_DTB_MAX))
-		return 0;
-	ac = board_fdt_u32(&f, 0, "#address-cells", 2);
-	sc = board_fdt_u32(&f, 0, "#size-cells", 1);
-	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
 		return 0;
 	/* The root's children. */
 	while ((node = board_fdt_next(&f, node, &depth)) >= 0) {
@@ -50,16 +47,10 @@ static uint64_t board_ram_end(const void *dtb)
 		const char *type = board_fdt_prop(&f, node, "device_type", &len);
 		if (!type || len != sizeof("memory") || memcmp(type, "memory", len))
 			continue;
-		const uint8_t *reg = board_fdt_prop(&f, node, "reg", &len);
-		if (!reg)
-			continue;
-		for (uint32_t i = 0; (i + 1) * (ac + sc) * 4 <= len; i++) {
-			uint64_t base = board_fdt_cells(reg + i * (ac + sc) * 4, ac);
-			uint64_t size = board_fdt_cells(reg + (i * (ac + sc) + ac) * 4, sc);
+		for (uint32_t i = 0; board_fdt_reg(&f, node, 0, i, &base, &size); i++)
 			if (base <= BM_RAM_BASE && base + size > BM_VM_RAM_BASE &&
 			    base + size > base)
 				return base + size;
-		}
 	}
 	return 0;
 }

@@ -39,10 +39,14 @@ static void kernel_queries(const struct board_fdt *f)
 		uint32_t len, nirq;
 		const uint8_t *irqs;
 
+		uint64_t base, size;
+
 		(void)board_fdt_prop(f, node, "device_type", &len);
+		for (uint32_t i = 0; i < 4 && board_fdt_reg(f, node, board_fdt_parent(f, node), i,
+							    &base, &size); i++)
+			;
 		if (!board_fdt_compatible(f, node, "riscv,aclint-sswi"))
 			continue;
-		(void)board_fdt_u32(f, board_fdt_parent(f, node), "#address-cells", 2);
 		irqs = board_fdt_prop(f, node, "interrupts-extended", &nirq);
 		for (uint32_t i = 0; irqs && i < nirq / 4; i += 2) {
 			int intc = board_fdt_by_phandle(f, board_fdt_be32(irqs + 4 * i));

@@ -119,21 +119,17 @@ static struct blob relayout(const uint8_t *dtb, uint32_t st_len, uint32_t str_le
  * end, 0 if none. */
 static uint64_t ram_end(const struct board_fdt *f)
 {
-	uint32_t ac = board_fdt_u32(f, 0, "#address-cells", 2), sc = board_fdt_u32(f, 0, "#size-cells", 1);
 	uint32_t len;
+	uint64_t base, size;
 	int node = 0, depth = 0;
 
-	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
-		return 0;
 	while ((node = board_fdt_next(f, node, &depth)) >= 0) {
 		const char *type = board_fdt_prop(f, node, "device_type", &len);
-		const uint8_t *reg;
 
 		if (depth != 1 || !type || len != 7 || memcmp(type, "memory", 7))
 			continue;
-		reg = board_fdt_prop(f, node, "reg", &len);
-		if (reg && len >= (ac + sc) * 4)
-			return board_fdt_cells(reg, ac) + board_fdt_cells(reg + 4 * ac, sc);
+		if (board_fdt_reg(f, node, 0, 0, &base, &size))
+			return base + size;
 	}
 	return 0;
 }
@@ -146,19 +142,15 @@ static int sswi_harts(const struct board_fdt *f, uint64_t *base, int64_t *hart, 
 	int node = 0, depth = 0, n = 0;
 
 	for (; node >= 0; node = board_fdt_next(f, node, &depth)) {
-		int parent;
-		uint32_t len, nirq, ac, cells;
-		const uint8_t *reg, *irqs;
+		uint32_t len, nirq, cells;
+		uint64_t size;
+		const uint8_t *irqs;
 
-		if (!board_fdt_compatible(f, node, "riscv,aclint-sswi") ||
-		    (parent = board_fdt_parent(f, node)) < 0)
+		if (!board_fdt_compatible(f, node, "riscv,aclint-sswi"))
 			continue;
-		ac = board_fdt_u32(f, parent, "#address-cells", 2);
-		reg = board_fdt_prop(f, node, "reg", &len);
 		irqs = board_fdt_prop(f, node, "interrupts-extended", &nirq);
-		if (ac < 1 || ac > 2 || !reg || len < 4 * ac || !irqs)
+		if (!board_fdt_reg(f, node, board_fdt_parent(f, node), 0, base, &size) || !irqs)
 			return -1;
-		*base = board_fdt_cells(reg, ac);
 		for (uint32_t i = 0; i + 1 < nirq / 4 && n < max; i += 1 + cells, n++) {
 			int intc = board_fdt_by_phandle(f, board_fdt_be32(irqs + 4 * i));
 			int cpu = board_fdt_parent(f, intc);
@@ -364,12 +356,13 @@ struct mk {
 	uint32_t n;
 };
 
-static const char mk_strings[] = "a\0reg\0phandle\0compatible\0#address-cells";
+static const char mk_strings[] = "a\0reg\0phandle\0compatible\0#address-cells\0#size-cells";
 #define S_A 0u
 #define S_REG 2u
 #define S_PHANDLE 6u
 #define S_COMPAT 14u
 #define S_CELLS 25u
+#define S_SIZE_CELLS 40u
 
 static void mk_cell(struct mk *m, uint32_t v)
 {
@@ -683,6 +676,84 @@ static void test_board_fdt_deep_nesting(void **state)
 	blob_free(&x);
 }
 
+/* / { [#address-cells = <ac>;] [#size-cells = <sc>;] n { reg = <cells>; }; };
+ * (0: the property left out), opened into *f; n's offset. */
+static int mk_reg_blob(struct blob *x, struct board_fdt *f, uint32_t ac, uint32_t sc,
+		       const uint32_t *cells, uint32_t ncells)
+{
+	struct mk m;
+	uint8_t reg[64];
+	int depth = 0;
+
+	assert_true(ncells * 4 <= sizeof(reg));
+	for (uint32_t i = 0; i < ncells; i++)
+		put32(reg + 4 * i, cells[i]);
+	m.n = 0;
+	mk_begin(&m, "");
+	if (ac)
+		mk_u32(&m, S_CELLS, ac);
+	if (sc)
+		mk_u32(&m, S_SIZE_CELLS, sc);
+	mk_begin(&m, "n");
+	mk_prop(&m, S_REG, reg, ncells * 4);
+	mk_cell(&m, T_END_NODE);
+	mk_cell(&m, T_END_NODE);
+	mk_cell(&m, T_END);
+	*x = mk_blob(&m, sizeof(mk_strings));
+	assert_int_equal(board_fdt_open(f, x->b, x->size), 0);
+	return board_fdt_next(f, 0, &depth);
+}
+
+/* reg entries in the parent's cells: 2 + 1 when it says nothing, 1 + 1
+ * and 2 + 2 as it says; other cell counts, a short last entry, an entry
+ * index past the end (however large) and no parent read nothing. */
+static void test_board_fdt_reg_entries(void **state)
+{
+	static const uint32_t one_one[] = { 0x1000, 0x100, 0x2000, 0x200, 0x3000 };
+	static const uint32_t two_one[] = { 0, 0x8000, 0x10, 1, 0, 0x20 };
+	static const uint32_t two_two[] = { 1, 2, 3, 4 };
+	struct blob x;
+	struct board_fdt f;
+	uint64_t base = 0, size = 0;
+	int n;
+	(void)state;
+
+	n = mk_reg_blob(&x, &f, 1, 1, one_one, 5);
+	assert_true(board_fdt_reg(&f, n, 0, 0, &base, &size));
+	assert_int_equal(base, 0x1000);
+	assert_int_equal(size, 0x100);
+	assert_true(board_fdt_reg(&f, n, 0, 1, &base, &size));
+	assert_int_equal(base, 0x2000);
+	assert_int_equal(size, 0x200);
+	assert_false(board_fdt_reg(&f, n, 0, 2, &base, &size)); /* one cell left */
+	assert_false(board_fdt_reg(&f, n, 0, UINT32_MAX, &base, &size));
+	assert_false(board_fdt_reg(&f, n, -1, 0, &base, &size));
+	assert_false(board_fdt_reg(&f, 0, 0, 0, &base, &size)); /* the root has no reg */
+	blob_free(&x);
+
+	n = mk_reg_blob(&x, &f, 0, 0, two_one, 6);
+	assert_true(board_fdt_reg(&f, n, 0, 1, &base, &size));
+	assert_int_equal(base, 0x100000000ull);
+	assert_int_equal(size, 0x20);
+	blob_free(&x);
+
+	n = mk_reg_blob(&x, &f, 2, 2, two_two, 4);
+	assert_true(board_fdt_reg(&f, n, 0, 0, &base, &size));
+	assert_int_equal(base, 0x100000002ull);
+	assert_int_equal(size, 0x300000004ull);
+	assert_false(board_fdt_reg(&f, n, 0, 1, &base, &size));
+	blob_free(&x);
+
+	for (uint32_t bad = 0; bad < 2; bad++) {
+		base = size = 7;
+		n = mk_reg_blob(&x, &f, bad ? 3 : 1, bad ? 1 : UINT32_MAX, one_one, 5);
+		assert_false(board_fdt_reg(&f, n, 0, 0, &base, &size));
+		assert_int_equal(base, 7); /* nothing written */
+		assert_int_equal(size, 7);
+		blob_free(&x);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -694,6 +765,7 @@ int main(void)
 		cmocka_unit_test(test_board_fdt_bad_headers),
 		cmocka_unit_test(test_board_fdt_bad_tokens),
 		cmocka_unit_test(test_board_fdt_deep_nesting),
+		cmocka_unit_test(test_board_fdt_reg_entries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

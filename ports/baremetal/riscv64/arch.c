@@ -276,22 +276,13 @@ static unsigned sswi_find(const void *dtb)
 	if (!dtb || board_fdt_open(&f, dtb, BOARD_DTB_MAX))
 		return 0;
 	for (; node >= 0; node = board_fdt_next(&f, node, &depth)) {
-		int parent;
-		uint32_t ac, sc, len, nirq;
-		const uint8_t *reg, *irqs;
+		uint32_t nirq;
+		const uint8_t *irqs;
 		uint64_t base, size;
 
-		if (!board_fdt_compatible(&f, node, "riscv,aclint-sswi") ||
-		    (parent = board_fdt_parent(&f, node)) < 0)
+		if (!board_fdt_compatible(&f, node, "riscv,aclint-sswi") || !node_okay(&f, node) ||
+		    !board_fdt_reg(&f, node, board_fdt_parent(&f, node), 0, &base, &size))
 			continue;
-		ac = board_fdt_u32(&f, parent, "#address-cells", 2);
-		sc = board_fdt_u32(&f, parent, "#size-cells", 1);
-		reg = board_fdt_prop(&f, node, "reg", &len);
-		if (!node_okay(&f, node) || ac < 1 || ac > 2 || sc < 1 || sc > 2 || !reg ||
-		    len < (ac + sc) * 4)
-			continue;
-		base = board_fdt_cells(reg, ac);
-		size = board_fdt_cells(reg + ac * 4, sc);
 		irqs = board_fdt_prop(&f, node, "interrupts-extended", &nirq);
 		if (!irqs || (base & 3))
 			continue;
