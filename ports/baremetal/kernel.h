@@ -103,7 +103,8 @@ static inline __attribute__((format(printf, 1, 2))) void bm_dict_check(const cha
 }
 
 /* 1 for an argument printed as text. */
-#define BM_DICT_IS_STR(a) _Generic((a), char *: 1u, const char *: 1u, default: 0u)
+#define BM_DICT_IS_STR(a) _Generic((a), char *: 1u, const char *: 1u, unsigned char *: 1u, \
+					 const unsigned char *: 1u, default: 0u)
 /* Every argument travels as 64 bits: an integer sign- or zero-extended
  * as its type says, a pointer as its address. */
 #define BM_DICT_VAL(a) ((uint64_t)(uintptr_t)(a))
@@ -157,11 +158,11 @@ static inline __attribute__((format(printf, 1, 2))) void bm_dict_check(const cha
 #define kprintf(...) BM_DICT_CALL(bm_dict_log, __VA_ARGS__)
 #define panic(...) BM_DICT_CALL(bm_dict_panic, __VA_ARGS__)
 /* An AXVM_E* code as a "%s" argument: the record carries the code, as an
- * integer (the printf check takes an unsigned char pointer for text,
- * BM_DICT_IS_STR does not), and the decoder prints axvm_strerror()'s
- * text from the table console.c keeps beside the formats: no error text
- * in the image. */
-#define bm_strerror(rc) ((const unsigned char *)(intptr_t)(int)(rc))
+ * integer (the printf check takes a signed char pointer for text, which
+ * no string here is, and BM_DICT_IS_STR does not), and the decoder
+ * prints axvm_strerror()'s text from the table console.c keeps beside
+ * the formats: no error text in the image. */
+#define bm_strerror(rc) ((const signed char *)(intptr_t)(int)(rc))
 #endif
 
 /* hal.c */
