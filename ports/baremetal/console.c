@@ -182,6 +182,21 @@ _Noreturn void panic(const char *fmt, ...)
 	board_power_off();
 }
 #else
+/* axvm_strerror()'s texts, which the decoder prints for a bm_strerror()
+ * argument (kernel.h): kept in the ELF, not loaded. Each entry is a
+ * code, 32 bits little-endian, and its text NUL-padded to 44 bytes; the
+ * last, code 1 (no code's), has the text of every code not listed. */
+struct dict_error {
+	int32_t code;
+	char text[44];
+};
+/* The decoder reads entries of exactly this layout ("<i44s"). */
+_Static_assert(sizeof(struct dict_error) == 48, "a 48-byte error entry");
+#define DICT_ERROR(code, text) { code, text },
+static const struct dict_error dict_errors[] __attribute__((section(".axvm_dict_errors"), used)) = {
+	AXVM_ERROR_TEXTS(DICT_ERROR) { 1, AXVM_ERROR_TEXT_UNKNOWN },
+};
+
 /*
  * The dictionary log's record, one line under the console lock:
  *
@@ -194,19 +209,6 @@ _Noreturn void panic(const char *fmt, ...)
  * and two hex digits. scripts/axvm-log-decode turns it back into the
  * text.
  */
-/* axvm_strerror()'s texts, which the decoder prints for a bm_strerror()
- * argument (kernel.h): kept in the ELF, not loaded. Each entry is a
- * code, 32 bits little-endian, and its text NUL-padded to 44 bytes; the
- * last, code 1 (no code's), has the text of every code not listed. */
-struct dict_error {
-	int32_t code;
-	char text[44];
-};
-#define DICT_ERROR(code, text) { code, text },
-static const struct dict_error dict_errors[] __attribute__((section(".axvm_dict_errors"), used)) = {
-	AXVM_ERROR_TEXTS(DICT_ERROR) { 1, AXVM_ERROR_TEXT_UNKNOWN },
-};
-
 static void put_hex(uint64_t v)
 {
 	char tmp[16];
