@@ -106,16 +106,16 @@ axvm_summary() {
 
 # The run scripts' exit status, from QEMU's (RC) and the console's log: a
 # power-off carries no status, so a refused config is told by its line, 1.
-# A dictionary-log kernel (AXVM_BM_DICT_LOG) prints that line as a record:
-# its log is decoded with its ELF first.
+# A dictionary-log kernel (AXVM_BM_DICT_LOG) prints that line as a record,
+# so a log with records is also read decoded with its ELF (a kernel
+# without the log decodes to nothing: the raw log still counts).
 #   axvm_run_status RC LOG ELF
 axvm_run_status() {
   local rc=$1 text
   if [ "$rc" -eq 0 ]; then
+    text=$(cat "$2")
     if grep -aq $'\x1e' "$2"; then
-      text=$("$AXVM_ROOT/scripts/axvm-log-decode" "$3" "$2" 2>&1) || true
-    else
-      text=$(cat "$2")
+      text+=$'\n'$("$AXVM_ROOT/scripts/axvm-log-decode" "$3" "$2" 2>/dev/null) || true
     fi
     grep -aq '^axvm: no VM started' <<<"$text" && rc=1
   fi
