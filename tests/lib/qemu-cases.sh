@@ -343,8 +343,8 @@ builtin_dict_log_case() {
 }
 
 # Boot the dictionary-log kernel in BUILD with BLOB: its raw console must
-# hold records, end as QEMU's exit status RC says (0, or 1 for a refused
-# config) and match PATTERN... (a text the kernel prints, with '!': the
+# hold records, the run script must exit with RC (0, or 1 for a refused
+# config) and the raw console match PATTERN... (a text the kernel prints, with '!': the
 # records must not carry it); then the decoded console goes to $log, where
 # the caller judges it. Returns 1 after a FAIL verdict.
 #   dict_boot NAME BUILD BLOB RC T0 PATTERN...
